@@ -1,0 +1,20 @@
+"""Tradewind: a workflow orchestrator with Airflow's DAG model and experimental REST API.
+
+What DAG authors import lives here and in :mod:`tradewind.decorators` and
+:mod:`tradewind.operators`; nothing in this surface touches the metadata database.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["DAG", "__version__"]
+
+
+def __getattr__(name: str) -> object:
+    # Imported lazily so that ``import tradewind`` (done by every CLI command) stays cheap.
+    if name == "DAG":
+        from tradewind.authoring.dag import DAG
+
+        return DAG
+    raise AttributeError(f"module 'tradewind' has no attribute {name!r}")

@@ -1,0 +1,18 @@
+"""The ``tradewind`` command line. Each module below adds its commands to a group."""
+
+from __future__ import annotations
+
+import importlib
+
+from tradewind.cli.app import main
+
+COMMAND_MODULES = [
+    "config_commands",
+    "db_commands",
+    "misc_commands",
+]
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(f"tradewind.cli.{_module}")
+
+__all__ = ["main"]

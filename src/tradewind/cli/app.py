@@ -1,0 +1,71 @@
+"""The ``tradewind`` command group and its sub-groups.
+
+Command modules attach themselves to these groups (``@dags.command(...)``); importing
+them is what :mod:`tradewind.cli` does. Heavy imports stay inside command functions so
+``tradewind --help`` and the API client commands start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from tradewind.cli.context import CliContext
+from tradewind.exceptions import TradewindException
+
+
+class _Group(click.Group):
+    """Turns Tradewind's own errors into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except TradewindException as exc:
+            _fail(ctx, exc)
+        except KeyboardInterrupt:
+            raise
+        except BrokenPipeError:  # output piped into `head` and the like
+            sys.exit(0)
+        except Exception as exc:  # a bug or an unexpected environment problem
+            _fail(ctx, exc, unexpected=True)
+
+
+def _fail(ctx: click.Context, exc: Exception, *, unexpected: bool = False) -> None:
+    root = ctx.find_root()
+    verbose = bool(root.obj and root.obj.verbose)
+    if verbose:
+        traceback.print_exception(exc, file=sys.stderr)
+    prefix = f"Error ({type(exc).__name__})" if unexpected else "Error"
+    click.echo(f"{prefix}: {exc}", err=True)
+    if unexpected and not verbose:
+        click.echo("Run again with --verbose to see the traceback.", err=True)
+    sys.exit(1)
+
+
+@click.group(cls=_Group)
+@click.option("--verbose", "-v", is_flag=True, help="Show tracebacks and debug logging.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
+    """Tradewind: DAGs in Python files, a scheduler that runs them, Airflow's REST API."""
+    ctx.obj = CliContext(verbose=verbose)
+
+
+def group(name: str, help: str) -> click.Group:
+    @main.group(name=name, cls=_Group, help=help)
+    def _group() -> None:
+        pass
+
+    return _group
+
+
+config_group = group("config", "Read the configuration.")
+db_group = group("db", "Create, upgrade, check and reset the metadata database.")
+dags = group("dags", "List, parse, trigger and manage DAGs.")
+tasks = group("tasks", "Inspect, test, run and clear tasks.")
+pools = group("pools", "Manage pools (named limits on running task slots).")
+users = group("users", "Manage the accounts used by the API and the web UI.")

@@ -1,0 +1,43 @@
+"""``tradewind config``: show what Tradewind will use and where each value came from."""
+
+from __future__ import annotations
+
+import click
+
+from tradewind.cli.app import config_group
+from tradewind.cli.context import CliContext, pass_cli
+
+_SECRET_KEYS = {("webserver", "secret_key"), ("database", "sql_alchemy_conn")}
+
+
+@config_group.command("get-value")
+@click.argument("section")
+@click.argument("key")
+@pass_cli
+def get_value(cli: CliContext, section: str, key: str) -> None:
+    """Print the value of one key, e.g. `tradewind config get-value core dags_folder`."""
+    value = cli.config.get(section.lower(), key.lower())
+    click.echo(_render(value))
+
+
+@config_group.command("list")
+@click.option("--sources", is_flag=True, help="Also say where each value came from.")
+@pass_cli
+def list_config(cli: CliContext, sources: bool) -> None:
+    """Print every section and key with its current value."""
+    current = None
+    for section, key, value, source in cli.config.items():
+        if section != current:
+            if current is not None:
+                click.echo("")
+            click.echo(f"[{section}]")
+            current = section
+        shown = "< hidden >" if (section, key) in _SECRET_KEYS and value else _render(value)
+        suffix = f"  # {source}" if sources else ""
+        click.echo(f"{key} = {shown}{suffix}")
+
+
+def _render(value: object) -> str:
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    return str(value)

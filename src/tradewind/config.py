@@ -1,0 +1,294 @@
+"""Configuration: read once, typed, passed down.
+
+Values come from three places, later ones winning: the built-in defaults below, the
+``tradewind.cfg`` file in ``TRADEWIND_HOME`` and environment variables named
+``TRADEWIND__<SECTION>__<KEY>``. This is the only module that reads the environment;
+everything else receives a :class:`Config`.
+
+Section and key names follow Airflow's, so an Airflow user finds ``[core] dags_folder``
+or ``[api] auth_backend`` where they expect them.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tradewind.exceptions import ConfigError
+
+ENV_PREFIX = "TRADEWIND__"
+CONFIG_FILE_NAME = "tradewind.cfg"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One configuration key: its type, default and a line of help for the written file."""
+
+    kind: str  # "str" | "int" | "float" | "bool"
+    default: str
+    help: str
+
+
+def _opt(kind: str, default: str, help: str) -> Option:
+    return Option(kind, default, help)
+
+
+# ``{TRADEWIND_HOME}`` in a default is replaced by the home folder when read.
+OPTIONS: dict[str, dict[str, Option]] = {
+    "core": {
+        "dags_folder": _opt("str", "{TRADEWIND_HOME}/dags", "Folder scanned for DAG files."),
+        "executor": _opt(
+            "str", "LocalExecutor", "SequentialExecutor, LocalExecutor or CeleryExecutor."
+        ),
+        "parallelism": _opt("int", "32", "Task instances running at once, across all DAGs."),
+        "max_active_tasks_per_dag": _opt("int", "16", "Default max_active_tasks of a DAG."),
+        "max_active_runs_per_dag": _opt("int", "16", "Default max_active_runs of a DAG."),
+        "load_examples": _opt("bool", "True", "Show the example DAGs shipped with Tradewind."),
+        "dags_are_paused_at_creation": _opt("bool", "True", "New DAGs start paused."),
+        "dagbag_import_timeout": _opt(
+            "float", "30", "Seconds one DAG file may take to import before it is an error."
+        ),
+        "parsing_processes": _opt("int", "2", "Processes that import DAG files in parallel."),
+        "hostname": _opt(
+            "str", "", "Name recorded on task instances; empty means the machine's FQDN."
+        ),
+    },
+    "database": {
+        "sql_alchemy_conn": _opt(
+            "str",
+            "sqlite:///{TRADEWIND_HOME}/tradewind.db",
+            "SQLAlchemy URL of the metadata database (sqlite:/// or postgresql+psycopg://).",
+        ),
+        "sql_alchemy_pool_size": _opt("int", "5", "Connections kept open (PostgreSQL)."),
+        "sqlite_busy_timeout": _opt(
+            "float", "30", "Seconds a SQLite writer waits for the lock before failing."
+        ),
+    },
+    "logging": {
+        "base_log_folder": _opt("str", "{TRADEWIND_HOME}/logs", "Where task logs are written."),
+        "logging_level": _opt("str", "INFO", "DEBUG, INFO, WARNING or ERROR."),
+    },
+    "api": {
+        "auth_backend": _opt(
+            "str",
+            "tradewind.api.auth.backend.default",
+            "Module authenticating API requests (default, deny_all, password_auth, kerberos_auth).",
+        ),
+        "maximum_page_limit": _opt("int", "100", "Largest `limit` a list endpoint accepts."),
+    },
+    "cli": {
+        "api_client": _opt(
+            "str",
+            "tradewind.api.client.local_client",
+            "local_client works on the database; json_client calls endpoint_url over HTTP.",
+        ),
+        "endpoint_url": _opt("str", "http://localhost:8080", "Webserver the json_client talks to."),
+    },
+    "webserver": {
+        "web_server_host": _opt("str", "0.0.0.0", "Address the webserver listens on."),
+        "web_server_port": _opt("int", "8080", "Port the webserver listens on."),
+        "workers": _opt("int", "2", "Webserver worker processes."),
+        "base_url": _opt("str", "http://localhost:8080", "URL people use to reach the UI."),
+        "secret_key": _opt("str", "", "Signs session cookies; generated on first use."),
+        "authenticate": _opt("bool", "False", "Require a login for the web UI."),
+    },
+    "kerberos": {
+        "keytab": _opt("str", "{TRADEWIND_HOME}/tradewind.keytab", "Keytab of the service."),
+        "principal": _opt(
+            "str", "tradewind", "Service principal; `tradewind` means tradewind/<fqdn>@REALM."
+        ),
+        "ccache": _opt("str", "/tmp/tradewind_krb5_ccache", "Ticket cache kept fresh."),
+        "reinit_frequency": _opt("int", "3600", "Seconds between ticket renewals."),
+    },
+    "scheduler": {
+        "job_heartbeat_sec": _opt("float", "5", "How often a running task heartbeats."),
+        "scheduler_heartbeat_sec": _opt("float", "5", "How often the scheduler heartbeats."),
+        "scheduler_health_check_threshold": _opt(
+            "float", "30", "Seconds without a heartbeat before the scheduler counts as down."
+        ),
+        "scheduler_zombie_task_threshold": _opt(
+            "float", "60", "Seconds without a task heartbeat before the task counts as dead."
+        ),
+        "min_file_process_interval": _opt(
+            "float", "30", "Seconds between re-parses of the DAG folder."
+        ),
+        "catchup_by_default": _opt("bool", "True", "Default `catchup` of a DAG."),
+        "max_dagruns_to_create_per_loop": _opt("int", "10", "Runs created per DAG per loop."),
+    },
+    "celery": {
+        "broker_url": _opt("str", "redis://127.0.0.1:6379/0", "Celery broker."),
+        "result_backend": _opt("str", "redis://127.0.0.1:6379/1", "Celery result backend."),
+        "worker_concurrency": _opt("int", "16", "Tasks one worker runs at once."),
+        "default_queue": _opt("str", "default", "Queue of tasks that name none."),
+    },
+}
+
+
+def _parse_bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"true", "1", "yes", "on"}:
+        return True
+    if lowered in {"false", "0", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+_PARSERS: dict[str, tuple[Callable[[str], Any], str]] = {
+    "str": (str, "a string"),
+    "int": (lambda raw: int(raw.strip()), "an integer"),
+    "float": (lambda raw: float(raw.strip()), "a number"),
+    "bool": (_parse_bool, "true or false"),
+}
+
+
+class Config:
+    """Typed, read-only view of the merged configuration.
+
+    ``get`` returns the parsed value; ``source`` says where it came from, so errors and
+    ``tradewind config list`` can tell a person which file or variable to fix.
+    """
+
+    def __init__(self, home: Path, raw: dict[tuple[str, str], tuple[str, str]]) -> None:
+        self.home = home
+        self._raw = raw
+        self._values: dict[tuple[str, str], Any] = {}
+        for (section, key), (value, source) in raw.items():
+            self._values[section, key] = _parse(section, key, value, source, home)
+
+    def get(self, section: str, key: str) -> Any:
+        _check_known(section, key)
+        return self._values[section, key]
+
+    def source(self, section: str, key: str) -> str:
+        _check_known(section, key)
+        return self._raw[section, key][1]
+
+    def items(self) -> Iterator[tuple[str, str, Any, str]]:
+        """Every (section, key, value, source), in the order of :data:`OPTIONS`."""
+        for section, options in OPTIONS.items():
+            for key in options:
+                yield section, key, self._values[section, key], self._raw[section, key][1]
+
+    def with_overrides(self, overrides: Mapping[tuple[str, str], str]) -> Config:
+        """A copy with some values replaced (used by tests and ``standalone``)."""
+        raw = dict(self._raw)
+        for (section, key), value in overrides.items():
+            _check_known(section, key)
+            raw[section, key] = (value, "override")
+        return Config(self.home, raw)
+
+    # Shortcuts for the values nearly every component needs.
+    @property
+    def dags_folder(self) -> Path:
+        return Path(self.get("core", "dags_folder")).expanduser()
+
+    @property
+    def sql_alchemy_conn(self) -> str:
+        return str(self.get("database", "sql_alchemy_conn"))
+
+    @property
+    def base_log_folder(self) -> Path:
+        return Path(self.get("logging", "base_log_folder")).expanduser()
+
+
+def _check_known(section: str, key: str) -> None:
+    if section not in OPTIONS:
+        known = ", ".join(OPTIONS)
+        raise ConfigError(f"Unknown config section [{section}]. Known sections: {known}.")
+    if key not in OPTIONS[section]:
+        known = ", ".join(OPTIONS[section])
+        raise ConfigError(f"Unknown config key [{section}] {key}. Keys of [{section}]: {known}.")
+
+
+def _parse(section: str, key: str, value: str, source: str, home: Path) -> Any:
+    option = OPTIONS[section][key]
+    parser, expected = _PARSERS[option.kind]
+    text = value.replace("{TRADEWIND_HOME}", str(home))
+    try:
+        return parser(text)
+    except ValueError:
+        raise ConfigError(
+            f"Invalid value {value!r} for [{section}] {key} (from {source}): expected {expected}."
+        ) from None
+
+
+def default_home(environ: Mapping[str, str]) -> Path:
+    return Path(environ.get("TRADEWIND_HOME") or "~/tradewind").expanduser()
+
+
+def load_config(environ: Mapping[str, str] | None = None, *, write_file: bool = True) -> Config:
+    """Merge defaults, ``$TRADEWIND_HOME/tradewind.cfg`` and ``TRADEWIND__S__K`` variables.
+
+    On first use the home folder is created and the file written with every key commented
+    out at its default, so a person can see what is there to change.
+    """
+    env = os.environ if environ is None else environ
+    home = default_home(env)
+    path = home / CONFIG_FILE_NAME
+    if write_file and not path.exists():
+        write_default_config(path)
+
+    raw: dict[tuple[str, str], tuple[str, str]] = {
+        (section, key): (option.default, "default")
+        for section, options in OPTIONS.items()
+        for key, option in options.items()
+    }
+    if path.exists():
+        for section, key, value in _read_file(path):
+            raw[section, key] = (value, str(path))
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        parts = name[len(ENV_PREFIX) :].split("__")
+        if len(parts) != 2:
+            raise ConfigError(
+                f"Environment variable {name} does not name a key: "
+                f"use {ENV_PREFIX}<SECTION>__<KEY>."
+            )
+        section, key = parts[0].lower(), parts[1].lower()
+        try:
+            _check_known(section, key)
+        except ConfigError as exc:
+            raise ConfigError(f"{exc} (from environment variable {name})") from None
+        raw[section, key] = (value, f"environment variable {name}")
+    return Config(home, raw)
+
+
+def _read_file(path: Path) -> Iterator[tuple[str, str, str]]:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except configparser.Error as exc:
+        raise ConfigError(f"Cannot read {path}: {exc}") from None
+    for section in parser.sections():
+        for key, value in parser.items(section):
+            try:
+                _check_known(section, key)
+            except ConfigError as exc:
+                raise ConfigError(f"{exc} (in {path})") from None
+            yield section, key, value
+
+
+def write_default_config(path: Path) -> None:
+    """Write the commented default file; a fresh random ``secret_key`` is filled in."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [
+        "# Tradewind configuration. Every key shows its default, commented out.",
+        "# Any key can also be set with the environment variable TRADEWIND__<SECTION>__<KEY>.",
+        "",
+    ]
+    for section, options in OPTIONS.items():
+        lines.append(f"[{section}]")
+        for key, option in options.items():
+            lines.append(f"# {option.help}")
+            if (section, key) == ("webserver", "secret_key"):
+                lines.append(f"{key} = {secrets.token_urlsafe(32)}")
+            else:
+                lines.append(f"# {key} = {option.default}")
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")

@@ -1,0 +1,104 @@
+"""The metadata database: one :class:`Database` per process, sessions from it.
+
+SQLite runs in WAL mode so readers never wait for the writer, and write sessions start
+with ``BEGIN IMMEDIATE`` so two writers queue on the lock (``busy_timeout``) instead of
+failing half-way with "database is locked". PostgreSQL uses psycopg 3.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from tradewind.config import Config
+
+
+def normalize_url(url: str) -> str:
+    """Use psycopg 3 for ``postgresql://`` URLs, as that is the driver Tradewind ships."""
+    parsed = make_url(url)
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+class Database:
+    """An engine plus session factories; safe to re-create in a forked child."""
+
+    def __init__(self, url: str, *, pool_size: int = 5, sqlite_busy_timeout: float = 30.0):
+        self.url = normalize_url(url)
+        self._pool_size = pool_size
+        self._busy_timeout = sqlite_busy_timeout
+        self._pid = os.getpid()
+        self.engine = self._create_engine()
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def from_config(cls, config: Config) -> Database:
+        return cls(
+            config.sql_alchemy_conn,
+            pool_size=config.get("database", "sql_alchemy_pool_size"),
+            sqlite_busy_timeout=config.get("database", "sqlite_busy_timeout"),
+        )
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def _create_engine(self) -> Engine:
+        url = make_url(self.url)
+        if url.get_backend_name() == "sqlite":
+            if url.database and url.database != ":memory:":
+                os.makedirs(os.path.dirname(os.path.abspath(url.database)), exist_ok=True)
+            engine = create_engine(
+                url,
+                poolclass=NullPool if url.database in (None, "", ":memory:") else None,
+                connect_args={"timeout": self._busy_timeout, "check_same_thread": False},
+            )
+            _configure_sqlite(engine, self._busy_timeout)
+            return engine
+        return create_engine(url, pool_size=self._pool_size, max_overflow=10, pool_pre_ping=True)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed when the block ends, rolled back if it raises."""
+        self._reset_after_fork()
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def _reset_after_fork(self) -> None:
+        # Connections must never be shared across fork(): a child gets a fresh pool.
+        if os.getpid() != self._pid:
+            self._pid = os.getpid()
+            self.engine.dispose(close=False)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Take the write lock up front; upgrading a read lock later can deadlock in WAL.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,36 @@
+"""Every table, importable from one place (Alembic and the operations layer use this)."""
+
+from tradewind.db.models.audit import AuditLog
+from tradewind.db.models.base import Base
+from tradewind.db.models.dag import DagFile, DagModel, ImportErrorModel, SerializedDagModel
+from tradewind.db.models.dagrun import (
+    DagRun,
+    DagRunState,
+    RunType,
+    TaskInstance,
+    TaskInstanceState,
+)
+from tradewind.db.models.job import Job
+from tradewind.db.models.pool import DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS, Pool
+from tradewind.db.models.user import User
+from tradewind.db.models.xcom import XCom
+
+__all__ = [
+    "DEFAULT_POOL_NAME",
+    "DEFAULT_POOL_SLOTS",
+    "AuditLog",
+    "Base",
+    "DagFile",
+    "DagModel",
+    "DagRun",
+    "DagRunState",
+    "ImportErrorModel",
+    "Job",
+    "Pool",
+    "RunType",
+    "SerializedDagModel",
+    "TaskInstance",
+    "TaskInstanceState",
+    "User",
+    "XCom",
+]

@@ -1,0 +1,83 @@
+"""Exceptions shared across Tradewind's layers.
+
+User-facing errors carry a message a person can act on; the CLI prints it without a
+traceback and the API turns the ``NotFound``/``BadRequest`` family into JSON errors.
+"""
+
+from __future__ import annotations
+
+
+class TradewindException(Exception):
+    """Base class for every error Tradewind raises on purpose."""
+
+
+# --- configuration -----------------------------------------------------------------------
+
+
+class ConfigError(TradewindException):
+    """A configuration key is unknown or its value cannot be parsed."""
+
+
+# --- DAG authoring -----------------------------------------------------------------------
+
+
+class DagDefinitionError(TradewindException):
+    """A DAG file defines something invalid (cycle, duplicate task id, bad schedule...)."""
+
+
+class DagCycleError(DagDefinitionError):
+    """The tasks of a DAG depend on each other in a cycle."""
+
+
+class DuplicateTaskIdError(DagDefinitionError):
+    """Two tasks of one DAG share a task_id."""
+
+
+# --- task outcomes raised from user code ----------------------------------------------------
+
+
+class TaskSkipped(TradewindException):
+    """Raise inside a task to end it in the ``skipped`` state."""
+
+
+class TaskFailedNoRetry(TradewindException):
+    """Raise inside a task to fail it without using the remaining retries."""
+
+
+class TaskTimeout(TradewindException):
+    """The task ran longer than its ``execution_timeout``."""
+
+
+# --- operations (mapped to HTTP status codes by the API) -------------------------------------
+
+
+class NotFound(TradewindException):
+    """The DAG, run, task, pool or user asked for does not exist (HTTP 404)."""
+
+
+class DagNotFound(NotFound):
+    pass
+
+
+class DagRunNotFound(NotFound):
+    pass
+
+
+class TaskNotFound(NotFound):
+    pass
+
+
+class PoolNotFound(NotFound):
+    pass
+
+
+class BadRequest(TradewindException):
+    """The caller's input is invalid (HTTP 400); nothing was changed."""
+
+
+class DagRunAlreadyExists(BadRequest):
+    pass
+
+
+class DatabaseNotMigrated(TradewindException):
+    """The metadata database has no schema, or an older one: run ``tradewind db migrate``."""
