@@ -1,0 +1,403 @@
+"""BaseOperator: one unit of work in a DAG, and what every operator subclasses.
+
+An operator object is the *definition* of a task (its id, retries, pool, dependencies and
+templated arguments). The task runner renders its templated fields with a context and calls
+:meth:`BaseOperator.execute`; the scheduler only ever sees the serialized form.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from tradewind.authoring import dag_context
+from tradewind.authoring.dependencies import DependencyMixin, as_operators
+from tradewind.authoring.ids import validate_id
+from tradewind.authoring.resolvable import find_resolvables
+from tradewind.authoring.templating import build_jinja_env, render_template
+from tradewind.authoring.timezone import coerce_utc_or_none
+from tradewind.authoring.trigger_rule import TriggerRule, coerce_trigger_rule
+from tradewind.authoring.weight_rule import WeightRule, coerce_weight_rule
+from tradewind.exceptions import DagDefinitionError
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from tradewind.authoring.dag import DAG
+    from tradewind.authoring.xcom_arg import XComArg
+
+DEFAULT_OWNER = "tradewind"
+DEFAULT_POOL = "default_pool"
+DEFAULT_QUEUE = "default"
+DEFAULT_RETRY_DELAY = timedelta(seconds=300)
+
+
+class BaseOperator(DependencyMixin):
+    """Base class of all operators; subclasses implement :meth:`execute`.
+
+    Subclasses call ``super().__init__(**kwargs)`` and take their own arguments as keyword
+    arguments. ``default_args`` of the DAG (and of the operator) fill in any accepted
+    argument the caller did not pass, like Airflow.
+    """
+
+    #: Attribute names rendered with Jinja before :meth:`execute`.
+    template_fields: Sequence[str] = ()
+    #: String values ending with one of these are names of template files to render.
+    template_ext: Sequence[str] = ()
+    #: Shown in the UI; subclasses may override.
+    ui_color: str = "#fff"
+
+    def __init__(
+        self,
+        *,
+        task_id: str,
+        owner: str = DEFAULT_OWNER,
+        email: str | Sequence[str] | None = None,
+        email_on_retry: bool = True,
+        email_on_failure: bool = True,
+        retries: int | None = 0,
+        retry_delay: timedelta | float = DEFAULT_RETRY_DELAY,
+        retry_exponential_backoff: bool = False,
+        max_retry_delay: timedelta | float | None = None,
+        start_date: datetime | None = None,
+        end_date: datetime | None = None,
+        depends_on_past: bool = False,
+        wait_for_downstream: bool = False,
+        dag: DAG | None = None,
+        params: Mapping[str, Any] | None = None,
+        default_args: Mapping[str, Any] | None = None,
+        priority_weight: int = 1,
+        weight_rule: str = WeightRule.DOWNSTREAM,
+        queue: str = DEFAULT_QUEUE,
+        pool: str | None = None,
+        pool_slots: int = 1,
+        execution_timeout: timedelta | float | None = None,
+        on_execute_callback: Callable[..., Any] | None = None,
+        on_failure_callback: Callable[..., Any] | None = None,
+        on_success_callback: Callable[..., Any] | None = None,
+        on_retry_callback: Callable[..., Any] | None = None,
+        trigger_rule: str = TriggerRule.ALL_SUCCESS,
+        max_active_tis_per_dag: int | None = None,
+        executor_config: Mapping[str, Any] | None = None,
+        do_xcom_push: bool = True,
+        inlets: Any = None,
+        outlets: Any = None,
+        doc_md: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.task_id = validate_id(task_id, kind="task_id", where=_where_dag(dag))
+        if kwargs:
+            raise DagDefinitionError(
+                f"invalid arguments were passed to {type(self).__name__} "
+                f"(task_id {task_id!r}{_where_dag(dag)}): {sorted(kwargs)}"
+            )
+        where = f" for task {task_id!r}{_where_dag(dag)}"
+        self.owner = owner
+        self.email = email
+        self.email_on_retry = email_on_retry
+        self.email_on_failure = email_on_failure
+        self.retries = int(retries or 0)
+        self.retry_delay = _as_timedelta(retry_delay, "retry_delay", where)
+        self.retry_exponential_backoff = bool(retry_exponential_backoff)
+        self.max_retry_delay = _as_optional_timedelta(max_retry_delay, "max_retry_delay", where)
+        self.start_date = _as_utc(start_date, "start_date", where)
+        self.end_date = _as_utc(end_date, "end_date", where)
+        self.depends_on_past = bool(depends_on_past)
+        self.wait_for_downstream = bool(wait_for_downstream)
+        self.params: dict[str, Any] = dict(params or {})
+        self.priority_weight = int(priority_weight)
+        self.weight_rule = coerce_weight_rule(weight_rule, where=where)
+        self.queue = queue
+        self.pool = pool or DEFAULT_POOL
+        self.pool_slots = int(pool_slots)
+        if self.pool_slots < 1:
+            raise DagDefinitionError(f"pool_slots must be at least 1{where}, got {pool_slots}")
+        self.execution_timeout = _as_optional_timedelta(
+            execution_timeout, "execution_timeout", where
+        )
+        self.on_execute_callback = on_execute_callback
+        self.on_failure_callback = on_failure_callback
+        self.on_success_callback = on_success_callback
+        self.on_retry_callback = on_retry_callback
+        self.trigger_rule = coerce_trigger_rule(trigger_rule, where=where)
+        self.max_active_tis_per_dag = max_active_tis_per_dag
+        self.executor_config = dict(executor_config or {})
+        self.do_xcom_push = bool(do_xcom_push)
+        self.inlets: list[Any] = _as_list(inlets)
+        self.outlets: list[Any] = _as_list(outlets)
+        self.doc_md = doc_md
+        self.upstream_task_ids: set[str] = set()
+        self.downstream_task_ids: set[str] = set()
+        self._dag: DAG | None = None
+        if dag is not None:
+            self.dag = dag
+
+    # --- identity -------------------------------------------------------------------------
+
+    @property
+    def operator_name(self) -> str:
+        """The name shown in the UI and stored in the serialized DAG."""
+        return type(self).__name__
+
+    @property
+    def task_type(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<Task({self.operator_name}): {self.task_id}>"
+
+    # --- DAG membership -------------------------------------------------------------------
+
+    @property
+    def dag(self) -> DAG:
+        if self._dag is None:
+            raise DagDefinitionError(f"task {self.task_id!r} is not attached to a DAG")
+        return self._dag
+
+    @dag.setter
+    def dag(self, dag: DAG) -> None:
+        if self._dag is dag:
+            return
+        if self._dag is not None:
+            raise DagDefinitionError(
+                f"task {self.task_id!r} already belongs to DAG {self._dag.dag_id!r} "
+                f"and cannot be moved to DAG {dag.dag_id!r}"
+            )
+        dag.add_task(self)
+        self._dag = dag
+
+    def has_dag(self) -> bool:
+        return self._dag is not None
+
+    @property
+    def dag_id(self) -> str | None:
+        return self._dag.dag_id if self._dag is not None else None
+
+    # --- dependencies ---------------------------------------------------------------------
+
+    def dependency_operators(self) -> list[BaseOperator]:
+        return [self]
+
+    def set_upstream(self, other: Any) -> None:
+        """Make ``other`` (a task, ``XComArg`` or list of them) run before this task."""
+        self._relate(other, upstream=True)
+
+    def set_downstream(self, other: Any) -> None:
+        """Make ``other`` (a task, ``XComArg`` or list of them) run after this task."""
+        self._relate(other, upstream=False)
+
+    def _relate(self, other: Any, *, upstream: bool) -> None:
+        others = as_operators(other)
+        dag = self._common_dag(others)
+        for task in [self, *others]:
+            if not task.has_dag():
+                task.dag = dag
+        for task in others:
+            if upstream:
+                self.upstream_task_ids.add(task.task_id)
+                task.downstream_task_ids.add(self.task_id)
+            else:
+                self.downstream_task_ids.add(task.task_id)
+                task.upstream_task_ids.add(self.task_id)
+
+    def _common_dag(self, others: list[BaseOperator]) -> DAG:
+        dags: list[DAG] = []
+        for task in [self, *others]:
+            if task._dag is not None and all(task._dag is not d for d in dags):
+                dags.append(task._dag)
+        if len(dags) > 1:
+            names = ", ".join(repr(d.dag_id) for d in dags)
+            raise DagDefinitionError(
+                f"cannot set a dependency between tasks of different DAGs ({names}) "
+                f"involving task {self.task_id!r}"
+            )
+        if not dags:
+            ids = ", ".join(repr(t.task_id) for t in [self, *others])
+            raise DagDefinitionError(
+                f"task {self.task_id!r} is not attached to a DAG (tasks {ids}); create it "
+                f"inside a `with DAG(...)` block or pass dag=..."
+            )
+        return dags[0]
+
+    @property
+    def upstream_list(self) -> list[BaseOperator]:
+        return [self.dag.get_task(task_id) for task_id in sorted(self.upstream_task_ids)]
+
+    @property
+    def downstream_list(self) -> list[BaseOperator]:
+        return [self.dag.get_task(task_id) for task_id in sorted(self.downstream_task_ids)]
+
+    def get_flat_relative_ids(self, *, upstream: bool) -> set[str]:
+        """All ancestors (``upstream=True``) or descendants, not just direct neighbours."""
+        if self._dag is None:
+            return set(self.upstream_task_ids if upstream else self.downstream_task_ids)
+        found: set[str] = set()
+        pending = [self]
+        while pending:
+            task = pending.pop()
+            for task_id in task.upstream_task_ids if upstream else task.downstream_task_ids:
+                if task_id not in found:
+                    found.add(task_id)
+                    pending.append(self._dag.get_task(task_id))
+        return found
+
+    @property
+    def priority_weight_total(self) -> int:
+        """The effective priority the scheduler sorts by, according to ``weight_rule``."""
+        if self.weight_rule == WeightRule.ABSOLUTE or self._dag is None:
+            return self.priority_weight
+        relatives = self.get_flat_relative_ids(upstream=self.weight_rule == WeightRule.UPSTREAM)
+        return self.priority_weight + sum(
+            self._dag.get_task(task_id).priority_weight for task_id in relatives
+        )
+
+    @property
+    def output(self) -> XComArg:
+        """This task's return value, to pass to other tasks (``XComArg(task)``)."""
+        from tradewind.authoring.xcom_arg import XComArg
+
+        return XComArg(self)
+
+    # --- templating and execution -----------------------------------------------------------
+
+    def get_template_env(self) -> jinja2.Environment:
+        return build_jinja_env(self._dag)
+
+    def render_template_fields(
+        self, context: Mapping[str, Any], jinja_env: jinja2.Environment | None = None
+    ) -> None:
+        """Render every ``template_fields`` attribute in place, resolving XComArgs.
+
+        Called by the task runner once per try, on the runner's own copy of the task.
+        """
+        env = jinja_env or self.get_template_env()
+        for field in self.template_fields:
+            value = getattr(self, field)
+            setattr(self, field, render_template(value, context, env, self.template_ext))
+
+    def execute(self, context: Mapping[str, Any]) -> Any:
+        """Do the work. The returned value is pushed to XCom as ``return_value``.
+
+        Raise ``TaskSkipped`` to end as skipped, ``TaskFailedNoRetry`` to fail without
+        retrying; any other exception fails the try (and retries if any are left).
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not implement execute()")
+
+    def on_kill(self) -> None:
+        """Called when the task is being killed; override to clean up external work."""
+
+    def iter_xcom_dependencies(self) -> Iterator[BaseOperator]:
+        for field in self.template_fields:
+            for resolvable in find_resolvables(getattr(self, field, None)):
+                yield from resolvable.iter_references()
+
+    def _after_init(self) -> None:
+        """Runs once the outermost ``__init__`` returned (see ``_apply_defaults``)."""
+        for operator in self.iter_xcom_dependencies():
+            if operator is not self:
+                self.set_upstream(operator)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _apply_defaults(cls.__dict__["__init__"])  # type: ignore[method-assign]
+
+
+# --- default_args -----------------------------------------------------------------------------
+
+
+def _apply_defaults(init: Callable[..., None]) -> Callable[..., None]:
+    """Wrap an operator ``__init__`` so ``default_args`` fill in missing keyword arguments.
+
+    Only the outermost ``__init__`` (the concrete class's) does the merge; the ``super()``
+    chain then receives the complete set of arguments.
+    """
+
+    @functools.wraps(init)
+    def wrapper(self: BaseOperator, *args: Any, **kwargs: Any) -> None:
+        outermost = not getattr(self, "_tw_init_depth", 0)
+        if outermost:
+            if args:
+                raise DagDefinitionError(
+                    f"{type(self).__name__} takes keyword arguments only "
+                    f"(task_id={kwargs.get('task_id')!r})"
+                )
+            kwargs = _merge_default_args(type(self), kwargs)
+        self._tw_init_depth = getattr(self, "_tw_init_depth", 0) + 1
+        try:
+            init(self, *args, **kwargs)
+        finally:
+            self._tw_init_depth -= 1
+        if outermost:
+            self._after_init()
+
+    return wrapper
+
+
+def _merge_default_args(cls: type[BaseOperator], kwargs: dict[str, Any]) -> dict[str, Any]:
+    dag = kwargs.get("dag") or dag_context.current()
+    defaults: dict[str, Any] = dict(dag.default_args) if dag is not None else {}
+    defaults.update(kwargs.pop("default_args", None) or {})
+    defaults.pop("params", None)  # default params are merged into the DAG's params instead
+    if dag is not None and "dag" not in kwargs:
+        kwargs["dag"] = dag
+    accepted = _accepted_arguments(cls)
+    for name, value in defaults.items():
+        if name in accepted and name not in kwargs:
+            kwargs[name] = value
+    return kwargs
+
+
+@functools.cache
+def _accepted_arguments(cls: type[BaseOperator]) -> frozenset[str]:
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None or not issubclass(klass, BaseOperator):
+            continue
+        for param in inspect.signature(inspect.unwrap(init)).parameters.values():
+            if param.kind in (param.KEYWORD_ONLY, param.POSITIONAL_OR_KEYWORD):
+                names.add(param.name)
+    names.discard("self")
+    return frozenset(names)
+
+
+BaseOperator.__init__ = _apply_defaults(BaseOperator.__init__)  # type: ignore[method-assign]
+
+
+# --- argument coercion ------------------------------------------------------------------------
+
+
+def _where_dag(dag: DAG | None) -> str:
+    dag = dag or dag_context.current()
+    return f" in DAG {dag.dag_id!r}{dag.fileloc_suffix}" if dag is not None else ""
+
+
+def _as_timedelta(value: timedelta | float, name: str, where: str) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    raise DagDefinitionError(f"{name} must be a timedelta or seconds{where}, got {value!r}")
+
+
+def _as_optional_timedelta(value: timedelta | float | None, name: str, where: str) -> Any:
+    return None if value is None else _as_timedelta(value, name, where)
+
+
+def _as_utc(value: datetime | None, name: str, where: str) -> datetime | None:
+    try:
+        return coerce_utc_or_none(value)
+    except TypeError:
+        raise DagDefinitionError(f"{name} must be a datetime{where}, got {value!r}") from None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]

@@ -1,0 +1,280 @@
+"""DAG: a named set of tasks, their dependencies and the schedule they run on."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from tradewind.authoring import dag_context
+from tradewind.authoring.ids import validate_id
+from tradewind.authoring.schedules import ScheduleArg, Timetable, timetable_for
+from tradewind.authoring.timezone import coerce_utc_or_none
+from tradewind.exceptions import (
+    DagCycleError,
+    DagDefinitionError,
+    DuplicateTaskIdError,
+    TaskNotFound,
+)
+
+if TYPE_CHECKING:
+    from tradewind.authoring.baseoperator import BaseOperator
+
+
+class _NotSet:
+    def __repr__(self) -> str:
+        return "NOTSET"
+
+
+NOTSET: Any = _NotSet()
+
+#: Airflow 2's schedule when a DAG passes neither ``schedule`` nor ``schedule_interval``.
+DEFAULT_SCHEDULE = timedelta(days=1)
+
+_AUTHORING_DIR = str(Path(__file__).resolve().parent)
+_DECORATORS_FILE = str(Path(__file__).resolve().parent.parent / "decorators.py")
+
+
+class DAG:
+    """A workflow definition. Use as a context manager so tasks created inside attach to it.
+
+    Mirrors the subset of Airflow 2's ``DAG`` arguments that Tradewind supports, so DAG files
+    port by changing imports. ``max_active_runs``/``max_active_tasks`` left as ``None`` mean
+    "use the configured default", decided by the scheduler.
+    """
+
+    def __init__(
+        self,
+        dag_id: str,
+        description: str | None = None,
+        *,
+        schedule: ScheduleArg = NOTSET,
+        schedule_interval: ScheduleArg = NOTSET,
+        start_date: datetime | None = None,
+        end_date: datetime | None = None,
+        catchup: bool = True,
+        default_args: Mapping[str, Any] | None = None,
+        max_active_runs: int | None = None,
+        max_active_tasks: int | None = None,
+        concurrency: int | None = None,
+        dagrun_timeout: timedelta | None = None,
+        tags: Iterable[str] | None = None,
+        doc_md: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        is_paused_upon_creation: bool | None = None,
+        fileloc: str | None = None,
+        template_searchpath: str | Iterable[str] | None = None,
+        user_defined_macros: Mapping[str, Any] | None = None,
+        user_defined_filters: Mapping[str, Callable[..., Any]] | None = None,
+        on_success_callback: Callable[..., Any] | None = None,
+        on_failure_callback: Callable[..., Any] | None = None,
+    ) -> None:
+        self.fileloc = fileloc or _caller_file()
+        self.dag_id = validate_id(dag_id, kind="dag_id", where=self.fileloc_suffix)
+        self.description = description
+        self.default_args: dict[str, Any] = dict(default_args or {})
+        self.schedule = self._pick_schedule(schedule, schedule_interval)
+        self.timetable: Timetable = self._build_timetable(self.schedule)
+        self.start_date = self._coerce_date(
+            start_date if start_date is not None else self.default_args.get("start_date"),
+            "start_date",
+        )
+        self.end_date = self._coerce_date(
+            end_date if end_date is not None else self.default_args.get("end_date"), "end_date"
+        )
+        self.catchup = bool(catchup)
+        self.max_active_runs = max_active_runs
+        self.max_active_tasks = max_active_tasks if max_active_tasks is not None else concurrency
+        self.dagrun_timeout = dagrun_timeout
+        self.tags: list[str] = list(tags or [])
+        self.doc_md = doc_md
+        self.params: dict[str, Any] = {**self.default_args.get("params", {}), **(params or {})}
+        self.is_paused_upon_creation = is_paused_upon_creation
+        self.template_searchpath: list[str] = (
+            [template_searchpath]
+            if isinstance(template_searchpath, str)
+            else list(template_searchpath or [])
+        )
+        self.user_defined_macros: dict[str, Any] = dict(user_defined_macros or {})
+        self.user_defined_filters: dict[str, Callable[..., Any]] = dict(user_defined_filters or {})
+        self.on_success_callback = on_success_callback
+        self.on_failure_callback = on_failure_callback
+        self.task_dict: dict[str, BaseOperator] = {}
+
+    # --- construction helpers ---------------------------------------------------------------
+
+    @property
+    def fileloc_suffix(self) -> str:
+        """`` (path/to/file.py)`` for error messages, or empty when unknown."""
+        fileloc = getattr(self, "fileloc", None)
+        return f" ({fileloc})" if fileloc else ""
+
+    @property
+    def _where(self) -> str:
+        return f"DAG {self.dag_id!r}{self.fileloc_suffix}"
+
+    def _pick_schedule(self, schedule: ScheduleArg, schedule_interval: ScheduleArg) -> ScheduleArg:
+        if schedule is not NOTSET and schedule_interval is not NOTSET:
+            raise DagDefinitionError(
+                f"DAG {self.dag_id!r}{self.fileloc_suffix} passes both schedule and "
+                f"schedule_interval; use only schedule"
+            )
+        if schedule is not NOTSET:
+            return schedule
+        if schedule_interval is not NOTSET:
+            return schedule_interval
+        return DEFAULT_SCHEDULE
+
+    def _build_timetable(self, schedule: ScheduleArg) -> Timetable:
+        try:
+            return timetable_for(schedule)
+        except (ValueError, TypeError) as exc:
+            raise DagDefinitionError(
+                f"invalid schedule {schedule!r} for {self._where}: {exc}"
+            ) from None
+
+    def _coerce_date(self, value: Any, name: str) -> datetime | None:
+        try:
+            return coerce_utc_or_none(value)
+        except TypeError:
+            raise DagDefinitionError(
+                f"{name} of {self._where} must be a datetime, got {value!r}"
+            ) from None
+
+    @property
+    def schedule_interval(self) -> ScheduleArg:
+        """Airflow 2's legacy name for :attr:`schedule`."""
+        return self.schedule
+
+    # --- context manager --------------------------------------------------------------------
+
+    def __enter__(self) -> DAG:
+        dag_context.push(self)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        dag_context.pop()
+
+    def __repr__(self) -> str:
+        return f"<DAG: {self.dag_id}>"
+
+    # --- tasks --------------------------------------------------------------------------------
+
+    def add_task(self, task: BaseOperator) -> None:
+        """Attach ``task``; operators do this themselves when created in the DAG."""
+        existing = self.task_dict.get(task.task_id)
+        if existing is task:
+            return
+        if existing is not None:
+            raise DuplicateTaskIdError(
+                f"task id {task.task_id!r} has already been added to {self._where}"
+            )
+        if task.start_date is None:
+            task.start_date = self.start_date
+        if task.end_date is None:
+            task.end_date = self.end_date
+        self.task_dict[task.task_id] = task
+
+    def add_tasks(self, tasks: Iterable[BaseOperator]) -> None:
+        for task in tasks:
+            task.dag = self
+
+    @property
+    def tasks(self) -> list[BaseOperator]:
+        return list(self.task_dict.values())
+
+    @property
+    def task_ids(self) -> list[str]:
+        return list(self.task_dict)
+
+    def has_task(self, task_id: str) -> bool:
+        return task_id in self.task_dict
+
+    def get_task(self, task_id: str) -> BaseOperator:
+        try:
+            return self.task_dict[task_id]
+        except KeyError:
+            raise TaskNotFound(f"task {task_id!r} not found in {self._where}") from None
+
+    @property
+    def roots(self) -> list[BaseOperator]:
+        """Tasks without upstream tasks: where a run starts."""
+        return [task for task in self.task_dict.values() if not task.upstream_task_ids]
+
+    @property
+    def leaves(self) -> list[BaseOperator]:
+        """Tasks without downstream tasks: where a run ends."""
+        return [task for task in self.task_dict.values() if not task.downstream_task_ids]
+
+    @property
+    def owner(self) -> str:
+        return ", ".join(sorted({task.owner for task in self.task_dict.values()}))
+
+    # --- validation ---------------------------------------------------------------------------
+
+    def topological_sort(self) -> list[BaseOperator]:
+        """Tasks ordered so every task comes after its upstream tasks.
+
+        Ties keep the order tasks were added, so the result is stable between parses.
+        """
+        from tradewind.authoring.graph import find_cycle, topological_order
+
+        graph = {tid: task.upstream_task_ids for tid, task in self.task_dict.items()}
+        order = topological_order(graph)
+        if order is None:
+            cycle = find_cycle(graph) or []
+            path = " -> ".join(repr(tid) for tid in cycle)
+            raise DagCycleError(f"cycle detected in {self._where}: {path}")
+        return [self.task_dict[tid] for tid in order]
+
+    def validate(self) -> None:
+        """Check what can only be checked once all tasks exist (the parser calls this)."""
+        for task in self.task_dict.values():
+            missing = (task.upstream_task_ids | task.downstream_task_ids) - self.task_dict.keys()
+            if missing:
+                raise DagDefinitionError(
+                    f"task {task.task_id!r} of {self._where} depends on unknown tasks "
+                    f"{sorted(missing)}"
+                )
+        self.topological_sort()
+        if self.timetable.can_be_scheduled and self.effective_start_date is None:
+            raise DagDefinitionError(
+                f"{self._where} has schedule {self.timetable.summary!r} but no start_date; "
+                f"pass start_date= to the DAG (or in default_args)"
+            )
+
+    @property
+    def effective_start_date(self) -> datetime | None:
+        """The DAG's start_date, else the earliest task start_date."""
+        if self.start_date is not None:
+            return self.start_date
+        dates = [task.start_date for task in self.task_dict.values() if task.start_date]
+        return min(dates) if dates else None
+
+    def param(self, name: str, default: Any = NOTSET) -> Any:
+        """A placeholder for DAG param ``name`` resolved when a task runs (``@dag`` uses it)."""
+        from tradewind.authoring.dag_decorator import DagParam
+
+        if default is not NOTSET:
+            self.params[name] = default
+        return DagParam(self, name)
+
+
+def _caller_file() -> str | None:
+    """The file of the first stack frame outside Tradewind's authoring code."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        resolved = str(Path(filename).resolve()) if not filename.startswith("<") else filename
+        if not resolved.startswith(_AUTHORING_DIR) and resolved != _DECORATORS_FILE:
+            return None if filename.startswith("<") else resolved
+        frame = frame.f_back  # type: ignore[assignment]
+    return None

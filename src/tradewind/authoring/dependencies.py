@@ -1,0 +1,98 @@
+"""The ``>>`` / ``<<`` operators and :func:`chain`.
+
+Anything that can sit on either side of ``>>`` (an operator, an ``XComArg``) implements
+:class:`DependencyMixin`; lists are flattened so ``[a, b] >> c`` and ``a >> [b, c]`` work.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tradewind.authoring.baseoperator import BaseOperator
+
+
+class DependencyMixin:
+    """Gives ``>>``/``<<`` to anything that can resolve to one or more operators."""
+
+    def dependency_operators(self) -> list[BaseOperator]:
+        """The operators this object stands for when used in a dependency."""
+        raise NotImplementedError
+
+    def set_upstream(self, other: Any) -> None:
+        for operator in self.dependency_operators():
+            operator.set_upstream(other)
+
+    def set_downstream(self, other: Any) -> None:
+        for operator in self.dependency_operators():
+            operator.set_downstream(other)
+
+    def __rshift__(self, other: Any) -> Any:
+        self.set_downstream(other)
+        return other
+
+    def __lshift__(self, other: Any) -> Any:
+        self.set_upstream(other)
+        return other
+
+    def __rrshift__(self, other: Any) -> Any:
+        # ``[a, b] >> self``: lists have no ``>>`` so Python asks the right-hand side.
+        self.set_upstream(other)
+        return self
+
+    def __rlshift__(self, other: Any) -> Any:
+        self.set_downstream(other)
+        return self
+
+
+def as_operators(value: Any) -> list[BaseOperator]:
+    """Flatten an operator, an ``XComArg`` or an iterable of those into operators."""
+    if isinstance(value, DependencyMixin):
+        return value.dependency_operators()
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes | dict):
+        result: list[BaseOperator] = []
+        for item in value:
+            result.extend(as_operators(item))
+        return result
+    raise TypeError(
+        f"dependencies can only be set between operators (or lists of them), "
+        f"got {type(value).__name__}: {value!r}"
+    )
+
+
+def chain(*tasks: Any) -> None:
+    """Set ``tasks[0] >> tasks[1] >> ...``.
+
+    A list next to a single task fans out or in; two adjacent lists must have the same
+    length and are linked pairwise (``[a, b], [c, d]`` means ``a >> c`` and ``b >> d``).
+    """
+    for upstream, downstream in itertools.pairwise(tasks):
+        up_is_list = _is_list(upstream)
+        down_is_list = _is_list(downstream)
+        if up_is_list and down_is_list:
+            if len(upstream) != len(downstream):
+                raise ValueError(
+                    f"chain() got adjacent lists of different lengths "
+                    f"({len(upstream)} and {len(downstream)}); they are linked pairwise"
+                )
+            for up, down in zip(upstream, downstream, strict=True):
+                _link(up, down)
+        else:
+            _link(upstream, downstream)
+
+
+def cross_downstream(from_tasks: Sequence[Any], to_tasks: Any) -> None:
+    """Make every task in ``to_tasks`` downstream of every task in ``from_tasks``."""
+    for task in from_tasks:
+        _link(task, to_tasks)
+
+
+def _link(upstream: Any, downstream: Any) -> None:
+    for operator in as_operators(upstream):
+        operator.set_downstream(downstream)
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, list | tuple)

@@ -1,0 +1,79 @@
+"""PythonOperator: call a Python function, passing it the context values it asks for."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from tradewind.authoring.baseoperator import BaseOperator
+from tradewind.exceptions import DagDefinitionError
+
+log = logging.getLogger("tradewind.task")
+
+
+class PythonOperator(BaseOperator):
+    """Runs ``python_callable(*op_args, **op_kwargs)``.
+
+    Context variables are passed too, as keyword arguments, when the callable names them in
+    its signature (``def f(ds, ti): ...``) or takes ``**kwargs``, like Airflow 2.
+    """
+
+    template_fields: Sequence[str] = ("templates_dict", "op_args", "op_kwargs")
+    ui_color = "#ffefeb"
+
+    def __init__(
+        self,
+        *,
+        python_callable: Callable[..., Any],
+        op_args: Sequence[Any] | None = None,
+        op_kwargs: Mapping[str, Any] | None = None,
+        templates_dict: Mapping[str, Any] | None = None,
+        show_return_value_in_logs: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if not callable(python_callable):
+            raise DagDefinitionError(
+                f"python_callable of task {self.task_id!r} must be callable, "
+                f"got {python_callable!r}"
+            )
+        self.python_callable = python_callable
+        self.op_args = list(op_args or [])
+        self.op_kwargs = dict(op_kwargs or {})
+        self.templates_dict = dict(templates_dict) if templates_dict is not None else None
+        self.show_return_value_in_logs = show_return_value_in_logs
+
+    def execute(self, context: Mapping[str, Any]) -> Any:
+        context = {**context, "templates_dict": self.templates_dict}
+        kwargs = callable_kwargs(self.python_callable, self.op_args, {**context, **self.op_kwargs})
+        result = self.python_callable(*self.op_args, **kwargs)
+        if self.show_return_value_in_logs:
+            log.info("Done. Returned value was: %r", result)
+        else:
+            log.info("Done. Returned value not shown")
+        return result
+
+
+def callable_kwargs(
+    func: Callable[..., Any], args: Sequence[Any], available: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The subset of ``available`` that ``func`` accepts as keywords.
+
+    Everything when it has ``**kwargs``; otherwise the names in its signature, minus those
+    already filled by positional ``args``.
+    """
+    signature = inspect.signature(func)
+    params = list(signature.parameters.values())
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        taken = {p.name for p in params[: len(args)] if p.kind is not p.VAR_POSITIONAL}
+        return {k: v for k, v in available.items() if k not in taken}
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    taken = {p.name for p in positional[: len(args)]}
+    names = {
+        p.name
+        for p in params
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in taken
+    }
+    return {k: v for k, v in available.items() if k in names}

@@ -1,0 +1,135 @@
+"""TaskFlow: ``@task`` turns a plain function into a task factory.
+
+Calling the decorated function inside a DAG creates a :class:`DecoratedPythonOperator` and
+returns an :class:`XComArg` for its return value; passing that into another task call both
+adds the dependency and delivers the value at run time.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from tradewind.authoring import dag_context
+from tradewind.authoring.operators.python import PythonOperator, callable_kwargs
+from tradewind.authoring.xcom_arg import XComArg
+from tradewind.exceptions import DagDefinitionError
+
+
+class DecoratedPythonOperator(PythonOperator):
+    """The operator behind ``@task``; its arguments are the call's ``op_args``/``op_kwargs``."""
+
+    custom_operator_name = "@task"
+
+    def __init__(
+        self,
+        *,
+        python_callable: Callable[..., Any],
+        multiple_outputs: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(python_callable=python_callable, **kwargs)
+        self.multiple_outputs = multiple_outputs
+
+    def execute(self, context: Mapping[str, Any]) -> Any:
+        kwargs = callable_kwargs(self.python_callable, self.op_args, context)
+        kwargs.update(self.op_kwargs)
+        result = self.python_callable(*self.op_args, **kwargs)
+        if self.multiple_outputs:
+            self._push_outputs(context, result)
+        return result
+
+    def _push_outputs(self, context: Mapping[str, Any], result: Any) -> None:
+        if result is None:
+            return
+        if not isinstance(result, dict):
+            raise TypeError(
+                f"task {self.task_id!r} has multiple_outputs=True, so it must return a dict, "
+                f"not {type(result).__name__}"
+            )
+        for key, value in result.items():
+            if not isinstance(key, str):
+                raise TypeError(
+                    f"task {self.task_id!r} has multiple_outputs=True, so the keys of its "
+                    f"returned dict must be strings, got {key!r}"
+                )
+            context["ti"].xcom_push(key=key, value=value)
+
+
+class TaskDecorator:
+    """What ``@task`` returns: call it in a DAG to add a task; ``.function`` is the original."""
+
+    def __init__(self, function: Callable[..., Any], operator_kwargs: dict[str, Any]) -> None:
+        self.function = function
+        self.operator_kwargs = operator_kwargs
+        functools.update_wrapper(self, function)
+
+    def override(self, **operator_kwargs: Any) -> TaskDecorator:
+        """A copy with different operator arguments (``extract.override(task_id="x")()``)."""
+        return TaskDecorator(self.function, {**self.operator_kwargs, **operator_kwargs})
+
+    def __call__(self, *args: Any, **kwargs: Any) -> XComArg:
+        try:
+            inspect.signature(self.function).bind_partial(*args, **kwargs)
+        except TypeError as exc:
+            raise DagDefinitionError(
+                f"bad arguments for task function {self.function.__name__!r}: {exc}"
+            ) from None
+        options = dict(self.operator_kwargs)
+        dag = options.get("dag") or dag_context.current()
+        base_id = options.pop("task_id", None) or self.function.__name__
+        task_id = unique_task_id(base_id, dag.task_ids if dag is not None else [])
+        if "multiple_outputs" not in options:
+            options["multiple_outputs"] = _returns_dict(self.function)
+        operator = DecoratedPythonOperator(
+            task_id=task_id,
+            python_callable=self.function,
+            op_args=args,
+            op_kwargs=kwargs,
+            **options,
+        )
+        return XComArg(operator)
+
+
+def unique_task_id(base_id: str, existing: Sequence[str]) -> str:
+    """``base_id``, or ``base_id__N`` with the next free N when the id is already taken."""
+    if base_id not in existing:
+        return base_id
+    pattern = re.compile(rf"^{re.escape(base_id)}__(\d+)$")
+    numbers = [int(m.group(1)) for tid in existing if (m := pattern.match(tid))]
+    return f"{base_id}__{max(numbers, default=0) + 1}"
+
+
+def _returns_dict(function: Callable[..., Any]) -> bool:
+    """Infer ``multiple_outputs`` from a ``-> dict[...]`` annotation, like Airflow."""
+    try:
+        annotation = inspect.signature(function, eval_str=True).return_annotation
+    except Exception:
+        return False
+    origin = typing.get_origin(annotation) or annotation
+    return origin is dict or origin is typing.Dict  # noqa: UP006
+
+
+class _TaskDecoratorFactory:
+    """The ``task`` object: ``@task``, ``@task(...)`` and ``@task.python``."""
+
+    def __call__(
+        self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
+    ) -> Any:
+        if python_callable is not None and not callable(python_callable):
+            raise DagDefinitionError(f"@task must decorate a function, got {python_callable!r}")
+        if python_callable is None:
+            return lambda function: TaskDecorator(function, operator_kwargs)
+        return TaskDecorator(python_callable, operator_kwargs)
+
+    def python(
+        self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
+    ) -> Any:
+        return self(python_callable, **operator_kwargs)
+
+
+task = _TaskDecoratorFactory()

@@ -1,0 +1,51 @@
+"""UTC helpers for DAG authoring.
+
+Every datetime Tradewind stores or compares is timezone-aware UTC. Users often write naive
+datetimes (``datetime(2024, 1, 1)``); treating those as UTC here, once, means no other layer
+has to guess.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from dateutil import parser as _dateutil_parser
+
+__all__ = ["UTC", "coerce_utc", "coerce_utc_or_none", "parse_datetime", "utcnow"]
+
+
+def utcnow() -> datetime:
+    """The current time as an aware UTC datetime (never naive, unlike ``datetime.utcnow``)."""
+    return datetime.now(UTC)
+
+
+def coerce_utc(value: datetime | date) -> datetime:
+    """Return ``value`` as an aware UTC datetime.
+
+    Naive datetimes are taken to already be UTC; aware ones are converted; a bare ``date`` means
+    midnight UTC of that day.
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
+
+
+def coerce_utc_or_none(value: datetime | date | None) -> datetime | None:
+    """:func:`coerce_utc` that lets ``None`` (an unset date) pass through."""
+    return None if value is None else coerce_utc(value)
+
+
+def parse_datetime(text: str) -> datetime:
+    """Parse an ISO-8601-ish string (API input, serialized DAGs) into an aware UTC datetime."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = _dateutil_parser.isoparse(text)
+        except ValueError as exc:
+            raise ValueError(f"not an ISO-8601 datetime: {text!r}") from exc
+    return coerce_utc(parsed)

@@ -1,0 +1,49 @@
+"""XComArg: a reference to a value another task will push to XCom.
+
+Passing ``extract()`` (TaskFlow) or ``op.output`` into another task's arguments both wires the
+dependency and, at run time, pulls the value through the task instance's ``xcom_pull``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from tradewind.authoring.dependencies import DependencyMixin
+from tradewind.authoring.resolvable import Resolvable
+
+if TYPE_CHECKING:
+    from tradewind.authoring.baseoperator import BaseOperator
+
+RETURN_VALUE_KEY = "return_value"
+
+
+class XComArg(Resolvable, DependencyMixin):
+    """The XCom ``key`` (default: the return value) pushed by ``operator``."""
+
+    def __init__(self, operator: BaseOperator, key: str = RETURN_VALUE_KEY) -> None:
+        self.operator = operator
+        self.key = key
+
+    def __getitem__(self, key: str) -> XComArg:
+        """``extract()["rows"]``: the XCom pushed under ``key`` (see ``multiple_outputs``)."""
+        return XComArg(self.operator, key)
+
+    def __iter__(self) -> NoReturn:
+        # Without this, Python would "iterate" via __getitem__(0), __getitem__(1), ... forever.
+        raise TypeError(
+            f"an XComArg ({self!r}) is not iterable at DAG definition time; its value "
+            f"only exists when the task runs"
+        )
+
+    def __repr__(self) -> str:
+        return f"XComArg(task_id={self.operator.task_id!r}, key={self.key!r})"
+
+    def dependency_operators(self) -> list[BaseOperator]:
+        return [self.operator]
+
+    def iter_references(self) -> Iterator[BaseOperator]:
+        yield self.operator
+
+    def resolve(self, context: Mapping[str, Any]) -> Any:
+        return context["ti"].xcom_pull(task_ids=self.operator.task_id, key=self.key)

@@ -1,0 +1,356 @@
+"""DAG <-> JSON: how the scheduler, the API and the UI see a DAG without importing it.
+
+:func:`serialize_dag` runs in the parser (which has the live DAG); :class:`SerializedDAG`
+is rebuilt from the stored JSON anywhere else. The format is versioned (``"__version"``)
+and canonical, so :func:`dag_hash` changes only when the definition does and the sync code
+can skip unchanged DAGs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from tradewind.authoring.graph import topological_order
+from tradewind.authoring.schedules import DagRunInfo, DataInterval, Timetable
+from tradewind.authoring.schedules import timetable_from_serialized as _timetable_from_dict
+from tradewind.authoring.timezone import parse_datetime
+from tradewind.exceptions import DagCycleError, TaskNotFound
+
+if TYPE_CHECKING:
+    from tradewind.authoring.baseoperator import BaseOperator
+    from tradewind.authoring.dag import DAG
+
+FORMAT_VERSION = 1
+
+
+# --- live DAG -> dict ---------------------------------------------------------------------------
+
+
+def serialize_dag(dag: DAG) -> dict[str, Any]:
+    """A JSON-safe dict describing ``dag``; validates the DAG first (cycles, start_date...)."""
+    dag.validate()
+    tasks = [_serialize_task(task) for task in dag.topological_sort()]
+    return {
+        "__version": FORMAT_VERSION,
+        "dag_id": dag.dag_id,
+        "fileloc": dag.fileloc,
+        "description": dag.description,
+        "schedule": dag.timetable.summary,
+        "timetable": dag.timetable.serialize(),
+        "start_date": _dt(dag.effective_start_date),
+        "end_date": _dt(dag.end_date),
+        "catchup": dag.catchup,
+        "max_active_runs": dag.max_active_runs,
+        "max_active_tasks": dag.max_active_tasks,
+        "dagrun_timeout": _td(dag.dagrun_timeout),
+        "tags": [str(tag) for tag in dag.tags],
+        "params": _json_safe(dag.params),
+        "owners": sorted({task.owner for task in dag.tasks}),
+        "doc_md": dag.doc_md,
+        "is_paused_upon_creation": dag.is_paused_upon_creation,
+        "tasks": tasks,
+    }
+
+
+def _serialize_task(task: BaseOperator) -> dict[str, Any]:
+    return {
+        "task_id": task.task_id,
+        "operator_name": task.operator_name,
+        "owner": task.owner,
+        "email": _json_safe(task.email),
+        "retries": task.retries,
+        "retry_delay": _td(task.retry_delay),
+        "retry_exponential_backoff": task.retry_exponential_backoff,
+        "max_retry_delay": _td(task.max_retry_delay),
+        "execution_timeout": _td(task.execution_timeout),
+        "pool": task.pool,
+        "pool_slots": task.pool_slots,
+        "priority_weight": task.priority_weight,
+        "weight_rule": str(task.weight_rule),
+        "priority_weight_total": task.priority_weight_total,
+        "queue": task.queue,
+        "trigger_rule": str(task.trigger_rule),
+        "depends_on_past": task.depends_on_past,
+        "wait_for_downstream": task.wait_for_downstream,
+        "do_xcom_push": task.do_xcom_push,
+        "max_active_tis_per_dag": task.max_active_tis_per_dag,
+        "start_date": _dt(task.start_date),
+        "end_date": _dt(task.end_date),
+        "params": _json_safe(task.params),
+        "inlets": _json_safe(task.inlets),
+        "outlets": _json_safe(task.outlets),
+        "upstream_task_ids": sorted(task.upstream_task_ids),
+        "downstream_task_ids": sorted(task.downstream_task_ids),
+        "template_fields": list(task.template_fields),
+        "doc_md": task.doc_md,
+        "rendered_preview": {
+            name: _preview(getattr(task, name, None)) for name in task.template_fields
+        },
+    }
+
+
+def dag_hash(serialized: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of a serialized DAG."""
+    canonical = json.dumps(serialized, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _dt(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _td(value: timedelta | None) -> float | None:
+    return value.total_seconds() if value is not None else None
+
+
+def _json_safe(value: Any) -> Any:
+    """Make ``value`` JSON-serializable; anything unknown becomes its ``str()``."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, dict):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((_json_safe(item) for item in value), key=repr)
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    return str(value)
+
+
+def _preview(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else repr(value)
+
+
+# --- dict -> read-only model ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SerializedTask:
+    """A task as the scheduler and the UI see it: settings and edges, no code."""
+
+    task_id: str
+    operator_name: str
+    owner: str
+    email: Any
+    retries: int
+    retry_delay: timedelta
+    retry_exponential_backoff: bool
+    max_retry_delay: timedelta | None
+    execution_timeout: timedelta | None
+    pool: str
+    pool_slots: int
+    priority_weight: int
+    weight_rule: str
+    priority_weight_total: int
+    queue: str
+    trigger_rule: str
+    depends_on_past: bool
+    wait_for_downstream: bool
+    do_xcom_push: bool
+    max_active_tis_per_dag: int | None
+    start_date: datetime | None
+    end_date: datetime | None
+    params: dict[str, Any]
+    inlets: list[Any]
+    outlets: list[Any]
+    upstream_task_ids: frozenset[str]
+    downstream_task_ids: frozenset[str]
+    template_fields: tuple[str, ...]
+    doc_md: str | None
+    rendered_preview: dict[str, str | None]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SerializedTask:
+        return cls(
+            task_id=data["task_id"],
+            operator_name=data["operator_name"],
+            owner=data["owner"],
+            email=data.get("email"),
+            retries=data["retries"],
+            retry_delay=timedelta(seconds=data["retry_delay"]),
+            retry_exponential_backoff=data["retry_exponential_backoff"],
+            max_retry_delay=_to_td(data.get("max_retry_delay")),
+            execution_timeout=_to_td(data.get("execution_timeout")),
+            pool=data["pool"],
+            pool_slots=data["pool_slots"],
+            priority_weight=data["priority_weight"],
+            weight_rule=data["weight_rule"],
+            priority_weight_total=data["priority_weight_total"],
+            queue=data["queue"],
+            trigger_rule=data["trigger_rule"],
+            depends_on_past=data["depends_on_past"],
+            wait_for_downstream=data.get("wait_for_downstream", False),
+            do_xcom_push=data.get("do_xcom_push", True),
+            max_active_tis_per_dag=data.get("max_active_tis_per_dag"),
+            start_date=_to_dt(data.get("start_date")),
+            end_date=_to_dt(data.get("end_date")),
+            params=dict(data.get("params") or {}),
+            inlets=list(data.get("inlets") or []),
+            outlets=list(data.get("outlets") or []),
+            upstream_task_ids=frozenset(data.get("upstream_task_ids", ())),
+            downstream_task_ids=frozenset(data.get("downstream_task_ids", ())),
+            template_fields=tuple(data.get("template_fields", ())),
+            doc_md=data.get("doc_md"),
+            rendered_preview=dict(data.get("rendered_preview") or {}),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "task_id": self.task_id,
+            "operator_name": self.operator_name,
+            "owner": self.owner,
+            "email": self.email,
+            "retries": self.retries,
+            "retry_delay": _td(self.retry_delay),
+            "retry_exponential_backoff": self.retry_exponential_backoff,
+            "max_retry_delay": _td(self.max_retry_delay),
+            "execution_timeout": _td(self.execution_timeout),
+            "pool": self.pool,
+            "pool_slots": self.pool_slots,
+            "priority_weight": self.priority_weight,
+            "weight_rule": self.weight_rule,
+            "priority_weight_total": self.priority_weight_total,
+            "queue": self.queue,
+            "trigger_rule": self.trigger_rule,
+            "depends_on_past": self.depends_on_past,
+            "wait_for_downstream": self.wait_for_downstream,
+            "do_xcom_push": self.do_xcom_push,
+            "max_active_tis_per_dag": self.max_active_tis_per_dag,
+            "start_date": _dt(self.start_date),
+            "end_date": _dt(self.end_date),
+            "params": self.params,
+            "inlets": self.inlets,
+            "outlets": self.outlets,
+            "upstream_task_ids": sorted(self.upstream_task_ids),
+            "downstream_task_ids": sorted(self.downstream_task_ids),
+            "template_fields": list(self.template_fields),
+            "doc_md": self.doc_md,
+            "rendered_preview": self.rendered_preview,
+        }
+
+
+@dataclass(frozen=True)
+class SerializedDAG:
+    """A DAG as the scheduler, API and UI see it. ``tasks`` is in topological order."""
+
+    dag_id: str
+    fileloc: str | None
+    description: str | None
+    schedule: str
+    timetable: Timetable
+    start_date: datetime | None
+    end_date: datetime | None
+    catchup: bool
+    max_active_runs: int | None
+    max_active_tasks: int | None
+    dagrun_timeout: timedelta | None
+    tags: list[str]
+    params: dict[str, Any]
+    owners: list[str]
+    doc_md: str | None
+    is_paused_upon_creation: bool | None
+    tasks: dict[str, SerializedTask] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SerializedDAG:
+        version = data.get("__version")
+        if version != FORMAT_VERSION:
+            raise ValueError(
+                f"serialized DAG {data.get('dag_id')!r} has format version {version!r}; "
+                f"this Tradewind reads version {FORMAT_VERSION}: re-parse the DAG files"
+            )
+        tasks = [SerializedTask.from_dict(item) for item in data.get("tasks", [])]
+        return cls(
+            dag_id=data["dag_id"],
+            fileloc=data.get("fileloc"),
+            description=data.get("description"),
+            schedule=data["schedule"],
+            timetable=_timetable_from_dict(data["timetable"]),
+            start_date=_to_dt(data.get("start_date")),
+            end_date=_to_dt(data.get("end_date")),
+            catchup=data["catchup"],
+            max_active_runs=data.get("max_active_runs"),
+            max_active_tasks=data.get("max_active_tasks"),
+            dagrun_timeout=_to_td(data.get("dagrun_timeout")),
+            tags=list(data.get("tags") or []),
+            params=dict(data.get("params") or {}),
+            owners=list(data.get("owners") or []),
+            doc_md=data.get("doc_md"),
+            is_paused_upon_creation=data.get("is_paused_upon_creation"),
+            tasks={task.task_id: task for task in tasks},
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "__version": FORMAT_VERSION,
+            "dag_id": self.dag_id,
+            "fileloc": self.fileloc,
+            "description": self.description,
+            "schedule": self.schedule,
+            "timetable": self.timetable.serialize(),
+            "start_date": _dt(self.start_date),
+            "end_date": _dt(self.end_date),
+            "catchup": self.catchup,
+            "max_active_runs": self.max_active_runs,
+            "max_active_tasks": self.max_active_tasks,
+            "dagrun_timeout": _td(self.dagrun_timeout),
+            "tags": self.tags,
+            "params": self.params,
+            "owners": self.owners,
+            "doc_md": self.doc_md,
+            "is_paused_upon_creation": self.is_paused_upon_creation,
+            "tasks": [task.to_dict() for task in self.tasks.values()],
+        }
+
+    @property
+    def task_ids(self) -> list[str]:
+        return list(self.tasks)
+
+    def get_task(self, task_id: str) -> SerializedTask:
+        try:
+            return self.tasks[task_id]
+        except KeyError:
+            raise TaskNotFound(f"task {task_id!r} not found in DAG {self.dag_id!r}") from None
+
+    @property
+    def roots(self) -> list[SerializedTask]:
+        return [task for task in self.tasks.values() if not task.upstream_task_ids]
+
+    @property
+    def leaves(self) -> list[SerializedTask]:
+        return [task for task in self.tasks.values() if not task.downstream_task_ids]
+
+    def topological_order(self) -> list[str]:
+        order = topological_order({tid: t.upstream_task_ids for tid, t in self.tasks.items()})
+        if order is None:  # only possible with hand-edited JSON: serialize_dag validates
+            raise DagCycleError(f"cycle detected in serialized DAG {self.dag_id!r}")
+        return order
+
+    def next_dagrun_info(
+        self, *, last_automated_data_interval: DataInterval | None, now: datetime
+    ) -> DagRunInfo | None:
+        """The timetable's next run for this DAG's start/end dates and catchup setting."""
+        return self.timetable.next_dagrun_info(
+            last_automated_data_interval=last_automated_data_interval,
+            start_date=self.start_date,
+            end_date=self.end_date,
+            catchup=self.catchup,
+            now=now,
+        )
+
+
+def _to_dt(value: str | None) -> datetime | None:
+    return parse_datetime(value) if value is not None else None
+
+
+def _to_td(value: float | None) -> timedelta | None:
+    return timedelta(seconds=value) if value is not None else None
