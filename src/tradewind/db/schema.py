@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, select, text
 
 from tradewind.db.engine import Database
 from tradewind.db.models import DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS, Base, Pool
 from tradewind.exceptions import DatabaseNotMigrated
+
+if TYPE_CHECKING:  # Alembic is imported only by the commands that migrate.
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -21,6 +22,8 @@ SCHEMA_HEAD = "0001"
 
 
 def _alembic_config(connection: Connection | None = None) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -28,6 +31,8 @@ def _alembic_config(connection: Connection | None = None) -> AlembicConfig:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -42,6 +47,8 @@ def current_revision(db: Database) -> str | None:
 
 def migrate(db: Database) -> None:
     """Create or upgrade the schema to the newest revision; running it again is harmless."""
+    from alembic import command
+
     with db.engine.begin() as connection:
         command.upgrade(_alembic_config(connection), "head")
     with db.session() as session:

@@ -1,0 +1,5 @@
+"""``python -m tradewind`` runs the CLI."""
+
+from tradewind.cli import main
+
+main()
