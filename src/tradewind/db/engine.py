@@ -38,6 +38,10 @@ class Database:
         self._pid = os.getpid()
         self.engine = self._create_engine()
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Read-only work (API GETs) must not take SQLite's write lock: plain deferred BEGIN.
+        self._read_sessions = sessionmaker(
+            self.engine.execution_options(tradewind_read_only=True), expire_on_commit=False
+        )
 
     @classmethod
     def from_config(cls, config: Config) -> Database:
@@ -76,6 +80,13 @@ class Database:
         with self._sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A transaction for reads only: on SQLite it never waits for (or blocks) writers."""
+        self._reset_after_fork()
+        with self._read_sessions() as session, session.begin():
+            yield session
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -101,4 +112,8 @@ def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Take the write lock up front; upgrading a read lock later can deadlock in WAL.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only sessions (Database.read_session) start a deferred transaction instead.
+        if connection.get_execution_options().get("tradewind_read_only"):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
