@@ -46,6 +46,7 @@ def run_task(xcom_store: dict[tuple[str, str], Any]) -> Callable[..., Any]:
     """Render and execute a task like the runner would, pushing its return value."""
 
     def run(task: BaseOperator, conf: dict[str, Any] | None = None) -> Any:
+        task = task.prepare_for_execution()
         ti = FakeTaskInstance(xcom_store, task.task_id)
         context = build_template_context(
             dag=task.dag,

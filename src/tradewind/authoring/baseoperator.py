@@ -7,6 +7,7 @@ templated arguments). The task runner renders its templated fields with a contex
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -263,6 +264,14 @@ class BaseOperator(DependencyMixin):
 
     # --- templating and execution -----------------------------------------------------------
 
+    def prepare_for_execution(self) -> BaseOperator:
+        """A copy for one try: rendering mutates fields, and the DAG's task must stay raw.
+
+        The copy is shallow; rendering replaces field values rather than editing them, so
+        the original keeps its templates (and may be rendered again for the next try).
+        """
+        return copy.copy(self)
+
     def get_template_env(self) -> jinja2.Environment:
         return build_jinja_env(self._dag)
 
@@ -271,7 +280,7 @@ class BaseOperator(DependencyMixin):
     ) -> None:
         """Render every ``template_fields`` attribute in place, resolving XComArgs.
 
-        Called by the task runner once per try, on the runner's own copy of the task.
+        Called by the task runner once per try, on a copy from :meth:`prepare_for_execution`.
         """
         env = jinja_env or self.get_template_env()
         for field in self.template_fields:
