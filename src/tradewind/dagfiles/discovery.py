@@ -1,0 +1,115 @@
+"""Finding DAG files: walk the DAG folder, honour ``.tradewindignore``, skip non-DAG files.
+
+Discovery only looks at names and file metadata; whether a candidate really is a DAG file
+(the "safe mode" text check, :func:`looks_like_dag_file`) is decided by the caller once it
+has the file's bytes, because the sync reads bytes only for files that changed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tradewind.config import Config
+
+IGNORE_FILE_NAME = ".tradewindignore"
+
+#: The folder of example DAGs shipped inside the package.
+EXAMPLE_DAGS_FOLDER = Path(__file__).resolve().parent.parent / "example_dags"
+
+
+@dataclass(frozen=True)
+class _IgnoreRule:
+    """A glob pattern from the ``.tradewindignore`` of folder ``base``."""
+
+    base: str
+    pattern: str
+
+    def matches(self, path: str, name: str) -> bool:
+        """Patterns without a ``/`` match a name at any depth; others the path below ``base``."""
+        if "/" not in self.pattern:
+            return fnmatch.fnmatchcase(name, self.pattern)
+        relative = os.path.relpath(path, self.base).replace(os.sep, "/")
+        return fnmatch.fnmatchcase(relative, self.pattern.lstrip("/"))
+
+
+def _read_ignore_file(folder: str) -> list[_IgnoreRule]:
+    path = os.path.join(folder, IGNORE_FILE_NAME)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except FileNotFoundError:
+        return []
+    rules = []
+    for line in lines:
+        pattern = line.strip()
+        if pattern and not pattern.startswith("#"):
+            rules.append(_IgnoreRule(folder, pattern.rstrip("/")))
+    return rules
+
+
+def iter_python_files(folder: Path) -> Iterator[str]:
+    """Absolute paths of the ``.py`` files below ``folder``, minus ignored ones, sorted.
+
+    A ``.tradewindignore`` holds one glob pattern per line (``#`` starts a comment) and
+    applies to its own folder and everything below it. A pattern without ``/`` matches a
+    file or folder name anywhere (``*_test.py``, ``scratch``); a pattern with ``/`` is matched
+    against the path relative to the ignore file's folder (``legacy/*.py``). An ignored
+    folder is not entered at all.
+    """
+    root = str(folder.resolve())
+    if not os.path.isdir(root):
+        return
+    yield from _walk(root, [])
+
+
+def _walk(folder: str, inherited: list[_IgnoreRule]) -> Iterator[str]:
+    rules = inherited + _read_ignore_file(folder)
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    subfolders = []
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name == "__pycache__":
+            continue
+        if any(rule.matches(entry.path, entry.name) for rule in rules):
+            continue
+        if entry.is_dir():
+            subfolders.append(entry.path)
+        elif entry.name.endswith(".py") and entry.is_file():
+            yield entry.path
+    for subfolder in subfolders:
+        yield from _walk(subfolder, rules)
+
+
+def dag_folders(config: Config) -> list[Path]:
+    """The folders to scan: ``[core] dags_folder``, plus the examples if ``load_examples``."""
+    folders = [config.dags_folder]
+    if config.get("core", "load_examples"):
+        folders.append(EXAMPLE_DAGS_FOLDER)
+    return folders
+
+
+def list_dag_file_candidates(config: Config) -> list[str]:
+    """Every candidate DAG file of the configured folders (not yet checked by content)."""
+    seen: dict[str, None] = {}
+    for folder in dag_folders(config):
+        for path in iter_python_files(folder):
+            seen.setdefault(path, None)
+    return list(seen)
+
+
+def looks_like_dag_file(content: bytes) -> bool:
+    """The "safe mode" check: only files mentioning both ``tradewind`` and ``dag`` are imported.
+
+    Importing every ``.py`` file of a folder would run helper modules and scripts that happen
+    to live there; like Airflow's ``dag_discovery_safe_mode``, a cheap text test keeps those
+    out. Both words are matched case-insensitively, so ``from tradewind import DAG`` and
+    ``from tradewind.decorators import dag`` both qualify.
+    """
+    lowered = content.lower()
+    return b"tradewind" in lowered and b"dag" in lowered

@@ -1,0 +1,113 @@
+"""Import one DAG file in the current process and collect the DAGs it defines.
+
+This runs user code: the parser calls it inside its forked workers, the task runner and
+``tasks test`` call it in the process that runs the task. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from tradewind.authoring import dag_context
+from tradewind.exceptions import DagDefinitionError
+
+if TYPE_CHECKING:
+    from tradewind.authoring.dag import DAG
+
+MODULE_PREFIX = "tradewind_dagfile_"
+
+
+def module_name_for(path: str) -> str:
+    """A module name unique to ``path``, so two ``etl.py`` in different folders never clash."""
+    digest = hashlib.sha1(path.encode()).hexdigest()[:12]
+    stem = os.path.splitext(os.path.basename(path))[0]
+    safe_stem = "".join(ch if ch.isalnum() else "_" for ch in stem)
+    return f"{MODULE_PREFIX}{digest}_{safe_stem}"
+
+
+def load_dags_from_file(path: str) -> list[DAG]:
+    """Import ``path`` and return its DAGs, each validated (cycles, unknown tasks...).
+
+    The DAGs are the module's global variables that hold a DAG, plus DAGs opened as a
+    context manager during the import even if never assigned (which is what calling an
+    ``@dag``-decorated function at module level does). Each gets ``fileloc = path``, the file
+    the task runner must import again to run its tasks.
+
+    Any error propagates unchanged (``SyntaxError``, the file's own exception,
+    :class:`DagDefinitionError`), with a note naming the file.
+    """
+    from tradewind.authoring.dag import DAG
+
+    path = os.path.abspath(path)
+    try:
+        module, opened = _import_recording_dags(path)
+        dags = _collect_dags(module, opened, DAG)
+        for dag in dags:
+            dag.fileloc = path
+            dag.validate()
+    except BaseException as exc:
+        if isinstance(exc, Exception):
+            exc.add_note(f"(while importing DAG file {path})")
+        raise
+    return dags
+
+
+def unload(path: str) -> None:
+    """Forget the module imported for ``path`` (lets the parser free memory between files)."""
+    sys.modules.pop(module_name_for(os.path.abspath(path)), None)
+
+
+def _import_recording_dags(path: str) -> tuple[ModuleType, list[DAG]]:
+    """Execute the file as a fresh module, noting every DAG entered with ``with``.
+
+    ``dag_context.push`` is wrapped for the duration of the import only; DAG files are
+    imported one at a time, so no other import can observe the wrapper.
+    """
+    name = module_name_for(path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}: not a Python source file")
+    module = importlib.util.module_from_spec(spec)
+    opened: list[DAG] = []
+    original_push = dag_context.push
+
+    def recording_push(dag: DAG) -> None:
+        opened.append(dag)
+        original_push(dag)
+
+    sys.modules[name] = module
+    dag_context.push = recording_push  # type: ignore[assignment]
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    finally:
+        dag_context.push = original_push  # type: ignore[assignment]
+    return module, opened
+
+
+def _collect_dags(module: ModuleType, opened: list[DAG], dag_class: type[DAG]) -> list[DAG]:
+    found: dict[int, DAG] = {}
+    for value in list(vars(module).values()):
+        if isinstance(value, dag_class):
+            found.setdefault(id(value), value)
+    module_file = os.path.realpath(module.__file__ or "")
+    for dag in opened:
+        # Only DAGs this file created: a helper module's DAGs belong to that helper.
+        if dag.fileloc and os.path.realpath(dag.fileloc) == module_file:
+            found.setdefault(id(dag), dag)
+    dags = list(found.values())
+    by_id: dict[str, DAG] = {}
+    for dag in dags:
+        if dag.dag_id in by_id:
+            raise DagDefinitionError(
+                f"DAG id {dag.dag_id!r} is defined more than once in {module.__file__}"
+            )
+        by_id[dag.dag_id] = dag
+    return dags

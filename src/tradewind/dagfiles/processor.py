@@ -1,0 +1,254 @@
+"""Import DAG files in forked worker processes, so user code can never hurt the caller.
+
+The parent never imports user code. It forks ``[core] parsing_processes`` workers from
+itself - already warm with Tradewind's authoring layer imported, so no interpreter start-up
+per file - and hands each worker one file at a time over a pipe. A worker imports the file,
+serializes its DAGs and sends back a :class:`FileParseResult`. A file that raises, calls
+``sys.exit`` or fails validation gives an error result from the worker; a file that hangs
+past the timeout, calls ``os._exit`` or crashes the interpreter loses its worker, which the
+parent records as the file's error before forking a replacement for the remaining files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import signal
+import sys
+import time
+import traceback
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, Pipe, wait
+from typing import Any
+
+
+@dataclass
+class FileParseResult:
+    """What importing one file produced: serialized DAGs, or an error (never both)."""
+
+    fileloc: str
+    dags: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    stacktrace: str = ""
+    duration: float = 0.0
+
+
+def warm_up() -> None:
+    """Import what DAG files use before forking, so each worker inherits it for free."""
+    import tradewind.authoring.operators
+    import tradewind.authoring.taskflow
+    import tradewind.dagfiles.serialization
+    import tradewind.decorators
+    import tradewind.operators.bash
+    import tradewind.operators.empty
+    import tradewind.operators.python  # noqa: F401
+
+
+def parse_file(path: str) -> FileParseResult:
+    """Import ``path`` here and serialize its DAGs (runs user code: call it in a worker)."""
+    from tradewind.dagfiles.loader import load_dags_from_file, unload
+    from tradewind.dagfiles.serialization import serialize_dag
+
+    started = time.perf_counter()
+    result = FileParseResult(fileloc=path)
+    try:
+        with _silenced_output():
+            dags = load_dags_from_file(path)
+            result.dags = [serialize_dag(dag) for dag in dags]
+    except SystemExit as exc:
+        result.error = f"{path} called sys.exit({exc.code!r}) while being imported"
+        result.stacktrace = "".join(traceback.format_exception(exc))
+    except BaseException as exc:
+        result.error = "".join(traceback.format_exception_only(exc)).strip()
+        if path not in result.error:
+            result.error = f"{result.error}\n(while importing DAG file {path})"
+        result.stacktrace = "".join(traceback.format_exception(exc))
+    finally:
+        unload(path)
+    result.duration = time.perf_counter() - started
+    return result
+
+
+@contextlib.contextmanager
+def _silenced_output() -> Iterator[None]:
+    """DAG files that print at import time must not write into the caller's terminal."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = io.StringIO()
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+# --- the parent side ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    pid: int
+    conn: Connection
+    path: str | None = None
+    deadline: float = 0.0
+
+
+def parse_files(
+    paths: Iterable[str], *, timeout: float, processes: int
+) -> Iterator[FileParseResult]:
+    """Parse ``paths`` in forked workers, yielding each file's result as soon as it is ready.
+
+    Results come in completion order. Exactly one result is yielded per path, whatever the
+    file does to its worker.
+    """
+    pending = deque(paths)
+    if not pending:
+        return
+    warm_up()
+    workers: list[_Worker] = []
+    try:
+        for _ in range(max(1, min(processes, len(pending)))):
+            worker = _fork_worker(workers)
+            workers.append(worker)
+            _assign(worker, pending, timeout)
+        while any(worker.path is not None for worker in workers):
+            busy = [worker for worker in workers if worker.path is not None]
+            wait_for = max(0.0, min(worker.deadline for worker in busy) - time.monotonic())
+            ready = set(wait([worker.conn for worker in busy], timeout=wait_for))
+            for worker in busy:
+                outcome = _collect(worker, ready, timeout)
+                if outcome is None:
+                    continue
+                result, alive = outcome
+                yield result
+                if not alive:
+                    workers.remove(worker)
+                    if pending:
+                        worker = _fork_worker(workers)
+                        workers.append(worker)
+                    else:
+                        continue
+                _assign(worker, pending, timeout)
+    finally:
+        for worker in workers:
+            _stop(worker)
+
+
+def _collect(
+    worker: _Worker, ready: set[Any], timeout: float
+) -> tuple[FileParseResult, bool] | None:
+    """The worker's result if it has one: (result, whether the worker is still usable)."""
+    path = worker.path
+    assert path is not None
+    if worker.conn in ready:
+        try:
+            result: FileParseResult = worker.conn.recv()
+        except (EOFError, OSError):
+            return _died(worker, path), False
+        worker.path = None
+        return result, True
+    if time.monotonic() >= worker.deadline:
+        _kill(worker)
+        return FileParseResult(
+            fileloc=path, error=f"Timed out after {timeout:g} s importing {path}", duration=timeout
+        ), False
+    return None
+
+
+def _died(worker: _Worker, path: str) -> FileParseResult:
+    status = _reap(worker)
+    if status is not None and os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        how = f"was killed by signal {signal.Signals(number).name}"
+    elif status is not None and os.WIFEXITED(status):
+        how = f"exited with code {os.WEXITSTATUS(status)}"
+    else:
+        how = "exited"
+    return FileParseResult(
+        fileloc=path,
+        error=f"The process importing {path} {how} (the file ended the interpreter, "
+        f"e.g. os._exit() or a crash in an extension module)",
+    )
+
+
+def _assign(worker: _Worker, pending: deque[str], timeout: float) -> None:
+    if not pending:
+        worker.path = None
+        return
+    worker.path = pending.popleft()
+    worker.deadline = time.monotonic() + timeout
+    worker.conn.send(worker.path)
+
+
+def _fork_worker(existing: list[_Worker]) -> _Worker:
+    parent_end, child_end = Pipe(duplex=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        status = 0
+        try:
+            parent_end.close()
+            for other in existing:
+                other.conn.close()
+            _worker_loop(child_end)
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+    child_end.close()
+    return _Worker(pid=pid, conn=parent_end)
+
+
+def _worker_loop(conn: Connection) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Subprocesses a DAG file starts at import time must not write into the terminal either.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    while True:
+        try:
+            path = conn.recv()
+        except EOFError:
+            return
+        if path is None:
+            return
+        result = parse_file(path)
+        try:
+            conn.send(result)
+        except Exception as exc:  # e.g. a value in the serialized DAG that cannot be pickled
+            conn.send(FileParseResult(fileloc=path, error=f"cannot send the parse result: {exc}"))
+
+
+def _kill(worker: _Worker) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(worker.pid, signal.SIGKILL)
+    _reap(worker)
+
+
+def _reap(worker: _Worker) -> int | None:
+    worker.conn.close()
+    try:
+        _, status = os.waitpid(worker.pid, 0)
+    except ChildProcessError:
+        return None
+    return status
+
+
+def _stop(worker: _Worker) -> None:
+    """Ask an idle worker to exit; kill it if it is busy or does not go within a second."""
+    if worker.conn.closed:
+        return
+    if worker.path is None:
+        with contextlib.suppress(OSError):
+            worker.conn.send(None)
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            pid, _ = os.waitpid(worker.pid, os.WNOHANG)
+            if pid:
+                worker.conn.close()
+                return
+            time.sleep(0.005)
+    _kill(worker)

@@ -1,0 +1,351 @@
+"""Bring the database in line with the DAG folder: parse what changed, write it in one go.
+
+A sync has three steps:
+
+1. *Plan* (one query): list the candidate files and compare each with its ``dag_file`` row,
+   first by (mtime, size) and, only when those differ, by the SHA-256 of its bytes. Files
+   that match are not imported at all; that is what makes re-syncing an unchanged folder
+   cheap.
+2. *Parse* the new and changed files in forked workers (:mod:`tradewind.dagfiles.processor`);
+   no transaction is open meanwhile.
+3. *Write* every change in one transaction with bulk statements: ``dag``, ``serialized_dag``,
+   ``dag_file`` and ``import_error`` rows.
+
+Rules (Airflow's): a new DAG starts paused per ``is_paused_upon_creation`` or
+``[core] dags_are_paused_at_creation``; an existing one keeps its paused flag; a DAG whose file
+disappeared or no longer defines it becomes inactive (and active again when it returns); a file
+that fails to import gets an import error but its previously parsed DAGs stay as they were;
+a dag_id already defined by another file is an import error on the newcomer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from tradewind.config import Config
+from tradewind.dagfiles.discovery import list_dag_file_candidates, looks_like_dag_file
+from tradewind.dagfiles.processor import FileParseResult, parse_files
+from tradewind.db.engine import Database
+from tradewind.db.models import DagFile, DagModel, ImportErrorModel, SerializedDagModel
+
+
+@dataclass
+class SyncReport:
+    """What one sync did; the CLI prints parts of it, tests and benchmarks read it."""
+
+    files_seen: int = 0
+    files_parsed: int = 0
+    files_unchanged: int = 0
+    files_removed: int = 0
+    dags_added: list[str] = field(default_factory=list)
+    dags_updated: list[str] = field(default_factory=list)
+    dags_deactivated: list[str] = field(default_factory=list)
+    #: Import errors recorded by this sync, by file (errors of unchanged files are kept
+    #: in the database but not repeated here).
+    import_errors: dict[str, str] = field(default_factory=dict)
+    duration: float = 0.0
+
+
+@dataclass
+class _Snapshot:
+    """A changed file as read for this sync: what its ``dag_file`` row will hold."""
+
+    mtime: float
+    size: int
+    content_hash: str
+    source: str
+
+
+@dataclass
+class _Plan:
+    present: set[str]
+    to_parse: dict[str, _Snapshot]
+    touched: list[dict[str, Any]]  # content unchanged, only mtime/size moved
+    removed: set[str]
+
+
+def sync_dag_folder(
+    config: Config, database: Database, *, force: bool = False, now: datetime | None = None
+) -> SyncReport:
+    """Parse new and changed DAG files and record the result; ``force`` re-imports all.
+
+    Safe to call often: when nothing changed it runs one query and imports nothing.
+    """
+    from tradewind.authoring.timezone import utcnow
+
+    started = time.perf_counter()
+    with database.session() as session:
+        known = {
+            row.fileloc: row
+            for row in session.execute(
+                select(DagFile.fileloc, DagFile.mtime, DagFile.size, DagFile.content_hash)
+            )
+        }
+    plan = _plan(list_dag_file_candidates(config), known, force=force)
+    report = SyncReport(
+        files_seen=len(plan.present),
+        files_parsed=len(plan.to_parse),
+        files_unchanged=len(plan.present) - len(plan.to_parse),
+        files_removed=len(plan.removed),
+    )
+    if plan.to_parse or plan.touched or plan.removed:
+        results = parse_files(
+            sorted(plan.to_parse),
+            timeout=config.get("core", "dagbag_import_timeout"),
+            processes=config.get("core", "parsing_processes"),
+        )
+        # Collect every result before opening the write transaction, so the database
+        # lock is held only for the writes.
+        writer = _Writer(config, plan, list(results), now or utcnow(), report, force=force)
+        with database.session() as session:
+            writer.write(session)
+    report.duration = time.perf_counter() - started
+    return report
+
+
+def _plan(candidates: Iterable[str], known: dict[str, Any], *, force: bool) -> _Plan:
+    present: set[str] = set()
+    to_parse: dict[str, _Snapshot] = {}
+    touched: list[dict[str, Any]] = []
+    for path in candidates:
+        try:
+            stat = os.stat(path)
+        except OSError:  # vanished since it was listed
+            continue
+        row = known.get(path)
+        if not force and row is not None and (row.mtime, row.size) == (stat.st_mtime, stat.st_size):
+            present.add(path)
+            continue
+        try:
+            with open(path, "rb") as handle:
+                content = handle.read()
+        except OSError:
+            continue
+        if not looks_like_dag_file(content):
+            continue
+        present.add(path)
+        digest = hashlib.sha256(content).hexdigest()
+        if not force and row is not None and row.content_hash == digest:
+            touched.append({"fileloc": path, "mtime": stat.st_mtime, "size": stat.st_size})
+            continue
+        source = content.decode("utf-8", errors="replace")
+        to_parse[path] = _Snapshot(stat.st_mtime, stat.st_size, digest, source)
+    return _Plan(present, to_parse, touched, set(known) - present)
+
+
+class _Writer:
+    """Turns parse results into bulk statements; one instance per sync."""
+
+    def __init__(
+        self,
+        config: Config,
+        plan: _Plan,
+        results: list[FileParseResult],
+        now: datetime,
+        report: SyncReport,
+        *,
+        force: bool,
+    ) -> None:
+        self.paused_by_default: bool = config.get("core", "dags_are_paused_at_creation")
+        self.plan = plan
+        self.results = sorted(results, key=lambda result: result.fileloc)
+        self.now = now
+        self.report = report
+        self.force = force
+
+    def write(self, session: Session) -> None:
+        dags = {
+            row.dag_id: row
+            for row in session.execute(
+                select(DagModel.dag_id, DagModel.fileloc, DagModel.is_active)
+            )
+        }
+        hashes: dict[str, str] = {
+            dag_id: digest
+            for dag_id, digest in session.execute(
+                select(SerializedDagModel.dag_id, SerializedDagModel.dag_hash)
+            )
+        }
+        previous_ids: dict[str, list[str]] = {}
+        if self.plan.to_parse:
+            query = select(DagFile.fileloc, DagFile.dag_ids).where(
+                DagFile.fileloc.in_(sorted(self.plan.to_parse))
+            )
+            previous_ids = {fileloc: dag_ids for fileloc, dag_ids in session.execute(query)}
+
+        parsed_ok = {result.fileloc for result in self.results if result.error is None}
+        # dag_id -> the file that defines it, seeded with DAGs whose file is not re-parsed.
+        owners = {
+            dag_id: row.fileloc
+            for dag_id, row in dags.items()
+            if row.is_active and row.fileloc in self.plan.present and row.fileloc not in parsed_ok
+        }
+        errors: dict[str, tuple[str, str]] = {}
+        file_rows: list[dict[str, Any]] = []
+        defined: dict[str, dict[str, Any]] = {}
+        for result in self.results:
+            kept_ids = self._claim(result, owners, errors, defined)
+            if result.error is not None:
+                kept_ids = list(previous_ids.get(result.fileloc) or [])
+            file_rows.append(self._file_row(result, kept_ids))
+
+        self._write_dags(session, defined, dags, hashes)
+        self._deactivate(session, dags, defined, parsed_ok)
+        self._write_files(session, file_rows)
+        self._write_import_errors(session, errors)
+        self.report.import_errors = {path: message for path, (message, _) in errors.items()}
+
+    def _claim(
+        self,
+        result: FileParseResult,
+        owners: dict[str, str],
+        errors: dict[str, tuple[str, str]],
+        defined: dict[str, dict[str, Any]],
+    ) -> list[str]:
+        """Record the file's DAGs unless another file already owns their dag_id."""
+        path = result.fileloc
+        if result.error is not None:
+            errors[path] = (result.error, result.stacktrace)
+            return []
+        kept: list[str] = []
+        clashes: list[str] = []
+        for serialized in result.dags:
+            dag_id = serialized["dag_id"]
+            owner = owners.get(dag_id)
+            if owner is not None and owner != path:
+                clashes.append(f"DAG id {dag_id!r} is already defined in {owner}")
+                continue
+            owners[dag_id] = path
+            defined[dag_id] = serialized
+            kept.append(dag_id)
+        if clashes:
+            errors[path] = ("\n".join(clashes), "")
+        return kept
+
+    def _file_row(self, result: FileParseResult, dag_ids: list[str]) -> dict[str, Any]:
+        snapshot = self.plan.to_parse[result.fileloc]
+        return {
+            "fileloc": result.fileloc,
+            "mtime": snapshot.mtime,
+            "size": snapshot.size,
+            "content_hash": snapshot.content_hash,
+            "source": snapshot.source,
+            "dag_ids": dag_ids,
+            "last_parsed": self.now,
+            "parse_duration": result.duration,
+        }
+
+    def _write_dags(
+        self,
+        session: Session,
+        defined: dict[str, dict[str, Any]],
+        dags: dict[str, Any],
+        hashes: dict[str, str],
+    ) -> None:
+        from tradewind.dagfiles.serialization import dag_hash
+
+        new_dags, changed_dags, new_serialized, changed_serialized = [], [], [], []
+        for dag_id, serialized in defined.items():
+            values = {
+                "dag_id": dag_id,
+                "fileloc": serialized["fileloc"],
+                "is_active": True,
+                "schedule": serialized["schedule"],
+                "owners": ", ".join(serialized["owners"]),
+                "tags": serialized["tags"],
+                "description": serialized["description"],
+                "max_active_runs": serialized["max_active_runs"],
+                "max_active_tasks": serialized["max_active_tasks"],
+                "last_parsed_time": self.now,
+            }
+            if dag_id in dags:
+                changed_dags.append(values)
+                self.report.dags_updated.append(dag_id)
+            else:
+                paused = serialized.get("is_paused_upon_creation")
+                values["is_paused"] = self.paused_by_default if paused is None else bool(paused)
+                new_dags.append(values)
+                self.report.dags_added.append(dag_id)
+            digest = dag_hash(serialized)
+            row = {
+                "dag_id": dag_id,
+                "fileloc": serialized["fileloc"],
+                "data": serialized,
+                "dag_hash": digest,
+                "last_updated": self.now,
+            }
+            if dag_id not in hashes:
+                new_serialized.append(row)
+            elif hashes[dag_id] != digest or self.force:
+                changed_serialized.append(row)
+        if new_dags:
+            session.execute(insert(DagModel), new_dags)
+        if changed_dags:
+            session.execute(update(DagModel), changed_dags)
+        if new_serialized:
+            session.execute(insert(SerializedDagModel), new_serialized)
+        if changed_serialized:
+            session.execute(update(SerializedDagModel), changed_serialized)
+
+    def _deactivate(
+        self,
+        session: Session,
+        dags: dict[str, Any],
+        defined: dict[str, dict[str, Any]],
+        parsed_ok: set[str],
+    ) -> None:
+        """DAGs whose file is gone, or parsed fine without them, are no longer active."""
+        gone = sorted(
+            dag_id
+            for dag_id, row in dags.items()
+            if row.is_active
+            and dag_id not in defined
+            and (row.fileloc in parsed_ok or row.fileloc not in self.plan.present)
+        )
+        if gone:
+            session.execute(
+                update(DagModel), [{"dag_id": dag_id, "is_active": False} for dag_id in gone]
+            )
+        self.report.dags_deactivated = gone
+
+    def _write_files(self, session: Session, file_rows: list[dict[str, Any]]) -> None:
+        stale = set(self.plan.removed) | {row["fileloc"] for row in file_rows}
+        if stale:
+            session.execute(delete(DagFile).where(DagFile.fileloc.in_(sorted(stale))))
+        if file_rows:
+            session.execute(insert(DagFile), file_rows)
+        if self.plan.touched:
+            session.execute(update(DagFile), self.plan.touched)
+
+    def _write_import_errors(self, session: Session, errors: dict[str, tuple[str, str]]) -> None:
+        """Replace the errors of every re-parsed file; drop those of files that are gone."""
+        recorded = set(session.scalars(select(ImportErrorModel.filename).distinct()))
+        outdated = {
+            path for path in recorded if path in self.plan.to_parse or path not in self.plan.present
+        }
+        if outdated:
+            session.execute(
+                delete(ImportErrorModel).where(ImportErrorModel.filename.in_(sorted(outdated)))
+            )
+        if errors:
+            session.execute(
+                insert(ImportErrorModel),
+                [
+                    {
+                        "filename": path,
+                        "timestamp": self.now,
+                        "message": message,
+                        "stacktrace": stacktrace,
+                    }
+                    for path, (message, stacktrace) in sorted(errors.items())
+                ],
+            )
