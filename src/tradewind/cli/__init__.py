@@ -8,6 +8,7 @@ from tradewind.cli.app import main
 
 COMMAND_MODULES = [
     "config_commands",
+    "dag_folder_commands",
     "db_commands",
     "misc_commands",
 ]

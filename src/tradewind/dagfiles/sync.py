@@ -83,7 +83,7 @@ def sync_dag_folder(
     from tradewind.authoring.timezone import utcnow
 
     started = time.perf_counter()
-    with database.session() as session:
+    with database.read_session() as session:
         known = {
             row.fileloc: row
             for row in session.execute(
