@@ -11,6 +11,7 @@ COMMAND_MODULES = [
     "dag_folder_commands",
     "db_commands",
     "misc_commands",
+    "webserver_commands",
 ]
 
 for _module in COMMAND_MODULES:

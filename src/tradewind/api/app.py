@@ -1,0 +1,58 @@
+"""The webserver's ASGI application: the experimental API, ``/health``, the run page.
+
+``create_app(config)`` builds it; ``app_from_environment`` is the factory uvicorn's
+worker processes call (each loads the config itself, so each has its own database pool).
+The webserver only reads and writes the metadata database: it never imports DAG files.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+
+from tradewind import __version__
+from tradewind.api import errors, health, run_page
+from tradewind.api.auth.base import load_backend
+from tradewind.api.experimental import router as experimental_router
+from tradewind.api.middleware import API_PREFIX, ApiAuthMiddleware
+from tradewind.config import Config
+from tradewind.db.engine import Database
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Config, database: Database | None = None) -> FastAPI:
+    """The app; an unknown ``[api] auth_backend`` raises ConfigError here, at start-up."""
+    database = database or Database.from_config(config)
+    backend = load_backend(config, database)
+    app = FastAPI(
+        title="Tradewind experimental REST API",
+        version=__version__,
+        description=(
+            "Airflow's experimental REST API as Tradewind serves it. Every response is "
+            'JSON; errors are {"error": "<sentence>"}. Request bodies are read as JSON '
+            "whatever their Content-Type."
+        ),
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.config = config
+    app.state.database = database
+    errors.install(app)
+    app.include_router(experimental_router())
+    app.include_router(health.router)
+    app.include_router(run_page.router)
+    app.add_middleware(ApiAuthMiddleware, backend=backend)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """uvicorn factory: config from ``TRADEWIND_HOME`` / ``TRADEWIND__*`` as the CLI sets."""
+    from tradewind.config import load_config
+    from tradewind.logging_setup import configure_logging
+
+    config = load_config()
+    configure_logging(config)
+    return create_app(config)

@@ -1,0 +1,65 @@
+"""Exception handlers: errors leave the server as ``{"error": ...}``, never HTML or tracebacks."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from tradewind.api.responses import PayloadTooLarge, error
+from tradewind.exceptions import BadRequest, DatabaseNotMigrated, NotFound, TradewindException
+
+log = logging.getLogger(__name__)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(BadRequest, _bad_request)
+    app.add_exception_handler(TradewindException, _tradewind_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _server_error)
+
+
+async def _not_found(_request: Request, exc: Exception) -> JSONResponse:
+    return error(404, str(exc))
+
+
+async def _bad_request(_request: Request, exc: Exception) -> JSONResponse:
+    return error(413 if isinstance(exc, PayloadTooLarge) else 400, str(exc))
+
+
+async def _tradewind_error(_request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, DatabaseNotMigrated):
+        return error(503, str(exc))
+    log.error("Request failed: %s", exc)
+    return error(500, str(exc))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        message = f"No such endpoint: {request.method} {request.url.path}"
+    elif exc.status_code == 405:
+        message = f"Method {request.method} is not allowed on {request.url.path}"
+    else:
+        message = str(exc.detail)
+    return error(exc.status_code, message, headers=exc.headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in item.get('loc', ()))}: {item.get('msg')}"
+        for item in exc.errors()
+    )
+    return error(400, f"Invalid request: {problems}")
+
+
+async def _server_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("Unexpected error serving %s %s", request.method, request.url.path)
+    return error(500, f"Internal server error ({type(exc).__name__}); see the webserver log")

@@ -1,0 +1,63 @@
+"""Pools: list, read, create or update, delete."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from tradewind.api.experimental import schemas
+from tradewind.api.experimental._common import blocking, database
+from tradewind.api.responses import actor, json_object
+from tradewind.operations import pools
+
+router = APIRouter()
+
+
+@router.get("/pools", response_model=list[schemas.Pool], summary="Every pool")
+async def list_pools(request: Request) -> JSONResponse:
+    return JSONResponse(await blocking(pools.list_pools, database(request)))
+
+
+@router.get(
+    "/pools/{name}",
+    response_model=schemas.Pool,
+    responses=schemas.errors(400, 404),
+    summary="One pool",
+)
+async def get_pool(request: Request, name: str) -> JSONResponse:
+    return JSONResponse(await blocking(pools.get_pool, database(request), name))
+
+
+@router.post(
+    "/pools",
+    response_model=schemas.Pool,
+    responses=schemas.errors(400),
+    openapi_extra=schemas.json_body(schemas.PoolBody),
+    summary="Create a pool, or update the one with this name",
+)
+async def set_pool(request: Request) -> JSONResponse:
+    body = await json_object(request)
+    if "slots" not in body:
+        body["slots"] = None
+    shown = await blocking(
+        pools.create_or_update_pool,
+        database(request),
+        body.get("name"),
+        body["slots"],
+        body.get("description", ""),
+        actor=actor(request),
+    )
+    return JSONResponse(shown)
+
+
+@router.delete(
+    "/pools/{name}",
+    response_model=schemas.Pool,
+    responses=schemas.errors(400, 404),
+    summary="Delete a pool (not default_pool); returns it",
+)
+async def delete_pool(request: Request, name: str) -> JSONResponse:
+    return JSONResponse(
+        await blocking(pools.delete_pool, database(request), name, actor=actor(request))
+    )

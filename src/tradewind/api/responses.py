@@ -1,0 +1,48 @@
+"""JSON in and out: every answer is JSON, every body is read as JSON whatever its type."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from tradewind.exceptions import BadRequest
+
+# Far above any real trigger or pool request (a run's conf may be 4 MiB), low enough
+# that one client cannot make a worker buffer gigabytes.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+class PayloadTooLarge(BadRequest):
+    """413: the request body is over :data:`MAX_BODY_BYTES`."""
+
+
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+async def json_object(request: Request) -> dict[str, Any]:
+    """The body as a JSON object; an empty body is ``{}``; anything else is a 400."""
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"Request body is over {MAX_BODY_BYTES} bytes")
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"Request body is over {MAX_BODY_BYTES} bytes")
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("Request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise BadRequest("Request body must be a JSON object")
+    return data
+
+
+def actor(request: Request) -> str:
+    """Name of the authenticated caller, set by the auth middleware."""
+    identity = request.scope.get("state", {}).get("identity")
+    return identity.name if identity is not None else "anonymous"

@@ -1,0 +1,139 @@
+"""``tradewind webserver`` (the API and UI server) and ``tradewind standalone`` (all in one)."""
+
+from __future__ import annotations
+
+import click
+
+from tradewind.cli.app import main
+from tradewind.cli.context import CliContext, pass_cli
+
+APP_FACTORY = "tradewind.api.app:app_from_environment"
+
+
+@main.command("webserver")
+@click.option("--port", "-p", type=int, default=None, help="Default: [webserver] web_server_port.")
+@click.option("--hostname", "-H", default=None, help="Default: [webserver] web_server_host.")
+@click.option("--workers", "-w", type=int, default=None, help="Default: [webserver] workers.")
+@click.option("--access-log/--no-access-log", default=False, help="Log every request.")
+@pass_cli
+def webserver(
+    cli: CliContext, port: int | None, hostname: str | None, workers: int | None, access_log: bool
+) -> None:
+    """Serve the experimental REST API, /health and the web UI.
+
+    Reads and writes the metadata database only: no DAG file is imported, nothing is
+    scheduled here. Stops cleanly on Ctrl-C or SIGTERM.
+    """
+    import os
+
+    import uvicorn
+
+    from tradewind.api.auth.base import load_backend
+
+    config = cli.config
+    host = hostname or str(config.get("webserver", "web_server_host"))
+    port = port or int(config.get("webserver", "web_server_port"))
+    workers = workers or int(config.get("webserver", "workers"))
+    if workers < 1:
+        raise click.BadParameter("must be 1 or more", param_hint="--workers")
+    # The worker processes load the config themselves: hand them the effective address.
+    os.environ["TRADEWIND__WEBSERVER__WEB_SERVER_HOST"] = host
+    os.environ["TRADEWIND__WEBSERVER__WEB_SERVER_PORT"] = str(port)
+    config = config.with_overrides(
+        {("webserver", "web_server_host"): host, ("webserver", "web_server_port"): str(port)}
+    )
+    # Fail here, once, with one clear line - not in every worker after the fork.
+    database = cli.database()
+    load_backend(config, database)
+    database.dispose()
+    click.echo(f"Tradewind webserver on http://{_display(host)}:{port} ({workers} worker(s))")
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=access_log,
+        log_level="info" if access_log else "warning",
+        timeout_graceful_shutdown=10,
+    )
+
+
+def _display(host: str) -> str:
+    return "localhost" if host in {"0.0.0.0", "::"} else host
+
+
+@main.command("standalone")
+@click.option("--port", "-p", type=int, default=None, help="Default: [webserver] web_server_port.")
+@pass_cli
+def standalone(cli: CliContext, port: int | None) -> None:
+    """Migrate the database, then run a scheduler and a webserver until Ctrl-C."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tradewind.db import schema
+
+    config = cli.config
+    database = cli.database(check_schema=False)
+    schema.migrate(database)
+    database.dispose()
+    port = port or int(config.get("webserver", "web_server_port"))
+    # Run our own CLI in the children with this interpreter, whatever PATH says.
+    tradewind = [sys.executable, "-c", "import sys; from tradewind.cli import main; main()"]
+    commands = {"webserver": [*tradewind, "webserver", "--port", str(port)]}
+    if "scheduler" in main.commands:
+        commands = {"scheduler": [*tradewind, "scheduler"], **commands}
+    else:
+        click.echo("This build has no scheduler command: serving the API only.", err=True)
+
+    stopping = False
+
+    def _stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    children: dict[str, subprocess.Popen[bytes]] = {}
+    exit_code = 0
+    try:
+        for name, command in commands.items():
+            children[name] = subprocess.Popen(command)
+        host = _display(str(config.get("webserver", "web_server_host")))
+        click.echo(f"Tradewind is running: http://{host}:{port}  (Ctrl-C stops it)")
+        while not stopping:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    code = child.returncode
+                    click.echo(f"The {name} exited with code {code}; stopping.", err=True)
+                    exit_code = 1
+                    stopping = True
+            time.sleep(0.2)
+    finally:
+        _terminate(children)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if exit_code:
+        raise SystemExit(exit_code)
+    click.echo("Tradewind stopped.")
+
+
+def _terminate(children: dict[str, object], timeout: float = 15.0) -> None:
+    """SIGTERM every child, wait for all, SIGKILL those still alive: no orphans."""
+    import signal
+    import subprocess
+    import time
+
+    alive = [c for c in children.values() if isinstance(c, subprocess.Popen) and c.poll() is None]
+    for child in alive:
+        child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for child in alive:
+        try:
+            child.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()

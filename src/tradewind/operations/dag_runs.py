@@ -1,0 +1,376 @@
+"""Dag runs: triggering one, finding one, listing a DAG's history.
+
+The database's unique constraints ``(dag_id, run_id)`` and ``(dag_id, execution_date)``
+are the truth about duplicates: the pre-check gives the friendly answer, the constraint
+settles races (20 clients triggering the same run at once create exactly one).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tradewind.authoring.timezone import utcnow
+from tradewind.db.models import DagRun, DagRunState, RunType, TaskInstance
+from tradewind.db.models.base import ID_LENGTH
+from tradewind.exceptions import BadRequest, DagRunAlreadyExists, DagRunNotFound
+from tradewind.operations import audit
+from tradewind.operations.dags import get_serialized_dag, require_dag, wake_scheduler
+from tradewind.operations.dates import (
+    bad_date_message,
+    iso,
+    parse_execution_date,
+)
+
+if TYPE_CHECKING:
+    from tradewind.config import Config
+    from tradewind.dagfiles.serialization import SerializedDAG
+    from tradewind.db.engine import Database
+
+CONF_ERROR = "Dag Run conf must be a dictionary object, other types are not supported"
+# A run's conf is stored in one JSON column and sent to every task: 4 MiB is far beyond
+# any sane use, yet keeps one request from filling the database.
+MAX_CONF_BYTES = 4 * 1024 * 1024
+
+# The columns a dag-run object shows; selected as plain rows (no ORM objects) because
+# listing runs is the API's hottest read.
+_RUN_COLUMNS = (
+    DagRun.id,
+    DagRun.run_id,
+    DagRun.state,
+    DagRun.dag_id,
+    DagRun.execution_date,
+    DagRun.start_date,
+)
+
+
+# --- input rules ------------------------------------------------------------------------------
+
+
+def parse_conf(conf: Any) -> dict[str, Any] | None:
+    """A JSON object, or a string holding one (the seed's curl example); else 400."""
+    if conf is None or conf == "":
+        return None
+    if isinstance(conf, str):
+        try:
+            conf = json.loads(conf)
+        except ValueError:
+            raise BadRequest(CONF_ERROR) from None
+    if not isinstance(conf, dict):
+        raise BadRequest(CONF_ERROR)
+    size = len(json.dumps(conf, default=str))
+    if size > MAX_CONF_BYTES:
+        raise BadRequest(
+            f"Dag Run conf is {size} bytes of JSON; the limit is {MAX_CONF_BYTES} bytes"
+        )
+    return conf
+
+
+def parse_flag(name: str, value: Any) -> bool:
+    """A boolean given as JSON true/false, 0/1 or a string such as "false"."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in {"true", "t", "yes", "y", "1"}:
+            return True
+        if lowered in {"false", "f", "no", "n", "0", ""}:
+            return False
+    raise BadRequest(f"{name} must be true or false, not {json.dumps(value, default=str)}")
+
+
+def validate_run_id(run_id: Any) -> str:
+    if not isinstance(run_id, str):
+        raise BadRequest(f"run_id must be a string, not {json.dumps(run_id, default=str)}")
+    if not run_id.strip():
+        raise BadRequest("run_id must not be empty")
+    if len(run_id) > ID_LENGTH:
+        raise BadRequest(f"run_id can't be more than {ID_LENGTH} characters")
+    # "/" would make the run unreachable in URLs (.../dag_runs/<run_id>, the UI page).
+    if "/" in run_id or any(ord(ch) < 32 for ch in run_id):
+        raise BadRequest("run_id must not contain '/' or control characters")
+    return run_id
+
+
+def _as_date(value: datetime | str) -> datetime:
+    if isinstance(value, datetime):
+        return parse_execution_date(value.isoformat())
+    return parse_execution_date(value)
+
+
+# --- triggering --------------------------------------------------------------------------------
+
+
+def trigger_dag(
+    db: Database,
+    dag_id: str,
+    *,
+    run_id: str | None = None,
+    conf: Any = None,
+    execution_date: datetime | str | None = None,
+    replace_microseconds: bool | str | None = None,
+    actor: str,
+    config: Config | None = None,
+) -> DagRun:
+    """Create a queued manual run (a paused DAG gets it too; it waits for the unpause).
+
+    ``replace_microseconds`` defaults to true when no date is given, so two date-less
+    triggers in the same second collide exactly as in Airflow. Raises DagNotFound,
+    BadRequest or DagRunAlreadyExists; on any error nothing is written.
+    """
+    conf_dict = parse_conf(conf)
+    if replace_microseconds is None:
+        truncate = execution_date is None
+    else:
+        truncate = parse_flag("replace_microseconds", replace_microseconds)
+    when = utcnow() if execution_date is None else _as_date(execution_date)
+    if truncate:
+        when = when.replace(microsecond=0)
+    run_id = validate_run_id(run_id) if run_id is not None else f"manual__{when.isoformat()}"
+
+    with db.session() as session:
+        require_dag(session, dag_id)
+        dag = get_serialized_dag(session, dag_id)
+        _refuse_duplicate(session, dag_id, run_id, when)
+        interval = dag.timetable.infer_manual_data_interval(run_after=when)
+        now = utcnow()
+        run = DagRun(
+            dag_id=dag_id,
+            run_id=run_id,
+            execution_date=when,
+            data_interval_start=interval.start,
+            data_interval_end=interval.end,
+            state=DagRunState.QUEUED,
+            run_type=RunType.MANUAL,
+            external_trigger=True,
+            conf=conf_dict,
+            queued_at=now,
+            triggered_by=actor,
+        )
+        try:
+            with session.begin_nested():
+                session.add(run)
+                session.flush()
+        except IntegrityError:
+            # Another request won the race between our check and our insert.
+            _refuse_duplicate(session, dag_id, run_id, when)
+            raise _already_exists(dag_id, when, run_id) from None
+        _create_task_instances(session, dag, run)
+        audit.record(session, "trigger", actor, dag_id=dag_id, run_id=run_id)
+    if config is not None:
+        wake_scheduler(db, config)
+    return run
+
+
+def _already_exists(dag_id: str, when: datetime, run_id: str) -> DagRunAlreadyExists:
+    return DagRunAlreadyExists(
+        f"A DAG Run already exists for DAG {dag_id} at {when.isoformat()} with run id {run_id}"
+    )
+
+
+def _refuse_duplicate(session: Session, dag_id: str, run_id: str, when: datetime) -> None:
+    existing = session.execute(
+        select(DagRun.execution_date, DagRun.run_id)
+        .where(DagRun.dag_id == dag_id)
+        .where(or_(DagRun.run_id == run_id, DagRun.execution_date == when))
+        .limit(1)
+    ).first()
+    if existing is not None:
+        raise _already_exists(dag_id, existing.execution_date, existing.run_id)
+
+
+def _create_task_instances(session: Session, dag: SerializedDAG, run: DagRun) -> None:
+    """One task instance per task, no state yet, as Airflow creates them with the run."""
+    session.add_all(
+        TaskInstance(
+            dag_id=run.dag_id,
+            run_id=run.run_id,
+            task_id=task.task_id,
+            state=None,
+            try_number=0,
+            max_tries=task.retries,
+            pool=task.pool,
+            pool_slots=task.pool_slots,
+            queue=task.queue,
+            priority_weight=task.priority_weight_total,
+            operator=task.operator_name,
+        )
+        for task in dag.tasks.values()
+    )
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def dag_run_url(dag_id: str, run_id: str) -> str:
+    """Where a person looks at the run on this webserver (the UI's run page)."""
+    return f"/dags/{quote(dag_id, safe='')}/runs/{quote(run_id, safe='')}"
+
+
+def run_to_dict(run: Any) -> dict[str, Any]:
+    """The contract's dag-run object, from an ORM run or a row of ``_RUN_COLUMNS``."""
+    return {
+        "id": run.id,
+        "run_id": run.run_id,
+        "state": run.state,
+        "dag_id": run.dag_id,
+        "execution_date": iso(run.execution_date),
+        "start_date": iso(run.start_date),
+        "dag_run_url": dag_run_url(run.dag_id, run.run_id),
+    }
+
+
+def run_to_detail(run: DagRun) -> dict[str, Any]:
+    """The dag-run object plus what one run's page needs."""
+    return {
+        **run_to_dict(run),
+        "end_date": iso(run.end_date),
+        "conf": run.conf or {},
+        "external_trigger": bool(run.external_trigger),
+        "run_type": run.run_type,
+        "data_interval_start": iso(run.data_interval_start),
+        "data_interval_end": iso(run.data_interval_end),
+        "queued_at": iso(run.queued_at),
+        "triggered_by": run.triggered_by or "",
+    }
+
+
+def parse_state(state: str | None) -> str | None:
+    if state is None or state == "":
+        return None
+    lowered = state.strip().lower()
+    if lowered not in DagRunState.ALL:
+        raise BadRequest(
+            f"Invalid dag run state {state!r}; use one of {', '.join(DagRunState.ALL)}"
+        )
+    return lowered
+
+
+def parse_count(name: str, value: Any) -> int | None:
+    """A non-negative integer query parameter (``limit``, ``offset``); absent is None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise BadRequest(f"{name} must be a non-negative integer, not {value!r}")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise BadRequest(f"{name} must be a non-negative integer, not {value!r}") from None
+    if number < 0:
+        raise BadRequest(f"{name} must be a non-negative integer, not {value!r}")
+    return number
+
+
+def list_dag_runs(
+    db: Database,
+    dag_id: str,
+    *,
+    state: str | None = None,
+    limit: int | str | None = None,
+    offset: int | str | None = None,
+    execution_date_gte: datetime | str | None = None,
+    execution_date_lte: datetime | str | None = None,
+    max_limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """The DAG's runs, oldest first; no ``limit`` means all of them (as in Airflow).
+
+    Served by the ``(dag_id, execution_date)`` unique index, so a page of a DAG with
+    100,000 runs costs the same as one of a DAG with ten.
+    """
+    state = parse_state(state)
+    limit_n = parse_count("limit", limit)
+    offset_n = parse_count("offset", offset)
+    if limit_n is not None and max_limit is not None:
+        limit_n = min(limit_n, max_limit)
+    query: Select[Any] = select(*_RUN_COLUMNS).where(DagRun.dag_id == dag_id)
+    if state is not None:
+        query = query.where(DagRun.state == state)
+    if execution_date_gte not in (None, ""):
+        query = query.where(DagRun.execution_date >= _as_date(execution_date_gte))  # type: ignore[arg-type]
+    if execution_date_lte not in (None, ""):
+        query = query.where(DagRun.execution_date <= _as_date(execution_date_lte))  # type: ignore[arg-type]
+    query = query.order_by(DagRun.execution_date)
+    if limit_n is not None:
+        query = query.limit(limit_n)
+    if offset_n:
+        query = query.offset(offset_n)
+    with db.read_session() as session:
+        require_dag(session, dag_id)
+        rows = session.execute(query).all()
+    return [run_to_dict(row) for row in rows]
+
+
+def find_dag_run(session: Session, dag_id: str, ref: str) -> DagRun:
+    """A run by execution date or, when ``ref`` is not a date, by run id.
+
+    Raises DagNotFound, DagRunNotFound (a date with no run) or the contract's 400 date
+    error when ``ref`` is neither a date nor the id of a run of this DAG.
+    """
+    require_dag(session, dag_id)
+    date: datetime | None = None
+    try:
+        date = parse_execution_date(ref)
+    except BadRequest:
+        date = None
+    if date is not None:
+        run = session.scalar(
+            select(DagRun).where(DagRun.dag_id == dag_id, DagRun.execution_date == date)
+        )
+        if run is not None:
+            return run
+    run = session.scalar(select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == ref))
+    if run is not None:
+        return run
+    if date is None:
+        raise BadRequest(bad_date_message(ref))
+    raise DagRunNotFound(f"Dag run for DAG {dag_id} at {ref} not found")
+
+
+def get_dag_run(db: Database, dag_id: str, ref: str) -> dict[str, Any]:
+    """One run's object (state, dates, conf) by execution date or run id."""
+    with db.read_session() as session:
+        return run_to_detail(find_dag_run(session, dag_id, ref))
+
+
+def get_dag_run_state(db: Database, dag_id: str, ref: str) -> str:
+    with db.read_session() as session:
+        return find_dag_run(session, dag_id, ref).state
+
+
+def latest_runs(db: Database) -> list[dict[str, Any]]:
+    """The newest run (by execution date) of every DAG that has one."""
+    newest = (
+        select(DagRun.dag_id, func.max(DagRun.execution_date).label("execution_date"))
+        .group_by(DagRun.dag_id)
+        .subquery()
+    )
+    query = (
+        select(DagRun.dag_id, DagRun.run_id, DagRun.execution_date, DagRun.start_date)
+        .join(
+            newest,
+            and_(
+                DagRun.dag_id == newest.c.dag_id,
+                DagRun.execution_date == newest.c.execution_date,
+            ),
+        )
+        .order_by(DagRun.dag_id)
+    )
+    with db.read_session() as session:
+        rows = session.execute(query).all()
+    return [
+        {
+            "dag_id": row.dag_id,
+            "execution_date": iso(row.execution_date),
+            "start_date": iso(row.start_date),
+            "dag_run_url": dag_run_url(row.dag_id, row.run_id),
+        }
+        for row in rows
+    ]

@@ -1,0 +1,46 @@
+"""Health of the installation: is the metadata database reachable, is a scheduler alive."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from tradewind.authoring.timezone import utcnow
+from tradewind.db.models import Job
+
+if TYPE_CHECKING:
+    from tradewind.db.engine import Database
+
+HEALTHY = "healthy"
+UNHEALTHY = "unhealthy"
+
+
+def check_health(db: Database, threshold_seconds: float) -> tuple[bool, dict[str, Any]]:
+    """(all healthy?, Airflow's ``/health`` body).
+
+    The scheduler counts as healthy when a running SchedulerJob heartbeated within
+    ``[scheduler] scheduler_health_check_threshold`` seconds.
+    """
+    try:
+        with db.read_session() as session:
+            latest = session.scalar(
+                select(Job.latest_heartbeat)
+                .where(Job.job_type == "SchedulerJob", Job.state == "running")
+                .order_by(Job.latest_heartbeat.desc())
+                .limit(1)
+            )
+    except Exception as exc:
+        return False, {
+            "metadatabase": {"status": UNHEALTHY, "error": type(exc).__name__},
+            "scheduler": {"status": UNHEALTHY, "latest_scheduler_heartbeat": None},
+        }
+    recent = latest is not None and utcnow() - latest <= timedelta(seconds=threshold_seconds)
+    return recent, {
+        "metadatabase": {"status": HEALTHY},
+        "scheduler": {
+            "status": HEALTHY if recent else UNHEALTHY,
+            "latest_scheduler_heartbeat": latest.isoformat() if latest else None,
+        },
+    }

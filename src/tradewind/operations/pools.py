@@ -1,0 +1,138 @@
+"""Pools: named limits on how many task slots run at once, with the contract's checks."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tradewind.db.models import DEFAULT_POOL_NAME, Pool, TaskInstance, TaskInstanceState
+from tradewind.db.models.pool import POOL_NAME_MAX_LENGTH
+from tradewind.exceptions import BadRequest, PoolNotFound
+from tradewind.operations import audit
+
+if TYPE_CHECKING:
+    from tradewind.db.engine import Database
+
+UNLIMITED = -1
+MAX_SLOTS = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
+_INTEGER_TEXT = re.compile(r"^\s*-?\d+\s*$")
+
+
+def validate_name(name: Any) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise BadRequest("Pool name shouldn't be empty")
+    if len(name) > POOL_NAME_MAX_LENGTH:
+        raise BadRequest(f"Pool name can't be more than {POOL_NAME_MAX_LENGTH} characters")
+    return name
+
+
+def validate_slots(slots: Any) -> int:
+    """An integer (or a string of one); -1 is unlimited. ``True``, ``2.5``, ``1e9`` are not."""
+    shown = slots if isinstance(slots, str) else json.dumps(slots, default=str)
+    if isinstance(slots, bool) or not (
+        isinstance(slots, int) or (isinstance(slots, str) and _INTEGER_TEXT.match(slots))
+    ):
+        raise BadRequest(f"Bad value for `slots`: {shown}")
+    number = int(slots)
+    if number < UNLIMITED:
+        raise BadRequest(f"Bad value for `slots`: {shown} (use -1 for unlimited, or 0 or more)")
+    if number > MAX_SLOTS:
+        raise BadRequest(f"Bad value for `slots`: {shown} (at most {MAX_SLOTS})")
+    return number
+
+
+def validate_description(description: Any) -> str:
+    if description is None:
+        return ""
+    if not isinstance(description, str):
+        raise BadRequest("Pool description must be a string")
+    return description
+
+
+def _not_found(name: str) -> PoolNotFound:
+    return PoolNotFound(f"Pool '{name}' doesn't exist")
+
+
+def _usage(session: Session, names: list[str] | None = None) -> dict[tuple[str, str], int]:
+    """Slots taken per (pool, state) by queued and running task instances."""
+    query = (
+        select(TaskInstance.pool, TaskInstance.state, func.sum(TaskInstance.pool_slots))
+        .where(TaskInstance.state.in_([TaskInstanceState.QUEUED, TaskInstanceState.RUNNING]))
+        .group_by(TaskInstance.pool, TaskInstance.state)
+    )
+    if names is not None:
+        query = query.where(TaskInstance.pool.in_(names))
+    return {(pool, state): int(total or 0) for pool, state, total in session.execute(query)}
+
+
+def pool_to_dict(pool: Pool, usage: dict[tuple[str, str], int]) -> dict[str, Any]:
+    """The contract's pool object plus slot counts; ``open_slots`` is -1 when unlimited."""
+    queued = usage.get((pool.pool, TaskInstanceState.QUEUED), 0)
+    running = usage.get((pool.pool, TaskInstanceState.RUNNING), 0)
+    used = queued + running
+    return {
+        "id": pool.id,
+        "pool": pool.pool,
+        "slots": pool.slots,
+        "description": pool.description or "",
+        "include_deferred": bool(pool.include_deferred),
+        "open_slots": UNLIMITED if pool.slots == UNLIMITED else pool.slots - used,
+        "used_slots": used,
+        "queued_slots": queued,
+        "running_slots": running,
+    }
+
+
+def get_pool(db: Database, name: Any) -> dict[str, Any]:
+    name = validate_name(name)
+    with db.read_session() as session:
+        pool = session.scalar(select(Pool).where(Pool.pool == name))
+        if pool is None:
+            raise _not_found(name)
+        return pool_to_dict(pool, _usage(session, [name]))
+
+
+def list_pools(db: Database) -> list[dict[str, Any]]:
+    with db.read_session() as session:
+        pools = session.scalars(select(Pool).order_by(Pool.id)).all()
+        usage = _usage(session)
+        return [pool_to_dict(pool, usage) for pool in pools]
+
+
+def create_or_update_pool(
+    db: Database, name: Any, slots: Any, description: Any = "", *, actor: str
+) -> dict[str, Any]:
+    """Create the pool, or update slots and description of an existing one."""
+    name = validate_name(name)
+    slots = validate_slots(slots)
+    description = validate_description(description)
+    with db.session() as session:
+        pool = session.scalar(select(Pool).where(Pool.pool == name))
+        if pool is None:
+            pool = Pool(pool=name, slots=slots, description=description, include_deferred=False)
+            session.add(pool)
+        else:
+            pool.slots = slots
+            pool.description = description
+        session.flush()
+        audit.record(session, "pool_set", actor, extra={"pool": name, "slots": slots})
+        return pool_to_dict(pool, _usage(session, [name]))
+
+
+def delete_pool(db: Database, name: Any, *, actor: str) -> dict[str, Any]:
+    """Delete and return the pool; ``default_pool`` always stays."""
+    name = validate_name(name)
+    if name == DEFAULT_POOL_NAME:
+        raise BadRequest(f"{DEFAULT_POOL_NAME} cannot be deleted")
+    with db.session() as session:
+        pool = session.scalar(select(Pool).where(Pool.pool == name))
+        if pool is None:
+            raise _not_found(name)
+        shown = pool_to_dict(pool, _usage(session, [name]))
+        session.delete(pool)
+        audit.record(session, "pool_delete", actor, extra={"pool": name})
+        return shown

@@ -1,0 +1,193 @@
+"""Tasks and task instances as the experimental API shows them: every value a string.
+
+Airflow answers with ``str()`` of each attribute, so clients read ``"0"``, ``"None"`` and
+``"set()"``; we keep that, and render dates as ISO 8601 like Airflow's datetimes print.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from tradewind.db.models import TaskInstance
+from tradewind.exceptions import BadRequest, TaskNotFound
+from tradewind.operations.dag_runs import find_dag_run
+from tradewind.operations.dags import get_serialized_dag, require_dag
+
+if TYPE_CHECKING:
+    from tradewind.config import Config
+    from tradewind.dagfiles.serialization import SerializedTask
+    from tradewind.db.engine import Database
+
+TASK_KEYS = (
+    "task_id",
+    "owner",
+    "email",
+    "retries",
+    "retry_delay",
+    "retry_exponential_backoff",
+    "max_retry_delay",
+    "pool",
+    "pool_slots",
+    "priority_weight",
+    "weight_rule",
+    "trigger_rule",
+    "queue",
+    "start_date",
+    "end_date",
+    "depends_on_past",
+    "wait_for_downstream",
+    "execution_timeout",
+    "upstream_task_ids",
+    "downstream_task_ids",
+    "params",
+    "inlets",
+    "outlets",
+    "doc_md",
+)
+
+TASK_INSTANCE_KEYS = (
+    "dag_id",
+    "task_id",
+    "run_id",
+    "start_date",
+    "end_date",
+    "duration",
+    "state",
+    "try_number",
+    "max_tries",
+    "hostname",
+    "unixname",
+    "pid",
+    "pool",
+    "pool_slots",
+    "queue",
+    "priority_weight",
+    "operator",
+    "queued_dttm",
+)
+
+
+def stringify(value: Any) -> str:
+    """``str()`` as Airflow's API applies it, with stable set order and ISO dates."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, frozenset | set):
+        if not value:
+            return "set()"
+        return "{" + ", ".join(repr(item) for item in sorted(value, key=repr)) + "}"
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def task_to_dict(task: SerializedTask, dag_id: str) -> dict[str, str]:
+    shown = {key: stringify(getattr(task, key)) for key in TASK_KEYS}
+    shown["dag_id"] = dag_id
+    shown["operator"] = task.operator_name
+    return shown
+
+
+def task_not_found(dag_id: str, task_id: str) -> TaskNotFound:
+    return TaskNotFound(f"Task {task_id} not found in dag {dag_id}")
+
+
+def get_task(db: Database, dag_id: str, task_id: str) -> dict[str, str]:
+    with db.read_session() as session:
+        require_dag(session, dag_id)
+        dag = get_serialized_dag(session, dag_id)
+    task = dag.tasks.get(task_id)
+    if task is None:
+        raise task_not_found(dag_id, task_id)
+    return task_to_dict(task, dag_id)
+
+
+def get_task_instance(db: Database, dag_id: str, ref: str, task_id: str) -> dict[str, str]:
+    """The task instance of ``task_id`` in the run at ``ref`` (execution date or run id)."""
+    with db.read_session() as session:
+        run = find_dag_run(session, dag_id, ref)
+        ti = session.scalar(
+            select(TaskInstance).where(
+                TaskInstance.dag_id == dag_id,
+                TaskInstance.run_id == run.run_id,
+                TaskInstance.task_id == task_id,
+            )
+        )
+        if ti is None:
+            dag = get_serialized_dag(session, dag_id)
+            if task_id not in dag.tasks:
+                raise task_not_found(dag_id, task_id)
+            raise TaskNotFound(
+                f"Task {task_id} has no task instance in the dag run {run.run_id} of dag {dag_id}"
+            )
+        shown = {key: stringify(getattr(ti, key)) for key in TASK_INSTANCE_KEYS}
+        shown["execution_date"] = stringify(run.execution_date)
+        return shown
+
+
+def get_task_instance_state(db: Database, dag_id: str, ref: str, task_id: str) -> str:
+    return get_task_instance(db, dag_id, ref, task_id)["state"]
+
+
+MAX_LOG_BYTES = 5 * 1024 * 1024  # beyond this, the log's end is what a reader needs
+
+
+def read_task_log(
+    db: Database,
+    config: Config,
+    dag_id: str,
+    ref: str,
+    task_id: str,
+    try_number: int | str | None = None,
+) -> dict[str, Any]:
+    """A try's log (default: the latest try): ``{dag_id, task_id, run_id, try_number, content}``."""
+    from tradewind.execution.logs import log_path
+
+    with db.read_session() as session:
+        run = find_dag_run(session, dag_id, ref)
+        latest = session.scalar(
+            select(TaskInstance.try_number).where(
+                TaskInstance.dag_id == dag_id,
+                TaskInstance.run_id == run.run_id,
+                TaskInstance.task_id == task_id,
+            )
+        )
+        if latest is None:
+            dag = get_serialized_dag(session, dag_id)
+            if task_id not in dag.tasks:
+                raise task_not_found(dag_id, task_id)
+            latest = 0
+    wanted = latest if try_number in (None, "") else _parse_try_number(try_number)
+    if wanted < 1 or wanted > max(latest, 0):
+        raise TaskNotFound(
+            f"Task {task_id} of dag run {run.run_id} has no try {wanted}"
+            if wanted >= 1
+            else f"Task {task_id} of dag run {run.run_id} has not run yet: no log"
+        )
+    path = log_path(config, dag_id, run.run_id, task_id, wanted)
+    try:
+        with path.open("rb") as handle:
+            size = path.stat().st_size
+            if size > MAX_LOG_BYTES:
+                handle.seek(size - MAX_LOG_BYTES)
+            content = handle.read().decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        raise TaskNotFound(f"No log file for try {wanted} of task {task_id} at {path}") from None
+    return {
+        "dag_id": dag_id,
+        "task_id": task_id,
+        "run_id": run.run_id,
+        "try_number": wanted,
+        "content": content,
+    }
+
+
+def _parse_try_number(value: int | str) -> int:
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        return int(value)
+    except (TypeError, ValueError):
+        raise BadRequest(f"try_number must be a positive integer, not {value!r}") from None
