@@ -12,6 +12,7 @@ parent records as the file's error before forking a replacement for the remainin
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import io
 import os
 import signal
@@ -204,6 +205,9 @@ def _fork_worker(existing: list[_Worker]) -> _Worker:
 def _worker_loop(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # A crash of user code is reported by the parent; the parent's fault handler (pytest
+    # enables one) would otherwise dump the worker's stack into the caller's stderr.
+    faulthandler.disable()
     # Subprocesses a DAG file starts at import time must not write into the terminal either.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)

@@ -1,0 +1,225 @@
+"""The DAG folder and the database: what a user sees after each sync (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from tests.dagfiles.dag_files import HEADER, dag_source, write
+
+from tradewind.config import Config
+from tradewind.dagfiles.serialization import SerializedDAG
+from tradewind.dagfiles.sync import SyncReport, sync_dag_folder
+from tradewind.db.engine import Database
+from tradewind.db.models import DagFile, DagModel, ImportErrorModel, SerializedDagModel
+
+
+@pytest.fixture
+def folder(db_config: Config) -> Path:
+    return db_config.dags_folder
+
+
+@pytest.fixture
+def sync(db_config: Config, database: Database):  # type: ignore[no-untyped-def]
+    def run(force: bool = False, **overrides: str) -> SyncReport:
+        config = db_config.with_overrides(
+            {("core", key): value for key, value in overrides.items()}
+        )
+        return sync_dag_folder(config, database, force=force)
+
+    return run
+
+
+def _dags(database: Database) -> dict[str, DagModel]:
+    with database.read_session() as session:
+        return {dag.dag_id: dag for dag in session.scalars(select(DagModel))}
+
+
+def _errors(database: Database) -> dict[str, str]:
+    with database.read_session() as session:
+        return {
+            Path(error.filename).name: error.message
+            for error in session.scalars(select(ImportErrorModel))
+        }
+
+
+def _serialized(database: Database, dag_id: str) -> SerializedDAG:
+    with database.read_session() as session:
+        data = session.scalar(
+            select(SerializedDagModel.data).where(SerializedDagModel.dag_id == dag_id)
+        )
+    return SerializedDAG.from_dict(data)
+
+
+def test_new_dags_appear_paused_per_config(sync, folder, database) -> None:  # type: ignore[no-untyped-def]
+    write(folder, "paused.py", dag_source("paused_dag"))
+    write(folder, "nested/explicit.py", dag_source("unpaused_dag", is_paused_upon_creation="False"))
+    report = sync()
+    assert sorted(report.dags_added) == ["paused_dag", "unpaused_dag"]
+    dags = _dags(database)
+    assert dags["paused_dag"].is_paused is True
+    assert dags["unpaused_dag"].is_paused is False
+    assert dags["paused_dag"].is_active and dags["paused_dag"].schedule == "0 0 * * *"
+    assert dags["paused_dag"].fileloc == str(folder / "paused.py")
+    assert _serialized(database, "paused_dag").tasks["a"].downstream_task_ids == {"b"}
+
+    write(folder, "later.py", dag_source("later_dag"))
+    sync(dags_are_paused_at_creation="False")
+    assert _dags(database)["later_dag"].is_paused is False
+    with database.read_session() as session:
+        row = session.get(DagFile, str(folder / "later.py"))
+        assert row is not None and row.dag_ids == ["later_dag"]
+        assert row.source == dag_source("later_dag")
+
+
+def test_broken_files_are_import_errors_and_others_still_parse(sync, folder, database) -> None:  # type: ignore[no-untyped-def]
+    write(folder, "good.py", dag_source("good"))
+    write(folder, "syntax.py", HEADER + "def oops(:\n")
+    write(folder, "raises.py", HEADER + "raise KeyError('missing')\n")
+    write(folder, "exits.py", HEADER + "import sys\nsys.exit(1)\n")
+    write(folder, "os_exit.py", HEADER + "import os\nos._exit(0)\n")
+    write(folder, "hangs.py", HEADER + "import time\ntime.sleep(30)\n")
+    report = sync(dagbag_import_timeout="1")
+
+    assert report.dags_added == ["good"]
+    errors = _errors(database)
+    assert set(errors) == {"syntax.py", "raises.py", "exits.py", "os_exit.py", "hangs.py"}
+    assert "SyntaxError" in errors["syntax.py"] and str(folder / "syntax.py") in errors["syntax.py"]
+    assert "KeyError: 'missing'" in errors["raises.py"]
+    assert "sys.exit(1)" in errors["exits.py"]
+    assert "exited with code 0" in errors["os_exit.py"]
+    assert errors["hangs.py"] == f"Timed out after 1 s importing {folder / 'hangs.py'}"
+    with database.read_session() as session:
+        raised = session.scalar(
+            select(ImportErrorModel).where(ImportErrorModel.filename.endswith("raises.py"))
+        )
+        assert "Traceback" in raised.stacktrace
+
+
+def test_fixed_file_clears_its_error(sync, folder, database) -> None:  # type: ignore[no-untyped-def]
+    path = write(folder, "flaky.py", HEADER + "raise RuntimeError('not yet')\n")
+    sync()
+    assert "flaky.py" in _errors(database)
+    write(folder, "flaky.py", dag_source("flaky"))
+    os.utime(path, (1, 1))  # a different mtime even on coarse file systems
+    report = sync()
+    assert report.dags_added == ["flaky"]
+    assert _errors(database) == {}
+
+
+def test_a_broken_file_keeps_its_previous_dags(sync, folder, database) -> None:  # type: ignore[no-untyped-def]
+    path = write(folder, "keeps.py", dag_source("kept"))
+    sync()
+    path.write_text(dag_source("kept") + "raise ValueError('half-edited')\n")
+    sync()
+    assert _dags(database)["kept"].is_active
+    assert "half-edited" in _errors(database)["keeps.py"]
+    path.unlink()
+    sync()
+    assert not _dags(database)["kept"].is_active
+    assert _errors(database) == {}
+
+
+def test_removed_file_makes_its_dag_inactive_and_it_comes_back(sync, folder, database) -> None:  # type: ignore[no-untyped-def]
+    path = write(folder, "gone.py", dag_source("gone"))
+    write(folder, "stays.py", dag_source("stays"))
+    sync(dags_are_paused_at_creation="False")
+    with database.session() as session:  # the user pauses it
+        session.get(DagModel, "gone").is_paused = True
+
+    path.unlink()
+    report = sync()
+    assert report.dags_deactivated == ["gone"] and report.files_removed == 1
+    dags = _dags(database)
+    assert not dags["gone"].is_active and dags["stays"].is_active
+
+    write(folder, "gone.py", dag_source("gone"))
+    sync()
+    dags = _dags(database)
+    assert dags["gone"].is_active and dags["gone"].is_paused is True
+
+
+def test_dag_removed_from_a_file_that_still_exists(sync, folder, database) -> None:  # type: ignore[no-untyped-def]
+    path = write(folder, "two.py", dag_source("one") + dag_source("two").replace("dag:", "d2:"))
+    sync()
+    path.write_text(dag_source("one"))
+    os.utime(path, (2, 2))
+    report = sync()
+    assert report.dags_deactivated == ["two"]
+    assert _dags(database)["one"].is_active
+
+
+def test_changed_file_updates_the_serialized_dag(sync, folder, database) -> None:  # type: ignore[no-untyped-def]
+    path = write(folder, "change.py", dag_source("change", ("a", "b")))
+    sync()
+    with database.read_session() as session:
+        old_hash = session.get(SerializedDagModel, "change").dag_hash
+    path.write_text(dag_source("change", ("a", "b", "c"), tags="['new']", description="'now'"))
+    os.utime(path, (3, 3))
+    report = sync()
+    assert report.dags_updated == ["change"]
+    assert _serialized(database, "change").task_ids == ["a", "b", "c"]
+    dag = _dags(database)["change"]
+    assert dag.tags == ["new"] and dag.description == "now"
+    with database.read_session() as session:
+        assert session.get(SerializedDagModel, "change").dag_hash != old_hash
+        assert session.get(DagFile, str(path)).source.count("EmptyOperator(") == 3
+
+
+def test_unchanged_files_are_not_imported_again(sync, folder, database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    marker = tmp_path / "imports.log"
+    source = dag_source("counted") + f"open({str(marker)!r}, 'a').write('imported\\n')\n"
+    path = write(folder, "counted.py", source)
+    assert sync().files_parsed == 1
+    for _ in range(3):
+        report = sync()
+        assert (report.files_parsed, report.files_unchanged) == (0, 1)
+    os.utime(path, (4, 4))  # touched, same content: hashed, not imported
+    assert sync().files_parsed == 0
+    assert marker.read_text().splitlines() == ["imported"]
+
+    assert sync(force=True).files_parsed == 1  # `dags reserialize`
+    assert len(marker.read_text().splitlines()) == 2
+
+
+def test_ignore_file_and_safe_mode(sync, folder, database) -> None:  # type: ignore[no-untyped-def]
+    write(folder, "real.py", dag_source("real"))
+    write(folder, "skipped/inside.py", dag_source("ignored_dag"))
+    write(folder, "helper.py", "raise RuntimeError('a helper module must never be imported')\n")
+    write(folder, ".tradewindignore", "skipped\n")
+    report = sync()
+    assert report.dags_added == ["real"] and report.files_seen == 1
+    assert _errors(database) == {}
+
+    write(folder, ".tradewindignore", "")
+    assert sync().dags_added == ["ignored_dag"]
+
+
+def test_duplicate_dag_id_across_files(sync, folder, database) -> None:  # type: ignore[no-untyped-def]
+    first = write(folder, "a_first.py", dag_source("twin"))
+    write(
+        folder,
+        "b_second.py",
+        dag_source("twin", ("x",)) + dag_source("other").replace("dag:", "d2:"),
+    )
+    sync()
+    dags = _dags(database)
+    assert dags["twin"].fileloc == str(first)
+    assert dags["other"].is_active
+    assert _errors(database) == {"b_second.py": f"DAG id 'twin' is already defined in {first}"}
+
+    # The original owner keeps the id even when the newcomer sorts first.
+    write(folder, "0_third.py", dag_source("twin", ("y",)))
+    sync()
+    assert _dags(database)["twin"].fileloc == str(first)
+    assert "0_third.py" in _errors(database)
+
+
+def test_cyclic_dag_is_an_import_error_naming_file_and_dag(sync, folder, database) -> None:  # type: ignore[no-untyped-def]
+    write(folder, "cycle.py", dag_source("loopy", ("a", "b")) + "    b >> a\n")
+    sync()
+    message = _errors(database)["cycle.py"]
+    assert "loopy" in message and str(folder / "cycle.py") in message and "cycle" in message
+    assert "loopy" not in _dags(database)
