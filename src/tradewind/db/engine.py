@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -41,6 +41,12 @@ class Database:
         # Read-only work (API GETs) must not take SQLite's write lock: plain deferred BEGIN.
         self._read_sessions = sessionmaker(
             self.engine.execution_options(tradewind_read_only=True), expire_on_commit=False
+        )
+        # Single-statement reads on the API's hot path skip BEGIN/ROLLBACK altogether.
+        self._autocommit_engine = (
+            self.engine.execution_options(tradewind_autocommit=True)
+            if self.is_sqlite
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
 
     @classmethod
@@ -87,6 +93,17 @@ class Database:
         with self._read_sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A Core connection in autocommit mode: each statement is its own snapshot.
+
+        For hot read paths that need one statement (or do not mind statements seeing
+        different commits); it saves a BEGIN/ROLLBACK round trip per request.
+        """
+        self._reset_after_fork()
+        with self._autocommit_engine.connect() as connection:
+            yield connection
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -112,8 +129,12 @@ def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Take the write lock up front; upgrading a read lock later can deadlock in WAL.
-        # Read-only sessions (Database.read_session) start a deferred transaction instead.
-        if connection.get_execution_options().get("tradewind_read_only"):
+        # Read-only sessions (Database.read_session) start a deferred transaction instead,
+        # autocommit connections (Database.read_connection) none at all.
+        options = connection.get_execution_options()
+        if options.get("tradewind_autocommit"):
+            return
+        if options.get("tradewind_read_only"):
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
