@@ -1,0 +1,409 @@
+"""Warm processes that fork one process per try, so no try pays interpreter start-up.
+
+::
+
+    scheduler --workloads--> runner host --workloads--> zygote (one per DAG file + mtime)
+        ^                        |  ^                      | fork()
+        +------outcomes----------+  +-----outcomes---------+--> try process (own session)
+
+The *runner host* is forked once when the executor starts, before the scheduler opens any
+database connection, and imports Tradewind's task-running code. For each DAG file it forks
+a *zygote* that imports the file once (kept while the file's mtime is unchanged); each try
+is then a ``fork()`` of that zygote: isolated (a crash kills one try) yet started in about a
+millisecond with the DAG already built. The zygote reaps its tries, enforces the hard
+``execution_timeout`` deadline by killing the try's process group, and reports each ended
+process as a :class:`TaskOutcome`. If a zygote dies, the host reports its unfinished tries.
+
+Messages are single JSON lines on pipes (shorter than ``PIPE_BUF``, so writes are atomic).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import selectors
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from tradewind.config import Config
+from tradewind.execution.workload import TaskKey, TaskOutcome, Workload
+
+#: Seconds a try may outlive its execution_timeout (its own alarm fires first) before the
+#: zygote kills its process group.
+KILL_GRACE = 2.0
+
+
+class LineReader:
+    """Splits what arrives on a non-blocking pipe into lines."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._buffer = b""
+        self.eof = False
+
+    def read_lines(self) -> list[bytes]:
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except (BlockingIOError, InterruptedError):
+                break
+            if not chunk:
+                self.eof = True
+                break
+            self._buffer += chunk
+            if len(chunk) < 65536:
+                break
+        *lines, self._buffer = self._buffer.split(b"\n")
+        return [line for line in lines if line]
+
+
+def write_line(fd: int, text: str) -> bool:
+    """Write one line; False if the reader is gone."""
+    data = text.encode() + b"\n"
+    try:
+        while data:
+            written = os.write(fd, data)
+            data = data[written:]
+        return True
+    except BrokenPipeError:
+        return False
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            return False
+        raise
+
+
+# --- the scheduler's handle ---------------------------------------------------------------
+
+
+class RunnerHost:
+    """Starts the host process and talks to it; lives in the executor's process."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self.pid: int | None = None
+        self._cmd_w = -1
+        self._events: LineReader | None = None
+
+    def start(self) -> None:
+        cmd_r, cmd_w = os.pipe()
+        evt_r, evt_w = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the host
+            code = 0
+            try:
+                os.close(cmd_w)
+                os.close(evt_r)
+                _host_main(self._config, cmd_r, evt_w)
+            except BaseException:
+                traceback.print_exc()
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(cmd_r)
+        os.close(evt_w)
+        os.set_blocking(evt_r, False)
+        os.set_inheritable(cmd_w, False)
+        self.pid = pid
+        self._cmd_w = cmd_w
+        self._events = LineReader(evt_r)
+
+    def fileno(self) -> int:
+        assert self._events is not None
+        return self._events.fd
+
+    def submit(self, workload: Workload) -> bool:
+        return write_line(self._cmd_w, workload.to_json())
+
+    def outcomes(self) -> list[TaskOutcome]:
+        assert self._events is not None
+        return [TaskOutcome.from_json(line) for line in self._events.read_lines()]
+
+    @property
+    def alive(self) -> bool:
+        return self._events is not None and not self._events.eof
+
+    def stop(self) -> None:
+        """Close the command pipe: the host exits, zygotes exit once their tries end."""
+        if self._cmd_w >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._cmd_w)
+            self._cmd_w = -1
+        if self.pid is not None:
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                try:
+                    done, _ = os.waitpid(self.pid, os.WNOHANG)
+                except ChildProcessError:
+                    break
+                if done:
+                    break
+                time.sleep(0.01)
+            self.pid = None
+        if self._events is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._events.fd)
+
+
+# --- the host process -----------------------------------------------------------------------
+
+
+@dataclass
+class _Zygote:
+    fileloc: str
+    mtime: float | None
+    pid: int
+    cmd_w: int
+    out: LineReader
+    outstanding: dict[TaskKey, Workload] = field(default_factory=dict)
+    retired: bool = False
+
+
+def warm_up(config: Config) -> None:
+    """Import what every try needs, once, in the process tries are forked from."""
+    import sqlalchemy.orm  # noqa: F401
+
+    import tradewind.authoring.context
+    import tradewind.authoring.operators.bash
+    import tradewind.authoring.operators.python
+    import tradewind.dagfiles.loader
+    import tradewind.db.models
+    import tradewind.execution.task_runner as runner
+    import tradewind.scheduling.wakeup  # noqa: F401
+
+    runner.hostname(config)
+
+
+def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the scheduler only
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    with contextlib.suppress(Exception):
+        os.setpgid(0, 0)  # a terminal's Ctrl-C must not reach the tries
+    warm_up(config)
+    os.set_blocking(cmd_r, False)
+    commands = LineReader(cmd_r)
+    selector = selectors.DefaultSelector()
+    selector.register(cmd_r, selectors.EVENT_READ, None)
+    zygotes: dict[str, _Zygote] = {}  # live zygote per file
+    by_fd: dict[int, _Zygote] = {}
+
+    def forward(outcome: TaskOutcome) -> None:
+        write_line(evt_w, outcome.to_json())
+
+    def close_zygote(zygote: _Zygote) -> None:
+        selector.unregister(zygote.out.fd)
+        by_fd.pop(zygote.out.fd, None)
+        with contextlib.suppress(OSError):
+            os.close(zygote.out.fd)
+        with contextlib.suppress(OSError):
+            os.close(zygote.cmd_w)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(zygote.pid, 0)
+        for key in list(zygote.outstanding):
+            forward(TaskOutcome(key, "exited", None, "the runner process of its DAG file died"))
+        if zygotes.get(zygote.fileloc) is zygote:
+            del zygotes[zygote.fileloc]
+
+    def retire(zygote: _Zygote) -> None:
+        if not zygote.retired:
+            zygote.retired = True
+            with contextlib.suppress(OSError):
+                os.close(zygote.cmd_w)
+            if zygotes.get(zygote.fileloc) is zygote:
+                del zygotes[zygote.fileloc]
+
+    def dispatch(workload: Workload) -> None:
+        mtime = _mtime(workload.fileloc)
+        zygote = zygotes.get(workload.fileloc)
+        if zygote is not None and zygote.mtime != mtime:
+            retire(zygote)
+            zygote = None
+        for _attempt in range(2):
+            if zygote is None:
+                zygote = _fork_zygote(config, workload.fileloc, mtime, [cmd_r, evt_w, *by_fd])
+                zygotes[workload.fileloc] = zygote
+                by_fd[zygote.out.fd] = zygote
+                selector.register(zygote.out.fd, selectors.EVENT_READ, None)
+            if write_line(zygote.cmd_w, workload.to_json()):
+                zygote.outstanding[workload.key] = workload
+                return
+            retire(zygote)
+            zygote = None
+        forward(TaskOutcome(workload.key, "start_failed", None, "could not start a runner"))
+
+    while True:
+        for key, _ in selector.select():
+            fd = key.fd
+            if fd == cmd_r:
+                for line in commands.read_lines():
+                    dispatch(Workload.from_json(line))
+                if commands.eof:
+                    for zygote in list(by_fd.values()):
+                        retire(zygote)
+                    return
+                continue
+            zygote = by_fd.get(fd)
+            if zygote is None:
+                continue
+            for line in zygote.out.read_lines():
+                outcome = TaskOutcome.from_json(line)
+                zygote.outstanding.pop(outcome.key, None)
+                forward(outcome)
+            if zygote.out.eof:
+                close_zygote(zygote)
+
+
+def _mtime(path: str) -> float | None:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return None
+
+
+def _fork_zygote(config: Config, fileloc: str, mtime: float | None, close: list[int]) -> _Zygote:
+    cmd_r, cmd_w = os.pipe()
+    out_r, out_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            for fd in (*close, cmd_w, out_r):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            _zygote_main(config, fileloc, cmd_r, out_w)
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(cmd_r)
+    os.close(out_w)
+    os.set_blocking(out_r, False)
+    return _Zygote(fileloc, mtime, pid, cmd_w, LineReader(out_r))
+
+
+# --- a zygote -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Try:
+    workload: Workload
+    deadline: float | None
+    timed_out: bool = False
+
+
+def _zygote_main(config: Config, fileloc: str, cmd_r: int, out_w: int) -> None:
+    from tradewind.db.engine import Database
+
+    loaded = {}
+    try:
+        from tradewind.dagfiles.loader import load_dags_from_file
+
+        loaded = {dag.dag_id: dag for dag in load_dags_from_file(fileloc)}
+    except BaseException:
+        pass
+    database = Database.from_config(config)
+    sig_r, sig_w = os.pipe()
+    os.set_blocking(sig_r, False)
+    os.set_blocking(sig_w, False)
+    signal.set_wakeup_fd(sig_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    os.set_blocking(cmd_r, False)
+    commands = LineReader(cmd_r)
+    tries: dict[int, _Try] = {}
+
+    def reap() -> None:
+        while tries:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            entry = tries.pop(pid, None)
+            if entry is None:
+                continue
+            code = os.waitstatus_to_exitcode(status)
+            reason = "timeout" if entry.timed_out else "exited"
+            write_line(out_w, TaskOutcome(entry.workload.key, reason, code).to_json())
+
+    while True:
+        now = time.monotonic()
+        deadlines = [t.deadline for t in tries.values() if t.deadline and not t.timed_out]
+        timeout = max(min(deadlines) - now, 0) if deadlines else None
+        ready = _select([cmd_r, sig_r] if not commands.eof else [sig_r], timeout)
+        if sig_r in ready:
+            with contextlib.suppress(OSError):
+                os.read(sig_r, 4096)
+        if cmd_r in ready and not commands.eof:
+            for line in commands.read_lines():
+                workload = Workload.from_json(line)
+                pid = _fork_try(config, database, workload, loaded, [cmd_r, out_w, sig_r, sig_w])
+                deadline = None
+                if workload.execution_timeout is not None:
+                    deadline = time.monotonic() + workload.execution_timeout + KILL_GRACE
+                tries[pid] = _Try(workload, deadline)
+        reap()
+        now = time.monotonic()
+        for pid, entry in tries.items():
+            if entry.deadline is not None and not entry.timed_out and now >= entry.deadline:
+                entry.timed_out = True
+                with contextlib.suppress(OSError):
+                    os.killpg(pid, signal.SIGKILL)
+        if commands.eof and not tries:
+            return
+
+
+def _select(fds: list[int], timeout: float | None) -> Iterator[int] | list[int]:
+    import select
+
+    try:
+        ready, _, _ = select.select(fds, [], [], timeout)
+    except InterruptedError:
+        return []
+    return ready
+
+
+def _fork_try(config: Config, database, workload: Workload, loaded, close: list[int]) -> int:  # type: ignore[no-untyped-def]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid != 0:
+        return pid
+    code = 1
+    try:
+        os.setsid()  # its own process group: a timeout kills the whole tree
+        signal.set_wakeup_fd(-1)
+        for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
+            signal.signal(sig, signal.SIG_DFL)
+        for fd in close:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        from tradewind.execution.task_runner import run_in_child
+
+        code = run_in_child(
+            database,
+            config,
+            dag_id=workload.dag_id,
+            run_id=workload.run_id,
+            task_id=workload.task_id,
+            expected_try=workload.try_number,
+            fileloc=workload.fileloc,
+            loaded_dags=loaded,
+        )
+    except BaseException:
+        with contextlib.suppress(Exception):
+            traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)

@@ -1,0 +1,562 @@
+"""The task runner: run one try of one task instance, in the current (child) process.
+
+This is the only place besides the DAG parser that runs user code. It is called in a process
+that exists for this one try (forked by an executor, or by ``tradewind tasks run``), so
+whatever the task does - raise, ``sys.exit``, segfault - only this process pays.
+
+Three short transactions: *start* (claim the try: state checks, ``running``, try number,
+host, pid), heartbeats while the task runs, *finish* (final state, XCom). The runner writes
+the final state itself; the executor reports only that the process ended, which lets the
+scheduler notice a try that died before its *finish*.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select
+
+from tradewind.config import Config
+from tradewind.db.engine import Database
+from tradewind.db.models import DagRun, TaskInstance, TaskInstanceState, XCom
+from tradewind.exceptions import (
+    DagNotFound,
+    DagRunNotFound,
+    TaskFailedNoRetry,
+    TaskNotFound,
+    TaskSkipped,
+    TaskTimeout,
+    TradewindException,
+)
+from tradewind.execution.failure import fail_try
+from tradewind.execution.logs import format_line, log_path
+
+if TYPE_CHECKING:
+    from tradewind.authoring.dag import DAG
+
+log = logging.getLogger("tradewind.task")
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_NOT_STARTED = 3  # refused: state changed, already running, dependencies not met
+
+_hostname: str | None = None
+
+
+def hostname(config: Config) -> str:
+    """``[core] hostname`` or the FQDN; cached because ``getfqdn`` may ask DNS."""
+    global _hostname
+    if _hostname is None:
+        _hostname = str(config.get("core", "hostname") or "") or socket.getfqdn()
+    return _hostname
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+class TryRefused(TradewindException):
+    """This try may not start (the message says why)."""
+
+
+@dataclass
+class StartedTry:
+    dag_id: str
+    run_id: str
+    task_id: str
+    try_number: int
+    max_tries: int
+    fileloc: str
+    logical_date: datetime
+    data_interval_start: datetime | None
+    data_interval_end: datetime | None
+    conf: dict[str, Any]
+    run_type: str
+    start_date: datetime
+
+
+# --- start ----------------------------------------------------------------------------------
+
+
+def start_try(
+    database: Database,
+    config: Config,
+    *,
+    dag_id: str,
+    run_id: str,
+    task_id: str,
+    expected_try: int | None,
+    fileloc: str | None = None,
+    ignore_dependencies: bool = False,
+    force: bool = False,
+) -> StartedTry:
+    """Claim the try in one transaction; raise :class:`TryRefused` if it must not run.
+
+    Executors pass ``expected_try``: the TI must still be ``queued`` with the previous try
+    number, so a workload queued twice (two schedulers, a restarted scheduler) runs once.
+    """
+    now = now_utc()
+    with database.session() as session:
+        run = session.scalars(
+            select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
+        ).one_or_none()
+        if run is None:
+            raise DagRunNotFound(f"DAG {dag_id!r} has no run {run_id!r}")
+        query = select(TaskInstance).where(
+            TaskInstance.dag_id == dag_id,
+            TaskInstance.run_id == run_id,
+            TaskInstance.task_id == task_id,
+        )
+        if not database.is_sqlite:
+            query = query.with_for_update()
+        ti = session.scalars(query).one_or_none()
+        if expected_try is not None:
+            if ti is None or ti.state != TaskInstanceState.QUEUED:
+                state = None if ti is None else ti.state
+                raise TryRefused(f"task instance is {state}, not queued: not starting")
+            if ti.try_number != expected_try - 1:
+                raise TryRefused(
+                    f"try {expected_try} was queued but try {ti.try_number} already started"
+                )
+        else:
+            if ti is None:
+                ti = _new_ti(session, database, dag_id, run_id, task_id)
+            _check_manual_start(session, database, ti, ignore_dependencies, force)
+        ti.try_number += 1
+        ti.state = TaskInstanceState.RUNNING
+        ti.hostname = hostname(config)
+        ti.unixname = _unixname()
+        ti.pid = os.getpid()
+        ti.start_date = now
+        ti.end_date = None
+        ti.duration = None
+        ti.next_retry_at = None
+        ti.last_heartbeat_at = now
+        ti.updated_at = now
+        # A new try starts from a clean slate: no XCom of an earlier try survives.
+        session.execute(
+            delete(XCom).where(
+                XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.task_id == task_id
+            )
+        )
+        return StartedTry(
+            dag_id=dag_id,
+            run_id=run_id,
+            task_id=task_id,
+            try_number=ti.try_number,
+            max_tries=ti.max_tries,
+            fileloc=fileloc or _fileloc(session, dag_id),
+            logical_date=run.execution_date,
+            data_interval_start=run.data_interval_start,
+            data_interval_end=run.data_interval_end,
+            conf=dict(run.conf or {}),
+            run_type=run.run_type,
+            start_date=now,
+        )
+
+
+def _unixname() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return str(os.getuid())
+
+
+def _fileloc(session: Any, dag_id: str) -> str:
+    from tradewind.db.models import DagModel
+
+    dag = session.get(DagModel, dag_id)
+    if dag is None or not dag.fileloc:
+        raise DagNotFound(f"DAG {dag_id!r} not found (is its file in the DAG folder?)")
+    return dag.fileloc
+
+
+def _new_ti(session: Any, database: Database, dag_id: str, run_id: str, task_id: str):  # type: ignore[no-untyped-def]
+    from tradewind.scheduling.dag_cache import load_serialized_dag
+    from tradewind.scheduling.task_instances import new_task_instance
+
+    sdag = load_serialized_dag(session, dag_id)
+    if task_id not in sdag.tasks:
+        raise TaskNotFound(f"task {task_id!r} not found in DAG {dag_id!r}")
+    ti = new_task_instance(dag_id, run_id, sdag.tasks[task_id])
+    session.add(ti)
+    session.flush()
+    return ti
+
+
+def _check_manual_start(
+    session: Any, database: Database, ti: TaskInstance, ignore_dependencies: bool, force: bool
+) -> None:
+    if ti.state == TaskInstanceState.RUNNING:
+        raise TryRefused(
+            f"task {ti.task_id} of run {ti.run_id} is already running "
+            f"(pid {ti.pid} on {ti.hostname})"
+        )
+    if ti.state in (TaskInstanceState.SUCCESS, TaskInstanceState.SKIPPED) and not force:
+        raise TryRefused(
+            f"task {ti.task_id} of run {ti.run_id} is already {ti.state}; "
+            "use --force to run it again"
+        )
+    if ignore_dependencies:
+        return
+    from tradewind.scheduling.failed_deps import upstream_blockers
+
+    reasons = upstream_blockers(session, ti)
+    if reasons:
+        raise TryRefused(
+            "dependencies not met: " + "; ".join(reasons) + " (use --ignore-dependencies)"
+        )
+
+
+# --- run ------------------------------------------------------------------------------------
+
+
+class RuntimeTaskInstance:
+    """The ``ti`` a task sees: ids, dates and XCom backed by the metadata database."""
+
+    def __init__(self, database: Database, started: StartedTry, task: Any) -> None:
+        self._database = database
+        self.dag_id = started.dag_id
+        self.run_id = started.run_id
+        self.task_id = started.task_id
+        self.try_number = started.try_number
+        self.max_tries = started.max_tries
+        self.logical_date = started.logical_date
+        self.execution_date = started.logical_date
+        self.start_date = started.start_date
+        self.task = task
+        self.state = TaskInstanceState.RUNNING
+        self.hostname = _hostname
+
+    def xcom_push(self, key: str, value: Any, **_: Any) -> None:
+        payload = _json_value(value, f"XCom {key!r} of task {self.task_id!r}")
+        with self._database.session() as session:
+            _write_xcom(session, self.dag_id, self.run_id, self.task_id, key, payload)
+
+    def xcom_pull(
+        self,
+        task_ids: str | Iterable[str] | None = None,
+        key: str = "return_value",
+        dag_id: str | None = None,
+        run_id: str | None = None,
+        **_: Any,
+    ) -> Any:
+        dag_id = dag_id or self.dag_id
+        run_id = run_id or self.run_id
+        with self._database.session() as session:
+            query = select(XCom.task_id, XCom.value, XCom.timestamp).where(
+                XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.key == key
+            )
+            if isinstance(task_ids, str):
+                query = query.where(XCom.task_id == task_ids)
+            elif task_ids is not None:
+                task_ids = list(task_ids)
+                query = query.where(XCom.task_id.in_(task_ids))
+            rows = session.execute(query).all()
+        if isinstance(task_ids, str):
+            return rows[0].value if rows else None
+        if task_ids is None:
+            return max(rows, key=lambda row: row.timestamp).value if rows else None
+        by_task = {row.task_id: row.value for row in rows}
+        return [by_task.get(task_id) for task_id in task_ids]
+
+
+def _json_value(value: Any, what: str) -> Any:
+    try:
+        return json.loads(json.dumps(value))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{what} is not JSON-serializable: {exc}") from None
+
+
+def _write_xcom(session: Any, dag_id: str, run_id: str, task_id: str, key: str, value: Any) -> None:
+    session.execute(
+        delete(XCom).where(
+            XCom.dag_id == dag_id,
+            XCom.run_id == run_id,
+            XCom.task_id == task_id,
+            XCom.key == key,
+        )
+    )
+    session.add(
+        XCom(
+            dag_id=dag_id,
+            run_id=run_id,
+            task_id=task_id,
+            key=key,
+            value=value,
+            timestamp=now_utc(),
+        )
+    )
+
+
+class _Heartbeat(threading.Thread):
+    """Updates ``last_heartbeat_at`` so a dead machine's tries can be told from slow ones."""
+
+    def __init__(self, database: Database, started: StartedTry, interval: float) -> None:
+        super().__init__(name="tradewind-heartbeat", daemon=True)
+        self._database = database
+        self._try = started
+        self._interval = max(interval, 0.05)
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        s = self._try
+        while not self._stop_event.wait(self._interval):
+            try:
+                with self._database.session() as session:
+                    ti = session.get(TaskInstance, (s.dag_id, s.run_id, s.task_id))
+                    if ti is None or ti.try_number != s.try_number:
+                        return
+                    ti.last_heartbeat_at = now_utc()
+            except Exception:
+                log.warning("heartbeat failed", exc_info=True)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+
+def _raise_timeout(signum: int, frame: Any) -> None:
+    raise TaskTimeout("the task ran longer than its execution_timeout")
+
+
+def load_dag(fileloc: str, dag_id: str, loaded: dict[str, DAG] | None = None) -> DAG:
+    """The live DAG: from the warm process's already-imported file, else import it now."""
+    if loaded and dag_id in loaded:
+        return loaded[dag_id]
+    from tradewind.dagfiles.loader import load_dags_from_file
+
+    for dag in load_dags_from_file(fileloc):
+        if dag.dag_id == dag_id:
+            return dag
+    raise DagNotFound(f"DAG {dag_id!r} is not defined in {fileloc} any more")
+
+
+def execute_try(
+    database: Database,
+    config: Config,
+    started: StartedTry,
+    *,
+    loaded_dags: dict[str, DAG] | None = None,
+) -> int:
+    """Run the claimed try to its end and record the final state; the exit code to use."""
+    heartbeat = _Heartbeat(database, started, float(config.get("scheduler", "job_heartbeat_sec")))
+    heartbeat.start()
+    task = None
+    state = TaskInstanceState.FAILED
+    allow_retry = True
+    result: Any = None
+    timed_out = False
+    try:
+        log.info(
+            "Starting try %d of %d for %s.%s, run %s (pid %d)",
+            started.try_number,
+            started.max_tries + 1,
+            started.dag_id,
+            started.task_id,
+            started.run_id,
+            os.getpid(),
+        )
+        dag = load_dag(started.fileloc, started.dag_id, loaded_dags)
+        task = dag.get_task(started.task_id)
+        ti = RuntimeTaskInstance(database, started, task)
+        result = _run_task(dag, task, ti, started)
+        if getattr(task, "do_xcom_push", True) and result is not None:
+            result = _json_value(result, f"return value of task {started.task_id!r}")
+        state = TaskInstanceState.SUCCESS
+    except TaskSkipped as exc:
+        log.info("Task skipped: %s", exc)
+        state = TaskInstanceState.SKIPPED
+    except TaskFailedNoRetry as exc:
+        log.error("Task failed, not retrying: %s", exc)
+        allow_retry = False
+    except TaskTimeout as exc:
+        timed_out = True
+        log.error("Task timed out: %s", exc)
+        _on_kill(task)
+    except BaseException as exc:  # includes SystemExit and KeyboardInterrupt from user code
+        if isinstance(exc, SystemExit) and exc.code in (0, None):
+            state = TaskInstanceState.SUCCESS
+        else:
+            log.error("Task failed with exception:\n%s", traceback.format_exc().rstrip())
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        heartbeat.stop()
+    final = finish_try(database, started, task, state, result, allow_retry=allow_retry)
+    log.info("Marked %s.%s as %s", started.dag_id, started.task_id, final)
+    if timed_out:
+        _kill_own_process_group()
+    return EXIT_OK if final in (TaskInstanceState.SUCCESS, TaskInstanceState.SKIPPED) else 1
+
+
+def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry) -> Any:
+    from types import SimpleNamespace
+
+    from tradewind.authoring.context import build_template_context
+
+    dag_run = SimpleNamespace(
+        dag_id=started.dag_id,
+        run_id=started.run_id,
+        conf=started.conf,
+        run_type=started.run_type,
+        logical_date=started.logical_date,
+        execution_date=started.logical_date,
+        data_interval_start=started.data_interval_start or started.logical_date,
+        data_interval_end=started.data_interval_end or started.logical_date,
+    )
+    context = build_template_context(
+        dag=dag,
+        task=task,
+        run_id=started.run_id,
+        logical_date=started.logical_date,
+        data_interval_start=started.data_interval_start,
+        data_interval_end=started.data_interval_end,
+        conf=started.conf,
+        ti=ti,
+        dag_run=dag_run,
+    )
+    timeout = task.execution_timeout
+    if timeout is not None:
+        signal.signal(signal.SIGALRM, _raise_timeout)
+        signal.setitimer(signal.ITIMER_REAL, max(timeout.total_seconds(), 0.001))
+    task.render_template_fields(context)
+    return task.execute(context)
+
+
+def _on_kill(task: Any) -> None:
+    if task is None:
+        return
+    try:
+        task.on_kill()
+    except Exception:
+        log.warning("on_kill of the task raised", exc_info=True)
+
+
+def _kill_own_process_group() -> None:
+    """After a timeout, stop whatever the task started (it runs in its own session)."""
+    if os.getpgrp() != os.getpid():
+        return  # not a session leader (``tasks run`` in-process): leave the group alone
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.killpg(os.getpgrp(), signal.SIGTERM)
+
+
+def finish_try(
+    database: Database,
+    started: StartedTry,
+    task: Any,
+    state: str,
+    result: Any,
+    *,
+    allow_retry: bool = True,
+) -> str:
+    """Write the try's final state, unless someone else changed the TI meanwhile."""
+    now = now_utc()
+    with database.session() as session:
+        ti = session.get(TaskInstance, (started.dag_id, started.run_id, started.task_id))
+        if (
+            ti is None
+            or ti.try_number != started.try_number
+            or ti.state != TaskInstanceState.RUNNING
+        ):
+            current = None if ti is None else ti.state
+            log.warning("Task instance was changed to %s meanwhile; not overwriting", current)
+            return str(current)
+        if state == TaskInstanceState.FAILED:
+            return fail_try(ti, task, now, allow_retry=allow_retry)
+        ti.state = state
+        ti.end_date = now
+        ti.duration = max((now - (ti.start_date or now)).total_seconds(), 0.0)
+        ti.updated_at = now
+        if state == TaskInstanceState.SUCCESS and result is not None:
+            _write_xcom(
+                session, started.dag_id, started.run_id, started.task_id, "return_value", result
+            )
+        return state
+
+
+# --- the child's whole life -------------------------------------------------------------------
+
+
+def redirect_output(path: Path) -> None:
+    """Send fds 1 and 2 (the task's prints, subprocesses' output) to the try's log file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[%(asctime)s] {%(name)s} %(levelname)s - %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def run_in_child(
+    database: Database,
+    config: Config,
+    *,
+    dag_id: str,
+    run_id: str,
+    task_id: str,
+    expected_try: int | None,
+    fileloc: str | None = None,
+    loaded_dags: dict[str, DAG] | None = None,
+    ignore_dependencies: bool = False,
+    force: bool = False,
+) -> int:
+    """Everything a try's own process does; returns its exit code (never raises)."""
+    try:
+        started = start_try(
+            database,
+            config,
+            dag_id=dag_id,
+            run_id=run_id,
+            task_id=task_id,
+            expected_try=expected_try,
+            fileloc=fileloc,
+            ignore_dependencies=ignore_dependencies,
+            force=force,
+        )
+    except TradewindException as exc:
+        sys.stderr.write(f"Not running {dag_id}.{task_id} ({run_id}): {exc}\n")
+        return EXIT_NOT_STARTED
+    except Exception:
+        sys.stderr.write(traceback.format_exc())
+        return EXIT_FAILED
+    path = log_path(config, dag_id, run_id, task_id, started.try_number)
+    try:
+        redirect_output(path)
+    except OSError as exc:
+        sys.stderr.write(f"cannot open log file {path}: {exc}\n")
+    try:
+        code = execute_try(database, config, started, loaded_dags=loaded_dags)
+    except Exception:
+        # The database went away mid-try: the scheduler will see the process end.
+        sys.stderr.write(format_line(traceback.format_exc(), "ERROR"))
+        return EXIT_FAILED
+    _wake_scheduler(database, config)
+    return code
+
+
+def _wake_scheduler(database: Database, config: Config) -> None:
+    from tradewind.scheduling.wakeup import notify_scheduler
+
+    notify_scheduler(database, config)

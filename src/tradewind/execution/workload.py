@@ -1,0 +1,71 @@
+"""What an executor is handed and what it hands back: plain data, never ORM rows.
+
+Keeping executors on this side of the line is what lets a Celery worker on another machine
+run the same workload: everything needed to find and run the task instance is in here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any, NamedTuple
+
+
+class TaskKey(NamedTuple):
+    """One try of one task instance."""
+
+    dag_id: str
+    run_id: str
+    task_id: str
+    try_number: int
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One try to run. ``try_number`` is the try this workload starts (1-based)."""
+
+    dag_id: str
+    run_id: str
+    task_id: str
+    try_number: int
+    fileloc: str
+    pool: str = "default_pool"
+    queue: str = "default"
+    priority_weight: int = 1
+    execution_timeout: float | None = None  # seconds
+
+    @property
+    def key(self) -> TaskKey:
+        return TaskKey(self.dag_id, self.run_id, self.task_id, self.try_number)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Workload:
+        return cls(**json.loads(text))
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    """A task's process ended. ``reason``: ``exited``, ``timeout`` or ``start_failed``.
+
+    The task runner writes the final state itself; the scheduler uses an outcome only to
+    notice a try whose process ended without doing so (killed, crashed, out of memory).
+    """
+
+    key: TaskKey
+    reason: str
+    returncode: int | None = None
+    detail: str = ""
+
+    def to_json(self) -> str:
+        data: dict[str, Any] = asdict(self)
+        data["key"] = list(self.key)
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> TaskOutcome:
+        data = json.loads(text)
+        data["key"] = TaskKey(*data["key"])
+        return cls(**data)

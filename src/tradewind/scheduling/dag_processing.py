@@ -1,0 +1,94 @@
+"""Keeping serialized DAGs fresh without ever importing user code in the scheduler.
+
+``sync_dag_folder`` runs at start and every ``[scheduler] min_file_process_interval`` in a
+forked child (which itself imports each file in its own child, with a timeout): a DAG file
+that hangs or crashes cannot block or kill the scheduler loop. When it is done the child
+wakes the scheduler, which then sees new and changed DAGs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import time
+import traceback
+
+from tradewind.config import Config
+from tradewind.db.engine import Database
+
+log = logging.getLogger(__name__)
+
+
+class DagFolderSync:
+    def __init__(self, config: Config, database: Database) -> None:
+        self._config = config
+        self._database = database
+        self.interval = float(config.get("scheduler", "min_file_process_interval"))
+        self.pid: int | None = None
+        self._due = time.monotonic()
+        self._started_at = 0.0
+
+    def start_now(self) -> None:
+        self._due = time.monotonic()
+        self.maybe_start()
+
+    def seconds_until_due(self) -> float:
+        if self.pid is not None:
+            return 1.0  # poll for the child's end (cheap waitpid); the child also wakes us
+        return max(self._due - time.monotonic(), 0.0)
+
+    def maybe_start(self) -> None:
+        if self.pid is not None or time.monotonic() < self._due:
+            return
+        self._started_at = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                with contextlib.suppress(ValueError):
+                    signal.set_wakeup_fd(-1)
+                _sync_once(self._config)
+            except BaseException:
+                traceback.print_exc()
+                code = 1
+            finally:
+                os._exit(code)
+        self.pid = pid
+
+    def poll(self) -> bool:
+        """True when a sync just finished (the caller should forget cached decisions)."""
+        if self.pid is None:
+            return False
+        try:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            pid, status = self.pid, 0
+        if pid == 0:
+            return False
+        if os.waitstatus_to_exitcode(status) != 0:
+            log.warning("DAG folder sync process ended with status %s", status)
+        self.pid = None
+        self._due = self._started_at + self.interval
+        return True
+
+    def stop(self) -> None:
+        if self.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGTERM)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+            self.pid = None
+
+
+def _sync_once(config: Config) -> None:
+    from tradewind.dagfiles.sync import sync_dag_folder
+    from tradewind.scheduling.wakeup import notify_scheduler
+
+    database = Database.from_config(config)
+    report = sync_dag_folder(config, database)
+    if report.files_parsed or report.files_removed:
+        notify_scheduler(database, config)

@@ -1,0 +1,101 @@
+"""Why is a task instance not running? The answers ``tasks failed-deps`` prints.
+
+Uses the same rules as the scheduler (trigger rules, depends_on_past, pools,
+max_active_tasks, pause, retry wait), evaluated for one task instance.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tradewind.config import Config
+from tradewind.db.models import DagModel, DagRun, DagRunState, Pool, TaskInstance
+from tradewind.db.models import TaskInstanceState as S
+from tradewind.scheduling.dag_cache import load_serialized_dag
+from tradewind.scheduling.run_processing import _past_ok
+from tradewind.scheduling.trigger_rules import Decision, evaluate, explain
+
+
+def upstream_blockers(session: Session, ti: TaskInstance) -> list[str]:
+    """Trigger rule and depends_on_past problems (what ``tasks run`` checks)."""
+    sdag = load_serialized_dag(session, ti.dag_id)
+    task = sdag.tasks.get(ti.task_id)
+    if task is None:
+        return [f"task {ti.task_id} is no longer in the DAG"]
+    reasons = []
+    upstream = dict(
+        session.execute(
+            select(TaskInstance.task_id, TaskInstance.state).where(
+                TaskInstance.dag_id == ti.dag_id,
+                TaskInstance.run_id == ti.run_id,
+                TaskInstance.task_id.in_(task.upstream_task_ids),
+            )
+        ).all()
+    )
+    for task_id in task.upstream_task_ids:
+        upstream.setdefault(task_id, None)
+    if evaluate(task.trigger_rule, upstream.values()) is not Decision.RUN:
+        reasons.append(explain(task.trigger_rule, upstream))
+    if task.depends_on_past:
+        run = session.scalars(
+            select(DagRun).where(DagRun.dag_id == ti.dag_id, DagRun.run_id == ti.run_id)
+        ).one()
+        if not _past_ok(session, run, task):
+            reasons.append(
+                "depends_on_past: the same task in the previous run did not succeed or skip"
+            )
+    return reasons
+
+
+def failed_dependencies(session: Session, config: Config, ti: TaskInstance) -> list[str]:
+    """Every reason the task instance is not running now; empty when it could run."""
+    reasons: list[str] = []
+    if ti.state in S.FINISHED:
+        reasons.append(f"task instance is already {ti.state}")
+        return reasons
+    if ti.state in (S.QUEUED, S.RUNNING):
+        reasons.append(f"task instance is already {ti.state}")
+        return reasons
+    dag = session.get(DagModel, ti.dag_id)
+    if dag is not None and dag.is_paused:
+        reasons.append(f"DAG {ti.dag_id} is paused")
+    run = session.scalars(
+        select(DagRun).where(DagRun.dag_id == ti.dag_id, DagRun.run_id == ti.run_id)
+    ).one()
+    if run.state != DagRunState.RUNNING:
+        reasons.append(f"dag run {run.run_id} is {run.state}, not running")
+    if ti.state == S.UP_FOR_RETRY and ti.next_retry_at is not None:
+        now = datetime.now(UTC)
+        if ti.next_retry_at > now:
+            wait = (ti.next_retry_at - now).total_seconds()
+            reasons.append(
+                f"waiting for the retry delay: next try at {ti.next_retry_at} ({wait:.0f}s)"
+            )
+    reasons.extend(upstream_blockers(session, ti))
+    pool = session.scalars(select(Pool).where(Pool.pool == ti.pool)).one_or_none()
+    if pool is None:
+        reasons.append(f"pool {ti.pool!r} does not exist: create it or change the task's pool")
+    elif pool.slots != -1:
+        used = session.scalar(
+            select(func.coalesce(func.sum(TaskInstance.pool_slots), 0)).where(
+                TaskInstance.pool == ti.pool, TaskInstance.state.in_((S.QUEUED, S.RUNNING))
+            )
+        )
+        if used + ti.pool_slots > pool.slots:
+            reasons.append(
+                f"pool {ti.pool!r} is full: {used} of {pool.slots} slots in use, "
+                f"the task needs {ti.pool_slots}"
+            )
+    sdag = load_serialized_dag(session, ti.dag_id)
+    limit = sdag.max_active_tasks or int(config.get("core", "max_active_tasks_per_dag"))
+    active = session.scalar(
+        select(func.count()).where(
+            TaskInstance.dag_id == ti.dag_id, TaskInstance.state.in_((S.QUEUED, S.RUNNING))
+        )
+    )
+    if active >= limit:
+        reasons.append(f"max_active_tasks reached: {active} of {limit} tasks of the DAG running")
+    return reasons

@@ -1,0 +1,145 @@
+"""Cleaning up after processes that died: tries, schedulers, whole machines.
+
+* A try whose process ended without writing a final state (killed, segfault, timed out):
+  the executor reports the process end; :func:`handle_outcomes` fails or retries it at once.
+* A scheduler that died: its ``job`` heartbeat goes stale; what it had ``queued`` goes back
+  to ``scheduled`` (:func:`reset_orphaned_tasks`). Tries already running carry on: they
+  record their own final state.
+* A machine that died: its tries stop heartbeating; :func:`fail_zombies` fails or retries
+  ``running`` task instances whose ``last_heartbeat_at`` is too old.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from tradewind.config import Config
+from tradewind.dagfiles.serialization import SerializedDAG
+from tradewind.db.models import Job, TaskInstance
+from tradewind.db.models import TaskInstanceState as S
+from tradewind.execution.failure import fail_try
+from tradewind.execution.logs import append_line, log_path
+from tradewind.execution.task_runner import EXIT_NOT_STARTED
+from tradewind.execution.workload import TaskOutcome
+
+log = logging.getLogger(__name__)
+
+JOB_TYPE = "SchedulerJob"
+
+GetDags = Callable[[set[str]], dict[str, SerializedDAG]]
+
+
+def handle_outcomes(
+    session: Session, config: Config, outcomes: list[TaskOutcome], get_dags: GetDags, now: datetime
+) -> int:
+    """Fail or retry tries whose process ended but whose state is still queued/running."""
+    if not outcomes:
+        return 0
+    tis = session.scalars(
+        select(TaskInstance).where(
+            TaskInstance.dag_id.in_({o.key.dag_id for o in outcomes}),
+            TaskInstance.run_id.in_({o.key.run_id for o in outcomes}),
+            TaskInstance.task_id.in_({o.key.task_id for o in outcomes}),
+            TaskInstance.state.in_((S.QUEUED, S.RUNNING)),
+        )
+    ).all()
+    index = {(ti.dag_id, ti.run_id, ti.task_id): ti for ti in tis}
+    sdags = get_dags({ti.dag_id for ti in tis}) if tis else {}
+    handled = 0
+    for outcome in outcomes:
+        key = outcome.key
+        ti = index.get((key.dag_id, key.run_id, key.task_id))
+        if ti is None:
+            continue
+        if ti.state == S.RUNNING and ti.try_number == key.try_number:
+            pass  # died mid-try
+        elif ti.state == S.QUEUED and ti.try_number == key.try_number - 1:
+            if outcome.returncode == EXIT_NOT_STARTED:
+                continue  # it refused on purpose; whoever changed the TI owns it now
+            ti.try_number = key.try_number  # it died before it could start: a used try
+            ti.start_date = ti.start_date or now
+        else:
+            continue
+        message = _describe(outcome)
+        sdag = sdags.get(ti.dag_id)
+        task = sdag.tasks.get(ti.task_id) if sdag else None
+        state = fail_try(ti, task, now)
+        append_line(
+            log_path(config, ti.dag_id, ti.run_id, ti.task_id, ti.try_number),
+            f"{message}; marked {state}",
+            "ERROR",
+        )
+        log.warning("%s.%s (%s): %s; marked %s", ti.dag_id, ti.task_id, ti.run_id, message, state)
+        handled += 1
+    return handled
+
+
+def _describe(outcome: TaskOutcome) -> str:
+    if outcome.reason == "timeout":
+        return "The task ran past its execution_timeout and its processes were killed"
+    code = outcome.returncode
+    if outcome.detail:
+        return f"The task process ended without recording a state: {outcome.detail}"
+    if code is not None and code < 0:
+        return f"The task process was killed by signal {-code} before recording a state"
+    return f"The task process exited with code {code} before recording a state"
+
+
+def reset_orphaned_tasks(session: Session, job_id: int, now: datetime, threshold: float) -> int:
+    """Mark stale scheduler jobs failed; put what they had queued back to scheduled."""
+    stale_before = now - timedelta(seconds=threshold)
+    session.execute(
+        update(Job)
+        .where(
+            Job.job_type == JOB_TYPE, Job.state == "running", Job.latest_heartbeat < stale_before
+        )
+        .values(state="failed", end_date=now)
+        .execution_options(synchronize_session=False)
+    )
+    alive = select(Job.id).where(Job.job_type == JOB_TYPE, Job.state == "running")
+    result = session.execute(
+        update(TaskInstance)
+        .where(
+            TaskInstance.state == S.QUEUED,
+            or_(
+                TaskInstance.queued_by_job_id.is_(None),
+                TaskInstance.queued_by_job_id.not_in(alive),
+            ),
+        )
+        .values(state=S.SCHEDULED, queued_by_job_id=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+def fail_zombies(
+    session: Session, config: Config, get_dags: GetDags, now: datetime, threshold: float
+) -> int:
+    stale_before = now - timedelta(seconds=threshold)
+    zombies = session.scalars(
+        select(TaskInstance).where(
+            TaskInstance.state == S.RUNNING,
+            or_(
+                TaskInstance.last_heartbeat_at < stale_before,
+                TaskInstance.last_heartbeat_at.is_(None) & (TaskInstance.start_date < stale_before),
+            ),
+        )
+    ).all()
+    if not zombies:
+        return 0
+    sdags = get_dags({ti.dag_id for ti in zombies})
+    for ti in zombies:
+        sdag = sdags.get(ti.dag_id)
+        state = fail_try(ti, sdag.tasks.get(ti.task_id) if sdag else None, now)
+        message = (
+            f"No heartbeat from the task for over {threshold:g}s (pid {ti.pid} on "
+            f"{ti.hostname}): treating it as dead; marked {state}"
+        )
+        append_line(log_path(config, ti.dag_id, ti.run_id, ti.task_id, ti.try_number), message)
+        log.warning("%s.%s (%s): %s", ti.dag_id, ti.task_id, ti.run_id, message)
+    return len(zombies)

@@ -1,0 +1,456 @@
+"""The scheduler loop.
+
+Each pass is one short transaction: create due scheduled runs, start queued runs (up to
+``max_active_runs``), advance running runs (task instances, trigger rules, retries, run
+state), admit scheduled task instances (pools, ``max_active_tasks``, parallelism). After the
+commit the admitted workloads go to the executor.
+
+Between passes the loop *blocks* in ``select()`` on: the wake-up channel (a trigger, an
+unpause, a clear, a finished try), the executor's outcome pipe, and a timer for the next
+due thing (a scheduled run's ``run_after``, a retry, a ``dagrun_timeout``, the heartbeat,
+the next DAG folder sync). There is no polling sleep: work is started the moment it exists.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import selectors
+import signal
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from tradewind.config import Config
+from tradewind.db.engine import Database
+from tradewind.db.models import DagModel, DagRun, DagRunState, Job, TaskInstance
+from tradewind.db.models import TaskInstanceState as S
+from tradewind.execution.executors import load_executor
+from tradewind.execution.executors.base import BaseExecutor
+from tradewind.execution.workload import Workload
+from tradewind.scheduling import recovery
+from tradewind.scheduling.admission import AdmissionFilter, admit
+from tradewind.scheduling.dag_cache import SerializedDagCache
+from tradewind.scheduling.dag_processing import DagFolderSync
+from tradewind.scheduling.run_creation import (
+    active_run_counts,
+    create_runs_for_dag,
+    max_active_runs,
+)
+from tradewind.scheduling.run_processing import process_runs
+from tradewind.scheduling.wakeup import WakeupListener
+
+log = logging.getLogger(__name__)
+
+#: Upper bound on a blocking wait, so a lost wake-up costs at most this much.
+MAX_IDLE = 5.0
+#: Running runs advanced per pass (the rest next pass, immediately).
+RUNS_PER_PASS = 200
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class PassResult:
+    workloads: list[Workload] = field(default_factory=list)
+    again: bool = False
+    next_due: datetime | None = None
+
+
+class Scheduler:
+    """One scheduler process. ``only`` restricts it to some runs (used by ``dags backfill``)."""
+
+    def __init__(
+        self,
+        config: Config,
+        database: Database | None = None,
+        executor: BaseExecutor | None = None,
+        *,
+        only: AdmissionFilter | None = None,
+        sync_dag_folder: bool = True,
+    ) -> None:
+        self.config = config
+        self.executor = executor or load_executor(config)
+        self._database = database
+        self.only = only
+        self.sync_enabled = sync_dag_folder and only is None
+        self.cache = SerializedDagCache()
+        self.job_id: int | None = None
+        self._stop = False
+        self._settled: set[str] = set()  # DAGs whose next run cannot be due until a change
+        self._paused: dict[str, bool] = {}
+        self._next_heartbeat = 0.0
+        self._next_recovery = 0.0
+        self.heartbeat_sec = float(config.get("scheduler", "scheduler_heartbeat_sec"))
+        self.zombie_threshold = float(config.get("scheduler", "scheduler_zombie_task_threshold"))
+        self.health_threshold = float(config.get("scheduler", "scheduler_health_check_threshold"))
+        self.default_max_runs = int(config.get("core", "max_active_runs_per_dag"))
+        self.default_max_tasks = int(config.get("core", "max_active_tasks_per_dag"))
+        self.runs_per_loop = int(config.get("scheduler", "max_dagruns_to_create_per_loop"))
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    @property
+    def database(self) -> Database:
+        if self._database is None:
+            self._database = Database.from_config(self.config)
+        return self._database
+
+    def stop(self, *_: object) -> None:
+        self._stop = True
+
+    def run(self, *, until: callable | None = None) -> None:  # type: ignore[valid-type]
+        """Run until stopped (SIGTERM/SIGINT) or until ``until()`` is true after a pass."""
+        self.executor.start()  # fork the runner host before any database connection exists
+        listener = WakeupListener(self.database, self.config)
+        sync = DagFolderSync(self.config, self.database) if self.sync_enabled else None
+        if sync is not None:
+            sync.start_now()
+        self._start_job()
+        selector = selectors.DefaultSelector()
+        signal_r, signal_w = os.pipe()  # a stop signal must interrupt select() at once
+        os.set_blocking(signal_r, False)
+        os.set_blocking(signal_w, False)
+        previous_wakeup_fd = _set_wakeup_fd(signal_w)
+        selector.register(signal_r, selectors.EVENT_READ, "signal")
+        for fd in listener.filenos():
+            selector.register(fd, selectors.EVENT_READ, "wake")
+        executor_fd = self.executor.fileno()
+        if executor_fd is not None:
+            selector.register(executor_fd, selectors.EVENT_READ, "executor")
+        log.info(
+            "Scheduler started (job %s, %s, parallelism %d)",
+            self.job_id,
+            type(self.executor).__name__,
+            self.executor.parallelism,
+        )
+        try:
+            again = True
+            next_due: datetime | None = None
+            while not self._stop:
+                if not again:
+                    timeout = self._timeout(next_due, sync)
+                    events = selector.select(timeout)
+                    for key, _ in events:
+                        if key.data == "wake":
+                            listener.drain()
+                        elif key.data == "signal":
+                            _drain(signal_r)
+                    if self._stop:
+                        break
+                listener.reconnect_if_needed(self.database)
+                if sync is not None and sync.poll():
+                    self._settled.clear()
+                self._housekeeping()
+                result = self.run_pass()
+                again, next_due = result.again, result.next_due
+                if until is not None and until():
+                    break
+                if sync is not None:
+                    sync.maybe_start()
+        finally:
+            _set_wakeup_fd(previous_wakeup_fd)
+            os.close(signal_r)
+            os.close(signal_w)
+            selector.close()
+            listener.close()
+            if sync is not None:
+                sync.stop()
+            self.executor.end()
+            self._end_job()
+
+    def _timeout(self, next_due: datetime | None, sync: DagFolderSync | None) -> float:
+        now_mono = time.monotonic()
+        timeout = min(MAX_IDLE, max(self._next_heartbeat - now_mono, 0.0))
+        if next_due is not None:
+            timeout = min(timeout, max((next_due - utcnow()).total_seconds(), 0.0))
+        if sync is not None:
+            timeout = min(timeout, sync.seconds_until_due())
+        if self.executor.fileno() is None and self.executor.poll_interval:
+            timeout = min(timeout, self.executor.poll_interval)
+        return max(timeout, 0.0)
+
+    # --- job row and recovery ----------------------------------------------------------------
+
+    def _start_job(self) -> None:
+        from tradewind.execution.task_runner import hostname
+
+        now = utcnow()
+        with self.database.session() as session:
+            job = Job(
+                job_type=recovery.JOB_TYPE,
+                state="running",
+                hostname=hostname(self.config),
+                pid=os.getpid(),
+                executor_class=type(self.executor).__name__,
+                start_date=now,
+                latest_heartbeat=now,
+            )
+            session.add(job)
+            session.flush()
+            self.job_id = job.id
+        self._next_heartbeat = time.monotonic() + self.heartbeat_sec
+        self._recover(startup=True)
+
+    def _end_job(self) -> None:
+        if self.job_id is None:
+            return
+        try:
+            with self.database.session() as session:
+                job = session.get(Job, self.job_id)
+                if job is not None:
+                    job.state = "success"
+                    job.end_date = utcnow()
+        except Exception:
+            log.warning("could not close the job row", exc_info=True)
+
+    def _housekeeping(self) -> None:
+        now_mono = time.monotonic()
+        if now_mono >= self._next_heartbeat:
+            self._next_heartbeat = now_mono + self.heartbeat_sec
+            with self.database.session() as session:
+                job = session.get(Job, self.job_id)
+                if job is not None:
+                    job.latest_heartbeat = utcnow()
+        if now_mono >= self._next_recovery:
+            self._recover(startup=False)
+
+    def _recover(self, *, startup: bool) -> None:
+        self._next_recovery = time.monotonic() + max(self.heartbeat_sec * 2, 1.0)
+        if self.only is not None and not startup:
+            return
+        now = utcnow()
+        with self.database.session() as session:
+            reset = recovery.reset_orphaned_tasks(
+                session, self.job_id or 0, now, self.health_threshold
+            )
+            zombies = recovery.fail_zombies(
+                session, self.config, self._dags_getter(session), now, self.zombie_threshold
+            )
+        if reset or zombies:
+            log.info("Recovered %d orphaned queued and %d zombie task instances", reset, zombies)
+
+    def _dags_getter(self, session):  # type: ignore[no-untyped-def]
+        return lambda dag_ids: self.cache.get_many(session, dag_ids)
+
+    # --- one pass ------------------------------------------------------------------------------
+
+    def run_pass(self) -> PassResult:
+        outcomes = self.executor.collect_outcomes()
+        result = PassResult()
+        now = utcnow()
+        postgres = self.database.dialect == "postgresql"
+        with self.database.session() as session:
+            get_dags = self._dags_getter(session)
+            if outcomes:
+                recovery.handle_outcomes(session, self.config, outcomes, get_dags, now)
+            dags = self._active_dags(session)
+            if self.only is None:
+                self._create_runs(session, dags, now, postgres, result)
+            started = self._start_queued_runs(session, dags, now, postgres)
+            runs = self._running_runs(session, postgres)
+            sdags = self.cache.get_many(session, {run.dag_id for run in runs})
+            processed = process_runs(session, runs, sdags, now)
+            for run in processed.finished:
+                self._settled.discard(run.dag_id)
+            result.next_due = _earliest(result.next_due, processed.next_due)
+            result.again = bool(processed.finished) or len(runs) >= RUNS_PER_PASS
+            result.workloads = admit(
+                session,
+                now=now,
+                job_id=self.job_id,
+                open_slots=self.executor.open_slots,
+                default_max_active_tasks=self.default_max_tasks,
+                get_dags=get_dags,
+                fileloc_of=self.cache.fileloc,
+                postgres=postgres,
+                only=self.only,
+            )
+            if started and not processed.changed and not result.workloads:
+                result.again = False
+            result.next_due = _earliest(result.next_due, self._next_retry(session))
+        if result.workloads:
+            self.executor.queue(result.workloads)
+        return result
+
+    def _active_dags(self, session) -> dict[str, DagModel]:  # type: ignore[no-untyped-def]
+        query = select(DagModel).where(DagModel.is_active.is_(True))
+        if self.only is not None and self.only.dag_id:
+            query = query.where(DagModel.dag_id == self.only.dag_id)
+        dags = {dag.dag_id: dag for dag in session.scalars(query)}
+        for dag_id, dag in dags.items():
+            if self._paused.get(dag_id) and not dag.is_paused:
+                self._settled.discard(dag_id)  # unpaused: its next run may be due now
+            self._paused[dag_id] = bool(dag.is_paused)
+        return dags
+
+    def _create_runs(
+        self,
+        session,  # type: ignore[no-untyped-def]
+        dags: dict[str, DagModel],
+        now: datetime,
+        postgres: bool,
+        result: PassResult,
+    ) -> None:
+        due = [
+            dag
+            for dag in dags.values()
+            if not dag.is_paused
+            and dag.dag_id not in self._settled
+            and (dag.next_dagrun_create_after is None or dag.next_dagrun_create_after <= now)
+        ]
+        for dag in dags.values():
+            if (
+                not dag.is_paused
+                and dag.next_dagrun_create_after is not None
+                and dag.dag_id not in self._settled
+            ):
+                result.next_due = _earliest(result.next_due, dag.next_dagrun_create_after)
+        if not due:
+            return
+        if postgres:
+            locked = set(
+                session.scalars(
+                    select(DagModel.dag_id)
+                    .where(DagModel.dag_id.in_([d.dag_id for d in due]))
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            due = [dag for dag in due if dag.dag_id in locked]
+        sdags = self.cache.get_many(session, {dag.dag_id for dag in due})
+        active = active_run_counts(session, [dag.dag_id for dag in due])
+        for dag in due:
+            sdag = sdags.get(dag.dag_id)
+            if sdag is None or not sdag.timetable.can_be_scheduled:
+                self._settled.add(dag.dag_id)
+                continue
+            created, blocked = create_runs_for_dag(
+                session,
+                dag,
+                sdag,
+                now=now,
+                active=active.get(dag.dag_id, 0),
+                max_active=max_active_runs(sdag, self.default_max_runs),
+                max_to_create=self.runs_per_loop,
+            )
+            if created:
+                result.again = True
+            if blocked or dag.next_dagrun_create_after is None:
+                self._settled.add(dag.dag_id)
+            elif dag.next_dagrun_create_after <= now:
+                result.again = True  # more than max_dagruns_to_create_per_loop were due
+            else:
+                result.next_due = _earliest(result.next_due, dag.next_dagrun_create_after)
+        session.flush()
+
+    def _start_queued_runs(
+        self,
+        session,  # type: ignore[no-untyped-def]
+        dags: dict[str, DagModel],
+        now: datetime,
+        postgres: bool,
+    ) -> int:
+        query = (
+            select(DagRun)
+            .where(DagRun.state == DagRunState.QUEUED)
+            .order_by(DagRun.execution_date)
+            .limit(500)
+        )
+        if self.only is not None:
+            query = query.where(DagRun.dag_id == self.only.dag_id)
+            if self.only.run_ids is not None:
+                query = query.where(DagRun.run_id.in_(self.only.run_ids))
+        if postgres:
+            query = query.with_for_update(skip_locked=True)
+        queued = [
+            run
+            for run in session.scalars(query)
+            if run.dag_id in dags
+            and (not dags[run.dag_id].is_paused or (self.only and self.only.ignore_paused))
+        ]
+        if not queued:
+            return 0
+        dag_ids = {run.dag_id for run in queued}
+        sdags = self.cache.get_many(session, dag_ids)
+        running = dict(
+            session.execute(
+                select(DagRun.dag_id, func.count())
+                .where(DagRun.state == DagRunState.RUNNING, DagRun.dag_id.in_(dag_ids))
+                .group_by(DagRun.dag_id)
+            ).all()
+        )
+        started = 0
+        for run in queued:
+            sdag = sdags.get(run.dag_id)
+            if sdag is None:
+                continue
+            if running.get(run.dag_id, 0) >= max_active_runs(sdag, self.default_max_runs):
+                continue
+            run.state = DagRunState.RUNNING
+            run.start_date = now
+            run.end_date = None
+            running[run.dag_id] = running.get(run.dag_id, 0) + 1
+            started += 1
+        session.flush()
+        return started
+
+    def _running_runs(self, session, postgres: bool) -> list[DagRun]:  # type: ignore[no-untyped-def]
+        query = (
+            select(DagRun)
+            .where(DagRun.state == DagRunState.RUNNING)
+            .order_by(DagRun.execution_date)
+            .limit(RUNS_PER_PASS)
+        )
+        if self.only is not None:
+            query = query.where(DagRun.dag_id == self.only.dag_id)
+            if self.only.run_ids is not None:
+                query = query.where(DagRun.run_id.in_(self.only.run_ids))
+        if postgres:
+            query = query.with_for_update(skip_locked=True)
+        return list(session.scalars(query))
+
+    def _next_retry(self, session) -> datetime | None:  # type: ignore[no-untyped-def]
+        return session.scalar(
+            select(func.min(TaskInstance.next_retry_at)).where(TaskInstance.state == S.UP_FOR_RETRY)
+        )
+
+
+def _set_wakeup_fd(fd: int) -> int:
+    try:
+        return signal.set_wakeup_fd(fd)
+    except ValueError:  # not the main thread (a test running the loop in a thread)
+        return -1
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 4096):
+            pass
+    except OSError:
+        pass
+
+
+def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+def run_scheduler(config: Config, *, num_passes: int | None = None) -> None:
+    """Entry point of ``tradewind scheduler``: SIGTERM/SIGINT stop it cleanly."""
+    scheduler = Scheduler(config)
+    signal.signal(signal.SIGTERM, scheduler.stop)
+    signal.signal(signal.SIGINT, scheduler.stop)
+    counter = {"n": 0}
+
+    def until() -> bool:
+        counter["n"] += 1
+        return num_passes is not None and counter["n"] >= num_passes
+
+    scheduler.run(until=until)
