@@ -250,7 +250,10 @@ def _stop(worker: _Worker) -> None:
             worker.conn.send(None)
         deadline = time.monotonic() + 1.0
         while time.monotonic() < deadline:
-            pid, _ = os.waitpid(worker.pid, os.WNOHANG)
+            try:
+                pid, _ = os.waitpid(worker.pid, os.WNOHANG)
+            except ChildProcessError:  # already reaped (e.g. SIGCHLD is ignored)
+                pid = worker.pid
             if pid:
                 worker.conn.close()
                 return

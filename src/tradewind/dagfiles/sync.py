@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from tradewind.config import Config
@@ -36,6 +36,9 @@ from tradewind.dagfiles.discovery import list_dag_file_candidates, looks_like_da
 from tradewind.dagfiles.processor import FileParseResult, parse_files
 from tradewind.db.engine import Database
 from tradewind.db.models import DagFile, DagModel, ImportErrorModel, SerializedDagModel
+
+#: Arbitrary constant naming the PostgreSQL advisory lock that serializes concurrent syncs.
+_SYNC_LOCK_KEY = 0x7457_DA65
 
 
 @dataclass
@@ -163,6 +166,11 @@ class _Writer:
         self.force = force
 
     def write(self, session: Session) -> None:
+        if session.get_bind().dialect.name == "postgresql":
+            # Two syncs at once (scheduler and CLI) would both insert a new DAG; the second
+            # waits here and then sees the first one's rows. SQLite's BEGIN IMMEDIATE already
+            # serializes writers.
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SYNC_LOCK_KEY})
         dags = {
             row.dag_id: row
             for row in session.execute(
