@@ -7,10 +7,12 @@ import importlib
 from tradewind.cli.app import main
 
 COMMAND_MODULES = [
+    "client_commands",
     "config_commands",
     "dag_folder_commands",
     "db_commands",
     "misc_commands",
+    "scheduler_commands",
     "webserver_commands",
 ]
 

@@ -7,21 +7,29 @@ settles races (20 clients triggering the same run at once create exactly one).
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tradewind.authoring.timezone import utcnow
 from tradewind.db.models import DagRun, DagRunState, RunType, TaskInstance
 from tradewind.db.models.base import ID_LENGTH
+from tradewind.db.types import UtcDateTime
 from tradewind.exceptions import BadRequest, DagRunAlreadyExists, DagRunNotFound
 from tradewind.operations import audit
-from tradewind.operations.dags import get_serialized_dag, require_dag, wake_scheduler
+from tradewind.operations.dags import (
+    get_serialized_dag,
+    require_dag,
+    require_dag_exists,
+    wake_scheduler,
+)
 from tradewind.operations.dates import (
     bad_date_message,
     iso,
@@ -210,9 +218,16 @@ def _create_task_instances(session: Session, dag: SerializedDAG, run: DagRun) ->
 # --- reading -----------------------------------------------------------------------------------
 
 
+_URL_SAFE = re.compile(r"^[A-Za-z0-9_.~-]*$")
+
+
+def _quote(part: str) -> str:
+    return part if _URL_SAFE.match(part) else quote(part, safe="")
+
+
 def dag_run_url(dag_id: str, run_id: str) -> str:
     """Where a person looks at the run on this webserver (the UI's run page)."""
-    return f"/dags/{quote(dag_id, safe='')}/runs/{quote(run_id, safe='')}"
+    return f"/dags/{_quote(dag_id)}/runs/{_quote(run_id)}"
 
 
 def run_to_dict(run: Any) -> dict[str, Any]:
@@ -290,22 +305,51 @@ def list_dag_runs(
     offset_n = parse_count("offset", offset)
     if limit_n is not None and max_limit is not None:
         limit_n = min(limit_n, max_limit)
-    query: Select[Any] = select(*_RUN_COLUMNS).where(DagRun.dag_id == dag_id)
-    if state is not None:
-        query = query.where(DagRun.state == state)
+    params: dict[str, Any] = {"dag_id": dag_id, "state": state, "limit": limit_n}
+    params["offset"] = offset_n or None
     if execution_date_gte not in (None, ""):
-        query = query.where(DagRun.execution_date >= _as_date(execution_date_gte))  # type: ignore[arg-type]
+        params["gte"] = _as_date(execution_date_gte)  # type: ignore[arg-type]
     if execution_date_lte not in (None, ""):
-        query = query.where(DagRun.execution_date <= _as_date(execution_date_lte))  # type: ignore[arg-type]
+        params["lte"] = _as_date(execution_date_lte)  # type: ignore[arg-type]
+    shape = tuple(sorted(key for key, value in params.items() if value is not None))
+    query = _list_query(shape)
+    bound = {key: params[key] for key in shape}
+    with db.read_connection() as connection:
+        # Core rows, not ORM objects; the DAG check only when there is nothing to show.
+        rows = connection.execute(query, bound).all()
+        if not rows:
+            require_dag_exists(connection, dag_id)
+    dag_part = _quote(dag_id)
+    return [
+        {
+            "id": row.id,
+            "run_id": row.run_id,
+            "state": row.state,
+            "dag_id": row.dag_id,
+            "execution_date": row.execution_date.isoformat(),
+            "start_date": iso(row.start_date),
+            "dag_run_url": f"/dags/{dag_part}/runs/{_quote(row.run_id)}",
+        }
+        for row in rows
+    ]
+
+
+@functools.cache
+def _list_query(shape: tuple[str, ...]) -> Select[Any]:
+    """The list statement for a combination of filters, built once (values are bound)."""
+    query: Select[Any] = select(*_RUN_COLUMNS).where(DagRun.dag_id == bindparam("dag_id"))
+    if "state" in shape:
+        query = query.where(DagRun.state == bindparam("state"))
+    if "gte" in shape:
+        query = query.where(DagRun.execution_date >= bindparam("gte", type_=UtcDateTime))
+    if "lte" in shape:
+        query = query.where(DagRun.execution_date <= bindparam("lte", type_=UtcDateTime))
     query = query.order_by(DagRun.execution_date)
-    if limit_n is not None:
-        query = query.limit(limit_n)
-    if offset_n:
-        query = query.offset(offset_n)
-    with db.read_session() as session:
-        require_dag(session, dag_id)
-        rows = session.execute(query).all()
-    return [run_to_dict(row) for row in rows]
+    if "limit" in shape:
+        query = query.limit(bindparam("limit", type_=Integer))
+    if "offset" in shape:
+        query = query.offset(bindparam("offset", type_=Integer))
+    return query
 
 
 def find_dag_run(session: Session, dag_id: str, ref: str) -> DagRun:

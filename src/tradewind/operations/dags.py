@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.orm import Session
 
 from tradewind.db.models import (
@@ -38,8 +38,15 @@ def require_dag(session: Session, dag_id: str) -> DagModel:
     return dag
 
 
-def dag_exists(session: Session, dag_id: str) -> bool:
-    return session.scalar(select(DagModel.dag_id).where(DagModel.dag_id == dag_id)) is not None
+def dag_exists(connection: Session | Connection, dag_id: str) -> bool:
+    query = select(DagModel.dag_id).where(DagModel.dag_id == dag_id)
+    return connection.execute(query).first() is not None
+
+
+def require_dag_exists(connection: Session | Connection, dag_id: str) -> None:
+    """:func:`require_dag` for callers that need no column of the row (cheaper)."""
+    if not dag_exists(connection, dag_id):
+        raise dag_not_found(dag_id)
 
 
 # Parsing JSON into a SerializedDAG costs more than reading it: keep the last one per DAG,
@@ -80,8 +87,12 @@ def parse_paused(text: str) -> bool:
 
 
 def is_paused(db: Database, dag_id: str) -> bool:
-    with db.read_session() as session:
-        return bool(require_dag(session, dag_id).is_paused)
+    with db.read_connection() as connection:
+        query = select(DagModel.is_paused).where(DagModel.dag_id == dag_id)
+        row = connection.execute(query).first()
+    if row is None:
+        raise dag_not_found(dag_id)
+    return bool(row.is_paused)
 
 
 def set_paused(

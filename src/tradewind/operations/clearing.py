@@ -1,0 +1,95 @@
+"""Clearing task instances so they run again (``tasks clear``, the API, the UI).
+
+Cleared task instances go back to no state and get their retries back (``max_tries`` =
+tries so far + ``retries``, as in Airflow); their runs go back to ``queued`` so the
+scheduler picks them up again, and the scheduler is woken at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, select, update
+
+from tradewind.config import Config
+from tradewind.db.engine import Database
+from tradewind.db.models import DagRun, DagRunState, TaskInstance
+from tradewind.db.models import TaskInstanceState as S
+from tradewind.exceptions import BadRequest
+
+
+@dataclass(frozen=True)
+class ClearedTask:
+    run_id: str
+    task_id: str
+    previous_state: str | None
+
+
+def clear_task_instances(
+    db: Database,
+    config: Config | None,
+    dag_id: str,
+    *,
+    task_regex: str | None = None,
+    start_date: datetime | None = None,
+    end_date: datetime | None = None,
+    only_failed: bool = False,
+    only_running: bool = False,
+    run_id: str | None = None,
+    dry_run: bool = False,
+) -> list[ClearedTask]:
+    """Clear matching task instances; with ``dry_run`` only list them."""
+    from tradewind.operations.dags import require_dag
+    from tradewind.scheduling.dag_cache import load_serialized_dag
+
+    try:
+        pattern = re.compile(task_regex) if task_regex else None
+    except re.error as exc:
+        raise BadRequest(f"invalid task regex {task_regex!r}: {exc}") from None
+    with db.session() as session:
+        require_dag(session, dag_id)
+        sdag = load_serialized_dag(session, dag_id)
+        query = (
+            select(TaskInstance)
+            .join(
+                DagRun,
+                and_(DagRun.dag_id == TaskInstance.dag_id, DagRun.run_id == TaskInstance.run_id),
+            )
+            .where(TaskInstance.dag_id == dag_id)
+            .order_by(DagRun.execution_date, TaskInstance.task_id)
+        )
+        if start_date is not None:
+            query = query.where(DagRun.execution_date >= start_date)
+        if end_date is not None:
+            query = query.where(DagRun.execution_date <= end_date)
+        if run_id is not None:
+            query = query.where(DagRun.run_id == run_id)
+        if only_failed:
+            query = query.where(TaskInstance.state.in_((S.FAILED, S.UPSTREAM_FAILED)))
+        if only_running:
+            query = query.where(TaskInstance.state == S.RUNNING)
+        tis = [ti for ti in session.scalars(query) if not pattern or pattern.search(ti.task_id)]
+        cleared = [ClearedTask(ti.run_id, ti.task_id, ti.state) for ti in tis]
+        if dry_run or not tis:
+            return cleared
+        for ti in tis:
+            task = sdag.tasks.get(ti.task_id)
+            retries = task.retries if task is not None else 0
+            ti.max_tries = ti.try_number + retries
+            ti.state = S.REMOVED if task is None else None
+            ti.next_retry_at = None
+            ti.end_date = None
+            ti.queued_by_job_id = None
+        session.execute(
+            update(DagRun)
+            .where(DagRun.dag_id == dag_id, DagRun.run_id.in_({ti.run_id for ti in tis}))
+            .values(state=DagRunState.QUEUED, end_date=None)
+            .execution_options(synchronize_session=False)
+        )
+    if config is not None:
+        from tradewind.scheduling.wakeup import notify_scheduler
+
+        notify_scheduler(db, config)
+    return cleared
