@@ -30,6 +30,7 @@ from tradewind.execution.workload import TaskOutcome
 log = logging.getLogger(__name__)
 
 JOB_TYPE = "SchedulerJob"
+JOB_TYPES = (JOB_TYPE, "BackfillJob")
 
 GetDags = Callable[[set[str]], dict[str, SerializedDAG]]
 
@@ -96,12 +97,12 @@ def reset_orphaned_tasks(session: Session, job_id: int, now: datetime, threshold
     session.execute(
         update(Job)
         .where(
-            Job.job_type == JOB_TYPE, Job.state == "running", Job.latest_heartbeat < stale_before
+            Job.job_type.in_(JOB_TYPES), Job.state == "running", Job.latest_heartbeat < stale_before
         )
         .values(state="failed", end_date=now)
         .execution_options(synchronize_session=False)
     )
-    alive = select(Job.id).where(Job.job_type == JOB_TYPE, Job.state == "running")
+    alive = select(Job.id).where(Job.job_type.in_(JOB_TYPES), Job.state == "running")
     result = session.execute(
         update(TaskInstance)
         .where(

@@ -72,7 +72,9 @@ class Scheduler:
         *,
         only: AdmissionFilter | None = None,
         sync_dag_folder: bool = True,
+        job_type: str = recovery.JOB_TYPE,
     ) -> None:
+        self.job_type = job_type
         self.config = config
         self.executor = executor or load_executor(config)
         self._database = database
@@ -182,7 +184,7 @@ class Scheduler:
         now = utcnow()
         with self.database.session() as session:
             job = Job(
-                job_type=recovery.JOB_TYPE,
+                job_type=self.job_type,
                 state="running",
                 hostname=hostname(self.config),
                 pid=os.getpid(),

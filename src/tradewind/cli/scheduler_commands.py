@@ -1,0 +1,168 @@
+"""``tradewind scheduler`` and the commands that run, inspect and clear task instances."""
+
+from __future__ import annotations
+
+import click
+
+from tradewind.cli.app import dags, main, tasks
+from tradewind.cli.context import CliContext, pass_cli
+
+
+@main.command("scheduler")
+@click.option("--num-runs", type=int, default=None, help="Stop after this many loop passes.")
+@pass_cli
+def scheduler_command(cli: CliContext, num_runs: int | None) -> None:
+    """Run the scheduler: create runs, start tasks on the executor, track their states."""
+    from tradewind.scheduling.scheduler import run_scheduler
+
+    cli.database()  # refuse to start on an unmigrated database
+    run_scheduler(cli.config, num_passes=num_runs)
+
+
+def _resolve_run(cli: CliContext, dag_id: str, ref: str) -> str:
+    from tradewind.operations.dag_runs import find_dag_run
+
+    with cli.database().read_session() as session:
+        return find_dag_run(session, dag_id, ref).run_id
+
+
+@tasks.command("run")
+@click.argument("dag_id")
+@click.argument("task_id")
+@click.argument("run_ref", metavar="RUN_ID_OR_DATE")
+@click.option("--ignore-dependencies", "-i", is_flag=True, help="Run even if upstream is not done.")
+@click.option("--force", "-f", is_flag=True, help="Run even if it already succeeded.")
+@pass_cli
+def tasks_run(
+    cli: CliContext, dag_id: str, task_id: str, run_ref: str, ignore_dependencies: bool, force: bool
+) -> None:
+    """Run one task instance now, in its own process, the way executors run it."""
+    from tradewind.execution.manual_run import run_task_instance
+
+    run_id = _resolve_run(cli, dag_id, run_ref)
+    result = run_task_instance(
+        cli.config,
+        cli.database(),
+        dag_id=dag_id,
+        run_id=run_id,
+        task_id=task_id,
+        ignore_dependencies=ignore_dependencies,
+        force=force,
+    )
+    click.echo(result.message)
+    if not result.ok:
+        raise SystemExit(1)
+
+
+@tasks.command("logs")
+@click.argument("dag_id")
+@click.argument("task_id")
+@click.argument("run_ref", metavar="RUN_ID_OR_DATE")
+@click.option("--try", "try_number", type=int, default=None, help="Try number (default: latest).")
+@pass_cli
+def tasks_logs(
+    cli: CliContext, dag_id: str, task_id: str, run_ref: str, try_number: int | None
+) -> None:
+    """Print the log of one try of a task instance."""
+    from tradewind.operations.task_logs import read_task_log_by_ref
+
+    _, _, text = read_task_log_by_ref(
+        cli.database(), cli.config, dag_id, run_ref, task_id, try_number
+    )
+    click.echo(text, nl=False)
+
+
+@tasks.command("clear")
+@click.argument("dag_id")
+@click.option("--task-regex", "-t", default=None, help="Only tasks whose id matches.")
+@click.option("--start-date", "-s", default=None, help="Only runs at or after this date.")
+@click.option("--end-date", "-e", default=None, help="Only runs at or before this date.")
+@click.option("--only-failed", "-f", is_flag=True, help="Only failed/upstream_failed tasks.")
+@click.option("--only-running", "-r", is_flag=True, help="Only running tasks.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@pass_cli
+def tasks_clear(
+    cli: CliContext,
+    dag_id: str,
+    task_regex: str | None,
+    start_date: str | None,
+    end_date: str | None,
+    only_failed: bool,
+    only_running: bool,
+    yes: bool,
+) -> None:
+    """Clear task instances so the scheduler runs them again."""
+    from tradewind.operations.clearing import clear_task_instances
+    from tradewind.operations.dates import parse_execution_date
+
+    options = {
+        "task_regex": task_regex,
+        "start_date": parse_execution_date(start_date) if start_date else None,
+        "end_date": parse_execution_date(end_date) if end_date else None,
+        "only_failed": only_failed,
+        "only_running": only_running,
+    }
+    db = cli.database()
+    matching = clear_task_instances(db, None, dag_id, dry_run=True, **options)
+    if not matching:
+        click.echo("No task instances to clear.")
+        return
+    for item in matching:
+        click.echo(f"<TaskInstance: {dag_id}.{item.task_id} {item.run_id} [{item.previous_state}]>")
+    if not yes and not click.confirm(f"Clear these {len(matching)} task instance(s)?"):
+        click.echo("Cancelled, nothing was cleared.")
+        return
+    cleared = clear_task_instances(db, cli.config, dag_id, **options)
+    click.echo(f"Cleared {len(cleared)} task instance(s).")
+
+
+@tasks.command("failed-deps")
+@click.argument("dag_id")
+@click.argument("task_id")
+@click.argument("run_ref", metavar="RUN_ID_OR_DATE")
+@pass_cli
+def tasks_failed_deps(cli: CliContext, dag_id: str, task_id: str, run_ref: str) -> None:
+    """Say why a task instance is not running."""
+    from tradewind.db.models import TaskInstance
+    from tradewind.exceptions import TaskNotFound
+    from tradewind.operations.dag_runs import find_dag_run
+    from tradewind.scheduling.failed_deps import failed_dependencies
+
+    with cli.database().read_session() as session:
+        run = find_dag_run(session, dag_id, run_ref)
+        ti = session.get(TaskInstance, (dag_id, run.run_id, task_id))
+        if ti is None:
+            raise TaskNotFound(f"Task {task_id} has no instance in run {run.run_id} of {dag_id}")
+        reasons = failed_dependencies(session, cli.config, ti)
+    if not reasons:
+        click.echo("Task instance dependencies are all met.")
+        return
+    click.echo(f"Task instance dependencies not met for {dag_id}.{task_id} ({run.run_id}):")
+    for reason in reasons:
+        click.echo(f"- {reason}")
+
+
+@dags.command("backfill")
+@click.argument("dag_id")
+@click.option("--start-date", "-s", required=True, help="First logical date (inclusive).")
+@click.option("--end-date", "-e", required=True, help="Last logical date (inclusive).")
+@pass_cli
+def dags_backfill(cli: CliContext, dag_id: str, start_date: str, end_date: str) -> None:
+    """Create runs for the intervals between two dates and run them now."""
+    from tradewind.operations.backfill import run_backfill
+    from tradewind.operations.dates import parse_execution_date
+
+    result = run_backfill(
+        cli.config,
+        cli.database(),
+        dag_id,
+        parse_execution_date(start_date),
+        parse_execution_date(end_date),
+    )
+    if not result.run_ids:
+        click.echo("No runs to backfill in that range.")
+        return
+    for run_id in result.run_ids:
+        click.echo(f"{run_id}: {result.states.get(run_id)}")
+    if any(state != "success" for state in result.states.values()):
+        raise SystemExit(1)
