@@ -203,8 +203,11 @@ def _fork_worker(existing: list[_Worker]) -> _Worker:
 
 
 def _worker_loop(conn: Connection) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Undo whatever the forking process (a scheduler, a CLI) set up for itself.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
+        signal.signal(signum, signal.SIG_DFL)
+    with contextlib.suppress(ValueError):
+        signal.set_wakeup_fd(-1)
     # A crash of user code is reported by the parent; the parent's fault handler (pytest
     # enables one) would otherwise dump the worker's stack into the caller's stderr.
     faulthandler.disable()
