@@ -223,3 +223,23 @@ def test_cyclic_dag_is_an_import_error_naming_file_and_dag(sync, folder, databas
     message = _errors(database)["cycle.py"]
     assert "loopy" in message and str(folder / "cycle.py") in message and "cycle" in message
     assert "loopy" not in _dags(database)
+
+
+def test_dag_files_can_import_helpers_from_the_dag_folder(sync, folder, database) -> None:  # type: ignore[no-untyped-def]
+    write(folder, "common/__init__.py", "")
+    write(folder, "common/naming.py", "def make_id(team):\n    return f'{team}_report'\n")
+    source = dag_source("placeholder").replace("'placeholder'", "make_id('sales')")
+    write(folder, "team/report.py", "from common.naming import make_id\n" + source)
+    report = sync()
+    assert report.import_errors == {}
+    assert report.dags_added == ["sales_report"]
+
+
+def test_turning_examples_off_deactivates_them(sync, database) -> None:  # type: ignore[no-untyped-def]
+    added = sync(load_examples="True").dags_added
+    assert "example_bash_operator" in added and "example_taskflow" in added
+    assert _serialized(database, "example_bash_operator").tasks["runme_0"].downstream_task_ids == {
+        "run_after_loop"
+    }
+    report = sync(load_examples="False")
+    assert sorted(report.dags_deactivated) == sorted(added)

@@ -10,6 +10,7 @@ import hashlib
 import importlib.util
 import os
 import sys
+from collections.abc import Iterable
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -55,6 +56,17 @@ def load_dags_from_file(path: str) -> list[DAG]:
             exc.add_note(f"(while importing DAG file {path})")
         raise
     return dags
+
+
+def ensure_importable(folders: Iterable[str | os.PathLike[str]]) -> None:
+    """Put the DAG folders on ``sys.path`` (once), like Airflow does.
+
+    DAG files commonly import helpers kept next to them (``from common.sql import ...``);
+    every process that imports DAG files calls this with :func:`dag_folders` first.
+    """
+    for folder in reversed([os.fspath(folder) for folder in folders]):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
 
 
 def unload(path: str) -> None:

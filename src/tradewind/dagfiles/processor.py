@@ -20,10 +20,12 @@ import sys
 import time
 import traceback
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe, wait
 from typing import Any
+
+from tradewind.dagfiles.loader import ensure_importable
 
 
 @dataclass
@@ -96,12 +98,17 @@ class _Worker:
 
 
 def parse_files(
-    paths: Iterable[str], *, timeout: float, processes: int
+    paths: Iterable[str],
+    *,
+    timeout: float,
+    processes: int,
+    import_paths: Sequence[str] = (),
 ) -> Iterator[FileParseResult]:
     """Parse ``paths`` in forked workers, yielding each file's result as soon as it is ready.
 
     Results come in completion order. Exactly one result is yielded per path, whatever the
-    file does to its worker.
+    file does to its worker. ``import_paths`` are put on the workers' ``sys.path`` so DAG
+    files can import helper modules kept in the DAG folder.
     """
     pending = deque(paths)
     if not pending:
@@ -110,7 +117,7 @@ def parse_files(
     workers: list[_Worker] = []
     try:
         for _ in range(max(1, min(processes, len(pending)))):
-            worker = _fork_worker(workers)
+            worker = _fork_worker(workers, import_paths)
             workers.append(worker)
             _assign(worker, pending, timeout)
         while any(worker.path is not None for worker in workers):
@@ -126,7 +133,7 @@ def parse_files(
                 if not alive:
                     workers.remove(worker)
                     if pending:
-                        worker = _fork_worker(workers)
+                        worker = _fork_worker(workers, import_paths)
                         workers.append(worker)
                     else:
                         continue
@@ -182,7 +189,7 @@ def _assign(worker: _Worker, pending: deque[str], timeout: float) -> None:
     worker.conn.send(worker.path)
 
 
-def _fork_worker(existing: list[_Worker]) -> _Worker:
+def _fork_worker(existing: list[_Worker], import_paths: Sequence[str]) -> _Worker:
     parent_end, child_end = Pipe(duplex=True)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -193,6 +200,7 @@ def _fork_worker(existing: list[_Worker]) -> _Worker:
             parent_end.close()
             for other in existing:
                 other.conn.close()
+            ensure_importable(import_paths)
             _worker_loop(child_end)
         except BaseException:
             status = 1

@@ -32,7 +32,11 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from tradewind.config import Config
-from tradewind.dagfiles.discovery import list_dag_file_candidates, looks_like_dag_file
+from tradewind.dagfiles.discovery import (
+    dag_folders,
+    list_dag_file_candidates,
+    looks_like_dag_file,
+)
 from tradewind.dagfiles.processor import FileParseResult, parse_files
 from tradewind.db.engine import Database
 from tradewind.db.models import DagFile, DagModel, ImportErrorModel, SerializedDagModel
@@ -105,6 +109,7 @@ def sync_dag_folder(
             sorted(plan.to_parse),
             timeout=config.get("core", "dagbag_import_timeout"),
             processes=config.get("core", "parsing_processes"),
+            import_paths=[str(folder) for folder in dag_folders(config)],
         )
         # Collect every result before opening the write transaction, so the database
         # lock is held only for the writes.
