@@ -18,6 +18,7 @@ from tradewind.api.experimental import router as experimental_router
 from tradewind.api.middleware import API_PREFIX, ApiAuthMiddleware
 from tradewind.config import Config
 from tradewind.db.engine import Database
+from tradewind.www.app import create_ui_router
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def create_app(config: Config, database: Database | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(experimental_router())
     app.include_router(health.router)
+    app.include_router(create_ui_router(config, database))  # web UI; its run page wins
     app.include_router(run_page.router)
     app.add_middleware(ApiAuthMiddleware, backend=backend)
     return app

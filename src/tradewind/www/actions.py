@@ -1,0 +1,28 @@
+"""The task instance page's buttons, each one call into the shared operations layer."""
+
+from __future__ import annotations
+
+import re
+
+from tradewind.operations import clearing, task_state
+from tradewind.www.context import UiContext
+
+
+def clear(context: UiContext, dag_id: str, run_id: str, task_id: str, who: str, form: dict) -> str:
+    cleared = clearing.clear_task_instances(
+        context.database,
+        context.config,
+        dag_id,
+        task_regex=f"^{re.escape(task_id)}$",
+        run_id=run_id,
+    )
+    if not cleared:
+        return f"Nothing to clear for {task_id} in {run_id}."
+    return f"Cleared {task_id}: it will run again."
+
+
+def mark(context: UiContext, dag_id: str, run_id: str, task_id: str, state: str, who: str) -> str:
+    previous = task_state.set_task_instance_state(
+        context.database, dag_id, run_id, task_id, state, actor=who, config=context.config
+    )
+    return f"Marked {task_id} {state} (was {previous or 'no status'})."

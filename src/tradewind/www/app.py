@@ -1,0 +1,67 @@
+"""The web UI as a FastAPI router the webserver's app includes next to the API.
+
+``create_ui_router(config, database)`` is the one entry point: the API's ``create_app``
+includes it, so the UI and the experimental API share one process, one database pool
+and one operations layer, while each keeps its own authentication.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter
+
+from tradewind.config import Config
+from tradewind.db.engine import Database
+from tradewind.www.context import UiContext
+from tradewind.www.rendering import build_environment
+from tradewind.www.routing import make_route_class
+from tradewind.www.session import SessionSigner
+from tradewind.www.views import auth, dag, dags, pools, runs, static, task_instances
+
+DAG = "/dags/{dag_id}"
+RUN = DAG + "/runs/{run_id}"
+TASK_INSTANCE = RUN + "/tasks/{task_id}"
+
+# (method, path, handler): the whole UI at a glance.
+ROUTES: list[tuple[str, str, Callable[..., Any]]] = [
+    ("GET", "/", dags.home),
+    ("GET", "/static/{name}", static.static_file),
+    ("GET", "/login", auth.login_form),
+    ("POST", "/login", auth.login),
+    ("POST", "/logout", auth.logout),
+    ("GET", "/dags", dags.dag_list),
+    ("POST", DAG + "/paused", dags.set_paused),
+    ("GET", DAG, dag.dag_grid),
+    ("GET", DAG + "/graph", dag.dag_graph),
+    ("GET", DAG + "/code", dag.dag_code),
+    ("GET", DAG + "/trigger", dag.trigger_form),
+    ("POST", DAG + "/trigger", dag.trigger),
+    ("GET", RUN, runs.run_page),
+    ("GET", TASK_INSTANCE, task_instances.ti_page),
+    ("GET", TASK_INSTANCE + "/log", task_instances.ti_log),
+    ("POST", TASK_INSTANCE + "/{action}", task_instances.ti_action),
+    ("GET", "/pools", pools.pool_list),
+    ("POST", "/pools", pools.save_pool),
+    ("POST", "/pools/{name}/delete", pools.delete_pool),
+]
+
+
+def create_ui_context(config: Config, database: Database) -> UiContext:
+    return UiContext(
+        config=config,
+        database=database,
+        templates=build_environment(),
+        signer=SessionSigner(str(config.get("webserver", "secret_key"))),
+        authenticate=bool(config.get("webserver", "authenticate")),
+    )
+
+
+def create_ui_router(config: Config, database: Database) -> APIRouter:
+    """Every UI page; include it in a FastAPI app (``app.include_router(...)``)."""
+    context = create_ui_context(config, database)
+    router = APIRouter(route_class=make_route_class(context), include_in_schema=False)
+    for method, path, handler in ROUTES:
+        router.add_api_route(path, handler, methods=[method], include_in_schema=False)
+    return router

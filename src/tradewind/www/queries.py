@@ -1,0 +1,249 @@
+"""Read queries shaped for the UI's pages, each bounded whatever the history size.
+
+These are views, not verbs: anything that changes state goes through
+:mod:`tradewind.operations`. Every query here is one statement per page section (no
+query per DAG or per run), limited by page size or run count and served by the
+``dag_run (dag_id, execution_date)`` and ``task_instance (dag_id, run_id, task_id)`` indexes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import Session
+
+from tradewind.db.models import (
+    DagModel,
+    DagRun,
+    ImportErrorModel,
+    SerializedDagModel,
+    TaskInstance,
+)
+
+RECENT_RUNS_PER_DAG = 12
+MAX_IMPORT_ERRORS = 50
+
+
+@dataclass
+class RunMark:
+    run_id: str
+    state: str
+    execution_date: datetime
+
+
+@dataclass
+class DagRow:
+    dag_id: str
+    is_paused: bool
+    schedule: str | None
+    owners: str
+    tags: list[str]
+    description: str | None
+    next_dagrun: datetime | None
+    recent_runs: list[RunMark] = field(default_factory=list)  # newest first
+
+    @property
+    def last_run(self) -> RunMark | None:
+        return self.recent_runs[0] if self.recent_runs else None
+
+
+@dataclass
+class DagListPage:
+    dags: list[DagRow]
+    total: int
+    page: int
+    pages: int
+    all_tags: list[str]
+    import_errors: list[ImportErrorModel]
+    counts: dict[str, int]
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def dag_list_page(
+    session: Session,
+    *,
+    search: str = "",
+    tag: str = "",
+    status: str = "all",
+    page: int = 1,
+    page_size: int = 50,
+) -> DagListPage:
+    active = select(DagModel).where(DagModel.is_active.is_(True))
+    filtered = active
+    if search:
+        filtered = filtered.where(
+            func.lower(DagModel.dag_id).like(f"%{_like_escape(search.lower())}%", escape="\\")
+        )
+    if tag:
+        # tags is a JSON list; its text holds each tag as a JSON string, quotes included.
+        needle = _like_escape(json.dumps(tag))
+        filtered = filtered.where(cast(DagModel.tags, String).like(f"%{needle}%", escape="\\"))
+
+    counts = _status_counts(session, filtered)
+    if status == "active":
+        filtered = filtered.where(DagModel.is_paused.is_(False))
+    elif status == "paused":
+        filtered = filtered.where(DagModel.is_paused.is_(True))
+    total = counts.get(status, counts["all"])
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, page), pages)
+    models = session.scalars(
+        filtered.order_by(DagModel.dag_id).limit(page_size).offset((page - 1) * page_size)
+    ).all()
+    rows = [
+        DagRow(
+            dag_id=m.dag_id,
+            is_paused=bool(m.is_paused),
+            schedule=m.schedule,
+            owners=m.owners or "",
+            tags=list(m.tags or []),
+            description=m.description,
+            next_dagrun=m.next_dagrun,
+        )
+        for m in models
+    ]
+    marks = recent_runs(session, [row.dag_id for row in rows], RECENT_RUNS_PER_DAG)
+    for row in rows:
+        row.recent_runs = marks.get(row.dag_id, [])
+    return DagListPage(
+        dags=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        all_tags=_all_tags(session),
+        import_errors=list(
+            session.scalars(
+                select(ImportErrorModel)
+                .order_by(ImportErrorModel.filename)
+                .limit(MAX_IMPORT_ERRORS)
+            )
+        ),
+        counts=counts,
+    )
+
+
+def _status_counts(session: Session, filtered: Any) -> dict[str, int]:
+    sub = filtered.with_only_columns(DagModel.is_paused).subquery()
+    counts = {"all": 0, "active": 0, "paused": 0}
+    for paused, number in session.execute(
+        select(sub.c.is_paused, func.count()).group_by(sub.c.is_paused)
+    ):
+        counts["paused" if paused else "active"] += number
+        counts["all"] += number
+    return counts
+
+
+def _all_tags(session: Session) -> list[str]:
+    tags: set[str] = set()
+    for value in session.scalars(select(DagModel.tags).where(DagModel.is_active.is_(True))):
+        tags.update(str(tag) for tag in value or [])
+    return sorted(tags)
+
+
+def recent_runs(session: Session, dag_ids: list[str], per_dag: int) -> dict[str, list[RunMark]]:
+    """The newest ``per_dag`` runs of each DAG in one windowed query, newest first."""
+    if not dag_ids:
+        return {}
+    numbered = (
+        select(
+            DagRun.dag_id,
+            DagRun.run_id,
+            DagRun.state,
+            DagRun.execution_date,
+            func.row_number()
+            .over(partition_by=DagRun.dag_id, order_by=DagRun.execution_date.desc())
+            .label("position"),
+        )
+        .where(DagRun.dag_id.in_(dag_ids))
+        .subquery()
+    )
+    query = (
+        select(numbered.c.dag_id, numbered.c.run_id, numbered.c.state, numbered.c.execution_date)
+        .where(numbered.c.position <= per_dag)
+        .order_by(numbered.c.dag_id, numbered.c.position)
+    )
+    marks: dict[str, list[RunMark]] = defaultdict(list)
+    for dag_id, run_id, state, when in session.execute(query):
+        marks[dag_id].append(RunMark(run_id, state, when))
+    return marks
+
+
+# --- one DAG ---------------------------------------------------------------------------------
+
+
+@dataclass
+class GridTask:
+    task_id: str
+    operator: str
+    upstream: list[str]
+    downstream: list[str]
+
+
+@dataclass
+class Grid:
+    runs: list[DagRun]  # oldest first, as columns read left to right
+    tasks: list[GridTask]  # topological order
+    cells: dict[tuple[str, str], tuple[str | None, int]]  # (task_id, run_id) -> state, try
+
+
+def dag_tasks(session: Session, dag_id: str) -> list[GridTask]:
+    """The DAG's tasks from its serialized JSON (already in topological order)."""
+    data = session.scalar(
+        select(SerializedDagModel.data).where(SerializedDagModel.dag_id == dag_id)
+    )
+    return [
+        GridTask(
+            task_id=item["task_id"],
+            operator=item.get("operator_name", ""),
+            upstream=list(item.get("upstream_task_ids", [])),
+            downstream=list(item.get("downstream_task_ids", [])),
+        )
+        for item in (data or {}).get("tasks", [])
+    ]
+
+
+def grid(session: Session, dag_id: str, tasks: list[GridTask], run_count: int) -> Grid:
+    runs = list(
+        session.scalars(
+            select(DagRun)
+            .where(DagRun.dag_id == dag_id)
+            .order_by(DagRun.execution_date.desc())
+            .limit(run_count)
+        )
+    )
+    runs.reverse()
+    cells = task_states(session, dag_id, [run.run_id for run in runs])
+    return Grid(runs=runs, tasks=tasks, cells=cells)
+
+
+def task_states(
+    session: Session, dag_id: str, run_ids: list[str]
+) -> dict[tuple[str, str], tuple[str | None, int]]:
+    if not run_ids:
+        return {}
+    rows = session.execute(
+        select(
+            TaskInstance.task_id, TaskInstance.run_id, TaskInstance.state, TaskInstance.try_number
+        ).where(TaskInstance.dag_id == dag_id, TaskInstance.run_id.in_(run_ids))
+    )
+    return {(task_id, run_id): (state, tries) for task_id, run_id, state, tries in rows}
+
+
+def task_instances_of_run(session: Session, dag_id: str, run_id: str) -> list[TaskInstance]:
+    return list(
+        session.scalars(
+            select(TaskInstance).where(TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id)
+        )
+    )
+
+
+def get_run(session: Session, dag_id: str, run_id: str) -> DagRun | None:
+    return session.scalar(select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id))

@@ -1,0 +1,1 @@
+"""One module per page family; each handler is a plain function of the request."""

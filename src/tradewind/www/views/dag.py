@@ -1,0 +1,149 @@
+"""One DAG: its grid of recent runs, its graph, its source and the trigger form."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from tradewind.db.models import DagModel
+from tradewind.exceptions import BadRequest, DagNotFound
+from tradewind.operations import dag_runs as run_ops
+from tradewind.operations import dags as dag_ops
+from tradewind.www import graph, queries
+from tradewind.www.context import actor, flash, ui
+from tradewind.www.forms import posted
+from tradewind.www.rendering import render, run_url
+
+MAX_GRID_RUNS = 365
+
+
+def _dag_or_404(session: Any, dag_id: str) -> DagModel:
+    return dag_ops.require_dag(session, dag_id)
+
+
+def _run_count(request: Request) -> int:
+    try:
+        wanted = int(request.query_params.get("runs") or ui(request).grid_runs)
+    except ValueError:
+        wanted = ui(request).grid_runs
+    return min(max(1, wanted), MAX_GRID_RUNS)
+
+
+def dag_grid(request: Request) -> Response:
+    dag_id = request.path_params["dag_id"]
+    run_count = _run_count(request)
+    with ui(request).database.read_session() as session:
+        dag = _dag_or_404(session, dag_id)
+        tasks = queries.dag_tasks(session, dag_id)
+        grid = queries.grid(session, dag_id, tasks, run_count)
+    return render(request, "dag_grid.html", dag=dag, grid=grid, tab="grid", run_count=run_count)
+
+
+def run_graph(tasks: list[queries.GridTask], states: dict[str, str | None]) -> graph.GraphLayout:
+    return graph.layout(
+        [task.task_id for task in tasks],
+        {task.task_id: task.upstream for task in tasks},
+        {task.task_id: task.operator for task in tasks},
+        states,
+    )
+
+
+def dag_graph(request: Request) -> Response:
+    dag_id = request.path_params["dag_id"]
+    wanted = request.query_params.get("run_id") or ""
+    with ui(request).database.read_session() as session:
+        dag = _dag_or_404(session, dag_id)
+        tasks = queries.dag_tasks(session, dag_id)
+        recent = queries.recent_runs(session, [dag_id], 25).get(dag_id, [])
+        run_id = wanted or (recent[0].run_id if recent else "")
+        run = queries.get_run(session, dag_id, run_id) if run_id else None
+        if wanted and run is None:
+            raise run_not_found(dag_id, wanted)
+        cells = queries.task_states(session, dag_id, [run.run_id]) if run else {}
+    states = {task_id: state for (task_id, _), (state, _) in cells.items()}
+    return render(
+        request,
+        "dag_graph.html",
+        dag=dag,
+        tab="graph",
+        layout=run_graph(tasks, states),
+        run=run,
+        recent=recent,
+    )
+
+
+def dag_code(request: Request) -> Response:
+    dag_id = request.path_params["dag_id"]
+    context = ui(request)
+    with context.database.read_session() as session:
+        dag = _dag_or_404(session, dag_id)
+    try:
+        source = dag_ops.get_dag_code(context.database, dag_id)
+    except DagNotFound as exc:
+        source, missing = "", str(exc)
+    else:
+        missing = ""
+    return render(request, "dag_code.html", dag=dag, tab="code", source=source, missing=missing)
+
+
+def trigger_form(request: Request) -> Response:
+    dag_id = request.path_params["dag_id"]
+    with ui(request).database.read_session() as session:
+        dag = _dag_or_404(session, dag_id)
+        params = dag_ops.get_serialized_dag(session, dag_id).params
+    conf = json.dumps(params or {}, indent=2, default=str)
+    return render(request, "trigger.html", dag=dag, tab="trigger", conf=conf, run_id="", error="")
+
+
+def trigger(request: Request) -> Response:
+    """Validate the conf (the form's JS did too) and create the run through operations."""
+    dag_id = request.path_params["dag_id"]
+    form = posted(request)
+    conf_text = form.get("conf", "").strip()
+    run_id = form.get("run_id", "").strip() or None
+    context = ui(request)
+    try:
+        conf = _parse_conf_text(conf_text)
+        run = run_ops.trigger_dag(
+            context.database,
+            dag_id,
+            run_id=run_id,
+            conf=conf,
+            actor=actor(request),
+            config=context.config,
+        )
+    except BadRequest as exc:
+        with context.database.read_session() as session:
+            dag = _dag_or_404(session, dag_id)
+        return render(
+            request,
+            "trigger.html",
+            400,
+            dag=dag,
+            tab="trigger",
+            conf=conf_text,
+            run_id=run_id or "",
+            error=str(exc),
+        )
+    flash(request, f"Triggered {dag_id}: run {run.run_id} is queued.", "success")
+    return RedirectResponse(run_url(dag_id, run.run_id), status_code=303)
+
+
+def _parse_conf_text(text: str) -> dict[str, Any] | None:
+    """Say exactly what is wrong with the JSON before operations' own check."""
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise BadRequest(f"Conf is not valid JSON: {exc}") from None
+    return run_ops.parse_conf(value)
+
+
+def run_not_found(dag_id: str, run_id: str) -> Exception:
+    from tradewind.exceptions import DagRunNotFound
+
+    return DagRunNotFound(f"DAG {dag_id} has no run {run_id}")

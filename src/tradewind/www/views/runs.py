@@ -1,0 +1,42 @@
+"""``/dags/<dag_id>/runs/<run_id>``: one run (the page every ``dag_run_url`` points to)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from tradewind.exceptions import DagRunNotFound
+from tradewind.operations import dags as dag_ops
+from tradewind.operations.dag_runs import run_to_detail
+from tradewind.www import queries
+from tradewind.www.context import ui
+from tradewind.www.rendering import render
+from tradewind.www.views.dag import run_graph
+
+
+def run_page(request: Request) -> Response:
+    dag_id = request.path_params["dag_id"]
+    run_id = request.path_params["run_id"]
+    with ui(request).database.read_session() as session:
+        dag = dag_ops.require_dag(session, dag_id)
+        run = queries.get_run(session, dag_id, run_id)
+        if run is None:
+            raise DagRunNotFound(f"DAG {dag_id} has no run {run_id}")
+        tasks = queries.dag_tasks(session, dag_id)
+        tis = {ti.task_id: ti for ti in queries.task_instances_of_run(session, dag_id, run_id)}
+    if "application/json" in request.headers.get("accept", ""):
+        # Scripts following an API answer's dag_run_url get the run as JSON.
+        states = {task_id: ti.state or "none" for task_id, ti in sorted(tis.items())}
+        return JSONResponse({**run_to_detail(run), "task_instances": states})
+    order = [task.task_id for task in tasks] + sorted(set(tis) - {t.task_id for t in tasks})
+    layout = run_graph(tasks, {task_id: ti.state for task_id, ti in tis.items()})
+    return render(
+        request,
+        "run.html",
+        dag=dag,
+        run=run,
+        detail=run_to_detail(run),
+        rows=[(task_id, tis.get(task_id)) for task_id in order],
+        layout=layout,
+        tab="grid",
+    )

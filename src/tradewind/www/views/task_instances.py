@@ -1,0 +1,147 @@
+"""A task instance: its attributes, its log per try (followed live), clear and mark actions."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from tradewind.db.models import TaskInstanceState
+from tradewind.exceptions import BadRequest, NotFound
+from tradewind.operations import task_instances as ti_ops
+from tradewind.www import actions, logs
+from tradewind.www.context import actor, flash, ui
+from tradewind.www.forms import posted
+from tradewind.www.rendering import render, ti_url
+
+FIRST_CHUNK_BYTES = 512 * 1024
+POLL_CHUNK_BYTES = 256 * 1024
+# States after which the log grows no more (a retry starts a new try, a new file).
+FINISHED = TaskInstanceState.FINISHED | {TaskInstanceState.UP_FOR_RETRY}
+
+TI_FIELDS = (
+    "state",
+    "try_number",
+    "max_tries",
+    "start_date",
+    "end_date",
+    "duration",
+    "queued_dttm",
+    "operator",
+    "pool",
+    "pool_slots",
+    "queue",
+    "priority_weight",
+    "hostname",
+    "unixname",
+    "pid",
+)
+TASK_FIELDS = (
+    "owner",
+    "retries",
+    "retry_delay",
+    "execution_timeout",
+    "trigger_rule",
+    "depends_on_past",
+    "upstream_task_ids",
+    "downstream_task_ids",
+    "params",
+)
+
+
+def _keys(request: Request) -> tuple[str, str, str]:
+    params = request.path_params
+    return params["dag_id"], params["run_id"], params["task_id"]
+
+
+def _state(ti: dict[str, str]) -> str | None:
+    return None if ti["state"] in ("None", "") else ti["state"]
+
+
+def _try_numbers(ti: dict[str, str]) -> list[int]:
+    tries = int(ti["try_number"] or 0)
+    return list(range(1, tries + 1))
+
+
+def _chosen_try(request: Request, tries: list[int]) -> int:
+    try:
+        wanted = int(request.query_params.get("try_number") or 0)
+    except ValueError:
+        wanted = 0
+    if wanted in tries:
+        return wanted
+    return tries[-1] if tries else 0
+
+
+def ti_page(request: Request) -> Response:
+    dag_id, run_id, task_id = _keys(request)
+    context = ui(request)
+    ti = ti_ops.get_task_instance(context.database, dag_id, run_id, task_id)
+    task = ti_ops.get_task(context.database, dag_id, task_id)
+    tries = _try_numbers(ti)
+    chosen = _chosen_try(request, tries)
+    chunk = (
+        logs.read(context, dag_id, run_id, task_id, chosen, 0, FIRST_CHUNK_BYTES)
+        if chosen
+        else logs.LogChunk("", 0, False)
+    )
+    state = _state(ti)
+    return render(
+        request,
+        "task_instance.html",
+        dag_id=dag_id,
+        run_id=run_id,
+        task_id=task_id,
+        ti=ti,
+        state=state,
+        task=task,
+        ti_fields=TI_FIELDS,
+        task_fields=TASK_FIELDS,
+        tries=tries,
+        chosen_try=chosen,
+        log=chunk,
+        follow=chosen == (tries[-1] if tries else 0) and state not in FINISHED,
+        tab="grid",
+    )
+
+
+def ti_log(request: Request) -> Response:
+    """A piece of one try's log from ``offset`` on, and whether to keep polling."""
+    dag_id, run_id, task_id = _keys(request)
+    context = ui(request)
+    try:
+        try_number = int(request.query_params.get("try_number") or 1)
+        offset = max(0, int(request.query_params.get("offset") or 0))
+    except ValueError:
+        raise BadRequest("try_number and offset must be integers") from None
+    ti = ti_ops.get_task_instance(context.database, dag_id, run_id, task_id)
+    chunk = logs.read(context, dag_id, run_id, task_id, try_number, offset, POLL_CHUNK_BYTES)
+    state = _state(ti)
+    latest_try = int(ti["try_number"] or 0)
+    # Keep following while this try is the current one and it has not finished.
+    follow = try_number >= latest_try and state not in FINISHED
+    return JSONResponse(
+        {
+            "text": chunk.text,
+            "offset": chunk.offset,
+            "more": chunk.more,
+            "state": state or "none",
+            "try_number": latest_try,
+            "follow": follow or chunk.more,
+        }
+    )
+
+
+def ti_action(request: Request) -> Response:
+    """Clear (run again) or mark success / failed, through the shared operations."""
+    dag_id, run_id, task_id = _keys(request)
+    action = request.path_params["action"]
+    context = ui(request)
+    if action == "clear":
+        message = actions.clear(context, dag_id, run_id, task_id, actor(request), posted(request))
+    elif action in ("mark_success", "mark_failed"):
+        state = TaskInstanceState.SUCCESS if action == "mark_success" else TaskInstanceState.FAILED
+        message = actions.mark(context, dag_id, run_id, task_id, state, actor(request))
+    else:
+        raise NotFound(f"No action {action!r} on task instances")
+    flash(request, message, "success")
+    return RedirectResponse(ti_url(dag_id, run_id, task_id), status_code=303)
