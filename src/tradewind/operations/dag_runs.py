@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -196,23 +196,17 @@ def _refuse_duplicate(session: Session, dag_id: str, run_id: str, when: datetime
 
 
 def _create_task_instances(session: Session, dag: SerializedDAG, run: DagRun) -> None:
-    """One task instance per task, no state yet, as Airflow creates them with the run."""
-    session.add_all(
-        TaskInstance(
-            dag_id=run.dag_id,
-            run_id=run.run_id,
-            task_id=task.task_id,
-            state=None,
-            try_number=0,
-            max_tries=task.retries,
-            pool=task.pool,
-            pool_slots=task.pool_slots,
-            queue=task.queue,
-            priority_weight=task.priority_weight_total,
-            operator=task.operator_name,
-        )
-        for task in dag.tasks.values()
-    )
+    """One task instance per task, no state yet, as Airflow creates them with the run.
+
+    The scheduler adds whichever are missing too; creating them here means the task
+    instance endpoint answers right after the trigger, even for a paused DAG.
+    """
+    from tradewind.scheduling.task_instances import task_instance_values
+
+    if dag.tasks:
+        now = utcnow()
+        rows = [task_instance_values(run.dag_id, run.run_id, t, now) for t in dag.tasks.values()]
+        session.execute(insert(TaskInstance), rows)
 
 
 # --- reading -----------------------------------------------------------------------------------
