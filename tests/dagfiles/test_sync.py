@@ -243,3 +243,16 @@ def test_turning_examples_off_deactivates_them(sync, database) -> None:  # type:
     }
     report = sync(load_examples="False")
     assert sorted(report.dags_deactivated) == sorted(added)
+
+
+def test_touching_a_failed_file_retries_it(sync, folder, database) -> None:  # type: ignore[no-untyped-def]
+    helper = write(folder, "helpers.py", "raise ImportError('helper not ready')\n")
+    path = write(folder, "uses_helper.py", "import helpers\n" + dag_source("uses_helper"))
+    sync()
+    assert "helper not ready" in _errors(database)["uses_helper.py"]
+
+    helper.write_text("READY = True\n")
+    assert sync().files_parsed == 0  # the DAG file itself did not change
+    os.utime(path, (5, 5))
+    assert sync().dags_added == ["uses_helper"]
+    assert _errors(database) == {}

@@ -2,10 +2,11 @@
 
 A sync has three steps:
 
-1. *Plan* (one query): list the candidate files and compare each with its ``dag_file`` row,
-   first by (mtime, size) and, only when those differ, by the SHA-256 of its bytes. Files
-   that match are not imported at all; that is what makes re-syncing an unchanged folder
-   cheap.
+1. *Plan* (two small queries): list the candidate files and compare each with its
+   ``dag_file`` row, first by (mtime, size) and, only when those differ, by the SHA-256 of
+   its bytes. Files that match are not imported at all; that is what makes re-syncing an
+   unchanged folder cheap. (A change in a helper module a DAG file imports is therefore not
+   seen; ``tradewind dags reserialize`` re-imports everything.)
 2. *Parse* the new and changed files in forked workers (:mod:`tradewind.dagfiles.processor`);
    no transaction is open meanwhile.
 3. *Write* every change in one transaction with bulk statements: ``dag``, ``serialized_dag``,
@@ -97,7 +98,8 @@ def sync_dag_folder(
                 select(DagFile.fileloc, DagFile.mtime, DagFile.size, DagFile.content_hash)
             )
         }
-    plan = _plan(list_dag_file_candidates(config), known, force=force)
+        failed = set(session.scalars(select(ImportErrorModel.filename).distinct()))
+    plan = _plan(list_dag_file_candidates(config), known, failed, force=force)
     report = SyncReport(
         files_seen=len(plan.present),
         files_parsed=len(plan.to_parse),
@@ -120,7 +122,15 @@ def sync_dag_folder(
     return report
 
 
-def _plan(candidates: Iterable[str], known: dict[str, Any], *, force: bool) -> _Plan:
+def _plan(
+    candidates: Iterable[str], known: dict[str, Any], failed: set[str], *, force: bool
+) -> _Plan:
+    """Sort files into unchanged, touched (same bytes, new mtime) and to be parsed.
+
+    A file whose last import failed is parsed again whenever its mtime changes, even with
+    the same bytes: the cause may have been a helper module or a timeout, and touching the
+    file is the natural way to ask for a retry.
+    """
     present: set[str] = set()
     to_parse: dict[str, _Snapshot] = {}
     touched: list[dict[str, Any]] = []
@@ -142,7 +152,7 @@ def _plan(candidates: Iterable[str], known: dict[str, Any], *, force: bool) -> _
             continue
         present.add(path)
         digest = hashlib.sha256(content).hexdigest()
-        if not force and row is not None and row.content_hash == digest:
+        if not force and row is not None and row.content_hash == digest and path not in failed:
             touched.append({"fileloc": path, "mtime": stat.st_mtime, "size": stat.st_size})
             continue
         source = content.decode("utf-8", errors="replace")
