@@ -130,6 +130,8 @@ def test_tasks_test_failure_and_unknown_names(newcomer_env: dict[str, str]) -> N
     assert unknown.stderr.startswith("Error: DAG 'no_such_dag' not found")
     missing_task = tradewind(newcomer_env, "tasks", "test", "my_first_dag", "nope")
     assert missing_task.returncode == 1 and "task 'nope' not found" in missing_task.stderr
+    bad_date = tradewind(newcomer_env, "tasks", "test", "my_first_dag", "say_hello", "someday")
+    assert bad_date.returncode == 1 and "'someday' is not a date" in bad_date.stderr
     shown = tradewind(newcomer_env, "dags", "show", "no_such_dag")
     assert shown.returncode == 1 and "Traceback" not in shown.stderr
 

@@ -20,7 +20,7 @@ import click
 
 from tradewind.cli.app import dags, tasks
 from tradewind.cli.context import CliContext, pass_cli
-from tradewind.exceptions import DagNotFound, TradewindException
+from tradewind.exceptions import BadRequest, DagNotFound, TradewindException
 
 if TYPE_CHECKING:
     from tradewind.authoring.dag import DAG
@@ -229,9 +229,8 @@ def test_task(cli: CliContext, dag_id: str, task_id: str, logical_date: str | No
         try:
             when = parse_datetime(logical_date)
         except ValueError:
-            raise click.BadParameter(
-                f"{logical_date!r} is not a date (use e.g. 2024-01-31 or 2024-01-31T06:00:00)",
-                param_hint="LOGICAL_DATE",
+            raise BadRequest(
+                f"{logical_date!r} is not a date (use e.g. 2024-01-31 or 2024-01-31T06:00:00)"
             ) from None
     dag = _load_live_dag(cli, dag_id)
     _run_task_for_test(dag, task_id, when)
@@ -315,7 +314,9 @@ def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime) -> None:
         return
     except Exception as exc:
         sys.stdout.flush()
-        log.error("Task failed:\n%s", "".join(traceback.format_exception(exc)).rstrip())
+        # The log starts at the task's code: this module's frame is noise to the DAG author.
+        trace = traceback.format_exception(type(exc), exc, exc.__traceback__.tb_next)
+        log.error("Task failed:\n%s", "".join(trace).rstrip())
         raise TradewindException(
             f"Task {task_id!r} of DAG {dag.dag_id!r} failed: {type(exc).__name__}: {exc}"
         ) from None
