@@ -95,7 +95,11 @@ def _import_recording_dags(path: str) -> tuple[ModuleType, list[DAG]]:
     sys.modules[name] = module
     dag_context.push = recording_push  # type: ignore[assignment]
     try:
-        spec.loader.exec_module(module)
+        # Compiled from the source every time rather than through ``__pycache__``: bytecode
+        # is validated by mtime in whole seconds, so a quick edit could run stale code.
+        with open(path, "rb") as handle:
+            code = compile(handle.read(), path, "exec", dont_inherit=True)
+        exec(code, module.__dict__)
     except BaseException:
         sys.modules.pop(name, None)
         raise
