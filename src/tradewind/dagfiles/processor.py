@@ -149,7 +149,9 @@ def _collect(
     """The worker's result if it has one: (result, whether the worker is still usable)."""
     path = worker.path
     assert path is not None
-    if worker.conn in ready:
+    # poll() also catches a result that arrived after ``wait`` returned, just before the
+    # deadline, so a file that finished in time is never reported as timed out.
+    if worker.conn in ready or worker.conn.poll():
         try:
             result: FileParseResult = worker.conn.recv()
         except (EOFError, OSError):
@@ -168,7 +170,8 @@ def _died(worker: _Worker, path: str) -> FileParseResult:
     status = _reap(worker)
     if status is not None and os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
-        how = f"was killed by signal {signal.Signals(number).name}"
+        name = signal.Signals(number).name if number in signal.valid_signals() else number
+        how = f"was killed by signal {name}"
     elif status is not None and os.WIFEXITED(status):
         how = f"exited with code {os.WEXITSTATUS(status)}"
     else:
