@@ -51,8 +51,7 @@ def test_example_shaped_dag_runs_to_success(harness: Harness) -> None:
     assert len(states) == 7
     with harness.db.session() as session:
         values = {
-            x.task_id: x.value
-            for x in session.scalars(select(XCom).where(XCom.run_id == run_id))
+            x.task_id: x.value for x in session.scalars(select(XCom).where(XCom.run_id == run_id))
         }
     assert values["extract"] == [1, 2, 3]
     assert values["total"] == 6
@@ -162,8 +161,10 @@ def test_scheduled_runs_catchup_true_creates_every_missed_interval(harness: Harn
     _daily_dag(harness, catchup=True)
     harness.start()
     harness.wait_for(
-        lambda: len(harness.runs("daily")) == 3
-        and all(r.state == "success" for r in harness.runs("daily")),
+        lambda: (
+            len(harness.runs("daily")) == 3
+            and all(r.state == "success" for r in harness.runs("daily"))
+        ),
         what="three scheduled runs",
     )
     runs = harness.runs("daily")
