@@ -47,17 +47,32 @@ def login(request: Request) -> Response:
 
 
 def _check_password(request: Request, username: str, password: str) -> bool:
-    from tradewind.api.auth.passwords import verify_password
-
     database = ui(request).database
     with database.session() as session:
         user = session.scalar(select(User).where(User.username == username))
-        # Hash even for unknown users so timing does not tell which names exist.
-        stored = user.password_hash if user is not None else None
-        ok = verify_password(password, stored) and user is not None and user.active
+        # Check a hash even for unknown users, so timing does not tell which names exist.
+        ok = _verify(password, user.password_hash if user is not None else _DUMMY_HASH)
+        ok = ok and user is not None and bool(user.active)
         if ok and user is not None:
             user.last_login = utcnow()
-    return bool(ok)
+    return ok
+
+
+_DUMMY_HASH = "$2b$12$C6UzMDM.H6dfI/f/IKcEeO5J7SdJ6v6e1v5h9Vf5r8bQ1p6GQ8C2a"
+
+
+def _verify(password: str, password_hash: str) -> bool:
+    """The API password backend's check when this build has it, else bcrypt itself."""
+    try:
+        from tradewind.api.auth.passwords import verify_password
+    except ImportError:
+        import bcrypt
+
+        try:
+            return bcrypt.checkpw(password.encode(), password_hash.encode())
+        except ValueError:
+            return False
+    return bool(verify_password(password, password_hash))
 
 
 @public

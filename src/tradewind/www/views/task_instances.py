@@ -6,10 +6,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from tradewind.db.models import TaskInstanceState
-from tradewind.exceptions import BadRequest, NotFound
+from tradewind.exceptions import BadRequest, DagRunNotFound, NotFound
+from tradewind.operations import dags as dag_ops
 from tradewind.operations import task_instances as ti_ops
-from tradewind.www import actions, logs
-from tradewind.www.context import actor, flash, ui
+from tradewind.www import actions, logs, queries
+from tradewind.www.context import UiContext, actor, flash, ui
 from tradewind.www.forms import posted
 from tradewind.www.rendering import render, ti_url
 
@@ -53,6 +54,19 @@ def _keys(request: Request) -> tuple[str, str, str]:
     return params["dag_id"], params["run_id"], params["task_id"]
 
 
+def _task_instance(context: UiContext, dag_id: str, run_id: str, task_id: str) -> dict[str, str]:
+    """The operations' task-instance view, addressed by run id (never mistaken for a date)."""
+    with context.database.read_session() as session:
+        dag_ops.require_dag(session, dag_id)
+        run = queries.get_run(session, dag_id, run_id)
+    if run is None:
+        raise DagRunNotFound(f"DAG {dag_id} has no run {run_id}")
+    # The run's own date is an unambiguous reference for the shared lookup.
+    return ti_ops.get_task_instance(
+        context.database, dag_id, run.execution_date.isoformat(), task_id
+    )
+
+
 def _state(ti: dict[str, str]) -> str | None:
     return None if ti["state"] in ("None", "") else ti["state"]
 
@@ -75,7 +89,7 @@ def _chosen_try(request: Request, tries: list[int]) -> int:
 def ti_page(request: Request) -> Response:
     dag_id, run_id, task_id = _keys(request)
     context = ui(request)
-    ti = ti_ops.get_task_instance(context.database, dag_id, run_id, task_id)
+    ti = _task_instance(context, dag_id, run_id, task_id)
     task = ti_ops.get_task(context.database, dag_id, task_id)
     tries = _try_numbers(ti)
     chosen = _chosen_try(request, tries)
@@ -113,7 +127,7 @@ def ti_log(request: Request) -> Response:
         offset = max(0, int(request.query_params.get("offset") or 0))
     except ValueError:
         raise BadRequest("try_number and offset must be integers") from None
-    ti = ti_ops.get_task_instance(context.database, dag_id, run_id, task_id)
+    ti = _task_instance(context, dag_id, run_id, task_id)
     chunk = logs.read(context, dag_id, run_id, task_id, try_number, offset, POLL_CHUNK_BYTES)
     state = _state(ti)
     latest_try = int(ti["try_number"] or 0)
