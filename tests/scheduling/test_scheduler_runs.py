@@ -21,7 +21,9 @@ def extract():
     return [1, 2, 3]
 
 with DAG("example", start_date=datetime(2024, 1, 1), schedule=None) as dag:
-    start = BashOperator(task_id="start", bash_command="echo start {{ dag_run.conf.get('who', 'nobody') }}")
+    start = BashOperator(
+        task_id="start", bash_command="echo start {{ dag_run.conf.get('who', 'nobody') }}"
+    )
     get = PythonOperator(task_id="extract", python_callable=extract)
 
     @task
