@@ -88,6 +88,22 @@ OPTIONS: dict[str, dict[str, Option]] = {
             "local_client works on the database; json_client calls endpoint_url over HTTP.",
         ),
         "endpoint_url": _opt("str", "http://localhost:8080", "Webserver the json_client talks to."),
+        "api_auth": _opt(
+            "str",
+            "",
+            "Credentials json_client sends: none, basic or kerberos; empty means basic when "
+            "api_username is set, else none.",
+        ),
+        "api_username": _opt("str", "", "User name for basic API auth."),
+        "api_password": _opt(
+            "str", "", "Password for basic API auth; prefer TRADEWIND__CLI__API_PASSWORD."
+        ),
+        "api_kerberos_service": _opt(
+            "str",
+            "",
+            "Service of the webserver's principal for kerberos API auth (e.g. HTTP); empty "
+            "means the service part of [kerberos] principal.",
+        ),
     },
     "webserver": {
         "web_server_host": _opt("str", "0.0.0.0", "Address the webserver listens on."),
@@ -104,6 +120,7 @@ OPTIONS: dict[str, dict[str, Option]] = {
         ),
         "ccache": _opt("str", "/tmp/tradewind_krb5_ccache", "Ticket cache kept fresh."),
         "reinit_frequency": _opt("int", "3600", "Seconds between ticket renewals."),
+        "kinit_path": _opt("str", "kinit", "The MIT kinit program `tradewind kerberos` runs."),
     },
     "scheduler": {
         "job_heartbeat_sec": _opt("float", "5", "How often a running task heartbeats."),

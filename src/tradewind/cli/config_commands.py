@@ -7,7 +7,11 @@ import click
 from tradewind.cli.app import config_group
 from tradewind.cli.context import CliContext, pass_cli
 
-_SECRET_KEYS = {("webserver", "secret_key"), ("database", "sql_alchemy_conn")}
+_SECRET_KEYS = {
+    ("webserver", "secret_key"),
+    ("database", "sql_alchemy_conn"),
+    ("cli", "api_password"),
+}
 
 
 @config_group.command("get-value")

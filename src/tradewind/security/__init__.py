@@ -1,0 +1,1 @@
+"""Security helpers used by Tradewind's own processes (Kerberos ticket cache)."""
