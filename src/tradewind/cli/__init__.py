@@ -11,8 +11,10 @@ COMMAND_MODULES = [
     "config_commands",
     "dag_folder_commands",
     "db_commands",
+    "kerberos_commands",
     "misc_commands",
     "scheduler_commands",
+    "users_commands",
     "webserver_commands",
 ]
 
