@@ -1,0 +1,148 @@
+"""The ``tradewind webserver`` and ``tradewind standalone`` processes themselves."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api.server import DAG_FILE, free_port
+
+TRADEWIND = [sys.executable, "-c", "from tradewind.cli import main; main()"]
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (read from /proc, so no extra dependency)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def alive(pids: set[int], grace: float = 5.0) -> set[int]:
+    """Those of ``pids`` still running after ``grace`` seconds (helpers exit just after)."""
+    deadline = time.monotonic() + grace
+    while (living := _alive_now(pids)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return living
+
+
+def _alive_now(pids: set[int]) -> set[int]:
+    living = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            living.add(pid)
+    return living
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> httpx.Response:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        try:
+            return httpx.get(url, timeout=2)
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} never answered")
+
+
+def stop(process: subprocess.Popen, timeout: float = 30) -> int:
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
+
+
+def test_webserver_with_two_workers_serves_and_stops_on_sigterm(db_env: dict[str, str]) -> None:
+    subprocess.run([*TRADEWIND, "db", "migrate"], env=db_env, check=True, capture_output=True)
+    port = free_port()
+    process = subprocess.Popen(
+        [*TRADEWIND, "webserver", "-w", "2", "-p", str(port), "-H", "127.0.0.1"],
+        env=db_env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        response = wait_for(f"http://127.0.0.1:{port}/api/experimental/test", process)
+        assert response.json() == {"status": "OK"}
+        pools = httpx.get(f"http://127.0.0.1:{port}/api/experimental/pools").json()
+        assert [pool["pool"] for pool in pools] == ["default_pool"]
+        workers = descendants(process.pid)
+        assert len(workers) >= 2
+    finally:
+        code = stop(process)
+    assert code == 0
+    assert alive(workers) == set()
+
+
+@pytest.mark.slow
+def test_standalone_runs_a_triggered_dag_and_stops_cleanly(tw_env: dict[str, str]) -> None:
+    home = Path(tw_env["TRADEWIND_HOME"])
+    (home / "dags" / "demo_dags.py").write_text(DAG_FILE)
+    port = free_port()
+    env = {**tw_env, "TRADEWIND__WEBSERVER__WEB_SERVER_HOST": "127.0.0.1"}
+    process = subprocess.Popen(
+        [*TRADEWIND, "standalone", "-p", str(port)],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    api = f"http://127.0.0.1:{port}/api/experimental"
+    try:
+        wait_for(f"{api}/test", process, timeout=60)
+        deadline = time.monotonic() + 60
+        while httpx.get(f"{api}/dags/demo/paused").status_code != 200:
+            assert time.monotonic() < deadline, "the scheduler never synced the DAG folder"
+            time.sleep(0.2)
+        assert httpx.get(f"{api}/dags/demo/paused/false").status_code == 200
+        # The DAG's "load" task runs in the "loaders" pool.
+        pool = json.dumps({"name": "loaders", "slots": 2})
+        assert httpx.post(f"{api}/pools", content=pool).status_code == 200
+        deadline = time.monotonic() + 60
+        body = json.dumps({"run_id": "standalone", "execution_date": "2024-01-02"})
+        assert httpx.post(f"{api}/dags/demo/dag_runs", content=body).status_code == 200
+        while (state := httpx.get(f"{api}/dags/demo/dag_runs/standalone").json()["state"]) in (
+            "queued",
+            "running",
+        ):
+            assert time.monotonic() < deadline, "the run did not finish"
+            time.sleep(0.2)
+        assert state == "success"
+        everything = descendants(process.pid)
+    finally:
+        code = stop(process)
+    out, _err = process.communicate()
+    assert code == 0
+    assert f"http://127.0.0.1:{port}" in out
+    assert alive(everything) == set()
