@@ -87,6 +87,8 @@ class DagRun(Base):
         UniqueConstraint("dag_id", "run_id"),
         UniqueConstraint("dag_id", "execution_date"),
         Index(None, "state", "dag_id"),
+        # A DAG's runs in one state, in date order: the API's filtered run list.
+        Index(None, "dag_id", "state", "execution_date"),
     )
 
     def __repr__(self) -> str:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 19:31:13.468017
+Create Date: 2026-11-23 19:54:52.737695
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import tradewind.db.types
+
 
 revision = "0001"
 down_revision = None
@@ -95,6 +96,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("dag_id", "run_id", name=op.f("uq_dag_run_dag_id_run_id")),
     )
     with op.batch_alter_table("dag_run", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_dag_run_dag_id_state_execution_date"),
+            ["dag_id", "state", "execution_date"],
+            unique=False,
+        )
         batch_op.create_index(
             batch_op.f("ix_dag_run_state_dag_id"), ["state", "dag_id"], unique=False
         )
@@ -267,6 +273,7 @@ def downgrade() -> None:
     op.drop_table("import_error")
     with op.batch_alter_table("dag_run", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_dag_run_state_dag_id"))
+        batch_op.drop_index(batch_op.f("ix_dag_run_dag_id_state_execution_date"))
 
     op.drop_table("dag_run")
     op.drop_table("dag_file")
