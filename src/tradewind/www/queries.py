@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, func, select, text
 from sqlalchemy.orm import Session
 
 from tradewind.db.models import (
@@ -24,6 +24,7 @@ from tradewind.db.models import (
     SerializedDagModel,
     TaskInstance,
 )
+from tradewind.db.types import UtcDateTime
 
 RECENT_RUNS_PER_DAG = 12
 MAX_IMPORT_ERRORS = 50
@@ -142,37 +143,40 @@ def _status_counts(session: Session, filtered: Any) -> dict[str, int]:
 
 
 def _all_tags(session: Session) -> list[str]:
+    """Every tag in use; DISTINCT on the JSON text first, as most DAGs share tag lists."""
     tags: set[str] = set()
-    for value in session.scalars(select(DagModel.tags).where(DagModel.is_active.is_(True))):
-        tags.update(str(tag) for tag in value or [])
+    distinct = select(cast(DagModel.tags, String)).where(DagModel.is_active.is_(True)).distinct()
+    for value in session.scalars(distinct):
+        if value:
+            tags.update(str(tag) for tag in json.loads(value) or [])
     return sorted(tags)
 
 
 def recent_runs(session: Session, dag_ids: list[str], per_dag: int) -> dict[str, list[RunMark]]:
-    """The newest ``per_dag`` runs of each DAG in one windowed query, newest first."""
+    """The newest ``per_dag`` runs of each DAG, newest first, in one statement.
+
+    A UNION ALL of one index-ordered ``LIMIT`` per DAG: each part reads exactly its rows
+    from the ``(dag_id, execution_date)`` index. (A ``row_number()`` window reads and sorts
+    every run of the page's DAGs: 15x slower on SQLite with 100 runs per DAG.) The text is
+    built by hand because compiling a 50-part SQLAlchemy union costs more than running it.
+    """
     if not dag_ids:
         return {}
-    numbered = (
-        select(
-            DagRun.dag_id,
-            DagRun.run_id,
-            DagRun.state,
-            DagRun.execution_date,
-            func.row_number()
-            .over(partition_by=DagRun.dag_id, order_by=DagRun.execution_date.desc())
-            .label("position"),
-        )
-        .where(DagRun.dag_id.in_(dag_ids))
-        .subquery()
+    part = (
+        "SELECT * FROM (SELECT dag_id, run_id, state, execution_date FROM dag_run "
+        "WHERE dag_id = :d{n} ORDER BY execution_date DESC LIMIT :per_dag) AS r{n}"
     )
-    query = (
-        select(numbered.c.dag_id, numbered.c.run_id, numbered.c.state, numbered.c.execution_date)
-        .where(numbered.c.position <= per_dag)
-        .order_by(numbered.c.dag_id, numbered.c.position)
+    statement = text(" UNION ALL ".join(part.format(n=n) for n in range(len(dag_ids))))
+    statement = statement.columns(
+        dag_id=String, run_id=String, state=String, execution_date=UtcDateTime
     )
+    params: dict[str, Any] = {f"d{n}": dag_id for n, dag_id in enumerate(dag_ids)}
+    params["per_dag"] = per_dag
     marks: dict[str, list[RunMark]] = defaultdict(list)
-    for dag_id, run_id, state, when in session.execute(query):
+    for dag_id, run_id, state, when in session.execute(statement, params):
         marks[dag_id].append(RunMark(run_id, state, when))
+    for runs in marks.values():
+        runs.sort(key=lambda mark: mark.execution_date, reverse=True)
     return marks
 
 

@@ -1,0 +1,224 @@
+"""Benchmark: server-side render time of the web UI's pages on a big metadata database.
+
+Seeds 1,000 DAGs (6 tasks each) and 100,000 dag runs (100 per DAG, each with its task
+instances: 600,000 rows) into SQLite, then requests every page type in-process (no
+network, no browser) and prints the median and worst time per page.
+
+    python benchmarks/ui_render.py                      # SQLite in a temporary folder
+    python benchmarks/ui_render.py --dags 200 --runs-per-dag 50
+    python benchmarks/ui_render.py --postgres postgresql://postgres@127.0.0.1:5432/bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+import warnings
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from tradewind.config import load_config
+from tradewind.dagfiles.serialization import dag_hash, serialize_dag
+from tradewind.db.engine import Database
+from tradewind.db.models import (
+    DagFile,
+    DagModel,
+    DagRun,
+    ImportErrorModel,
+    SerializedDagModel,
+    TaskInstance,
+)
+from tradewind.db.schema import migrate, reset
+from tradewind.operations.dag_runs import dag_run_url
+
+STATES = ["success"] * 9 + ["failed"]  # and the newest run of each DAG is running
+SOURCE = "# a benchmark DAG file\n" + "x = 1\n" * 200
+
+
+def template_dag() -> dict[str, Any]:
+    from tradewind import DAG
+    from tradewind.operators.bash import BashOperator
+    from tradewind.operators.empty import EmptyOperator
+
+    with DAG("template", schedule="@daily", start_date=datetime(2024, 1, 1), catchup=False) as dag:
+        start = EmptyOperator(task_id="start")
+        steps = [BashOperator(task_id=f"step_{n}", bash_command="echo hi") for n in range(4)]
+        end = EmptyOperator(task_id="end")
+        start >> steps >> end
+    return serialize_dag(dag)
+
+
+def seed(database: Database, dags: int, runs_per_dag: int) -> None:
+    template = template_dag()
+    task_ids = [task["task_id"] for task in template["tasks"]]
+    now = datetime.now(UTC).replace(microsecond=0)
+    tags = ["etl", "reporting", "ml", "finance", "ops"]
+    with database.session() as session:
+        dag_rows, serialized, files = [], [], []
+        for index in range(dags):
+            dag_id = f"bench_{index:04d}"
+            fileloc = f"/bench/{dag_id}.py"
+            data = {**template, "dag_id": dag_id, "fileloc": fileloc}
+            dag_rows.append(
+                {
+                    "dag_id": dag_id,
+                    "is_paused": index % 7 == 0,
+                    "is_active": True,
+                    "fileloc": fileloc,
+                    "schedule": "@daily",
+                    "owners": "bench",
+                    "tags": [tags[index % 5], tags[(index * 3) % 5]],
+                    "next_dagrun": now + timedelta(hours=index % 24),
+                }
+            )
+            serialized.append(
+                {
+                    "dag_id": dag_id,
+                    "fileloc": fileloc,
+                    "data": data,
+                    "dag_hash": dag_hash(data),
+                    "last_updated": now,
+                }
+            )
+            files.append(
+                {
+                    "fileloc": fileloc,
+                    "mtime": 0.0,
+                    "size": len(SOURCE),
+                    "content_hash": "0" * 64,
+                    "source": SOURCE,
+                    "dag_ids": [dag_id],
+                    "last_parsed": now,
+                }
+            )
+        session.execute(insert(DagModel), dag_rows)
+        session.execute(insert(SerializedDagModel), serialized)
+        session.execute(insert(DagFile), files)
+        session.execute(
+            insert(ImportErrorModel),
+            [{"filename": "/bench/broken.py", "timestamp": now, "message": "SyntaxError"}],
+        )
+    for index in range(dags):  # one transaction per DAG keeps memory flat
+        dag_id = f"bench_{index:04d}"
+        runs, tis = [], []
+        for n in range(runs_per_dag):
+            when = now - timedelta(days=runs_per_dag - n)
+            state = STATES[(index + n) % len(STATES)] if n < runs_per_dag - 1 else "running"
+            run_id = f"scheduled__{when.isoformat()}"
+            runs.append(
+                {
+                    "dag_id": dag_id,
+                    "run_id": run_id,
+                    "execution_date": when,
+                    "state": state,
+                    "run_type": "scheduled",
+                    "external_trigger": False,
+                    "start_date": when,
+                    "end_date": when + timedelta(minutes=3),
+                    "queued_at": when,
+                }
+            )
+            tis.extend(
+                {
+                    "dag_id": dag_id,
+                    "run_id": run_id,
+                    "task_id": task_id,
+                    "state": state,
+                    "try_number": 1,
+                    "start_date": when,
+                    "end_date": when + timedelta(seconds=30),
+                    "duration": 30.0,
+                    "operator": "BashOperator",
+                }
+                for task_id in task_ids
+            )
+        with database.session() as session:
+            session.execute(insert(DagRun), runs)
+            session.execute(insert(TaskInstance), tis)
+
+
+def measure(client: Any, path: str, repeat: int) -> tuple[float, float, float]:
+    client.get(path)  # warm caches (templates, serialized DAG) as a running server has
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code}: {response.text[:300]}")
+    return statistics.median(times), min(times), max(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dags", type=int, default=1000)
+    parser.add_argument("--runs-per-dag", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--postgres", help="PostgreSQL URL of a scratch database (reset!)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        url = args.postgres or f"sqlite:///{home / 'bench.db'}"
+        config = load_config(
+            {"TRADEWIND_HOME": str(home), "TRADEWIND__DATABASE__SQL_ALCHEMY_CONN": url}
+        )
+        database = Database.from_config(config)
+        if args.postgres:
+            reset(database)
+        migrate(database)
+        started = time.perf_counter()
+        seed(database, args.dags, args.runs_per_dag)
+        seconds = time.perf_counter() - started
+        total_runs = args.dags * args.runs_per_dag
+        print(
+            f"{database.dialect}: seeded {args.dags} DAGs, {total_runs} runs, "
+            f"{total_runs * 6} task instances in {seconds:.1f} s"
+        )
+
+        from starlette.testclient import TestClient
+
+        from tradewind.api.app import create_app
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            client = TestClient(create_app(config, database))
+        dag_id = f"bench_{args.dags // 2:04d}"
+        with database.read_session() as session:
+            newest = session.scalar(
+                select(DagRun.run_id)
+                .where(DagRun.dag_id == dag_id)
+                .order_by(DagRun.execution_date.desc())
+                .limit(1)
+            )
+        run = dag_run_url(dag_id, newest)
+        pages = [
+            ("DAG list (page 1, 50 rows)", "/dags"),
+            ("DAG list, page 10", "/dags?page=10"),
+            ("DAG list, search", "/dags?search=bench_05"),
+            ("DAG list, tag filter", "/dags?tag=finance"),
+            ("DAG grid (25 runs)", f"/dags/{dag_id}"),
+            ("DAG grid (100 runs)", f"/dags/{dag_id}?runs=100"),
+            ("DAG graph", f"/dags/{dag_id}/graph"),
+            ("DAG code", f"/dags/{dag_id}/code"),
+            ("Trigger form", f"/dags/{dag_id}/trigger"),
+            ("Run page", run),
+            ("Task instance page", f"{run}/tasks/step_0"),
+            ("Pools", "/pools"),
+        ]
+        print(
+            f"{'page':30} {'median ms':>10} {'min ms':>8} {'max ms':>8}  ({args.repeat} requests)"
+        )
+        for name, path in pages:
+            median, best, worst = measure(client, path, args.repeat)
+            print(f"{name:30} {median:10.1f} {best:8.1f} {worst:8.1f}")
+        database.dispose()
+
+
+if __name__ == "__main__":
+    main()
