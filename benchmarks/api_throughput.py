@@ -1,0 +1,259 @@
+"""Benchmark: the webserver's throughput and latency, and trigger -> success over the API.
+
+Starts a real ``tradewind webserver`` (and, for the round trip, ``tradewind scheduler``)
+on a temporary home, seeds dag runs straight into the database, then drives it with wrk
+(``-t2 -c16 -d10s`` by default) and prints requests/s and latency percentiles.
+
+    python benchmarks/api_throughput.py                       # SQLite, 2 workers
+    python benchmarks/api_throughput.py --workers 4 --duration 5
+    python benchmarks/api_throughput.py --postgres postgresql://postgres@127.0.0.1:5432/bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import insert
+
+from tradewind.config import load_config
+from tradewind.db.engine import Database
+from tradewind.db.models import DagRun
+from tradewind.db.schema import migrate, reset
+
+TRADEWIND = [sys.executable, "-c", "from tradewind.cli import main; main()"]
+DAG_FILE = """\
+from datetime import datetime
+from tradewind import DAG
+from tradewind.operators.empty import EmptyOperator
+
+for dag_id in ("bench_list", "bench_big", "bench_trigger"):
+    with DAG(dag_id, start_date=datetime(2020, 1, 1), schedule=None) as dag:
+        EmptyOperator(task_id="start") >> EmptyOperator(task_id="end")
+    globals()[dag_id] = dag
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def seed_runs(database: Database, dag_id: str, count: int) -> None:
+    """``count`` finished runs, one a minute, inserted in batches (no ORM objects)."""
+    start = datetime(2000, 1, 1, tzinfo=UTC)
+    batch = []
+    with database.session() as session:
+        for index in range(count):
+            when = start + timedelta(minutes=index)
+            batch.append(
+                {
+                    "dag_id": dag_id,
+                    "run_id": f"seed__{when.isoformat()}",
+                    "execution_date": when,
+                    "state": "success",
+                    "run_type": "manual",
+                    "external_trigger": True,
+                    "queued_at": when,
+                    "start_date": when,
+                    "end_date": when + timedelta(seconds=5),
+                }
+            )
+            if len(batch) == 5000:
+                session.execute(insert(DagRun), batch)
+                batch = []
+        if batch:
+            session.execute(insert(DagRun), batch)
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the process exited with {process.returncode}")
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not answer within {timeout}s")
+
+
+def run_wrk(url: str, duration: int, threads: int, connections: int) -> tuple[float, str, str]:
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE).group(1)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise SystemExit(f"wrk saw {errors.group(1)} error responses on {url}")
+    return rps, p50, p99
+
+
+def single_latency_ms(client: httpx.Client, url: str, repeat: int = 30) -> float:
+    client.get(url).raise_for_status()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        client.get(url).raise_for_status()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def round_trips(api: str, count: int) -> list[float]:
+    """Seconds from POST dag_runs to the run reading ``success`` (polling every 10 ms)."""
+    times = []
+    with httpx.Client(timeout=30) as client:
+        client.get(f"{api}/dags/bench_trigger/paused/false").raise_for_status()
+        for index in range(count):
+            body = {"run_id": f"rt_{index}", "replace_microseconds": "false"}
+            started = time.perf_counter()
+            client.post(f"{api}/dags/bench_trigger/dag_runs", content=json.dumps(body))
+            while True:
+                state = client.get(f"{api}/dags/bench_trigger/dag_runs/rt_{index}").json()["state"]
+                if state in ("success", "failed"):
+                    break
+                if time.perf_counter() - started > 60:
+                    raise SystemExit("a triggered run did not finish within 60 s")
+                time.sleep(0.01)
+            times.append(time.perf_counter() - started)
+            if state != "success":
+                raise SystemExit(f"run rt_{index} ended {state}")
+    return times
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--big", type=int, default=100_000, help="runs of the large DAG")
+    parser.add_argument("--round-trips", type=int, default=10)
+    parser.add_argument("--postgres", help="PostgreSQL URL to use (it is reset!)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed")
+
+    home = Path(tempfile.mkdtemp(prefix="tw_api_bench_"))
+    (home / "dags").mkdir()
+    (home / "dags" / "bench_dags.py").write_text(DAG_FILE)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRADEWIND")}
+    env.update(
+        {
+            "TRADEWIND_HOME": str(home),
+            "TRADEWIND__CORE__LOAD_EXAMPLES": "False",
+            "TRADEWIND__WEBSERVER__WEB_SERVER_HOST": "127.0.0.1",
+            "TRADEWIND__LOGGING__LOGGING_LEVEL": "WARNING",
+        }
+    )
+    if args.postgres:
+        env["TRADEWIND__DATABASE__SQL_ALCHEMY_CONN"] = args.postgres
+    config = load_config(env)
+    database = Database.from_config(config)
+    if args.postgres:
+        reset(database)
+    else:
+        migrate(database)
+    subprocess.run([*TRADEWIND, "dags", "reserialize"], env=env, check=True, capture_output=True)
+    seed_runs(database, "bench_list", 25)
+    started = time.perf_counter()
+    seed_runs(database, "bench_big", args.big)
+    took = time.perf_counter() - started
+    print(f"database: {database.dialect}; seeded {args.big:,} runs in {took:.1f}s")
+    database.dispose()
+
+    api = f"http://127.0.0.1:{port}/api/experimental"
+    server = subprocess.Popen(
+        [*TRADEWIND, "webserver", "-w", str(args.workers), "-p", str(port), "-H", "127.0.0.1"],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
+    scheduler = None
+    try:
+        wait_until_up(f"{api}/test", server)
+        targets = {
+            "GET /test": f"{api}/test",
+            "GET dag_runs (25 runs)": f"{api}/dags/bench_list/dag_runs",
+            f"GET dag_runs?limit=25 ({args.big:,} runs)": f"{api}/dags/bench_big/dag_runs?limit=25",
+            "GET dag_runs/<date>": f"{api}/dags/bench_list/dag_runs/2000-01-01T00:10:00%2B00:00",
+            "GET pools": f"{api}/pools",
+        }
+        print(
+            f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
+            f"{args.workers} webserver worker(s), {os.cpu_count()} CPU(s)"
+        )
+        for name, url in targets.items():
+            rps, p50, p99 = run_wrk(url, args.duration, args.threads, args.connections)
+            print(f"  {name:<42} {rps:>9,.0f} req/s   p50 {p50:>8}   p99 {p99:>8}")
+        with httpx.Client(timeout=30) as client:
+            newest = (
+                datetime(2000, 1, 1, tzinfo=UTC) + timedelta(minutes=args.big - 25)
+            ).isoformat()
+            for name, url in {
+                "limit=25, oldest page": f"{api}/dags/bench_big/dag_runs?limit=25",
+                "limit=25, newest page (execution_date_gte)": (
+                    f"{api}/dags/bench_big/dag_runs?limit=25&execution_date_gte={newest}"
+                ).replace("+", "%2B"),
+                "state=failed (no match, full index range)": (
+                    f"{api}/dags/bench_big/dag_runs?state=failed&limit=25"
+                ),
+            }.items():
+                print(f"  single request, {args.big:,} runs, {name}: "
+                      f"{single_latency_ms(client, url):.1f} ms median")  # fmt: skip
+
+        if args.round_trips:
+            scheduler = subprocess.Popen(
+                [*TRADEWIND, "scheduler"],
+                env=env,
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            time.sleep(2)
+            times = round_trips(api, args.round_trips)
+            print(
+                f"  trigger -> success over the API ({len(times)} runs, 2 tasks each): "
+                f"median {statistics.median(times) * 1000:.0f} ms, "
+                f"max {max(times) * 1000:.0f} ms"
+            )
+    finally:
+        if scheduler is not None:
+            stop(scheduler)
+        stop(server)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
