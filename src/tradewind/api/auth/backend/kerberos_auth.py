@@ -69,15 +69,19 @@ class KerberosAuth:
                 creds=self.acceptor_credentials(), usage="accept"
             )
             reply = context.step(token)
+            # MIT's SPNEGO may answer a bad ticket with an error token and keep the error
+            # for later: reading ``complete`` raises it.
+            complete = context.complete
+            principal = str(context.initiator_name).rstrip("\x00") if complete else ""
         except self._gssapi.exceptions.GSSError as exc:
             # Wrong service, expired or replayed ticket, garbage: the reason goes to the
             # log for the operator, the client gets a plain 401.
             log.warning("Kerberos authentication refused: %s", _one_line(exc))
             raise Unauthenticated(CHALLENGE, REFUSED) from None
-        if not context.complete:
+        if not complete:
             log.warning("Kerberos authentication refused: the exchange needs more than one step")
             raise Unauthenticated(CHALLENGE, REFUSED)
-        return str(context.initiator_name).rstrip("\x00"), reply
+        return principal, reply
 
 
 def _one_line(exc: Exception) -> str:
