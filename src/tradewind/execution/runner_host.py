@@ -181,6 +181,16 @@ def warm_up(config: Config) -> None:
     runner.hostname(config)
 
 
+def warm_database(config: Config):  # type: ignore[no-untyped-def]
+    """A Database whose statement cache already holds every statement a try runs."""
+    from tradewind.db.engine import Database
+    from tradewind.execution.task_runner import warm_database as warm
+
+    database = Database.from_config(config)
+    warm(database, config)
+    return database
+
+
 def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the scheduler only
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -188,6 +198,7 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
     with contextlib.suppress(Exception):
         os.setpgid(0, 0)  # a terminal's Ctrl-C must not reach the tries
     warm_up(config)
+    database = warm_database(config)
     os.set_blocking(cmd_r, False)
     commands = LineReader(cmd_r)
     selector = selectors.DefaultSelector()
@@ -228,7 +239,9 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
             zygote = None
         for _attempt in range(2):
             if zygote is None:
-                zygote = _fork_zygote(config, workload.fileloc, mtime, [cmd_r, evt_w, *by_fd])
+                zygote = _fork_zygote(
+                    config, database, workload.fileloc, mtime, [cmd_r, evt_w, *by_fd]
+                )
                 zygotes[workload.fileloc] = zygote
                 by_fd[zygote.out.fd] = zygote
                 selector.register(zygote.out.fd, selectors.EVENT_READ, None)
@@ -268,7 +281,9 @@ def _mtime(path: str) -> float | None:
         return None
 
 
-def _fork_zygote(config: Config, fileloc: str, mtime: float | None, close: list[int]) -> _Zygote:
+def _fork_zygote(  # type: ignore[no-untyped-def]
+    config: Config, database, fileloc: str, mtime: float | None, close: list[int]
+) -> _Zygote:
     cmd_r, cmd_w = os.pipe()
     out_r, out_w = os.pipe()
     pid = os.fork()
@@ -278,7 +293,7 @@ def _fork_zygote(config: Config, fileloc: str, mtime: float | None, close: list[
             for fd in (*close, cmd_w, out_r):
                 with contextlib.suppress(OSError):
                     os.close(fd)
-            _zygote_main(config, fileloc, cmd_r, out_w)
+            _zygote_main(config, database, fileloc, cmd_r, out_w)
         except BaseException:
             traceback.print_exc()
             code = 1
@@ -300,9 +315,7 @@ class _Try:
     timed_out: bool = False
 
 
-def _zygote_main(config: Config, fileloc: str, cmd_r: int, out_w: int) -> None:
-    from tradewind.db.engine import Database
-
+def _zygote_main(config: Config, database, fileloc: str, cmd_r: int, out_w: int) -> None:  # type: ignore[no-untyped-def]
     loaded = {}
     try:
         from tradewind.dagfiles.loader import load_dags_from_file
@@ -310,7 +323,6 @@ def _zygote_main(config: Config, fileloc: str, cmd_r: int, out_w: int) -> None:
         loaded = {dag.dag_id: dag for dag in load_dags_from_file(fileloc)}
     except BaseException:
         pass
-    database = Database.from_config(config)
     sig_r, sig_w = os.pipe()
     os.set_blocking(sig_r, False)
     os.set_blocking(sig_w, False)

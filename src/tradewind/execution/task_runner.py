@@ -560,3 +560,81 @@ def _wake_scheduler(database: Database, config: Config) -> None:
     from tradewind.scheduling.wakeup import notify_scheduler
 
     notify_scheduler(database, config)
+
+
+# --- warming the process tries are forked from ----------------------------------------------
+
+
+class _Rollback(Exception):
+    pass
+
+
+class _OneSession:
+    """Looks like a :class:`Database` whose every ``session()`` is one outer transaction."""
+
+    def __init__(self, database: Database, session: Any) -> None:
+        self._database = database
+        self._session = session
+        self.is_sqlite = database.is_sqlite
+        self.dialect = database.dialect
+
+    @contextlib.contextmanager
+    def session(self) -> Any:
+        yield self._session
+        self._session.flush()
+
+
+WARMUP_ID = "__tradewind_warmup__"
+
+
+def warm_database(database: Database, config: Config) -> None:
+    """Run a whole try's statements once in a rolled-back transaction.
+
+    SQLAlchemy compiles each statement on first use (milliseconds apiece); doing it here,
+    before tries are forked, means each forked try inherits the compiled cache and spends
+    its time on the task instead.
+    """
+    now = now_utc()
+    try:
+        with database.session() as session:
+            session.add(
+                DagRun(
+                    dag_id=WARMUP_ID,
+                    run_id=WARMUP_ID,
+                    execution_date=now,
+                    state="running",
+                    run_type="manual",
+                    queued_at=now,
+                )
+            )
+            session.add(
+                TaskInstance(
+                    dag_id=WARMUP_ID,
+                    run_id=WARMUP_ID,
+                    task_id=WARMUP_ID,
+                    state=TaskInstanceState.QUEUED,
+                    try_number=0,
+                    max_tries=0,
+                )
+            )
+            session.flush()
+            fake = _OneSession(database, session)
+            started = start_try(
+                fake,  # type: ignore[arg-type]
+                config,
+                dag_id=WARMUP_ID,
+                run_id=WARMUP_ID,
+                task_id=WARMUP_ID,
+                expected_try=1,
+                fileloc="-",
+            )
+            ti = session.get(TaskInstance, (WARMUP_ID, WARMUP_ID, WARMUP_ID))
+            ti.last_heartbeat_at = now_utc()
+            session.flush()
+            finish_try(fake, started, None, TaskInstanceState.SUCCESS, {"warm": True})  # type: ignore[arg-type]
+            raise _Rollback
+    except _Rollback:
+        pass
+    except Exception:
+        log.debug("database warm-up failed (harmless)", exc_info=True)
+    database.dispose()

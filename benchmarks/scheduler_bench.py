@@ -1,0 +1,205 @@
+"""Scheduler speed: trigger->success latency, fan-out throughput, many runs at once.
+
+Starts a real ``tradewind scheduler`` process (LocalExecutor) against a temporary home and
+triggers runs through ``tradewind.operations.dag_runs.trigger_dag`` (which wakes the
+scheduler). Times come from the database: a run's ``queued_at`` (set by the trigger) to
+its ``end_date`` (set by the scheduler when it marks the run finished).
+
+    python benchmarks/scheduler_bench.py            # SQLite
+    python benchmarks/scheduler_bench.py --postgres # PostgreSQL at 127.0.0.1:5432
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+DAGS = {
+    "one_task": """
+        from datetime import datetime
+        from tradewind import DAG
+        from tradewind.operators.python import PythonOperator
+
+        with DAG("one_task", start_date=datetime(2024, 1, 1), schedule=None,
+                 max_active_runs=64) as dag:
+            PythonOperator(task_id="t", python_callable=lambda: 1)
+    """,
+    "fanout_100": """
+        from datetime import datetime
+        from tradewind import DAG
+        from tradewind.operators.python import PythonOperator
+
+        with DAG("fanout_100", start_date=datetime(2024, 1, 1), schedule=None,
+                 max_active_tasks=64) as dag:
+            for i in range(100):
+                PythonOperator(task_id=f"t{i}", python_callable=lambda: None)
+    """,
+    "fanout_1000": """
+        from datetime import datetime
+        from tradewind import DAG
+        from tradewind.operators.python import PythonOperator
+
+        with DAG("fanout_1000", start_date=datetime(2024, 1, 1), schedule=None,
+                 max_active_tasks=64) as dag:
+            for i in range(1000):
+                PythonOperator(task_id=f"t{i}", python_callable=lambda: None)
+    """,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="Keep the temporary home.")
+    parser.add_argument("--latency-runs", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=3, help="Repeats of the throughput runs.")
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="tw_bench_"))
+    (home / "dags").mkdir()
+    for name, source in DAGS.items():
+        (home / "dags" / f"{name}.py").write_text(textwrap.dedent(source))
+    pg_name = None
+    if args.postgres:
+        pg_name = f"tw_bench_{uuid.uuid4().hex[:8]}"
+        _pg(f'CREATE DATABASE "{pg_name}"')
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_name}"
+    else:
+        url = f"sqlite:///{home}/tradewind.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRADEWIND")}
+    env.update(
+        {
+            "TRADEWIND_HOME": str(home),
+            "TRADEWIND__DATABASE__SQL_ALCHEMY_CONN": url,
+            "TRADEWIND__CORE__LOAD_EXAMPLES": "False",
+            "TRADEWIND__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+            "TRADEWIND__CORE__PARALLELISM": "64",
+            "TRADEWIND__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "3600",
+        }
+    )
+    os.environ.update(env)  # this script's own config, read once below
+
+    from tradewind.config import load_config
+    from tradewind.dagfiles.sync import sync_dag_folder
+    from tradewind.db.engine import Database
+    from tradewind.db.schema import migrate
+
+    config = load_config(env)
+    db = Database.from_config(config)
+    migrate(db)
+    sync_dag_folder(config, db)
+    scheduler = subprocess.Popen(
+        [sys.executable, "-c", "from tradewind.cli import main; main()", "scheduler"],
+        env=env,
+        stdout=open(home / "scheduler.log", "wb"),  # noqa: SIM115
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        time.sleep(1.5)  # let the scheduler start and its runner host warm up
+        kind = "PostgreSQL" if args.postgres else "SQLite"
+        print(f"Tradewind scheduler benchmark: {kind} + LocalExecutor (parallelism 64)")
+        print("trigger_dag from tradewind.operations.dag_runs used to trigger (wakes scheduler)")
+        _warm(db, config)
+        latencies = [_one_run(db, config, "one_task") for _ in range(args.latency_runs)]
+        print(
+            f"trigger->success, one-task Python DAG: median {statistics.median(latencies) * 1000:.1f} ms"
+            f" (min {min(latencies) * 1000:.1f}, max {max(latencies) * 1000:.1f}, n={len(latencies)})"
+        )
+        for name, count in (("fanout_100", 100), ("fanout_1000", 1000)):
+            rates = [count / _one_run(db, config, name) for _ in range(args.repeat)]
+            print(
+                f"{count}-task fan-out: median {statistics.median(rates):.0f} tasks/s "
+                f"(runs: {', '.join(f'{r:.0f}' for r in rates)})"
+            )
+        rates = [_many_runs(db, config, 20) for _ in range(args.repeat)]
+        print(
+            f"20 one-task runs triggered at once: median {statistics.median(rates):.0f} runs/s "
+            f"(runs: {', '.join(f'{r:.0f}' for r in rates)})"
+        )
+    finally:
+        scheduler.terminate()
+        scheduler.wait(10)
+        db.dispose()
+        if pg_name:
+            _pg(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+        if not args.keep:
+            shutil.rmtree(home, ignore_errors=True)
+        else:
+            print("kept", home)
+
+
+def _pg(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(statement)
+
+
+_counter = [0]
+
+
+def _trigger(db, config, dag_id):  # type: ignore[no-untyped-def]
+    from tradewind.operations.dag_runs import trigger_dag
+
+    _counter[0] += 1
+    return trigger_dag(
+        db,
+        dag_id,
+        run_id=f"bench_{_counter[0]}",
+        actor="bench",
+        config=config,
+        replace_microseconds=False,
+    ).run_id
+
+
+def _wait(db, dag_id, run_ids, timeout=300.0):  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from tradewind.db.models import DagRun
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with db.read_session() as session:
+            rows = session.execute(
+                select(DagRun.state, DagRun.queued_at, DagRun.end_date).where(
+                    DagRun.dag_id == dag_id, DagRun.run_id.in_(run_ids)
+                )
+            ).all()
+        if rows and all(r.state in ("success", "failed") for r in rows):
+            bad = [r for r in rows if r.state != "success"]
+            if bad:
+                raise SystemExit(f"{len(bad)} run(s) of {dag_id} failed")
+            return rows
+        time.sleep(0.002)
+    raise SystemExit(f"timed out waiting for {dag_id}")
+
+
+def _one_run(db, config, dag_id) -> float:  # type: ignore[no-untyped-def]
+    run_id = _trigger(db, config, dag_id)
+    (row,) = _wait(db, dag_id, [run_id])
+    return (row.end_date - row.queued_at).total_seconds()
+
+
+def _warm(db, config) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(2):
+        _one_run(db, config, "one_task")
+
+
+def _many_runs(db, config, count: int) -> float:  # type: ignore[no-untyped-def]
+    run_ids = [_trigger(db, config, "one_task") for _ in range(count)]
+    rows = _wait(db, "one_task", run_ids)
+    span = max(r.end_date for r in rows) - min(r.queued_at for r in rows)
+    return count / span.total_seconds()
+
+
+if __name__ == "__main__":
+    main()
