@@ -135,3 +135,36 @@ def test_unreachable_endpoint_is_one_clear_line(server: ApiServer) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: Cannot reach the Tradewind API at http://127.0.0.1:9")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_server_fault_is_one_clear_line(tmp_path: Path) -> None:
+    """A 500 answered as HTML (a proxy, a broken server) still gives one line, exit 1."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Broken(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(500)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html><body>Internal Server Error</body></html>")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = HTTPServer(("127.0.0.1", 0), Broken)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        env = {
+            "TRADEWIND_HOME": str(tmp_path),
+            "TRADEWIND__CLI__API_CLIENT": "json_client",
+            "TRADEWIND__CLI__ENDPOINT_URL": f"http://127.0.0.1:{httpd.server_port}",
+        }
+        result = CliRunner().invoke(main, ["pools", "list"], env=env)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert result.exit_code == 1
+    assert "failed with HTTP 500" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
