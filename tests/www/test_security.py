@@ -141,3 +141,12 @@ def test_signer_round_trip_and_tampering() -> None:
     assert signer.loads(payload + "x." + signature) == {}
     assert signer.loads("garbage") == {}
     assert SessionSigner("k", max_age=-1).loads(cookie) == {}
+
+
+def test_workers_share_a_generated_secret_key(tmp_path) -> None:
+    from tradewind.www.session import load_secret_key
+
+    first = load_secret_key("", tmp_path)
+    assert first and load_secret_key("", tmp_path) == first
+    assert (tmp_path / "webserver_secret_key").stat().st_mode & 0o777 == 0o600
+    assert load_secret_key("configured", tmp_path) == "configured"

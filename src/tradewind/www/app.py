@@ -17,7 +17,7 @@ from tradewind.db.engine import Database
 from tradewind.www.context import UiContext
 from tradewind.www.rendering import build_environment
 from tradewind.www.routing import make_route_class
-from tradewind.www.session import SessionSigner
+from tradewind.www.session import SessionSigner, load_secret_key
 from tradewind.www.views import auth, dag, dags, pools, runs, static, task_instances
 
 DAG = "/dags/{dag_id}"
@@ -53,7 +53,9 @@ def create_ui_context(config: Config, database: Database) -> UiContext:
         config=config,
         database=database,
         templates=build_environment(),
-        signer=SessionSigner(str(config.get("webserver", "secret_key"))),
+        signer=SessionSigner(
+            load_secret_key(str(config.get("webserver", "secret_key")), config.home)
+        ),
         authenticate=bool(config.get("webserver", "authenticate")),
     )
 

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from fastapi.routing import APIRoute
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -92,7 +93,11 @@ async def _guard(
     request: Request, context: UiContext, session: dict[str, Any], is_public: bool
 ) -> Response | None:
     """A response that stops the request (login needed, CSRF failed), or None to go on."""
-    if context.authenticate and not is_public and not _logged_in(context, session):
+    if (
+        context.authenticate
+        and not is_public
+        and not await run_in_threadpool(_logged_in, context, session)
+    ):
         if request.method in UNSAFE_METHODS:
             return error_page(request, 403, "Log in first", "Your session has ended: log in.")
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")

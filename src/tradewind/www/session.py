@@ -12,8 +12,10 @@ import binascii
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import time
+from pathlib import Path
 from typing import Any
 
 COOKIE_NAME = "tradewind_session"
@@ -28,12 +30,35 @@ def _b64decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def load_secret_key(configured: str, home: Path) -> str:
+    """``[webserver] secret_key``, or one generated once into the home folder.
+
+    Every webserver worker must sign with the same key, or a form served by one worker
+    fails its CSRF check on another; a random key per process would do exactly that.
+    """
+    if configured:
+        return configured
+    path = home / "webserver_secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another worker is writing it right now
+            key = path.read_text(encoding="ascii").strip()
+            if key:
+                return key
+            time.sleep(0.02)
+        raise
+    key = secrets.token_urlsafe(32)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
 class SessionSigner:
     """Turns a session dict into a cookie value and back, rejecting tampered or old ones."""
 
     def __init__(self, secret_key: str, *, max_age: int = MAX_AGE_SECONDS) -> None:
-        # An empty key would make every signature guessable: fall back to a random one,
-        # which only costs logins on restart (the config file normally holds a real key).
+        # An empty key would make every signature guessable: never sign with one.
         key = secret_key or secrets.token_urlsafe(32)
         self._key = hashlib.sha256(b"tradewind.www.session:" + key.encode()).digest()
         self._max_age = max_age
