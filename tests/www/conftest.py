@@ -7,10 +7,10 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-import bcrypt
 import pytest
 from starlette.testclient import TestClient
 
+from tradewind.api.auth.passwords import hash_password
 from tradewind.authoring.timezone import utcnow
 from tradewind.config import Config
 from tradewind.db.engine import Database
@@ -71,7 +71,7 @@ def add_user(database: Database, username: str, password: str, *, active: bool =
         session.add(
             User(
                 username=username,
-                password_hash=bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode(),
+                password_hash=hash_password(password, rounds=4),
                 active=active,
                 role="Admin",
                 created_at=utcnow(),

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from tradewind.api.auth.passwords import dummy_hash, verify_password
 from tradewind.authoring.timezone import utcnow
 from tradewind.db.models import User
 from tradewind.www.context import session_of, ui
@@ -47,32 +48,15 @@ def login(request: Request) -> Response:
 
 
 def _check_password(request: Request, username: str, password: str) -> bool:
+    """The API password backend's rules: bcrypt, same cost for unknown users, active only."""
     database = ui(request).database
     with database.session() as session:
         user = session.scalar(select(User).where(User.username == username))
-        # Check a hash even for unknown users, so timing does not tell which names exist.
-        ok = _verify(password, user.password_hash if user is not None else _DUMMY_HASH)
-        ok = ok and user is not None and bool(user.active)
+        stored = user.password_hash if user is not None else dummy_hash()
+        ok = verify_password(password, stored) and user is not None and bool(user.active)
         if ok and user is not None:
             user.last_login = utcnow()
     return ok
-
-
-_DUMMY_HASH = "$2b$12$C6UzMDM.H6dfI/f/IKcEeO5J7SdJ6v6e1v5h9Vf5r8bQ1p6GQ8C2a"
-
-
-def _verify(password: str, password_hash: str) -> bool:
-    """The API password backend's check when this build has it, else bcrypt itself."""
-    try:
-        from tradewind.api.auth.passwords import verify_password
-    except ImportError:
-        import bcrypt
-
-        try:
-            return bcrypt.checkpw(password.encode(), password_hash.encode())
-        except ValueError:
-            return False
-    return bool(verify_password(password, password_hash))
 
 
 @public
