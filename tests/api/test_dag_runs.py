@@ -86,6 +86,17 @@ def test_trigger_with_date_run_id_and_detailed_output(api_server: ApiServer) -> 
     assert ti["state"] == "None" and ti["try_number"] == "0" and ti["max_tries"] == "2"
 
 
+def test_airflow_json_client_payload_with_nulls(api_server: ApiServer) -> None:
+    """Airflow's json_client sends every field, null when unset."""
+    response = trigger(
+        api_server,
+        {"run_id": None, "conf": None, "execution_date": None, "replace_microseconds": None},
+        dag_id="to_delete",
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["run_id"].startswith("manual__")
+
+
 def test_replace_microseconds_as_string_false_and_true(api_server: ApiServer) -> None:
     kept = trigger(
         api_server,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from tradewind import __version__
 from tradewind.api import errors, health, run_page
@@ -48,6 +48,23 @@ def create_app(config: Config, database: Database | None = None) -> FastAPI:
     app.include_router(run_page.router)
     app.add_middleware(ApiAuthMiddleware, backend=backend)
     return app
+
+
+def _ui_router(config: Config, database: Database) -> APIRouter:
+    """The web UI's pages; without a usable UI package, the small run page alone.
+
+    The UI serves the page every ``dag_run_url`` points to; the fallback keeps that URL
+    answering (and the API serving) if the UI cannot be loaded.
+    """
+    try:
+        from tradewind.www.app import create_ui_router
+    except ImportError:
+        return run_page.router
+    try:
+        return create_ui_router(config, database)
+    except Exception:
+        log.exception("The web UI could not be set up; serving the API without it")
+        return run_page.router
 
 
 def app_from_environment() -> FastAPI:
