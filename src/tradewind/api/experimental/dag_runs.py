@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from tradewind.api.experimental import schemas
-from tradewind.api.experimental._common import blocking, config, database
+from tradewind.api.experimental._common import blocking, config, database, quick_read
 from tradewind.api.responses import actor, json_object
 from tradewind.operations import dag_runs
 
@@ -62,7 +62,7 @@ async def list_runs(
     execution_date_gte: str | None = None,
     execution_date_lte: str | None = None,
 ) -> JSONResponse:
-    runs = await blocking(
+    runs = await quick_read(
         dag_runs.list_dag_runs,
         database(request),
         dag_id,
@@ -83,5 +83,5 @@ async def list_runs(
     summary="One run, by execution date or (Tradewind extension) by run id",
 )
 async def get_run(request: Request, dag_id: str, execution_date: str) -> JSONResponse:
-    shown = await blocking(dag_runs.get_dag_run, database(request), dag_id, execution_date)
+    shown = await quick_read(dag_runs.get_dag_run, database(request), dag_id, execution_date)
     return JSONResponse(shown)

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from tradewind.api.experimental import schemas
-from tradewind.api.experimental._common import blocking, config, database
+from tradewind.api.experimental._common import blocking, config, database, quick_read
 from tradewind.api.responses import actor
 from tradewind.operations import dags
 
@@ -20,7 +20,7 @@ router = APIRouter()
     summary="Every active DAG (Tradewind extension)",
 )
 async def list_dags(request: Request) -> JSONResponse:
-    return JSONResponse(await blocking(dags.list_dags, database(request)))
+    return JSONResponse(await quick_read(dags.list_dags, database(request)))
 
 
 @router.get(
@@ -49,7 +49,7 @@ async def set_paused(request: Request, dag_id: str, paused: str) -> JSONResponse
     summary="Whether a DAG is paused",
 )
 async def is_paused(request: Request, dag_id: str) -> JSONResponse:
-    return JSONResponse({"is_paused": await blocking(dags.is_paused, database(request), dag_id)})
+    return JSONResponse({"is_paused": await quick_read(dags.is_paused, database(request), dag_id)})
 
 
 @router.get(
@@ -58,7 +58,7 @@ async def is_paused(request: Request, dag_id: str) -> JSONResponse:
     summary="Source of the DAG's file, as a JSON string",
 )
 async def dag_code(request: Request, dag_id: str) -> JSONResponse:
-    return JSONResponse(await blocking(dags.get_dag_code, database(request), dag_id))
+    return JSONResponse(await quick_read(dags.get_dag_code, database(request), dag_id))
 
 
 async def _delete(request: Request, dag_id: str) -> JSONResponse:

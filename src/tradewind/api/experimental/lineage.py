@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from tradewind.api.experimental import schemas
-from tradewind.api.experimental._common import blocking, database
+from tradewind.api.experimental._common import database, quick_read
 from tradewind.operations import lineage
 
 router = APIRouter()
@@ -21,5 +21,5 @@ router = APIRouter()
 )
 async def get_lineage(request: Request, dag_id: str, execution_date: str) -> JSONResponse:
     return JSONResponse(
-        await blocking(lineage.get_lineage, database(request), dag_id, execution_date)
+        await quick_read(lineage.get_lineage, database(request), dag_id, execution_date)
     )

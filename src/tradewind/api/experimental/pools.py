@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from tradewind.api.experimental import schemas
-from tradewind.api.experimental._common import blocking, database
+from tradewind.api.experimental._common import blocking, database, quick_read
 from tradewind.api.responses import actor, json_object
 from tradewind.operations import pools
 
@@ -16,7 +16,7 @@ router = APIRouter()
 
 @router.get("/pools", response_model=list[schemas.Pool], summary="Every pool")
 async def list_pools(request: Request) -> JSONResponse:
-    return JSONResponse(await blocking(pools.list_pools, database(request)))
+    return JSONResponse(await quick_read(pools.list_pools, database(request)))
 
 
 @router.get(
@@ -26,7 +26,7 @@ async def list_pools(request: Request) -> JSONResponse:
     summary="One pool",
 )
 async def get_pool(request: Request, name: str) -> JSONResponse:
-    return JSONResponse(await blocking(pools.get_pool, database(request), name))
+    return JSONResponse(await quick_read(pools.get_pool, database(request), name))
 
 
 @router.post(

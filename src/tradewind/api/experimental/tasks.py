@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 
 from tradewind.api.experimental import schemas
-from tradewind.api.experimental._common import blocking, config, database
+from tradewind.api.experimental._common import blocking, config, database, quick_read
 from tradewind.operations import task_instances
 
 router = APIRouter()
@@ -19,7 +19,8 @@ router = APIRouter()
     summary="A task's public attributes",
 )
 async def get_task(request: Request, dag_id: str, task_id: str) -> JSONResponse:
-    return JSONResponse(await blocking(task_instances.get_task, database(request), dag_id, task_id))
+    shown = await quick_read(task_instances.get_task, database(request), dag_id, task_id)
+    return JSONResponse(shown)
 
 
 @router.get(
@@ -30,7 +31,7 @@ async def get_task(request: Request, dag_id: str, task_id: str) -> JSONResponse:
 async def get_task_instance(
     request: Request, dag_id: str, execution_date: str, task_id: str
 ) -> JSONResponse:
-    shown = await blocking(
+    shown = await quick_read(
         task_instances.get_task_instance, database(request), dag_id, execution_date, task_id
     )
     return JSONResponse(shown)
