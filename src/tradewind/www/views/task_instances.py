@@ -16,8 +16,9 @@ from tradewind.www.rendering import render, ti_url
 
 FIRST_CHUNK_BYTES = 512 * 1024
 POLL_CHUNK_BYTES = 256 * 1024
-# States after which the log grows no more (a retry starts a new try, a new file).
-FINISHED = TaskInstanceState.FINISHED | {TaskInstanceState.UP_FOR_RETRY}
+# States after which nothing more will be logged. up_for_retry is not one: the page keeps
+# polling and jumps to the next try's log when it starts.
+FINISHED = TaskInstanceState.FINISHED
 
 TI_FIELDS = (
     "state",
