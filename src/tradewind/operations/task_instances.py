@@ -131,9 +131,6 @@ def get_task_instance_state(db: Database, dag_id: str, ref: str, task_id: str) -
     return get_task_instance(db, dag_id, ref, task_id)["state"]
 
 
-MAX_LOG_BYTES = 5 * 1024 * 1024  # beyond this, the log's end is what a reader needs
-
-
 def read_task_log(
     db: Database,
     config: Config,
@@ -142,44 +139,25 @@ def read_task_log(
     task_id: str,
     try_number: int | str | None = None,
 ) -> dict[str, Any]:
-    """A try's log (default: the latest try): ``{dag_id, task_id, run_id, try_number, content}``."""
-    from tradewind.execution.logs import log_path
+    """A try's log (default: the latest try): ``{dag_id, task_id, run_id, try_number, content}``.
 
+    The run is found by date or run id like every other endpoint; reading the file is
+    :mod:`tradewind.operations.task_logs`' job (the CLI's ``tasks logs`` uses it too).
+    """
+    from tradewind.operations.task_logs import read_task_log as read_log_file
+
+    wanted = None if try_number in (None, "") else _parse_try_number(try_number)  # type: ignore[arg-type]
     with db.read_session() as session:
         run = find_dag_run(session, dag_id, ref)
-        latest = session.scalar(
-            select(TaskInstance.try_number).where(
-                TaskInstance.dag_id == dag_id,
-                TaskInstance.run_id == run.run_id,
-                TaskInstance.task_id == task_id,
-            )
-        )
-        if latest is None:
-            dag = get_serialized_dag(session, dag_id)
-            if task_id not in dag.tasks:
-                raise task_not_found(dag_id, task_id)
-            latest = 0
-    wanted = latest if try_number in (None, "") else _parse_try_number(try_number)
-    if wanted < 1 or wanted > max(latest, 0):
-        raise TaskNotFound(
-            f"Task {task_id} of dag run {run.run_id} has no try {wanted}"
-            if wanted >= 1
-            else f"Task {task_id} of dag run {run.run_id} has not run yet: no log"
-        )
-    path = log_path(config, dag_id, run.run_id, task_id, wanted)
-    try:
-        with path.open("rb") as handle:
-            size = path.stat().st_size
-            if size > MAX_LOG_BYTES:
-                handle.seek(size - MAX_LOG_BYTES)
-            content = handle.read().decode("utf-8", errors="replace")
-    except FileNotFoundError:
-        raise TaskNotFound(f"No log file for try {wanted} of task {task_id} at {path}") from None
+        dag = get_serialized_dag(session, dag_id)
+    if task_id not in dag.tasks:
+        raise task_not_found(dag_id, task_id)
+    number, content = read_log_file(config, dag_id, run.run_id, task_id, wanted)
     return {
         "dag_id": dag_id,
         "task_id": task_id,
         "run_id": run.run_id,
-        "try_number": wanted,
+        "try_number": number,
         "content": content,
     }
 
@@ -188,6 +166,9 @@ def _parse_try_number(value: int | str) -> int:
     try:
         if isinstance(value, bool):
             raise ValueError
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         raise BadRequest(f"try_number must be a positive integer, not {value!r}") from None
+    if number < 1:
+        raise BadRequest(f"try_number must be a positive integer, not {value!r}")
+    return number
