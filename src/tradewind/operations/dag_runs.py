@@ -215,7 +215,9 @@ def _create_task_instances(session: Session, dag: SerializedDAG, run: DagRun) ->
 _URL_SAFE = re.compile(r"^[A-Za-z0-9_.~-]*$")
 
 
+@functools.lru_cache(maxsize=65536)
 def _quote(part: str) -> str:
+    """One URL path segment; cached, as the same run ids are listed over and over."""
     return part if _URL_SAFE.match(part) else quote(part, safe="")
 
 

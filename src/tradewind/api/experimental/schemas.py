@@ -133,6 +133,20 @@ class Lineage(BaseModel):
     task_ids: dict[str, dict[str, list[Any]]]
 
 
+def _query(name: str, description: str, kind: str = "string") -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": kind}}  # fmt: skip
+
+
+LIST_PARAMETERS = [
+    _query("state", "Only runs in this state: queued, running, success or failed"),
+    _query("limit", "At most this many runs (default: all)", "integer"),
+    _query("offset", "Skip this many runs first", "integer"),
+    _query("execution_date_gte", "Runs at or after this date (ISO 8601)"),
+    _query("execution_date_lte", "Runs at or before this date (ISO 8601)"),
+]
+
+
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": Error} for code in codes}
 
