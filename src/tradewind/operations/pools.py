@@ -6,7 +6,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from tradewind.db.models import DEFAULT_POOL_NAME, Pool, TaskInstance, TaskInstanceState
@@ -57,7 +57,9 @@ def _not_found(name: str) -> PoolNotFound:
     return PoolNotFound(f"Pool '{name}' doesn't exist")
 
 
-def _usage(session: Session, names: list[str] | None = None) -> dict[tuple[str, str], int]:
+def _usage(
+    session: Session | Connection, names: list[str] | None = None
+) -> dict[tuple[str, str], int]:
     """Slots taken per (pool, state) by queued and running task instances."""
     query = (
         select(TaskInstance.pool, TaskInstance.state, func.sum(TaskInstance.pool_slots))
@@ -69,7 +71,7 @@ def _usage(session: Session, names: list[str] | None = None) -> dict[tuple[str, 
     return {(pool, state): int(total or 0) for pool, state, total in session.execute(query)}
 
 
-def pool_to_dict(pool: Pool, usage: dict[tuple[str, str], int]) -> dict[str, Any]:
+def pool_to_dict(pool: Any, usage: dict[tuple[str, str], int]) -> dict[str, Any]:
     """The contract's pool object plus slot counts; ``open_slots`` is -1 when unlimited."""
     queued = usage.get((pool.pool, TaskInstanceState.QUEUED), 0)
     running = usage.get((pool.pool, TaskInstanceState.RUNNING), 0)
@@ -87,20 +89,23 @@ def pool_to_dict(pool: Pool, usage: dict[tuple[str, str], int]) -> dict[str, Any
     }
 
 
+_POOL_COLUMNS = (Pool.id, Pool.pool, Pool.slots, Pool.description, Pool.include_deferred)
+
+
 def get_pool(db: Database, name: Any) -> dict[str, Any]:
     name = validate_name(name)
-    with db.read_session() as session:
-        pool = session.scalar(select(Pool).where(Pool.pool == name))
+    with db.read_connection() as connection:
+        pool = connection.execute(select(*_POOL_COLUMNS).where(Pool.pool == name)).first()
         if pool is None:
             raise _not_found(name)
-        return pool_to_dict(pool, _usage(session, [name]))
+        return pool_to_dict(pool, _usage(connection, [name]))
 
 
 def list_pools(db: Database) -> list[dict[str, Any]]:
-    with db.read_session() as session:
-        pools = session.scalars(select(Pool).order_by(Pool.id)).all()
-        usage = _usage(session)
-        return [pool_to_dict(pool, usage) for pool in pools]
+    with db.read_connection() as connection:
+        pools = connection.execute(select(*_POOL_COLUMNS).order_by(Pool.id)).all()
+        usage = _usage(connection)
+    return [pool_to_dict(pool, usage) for pool in pools]
 
 
 def create_or_update_pool(
