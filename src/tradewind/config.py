@@ -142,6 +142,9 @@ OPTIONS: dict[str, dict[str, Option]] = {
         "result_backend": _opt("str", "redis://127.0.0.1:6379/1", "Celery result backend."),
         "worker_concurrency": _opt("int", "16", "Tasks one worker runs at once."),
         "default_queue": _opt("str", "default", "Queue of tasks that name none."),
+        "operation_timeout": _opt(
+            "float", "1.0", "Seconds to wait for the broker before trying again later."
+        ),
     },
 }
 

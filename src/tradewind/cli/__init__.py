@@ -7,6 +7,7 @@ import importlib
 from tradewind.cli.app import main
 
 COMMAND_MODULES = [
+    "celery_commands",
     "client_commands",
     "config_commands",
     "dag_folder_commands",

@@ -358,7 +358,7 @@ def _zygote_main(config: Config, database, fileloc: str, cmd_r: int, out_w: int)
         if cmd_r in ready and not commands.eof:
             for line in commands.read_lines():
                 workload = Workload.from_json(line)
-                pid = _fork_try(config, database, workload, loaded, [cmd_r, out_w, sig_r, sig_w])
+                pid = fork_try(config, database, workload, loaded, [cmd_r, out_w, sig_r, sig_w])
                 deadline = None
                 if workload.execution_timeout is not None:
                     deadline = time.monotonic() + workload.execution_timeout + KILL_GRACE
@@ -384,7 +384,7 @@ def _select(fds: list[int], timeout: float | None) -> Iterator[int] | list[int]:
     return ready
 
 
-def _fork_try(config: Config, database, workload: Workload, loaded, close: list[int]) -> int:  # type: ignore[no-untyped-def]
+def fork_try(config: Config, database, workload: Workload, loaded, close: list[int]) -> int:  # type: ignore[no-untyped-def]
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
