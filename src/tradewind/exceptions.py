@@ -81,3 +81,10 @@ class DagRunAlreadyExists(BadRequest):
 
 class DatabaseNotMigrated(TradewindException):
     """The metadata database has no schema, or an older one: run ``tradewind db migrate``."""
+
+
+# --- scheduling --------------------------------------------------------------------------
+
+
+class SchedulerAlreadyRunning(TradewindException):
+    """A second scheduler was started where only one may run (SQLite)."""

@@ -83,7 +83,7 @@ def admit(
     if not candidates:
         return []
 
-    pool_query = select(Pool.pool, Pool.slots)
+    pool_query = select(Pool.pool, Pool.slots).order_by(Pool.pool)
     if postgres:
         pool_query = pool_query.with_for_update()
     pools = dict(session.execute(pool_query).all())

@@ -55,13 +55,14 @@ def handle_outcomes(
     for outcome in outcomes:
         key = outcome.key
         ti = index.get((key.dag_id, key.run_id, key.task_id))
-        if ti is None:
+        if ti is None or outcome.returncode == EXIT_NOT_STARTED:
+            # It refused to start on purpose (the try was claimed already, or the TI
+            # changed): it never touched the TI, whoever did owns it now. A message
+            # delivered twice by a broker ends this way.
             continue
         if ti.state == S.RUNNING and ti.try_number == key.try_number:
             pass  # died mid-try
         elif ti.state == S.QUEUED and ti.try_number == key.try_number - 1:
-            if outcome.returncode == EXIT_NOT_STARTED:
-                continue  # it refused on purpose; whoever changed the TI owns it now
             ti.try_number = key.try_number  # it died before it could start: a used try
             ti.start_date = ti.start_date or now
         else:
@@ -122,15 +123,16 @@ def fail_zombies(
     session: Session, config: Config, get_dags: GetDags, now: datetime, threshold: float
 ) -> int:
     stale_before = now - timedelta(seconds=threshold)
-    zombies = session.scalars(
-        select(TaskInstance).where(
-            TaskInstance.state == S.RUNNING,
-            or_(
-                TaskInstance.last_heartbeat_at < stale_before,
-                TaskInstance.last_heartbeat_at.is_(None) & (TaskInstance.start_date < stale_before),
-            ),
-        )
-    ).all()
+    query = select(TaskInstance).where(
+        TaskInstance.state == S.RUNNING,
+        or_(
+            TaskInstance.last_heartbeat_at < stale_before,
+            TaskInstance.last_heartbeat_at.is_(None) & (TaskInstance.start_date < stale_before),
+        ),
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)  # another scheduler has them
+    zombies = session.scalars(query).all()
     if not zombies:
         return 0
     sdags = get_dags({ti.dag_id for ti in zombies})

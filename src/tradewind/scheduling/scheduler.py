@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
@@ -29,8 +30,8 @@ from tradewind.db.models import DagModel, DagRun, DagRunState, Job, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.execution.executors import load_executor
 from tradewind.execution.executors.base import BaseExecutor
-from tradewind.execution.workload import Workload
-from tradewind.scheduling import recovery
+from tradewind.execution.workload import TaskOutcome, Workload
+from tradewind.scheduling import recovery, single_scheduler
 from tradewind.scheduling.admission import AdmissionFilter, admit
 from tradewind.scheduling.dag_cache import SerializedDagCache
 from tradewind.scheduling.dag_processing import DagFolderSync
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 MAX_IDLE = 5.0
 #: Running runs advanced per pass (the rest next pass, immediately).
 RUNS_PER_PASS = 200
+#: Longest pause after a pass the database refused (deadlock, lost connection...).
+MAX_ERROR_BACKOFF = 5.0
 
 
 def utcnow() -> datetime:
@@ -87,6 +90,8 @@ class Scheduler:
         self._paused: dict[str, bool] = {}
         self._next_heartbeat = 0.0
         self._next_recovery = 0.0
+        self._unhandled: list[TaskOutcome] = []  # outcomes of a pass that did not commit
+        self._error_backoff = 0.0
         self.heartbeat_sec = float(config.get("scheduler", "scheduler_heartbeat_sec"))
         self.zombie_threshold = float(config.get("scheduler", "scheduler_zombie_task_threshold"))
         self.health_threshold = float(config.get("scheduler", "scheduler_health_check_threshold"))
@@ -107,6 +112,15 @@ class Scheduler:
 
     def run(self, *, until: callable | None = None) -> None:  # type: ignore[valid-type]
         """Run until stopped (SIGTERM/SIGINT) or until ``until()`` is true after a pass."""
+        lock = (
+            single_scheduler.acquire(self.database) if self.job_type == recovery.JOB_TYPE else None
+        )
+        try:
+            self._run(until)
+        finally:
+            single_scheduler.release(lock)
+
+    def _run(self, until: callable | None) -> None:  # type: ignore[valid-type]
         self.executor.start()  # fork the runner host before any database connection exists
         listener = WakeupListener(self.database, self.config)
         sync = DagFolderSync(self.config, self.database) if self.sync_enabled else None
@@ -147,8 +161,7 @@ class Scheduler:
                 listener.reconnect_if_needed(self.database)
                 if sync is not None and sync.poll():
                     self._settled.clear()
-                self._housekeeping()
-                result = self.run_pass()
+                result = self._pass_or_pause()
                 again, next_due = result.again, result.next_due
                 if until is not None and until():
                     break
@@ -164,6 +177,28 @@ class Scheduler:
                 sync.stop()
             self.executor.end()
             self._end_job()
+
+    def _pass_or_pause(self) -> PassResult:
+        """One pass; a pass the database refuses is retried after a growing pause.
+
+        With several schedulers on PostgreSQL, a pass can lose a deadlock or a unique
+        constraint race to another scheduler; nothing of it was committed, so doing it again
+        is safe. A database that went away is waited for the same way.
+        """
+        try:
+            self._housekeeping()
+            result = self.run_pass()
+        except DBAPIError as exc:
+            self._error_backoff = min(max(self._error_backoff * 2, 0.05), MAX_ERROR_BACKOFF)
+            log.warning(
+                "Scheduler pass failed (%s); trying again in %.2fs",
+                str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__,
+                self._error_backoff,
+            )
+            time.sleep(self._error_backoff)
+            return PassResult(again=True)
+        self._error_backoff = 0.0
+        return result
 
     def _timeout(self, next_due: datetime | None, sync: DagFolderSync | None) -> float:
         now_mono = time.monotonic()
@@ -242,7 +277,7 @@ class Scheduler:
     # --- one pass ------------------------------------------------------------------------------
 
     def run_pass(self) -> PassResult:
-        outcomes = self.executor.collect_outcomes()
+        outcomes = self._unhandled = self._unhandled + self.executor.collect_outcomes()
         result = PassResult()
         now = utcnow()
         postgres = self.database.dialect == "postgresql"
@@ -275,6 +310,7 @@ class Scheduler:
             if started and not processed.changed and not result.workloads:
                 result.again = False
             result.next_due = _earliest(result.next_due, self._next_retry(session))
+        self._unhandled = []
         if result.workloads:
             self.executor.queue(result.workloads)
         return result
@@ -315,14 +351,19 @@ class Scheduler:
         if not due:
             return
         if postgres:
-            locked = set(
-                session.scalars(
-                    select(DagModel.dag_id)
-                    .where(DagModel.dag_id.in_([d.dag_id for d in due]))
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            due = [dag for dag in due if dag.dag_id in locked]
+            # Lock the due DAGs another scheduler is not creating runs for, and re-read
+            # them: it may have committed new runs (and next_dagrun) since we first looked.
+            locked = session.scalars(
+                select(DagModel)
+                .where(DagModel.dag_id.in_([d.dag_id for d in due]))
+                .with_for_update(skip_locked=True)
+                .execution_options(populate_existing=True)
+            ).all()
+            due = [
+                dag
+                for dag in locked
+                if dag.next_dagrun_create_after is None or dag.next_dagrun_create_after <= now
+            ]
         sdags = self.cache.get_many(session, {dag.dag_id for dag in due})
         active = active_run_counts(session, [dag.dag_id for dag in due])
         for dag in due:
