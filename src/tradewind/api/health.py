@@ -7,13 +7,24 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from tradewind.api.experimental._common import blocking, config, database
-from tradewind.operations.health import check_health
+from tradewind.operations.health import check_celery_broker, check_health
 
 router = APIRouter()
 
 
-@router.get("/health", summary="Metadatabase and scheduler health (503 when unhealthy)")
+@router.get(
+    "/health",
+    summary="Metadatabase, scheduler and (with the CeleryExecutor) broker health; 503 if not",
+)
 async def health(request: Request) -> JSONResponse:
-    threshold = config(request).get("scheduler", "scheduler_health_check_threshold")
+    settings = config(request)
+    threshold = settings.get("scheduler", "scheduler_health_check_threshold")
     healthy, shown = await blocking(check_health, database(request), threshold)
+    if settings.get("core", "executor") == "CeleryExecutor":
+        broker_ok, shown["celery_broker"] = await blocking(
+            check_celery_broker,
+            str(settings.get("celery", "broker_url")),
+            float(settings.get("celery", "operation_timeout")),
+        )
+        healthy = healthy and broker_ok
     return JSONResponse(shown, status_code=200 if healthy else 503)

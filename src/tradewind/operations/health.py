@@ -44,3 +44,15 @@ def check_health(db: Database, threshold_seconds: float) -> tuple[bool, dict[str
             "latest_scheduler_heartbeat": latest.isoformat() if latest else None,
         },
     }
+
+
+def check_celery_broker(broker_url: str, timeout: float) -> tuple[bool, dict[str, Any]]:
+    """(reachable?, the ``celery_broker`` part of ``/health``), for the CeleryExecutor."""
+    try:
+        from kombu import Connection
+
+        with Connection(broker_url, connect_timeout=timeout) as connection:
+            connection.ensure_connection(max_retries=1, timeout=timeout)
+    except Exception as exc:
+        return False, {"status": UNHEALTHY, "error": type(exc).__name__}
+    return True, {"status": HEALTHY}
