@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from tests.api.server import free_port, serve
 from tests.celery.cluster import Cluster
 from tests.services import in_ci, port_open
-from tradewind.db.models import DagRun, Job, TaskInstance
+from tradewind.db.models import DagRun, Job, TaskInstance, XCom
 
 POSTGRES = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 BOTH_BROKERS = pytest.mark.parametrize("broker", ["redis", "rabbitmq"], indirect=True)
@@ -232,3 +232,56 @@ def _heartbeat(cluster: Cluster) -> datetime:
         return session.scalar(
             select(func.max(Job.latest_heartbeat)).where(Job.job_type == "SchedulerJob")
         )
+
+
+BEHAVIOUR_DAG = """
+from datetime import datetime, timedelta
+import os, signal
+from tradewind import DAG
+from tradewind.operators.bash import BashOperator
+from tradewind.operators.python import PythonOperator
+
+def killed():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+with DAG("behaviour", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    PythonOperator(task_id="returns", python_callable=lambda: {"rows": 3})
+    BashOperator(task_id="overruns", bash_command="echo $$ > @TMP@/bash.pid; sleep 60",
+                 execution_timeout=timedelta(seconds=1))
+    PythonOperator(task_id="killed", python_callable=killed)
+"""
+
+
+@POSTGRES
+def test_tries_on_a_worker_behave_as_with_the_local_executor(cluster: Cluster) -> None:
+    """XCom, execution_timeout and a try killed by a signal, reported through the result."""
+    cluster.add_dag("behaviour", BEHAVIOUR_DAG)
+    cluster.sync()
+    cluster.start_scheduler("scheduler")
+    cluster.start_worker("worker_1")
+    run_id = cluster.trigger("behaviour")
+
+    assert cluster.wait_run("behaviour", run_id, timeout=60) == "failed"
+    assert cluster.states("behaviour", run_id) == {
+        "returns": "success",
+        "overruns": "failed",
+        "killed": "failed",
+    }
+    with cluster.db.read_session() as session:
+        value = session.scalar(
+            select(XCom.value).where(XCom.run_id == run_id, XCom.task_id == "returns")
+        )
+    assert value == {"rows": 3}
+    logs = cluster.config.base_log_folder / "dag_id=behaviour" / f"run_id={run_id}"
+    assert "timed out" in (logs / "task_id=overruns" / "attempt=1.log").read_text().lower()
+    assert "killed by signal 9" in (logs / "task_id=killed" / "attempt=1.log").read_text()
+    bash_pid = int((cluster.tmp / "bash.pid").read_text())
+    cluster.wait_for(lambda: not _alive(bash_pid), 15, "the overrunning bash to be killed")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
