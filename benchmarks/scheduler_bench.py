@@ -7,6 +7,10 @@ its ``end_date`` (set by the scheduler when it marks the run finished).
 
     python benchmarks/scheduler_bench.py            # SQLite
     python benchmarks/scheduler_bench.py --postgres # PostgreSQL at 127.0.0.1:5432
+    python benchmarks/scheduler_bench.py --postgres --celery-workers 2   # CeleryExecutor, Redis
+
+With ``--celery-workers N`` the scheduler uses the CeleryExecutor and the script starts N
+``tradewind celery worker`` processes on a queue of its own (broker: ``--broker``).
 """
 
 from __future__ import annotations
@@ -62,6 +66,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="Keep the temporary home.")
     parser.add_argument("--latency-runs", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3, help="Repeats of the throughput runs.")
+    parser.add_argument("--celery-workers", type=int, default=0, help="Use the CeleryExecutor.")
+    parser.add_argument("--worker-concurrency", type=int, default=8)
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/0")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="tw_bench_"))
@@ -86,6 +93,14 @@ def main() -> None:
             "TRADEWIND__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "3600",
         }
     )
+    if args.celery_workers:
+        env.update(
+            {
+                "TRADEWIND__CORE__EXECUTOR": "CeleryExecutor",
+                "TRADEWIND__CELERY__BROKER_URL": args.broker,
+                "TRADEWIND__CELERY__DEFAULT_QUEUE": f"tw_bench_{uuid.uuid4().hex[:8]}",
+            }
+        )
     os.environ.update(env)  # this script's own config, read once below
 
     from tradewind.config import load_config
@@ -97,16 +112,35 @@ def main() -> None:
     db = Database.from_config(config)
     migrate(db)
     sync_dag_folder(config, db)
-    scheduler = subprocess.Popen(
-        [sys.executable, "-c", "from tradewind.cli import main; main()", "scheduler"],
-        env=env,
-        stdout=open(home / "scheduler.log", "wb"),  # noqa: SIM115
-        stderr=subprocess.STDOUT,
-    )
+    tradewind = [sys.executable, "-c", "from tradewind.cli import main; main()"]
+    processes = [
+        subprocess.Popen(
+            [*tradewind, "scheduler"],
+            env=env,
+            stdout=open(home / "scheduler.log", "wb"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+        )
+    ]
+    for n in range(args.celery_workers):
+        name = f"bench{n}@%h"
+        processes.append(
+            subprocess.Popen(
+                [*tradewind, "celery", "worker", "-c", str(args.worker_concurrency), "-H", name],
+                env=env,
+                stdout=open(home / f"worker{n}.log", "wb"),  # noqa: SIM115
+                stderr=subprocess.STDOUT,
+            )
+        )
     try:
-        time.sleep(1.5)  # let the scheduler start and its runner host warm up
+        time.sleep(1.5 + 2 * args.celery_workers)  # let the processes start and warm up
         kind = "PostgreSQL" if args.postgres else "SQLite"
-        print(f"Tradewind scheduler benchmark: {kind} + LocalExecutor (parallelism 64)")
+        executor = (
+            f"CeleryExecutor ({args.celery_workers} workers x {args.worker_concurrency}, "
+            f"broker {args.broker})"
+            if args.celery_workers
+            else "LocalExecutor"
+        )
+        print(f"Tradewind scheduler benchmark: {kind} + {executor} (parallelism 64)")
         print("trigger_dag from tradewind.operations.dag_runs used to trigger (wakes scheduler)")
         _warm(db, config)
         latencies = [_one_run(db, config, "one_task") for _ in range(args.latency_runs)]
@@ -127,8 +161,10 @@ def main() -> None:
             f"(runs: {', '.join(f'{r:.0f}' for r in rates)})"
         )
     finally:
-        scheduler.terminate()
-        scheduler.wait(10)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(20)
         db.dispose()
         if pg_name:
             _pg(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
