@@ -14,30 +14,9 @@ import httpx
 import pytest
 
 from tests.api.server import DAG_FILE, free_port
+from tests.processes import descendants
 
 TRADEWIND = [sys.executable, "-c", "from tradewind.cli import main; main()"]
-
-
-def descendants(pid: int) -> set[int]:
-    """Every process below ``pid`` (read from /proc, so no extra dependency)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
 
 
 def alive(pids: set[int], grace: float = 5.0) -> set[int]:

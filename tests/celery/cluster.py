@@ -15,29 +15,12 @@ import time
 import uuid
 from pathlib import Path
 
+from tests.processes import descendants
 from tests.scheduling.harness import Harness
 from tradewind.config import Config
 from tradewind.db.engine import Database
 
 TRADEWIND = [sys.executable, "-c", "from tradewind.cli import main; main()"]
-
-
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
 
 
 class Cluster(Harness):
@@ -77,7 +60,7 @@ class Cluster(Harness):
     def kill_tree(self, name: str) -> None:
         """SIGKILL the process and everything it started, as a machine dying would."""
         proc = self.procs.pop(name)
-        victims = [proc.pid, *_descendants(proc.pid)]
+        victims = [proc.pid, *descendants(proc.pid)]
         for pid in victims:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)

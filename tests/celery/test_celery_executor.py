@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from tests.api.server import free_port, serve
 from tests.celery.cluster import Cluster
+from tests.processes import running
 from tests.services import in_ci, port_open
 from tradewind.db.models import DagRun, Job, TaskInstance, XCom
 
@@ -276,12 +277,4 @@ def test_tries_on_a_worker_behave_as_with_the_local_executor(cluster: Cluster) -
     assert "timed out" in (logs / "task_id=overruns" / "attempt=1.log").read_text().lower()
     assert "killed by signal 9" in (logs / "task_id=killed" / "attempt=1.log").read_text()
     bash_pid = int((cluster.tmp / "bash.pid").read_text())
-    cluster.wait_for(lambda: not _alive(bash_pid), 15, "the overrunning bash to be killed")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    cluster.wait_for(lambda: not running(bash_pid), 15, "the overrunning bash to be killed")

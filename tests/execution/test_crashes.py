@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from tests.processes import running
 from tests.scheduling.harness import Harness
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -127,20 +128,7 @@ with DAG("slow", start_date=datetime(2024, 1, 1), schedule=None) as dag:
     ).read_text()
     assert "timed out" in log.lower() or "execution_timeout" in log
     bash_pid = int((harness.tmp / "bash.pid").read_text())
-    harness.wait_for(lambda: not _alive(bash_pid), timeout=10, what="bash to be killed")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    # a zombie waiting for its parent counts as dead
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split()[2] != "Z"
-    except OSError:
-        return False
+    harness.wait_for(lambda: not running(bash_pid), timeout=10, what="bash to be killed")
 
 
 def test_scheduler_sigkill_and_restart_runs_every_task_exactly_once(harness: Harness) -> None:
