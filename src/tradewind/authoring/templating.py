@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+import jinja2.ext  # the extensions below; imported here so no try pays for the import
 import jinja2.sandbox
 
 from tradewind.authoring.resolvable import Resolvable
