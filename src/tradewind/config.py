@@ -79,7 +79,12 @@ OPTIONS: dict[str, dict[str, Option]] = {
             "tradewind.api.auth.backend.default",
             "Module authenticating API requests (default, deny_all, password_auth, kerberos_auth).",
         ),
-        "maximum_page_limit": _opt("int", "100", "Largest `limit` a list endpoint accepts."),
+        "maximum_page_limit": _opt(
+            "int",
+            "100",
+            "A larger explicit `limit` on a list endpoint is lowered to this; no `limit` "
+            "still lists everything (Airflow's experimental API).",
+        ),
     },
     "cli": {
         "api_client": _opt(

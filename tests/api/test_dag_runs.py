@@ -340,3 +340,59 @@ def test_trigger_is_audited_with_the_caller(api_server: ApiServer) -> None:
         run = session.scalar(select(DagRun).where(DagRun.run_id == "audited"))
     assert entry is not None and entry.event == "trigger" and entry.owner == "anonymous"
     assert run.triggered_by == "anonymous"
+
+
+@pytest.mark.parametrize("name", ["limit", "offset"])
+@pytest.mark.parametrize(
+    "value",
+    [str(2**63), str(2**64 + 5), "9" * 40, "9" * 5000],
+    ids=["2**63", "2**64+5", "40_digits", "5000_digits"],
+)
+def test_huge_limit_or_offset_is_a_json_400(api_server: ApiServer, name: str, value: str) -> None:
+    with api_server.client() as http:
+        response = http.get("/dags/other/dag_runs", params={name: value})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error.startswith(f"{name} must be") and len(error) < 200
+
+
+def test_largest_64_bit_offset_and_limit_are_accepted(api_server: ApiServer) -> None:
+    with api_server.client() as http:
+        largest = 2**63 - 1
+        response = http.get("/dags/other/dag_runs", params={"limit": largest, "offset": largest})
+    assert response.status_code == 200 and response.json() == []
+
+
+def test_explicit_limit_is_capped_at_maximum_page_limit(tmp_path, database_url: str) -> None:
+    from tests.api.server import make_home, serve, sync_dags
+    from tradewind.db.engine import Database
+
+    config = make_home(tmp_path, database_url, {"TRADEWIND__API__MAXIMUM_PAGE_LIMIT": "2"})
+    database = Database.from_config(config)
+    try:
+        sync_dags(config, database)
+        with serve(config, database) as server:
+            for day in (1, 2, 3):
+                response = trigger(
+                    server, {"run_id": f"cap_{day}", "execution_date": f"2010-01-0{day}"}
+                )
+                assert response.status_code == 200, response.text
+            with server.client() as http:
+                everything = http.get("/dags/demo/dag_runs").json()
+                capped = http.get("/dags/demo/dag_runs", params={"limit": 50}).json()
+                small = http.get("/dags/demo/dag_runs", params={"limit": 1}).json()
+                next_page = http.get("/dags/demo/dag_runs", params={"limit": 50, "offset": 2})
+    finally:
+        database.dispose()
+    assert [r["run_id"] for r in everything] == ["cap_1", "cap_2", "cap_3"]
+    assert [r["run_id"] for r in capped] == ["cap_1", "cap_2"]
+    assert [r["run_id"] for r in small] == ["cap_1"]
+    assert [r["run_id"] for r in next_page.json()] == ["cap_3"]
+
+
+def test_openapi_documents_the_limit_cap(api_server: ApiServer) -> None:
+    with api_server.client() as http:
+        document = http.get("/openapi.json").json()
+    listing = document["paths"]["/api/experimental/dags/{dag_id}/dag_runs"]["get"]
+    limit = next(p for p in listing["parameters"] if p["name"] == "limit")
+    assert "maximum_page_limit" in limit["description"]

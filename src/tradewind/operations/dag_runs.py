@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from sqlalchemy import Integer, Select, and_, bindparam, func, insert, or_, select
+from sqlalchemy import BigInteger, Select, and_, bindparam, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -265,18 +265,34 @@ def parse_state(state: str | None) -> str | None:
     return lowered
 
 
+# LIMIT and OFFSET are 64-bit on both databases; a larger number is a 400, not an overflow.
+MAX_COUNT = 2**63 - 1
+
+
+def _shown(value: Any) -> str:
+    """The offending value for an error message, cut short when someone sends a novel."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:30]}... ({len(text)} characters)"
+
+
 def parse_count(name: str, value: Any) -> int | None:
-    """A non-negative integer query parameter (``limit``, ``offset``); absent is None."""
+    """A non-negative integer query parameter (``limit``, ``offset``); absent is None.
+
+    At most :data:`MAX_COUNT`; anything else (a word, a negative or a huge number) is a 400.
+    """
     if value is None or value == "":
         return None
+    message = f"{name} must be a non-negative integer, not {_shown(value)}"
     if isinstance(value, bool):
-        raise BadRequest(f"{name} must be a non-negative integer, not {value!r}")
+        raise BadRequest(message)
     try:
         number = int(value)
-    except (TypeError, ValueError):
-        raise BadRequest(f"{name} must be a non-negative integer, not {value!r}") from None
+    except (TypeError, ValueError):  # ValueError also for int()'s 4300-digit limit
+        raise BadRequest(message) from None
     if number < 0:
-        raise BadRequest(f"{name} must be a non-negative integer, not {value!r}")
+        raise BadRequest(message)
+    if number > MAX_COUNT:
+        raise BadRequest(f"{name} must be at most {MAX_COUNT}, not {_shown(value)}")
     return number
 
 
@@ -292,6 +308,9 @@ def list_dag_runs(
     max_limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """The DAG's runs, oldest first; no ``limit`` means all of them (as in Airflow).
+
+    An explicit ``limit`` above ``max_limit`` (the API passes ``[api] maximum_page_limit``)
+    is lowered to it, as Airflow's stable API does; page on with ``offset``.
 
     Served by the ``(dag_id, execution_date)`` unique index, so a page of a DAG with
     100,000 runs costs the same as one of a DAG with ten.
@@ -342,9 +361,9 @@ def _list_query(shape: tuple[str, ...]) -> Select[Any]:
         query = query.where(DagRun.execution_date <= bindparam("lte", type_=UtcDateTime))
     query = query.order_by(DagRun.execution_date)
     if "limit" in shape:
-        query = query.limit(bindparam("limit", type_=Integer))
+        query = query.limit(bindparam("limit", type_=BigInteger))
     if "offset" in shape:
-        query = query.offset(bindparam("offset", type_=Integer))
+        query = query.offset(bindparam("offset", type_=BigInteger))
     return query
 
 

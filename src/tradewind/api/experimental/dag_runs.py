@@ -67,6 +67,7 @@ async def list_runs(request: Request, dag_id: str) -> JSONResponse:
         offset=query.get("offset"),
         execution_date_gte=query.get("execution_date_gte"),
         execution_date_lte=query.get("execution_date_lte"),
+        max_limit=config(request).get("api", "maximum_page_limit"),
     )
     return JSONResponse(runs)
 

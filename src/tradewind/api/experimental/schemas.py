@@ -140,7 +140,12 @@ def _query(name: str, description: str, kind: str = "string") -> dict[str, Any]:
 
 LIST_PARAMETERS = [
     _query("state", "Only runs in this state: queued, running, success or failed"),
-    _query("limit", "At most this many runs (default: all)", "integer"),
+    _query(
+        "limit",
+        "At most this many runs (default: all). A larger number than the server's "
+        "`[api] maximum_page_limit` (default 100) is lowered to it; page on with `offset`",
+        "integer",
+    ),
     _query("offset", "Skip this many runs first", "integer"),
     _query("execution_date_gte", "Runs at or after this date (ISO 8601)"),
     _query("execution_date_lte", "Runs at or before this date (ISO 8601)"),
