@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -62,6 +63,10 @@ def test_pool_create_update_get_delete(api_server: ApiServer) -> None:
         ({"slots": 1}, "Pool name shouldn't be empty"),
         ({"name": "n" * 257, "slots": 1}, "Pool name can't be more than 256 characters"),
         ({"name": "n" * 10_240, "slots": 1}, "Pool name can't be more than 256 characters"),
+        ({"name": 123, "slots": 1}, "Pool name must be a string, not 123"),
+        ({"name": ["etl"], "slots": 1}, 'Pool name must be a string, not ["etl"]'),
+        ({"name": True, "slots": 1}, "Pool name must be a string, not true"),
+        ({"name": {"a": 1}, "slots": 1}, 'Pool name must be a string, not {"a": 1}'),
         ({"name": "p", "slots": "abc"}, "Bad value for `slots`: abc"),
         ({"name": "p", "slots": 2.5}, "Bad value for `slots`: 2.5"),
         ({"name": "p", "slots": 1e9}, "Bad value for `slots`: 1000000000.0"),
@@ -79,6 +84,32 @@ def test_pool_validation(api_server: ApiServer, body: dict, error: str) -> None:
     assert response.json() == {"error": error}
     with api_server.client() as http:
         assert http.get("/pools").json() == before
+
+
+@pytest.mark.parametrize(
+    "name", ["p/1", "a/b/c", "ends/", "/starts", "x%2Fy", "q?x=1#f/ &", "é/ü", "..", "."]
+)
+def test_pool_with_slash_or_odd_characters_in_its_name(api_server: ApiServer, name: str) -> None:
+    created = post_pool(api_server, {"name": name, "slots": 2})
+    assert created.status_code == 200 and created.json()["pool"] == name
+    # Dots too are encoded, or the client would resolve "/pools/.." to "/".
+    segment = quote(name, safe="").replace(".", "%2E")
+    with api_server.client() as http:
+        got = http.get(f"/pools/{segment}")
+        deleted = http.delete(f"/pools/{segment}")
+        gone = http.get(f"/pools/{segment}")
+    assert got.status_code == 200, got.text
+    assert got.json()["pool"] == name and got.json()["slots"] == 2
+    assert deleted.status_code == 200 and deleted.json()["pool"] == name
+    assert gone.status_code == 404 and gone.json() == {"error": f"Pool '{name}' doesn't exist"}
+
+
+def test_pools_with_a_trailing_slash_is_still_the_list(api_server: ApiServer) -> None:
+    with api_server.client() as http:
+        response = http.get("/pools/", follow_redirects=True)
+        delete_nothing = http.delete("/pools/")
+    assert response.status_code == 200 and isinstance(response.json(), list)
+    assert delete_nothing.status_code != 200
 
 
 def test_negative_slots_other_than_minus_one_are_refused(api_server: ApiServer) -> None:

@@ -115,6 +115,19 @@ def test_pools_set_get_list_export_import_delete(tw, tmp_path: Path) -> None:
     assert tw("pools", "get", f"{name}_new").exit_code == 1
 
 
+@pytest.mark.parametrize("suffix", ["p/1", "a/b/", "50%/x?y#z", ".."])
+def test_pool_names_with_slashes_and_odd_characters(tw, suffix: str) -> None:
+    name = suffix if suffix == ".." and tw.kind == "json_client" else f"{tw.kind}_{suffix}"
+    assert tw("pools", "set", name, "2", "odd").output == f"Pool {name} set: 2 slot(s)\n"
+    got = tw("pools", "get", name, "-o", "json")
+    assert got.exit_code == 0, got.output
+    assert json.loads(got.output)[0]["pool"] == name
+    deleted = tw("pools", "delete", name)
+    assert deleted.exit_code == 0 and deleted.output == f"Pool {name} deleted\n"
+    missing = tw("pools", "get", name)
+    assert missing.exit_code == 1 and missing.output == f"Error: Pool '{name}' doesn't exist\n"
+
+
 def test_delete_dag_asks_unless_yes(tw, server: ApiServer) -> None:
     dag_id = "to_delete" if tw.kind == "local_client" else "to_delete_alias"
     refused = tw("dags", "delete", dag_id, input="n\n")

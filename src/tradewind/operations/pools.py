@@ -23,7 +23,10 @@ _INTEGER_TEXT = re.compile(r"^\s*-?\d+\s*$")
 
 
 def validate_name(name: Any) -> str:
-    if not isinstance(name, str) or not name.strip():
+    """The contract's texts for a missing, blank or too long name; a non-string is its own 400."""
+    if name is not None and not isinstance(name, str):
+        raise BadRequest(f"Pool name must be a string, not {json.dumps(name, default=str)[:100]}")
+    if name is None or not name.strip():
         raise BadRequest("Pool name shouldn't be empty")
     if len(name) > POOL_NAME_MAX_LENGTH:
         raise BadRequest(f"Pool name can't be more than {POOL_NAME_MAX_LENGTH} characters")

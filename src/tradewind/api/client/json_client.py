@@ -39,6 +39,10 @@ def _auth(config: Config) -> httpx.Auth | None:
 
 
 def _seg(value: str) -> str:
+    """One path segment: "/" and every other reserved character percent-encoded, and a
+    name of only dots too (``..`` as such would be resolved away by the URL library)."""
+    if value.strip(".") == "":
+        return value.replace(".", "%2E")
     return quote(value, safe="")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -14,13 +15,24 @@ from tradewind.operations import pools
 router = APIRouter()
 
 
+class PoolNameConvertor(PathConvertor):
+    """A pool name may hold "/" (``p/1``, sent as ``p%2F1``): the ASGI path arrives already
+    decoded, so the segment has to match across slashes, like ``{name:path}``. Unlike
+    ``path`` it must not be empty, so ``/pools/`` stays the list's trailing-slash redirect."""
+
+    regex = ".+"
+
+
+register_url_convertor("pool_name", PoolNameConvertor())
+
+
 @router.get("/pools", response_model=list[schemas.Pool], summary="Every pool")
 async def list_pools(request: Request) -> JSONResponse:
     return JSONResponse(await quick_read(pools.list_pools, database(request)))
 
 
 @router.get(
-    "/pools/{name}",
+    "/pools/{name:pool_name}",
     response_model=schemas.Pool,
     responses=schemas.errors(400, 404),
     summary="One pool",
@@ -52,7 +64,7 @@ async def set_pool(request: Request) -> JSONResponse:
 
 
 @router.delete(
-    "/pools/{name}",
+    "/pools/{name:pool_name}",
     response_model=schemas.Pool,
     responses=schemas.errors(400, 404),
     summary="Delete a pool (not default_pool); returns it",
