@@ -137,7 +137,22 @@ class Database:
         # Connections must never be shared across fork(): a child gets a fresh pool.
         if os.getpid() != self._pid:
             self._pid = os.getpid()
-            self.engine.dispose(close=False)
+            if _pool_holds_connections(self.engine):
+                self.engine.dispose(close=False)
+
+
+def _pool_holds_connections(engine: Engine) -> bool:
+    """False for an empty pool (a warmed-up parent disposes its own before forking tries).
+
+    Replacing an empty pool would buy nothing, and in a freshly forked try it costs a
+    millisecond of copy-on-write page faults.
+    """
+    pool = engine.pool
+    checked_in = getattr(pool, "checkedin", None)
+    checked_out = getattr(pool, "checkedout", None)
+    if checked_in is None or checked_out is None:
+        return True  # a pool that cannot tell (NullPool...): replace it to be safe
+    return bool(checked_in() or checked_out())
 
 
 class _FileTurn:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import os
 import selectors
 import signal
@@ -387,6 +388,9 @@ def _select(fds: list[int], timeout: float | None) -> Iterator[int] | list[int]:
 def fork_try(config: Config, database, workload: Workload, loaded, close: list[int]) -> int:  # type: ignore[no-untyped-def]
     sys.stdout.flush()
     sys.stderr.flush()
+    # Objects that exist now are the warm state every try shares copy-on-write. Frozen,
+    # a garbage collection in the try never walks them (which would copy every page).
+    gc.freeze()
     pid = os.fork()
     if pid != 0:
         return pid
