@@ -139,7 +139,11 @@ OPTIONS: dict[str, dict[str, Option]] = {
         "min_file_process_interval": _opt(
             "float", "30", "Seconds between re-parses of the DAG folder."
         ),
-        "catchup_by_default": _opt("bool", "True", "Default `catchup` of a DAG."),
+        "catchup_by_default": _opt(
+            "bool",
+            "True",
+            "`catchup` of a DAG that does not set it; taken when its file is parsed.",
+        ),
         "max_dagruns_to_create_per_loop": _opt("int", "10", "Runs created per DAG per loop."),
     },
     "celery": {

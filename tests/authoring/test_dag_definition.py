@@ -208,5 +208,5 @@ def test_task_start_date_counts_as_dag_start() -> None:
 def test_max_active_defaults_are_none() -> None:
     dag = DAG("limits")
     assert dag.max_active_runs is None and dag.max_active_tasks is None
-    assert dag.catchup is True
+    assert dag.catchup is None  # [scheduler] catchup_by_default decides, at sync time
     assert DAG("legacy", concurrency=4).max_active_tasks == 4

@@ -256,3 +256,23 @@ def test_touching_a_failed_file_retries_it(sync, folder, database) -> None:  # t
     os.utime(path, (5, 5))
     assert sync().dags_added == ["uses_helper"]
     assert _errors(database) == {}
+
+
+@pytest.mark.parametrize("by_default", ["True", "False"])
+def test_catchup_by_default_applies_where_the_dag_does_not_say(  # type: ignore[no-untyped-def]
+    db_config, database, folder, by_default: str
+) -> None:
+    write(folder, "unsaid.py", dag_source("unsaid"))
+    write(folder, "said_true.py", dag_source("said_true", catchup="True"))
+    write(folder, "said_false.py", dag_source("said_false", catchup="False"))
+    config = db_config.with_overrides({("scheduler", "catchup_by_default"): by_default})
+    sync_dag_folder(config, database)
+    assert _serialized(database, "unsaid").catchup is (by_default == "True")
+    assert _serialized(database, "said_true").catchup is True
+    assert _serialized(database, "said_false").catchup is False
+    # A changed default reaches the DAG when its file is parsed again (reserialize).
+    flipped = "False" if by_default == "True" else "True"
+    config = db_config.with_overrides({("scheduler", "catchup_by_default"): flipped})
+    sync_dag_folder(config, database, force=True)
+    assert _serialized(database, "unsaid").catchup is (flipped == "True")
+    assert _serialized(database, "said_false").catchup is False

@@ -193,13 +193,31 @@ def test_scheduled_runs_catchup_false_creates_only_the_latest(harness: Harness) 
         assert dag.next_dagrun is not None and dag.next_dagrun_create_after is not None
 
 
+def test_catchup_by_default_false_applies_to_a_dag_that_does_not_say(
+    harness: Harness,
+) -> None:
+    setting = {("scheduler", "catchup_by_default"): "False"}
+    harness.config = harness.config.with_overrides(setting)
+    _daily_dag(harness, catchup=None)
+    harness.start(TRADEWIND__SCHEDULER__CATCHUP_BY_DEFAULT="False")
+    harness.wait_for(
+        lambda: [r.state for r in harness.runs("daily")] == ["success"], what="one run"
+    )
+    import time
+
+    time.sleep(0.5)
+    assert len(harness.runs("daily")) == 1
+
+
 def _one_day():  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
     return timedelta(days=1)
 
 
-def _daily_dag(harness: Harness, *, catchup: bool) -> None:
+def _daily_dag(harness: Harness, *, catchup: bool | None) -> None:
+    """A daily DAG started three days ago; ``catchup=None`` leaves the argument out."""
+    catchup_arg = "" if catchup is None else f", catchup={catchup}"
     harness.add_dag(
         "daily",
         f"""
@@ -208,8 +226,8 @@ def _daily_dag(harness: Harness, *, catchup: bool) -> None:
         from tradewind.operators.bash import BashOperator
 
         today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-        with DAG("daily", start_date=today - timedelta(days=3), schedule="@daily",
-                 catchup={catchup}) as dag:
+        with DAG("daily", start_date=today - timedelta(days=3), schedule="@daily"{catchup_arg}
+                 ) as dag:
             BashOperator(task_id="t", bash_command="echo {{{{ ds }}}}")
         """,
     )

@@ -43,7 +43,8 @@ class DAG:
 
     Mirrors the subset of Airflow 2's ``DAG`` arguments that Tradewind supports, so DAG files
     port by changing imports. ``max_active_runs``/``max_active_tasks`` left as ``None`` mean
-    "use the configured default", decided by the scheduler.
+    "use the configured default", decided by the scheduler; ``catchup`` left as ``None``
+    means ``[scheduler] catchup_by_default``, applied when the DAG folder is synced.
     """
 
     def __init__(
@@ -55,7 +56,7 @@ class DAG:
         schedule_interval: ScheduleArg = NOTSET,
         start_date: datetime | None = None,
         end_date: datetime | None = None,
-        catchup: bool = True,
+        catchup: bool | None = None,
         default_args: Mapping[str, Any] | None = None,
         max_active_runs: int | None = None,
         max_active_tasks: int | None = None,
@@ -85,7 +86,7 @@ class DAG:
         self.end_date = self._coerce_date(
             end_date if end_date is not None else self.default_args.get("end_date"), "end_date"
         )
-        self.catchup = bool(catchup)
+        self.catchup: bool | None = None if catchup is None else bool(catchup)
         self.max_active_runs = max_active_runs
         self.max_active_tasks = max_active_tasks if max_active_tasks is not None else concurrency
         self.dagrun_timeout = dagrun_timeout

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from tradewind.authoring.dag import DAG
 
 FORMAT_VERSION = 1
+# ``catchup`` of a serialized DAG that never went through the sync (which applies
+# ``[scheduler] catchup_by_default``) and did not say: that setting's own default.
+DEFAULT_CATCHUP = True
 
 
 # --- live DAG -> dict ---------------------------------------------------------------------------
@@ -43,6 +46,7 @@ def serialize_dag(dag: DAG) -> dict[str, Any]:
         "timetable": dag.timetable.serialize(),
         "start_date": _dt(dag.effective_start_date),
         "end_date": _dt(dag.end_date),
+        # None when the author did not say: the sync fills in [scheduler] catchup_by_default.
         "catchup": dag.catchup,
         "max_active_runs": dag.max_active_runs,
         "max_active_tasks": dag.max_active_tasks,
@@ -277,7 +281,7 @@ class SerializedDAG:
             timetable=_timetable_from_dict(data["timetable"]),
             start_date=_to_dt(data.get("start_date")),
             end_date=_to_dt(data.get("end_date")),
-            catchup=data["catchup"],
+            catchup=DEFAULT_CATCHUP if data.get("catchup") is None else bool(data["catchup"]),
             max_active_runs=data.get("max_active_runs"),
             max_active_tasks=data.get("max_active_tasks"),
             dagrun_timeout=_to_td(data.get("dagrun_timeout")),

@@ -13,10 +13,13 @@ A sync has three steps:
    ``dag_file`` and ``import_error`` rows.
 
 Rules (Airflow's): a new DAG starts paused per ``is_paused_upon_creation`` or
-``[core] dags_are_paused_at_creation``; an existing one keeps its paused flag; a DAG whose file
-disappeared or no longer defines it becomes inactive (and active again when it returns); a file
-that fails to import gets an import error but its previously parsed DAGs stay as they were;
-a dag_id already defined by another file is an import error on the newcomer.
+``[core] dags_are_paused_at_creation``; an existing one keeps its paused flag; a DAG that
+does not set ``catchup`` is stored with ``[scheduler] catchup_by_default`` (taken at parse
+time, as Airflow does: a changed setting reaches a DAG when its file is parsed again, e.g.
+by ``tradewind dags reserialize``); a DAG whose file disappeared or no longer defines it
+becomes inactive (and active again when it returns); a file that fails to import gets an
+import error but its previously parsed DAGs stay as they were; a dag_id already defined by
+another file is an import error on the newcomer.
 """
 
 from __future__ import annotations
@@ -174,6 +177,7 @@ class _Writer:
         force: bool,
     ) -> None:
         self.paused_by_default: bool = config.get("core", "dags_are_paused_at_creation")
+        self.catchup_by_default: bool = config.get("scheduler", "catchup_by_default")
         self.plan = plan
         self.results = sorted(results, key=lambda result: result.fileloc)
         self.now = now
@@ -248,6 +252,8 @@ class _Writer:
                 clashes.append(f"DAG id {dag_id!r} is already defined in {owner}")
                 continue
             owners[dag_id] = path
+            if serialized.get("catchup") is None:  # the author left it to the configuration
+                serialized["catchup"] = self.catchup_by_default
             defined[dag_id] = serialized
             kept.append(dag_id)
         if clashes:
