@@ -54,6 +54,11 @@ OPTIONS: dict[str, dict[str, Option]] = {
             "float", "30", "Seconds one DAG file may take to import before it is an error."
         ),
         "parsing_processes": _opt("int", "2", "Processes that import DAG files in parallel."),
+        "task_niceness": _opt(
+            "int",
+            "10",
+            "Niceness added to task processes, so a busy machine still schedules; 0 for none.",
+        ),
         "hostname": _opt(
             "str", "", "Name recorded on task instances; empty means the machine's FQDN."
         ),

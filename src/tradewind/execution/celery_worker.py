@@ -18,7 +18,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from tradewind.config import Config
-from tradewind.execution.runner_host import KILL_GRACE, fork_try, warm_up
+from tradewind.execution.runner_host import KILL_GRACE, fork_try, lower_priority, warm_up
 from tradewind.execution.workload import TaskOutcome, Workload
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ class WorkerRuntime:
             from tradewind.dagfiles.loader import ensure_importable
             from tradewind.execution.runner_host import warm_database
 
+            lower_priority(self.config)  # this pool process only waits for its tries
             warm_up(self.config)
             ensure_importable(dag_folders(self.config))
             self._database = warm_database(self.config)

@@ -167,6 +167,16 @@ class _Zygote:
     retired: bool = False
 
 
+def lower_priority(config: Config) -> None:
+    """Run tries at ``[core] task_niceness``: when tasks saturate the CPU, the scheduler
+    (and a database on the same machine) still gets its share, so it keeps starting work.
+    """
+    niceness = int(config.get("core", "task_niceness"))
+    if niceness > 0:
+        with contextlib.suppress(OSError):
+            os.nice(niceness)
+
+
 def warm_up(config: Config) -> None:
     """Import what every try needs, once, in the process tries are forked from."""
     import sqlalchemy.orm  # noqa: F401
@@ -198,6 +208,7 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     with contextlib.suppress(Exception):
         os.setpgid(0, 0)  # a terminal's Ctrl-C must not reach the tries
+    lower_priority(config)
     warm_up(config)
     database = warm_database(config)
     os.set_blocking(cmd_r, False)
