@@ -137,13 +137,7 @@ def test_task_of_a_sigkilled_worker_is_retried_on_the_other(cluster: Cluster) ->
     ]
     ti = cluster.tis("victim", run_id)["t"]
     assert (ti.state, ti.try_number) == ("success", 2)
-    first_log = (
-        cluster.config.base_log_folder
-        / "dag_id=victim"
-        / f"run_id={run_id}"
-        / "task_id=t"
-        / "attempt=1.log"
-    ).read_text()
+    first_log = cluster.try_log("victim", run_id, "t")
     assert "No heartbeat from the task" in first_log and "up_for_retry" in first_log
 
 
@@ -217,10 +211,7 @@ def test_broker_outage_delays_tasks_but_never_blocks_the_scheduler(
             up = httpx.get(f"{server.url}/health", timeout=10)
         assert up.status_code == 200, up.text
         assert up.json()["celery_broker"] == {"status": "healthy"}
-        log = (
-            cluster.config.base_log_folder / "dag_id=one" / f"run_id={first}" / "task_id=t"
-        ) / "attempt=1.log"
-        assert "hello from a worker" in log.read_text()
+        assert "hello from a worker" in cluster.try_log("one", first, "t")
     finally:
         cluster.stop_all()
         if broker_proc is not None:
@@ -273,8 +264,7 @@ def test_tries_on_a_worker_behave_as_with_the_local_executor(cluster: Cluster) -
             select(XCom.value).where(XCom.run_id == run_id, XCom.task_id == "returns")
         )
     assert value == {"rows": 3}
-    logs = cluster.config.base_log_folder / "dag_id=behaviour" / f"run_id={run_id}"
-    assert "timed out" in (logs / "task_id=overruns" / "attempt=1.log").read_text().lower()
-    assert "killed by signal 9" in (logs / "task_id=killed" / "attempt=1.log").read_text()
+    assert "timed out" in cluster.try_log("behaviour", run_id, "overruns").lower()
+    assert "killed by signal 9" in cluster.try_log("behaviour", run_id, "killed")
     bash_pid = int((cluster.tmp / "bash.pid").read_text())
     cluster.wait_for(lambda: not running(bash_pid), 15, "the overrunning bash to be killed")

@@ -92,13 +92,7 @@ with DAG("victim", start_date=datetime(2024, 1, 1), schedule=None) as dag:
     assert harness.wait_run("victim", run_id) == "failed"
     ti = harness.tis("victim", run_id)["t"]
     assert (ti.state, ti.try_number) == ("failed", 2)
-    log = (
-        harness.config.base_log_folder
-        / "dag_id=victim"
-        / f"run_id={run_id}"
-        / "task_id=t"
-        / "attempt=1.log"
-    ).read_text()
+    log = harness.try_log("victim", run_id, "t")
     assert "killed by signal 9" in log and "up_for_retry" in log
 
 
@@ -119,13 +113,7 @@ with DAG("slow", start_date=datetime(2024, 1, 1), schedule=None) as dag:
     harness.start()
     run_id = harness.trigger("slow")
     assert harness.wait_run("slow", run_id, timeout=20) == "failed"
-    log = (
-        harness.config.base_log_folder
-        / "dag_id=slow"
-        / f"run_id={run_id}"
-        / "task_id=t"
-        / "attempt=1.log"
-    ).read_text()
+    log = harness.try_log("slow", run_id, "t")
     assert "timed out" in log.lower() or "execution_timeout" in log
     bash_pid = int((harness.tmp / "bash.pid").read_text())
     harness.wait_for(lambda: not running(bash_pid), timeout=10, what="bash to be killed")

@@ -104,13 +104,18 @@ class Database:
         with _WRITE_LOCKS.setdefault(path, _FileTurn(path)):
             yield
 
-    def _lock_path(self) -> str | None:
+    @property
+    def sqlite_file(self) -> str | None:
+        """The absolute path of the SQLite database file; ``None`` for anything else."""
         if not self.is_sqlite:
             return None
         database = make_url(self.url).database
         if not database or database == ":memory:":
             return None
-        return os.path.abspath(database) + ".writelock"
+        return os.path.abspath(database)
+
+    def _lock_path(self) -> str | None:
+        return None if self.sqlite_file is None else self.sqlite_file + ".writelock"
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:

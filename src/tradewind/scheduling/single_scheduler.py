@@ -14,26 +14,15 @@ import contextlib
 import fcntl
 import os
 
-from sqlalchemy.engine import make_url
-
 from tradewind.db.engine import Database
 from tradewind.exceptions import SchedulerAlreadyRunning
 
 
-def lock_path(database: Database) -> str | None:
-    if not database.is_sqlite:
-        return None
-    name = make_url(database.url).database
-    if not name or name == ":memory:":
-        return None
-    return os.path.abspath(name) + ".scheduler-lock"
-
-
 def acquire(database: Database) -> int | None:
     """Take the lock (a file descriptor to keep open), or raise if another scheduler has it."""
-    path = lock_path(database)
-    if path is None:
+    if database.sqlite_file is None:
         return None
+    path = database.sqlite_file + ".scheduler-lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
         fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -42,7 +31,7 @@ def acquire(database: Database) -> int | None:
         os.close(fd)
         raise SchedulerAlreadyRunning(
             f"Another scheduler (pid {holder}) is already running against the SQLite "
-            f"database {path.removesuffix('.scheduler-lock')}. SQLite supports one scheduler "
+            f"database {database.sqlite_file}. SQLite supports one scheduler "
             "at a time; stop that one, or use PostgreSQL to run several."
         ) from None
     os.ftruncate(fd, 0)
