@@ -18,7 +18,13 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from tradewind.config import Config
-from tradewind.execution.runner_host import KILL_GRACE, fork_try, lower_priority, warm_up
+from tradewind.execution.runner_host import (
+    KILL_GRACE,
+    fork_try,
+    freeze_warm_heap,
+    lower_priority,
+    warm_up,
+)
 from tradewind.execution.workload import TaskOutcome, Workload
 
 if TYPE_CHECKING:
@@ -79,6 +85,7 @@ class WorkerRuntime:
         except Exception:
             log.warning("could not import %s in the worker; the try will", fileloc)
         self._dags[fileloc] = (mtime, dags)
+        freeze_warm_heap()
         return dags
 
 
