@@ -141,6 +141,11 @@ OPTIONS: dict[str, dict[str, Option]] = {
         "scheduler_zombie_task_threshold": _opt(
             "float", "60", "Seconds without a task heartbeat before the task counts as dead."
         ),
+        "task_queued_timeout": _opt(
+            "float",
+            "600",
+            "Seconds a task may stay queued without starting before it is queued again.",
+        ),
         "min_file_process_interval": _opt(
             "float", "30", "Seconds between re-parses of the DAG folder."
         ),

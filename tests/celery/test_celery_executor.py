@@ -268,3 +268,27 @@ def test_tries_on_a_worker_behave_as_with_the_local_executor(cluster: Cluster) -
     assert "killed by signal 9" in cluster.try_log("behaviour", run_id, "killed")
     bash_pid = int((cluster.tmp / "bash.pid").read_text())
     cluster.wait_for(lambda: not running(bash_pid), 15, "the overrunning bash to be killed")
+
+
+@POSTGRES
+def test_a_lost_message_is_sent_again_after_task_queued_timeout(cluster: Cluster) -> None:
+    """A broker restarted without persistence loses queued messages; the try still runs."""
+    import redis
+
+    cluster.add_dag("one", ONE_TASK_DAG)
+    cluster.sync()
+    cluster.start_scheduler("scheduler", TRADEWIND__SCHEDULER__TASK_QUEUED_TIMEOUT="3")
+    run_id = cluster.trigger("one")
+    broker = redis.Redis.from_url(cluster.env["TRADEWIND__CELERY__BROKER_URL"])
+    try:
+        cluster.wait_for(lambda: broker.llen(cluster.queue) == 1, 30, "the message")
+        broker.delete(cluster.queue)  # what a restart without persistence does to it
+    finally:
+        broker.close()
+    assert cluster.states("one", run_id)["t"] == "queued"
+
+    cluster.start_worker("worker_1")
+    assert cluster.wait_run("one", run_id, timeout=60) == "success"
+    assert cluster.tis("one", run_id)["t"].try_number == 1
+    scheduler_log = (cluster.tmp / "scheduler.log").read_text()
+    assert "without starting (its message may be lost)" in scheduler_log

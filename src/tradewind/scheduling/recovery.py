@@ -7,6 +7,10 @@
   record their own final state.
 * A machine that died: its tries stop heartbeating; :func:`fail_zombies` fails or retries
   ``running`` task instances whose ``last_heartbeat_at`` is too old.
+* A message that never reached a worker (a broker restarted without persistence, a queue
+  purged): the try stays ``queued``; :func:`requeue_stuck_queued` sends it again after
+  ``[scheduler] task_queued_timeout``. Should the first message surface after all, the
+  task runner's claim lets only one of the two start the try.
 """
 
 from __future__ import annotations
@@ -117,6 +121,29 @@ def reset_orphaned_tasks(session: Session, job_id: int, now: datetime, threshold
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)
+
+
+def requeue_stuck_queued(session: Session, now: datetime, timeout: float) -> list[str]:
+    """Put tries ``queued`` for longer than ``timeout`` seconds back to ``scheduled``."""
+    stuck_before = now - timedelta(seconds=timeout)
+    stuck = (
+        TaskInstance.state == S.QUEUED,
+        TaskInstance.queued_dttm < stuck_before,
+    )
+    names = [
+        f"{dag_id}.{task_id} ({run_id})"
+        for dag_id, run_id, task_id in session.execute(
+            select(TaskInstance.dag_id, TaskInstance.run_id, TaskInstance.task_id).where(*stuck)
+        )
+    ]
+    if names:
+        session.execute(
+            update(TaskInstance)
+            .where(*stuck)
+            .values(state=S.SCHEDULED, queued_by_job_id=None, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return names
 
 
 def fail_zombies(

@@ -95,6 +95,7 @@ class Scheduler:
         self.heartbeat_sec = float(config.get("scheduler", "scheduler_heartbeat_sec"))
         self.zombie_threshold = float(config.get("scheduler", "scheduler_zombie_task_threshold"))
         self.health_threshold = float(config.get("scheduler", "scheduler_health_check_threshold"))
+        self.queued_timeout = float(config.get("scheduler", "task_queued_timeout"))
         self.default_max_runs = int(config.get("core", "max_active_runs_per_dag"))
         self.default_max_tasks = int(config.get("core", "max_active_tasks_per_dag"))
         self.runs_per_loop = int(config.get("scheduler", "max_dagruns_to_create_per_loop"))
@@ -267,6 +268,14 @@ class Scheduler:
             )
             zombies = recovery.fail_zombies(
                 session, self.config, self._dags_getter(session), now, self.zombie_threshold
+            )
+            stuck = recovery.requeue_stuck_queued(session, now, self.queued_timeout)
+        for name in stuck:
+            log.warning(
+                "%s was queued for over %gs without starting (its message may be lost); "
+                "queuing it again",
+                name,
+                self.queued_timeout,
             )
         if reset or zombies:
             log.info("Recovered %d orphaned queued and %d zombie task instances", reset, zombies)

@@ -72,19 +72,18 @@ class CeleryExecutor(BaseExecutor):
         self._wake_bridge.set()
 
     def _forget_earlier_tries(self, key: TaskKey) -> None:
-        """A newer try of the same task instance means the older one is over for us.
+        """A new message for this task instance replaces what was sent for it before.
 
-        Its worker may have died with the message unacknowledged (the broker hands it out
-        again much later, and the try then refuses to start): do not hold its slot meanwhile.
+        A newer try means the older one is over for us: its worker may have died with the
+        message unacknowledged (the broker hands it out again much later, and the try then
+        refuses to start), so do not hold its slot meanwhile. The same try sent again
+        (``task_queued_timeout``: its message was lost) is watched through the new message.
         """
-        stale = [k for k in self.running if k[:3] == key[:3] and k.try_number < key.try_number]
-        if not stale:
-            return
-        for old in stale:
-            self.running.pop(old, None)
+        for old in [k for k in self.running if k[:3] == key[:3] and k < key]:
+            del self.running[old]
         with self._lock:
             for celery_id, sent_key in list(self._sent.items()):
-                if sent_key in stale:
+                if sent_key[:3] == key[:3] and sent_key.try_number <= key.try_number:
                     del self._sent[celery_id]
 
     def fileno(self) -> int:
