@@ -1,0 +1,163 @@
+"""What one try costs: wall time, CPU (user and kernel) and page faults, one try at a time.
+
+Runs tries the way the LocalExecutor's zygote does (``fork_try`` from a warm process that
+imported Tradewind and the DAG file), but sequentially and without a scheduler, so the
+figures are the cost of a try itself. Next to them: the floor, a ``fork()`` of the same
+warm process whose child exits at once.
+
+    python benchmarks/try_cost.py                 # SQLite in a temporary folder
+    python benchmarks/try_cost.py --postgres      # PostgreSQL at 127.0.0.1:5432
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+DAG_FILE = """
+from datetime import datetime
+from tradewind import DAG
+from tradewind.operators.python import PythonOperator
+
+with DAG("one_task", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    PythonOperator(task_id="t", python_callable=lambda: 1)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tries", type=int, default=100)
+    parser.add_argument("--postgres", action="store_true")
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="tw_try_cost_"))
+    (home / "dags").mkdir()
+    fileloc = str(home / "dags" / "one_task.py")
+    Path(fileloc).write_text(DAG_FILE)
+    pg_name = f"tw_try_cost_{uuid.uuid4().hex[:8]}" if args.postgres else None
+    if pg_name:
+        _pg(f'CREATE DATABASE "{pg_name}"')
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_name}"
+    else:
+        url = f"sqlite:///{home}/tradewind.db"
+    env = {
+        "TRADEWIND_HOME": str(home),
+        "TRADEWIND__DATABASE__SQL_ALCHEMY_CONN": url,
+        "TRADEWIND__CORE__LOAD_EXAMPLES": "False",
+        "TRADEWIND__CORE__TASK_NICENESS": "0",
+    }
+    try:
+        _measure(env, fileloc, args.tries, "PostgreSQL" if pg_name else "SQLite")
+    finally:
+        if pg_name:
+            _pg(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _measure(env: dict[str, str], fileloc: str, tries: int, kind: str) -> None:
+    from tradewind.config import load_config
+    from tradewind.dagfiles.loader import load_dags_from_file
+    from tradewind.db.engine import Database
+    from tradewind.db.models import DagRun, TaskInstance
+    from tradewind.db.schema import migrate
+    from tradewind.execution.runner_host import fork_try, freeze_warm_heap, warm_database, warm_up
+    from tradewind.execution.workload import Workload
+
+    config = load_config(env)
+    database = Database.from_config(config)
+    migrate(database)
+    now = datetime.now(UTC)
+    with database.session() as session:
+        for index in range(tries):
+            run_id = f"cost_{index}"
+            session.add(
+                DagRun(
+                    dag_id="one_task",
+                    run_id=run_id,
+                    execution_date=now.replace(microsecond=index),
+                    state="running",
+                    run_type="manual",
+                    queued_at=now,
+                )
+            )
+            session.add(
+                TaskInstance(
+                    dag_id="one_task", run_id=run_id, task_id="t", state="queued", try_number=0
+                )
+            )
+    database.dispose()
+
+    warm_up(config)
+    warm = warm_database(config)
+    loaded = {dag.dag_id: dag for dag in load_dags_from_file(fileloc)}
+    freeze_warm_heap()
+
+    floor = [_child_cost(lambda: _fork_and_exit()) for _ in range(tries)]
+    costs = [
+        _child_cost(
+            lambda index=index: fork_try(
+                config, warm, Workload("one_task", f"cost_{index}", "t", 1, fileloc), loaded, []
+            )
+        )
+        for index in range(tries)
+    ]
+    with database.read_session() as session:
+        states = {ti.state for ti in session.query(TaskInstance)}
+    if states != {"success"}:
+        raise SystemExit(f"tries did not all succeed: {states}")
+    rss = Path("/proc/self/status").read_text().split("VmRSS:")[1].splitlines()[0].strip()
+    print(f"Tradewind try cost: {kind}, {tries} one-task Python tries, one at a time")
+    print(f"warm process: {rss} resident; CPU is a mean (the kernel counts it in ticks)")
+    for label, rows in (("fork + exit (floor)", floor), ("one try", costs)):
+        wall, user, system, faults = zip(*rows, strict=True)
+        print(
+            f"  {label:20s} median wall {statistics.median(wall):6.2f} ms   "
+            f"child CPU user {statistics.mean(user):5.2f} ms "
+            f"+ kernel {statistics.mean(system):5.2f} ms   "
+            f"median page faults {statistics.median(faults):5.0f}"
+        )
+
+
+def _fork_and_exit() -> int:
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    return pid
+
+
+def _child_cost(start) -> tuple[float, float, float, float]:  # type: ignore[no-untyped-def]
+    """(wall ms, child user ms, child kernel ms, child minor faults) of one child."""
+    before = os.times()
+    faults = resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt
+    began = time.perf_counter()
+    pid = start()
+    _, status = os.waitpid(pid, 0)
+    wall = (time.perf_counter() - began) * 1000
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"a child exited with status {status}")
+    after = os.times()
+    return (
+        wall,
+        (after.children_user - before.children_user) * 1000,
+        (after.children_system - before.children_system) * 1000,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt - faults,
+    )
+
+
+def _pg(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(statement)
+
+
+if __name__ == "__main__":
+    main()
