@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
+import json
 import os
 import selectors
 import signal
@@ -32,6 +33,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tradewind.config import Config
+from tradewind.execution.logs import log_path
+from tradewind.execution.task_runner import (
+    EXIT_NOT_STARTED,
+    StartedTry,
+    TryResult,
+    claim_tries,
+    record_pids,
+    record_results,
+)
 from tradewind.execution.workload import TaskKey, TaskOutcome, Workload
 
 #: Seconds a try may outlive its execution_timeout (its own alarm fires first) before the
@@ -61,6 +71,28 @@ class LineReader:
                 break
         *lines, self._buffer = self._buffer.split(b"\n")
         return [line for line in lines if line]
+
+    def fill(self) -> None:
+        """Read what is there into the buffer (keeps a writer from blocking on a full pipe)."""
+        self._buffer += self._read_available()
+
+    def rest(self) -> list[bytes]:
+        """After the writer is gone: whatever unterminated text is left."""
+        self._buffer += self._read_available()
+        rest, self._buffer = self._buffer, b""
+        return [rest] if rest.strip() else []
+
+    def _read_available(self) -> bytes:
+        data = b""
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except (BlockingIOError, InterruptedError):
+                return data
+            if not chunk:
+                self.eof = True
+                return data
+            data += chunk
 
 
 def write_line(fd: int, text: str) -> bool:
@@ -228,9 +260,52 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
     selector.register(cmd_r, selectors.EVENT_READ, None)
     zygotes: dict[str, _Zygote] = {}  # live zygote per file
     by_fd: dict[int, _Zygote] = {}
+    claimed: dict[TaskKey, StartedTry] = {}
 
     def forward(outcome: TaskOutcome) -> None:
         write_line(evt_w, outcome.to_json())
+
+    def claim(workloads: list[Workload]) -> None:
+        """Claim the batch in one transaction; refused tries never reach a zygote."""
+        try:
+            started, refused = claim_tries(database, config, workloads)
+        except Exception as exc:
+            for workload in workloads:
+                forward(TaskOutcome(workload.key, "start_failed", None, f"claim failed: {exc}"))
+            return
+        for workload, reason in refused:
+            forward(TaskOutcome(workload.key, "exited", EXIT_NOT_STARTED, reason))
+        for workload, start in started:
+            claimed[workload.key] = start
+            dispatch(workload, start)
+
+    def record_started(pids: list[tuple[TaskKey, int]]) -> None:
+        tries = [(claimed[key], pid) for key, pid in pids if key in claimed]
+        if tries:
+            try:
+                record_pids(database, tries)
+            except Exception:
+                traceback.print_exc()
+
+    def record(ended: list[tuple[TaskOutcome, TryResult | None, int | None]]) -> None:
+        """Record the tries that reported a result (one transaction), then pass all on.
+
+        The scheduler sees an outcome only after its state is committed; a try without a
+        result (killed, crashed) is left for the scheduler to fail or retry.
+        """
+        results = [
+            (claimed[outcome.key], result, pid)
+            for outcome, result, pid in ended
+            if result is not None and outcome.key in claimed
+        ]
+        if results:
+            try:
+                record_results(database, config, results)
+            except Exception:
+                traceback.print_exc()
+        for outcome, _, _ in ended:
+            claimed.pop(outcome.key, None)
+            forward(outcome)
 
     def close_zygote(zygote: _Zygote) -> None:
         selector.unregister(zygote.out.fd)
@@ -242,6 +317,7 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(zygote.pid, 0)
         for key in list(zygote.outstanding):
+            claimed.pop(key, None)
             forward(TaskOutcome(key, "exited", None, "the runner process of its DAG file died"))
         if zygotes.get(zygote.fileloc) is zygote:
             del zygotes[zygote.fileloc]
@@ -254,7 +330,7 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
             if zygotes.get(zygote.fileloc) is zygote:
                 del zygotes[zygote.fileloc]
 
-    def dispatch(workload: Workload) -> None:
+    def dispatch(workload: Workload, started: StartedTry) -> None:
         mtime = _mtime(workload.fileloc)
         zygote = zygotes.get(workload.fileloc)
         if zygote is not None and zygote.mtime != mtime:
@@ -262,39 +338,59 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
             zygote = None
         for _attempt in range(2):
             if zygote is None:
+                database.dispose()  # a zygote must not inherit the host's connections
                 zygote = _fork_zygote(
                     config, database, workload.fileloc, mtime, [cmd_r, evt_w, *by_fd]
                 )
                 zygotes[workload.fileloc] = zygote
                 by_fd[zygote.out.fd] = zygote
                 selector.register(zygote.out.fd, selectors.EVENT_READ, None)
-            if write_line(zygote.cmd_w, workload.to_json()):
+            message = f'{{"workload":{workload.to_json()},"started":{started.to_json()}}}'
+            if write_line(zygote.cmd_w, message):
                 zygote.outstanding[workload.key] = workload
                 return
             retire(zygote)
             zygote = None
-        forward(TaskOutcome(workload.key, "start_failed", None, "could not start a runner"))
+        # Claimed but never started: the scheduler fails or retries it (a used try).
+        forward(TaskOutcome(workload.key, "exited", None, "could not start a runner"))
 
     while True:
+        ended: list[tuple[TaskOutcome, TryResult | None, int | None]] = []
+        pids: list[tuple[TaskKey, int]] = []
+        closing: list[_Zygote] = []
         for key, _ in selector.select():
             fd = key.fd
             if fd == cmd_r:
-                for line in commands.read_lines():
-                    dispatch(Workload.from_json(line))
+                workloads = [Workload.from_json(line) for line in commands.read_lines()]
+                if workloads:
+                    claim(workloads)
                 if commands.eof:
+                    # The scheduler is gone: start nothing more, but stay until the tries
+                    # already running have ended and their results are recorded.
+                    selector.unregister(cmd_r)
                     for zygote in list(by_fd.values()):
                         retire(zygote)
-                    return
                 continue
             zygote = by_fd.get(fd)
             if zygote is None:
                 continue
             for line in zygote.out.read_lines():
-                outcome = TaskOutcome.from_json(line)
+                report = json.loads(line)
+                if "started" in report:
+                    pids.append((TaskKey(*report["started"]), report["pid"]))
+                    continue
+                outcome = TaskOutcome.from_json(json.dumps(report["outcome"]))
+                result = None if report["result"] is None else TryResult.from_json(report["result"])
                 zygote.outstanding.pop(outcome.key, None)
-                forward(outcome)
+                ended.append((outcome, result, report["pid"]))
             if zygote.out.eof:
-                close_zygote(zygote)
+                closing.append(zygote)
+        record_started(pids)
+        record(ended)
+        for zygote in closing:
+            close_zygote(zygote)
+        if commands.eof and not by_fd:
+            return
 
 
 def _mtime(path: str) -> float | None:
@@ -335,6 +431,7 @@ def _fork_zygote(  # type: ignore[no-untyped-def]
 class _Try:
     workload: Workload
     deadline: float | None
+    result: LineReader
     timed_out: bool = False
 
 
@@ -367,26 +464,53 @@ def _zygote_main(config: Config, database, fileloc: str, cmd_r: int, out_w: int)
             entry = tries.pop(pid, None)
             if entry is None:
                 continue
+            lines = entry.result.read_lines() + entry.result.rest()
+            with contextlib.suppress(OSError):
+                os.close(entry.result.fd)
             code = os.waitstatus_to_exitcode(status)
             reason = "timeout" if entry.timed_out else "exited"
-            write_line(out_w, TaskOutcome(entry.workload.key, reason, code).to_json())
+            outcome = TaskOutcome(entry.workload.key, reason, code)
+            report = {
+                "outcome": json.loads(outcome.to_json()),
+                "result": lines[0].decode() if lines else None,
+                "pid": pid,
+            }
+            write_line(out_w, json.dumps(report, separators=(",", ":")))
 
     while True:
         now = time.monotonic()
         deadlines = [t.deadline for t in tries.values() if t.deadline and not t.timed_out]
         timeout = max(min(deadlines) - now, 0) if deadlines else None
-        ready = _select([cmd_r, sig_r] if not commands.eof else [sig_r], timeout)
+        watched = [sig_r, *(t.result.fd for t in tries.values())]
+        ready = _select([cmd_r, *watched] if not commands.eof else watched, timeout)
         if sig_r in ready:
             with contextlib.suppress(OSError):
                 os.read(sig_r, 4096)
+        for entry in tries.values():
+            if entry.result.fd in ready:
+                entry.result.fill()
         if cmd_r in ready and not commands.eof:
             for line in commands.read_lines():
-                workload = Workload.from_json(line)
-                pid = fork_try(config, database, workload, loaded, [cmd_r, out_w, sig_r, sig_w])
+                message = json.loads(line)
+                workload = Workload.from_json(json.dumps(message["workload"]))
+                started = json.dumps(message["started"])
+                result_r, result_w = os.pipe()
+                pid = _fork_claimed_try(
+                    config,
+                    database,
+                    started,
+                    loaded,
+                    result_w,
+                    [cmd_r, out_w, sig_r, sig_w, result_r, *(t.result.fd for t in tries.values())],
+                )
+                os.close(result_w)
+                os.set_blocking(result_r, False)
+                started_report = {"started": list(workload.key), "pid": pid}
+                write_line(out_w, json.dumps(started_report, separators=(",", ":")))
                 deadline = None
                 if workload.execution_timeout is not None:
                     deadline = time.monotonic() + workload.execution_timeout + KILL_GRACE
-                tries[pid] = _Try(workload, deadline)
+                tries[pid] = _Try(workload, deadline, LineReader(result_r))
         reap()
         now = time.monotonic()
         for pid, entry in tries.items():
@@ -396,6 +520,58 @@ def _zygote_main(config: Config, database, fileloc: str, cmd_r: int, out_w: int)
                     os.killpg(pid, signal.SIGKILL)
         if commands.eof and not tries:
             return
+
+
+def _fork_claimed_try(  # type: ignore[no-untyped-def]
+    config: Config, database, started_json: str, loaded, result_w: int, close: list[int]
+) -> int:
+    """A try the host has claimed: run the task's code, send back how it ended.
+
+    The try's process records nothing itself (the host does, in batches): it opens a
+    database connection only if the task uses XCom or runs long enough to heartbeat.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid != 0:
+        return pid
+    code = 1
+    try:
+        _become_try_process(close)
+        from tradewind.execution.task_runner import (
+            StartedTry,
+            kill_own_process_group,
+            redirect_output,
+            run_claimed,
+        )
+
+        started = StartedTry.from_json(started_json)
+        path = log_path(config, started.dag_id, started.run_id, started.task_id, started.try_number)
+        with contextlib.suppress(OSError):
+            redirect_output(path)
+        outcome = run_claimed(database, config, started, loaded_dags=loaded)
+        write_line(result_w, outcome.to_json())
+        code = 0
+        if outcome.timed_out:
+            kill_own_process_group()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def _become_try_process(close: list[int]) -> None:
+    os.setsid()  # its own process group: a timeout kills the whole tree
+    signal.set_wakeup_fd(-1)
+    for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_DFL)
+    for fd in close:
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 def _select(fds: list[int], timeout: float | None) -> Iterator[int] | list[int]:
@@ -416,13 +592,7 @@ def fork_try(config: Config, database, workload: Workload, loaded, close: list[i
         return pid
     code = 1
     try:
-        os.setsid()  # its own process group: a timeout kills the whole tree
-        signal.set_wakeup_fd(-1)
-        for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
-            signal.signal(sig, signal.SIG_DFL)
-        for fd in close:
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        _become_try_process(close)
         from tradewind.execution.task_runner import run_in_child
 
         code = run_in_child(

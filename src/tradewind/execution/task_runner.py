@@ -23,12 +23,12 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
@@ -43,7 +43,8 @@ from tradewind.exceptions import (
     TradewindException,
 )
 from tradewind.execution.failure import fail_try
-from tradewind.execution.logs import format_line, log_path
+from tradewind.execution.logs import append_line, format_line, log_path
+from tradewind.execution.workload import Workload
 
 if TYPE_CHECKING:
     from tradewind.authoring.dag import DAG
@@ -88,6 +89,73 @@ class StartedTry:
     run_type: str
     start_date: datetime
 
+    def to_json(self) -> str:
+        data = asdict(self)
+        for name in _DATE_FIELDS:
+            data[name] = data[name].isoformat() if data[name] is not None else None
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> StartedTry:
+        data = json.loads(text)
+        for name in _DATE_FIELDS:
+            data[name] = datetime.fromisoformat(data[name]) if data[name] is not None else None
+        return cls(**data)
+
+
+_DATE_FIELDS = ("logical_date", "data_interval_start", "data_interval_end", "start_date")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """A task's retry settings, as :func:`~tradewind.execution.failure.fail_try` reads them."""
+
+    retry_delay: timedelta
+    retry_exponential_backoff: bool
+    max_retry_delay: timedelta | None
+
+    @classmethod
+    def of(cls, task: Any) -> RetryPolicy | None:
+        if task is None:
+            return None
+        return cls(task.retry_delay, task.retry_exponential_backoff, task.max_retry_delay)
+
+
+@dataclass
+class TryResult:
+    """How the task's code ended, before it is recorded (by the try or by its supervisor)."""
+
+    state: str
+    result: Any = None
+    allow_retry: bool = True
+    timed_out: bool = False
+    retry: RetryPolicy | None = None
+
+    def to_json(self) -> str:
+        retry = None
+        if self.retry is not None:
+            retry = [
+                self.retry.retry_delay.total_seconds(),
+                self.retry.retry_exponential_backoff,
+                None
+                if self.retry.max_retry_delay is None
+                else self.retry.max_retry_delay.total_seconds(),
+            ]
+        data = {**asdict(self), "retry": retry}
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> TryResult:
+        data = json.loads(text)
+        if data["retry"] is not None:
+            delay, exponential, longest = data["retry"]
+            data["retry"] = RetryPolicy(
+                timedelta(seconds=delay),
+                exponential,
+                None if longest is None else timedelta(seconds=longest),
+            )
+        return cls(**data)
+
 
 # --- start ----------------------------------------------------------------------------------
 
@@ -109,64 +177,119 @@ def start_try(
     Executors pass ``expected_try``: the TI must still be ``queued`` with the previous try
     number, so a workload queued twice (two schedulers, a restarted scheduler) runs once.
     """
-    now = now_utc()
     with database.session() as session:
-        run = session.scalars(
-            select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
-        ).one_or_none()
-        if run is None:
-            raise DagRunNotFound(f"DAG {dag_id!r} has no run {run_id!r}")
-        query = select(TaskInstance).where(
-            TaskInstance.dag_id == dag_id,
-            TaskInstance.run_id == run_id,
-            TaskInstance.task_id == task_id,
-        )
-        if not database.is_sqlite:
-            query = query.with_for_update()
-        ti = session.scalars(query).one_or_none()
-        if expected_try is not None:
-            if ti is None or ti.state != TaskInstanceState.QUEUED:
-                state = None if ti is None else ti.state
-                raise TryRefused(f"task instance is {state}, not queued: not starting")
-            if ti.try_number != expected_try - 1:
-                raise TryRefused(
-                    f"try {expected_try} was queued but try {ti.try_number} already started"
-                )
-        else:
-            if ti is None:
-                ti = _new_ti(session, database, dag_id, run_id, task_id)
-            _check_manual_start(session, database, ti, ignore_dependencies, force)
-        ti.try_number += 1
-        ti.state = TaskInstanceState.RUNNING
-        ti.hostname = hostname(config)
-        ti.unixname = _unixname()
-        ti.pid = os.getpid()
-        ti.start_date = now
-        ti.end_date = None
-        ti.duration = None
-        ti.next_retry_at = None
-        ti.last_heartbeat_at = now
-        ti.updated_at = now
-        # A new try starts from a clean slate: no XCom of an earlier try survives.
-        session.execute(
-            delete(XCom).where(
-                XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.task_id == task_id
-            )
-        )
-        return StartedTry(
+        return _start(
+            session,
+            database,
+            config,
             dag_id=dag_id,
             run_id=run_id,
             task_id=task_id,
-            try_number=ti.try_number,
-            max_tries=ti.max_tries,
-            fileloc=fileloc or _fileloc(session, dag_id),
-            logical_date=run.execution_date,
-            data_interval_start=run.data_interval_start,
-            data_interval_end=run.data_interval_end,
-            conf=dict(run.conf or {}),
-            run_type=run.run_type,
-            start_date=now,
+            expected_try=expected_try,
+            fileloc=fileloc,
+            ignore_dependencies=ignore_dependencies,
+            force=force,
         )
+
+
+def claim_tries(
+    database: Database, config: Config, workloads: list[Workload]
+) -> tuple[list[tuple[Workload, StartedTry]], list[tuple[Workload, str]]]:
+    """Claim many queued tries in one transaction: (claimed, refused with the reason).
+
+    Every check of a claim comes before its first write, so a refused try leaves nothing
+    behind and the others still commit together.
+    """
+    claimed: list[tuple[Workload, StartedTry]] = []
+    refused: list[tuple[Workload, str]] = []
+    with database.session() as session:
+        for workload in workloads:
+            try:
+                started = _start(
+                    session,
+                    database,
+                    config,
+                    dag_id=workload.dag_id,
+                    run_id=workload.run_id,
+                    task_id=workload.task_id,
+                    expected_try=workload.try_number,
+                    fileloc=workload.fileloc,
+                )
+            except TradewindException as exc:
+                refused.append((workload, str(exc)))
+            else:
+                claimed.append((workload, started))
+    return claimed, refused
+
+
+def _start(
+    session: Any,
+    database: Database,
+    config: Config,
+    *,
+    dag_id: str,
+    run_id: str,
+    task_id: str,
+    expected_try: int | None,
+    fileloc: str | None = None,
+    ignore_dependencies: bool = False,
+    force: bool = False,
+) -> StartedTry:
+    now = now_utc()
+    run = session.scalars(
+        select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
+    ).one_or_none()
+    if run is None:
+        raise DagRunNotFound(f"DAG {dag_id!r} has no run {run_id!r}")
+    query = select(TaskInstance).where(
+        TaskInstance.dag_id == dag_id,
+        TaskInstance.run_id == run_id,
+        TaskInstance.task_id == task_id,
+    )
+    if not database.is_sqlite:
+        query = query.with_for_update()
+    ti = session.scalars(query).one_or_none()
+    if expected_try is not None:
+        if ti is None or ti.state != TaskInstanceState.QUEUED:
+            state = None if ti is None else ti.state
+            raise TryRefused(f"task instance is {state}, not queued: not starting")
+        if ti.try_number != expected_try - 1:
+            raise TryRefused(
+                f"try {expected_try} was queued but try {ti.try_number} already started"
+            )
+    else:
+        if ti is None:
+            ti = _new_ti(session, database, dag_id, run_id, task_id)
+        _check_manual_start(session, database, ti, ignore_dependencies, force)
+    ti.try_number += 1
+    ti.state = TaskInstanceState.RUNNING
+    ti.hostname = hostname(config)
+    ti.unixname = _unixname()
+    ti.pid = os.getpid()
+    ti.start_date = now
+    ti.end_date = None
+    ti.duration = None
+    ti.next_retry_at = None
+    ti.last_heartbeat_at = now
+    ti.updated_at = now
+    # A new try starts from a clean slate: no XCom of an earlier try survives.
+    session.execute(
+        delete(XCom).where(XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.task_id == task_id)
+    )
+    return StartedTry(
+        dag_id=dag_id,
+        run_id=run_id,
+        task_id=task_id,
+        try_number=ti.try_number,
+        max_tries=ti.max_tries,
+        fileloc=fileloc or _fileloc(session, dag_id),
+        logical_date=run.execution_date,
+        data_interval_start=run.data_interval_start,
+        data_interval_end=run.data_interval_end,
+        conf=dict(run.conf or {}),
+        run_type=run.run_type,
+        start_date=now,
+    )
 
 
 def _unixname() -> str:
@@ -353,13 +476,29 @@ def execute_try(
     loaded_dags: dict[str, DAG] | None = None,
 ) -> int:
     """Run the claimed try to its end and record the final state; the exit code to use."""
+    outcome = run_claimed(database, config, started, loaded_dags=loaded_dags)
+    final = finish_try(database, started, outcome)
+    log.info("Marked %s.%s as %s", started.dag_id, started.task_id, final)
+    if outcome.timed_out:
+        kill_own_process_group()
+    return EXIT_OK if final in (TaskInstanceState.SUCCESS, TaskInstanceState.SKIPPED) else 1
+
+
+def run_claimed(
+    database: Database,
+    config: Config,
+    started: StartedTry,
+    *,
+    loaded_dags: dict[str, DAG] | None = None,
+) -> TryResult:
+    """Run the task's code for a claimed try; how it ended, not yet recorded.
+
+    The database is touched only if the task uses XCom or runs long enough to heartbeat.
+    """
     heartbeat = _Heartbeat(database, started, float(config.get("scheduler", "job_heartbeat_sec")))
     heartbeat.start()
     task = None
-    state = TaskInstanceState.FAILED
-    allow_retry = True
-    result: Any = None
-    timed_out = False
+    outcome = TryResult(TaskInstanceState.FAILED)
     try:
         log.info(
             "Starting try %d of %d for %s.%s, run %s (pid %d)",
@@ -375,31 +514,29 @@ def execute_try(
         ti = RuntimeTaskInstance(database, started, task)
         result = _run_task(dag, task, ti, started)
         if getattr(task, "do_xcom_push", True) and result is not None:
-            result = _json_value(result, f"return value of task {started.task_id!r}")
-        state = TaskInstanceState.SUCCESS
+            outcome.result = _json_value(result, f"return value of task {started.task_id!r}")
+        outcome.state = TaskInstanceState.SUCCESS
     except TaskSkipped as exc:
         log.info("Task skipped: %s", exc)
-        state = TaskInstanceState.SKIPPED
+        outcome.state = TaskInstanceState.SKIPPED
     except TaskFailedNoRetry as exc:
         log.error("Task failed, not retrying: %s", exc)
-        allow_retry = False
+        outcome.allow_retry = False
     except TaskTimeout as exc:
-        timed_out = True
+        outcome.timed_out = True
         log.error("Task timed out: %s", exc)
         _on_kill(task)
     except BaseException as exc:  # includes SystemExit and KeyboardInterrupt from user code
         if isinstance(exc, SystemExit) and exc.code in (0, None):
-            state = TaskInstanceState.SUCCESS
+            outcome.state = TaskInstanceState.SUCCESS
         else:
             log.error("Task failed with exception:\n%s", traceback.format_exc().rstrip())
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         heartbeat.stop()
-    final = finish_try(database, started, task, state, result, allow_retry=allow_retry)
-    log.info("Marked %s.%s as %s", started.dag_id, started.task_id, final)
-    if timed_out:
-        _kill_own_process_group()
-    return EXIT_OK if final in (TaskInstanceState.SUCCESS, TaskInstanceState.SKIPPED) else 1
+    if outcome.state == TaskInstanceState.FAILED:
+        outcome.retry = RetryPolicy.of(task)
+    return outcome
 
 
 def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry) -> Any:
@@ -445,7 +582,7 @@ def _on_kill(task: Any) -> None:
         log.warning("on_kill of the task raised", exc_info=True)
 
 
-def _kill_own_process_group() -> None:
+def kill_own_process_group() -> None:
     """After a timeout, stop whatever the task started (it runs in its own session)."""
     if os.getpgrp() != os.getpid():
         return  # not a session leader (``tasks run`` in-process): leave the group alone
@@ -454,38 +591,77 @@ def _kill_own_process_group() -> None:
         os.killpg(os.getpgrp(), signal.SIGTERM)
 
 
-def finish_try(
-    database: Database,
-    started: StartedTry,
-    task: Any,
-    state: str,
-    result: Any,
-    *,
-    allow_retry: bool = True,
-) -> str:
-    """Write the try's final state, unless someone else changed the TI meanwhile."""
+def finish_try(database: Database, started: StartedTry, outcome: TryResult) -> str:
+    """Record how the try ended, unless someone else changed the TI meanwhile."""
+    with database.session() as session:
+        final, recorded = _finish(session, started, outcome, now_utc())
+    if not recorded:
+        log.warning("Task instance was changed to %s meanwhile; not overwriting", final)
+    return final
+
+
+def record_results(
+    database: Database, config: Config, results: list[tuple[StartedTry, TryResult, int | None]]
+) -> list[str]:
+    """Record many tries' ends in one transaction (a supervisor's side of a try).
+
+    Each ``(started, result, pid)``: ``pid`` is the try's own process, recorded on the TI.
+    Appends the final state to each try's log, as the try itself would have.
+    """
     now = now_utc()
     with database.session() as session:
-        ti = session.get(TaskInstance, (started.dag_id, started.run_id, started.task_id))
-        if (
-            ti is None
-            or ti.try_number != started.try_number
-            or ti.state != TaskInstanceState.RUNNING
-        ):
-            current = None if ti is None else ti.state
-            log.warning("Task instance was changed to %s meanwhile; not overwriting", current)
-            return str(current)
-        if state == TaskInstanceState.FAILED:
-            return fail_try(ti, task, now, allow_retry=allow_retry)
-        ti.state = state
-        ti.end_date = now
-        ti.duration = max((now - (ti.start_date or now)).total_seconds(), 0.0)
-        ti.updated_at = now
-        if state == TaskInstanceState.SUCCESS and result is not None:
-            _write_xcom(
-                session, started.dag_id, started.run_id, started.task_id, "return_value", result
+        ends = [
+            _finish(session, started, outcome, now, pid=pid) for started, outcome, pid in results
+        ]
+    for (started, _, _), (final, recorded) in zip(results, ends, strict=True):
+        name = f"{started.dag_id}.{started.task_id}"
+        append_line(
+            log_path(config, started.dag_id, started.run_id, started.task_id, started.try_number),
+            f"Marked {name} as {final}"
+            if recorded
+            else f"Task instance was changed to {final} meanwhile; not overwriting",
+        )
+    return [final for final, _ in ends]
+
+
+def record_pids(database: Database, tries: list[tuple[StartedTry, int]]) -> None:
+    """Record the process each claimed try runs in (one transaction for many tries)."""
+    with database.session() as session:
+        for started, pid in tries:
+            session.execute(
+                update(TaskInstance)
+                .where(
+                    TaskInstance.dag_id == started.dag_id,
+                    TaskInstance.run_id == started.run_id,
+                    TaskInstance.task_id == started.task_id,
+                    TaskInstance.try_number == started.try_number,
+                    TaskInstance.state == TaskInstanceState.RUNNING,
+                )
+                .values(pid=pid)
+                .execution_options(synchronize_session=False)
             )
-        return state
+
+
+def _finish(
+    session: Any, started: StartedTry, outcome: TryResult, now: datetime, pid: int | None = None
+) -> tuple[str, bool]:
+    """(the TI's state now, whether this try's end was recorded)."""
+    ti = session.get(TaskInstance, (started.dag_id, started.run_id, started.task_id))
+    if ti is None or ti.try_number != started.try_number or ti.state != TaskInstanceState.RUNNING:
+        return str(None if ti is None else ti.state), False
+    if pid is not None:
+        ti.pid = pid
+    if outcome.state == TaskInstanceState.FAILED:
+        return fail_try(ti, outcome.retry, now, allow_retry=outcome.allow_retry), True
+    ti.state = outcome.state
+    ti.end_date = now
+    ti.duration = max((now - (ti.start_date or now)).total_seconds(), 0.0)
+    ti.updated_at = now
+    if outcome.state == TaskInstanceState.SUCCESS and outcome.result is not None:
+        _write_xcom(
+            session, started.dag_id, started.run_id, started.task_id, "return_value", outcome.result
+        )
+    return outcome.state, True
 
 
 # --- the child's whole life -------------------------------------------------------------------
@@ -631,7 +807,7 @@ def warm_database(database: Database, config: Config) -> None:
             ti = session.get(TaskInstance, (WARMUP_ID, WARMUP_ID, WARMUP_ID))
             ti.last_heartbeat_at = now_utc()
             session.flush()
-            finish_try(fake, started, None, TaskInstanceState.SUCCESS, {"warm": True})  # type: ignore[arg-type]
+            finish_try(fake, started, TryResult(TaskInstanceState.SUCCESS, {"warm": True}))  # type: ignore[arg-type]
             raise _Rollback
     except _Rollback:
         pass
