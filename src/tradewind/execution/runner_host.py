@@ -2,19 +2,26 @@
 
 ::
 
-    scheduler --workloads--> runner host --workloads--> zygote (one per DAG file + mtime)
-        ^                        |  ^                      | fork()
-        +------outcomes----------+  +-----outcomes---------+--> try process (own session)
+    scheduler --workloads--> runner host --claimed tries--> zygote (one per DAG file + mtime)
+        ^                    |  claims, records |  ^            | fork()
+        +------outcomes------+  (batched, DB)   +--results------+--> try process (own session)
 
 The *runner host* is forked once when the executor starts, before the scheduler opens any
-database connection, and imports Tradewind's task-running code. For each DAG file it forks
-a *zygote* that imports the file once (kept while the file's mtime is unchanged); each try
-is then a ``fork()`` of that zygote: isolated (a crash kills one try) yet started in about a
-millisecond with the DAG already built. The zygote reaps its tries, enforces the hard
-``execution_timeout`` deadline by killing the try's process group, and reports each ended
-process as a :class:`TaskOutcome`. If a zygote dies, the host reports its unfinished tries.
+database connection, and imports Tradewind's task-running code. It *claims* each batch of
+workloads in one transaction (a try that may not start is refused there and never forked),
+and *records* how tries ended, again one transaction for all that ended together, before
+passing their outcomes to the scheduler. For each DAG file it forks a *zygote* that imports
+the file once (kept while the file's mtime is unchanged); each try is a ``fork()`` of that
+zygote: isolated (a crash kills one try) yet started in about a millisecond with the DAG
+already built. The try runs the task's code and sends back how it ended; it opens a database
+connection only for XCom or a heartbeat, because a freshly forked process pays for its first
+database work in copy-on-write page faults (``benchmarks/try_cost.py``). The zygote reaps its
+tries, enforces the hard ``execution_timeout`` deadline by killing the try's process group,
+and reports each ended process (with its result, if it sent one). A try that ended without a
+result (killed, crashed) goes to the scheduler unrecorded, which fails or retries it. If a
+zygote dies, the host reports its unfinished tries.
 
-Messages are single JSON lines on pipes (shorter than ``PIPE_BUF``, so writes are atomic).
+Messages are JSON lines on pipes, each pipe with a single writer.
 """
 
 from __future__ import annotations

@@ -4,10 +4,14 @@ This is the only place besides the DAG parser that runs user code. It is called 
 that exists for this one try (forked by an executor, or by ``tradewind tasks run``), so
 whatever the task does - raise, ``sys.exit``, segfault - only this process pays.
 
-Three short transactions: *start* (claim the try: state checks, ``running``, try number,
-host, pid), heartbeats while the task runs, *finish* (final state, XCom). The runner writes
-the final state itself; the executor reports only that the process ended, which lets the
-scheduler notice a try that died before its *finish*.
+A try has three parts: *claim* (state checks, ``running``, try number, host, pid), *run*
+(the task's code, heartbeats while it runs) and *record* (final state, XCom). The guarded
+claim is what makes a try start once, however often its workload is delivered. Where the
+try's own process does all three (``tradewind tasks run``, Celery workers), the executor
+reports only that the process ended, which lets the scheduler notice a try that died before
+recording. The LocalExecutor's runner host claims and records for its tries in batches
+(:func:`claim_tries`, :func:`record_results`), and the forked process only runs
+(:func:`run_claimed`).
 """
 
 from __future__ import annotations
