@@ -1,9 +1,15 @@
 """What one try costs: wall time, CPU (user and kernel) and page faults, one try at a time.
 
-Runs tries the way the LocalExecutor's zygote does (``fork_try`` from a warm process that
-imported Tradewind and the DAG file), but sequentially and without a scheduler, so the
-figures are the cost of a try itself. Next to them: the floor, a ``fork()`` of the same
-warm process whose child exits at once.
+Forks tries from a warm process that imported Tradewind and the DAG file, as the
+LocalExecutor's zygote does, but sequentially and without a scheduler, so the figures are
+the cost of a try itself, in two shapes:
+
+* *self-recording*: the forked process claims, runs and records its try (what ``tradewind
+  tasks run`` does), so it pays for its first database work in copy-on-write page faults;
+* *host-claimed*: the runner host's way, where the claim and the record are batched in a
+  long-lived process and the forked process only runs the task.
+
+Next to them: the floor, a ``fork()`` of the same warm process whose child exits at once.
 
     python benchmarks/try_cost.py                 # SQLite in a temporary folder
     python benchmarks/try_cost.py --postgres      # PostgreSQL at 127.0.0.1:5432
@@ -68,7 +74,18 @@ def _measure(env: dict[str, str], fileloc: str, tries: int, kind: str) -> None:
     from tradewind.db.engine import Database
     from tradewind.db.models import DagRun, TaskInstance
     from tradewind.db.schema import migrate
-    from tradewind.execution.runner_host import fork_try, freeze_warm_heap, warm_database, warm_up
+    from tradewind.execution.runner_host import (
+        fork_claimed_try,
+        freeze_warm_heap,
+        warm_database,
+        warm_up,
+    )
+    from tradewind.execution.task_runner import (
+        TryResult,
+        claim_tries,
+        record_results,
+        run_in_child,
+    )
     from tradewind.execution.workload import Workload
 
     config = load_config(env)
@@ -76,7 +93,7 @@ def _measure(env: dict[str, str], fileloc: str, tries: int, kind: str) -> None:
     migrate(database)
     now = datetime.now(UTC)
     with database.session() as session:
-        for index in range(tries):
+        for index in range(2 * tries):
             run_id = f"cost_{index}"
             session.add(
                 DagRun(
@@ -100,14 +117,44 @@ def _measure(env: dict[str, str], fileloc: str, tries: int, kind: str) -> None:
     loaded = {dag.dag_id: dag for dag in load_dags_from_file(fileloc)}
     freeze_warm_heap()
 
-    floor = [_child_cost(lambda: _fork_and_exit()) for _ in range(tries)]
-    costs = [
-        _child_cost(
-            lambda index=index: fork_try(
-                config, warm, Workload("one_task", f"cost_{index}", "t", 1, fileloc), loaded, []
+    def self_recording(index: int) -> int:
+        pid = os.fork()
+        if pid == 0:
+            code = run_in_child(
+                warm,
+                config,
+                dag_id="one_task",
+                run_id=f"cost_{index}",
+                task_id="t",
+                expected_try=1,
+                fileloc=fileloc,
+                loaded_dags=loaded,
             )
-        )
-        for index in range(tries)
+            os._exit(code)
+        return pid
+
+    host_side: list[float] = []
+
+    def host_claimed(index: int) -> int:
+        workload = Workload("one_task", f"cost_{index}", "t", 1, fileloc)
+        began = time.perf_counter()
+        ((_, started),), _ = claim_tries(warm, config, [workload])
+        host_side.append((time.perf_counter() - began) * 1000)
+        read_end, write_end = os.pipe()
+        pid = fork_claimed_try(config, warm, started.to_json(), loaded, write_end, [read_end])
+        os.close(write_end)
+        _, status = os.waitpid(pid, 0)
+        with os.fdopen(read_end) as results:
+            outcome = TryResult.from_json(results.read())
+        began = time.perf_counter()
+        record_results(warm, config, [(started, outcome, pid)])
+        host_side[-1] += (time.perf_counter() - began) * 1000
+        return -status - 1  # already reaped; _child_cost reads this as the exit status
+
+    floor = [_child_cost(_fork_and_exit) for _ in range(tries)]
+    own = [_child_cost(lambda index=index: self_recording(index)) for index in range(tries)]
+    claimed = [
+        _child_cost(lambda index=index: host_claimed(index)) for index in range(tries, 2 * tries)
     ]
     with database.read_session() as session:
         states = {ti.state for ti in session.query(TaskInstance)}
@@ -116,7 +163,12 @@ def _measure(env: dict[str, str], fileloc: str, tries: int, kind: str) -> None:
     rss = Path("/proc/self/status").read_text().split("VmRSS:")[1].splitlines()[0].strip()
     print(f"Tradewind try cost: {kind}, {tries} one-task Python tries, one at a time")
     print(f"warm process: {rss} resident; CPU is a mean (the kernel counts it in ticks)")
-    for label, rows in (("fork + exit (floor)", floor), ("one try", costs)):
+    shapes = (
+        ("fork + exit (floor)", floor),
+        ("self-recording try", own),
+        ("host-claimed try", claimed),
+    )
+    for label, rows in shapes:
         wall, user, system, faults = zip(*rows, strict=True)
         print(
             f"  {label:20s} median wall {statistics.median(wall):6.2f} ms   "
@@ -124,6 +176,9 @@ def _measure(env: dict[str, str], fileloc: str, tries: int, kind: str) -> None:
             f"+ kernel {statistics.mean(system):5.2f} ms   "
             f"median page faults {statistics.median(faults):5.0f}"
         )
+    print(
+        f"  host-claimed: claim + record in the host, median {statistics.median(host_side):.2f} ms"
+    )
 
 
 def _fork_and_exit() -> int:
@@ -139,7 +194,10 @@ def _child_cost(start) -> tuple[float, float, float, float]:  # type: ignore[no-
     faults = resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt
     began = time.perf_counter()
     pid = start()
-    _, status = os.waitpid(pid, 0)
+    if pid < 0:  # reaped by ``start`` itself; -status - 1
+        status = -pid - 1
+    else:
+        _, status = os.waitpid(pid, 0)
     wall = (time.perf_counter() - began) * 1000
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"a child exited with status {status}")

@@ -1,30 +1,22 @@
-"""What a Celery worker does with a workload: run the try as LocalExecutor would.
+"""What a Celery worker does with a workload: hand it to a runner host, as LocalExecutor does.
 
-Each Celery pool process is warm (Tradewind imported, the database's statements
-compiled, DAG files imported once per file and modification time); a try is a ``fork()``
-of it, in its own session, through the same :func:`~tradewind.execution.runner_host.fork_try`
-as LocalExecutor's. So a try on a worker writes the same log file, XComs and states, and a
-crash, ``sys.exit`` or ``execution_timeout`` kill ends that try only, never the worker.
+Each Celery pool process starts its own :class:`~tradewind.execution.runner_host.RunnerHost`
+on first use (before it opens any database connection) and passes it each workload: the
+same claim, warm fork per try, result recording, log file and ``execution_timeout`` as with
+the LocalExecutor. The pool process waits for that try's outcome, wakes the schedulers
+(their next pass sees the recorded state at once) and returns the outcome as the Celery
+result.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import select
-import signal
-import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tradewind.config import Config
-from tradewind.execution.runner_host import (
-    KILL_GRACE,
-    fork_try,
-    freeze_warm_heap,
-    lower_priority,
-    warm_up,
-)
+from tradewind.execution.runner_host import RunnerHost
 from tradewind.execution.workload import TaskOutcome, Workload
 
 if TYPE_CHECKING:
@@ -34,92 +26,55 @@ log = logging.getLogger(__name__)
 
 
 class WorkerRuntime:
-    """Per pool process: the warm database and the DAG files imported so far."""
+    """Per pool process: its runner host, and a database handle for wake-ups."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
+        self._host: RunnerHost | None = None
         self._database: Database | None = None
         self._pid = -1
-        self._dags: dict[str, tuple[float | None, dict[str, Any]]] = {}
 
     def run_json(self, payload: str) -> str:
         return self.run(Workload.from_json(payload)).to_json()
 
     def run(self, workload: Workload) -> TaskOutcome:
-        database = self._warm_database()
-        pid = fork_try(self.config, database, workload, self._loaded(workload.fileloc), [])
-        deadline = None
-        if workload.execution_timeout is not None:
-            deadline = time.monotonic() + workload.execution_timeout + KILL_GRACE
-        returncode, timed_out = wait_for_try(pid, deadline)
-        return TaskOutcome(workload.key, "timeout" if timed_out else "exited", returncode)
+        host = self._runner_host()
+        if not host.submit(workload):
+            host = self._runner_host(restart=True)
+            if not host.submit(workload):
+                return TaskOutcome(workload.key, "start_failed", None, "runner host is gone")
+        outcome = _wait_for(host, workload)
+        self._wake_schedulers()
+        return outcome
 
-    def _warm_database(self) -> Database:
-        if self._database is None or self._pid != os.getpid():
-            from tradewind.dagfiles.discovery import dag_folders
-            from tradewind.dagfiles.loader import ensure_importable
-            from tradewind.execution.runner_host import warm_database
-
-            lower_priority(self.config)  # this pool process only waits for its tries
-            warm_up(self.config)
-            ensure_importable(dag_folders(self.config))
-            self._database = warm_database(self.config)
+    def _runner_host(self, *, restart: bool = False) -> RunnerHost:
+        if self._host is None or self._pid != os.getpid() or restart:
+            if self._host is not None and self._pid == os.getpid():
+                self._host.stop()
+            self._host = RunnerHost(self.config)
+            self._host.start()  # forked before this process opens a database connection
             self._pid = os.getpid()
-        return self._database
+        return self._host
 
-    def _loaded(self, fileloc: str) -> dict[str, Any]:
-        """The file's DAGs, imported once per modification time; ``{}`` if it fails.
+    def _wake_schedulers(self) -> None:
+        from tradewind.db.engine import Database
+        from tradewind.scheduling.wakeup import notify_scheduler
 
-        A file that fails to import here is imported again by the try itself, which then
-        fails with the error in its own log, where a person looks for it.
-        """
-        mtime = _mtime(fileloc)
-        cached = self._dags.get(fileloc)
-        if cached is not None and cached[0] == mtime:
-            return cached[1]
-        dags: dict[str, Any] = {}
-        try:
-            from tradewind.dagfiles.loader import load_dags_from_file
-
-            dags = {dag.dag_id: dag for dag in load_dags_from_file(fileloc)}
-        except Exception:
-            log.warning("could not import %s in the worker; the try will", fileloc)
-        self._dags[fileloc] = (mtime, dags)
-        freeze_warm_heap()
-        return dags
+        if self._database is None:
+            self._database = Database.from_config(self.config)
+        notify_scheduler(self._database, self.config)
 
 
-def wait_for_try(pid: int, deadline: float | None) -> tuple[int | None, bool]:
-    """Wait for the try's process; past ``deadline`` kill its process group.
-
-    Returns (exit code, negative for a signal, or ``None`` if someone else reaped it;
-    whether it was killed for overrunning).
-    """
-    timed_out = False
-    pidfd = os.pidfd_open(pid)
-    try:
-        while True:
-            timeout = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-            ready, _, _ = select.select([pidfd], [], [], timeout)
-            if ready:
-                break
-            timed_out, deadline = True, None
-            with contextlib.suppress(OSError):
-                os.killpg(pid, signal.SIGKILL)
-    finally:
-        os.close(pidfd)
-    try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:
-        return None, timed_out
-    return os.waitstatus_to_exitcode(status), timed_out
-
-
-def _mtime(path: str) -> float | None:
-    try:
-        return os.stat(path).st_mtime
-    except OSError:
-        return None
+def _wait_for(host: RunnerHost, workload: Workload) -> TaskOutcome:
+    """Block until the host reports this workload's try (a pool process runs one at a time)."""
+    while True:
+        select.select([host.fileno()], [], [])
+        for outcome in host.outcomes():
+            if outcome.key == workload.key:
+                return outcome
+            log.warning("unexpected outcome %s from the runner host", outcome)
+        if not host.alive:
+            return TaskOutcome(workload.key, "exited", None, "the runner host died")
 
 
 def run_worker(

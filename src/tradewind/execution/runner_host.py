@@ -502,7 +502,7 @@ def _zygote_main(config: Config, database, fileloc: str, cmd_r: int, out_w: int)
                 workload = Workload.from_json(json.dumps(message["workload"]))
                 started = json.dumps(message["started"])
                 result_r, result_w = os.pipe()
-                pid = _fork_claimed_try(
+                pid = fork_claimed_try(
                     config,
                     database,
                     started,
@@ -529,7 +529,7 @@ def _zygote_main(config: Config, database, fileloc: str, cmd_r: int, out_w: int)
             return
 
 
-def _fork_claimed_try(  # type: ignore[no-untyped-def]
+def fork_claimed_try(  # type: ignore[no-untyped-def]
     config: Config, database, started_json: str, loaded, result_w: int, close: list[int]
 ) -> int:
     """A try the host has claimed: run the task's code, send back how it ended.
@@ -589,34 +589,3 @@ def _select(fds: list[int], timeout: float | None) -> Iterator[int] | list[int]:
     except InterruptedError:
         return []
     return ready
-
-
-def fork_try(config: Config, database, workload: Workload, loaded, close: list[int]) -> int:  # type: ignore[no-untyped-def]
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid != 0:
-        return pid
-    code = 1
-    try:
-        _become_try_process(close)
-        from tradewind.execution.task_runner import run_in_child
-
-        code = run_in_child(
-            database,
-            config,
-            dag_id=workload.dag_id,
-            run_id=workload.run_id,
-            task_id=workload.task_id,
-            expected_try=workload.try_number,
-            fileloc=workload.fileloc,
-            loaded_dags=loaded,
-        )
-    except BaseException:
-        with contextlib.suppress(Exception):
-            traceback.print_exc()
-    finally:
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(code)
