@@ -50,8 +50,9 @@ class Workload:
 class TaskOutcome:
     """A task's process ended. ``reason``: ``exited``, ``timeout`` or ``start_failed``.
 
-    The task runner writes the final state itself; the scheduler uses an outcome only to
-    notice a try whose process ended without doing so (killed, crashed, out of memory).
+    The final state is written before the outcome is sent (by the try, or by the runner
+    host that supervises it); the scheduler uses an outcome only to notice a try whose
+    process ended without one being written (killed, crashed, out of memory).
     """
 
     key: TaskKey

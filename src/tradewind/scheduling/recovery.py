@@ -3,8 +3,8 @@
 * A try whose process ended without writing a final state (killed, segfault, timed out):
   the executor reports the process end; :func:`handle_outcomes` fails or retries it at once.
 * A scheduler that died: its ``job`` heartbeat goes stale; what it had ``queued`` goes back
-  to ``scheduled`` (:func:`reset_orphaned_tasks`). Tries already running carry on: they
-  record their own final state.
+  to ``scheduled`` (:func:`reset_orphaned_tasks`). Tries already running carry on: their
+  runner host stays until they end and records their final state.
 * A machine that died: its tries stop heartbeating; :func:`fail_zombies` fails or retries
   ``running`` task instances whose ``last_heartbeat_at`` is too old.
 * A message that never reached a worker (a broker restarted without persistence, a queue

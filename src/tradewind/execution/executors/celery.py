@@ -6,8 +6,8 @@ watches the result backend for tries that ended. A broker that is down only dela
 sending: workloads stay in the outbox (their task instances stay ``queued`` in the
 database) and go out when the broker answers again.
 
-What the results are for: a try records its own final state in the database and wakes the
-scheduler, so downstream tasks never wait for Celery's result. The result tells the
+What the results are for: the worker records a try's final state in the database and wakes
+the scheduler, so downstream tasks never wait for Celery's result. The result tells the
 executor that the try's process ended, which frees its slot (``[core] parallelism``) and
 lets the scheduler fail or retry a try whose process died before recording anything.
 With a key-value result backend (Redis) one ``MGET`` a tick fetches all of them; other
