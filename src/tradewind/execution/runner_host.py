@@ -46,7 +46,6 @@ from tradewind.execution.task_runner import (
     StartedTry,
     TryResult,
     claim_tries,
-    record_pids,
     record_results,
 )
 from tradewind.execution.workload import TaskKey, TaskOutcome, Workload
@@ -286,28 +285,24 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
             claimed[workload.key] = start
             dispatch(workload, start)
 
-    def record_started(pids: list[tuple[TaskKey, int]]) -> None:
-        tries = [(claimed[key], pid) for key, pid in pids if key in claimed]
-        if tries:
-            try:
-                record_pids(database, tries)
-            except Exception:
-                traceback.print_exc()
-
-    def record(ended: list[tuple[TaskOutcome, TryResult | None, int | None]]) -> None:
-        """Record the tries that reported a result (one transaction), then pass all on.
+    def record(
+        started: list[tuple[TaskKey, int]],
+        ended: list[tuple[TaskOutcome, TryResult | None, int | None]],
+    ) -> None:
+        """Record new tries' pids and ended tries' results (one transaction), pass all on.
 
         The scheduler sees an outcome only after its state is committed; a try without a
         result (killed, crashed) is left for the scheduler to fail or retry.
         """
+        running = [(claimed[key], pid) for key, pid in started if key in claimed]
         results = [
             (claimed[outcome.key], result, pid)
             for outcome, result, pid in ended
             if result is not None and outcome.key in claimed
         ]
-        if results:
+        if running or results:
             try:
-                record_results(database, config, results)
+                record_results(database, config, results, running)
             except Exception:
                 traceback.print_exc()
         for outcome, _, _ in ended:
@@ -392,8 +387,7 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
                 ended.append((outcome, result, report["pid"]))
             if zygote.out.eof:
                 closing.append(zygote)
-        record_started(pids)
-        record(ended)
+        record(pids, ended)
         for zygote in closing:
             close_zygote(zygote)
         if commands.eof and not by_fd:

@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
@@ -201,28 +201,32 @@ def claim_tries(
 ) -> tuple[list[tuple[Workload, StartedTry]], list[tuple[Workload, str]]]:
     """Claim many queued tries in one transaction: (claimed, refused with the reason).
 
-    Every check of a claim comes before its first write, so a refused try leaves nothing
-    behind and the others still commit together.
+    The runs and task instances of the whole batch are read in two queries (the task
+    instances locked on PostgreSQL), the earlier tries' XComs deleted in one. A refused try
+    changes nothing; the others still commit together.
     """
+    now = now_utc()
     claimed: list[tuple[Workload, StartedTry]] = []
     refused: list[tuple[Workload, str]] = []
+    keys = [(w.dag_id, w.run_id, w.task_id) for w in workloads]
     with database.session() as session:
-        for workload in workloads:
+        runs = _by_key(session, DagRun, {key[:2] for key in keys})
+        tis = _by_key(session, TaskInstance, keys, lock=not database.is_sqlite)
+        for workload, key in zip(workloads, keys, strict=True):
+            run = runs.get(key[:2])
+            ti = tis.get(key)
             try:
-                started = _start(
-                    session,
-                    database,
-                    config,
-                    dag_id=workload.dag_id,
-                    run_id=workload.run_id,
-                    task_id=workload.task_id,
-                    expected_try=workload.try_number,
-                    fileloc=workload.fileloc,
-                )
+                if run is None:
+                    raise DagRunNotFound(f"DAG {workload.dag_id!r} has no run {workload.run_id!r}")
+                _check_queued(ti, workload.try_number)
             except TradewindException as exc:
                 refused.append((workload, str(exc)))
-            else:
-                claimed.append((workload, started))
+                continue
+            assert ti is not None
+            _mark_running(ti, config, now)
+            claimed.append((workload, _started(run, ti, workload.fileloc, now)))
+        if claimed:
+            _delete_xcoms(session, [tuple(workload.key[:3]) for workload, _ in claimed])
     return claimed, refused
 
 
@@ -254,17 +258,27 @@ def _start(
         query = query.with_for_update()
     ti = session.scalars(query).one_or_none()
     if expected_try is not None:
-        if ti is None or ti.state != TaskInstanceState.QUEUED:
-            state = None if ti is None else ti.state
-            raise TryRefused(f"task instance is {state}, not queued: not starting")
-        if ti.try_number != expected_try - 1:
-            raise TryRefused(
-                f"try {expected_try} was queued but try {ti.try_number} already started"
-            )
+        _check_queued(ti, expected_try)
     else:
         if ti is None:
             ti = _new_ti(session, database, dag_id, run_id, task_id)
         _check_manual_start(session, database, ti, ignore_dependencies, force)
+    assert ti is not None
+    _mark_running(ti, config, now)
+    _delete_xcoms(session, [(dag_id, run_id, task_id)])
+    return _started(run, ti, fileloc or _fileloc(session, dag_id), now)
+
+
+def _check_queued(ti: TaskInstance | None, expected_try: int) -> None:
+    """An executor's try starts only from ``queued`` with the previous try number."""
+    if ti is None or ti.state != TaskInstanceState.QUEUED:
+        state = None if ti is None else ti.state
+        raise TryRefused(f"task instance is {state}, not queued: not starting")
+    if ti.try_number != expected_try - 1:
+        raise TryRefused(f"try {expected_try} was queued but try {ti.try_number} already started")
+
+
+def _mark_running(ti: TaskInstance, config: Config, now: datetime) -> None:
     ti.try_number += 1
     ti.state = TaskInstanceState.RUNNING
     ti.hostname = hostname(config)
@@ -276,17 +290,22 @@ def _start(
     ti.next_retry_at = None
     ti.last_heartbeat_at = now
     ti.updated_at = now
-    # A new try starts from a clean slate: no XCom of an earlier try survives.
-    session.execute(
-        delete(XCom).where(XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.task_id == task_id)
-    )
+
+
+def _delete_xcoms(session: Any, keys: list[tuple[str, str, str]]) -> None:
+    """A new try starts from a clean slate: no XCom of an earlier try survives."""
+    for chunk in _chunks(keys, KEYS_PER_STATEMENT):
+        session.execute(delete(XCom).where(_matching(XCom, chunk)))
+
+
+def _started(run: DagRun, ti: TaskInstance, fileloc: str, now: datetime) -> StartedTry:
     return StartedTry(
-        dag_id=dag_id,
-        run_id=run_id,
-        task_id=task_id,
+        dag_id=ti.dag_id,
+        run_id=ti.run_id,
+        task_id=ti.task_id,
         try_number=ti.try_number,
         max_tries=ti.max_tries,
-        fileloc=fileloc or _fileloc(session, dag_id),
+        fileloc=fileloc,
         logical_date=run.execution_date,
         data_interval_start=run.data_interval_start,
         data_interval_end=run.data_interval_end,
@@ -598,24 +617,39 @@ def kill_own_process_group() -> None:
 def finish_try(database: Database, started: StartedTry, outcome: TryResult) -> str:
     """Record how the try ended, unless someone else changed the TI meanwhile."""
     with database.session() as session:
-        final, recorded = _finish(session, started, outcome, now_utc())
+        ti = session.get(TaskInstance, _key_of(started))
+        final, recorded = _finish(session, ti, started, outcome, now_utc())
     if not recorded:
         log.warning("Task instance was changed to %s meanwhile; not overwriting", final)
     return final
 
 
 def record_results(
-    database: Database, config: Config, results: list[tuple[StartedTry, TryResult, int | None]]
+    database: Database,
+    config: Config,
+    results: list[tuple[StartedTry, TryResult, int | None]],
+    running: list[tuple[StartedTry, int]] | None = None,
 ) -> list[str]:
     """Record many tries' ends in one transaction (a supervisor's side of a try).
 
-    Each ``(started, result, pid)``: ``pid`` is the try's own process, recorded on the TI.
+    Each ``(started, result, pid)``: ``pid`` is the try's own process, recorded on the TI,
+    as it is for each ``(started, pid)`` of ``running`` (tries that have just started).
     Appends the final state to each try's log, as the try itself would have.
     """
     now = now_utc()
+    running = running or []
+    keys = [_key_of(started) for started, _ in running] + [_key_of(s) for s, _, _ in results]
+    if not keys:
+        return []
     with database.session() as session:
+        tis = _by_key(session, TaskInstance, keys)
+        for started, pid in running:
+            ti = tis.get(_key_of(started))
+            if _is_current(ti, started):
+                ti.pid = pid
         ends = [
-            _finish(session, started, outcome, now, pid=pid) for started, outcome, pid in results
+            _finish(session, tis.get(_key_of(started)), started, outcome, now, pid=pid)
+            for started, outcome, pid in results
         ]
     for (started, _, _), (final, recorded) in zip(results, ends, strict=True):
         name = f"{started.dag_id}.{started.task_id}"
@@ -628,31 +662,69 @@ def record_results(
     return [final for final, _ in ends]
 
 
-def record_pids(database: Database, tries: list[tuple[StartedTry, int]]) -> None:
-    """Record the process each claimed try runs in (one transaction for many tries)."""
-    with database.session() as session:
-        for started, pid in tries:
-            session.execute(
-                update(TaskInstance)
-                .where(
-                    TaskInstance.dag_id == started.dag_id,
-                    TaskInstance.run_id == started.run_id,
-                    TaskInstance.task_id == started.task_id,
-                    TaskInstance.try_number == started.try_number,
-                    TaskInstance.state == TaskInstanceState.RUNNING,
-                )
-                .values(pid=pid)
-                .execution_options(synchronize_session=False)
-            )
+#: Keys matched by one statement (SQLite nests an OR chain one level a term, up to 1,000).
+KEYS_PER_STATEMENT = 200
+_KEY_NAMES = ("dag_id", "run_id", "task_id")
+
+
+def _by_key(
+    session: Any, model: Any, keys: Iterable[tuple[str, ...]], *, lock: bool = False
+) -> dict[tuple[str, ...], Any]:
+    """Rows of ``model`` by (dag_id, run_id[, task_id]); ``lock``: FOR UPDATE, in key order."""
+    found: dict[tuple[str, ...], Any] = {}
+    for chunk in _chunks(sorted(set(keys)), KEYS_PER_STATEMENT):
+        names = _KEY_NAMES[: len(chunk[0])]
+        query = select(model).where(_matching(model, chunk))
+        if lock:
+            query = query.order_by(*(getattr(model, name) for name in names)).with_for_update()
+        for row in session.scalars(query):
+            found[tuple(getattr(row, name) for name in names)] = row
+    return found
+
+
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _matching(model: Any, keys: Iterable[tuple[str, ...]]) -> Any:
+    """Rows whose (dag_id, run_id[, task_id]) is one of ``keys``.
+
+    Spelled as OR-ed equalities rather than a row-value ``IN``: SQLite answers the latter
+    with a full table scan, the former with one index look-up a key.
+    """
+
+    def equal(key: tuple[str, ...]) -> Any:
+        pairs = zip(_KEY_NAMES, key, strict=False)
+        return and_(*(getattr(model, name) == value for name, value in pairs))
+
+    return or_(*(equal(key) for key in keys))
+
+
+def _key_of(started: StartedTry) -> tuple[str, str, str]:
+    return (started.dag_id, started.run_id, started.task_id)
+
+
+def _is_current(ti: TaskInstance | None, started: StartedTry) -> bool:
+    """Whether ``ti`` is still running the try ``started`` describes."""
+    return (
+        ti is not None
+        and ti.try_number == started.try_number
+        and ti.state == TaskInstanceState.RUNNING
+    )
 
 
 def _finish(
-    session: Any, started: StartedTry, outcome: TryResult, now: datetime, pid: int | None = None
+    session: Any,
+    ti: TaskInstance | None,
+    started: StartedTry,
+    outcome: TryResult,
+    now: datetime,
+    pid: int | None = None,
 ) -> tuple[str, bool]:
     """(the TI's state now, whether this try's end was recorded)."""
-    ti = session.get(TaskInstance, (started.dag_id, started.run_id, started.task_id))
-    if ti is None or ti.try_number != started.try_number or ti.state != TaskInstanceState.RUNNING:
+    if not _is_current(ti, started):
         return str(None if ti is None else ti.state), False
+    assert ti is not None
     if pid is not None:
         ti.pid = pid
     if outcome.state == TaskInstanceState.FAILED:
