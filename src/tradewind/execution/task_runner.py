@@ -219,12 +219,13 @@ def claim_tries(
                 if run is None:
                     raise DagRunNotFound(f"DAG {workload.dag_id!r} has no run {workload.run_id!r}")
                 _check_queued(ti, workload.try_number)
+                fileloc = workload.fileloc or _fileloc(session, workload.dag_id)
             except TradewindException as exc:
                 refused.append((workload, str(exc)))
                 continue
             assert ti is not None
             _mark_running(ti, config, now)
-            claimed.append((workload, _started(run, ti, workload.fileloc, now)))
+            claimed.append((workload, _started(run, ti, fileloc, now)))
         if claimed:
             _delete_xcoms(session, [tuple(workload.key[:3]) for workload, _ in claimed])
     return claimed, refused
