@@ -181,19 +181,31 @@ def start_try(
     Executors pass ``expected_try``: the TI must still be ``queued`` with the previous try
     number, so a workload queued twice (two schedulers, a restarted scheduler) runs once.
     """
+    now = now_utc()
     with database.session() as session:
-        return _start(
-            session,
-            database,
-            config,
-            dag_id=dag_id,
-            run_id=run_id,
-            task_id=task_id,
-            expected_try=expected_try,
-            fileloc=fileloc,
-            ignore_dependencies=ignore_dependencies,
-            force=force,
+        run = session.scalars(
+            select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
+        ).one_or_none()
+        if run is None:
+            raise DagRunNotFound(f"DAG {dag_id!r} has no run {run_id!r}")
+        query = select(TaskInstance).where(
+            TaskInstance.dag_id == dag_id,
+            TaskInstance.run_id == run_id,
+            TaskInstance.task_id == task_id,
         )
+        if not database.is_sqlite:
+            query = query.with_for_update()
+        ti = session.scalars(query).one_or_none()
+        if expected_try is not None:
+            _check_queued(ti, expected_try)
+        else:
+            if ti is None:
+                ti = _new_ti(session, database, dag_id, run_id, task_id)
+            _check_manual_start(session, database, ti, ignore_dependencies, force)
+        assert ti is not None
+        _mark_running(ti, config, now)
+        _delete_xcoms(session, [(dag_id, run_id, task_id)])
+        return _started(run, ti, fileloc or _fileloc(session, dag_id), now)
 
 
 def claim_tries(
@@ -229,45 +241,6 @@ def claim_tries(
         if claimed:
             _delete_xcoms(session, [tuple(workload.key[:3]) for workload, _ in claimed])
     return claimed, refused
-
-
-def _start(
-    session: Any,
-    database: Database,
-    config: Config,
-    *,
-    dag_id: str,
-    run_id: str,
-    task_id: str,
-    expected_try: int | None,
-    fileloc: str | None = None,
-    ignore_dependencies: bool = False,
-    force: bool = False,
-) -> StartedTry:
-    now = now_utc()
-    run = session.scalars(
-        select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
-    ).one_or_none()
-    if run is None:
-        raise DagRunNotFound(f"DAG {dag_id!r} has no run {run_id!r}")
-    query = select(TaskInstance).where(
-        TaskInstance.dag_id == dag_id,
-        TaskInstance.run_id == run_id,
-        TaskInstance.task_id == task_id,
-    )
-    if not database.is_sqlite:
-        query = query.with_for_update()
-    ti = session.scalars(query).one_or_none()
-    if expected_try is not None:
-        _check_queued(ti, expected_try)
-    else:
-        if ti is None:
-            ti = _new_ti(session, database, dag_id, run_id, task_id)
-        _check_manual_start(session, database, ti, ignore_dependencies, force)
-    assert ti is not None
-    _mark_running(ti, config, now)
-    _delete_xcoms(session, [(dag_id, run_id, task_id)])
-    return _started(run, ti, fileloc or _fileloc(session, dag_id), now)
 
 
 def _check_queued(ti: TaskInstance | None, expected_try: int) -> None:
