@@ -216,7 +216,10 @@ def _wait(db, dag_id, run_ids, timeout=300.0):  # type: ignore[no-untyped-def]
             if bad:
                 raise SystemExit(f"{len(bad)} run(s) of {dag_id} failed")
             return rows
-        time.sleep(0.002)
+        # Durations come from the runs' own timestamps, so how often this loop looks does
+        # not change them; looking every 2 ms took a sixth of the machine's CPU from the
+        # processes being measured.
+        time.sleep(0.025)
     raise SystemExit(f"timed out waiting for {dag_id}")
 
 

@@ -74,9 +74,10 @@ def _measure(env: dict[str, str], fileloc: str, tries: int, kind: str) -> None:
     from tradewind.db.engine import Database
     from tradewind.db.models import DagRun, TaskInstance
     from tradewind.db.schema import migrate
+    from tradewind.execution.logs import append_line, log_path
     from tradewind.execution.runner_host import (
         fork_claimed_try,
-        freeze_warm_heap,
+        ready_for_tries,
         warm_database,
         warm_up,
     )
@@ -85,6 +86,7 @@ def _measure(env: dict[str, str], fileloc: str, tries: int, kind: str) -> None:
         claim_tries,
         record_results,
         run_in_child,
+        starting_line,
     )
     from tradewind.execution.workload import Workload
 
@@ -115,7 +117,7 @@ def _measure(env: dict[str, str], fileloc: str, tries: int, kind: str) -> None:
     warm_up(config)
     warm = warm_database(config)
     loaded = {dag.dag_id: dag for dag in load_dags_from_file(fileloc)}
-    freeze_warm_heap()
+    ready_for_tries(warm, loaded)  # as a zygote does
 
     def self_recording(index: int) -> int:
         pid = os.fork()
@@ -141,7 +143,11 @@ def _measure(env: dict[str, str], fileloc: str, tries: int, kind: str) -> None:
         ((_, started),), _ = claim_tries(warm, config, [workload])
         host_side.append((time.perf_counter() - began) * 1000)
         read_end, write_end = os.pipe()
-        pid = fork_claimed_try(config, warm, started.to_json(), loaded, write_end, [read_end])
+        log = log_path(config, "one_task", f"cost_{index}", "t", started.try_number)
+        append_line(log, starting_line(started))  # as the host does before it dispatches
+        pid = fork_claimed_try(
+            config, warm, started.to_json(), str(log), loaded, write_end, [read_end]
+        )
         os.close(write_end)
         _, status = os.waitpid(pid, 0)
         with os.fdopen(read_end) as results:

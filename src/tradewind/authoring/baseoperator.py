@@ -18,7 +18,7 @@ from tradewind.authoring import dag_context
 from tradewind.authoring.dependencies import DependencyMixin, as_operators
 from tradewind.authoring.ids import validate_id
 from tradewind.authoring.resolvable import find_resolvables
-from tradewind.authoring.templating import build_jinja_env, render_template
+from tradewind.authoring.templating import build_jinja_env, needs_jinja, render_template
 from tradewind.authoring.timezone import coerce_utc_or_none
 from tradewind.authoring.trigger_rule import TriggerRule, coerce_trigger_rule
 from tradewind.authoring.weight_rule import WeightRule, coerce_weight_rule
@@ -272,6 +272,13 @@ class BaseOperator(DependencyMixin):
         """
         return copy.copy(self)
 
+    def prime(self) -> None:
+        """Work every try of this task would repeat, done once beforehand.
+
+        Called in the warm process tries are forked from, so each try inherits the result
+        instead of paying for it (an operator's own caches, say). Must not run user code.
+        """
+
     def get_template_env(self) -> jinja2.Environment:
         return build_jinja_env(self._dag)
 
@@ -282,10 +289,12 @@ class BaseOperator(DependencyMixin):
 
         Called by the task runner once per try, on a copy from :meth:`prepare_for_execution`.
         """
-        env = jinja_env or self.get_template_env()
+        env = jinja_env
         for field in self.template_fields:
             value = getattr(self, field)
-            setattr(self, field, render_template(value, context, env, self.template_ext))
+            if env is None and needs_jinja(value, self.template_ext):
+                env = self.get_template_env()
+            setattr(self, field, render_template(value, context, env, self.template_ext))  # type: ignore[arg-type]
 
     def execute(self, context: Mapping[str, Any]) -> Any:
         """Do the work. The returned value is pushed to XCom as ``return_value``.

@@ -59,6 +59,8 @@ def render_template(
     if isinstance(value, str):
         if template_ext and value.endswith(tuple(template_ext)):
             return env.get_template(value).render(**context)
+        if not _has_markup(value):
+            return value
         return env.from_string(value).render(**context)
     if isinstance(value, list):
         return [render_template(item, context, env, template_ext) for item in value]
@@ -71,6 +73,25 @@ def render_template(
             key: render_template(item, context, env, template_ext) for key, item in value.items()
         }
     return value
+
+
+def needs_jinja(value: Any, template_ext: Sequence[str] = ()) -> bool:
+    """Whether rendering ``value`` takes a Jinja environment (a template or a template file).
+
+    Most fields hold none, and building the environment is the dearest part of rendering.
+    """
+    if isinstance(value, str):
+        return bool(template_ext and value.endswith(tuple(template_ext))) or _has_markup(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(needs_jinja(item, template_ext) for item in value)
+    if isinstance(value, dict):
+        return any(needs_jinja(item, template_ext) for item in value.values())
+    return False
+
+
+def _has_markup(text: str) -> bool:
+    """Whether Jinja could change ``text``: delimiters, or line endings it normalizes."""
+    return "{" in text or "\r" in text
 
 
 _DATE_FILTERS = {

@@ -38,15 +38,19 @@ import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from tradewind.config import Config
-from tradewind.execution.logs import log_path
+from tradewind.execution.logs import append_line, log_path
 from tradewind.execution.task_runner import (
     EXIT_NOT_STARTED,
     StartedTry,
     TryResult,
     claim_tries,
+    log_like_a_try,
     record_results,
+    rehearse,
+    starting_line,
 )
 from tradewind.execution.workload import TaskKey, TaskOutcome, Workload
 
@@ -226,6 +230,24 @@ def freeze_warm_heap() -> None:
     gc.freeze()
 
 
+def ready_for_tries(database, loaded: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """The zygote's last steps before it forks tries: whatever each try would repeat.
+
+    Tries log in their format; each loaded task primes itself (``BaseOperator.prime``); a
+    rehearsal specializes the bytecode tries run (``rehearse``); then the heap is frozen.
+    """
+    log_like_a_try()
+    for dag in loaded.values():
+        for task in dag.tasks:
+            try:
+                task.prime()
+            except Exception:
+                traceback.print_exc()
+    with contextlib.suppress(Exception):
+        rehearse(database)
+    freeze_warm_heap()
+
+
 def warm_up(config: Config) -> None:
     """Import what every try needs, once, in the process tries are forked from."""
     import sqlalchemy.orm  # noqa: F401
@@ -333,6 +355,17 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
                 del zygotes[zygote.fileloc]
 
     def dispatch(workload: Workload, started: StartedTry) -> None:
+        log = log_path(config, *workload.key[:3], started.try_number)
+        append_line(log, starting_line(started))  # also makes the folder the try writes in
+        message = json.dumps(
+            {
+                "key": workload.key,
+                "timeout": workload.execution_timeout,
+                "log": str(log),
+                "started": started.to_json(),
+            },
+            separators=(",", ":"),
+        )
         mtime = _mtime(workload.fileloc)
         zygote = zygotes.get(workload.fileloc)
         if zygote is not None and zygote.mtime != mtime:
@@ -347,7 +380,6 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
                 zygotes[workload.fileloc] = zygote
                 by_fd[zygote.out.fd] = zygote
                 selector.register(zygote.out.fd, selectors.EVENT_READ, None)
-            message = f'{{"workload":{workload.to_json()},"started":{started.to_json()}}}'
             if write_line(zygote.cmd_w, message):
                 zygote.outstanding[workload.key] = workload
                 return
@@ -381,7 +413,7 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
                 if "started" in report:
                     pids.append((TaskKey(*report["started"]), report["pid"]))
                     continue
-                outcome = TaskOutcome.from_json(json.dumps(report["outcome"]))
+                outcome = TaskOutcome(TaskKey(*report["key"]), report["reason"], report["code"])
                 result = None if report["result"] is None else TryResult.from_json(report["result"])
                 zygote.outstanding.pop(outcome.key, None)
                 ended.append((outcome, result, report["pid"]))
@@ -430,7 +462,7 @@ def _fork_zygote(  # type: ignore[no-untyped-def]
 
 @dataclass
 class _Try:
-    workload: Workload
+    key: list[Any]  # a TaskKey, as JSON has it
     deadline: float | None
     result: LineReader
     timed_out: bool = False
@@ -444,7 +476,7 @@ def _zygote_main(config: Config, database, fileloc: str, cmd_r: int, out_w: int)
         loaded = {dag.dag_id: dag for dag in load_dags_from_file(fileloc)}
     except BaseException:
         pass
-    freeze_warm_heap()
+    ready_for_tries(database, loaded)
     sig_r, sig_w = os.pipe()
     os.set_blocking(sig_r, False)
     os.set_blocking(sig_w, False)
@@ -468,11 +500,10 @@ def _zygote_main(config: Config, database, fileloc: str, cmd_r: int, out_w: int)
             lines = entry.result.read_lines() + entry.result.rest()
             with contextlib.suppress(OSError):
                 os.close(entry.result.fd)
-            code = os.waitstatus_to_exitcode(status)
-            reason = "timeout" if entry.timed_out else "exited"
-            outcome = TaskOutcome(entry.workload.key, reason, code)
             report = {
-                "outcome": json.loads(outcome.to_json()),
+                "key": entry.key,
+                "reason": "timeout" if entry.timed_out else "exited",
+                "code": os.waitstatus_to_exitcode(status),
                 "result": lines[0].decode() if lines else None,
                 "pid": pid,
             }
@@ -493,25 +524,24 @@ def _zygote_main(config: Config, database, fileloc: str, cmd_r: int, out_w: int)
         if cmd_r in ready and not commands.eof:
             for line in commands.read_lines():
                 message = json.loads(line)
-                workload = Workload.from_json(json.dumps(message["workload"]))
-                started = json.dumps(message["started"])
                 result_r, result_w = os.pipe()
                 pid = fork_claimed_try(
                     config,
                     database,
-                    started,
+                    message["started"],
+                    message["log"],
                     loaded,
                     result_w,
                     [cmd_r, out_w, sig_r, sig_w, result_r, *(t.result.fd for t in tries.values())],
                 )
                 os.close(result_w)
                 os.set_blocking(result_r, False)
-                started_report = {"started": list(workload.key), "pid": pid}
+                started_report = {"started": message["key"], "pid": pid}
                 write_line(out_w, json.dumps(started_report, separators=(",", ":")))
                 deadline = None
-                if workload.execution_timeout is not None:
-                    deadline = time.monotonic() + workload.execution_timeout + KILL_GRACE
-                tries[pid] = _Try(workload, deadline, LineReader(result_r))
+                if message["timeout"] is not None:
+                    deadline = time.monotonic() + message["timeout"] + KILL_GRACE
+                tries[pid] = _Try(message["key"], deadline, LineReader(result_r))
         reap()
         now = time.monotonic()
         for pid, entry in tries.items():
@@ -524,7 +554,7 @@ def _zygote_main(config: Config, database, fileloc: str, cmd_r: int, out_w: int)
 
 
 def fork_claimed_try(  # type: ignore[no-untyped-def]
-    config: Config, database, started_json: str, loaded, result_w: int, close: list[int]
+    config: Config, database, started_json: str, log: str, loaded, result_w: int, close: list[int]
 ) -> int:
     """A try the host has claimed: run the task's code, send back how it ended.
 
@@ -541,16 +571,17 @@ def fork_claimed_try(  # type: ignore[no-untyped-def]
         _become_try_process(close)
         from tradewind.execution.task_runner import (
             StartedTry,
+            heartbeating,
             kill_own_process_group,
-            redirect_output,
             run_claimed,
+            send_output_to,
         )
 
-        started = StartedTry.from_json(started_json)
-        path = log_path(config, started.dag_id, started.run_id, started.task_id, started.try_number)
         with contextlib.suppress(OSError):
-            redirect_output(path)
-        outcome = run_claimed(database, config, started, loaded_dags=loaded)
+            send_output_to(log)  # the host made its folder; the zygote set up logging
+        started = StartedTry.from_json(started_json)
+        with heartbeating(database, config, started):
+            outcome = run_claimed(database, started, loaded_dags=loaded)
         write_line(result_w, outcome.to_json())
         code = 0
         if outcome.timed_out:

@@ -26,7 +26,7 @@ import socket
 import sys
 import threading
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -473,7 +473,9 @@ def execute_try(
     loaded_dags: dict[str, DAG] | None = None,
 ) -> int:
     """Run the claimed try to its end and record the final state; the exit code to use."""
-    outcome = run_claimed(database, config, started, loaded_dags=loaded_dags)
+    log.info("%s (pid %d)", starting_line(started), os.getpid())
+    with heartbeating(database, config, started):
+        outcome = run_claimed(database, started, loaded_dags=loaded_dags)
     final = finish_try(database, started, outcome)
     log.info("Marked %s.%s as %s", started.dag_id, started.task_id, final)
     if outcome.timed_out:
@@ -481,31 +483,38 @@ def execute_try(
     return EXIT_OK if final in (TaskInstanceState.SUCCESS, TaskInstanceState.SKIPPED) else 1
 
 
+def starting_line(started: StartedTry) -> str:
+    """The first line of a try's log."""
+    return (
+        f"Starting try {started.try_number} of {started.max_tries + 1} for "
+        f"{started.dag_id}.{started.task_id}, run {started.run_id}"
+    )
+
+
+@contextlib.contextmanager
+def heartbeating(database: Database, config: Config, started: StartedTry) -> Iterator[None]:
+    """Keep the try's heartbeat fresh while the block runs."""
+    heartbeat = _Heartbeat(database, started, float(config.get("scheduler", "job_heartbeat_sec")))
+    heartbeat.start()
+    try:
+        yield
+    finally:
+        heartbeat.stop()
+
+
 def run_claimed(
     database: Database,
-    config: Config,
     started: StartedTry,
     *,
     loaded_dags: dict[str, DAG] | None = None,
 ) -> TryResult:
     """Run the task's code for a claimed try; how it ended, not yet recorded.
 
-    The database is touched only if the task uses XCom or runs long enough to heartbeat.
+    The database is touched only if the task uses XCom.
     """
-    heartbeat = _Heartbeat(database, started, float(config.get("scheduler", "job_heartbeat_sec")))
-    heartbeat.start()
     task = None
     outcome = TryResult(TaskInstanceState.FAILED)
     try:
-        log.info(
-            "Starting try %d of %d for %s.%s, run %s (pid %d)",
-            started.try_number,
-            started.max_tries + 1,
-            started.dag_id,
-            started.task_id,
-            started.run_id,
-            os.getpid(),
-        )
         dag = load_dag(started.fileloc, started.dag_id, loaded_dags)
         task = dag.get_task(started.task_id)
         ti = RuntimeTaskInstance(database, started, task)
@@ -530,10 +539,57 @@ def run_claimed(
             log.error("Task failed with exception:\n%s", traceback.format_exc().rstrip())
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        heartbeat.stop()
     if outcome.state == TaskInstanceState.FAILED:
         outcome.retry = RetryPolicy.of(task)
     return outcome
+
+
+REHEARSAL_ID = "__tradewind_rehearsal__"
+
+
+def rehearse(database: Database, times: int = 16) -> None:
+    """Play a try's own part a few times with a no-op task, its output thrown away.
+
+    Python rewrites a function's bytecode in place during its first few calls (specializing
+    it). Done in the warm process tries are forked from, each try starts from rewritten
+    code, and does not copy those pages for itself. Runs Tradewind's own task, no user code.
+    """
+    from tradewind.authoring.dag import DAG
+    from tradewind.authoring.operators.python import PythonOperator
+
+    now = now_utc()
+    dag = DAG(REHEARSAL_ID, start_date=now, schedule=None)
+    PythonOperator(task_id=REHEARSAL_ID, python_callable=_rehearsal_callable, dag=dag)
+    started = StartedTry(
+        dag_id=REHEARSAL_ID,
+        run_id=REHEARSAL_ID,
+        task_id=REHEARSAL_ID,
+        try_number=1,
+        max_tries=0,
+        fileloc="-",
+        logical_date=now,
+        data_interval_start=now,
+        data_interval_end=now,
+        conf={},
+        run_type="manual",
+        start_date=now,
+    ).to_json()
+    saved = os.dup(1), os.dup(2)
+    try:
+        send_output_to(os.devnull)
+        for _ in range(times):
+            run_claimed(database, StartedTry.from_json(started), loaded_dags={REHEARSAL_ID: dag})
+            TryResult.from_json(TryResult(TaskInstanceState.SUCCESS, {"n": 1}).to_json())
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd, original in zip((1, 2), saved, strict=True):
+            os.dup2(original, fd)
+            os.close(original)
+
+
+def _rehearsal_callable(ds: str, ti: Any) -> dict[str, int]:
+    return {"n": 1}
 
 
 def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry) -> Any:
@@ -720,12 +776,25 @@ def _finish(
 def redirect_output(path: Path) -> None:
     """Send fds 1 and 2 (the task's prints, subprocesses' output) to the try's log file."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    send_output_to(str(path))
+    log_like_a_try()
+
+
+def send_output_to(path: str) -> None:
+    """Point fds 1 and 2 at ``path`` (its folder must exist); the cheap half of a redirect."""
     sys.stdout.flush()
     sys.stderr.flush()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
+
+
+def log_like_a_try() -> None:
+    """Log lines go to stderr (the try's log once fd 2 points there) in the tries' format.
+
+    A zygote does this once, so its forked tries only have to move fd 2.
+    """
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import inspect
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -45,6 +47,10 @@ class PythonOperator(BaseOperator):
         self.templates_dict = dict(templates_dict) if templates_dict is not None else None
         self.show_return_value_in_logs = show_return_value_in_logs
 
+    def prime(self) -> None:
+        with contextlib.suppress(TypeError, ValueError):  # unhashable, or no signature
+            _keyword_parameters(self.python_callable, len(self.op_args))
+
     def execute(self, context: Mapping[str, Any]) -> Any:
         context = {**context, "templates_dict": self.templates_dict}
         kwargs = callable_kwargs(self.python_callable, self.op_args, {**context, **self.op_kwargs})
@@ -64,16 +70,31 @@ def callable_kwargs(
     Everything when it has ``**kwargs``; otherwise the names in its signature, minus those
     already filled by positional ``args``.
     """
-    signature = inspect.signature(func)
-    params = list(signature.parameters.values())
+    try:
+        any_name, names = _keyword_parameters(func, len(args))
+    except TypeError:  # an unhashable callable: read its signature every time
+        any_name, names = _keyword_parameters.__wrapped__(func, len(args))
+    if any_name:
+        return {k: v for k, v in available.items() if k not in names}
+    return {k: v for k, v in available.items() if k in names}
+
+
+@functools.lru_cache(maxsize=4096)
+def _keyword_parameters(func: Callable[..., Any], positional: int) -> tuple[bool, frozenset[str]]:
+    """(takes ``**kwargs``, names) for a call with ``positional`` positional arguments.
+
+    With ``**kwargs`` the names are those the positional arguments took (excluded);
+    otherwise the keyword-capable parameters they left free (included).
+    """
+    params = list(inspect.signature(func).parameters.values())
     if any(p.kind is p.VAR_KEYWORD for p in params):
-        taken = {p.name for p in params[: len(args)] if p.kind is not p.VAR_POSITIONAL}
-        return {k: v for k, v in available.items() if k not in taken}
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    taken = {p.name for p in positional[: len(args)]}
+        taken = {p.name for p in params[:positional] if p.kind is not p.VAR_POSITIONAL}
+        return True, frozenset(taken)
+    ordered = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    taken = {p.name for p in ordered[:positional]}
     names = {
         p.name
         for p in params
         if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in taken
     }
-    return {k: v for k, v in available.items() if k in names}
+    return False, frozenset(names)
