@@ -1,4 +1,8 @@
-"""A try that stops heartbeating without exiting (a hung or frozen process) is a zombie."""
+"""Heartbeats: a try whose supervisor goes silent (a frozen or lost machine) is a zombie.
+
+The runner host heartbeats for every try it supervises; a try that merely runs long keeps
+its heartbeat and is left alone.
+"""
 
 from __future__ import annotations
 
@@ -85,7 +89,12 @@ def _stop_between_heartbeats(harness: Harness, run_id: str, pid: int) -> None:
     raise AssertionError("could not stop the try outside a transaction")
 
 
-def test_stopped_task_without_heartbeat_is_retried(harness: Harness) -> None:
+def _parent(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
+def test_tries_of_a_frozen_runner_host_are_retried(harness: Harness) -> None:
     harness.add_dag("frozen", FROZEN)
     harness.sync()
     harness.start(
@@ -97,24 +106,37 @@ def test_stopped_task_without_heartbeat_is_retried(harness: Harness) -> None:
     harness.wait_for(pid_file.exists, timeout=60, what="try 1 to start")
     harness.wait_for(lambda: pid_file.read_text().strip() != "", what="the pid")
     pid = int(pid_file.read_text())
+    host = _parent(_parent(pid))  # try <- zygote <- runner host
+    harness.wait_for(
+        lambda: harness.tis("frozen", run_id)["t"].pid == pid, what="the try's pid on its row"
+    )
+    folder = harness.config.base_log_folder / "dag_id=frozen" / f"run_id={run_id}" / "task_id=t"
     try:
-        # The try's process no longer heartbeats but does not exit: only the heartbeat
-        # check can notice it.
-        _stop_between_heartbeats(harness, run_id, pid)
+        # The host stops heartbeating but nothing exits: only the heartbeat check can
+        # notice. The try's own process keeps running.
+        _stop_between_heartbeats(harness, run_id, host)
+        harness.wait_for(
+            lambda: "marked up_for_retry" in (folder / "attempt=1.log").read_text(),
+            timeout=60,
+            what="the zombie check to fail try 1",
+        )
+        first = (folder / "attempt=1.log").read_text()
+        assert f"No heartbeat from the task for over {THRESHOLD}s (pid {pid}" in first
+        assert running(pid), "the zombie check fails the try, it does not kill the process"
+
+        # The host wakes and runs the retry; then try 1 finishes, too late to count.
+        os.kill(host, signal.SIGCONT)
         assert harness.wait_run("frozen", run_id, timeout=90) == "success"
         ti = harness.tis("frozen", run_id)["t"]
         assert (ti.state, ti.try_number) == ("success", 2)
-        assert running(pid), "the zombie check fails the try, it does not kill the process"
-        folder = harness.config.base_log_folder / "dag_id=frozen" / f"run_id={run_id}" / "task_id=t"
-        first = (folder / "attempt=1.log").read_text()
-        assert f"No heartbeat from the task for over {THRESHOLD}s (pid {pid}" in first
-        assert "marked up_for_retry" in first
         assert "No heartbeat" not in (folder / "attempt=2.log").read_text()
-
-        # The frozen try wakes up and finishes: it must not overwrite the retry's result.
         (harness.tmp / "release").touch()
-        os.kill(pid, signal.SIGCONT)
         harness.wait_for(lambda: not running(pid), timeout=60, what="try 1 to exit")
+        harness.wait_for(
+            lambda: "not overwriting" in (folder / "attempt=1.log").read_text(),
+            timeout=30,
+            what="try 1's end to be recorded as not overwriting",
+        )
         ti = harness.tis("frozen", run_id)["t"]
         assert (ti.state, ti.try_number) == ("success", 2)
         with harness.db.session() as session:
@@ -122,13 +144,34 @@ def test_stopped_task_without_heartbeat_is_retried(harness: Harness) -> None:
                 select(XCom.value).where(XCom.run_id == run_id, XCom.task_id == "t")
             ).one()
         assert value == "try 2"
-        # The runner host records the try's end just after its process exits.
-        harness.wait_for(
-            lambda: "not overwriting" in (folder / "attempt=1.log").read_text(),
-            timeout=30,
-            what="try 1's end to be recorded as not overwriting",
-        )
         assert harness.run_state("frozen", run_id) == "success"
     finally:
         with contextlib.suppress(ProcessLookupError):
+            os.kill(host, signal.SIGCONT)
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+LONG = """
+from datetime import datetime
+import time
+from tradewind import DAG
+from tradewind.operators.python import PythonOperator
+
+with DAG("long", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    PythonOperator(task_id="t", python_callable=lambda: time.sleep(6) or "done", retries=1)
+"""
+
+
+def test_a_try_longer_than_the_threshold_keeps_its_heartbeat(harness: Harness) -> None:
+    harness.add_dag("long", LONG)
+    harness.sync()
+    harness.start(
+        TRADEWIND__SCHEDULER__SCHEDULER_ZOMBIE_TASK_THRESHOLD=THRESHOLD,
+        TRADEWIND__SCHEDULER__JOB_HEARTBEAT_SEC="0.5",
+    )
+    run_id = harness.trigger("long")
+    assert harness.wait_run("long", run_id, timeout=90) == "success"
+    ti = harness.tis("long", run_id)["t"]
+    assert (ti.state, ti.try_number) == ("success", 1)
+    assert ti.duration is not None and ti.duration >= 6

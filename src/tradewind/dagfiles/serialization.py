@@ -8,6 +8,7 @@ can skip unchanged DAGs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -334,10 +335,15 @@ class SerializedDAG:
         return [task for task in self.tasks.values() if not task.downstream_task_ids]
 
     def topological_order(self) -> list[str]:
+        return list(self._topological_order)
+
+    @functools.cached_property
+    def _topological_order(self) -> tuple[str, ...]:
+        """Computed once: the scheduler asks on every pass over a running run."""
         order = topological_order({tid: t.upstream_task_ids for tid, t in self.tasks.items()})
         if order is None:  # only possible with hand-edited JSON: serialize_dag validates
             raise DagCycleError(f"cycle detected in serialized DAG {self.dag_id!r}")
-        return order
+        return tuple(order)
 
     def next_dagrun_info(
         self, *, last_automated_data_interval: DataInterval | None, now: datetime

@@ -14,12 +14,14 @@ passing their outcomes to the scheduler. For each DAG file it forks a *zygote* t
 the file once (kept while the file's mtime is unchanged); each try is a ``fork()`` of that
 zygote: isolated (a crash kills one try) yet started in about a millisecond with the DAG
 already built. The try runs the task's code and sends back how it ended; it opens a database
-connection only for XCom or a heartbeat, because a freshly forked process pays for its first
-database work in copy-on-write page faults (``benchmarks/try_cost.py``). The zygote reaps its
-tries, enforces the hard ``execution_timeout`` deadline by killing the try's process group,
-and reports each ended process (with its result, if it sent one). A try that ended without a
+connection only for XCom, because a freshly forked process pays for its first database work
+in copy-on-write page faults (``benchmarks/try_cost.py``). The zygote reaps its tries,
+enforces the hard ``execution_timeout`` deadline by killing the try's process group, and
+reports each ended process (with its result, if it sent one). A try that ended without a
 result (killed, crashed) goes to the scheduler unrecorded, which fails or retries it. If a
-zygote dies, the host reports its unfinished tries.
+zygote dies, the host reports its unfinished tries. The host heartbeats for all the tries it
+supervises, in one statement every ``[scheduler] job_heartbeat_sec``: if the machine (or the
+host) is lost, the heartbeats stop and the scheduler fails or retries those tries.
 
 Messages are JSON lines on pipes, each pipe with a single writer.
 """
@@ -47,6 +49,7 @@ from tradewind.execution.task_runner import (
     StartedTry,
     TryResult,
     claim_tries,
+    heartbeat_tries,
     log_like_a_try,
     record_results,
     rehearse,
@@ -282,6 +285,7 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
     lower_priority(config)
     warm_up(config)
     database = warm_database(config)
+    freeze_warm_heap()  # zygotes fork from here, and the host itself collects less
     os.set_blocking(cmd_r, False)
     commands = LineReader(cmd_r)
     selector = selectors.DefaultSelector()
@@ -289,6 +293,18 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
     zygotes: dict[str, _Zygote] = {}  # live zygote per file
     by_fd: dict[int, _Zygote] = {}
     claimed: dict[TaskKey, StartedTry] = {}
+    heartbeat_every = max(float(config.get("scheduler", "job_heartbeat_sec")), 0.05)
+    next_heartbeat = time.monotonic() + heartbeat_every
+
+    def heartbeat() -> None:
+        """The tries' heartbeat, one statement for all: their processes do not write it."""
+        nonlocal next_heartbeat
+        next_heartbeat = time.monotonic() + heartbeat_every
+        if claimed:
+            try:
+                heartbeat_tries(database, claimed.values())
+            except Exception:
+                traceback.print_exc()
 
     def forward(outcome: TaskOutcome) -> None:
         write_line(evt_w, outcome.to_json())
@@ -392,7 +408,9 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
         ended: list[tuple[TaskOutcome, TryResult | None, int | None]] = []
         pids: list[tuple[TaskKey, int]] = []
         closing: list[_Zygote] = []
-        for key, _ in selector.select():
+        if time.monotonic() >= next_heartbeat:
+            heartbeat()
+        for key, _ in selector.select(max(next_heartbeat - time.monotonic(), 0)):
             fd = key.fd
             if fd == cmd_r:
                 workloads = [Workload.from_json(line) for line in commands.read_lines()]
@@ -559,7 +577,7 @@ def fork_claimed_try(  # type: ignore[no-untyped-def]
     """A try the host has claimed: run the task's code, send back how it ended.
 
     The try's process records nothing itself (the host does, in batches): it opens a
-    database connection only if the task uses XCom or runs long enough to heartbeat.
+    database connection only if the task uses XCom.
     """
     sys.stdout.flush()
     sys.stderr.flush()
@@ -571,7 +589,6 @@ def fork_claimed_try(  # type: ignore[no-untyped-def]
         _become_try_process(close)
         from tradewind.execution.task_runner import (
             StartedTry,
-            heartbeating,
             kill_own_process_group,
             run_claimed,
             send_output_to,
@@ -580,8 +597,7 @@ def fork_claimed_try(  # type: ignore[no-untyped-def]
         with contextlib.suppress(OSError):
             send_output_to(log)  # the host made its folder; the zygote set up logging
         started = StartedTry.from_json(started_json)
-        with heartbeating(database, config, started):
-            outcome = run_claimed(database, started, loaded_dags=loaded)
+        outcome = run_claimed(database, started, loaded_dags=loaded)
         write_line(result_w, outcome.to_json())
         code = 0
         if outcome.timed_out:

@@ -5,13 +5,12 @@ that exists for this one try (forked by an executor, or by ``tradewind tasks run
 whatever the task does - raise, ``sys.exit``, segfault - only this process pays.
 
 A try has three parts: *claim* (state checks, ``running``, try number, host, pid), *run*
-(the task's code, heartbeats while it runs) and *record* (final state, XCom). The guarded
-claim is what makes a try start once, however often its workload is delivered. Where the
-try's own process does all three (``tradewind tasks run``, Celery workers), the executor
-reports only that the process ended, which lets the scheduler notice a try that died before
-recording. The LocalExecutor's runner host claims and records for its tries in batches
-(:func:`claim_tries`, :func:`record_results`), and the forked process only runs
-(:func:`run_claimed`).
+(the task's code) and *record* (final state, XCom), with a heartbeat kept while it runs. The
+guarded claim is what makes a try start once, however often its workload is delivered. The
+runner host (LocalExecutor, Celery workers) claims, heartbeats and records for its tries in
+batches (:func:`claim_tries`, :func:`heartbeat_tries`, :func:`record_results`), and the
+forked process only runs (:func:`run_claimed`). ``tradewind tasks run`` does all of it in
+the try's own process (:func:`run_in_child`).
 """
 
 from __future__ import annotations
@@ -26,13 +25,14 @@ import socket
 import sys
 import threading
 import traceback
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, or_, select, update
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
@@ -716,18 +716,41 @@ def _chunks(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _matching(model: Any, keys: Iterable[tuple[str, ...]]) -> Any:
-    """Rows whose (dag_id, run_id[, task_id]) is one of ``keys``.
+def _matching(
+    model: Any, keys: Iterable[tuple[Any, ...]], names: tuple[str, ...] = _KEY_NAMES
+) -> Any:
+    """Rows whose first ``len(key)`` columns of ``names`` equal one of ``keys``.
 
-    Spelled as OR-ed equalities rather than a row-value ``IN``: SQLite answers the latter
-    with a full table scan, the former with one index look-up a key.
+    Keys sharing all but their last value are one ``a = ? AND b IN (...)`` term (a run's
+    tasks, typically), the terms OR-ed: each is an index look-up, where SQLite answers a
+    row-value ``IN`` with a full table scan.
     """
+    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+    for key in keys:
+        groups[key[:-1]].append(key[-1])
 
-    def equal(key: tuple[str, ...]) -> Any:
-        pairs = zip(_KEY_NAMES, key, strict=False)
-        return and_(*(getattr(model, name) == value for name, value in pairs))
+    def term(prefix: tuple[Any, ...], last: list[Any]) -> Any:
+        columns = [getattr(model, name) for name in names[: len(prefix) + 1]]
+        equal = (column == value for column, value in zip(columns, prefix, strict=False))
+        return and_(*equal, columns[-1].in_(last))
 
-    return or_(*(equal(key) for key in keys))
+    return or_(*(term(prefix, last) for prefix, last in groups.items()))
+
+
+def heartbeat_tries(database: Database, tries: Iterable[StartedTry]) -> None:
+    """Mark these tries alive (a supervisor's heartbeat for the try processes it watches)."""
+    keys = [(s.dag_id, s.run_id, s.try_number, s.task_id) for s in tries]
+    names = ("dag_id", "run_id", "try_number", "task_id")
+    now = now_utc()
+    with database.session() as session:
+        for chunk in _chunks(keys, KEYS_PER_STATEMENT):
+            session.execute(
+                update(TaskInstance)
+                .where(_matching(TaskInstance, chunk, names))
+                .where(TaskInstance.state == TaskInstanceState.RUNNING)
+                .values(last_heartbeat_at=now)
+                .execution_options(synchronize_session=False)
+            )
 
 
 def _key_of(started: StartedTry) -> tuple[str, str, str]:
