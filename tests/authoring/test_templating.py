@@ -79,3 +79,28 @@ def test_user_defined_macros_and_filters(run_task: Callable[..., Any]) -> None:
     ):
         task = BashOperator(task_id="t", bash_command="echo {{ project | shout }}")
     assert run_task(task) == "TW"
+
+
+def test_plain_fields_pass_through_and_a_later_template_still_renders(
+    run_task: Callable[..., Any],
+) -> None:
+    """Fields without markup skip Jinja; the first field that has some still gets rendered,
+    and text Jinja would change (Windows line endings) goes through Jinja as before."""
+    seen: dict[str, Any] = {}
+
+    def capture(*args: Any, **kwargs: Any) -> None:
+        seen["args"], seen["kwargs"] = args, kwargs
+
+    with DAG("tpl_plain", start_date=START):
+        task = PythonOperator(
+            task_id="t",
+            python_callable=capture,
+            op_args=["plain text", "50% done; no {{ markup }} here? {{ ds }}"],
+            op_kwargs={"crlf": "a\r\nb", "n": 1, "none": None},
+            templates_dict={"when": "{{ ds_nodash }}"},
+        )
+    run_task(task)
+    assert seen["args"] == ("plain text", "50% done; no  here? 2024-03-05")
+    assert seen["kwargs"]["crlf"] == "a\nb"
+    assert (seen["kwargs"]["n"], seen["kwargs"]["none"]) == (1, None)
+    assert seen["kwargs"]["templates_dict"] == {"when": "20240305"}
