@@ -73,6 +73,43 @@ with DAG("capped", start_date=datetime(2024, 1, 1), schedule=None, max_active_ta
     assert harness.wait_run("capped", run_id) == "success"
 
 
+CROWD = """
+from datetime import datetime
+import time
+from tradewind import DAG
+from tradewind.operators.python import PythonOperator
+
+with DAG("crowd", start_date=datetime(2024, 1, 1), schedule=None, max_active_tasks=@CAP@) as dag:
+    for i in range(80):
+        PythonOperator(task_id=f"c{i}", python_callable=lambda: time.sleep(0.2),
+                       priority_weight=100, pool="@POOL@")
+
+with DAG("other", start_date=datetime(2024, 1, 1), schedule=None) as other:
+    PythonOperator(task_id="t", python_callable=lambda: "ran", priority_weight=1)
+"""
+
+
+@pytest.mark.parametrize("limit", ["pool", "max_active_tasks"])
+def test_a_saturated_limit_does_not_hold_back_other_tasks(harness: Harness, limit: str) -> None:
+    """80 waiting high-priority tasks behind a full pool or a capped DAG (more than one page
+    of admission candidates) do not keep a low-priority task elsewhere from running."""
+    with harness.db.session() as session:
+        session.add(Pool(pool="one", slots=1, description="one slot"))
+    pooled = limit == "pool"
+    source = CROWD.replace("@CAP@", "16" if pooled else "1")
+    harness.add_dag("crowd", source.replace("@POOL@", "one" if pooled else "default_pool"))
+    harness.sync()
+    harness.start()
+    crowd = harness.trigger("crowd")
+    harness.wait_for(
+        lambda: "running" in harness.states("crowd", crowd).values(), what="the crowd to start"
+    )
+    other = harness.trigger("other")
+    assert harness.wait_run("other", other, timeout=30) == "success"
+    done = sum(s == "success" for s in harness.states("crowd", crowd).values())
+    assert done < 40, f"the low-priority task waited for {done} of the crowd's 80 tasks"
+
+
 def test_max_active_runs_keeps_extra_runs_queued(harness: Harness) -> None:
     harness.add_dag(
         "serial",

@@ -146,6 +146,15 @@ class Database:
                 self.engine.dispose(close=False)
 
 
+def plain_rows(session: Any, query: Any) -> list[Any]:
+    """Rows of a column query through the session's connection, skipping ORM row loading.
+
+    For hot queries of plain columns (the scheduler's), where ORM loading costs as much as
+    the query itself; the session's transaction is still the one used.
+    """
+    return list(session.connection().execute(query).all())
+
+
 def _pool_holds_connections(engine: Engine) -> bool:
     """False for an empty pool (a warmed-up parent disposes its own before forking tries).
 

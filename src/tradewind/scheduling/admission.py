@@ -3,8 +3,10 @@
 Limits, all of which make a task wait (never fail): the executor's open slots (``[core]
 parallelism``), each DAG's ``max_active_tasks``, and pool slots (a task takes
 ``pool_slots``; ``-1`` slots means unlimited; a task naming an unknown pool waits). Highest
-``priority_weight`` first, then the oldest run. One SELECT of candidates, three aggregate
-queries, one UPDATE per run touched - however many tasks are admitted.
+``priority_weight`` first, then the oldest run. Three small queries (pools, slots used,
+tasks running per DAG), then a page of candidates from the pools with room and the DAGs
+under their limit (another page only if admitting fills one), one UPDATE per run touched -
+however many tasks are admitted.
 
 On PostgreSQL the candidates are selected ``FOR UPDATE SKIP LOCKED`` and the pool rows
 ``FOR UPDATE``, so two schedulers never queue the same try or overfill a pool.
@@ -21,11 +23,14 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from tradewind.dagfiles.serialization import SerializedDAG
+from tradewind.db.engine import plain_rows
 from tradewind.db.models import DagModel, DagRun, DagRunState, Pool, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.execution.workload import Workload
 
 ACTIVE = (S.QUEUED, S.RUNNING)
+#: Candidate rows read in one pass at most, however many are turned away.
+MAX_CANDIDATES = 2048
 
 
 @dataclass
@@ -51,6 +56,40 @@ def admit(
 ) -> list[Workload]:
     if open_slots <= 0:
         return []
+    pool_query = select(Pool.pool, Pool.slots).order_by(Pool.pool)
+    if postgres:
+        pool_query = pool_query.with_for_update()
+    pools: dict[str, int] = dict(plain_rows(session, pool_query))
+    pool_used: dict[str, int] = defaultdict(
+        int,
+        plain_rows(
+            session,
+            select(TaskInstance.pool, func.sum(TaskInstance.pool_slots))
+            .where(TaskInstance.state.in_(ACTIVE))
+            .group_by(TaskInstance.pool),
+        ),
+    )
+    dag_used: dict[str, int] = defaultdict(
+        int,
+        plain_rows(
+            session,
+            select(TaskInstance.dag_id, func.count())
+            .where(TaskInstance.state.in_(ACTIVE))
+            .group_by(TaskInstance.dag_id),
+        ),
+    )
+    sdags = get_dags(set(dag_used))
+
+    def task_limit(dag_id: str) -> int:
+        sdag = sdags.get(dag_id)
+        return (sdag.max_active_tasks if sdag else None) or default_max_active_tasks
+
+    # Tasks that could not start anyway stay out of the candidates: in a pool with no free
+    # slot (or no such pool: they wait for it) or in a DAG at its max_active_tasks.
+    open_pools = [p for p, total in pools.items() if total == -1 or pool_used[p] < total]
+    busy_dags = [d for d, used in dag_used.items() if used >= task_limit(d)]
+    if not open_pools:
+        return []
     query = (
         select(
             TaskInstance.dag_id,
@@ -67,10 +106,15 @@ def admit(
             and_(DagRun.dag_id == TaskInstance.dag_id, DagRun.run_id == TaskInstance.run_id),
         )
         .join(DagModel, DagModel.dag_id == TaskInstance.dag_id)
-        .where(TaskInstance.state == S.SCHEDULED, DagRun.state == DagRunState.RUNNING)
+        .where(
+            TaskInstance.state == S.SCHEDULED,
+            DagRun.state == DagRunState.RUNNING,
+            TaskInstance.pool.in_(open_pools),
+        )
         .order_by(TaskInstance.priority_weight.desc(), DagRun.execution_date, TaskInstance.task_id)
-        .limit(max(open_slots * 4, 512))
     )
+    if busy_dags:
+        query = query.where(TaskInstance.dag_id.not_in(busy_dags))
     if not (only and only.ignore_paused):
         query = query.where(DagModel.is_paused.is_(False))
     if only and only.dag_id:
@@ -79,51 +123,33 @@ def admit(
         query = query.where(TaskInstance.run_id.in_(only.run_ids))
     if postgres:
         query = query.with_for_update(of=TaskInstance, skip_locked=True)
-    candidates = session.execute(query).all()
-    if not candidates:
-        return []
 
-    pool_query = select(Pool.pool, Pool.slots).order_by(Pool.pool)
-    if postgres:
-        pool_query = pool_query.with_for_update()
-    pools = dict(session.execute(pool_query).all())
-    pool_used: dict[str, int] = defaultdict(
-        int,
-        session.execute(
-            select(TaskInstance.pool, func.sum(TaskInstance.pool_slots))
-            .where(TaskInstance.state.in_(ACTIVE))
-            .group_by(TaskInstance.pool)
-        ).all(),
-    )
-    dag_ids = {row.dag_id for row in candidates}
-    dag_used: dict[str, int] = defaultdict(
-        int,
-        session.execute(
-            select(TaskInstance.dag_id, func.count())
-            .where(TaskInstance.state.in_(ACTIVE), TaskInstance.dag_id.in_(dag_ids))
-            .group_by(TaskInstance.dag_id)
-        ).all(),
-    )
-    sdags = get_dags(dag_ids)
-
+    # A page is enough unless tasks on it fill a pool or a DAG as they are admitted; then
+    # the next page, up to MAX_CANDIDATES rows a pass.
+    page = max(open_slots * 2, 32)
     chosen = []
-    for row in candidates:
-        if len(chosen) >= open_slots:
+    offset = 0
+    while len(chosen) < open_slots and offset < MAX_CANDIDATES:
+        candidates = plain_rows(session, query.offset(offset).limit(page))
+        new_dags = {row.dag_id for row in candidates} - sdags.keys()
+        if new_dags:
+            sdags.update(get_dags(new_dags))
+        for row in candidates:
+            if len(chosen) >= open_slots:
+                break
+            if row.dag_id not in sdags or dag_used[row.dag_id] >= task_limit(row.dag_id):
+                continue
+            total = pools[row.pool]
+            if total != -1 and pool_used[row.pool] + row.pool_slots > total:
+                continue
+            pool_used[row.pool] += row.pool_slots
+            dag_used[row.dag_id] += 1
+            chosen.append(row)
+        if len(candidates) < page:
             break
-        sdag = sdags.get(row.dag_id)
-        if sdag is None:
-            continue
-        limit = sdag.max_active_tasks or default_max_active_tasks
-        if dag_used[row.dag_id] >= limit:
-            continue
-        total = pools.get(row.pool)
-        if total is None:
-            continue  # unknown pool: wait until someone creates it
-        if total != -1 and pool_used[row.pool] + row.pool_slots > total:
-            continue
-        pool_used[row.pool] += row.pool_slots
-        dag_used[row.dag_id] += 1
-        chosen.append(row)
+        offset += page
+    if not chosen:
+        return []
 
     by_run: dict[tuple[str, str], list[str]] = defaultdict(list)
     for row in chosen:

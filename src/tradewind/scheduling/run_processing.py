@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tradewind.dagfiles.serialization import SerializedDAG, SerializedTask
+from tradewind.db.engine import plain_rows
 from tradewind.db.models import DagRun, DagRunState, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.scheduling.task_instances import task_instance_values
@@ -42,7 +43,8 @@ def process_runs(
     result = ProcessResult()
     if not runs:
         return result
-    rows = session.execute(
+    rows = plain_rows(
+        session,
         select(
             TaskInstance.dag_id,
             TaskInstance.run_id,
@@ -52,8 +54,8 @@ def process_runs(
         ).where(
             TaskInstance.dag_id.in_({r.dag_id for r in runs}),
             TaskInstance.run_id.in_({r.run_id for r in runs}),
-        )
-    ).all()
+        ),
+    )
     by_run: dict[tuple[str, str], dict[str, tuple[str | None, datetime | None]]] = defaultdict(dict)
     for row in rows:
         by_run[row.dag_id, row.run_id][row.task_id] = (row.state, row.next_retry_at)
