@@ -1,15 +1,14 @@
 """What one try costs: wall time, CPU (user and kernel) and page faults, one try at a time.
 
-Forks tries from a warm process that imported Tradewind and the DAG file, as the
-LocalExecutor's zygote does, but sequentially and without a scheduler, so the figures are
-the cost of a try itself, in two shapes:
+Sequential and without a scheduler, so the figures are the cost of a try itself. This
+script plays the runner host: it claims each try, hands it to a real zygote
+(``python -m tradewind.execution.zygote``), waits for the result and records it. The
+zygote's own CPU is its side of ``fork()``; its children's CPU and page faults (read from
+``/proc/<zygote>/stat`` once it has reaped them) are the tries'. Three DAG files:
 
-* *self-recording*: the forked process claims, runs and records its try (what ``tradewind
-  tasks run`` does), so it pays for its first database work in copy-on-write page faults;
-* *host-claimed*: the runner host's way, where the claim and the record are batched in a
-  long-lived process and the forked process only runs the task.
-
-Next to them: the floor, a ``fork()`` of the same warm process whose child exits at once.
+* ``plain``: a Python task that returns a value (the host stores it as XCom);
+* ``pulls``: a Python task that pulls an XCom, so its process connects to the database;
+  its zygote sets the database code up after the first such try (that try is left out).
 
     python benchmarks/try_cost.py                 # SQLite in a temporary folder
     python benchmarks/try_cost.py --postgres      # PostgreSQL at 127.0.0.1:5432
@@ -18,8 +17,9 @@ Next to them: the floor, a ``fork()`` of the same warm process whose child exits
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import resource
+import select
 import shutil
 import statistics
 import tempfile
@@ -28,14 +28,28 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-DAG_FILE = """
+DAGS = {
+    "plain": """
 from datetime import datetime
 from tradewind import DAG
 from tradewind.operators.python import PythonOperator
 
-with DAG("one_task", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+with DAG("plain", start_date=datetime(2024, 1, 1), schedule=None) as dag:
     PythonOperator(task_id="t", python_callable=lambda: 1)
-"""
+""",
+    "pulls": """
+from datetime import datetime
+from tradewind import DAG
+from tradewind.operators.python import PythonOperator
+
+def pull(ti):
+    return ti.xcom_pull(task_ids="t", key="missing")
+
+with DAG("pulls", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    PythonOperator(task_id="t", python_callable=pull)
+""",
+}
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -46,8 +60,8 @@ def main() -> None:
 
     home = Path(tempfile.mkdtemp(prefix="tw_try_cost_"))
     (home / "dags").mkdir()
-    fileloc = str(home / "dags" / "one_task.py")
-    Path(fileloc).write_text(DAG_FILE)
+    for name, source in DAGS.items():
+        (home / "dags" / f"{name}.py").write_text(source)
     pg_name = f"tw_try_cost_{uuid.uuid4().hex[:8]}" if args.postgres else None
     if pg_name:
         _pg(f'CREATE DATABASE "{pg_name}"')
@@ -61,33 +75,21 @@ def main() -> None:
         "TRADEWIND__CORE__TASK_NICENESS": "0",
     }
     try:
-        _measure(env, fileloc, args.tries, "PostgreSQL" if pg_name else "SQLite")
+        _measure(env, home, args.tries, "PostgreSQL" if pg_name else "SQLite")
     finally:
         if pg_name:
             _pg(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
         shutil.rmtree(home, ignore_errors=True)
 
 
-def _measure(env: dict[str, str], fileloc: str, tries: int, kind: str) -> None:
+def _measure(env: dict[str, str], home: Path, tries: int, kind: str) -> None:
     from tradewind.config import load_config
-    from tradewind.dagfiles.loader import load_dags_from_file
     from tradewind.db.engine import Database
     from tradewind.db.models import DagRun, TaskInstance
     from tradewind.db.schema import migrate
-    from tradewind.execution.logs import append_line, log_path
-    from tradewind.execution.runner_host import (
-        fork_claimed_try,
-        ready_for_tries,
-        warm_database,
-        warm_up,
-    )
-    from tradewind.execution.task_runner import (
-        TryResult,
-        claim_tries,
-        record_results,
-        run_in_child,
-        starting_line,
-    )
+    from tradewind.execution.runner_host import start_zygote, try_message, warm_database
+    from tradewind.execution.task_runner import claim_tries, record_results
+    from tradewind.execution.try_process import TryResult
     from tradewind.execution.workload import Workload
 
     config = load_config(env)
@@ -95,125 +97,85 @@ def _measure(env: dict[str, str], fileloc: str, tries: int, kind: str) -> None:
     migrate(database)
     now = datetime.now(UTC)
     with database.session() as session:
-        for index in range(2 * tries):
-            run_id = f"cost_{index}"
-            session.add(
-                DagRun(
-                    dag_id="one_task",
-                    run_id=run_id,
-                    execution_date=now.replace(microsecond=index),
-                    state="running",
-                    run_type="manual",
-                    queued_at=now,
+        for dag_id, count in (("plain", tries), ("pulls", tries + 1)):
+            for index in range(count):
+                session.add(
+                    DagRun(
+                        dag_id=dag_id,
+                        run_id=f"r{index}",
+                        execution_date=now.replace(microsecond=index),
+                        state="running",
+                        run_type="manual",
+                        queued_at=now,
+                    )
                 )
-            )
-            session.add(
-                TaskInstance(
-                    dag_id="one_task", run_id=run_id, task_id="t", state="queued", try_number=0
+                session.add(
+                    TaskInstance(
+                        dag_id=dag_id, run_id=f"r{index}", task_id="t", state="queued", try_number=0
+                    )
                 )
-            )
     database.dispose()
-
-    warm_up(config)
     warm = warm_database(config)
-    loaded = {dag.dag_id: dag for dag in load_dags_from_file(fileloc)}
-    ready_for_tries(warm, loaded)  # as a zygote does
 
-    def self_recording(index: int) -> int:
-        pid = os.fork()
-        if pid == 0:
-            code = run_in_child(
-                warm,
-                config,
-                dag_id="one_task",
-                run_id=f"cost_{index}",
-                task_id="t",
-                expected_try=1,
-                fileloc=fileloc,
-                loaded_dags=loaded,
-            )
-            os._exit(code)
-        return pid
+    def through_zygote(dag_id: str, count: int) -> list[tuple[float, float, float, float]]:
+        fileloc = str(home / "dags" / f"{dag_id}.py")
+        zygote = start_zygote(config, fileloc)
+        rows = []
+        for index in range(count):
+            workload = Workload(dag_id, f"r{index}", "t", 1, fileloc)
+            ((_, started),), _ = claim_tries(warm, config, [workload])
+            before = _proc(zygote.process.pid)
+            began = time.perf_counter()
+            os.write(zygote.cmd_w, (try_message(config, workload, started) + "\n").encode())
+            report = _ended(zygote.out)
+            wall = (time.perf_counter() - began) * 1000
+            after = _proc(zygote.process.pid)
+            outcome = TryResult.from_json(report["result"])
+            record_results(warm, config, [(started, outcome, report["pid"])])
+            rows.append((wall, *(a - b for a, b in zip(after, before, strict=True))))
+        os.close(zygote.cmd_w)
+        zygote.process.wait()
+        return rows
 
-    host_side: list[float] = []
-
-    def host_claimed(index: int) -> int:
-        workload = Workload("one_task", f"cost_{index}", "t", 1, fileloc)
-        began = time.perf_counter()
-        ((_, started),), _ = claim_tries(warm, config, [workload])
-        host_side.append((time.perf_counter() - began) * 1000)
-        read_end, write_end = os.pipe()
-        log = log_path(config, "one_task", f"cost_{index}", "t", started.try_number)
-        append_line(log, starting_line(started))  # as the host does before it dispatches
-        pid = fork_claimed_try(
-            config, warm, started.to_json(), str(log), loaded, write_end, [read_end]
-        )
-        os.close(write_end)
-        _, status = os.waitpid(pid, 0)
-        with os.fdopen(read_end) as results:
-            outcome = TryResult.from_json(results.read())
-        began = time.perf_counter()
-        record_results(warm, config, [(started, outcome, pid)])
-        host_side[-1] += (time.perf_counter() - began) * 1000
-        return -status - 1  # already reaped; _child_cost reads this as the exit status
-
-    floor = [_child_cost(_fork_and_exit) for _ in range(tries)]
-    own = [_child_cost(lambda index=index: self_recording(index)) for index in range(tries)]
-    claimed = [
-        _child_cost(lambda index=index: host_claimed(index)) for index in range(tries, 2 * tries)
-    ]
+    plain = through_zygote("plain", tries)
+    pulls = through_zygote("pulls", tries + 1)[1:]  # the first one sets the database up
     with database.read_session() as session:
         states = {ti.state for ti in session.query(TaskInstance)}
     if states != {"success"}:
         raise SystemExit(f"tries did not all succeed: {states}")
-    rss = Path("/proc/self/status").read_text().split("VmRSS:")[1].splitlines()[0].strip()
-    print(f"Tradewind try cost: {kind}, {tries} one-task Python tries, one at a time")
-    print(f"warm process: {rss} resident; CPU is a mean (the kernel counts it in ticks)")
-    shapes = (
-        ("fork + exit (floor)", floor),
-        ("self-recording try", own),
-        ("host-claimed try", claimed),
-    )
-    for label, rows in shapes:
-        wall, user, system, faults = zip(*rows, strict=True)
+    print(f"Tradewind try cost: {kind}, {tries} one-task Python tries of each kind, one at a time")
+    print("CPU is a mean (the kernel counts it in ticks); wall and page faults are medians")
+    print(f"  {'':31s} {'wall':>8s} {'zygote CPU':>11s} {'try CPU':>8s} {'try faults':>11s}")
+    for label, rows in (
+        ("zygote, no XCom pull", plain),
+        ("zygote, XCom pull (warm)", pulls),
+    ):
+        wall, zygote_cpu, try_cpu, faults = zip(*rows, strict=True)
         print(
-            f"  {label:20s} median wall {statistics.median(wall):6.2f} ms   "
-            f"child CPU user {statistics.mean(user):5.2f} ms "
-            f"+ kernel {statistics.mean(system):5.2f} ms   "
-            f"median page faults {statistics.median(faults):5.0f}"
+            f"  {label:31s} {statistics.median(wall):6.2f}ms "
+            f"{statistics.mean(zygote_cpu):9.2f}ms {statistics.mean(try_cpu):6.2f}ms "
+            f"{statistics.median(faults):11.0f}"
         )
-    print(
-        f"  host-claimed: claim + record in the host, median {statistics.median(host_side):.2f} ms"
-    )
 
 
-def _fork_and_exit() -> int:
-    pid = os.fork()
-    if pid == 0:
-        os._exit(0)
-    return pid
+def _ended(out) -> dict:  # type: ignore[no-untyped-def]
+    """The zygote's report of the try's end (its start report comes first)."""
+    while True:
+        select.select([out.fd], [], [], 30)
+        for line in out.read_lines():
+            report = json.loads(line)
+            if "reason" in report:
+                return report
 
 
-def _child_cost(start) -> tuple[float, float, float, float]:  # type: ignore[no-untyped-def]
-    """(wall ms, child user ms, child kernel ms, child minor faults) of one child."""
-    before = os.times()
-    faults = resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt
-    began = time.perf_counter()
-    pid = start()
-    if pid < 0:  # reaped by ``start`` itself; -status - 1
-        status = -pid - 1
-    else:
-        _, status = os.waitpid(pid, 0)
-    wall = (time.perf_counter() - began) * 1000
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"a child exited with status {status}")
-    after = os.times()
-    return (
-        wall,
-        (after.children_user - before.children_user) * 1000,
-        (after.children_system - before.children_system) * 1000,
-        resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt - faults,
-    )
+def _proc(pid: int) -> tuple[float, float, float]:
+    """(own CPU ms, reaped children's CPU ms, reaped children's minor faults) of ``pid``."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    # after the name: state=0 ... cminflt=8, utime=11, stime=12, cutime=13, cstime=14
+    own = (int(fields[11]) + int(fields[12])) * TICK_MS
+    children = (int(fields[13]) + int(fields[14])) * TICK_MS
+    return own, children, float(fields[8])
 
 
 def _pg(statement: str) -> None:

@@ -12,6 +12,7 @@ or ``[api] auth_backend`` where they expect them.
 from __future__ import annotations
 
 import configparser
+import json
 import os
 import secrets
 from collections.abc import Callable, Iterator, Mapping
@@ -212,6 +213,19 @@ class Config:
         for section, options in OPTIONS.items():
             for key in options:
                 yield section, key, self._values[section, key], self._raw[section, key][1]
+
+    def to_json(self) -> str:
+        """The whole configuration, for a process that must see exactly this one."""
+        raw = [
+            [section, key, value, source] for (section, key), (value, source) in self._raw.items()
+        ]
+        return json.dumps({"home": str(self.home), "raw": raw})
+
+    @classmethod
+    def from_json(cls, text: str) -> Config:
+        data = json.loads(text)
+        raw = {(section, key): (value, source) for section, key, value, source in data["raw"]}
+        return cls(Path(data["home"]), raw)
 
     def with_overrides(self, overrides: Mapping[tuple[str, str], str]) -> Config:
         """A copy with some values replaced (used by tests and ``standalone``)."""

@@ -16,7 +16,8 @@ from tradewind.db.engine import Database
 from tradewind.db.models import TaskInstance, TaskInstanceState
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, log_path
-from tradewind.execution.task_runner import EXIT_NOT_STARTED, now_utc, run_in_child
+from tradewind.execution.task_runner import EXIT_NOT_STARTED, run_in_child
+from tradewind.execution.try_process import now_utc
 
 
 @dataclass

@@ -1,27 +1,26 @@
-"""Warm processes that fork one process per try, so no try pays interpreter start-up.
+"""The runner host: claims, supervises and records tries; zygotes fork them.
 
 ::
 
     scheduler --workloads--> runner host --claimed tries--> zygote (one per DAG file + mtime)
         ^                    |  claims, records |  ^            | fork()
-        +------outcomes------+  (batched, DB)   +--results------+--> try process (own session)
+        +------outcomes------+  (batched, DB)   +--results------+--> try process
 
 The *runner host* is forked once when the executor starts, before the scheduler opens any
 database connection, and imports Tradewind's task-running code. It *claims* each batch of
 workloads in one transaction (a try that may not start is refused there and never forked),
 and *records* how tries ended, again one transaction for all that ended together, before
-passing their outcomes to the scheduler. For each DAG file it forks a *zygote* that imports
-the file once (kept while the file's mtime is unchanged); each try is a ``fork()`` of that
-zygote: isolated (a crash kills one try) yet started in about a millisecond with the DAG
-already built. The try runs the task's code and sends back how it ended; it opens a database
-connection only for XCom, because a freshly forked process pays for its first database work
-in copy-on-write page faults (``benchmarks/try_cost.py``). The zygote reaps its tries,
-enforces the hard ``execution_timeout`` deadline by killing the try's process group, and
-reports each ended process (with its result, if it sent one). A try that ended without a
-result (killed, crashed) goes to the scheduler unrecorded, which fails or retries it. If a
-zygote dies, the host reports its unfinished tries. The host heartbeats for all the tries it
-supervises, in one statement every ``[scheduler] job_heartbeat_sec``: if the machine (or the
-host) is lost, the heartbeats stop and the scheduler fails or retries those tries.
+passing their outcomes to the scheduler. For each DAG file it starts a *zygote*
+(:mod:`tradewind.execution.zygote`) that imports the file once (kept while the file's mtime
+is unchanged); each try is a ``fork()`` of that zygote: isolated (a crash kills one try) yet
+started in about a millisecond with the DAG already built. The try runs the task's code and
+sends back how it ended; it opens a database connection only for XCom, because a freshly
+forked process pays for its first database work in copy-on-write page faults
+(``benchmarks/try_cost.py``). A try that ended without a result (killed, crashed) goes to
+the scheduler unrecorded, which fails or retries it. If a zygote dies, the host reports its
+unfinished tries. The host heartbeats for all the tries it supervises, in one statement
+every ``[scheduler] job_heartbeat_sec``: if the machine (or the host) is lost, the
+heartbeats stop and the scheduler fails or retries those tries.
 
 Messages are JSON lines on pipes, each pipe with a single writer.
 """
@@ -29,100 +28,29 @@ Messages are JSON lines on pipes, each pipe with a single writer.
 from __future__ import annotations
 
 import contextlib
-import errno
-import gc
 import json
 import os
 import selectors
 import signal
+import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from tradewind.config import Config
 from tradewind.execution.logs import append_line, log_path
+from tradewind.execution.pipes import LineReader, write_line
 from tradewind.execution.task_runner import (
     EXIT_NOT_STARTED,
-    StartedTry,
-    TryResult,
     claim_tries,
     heartbeat_tries,
-    log_like_a_try,
+    hostname,
     record_results,
-    rehearse,
-    starting_line,
 )
+from tradewind.execution.try_process import StartedTry, TryResult, starting_line
 from tradewind.execution.workload import TaskKey, TaskOutcome, Workload
-
-#: Seconds a try may outlive its execution_timeout (its own alarm fires first) before the
-#: zygote kills its process group.
-KILL_GRACE = 2.0
-
-
-class LineReader:
-    """Splits what arrives on a non-blocking pipe into lines."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        self._buffer = b""
-        self.eof = False
-
-    def read_lines(self) -> list[bytes]:
-        while True:
-            try:
-                chunk = os.read(self.fd, 65536)
-            except (BlockingIOError, InterruptedError):
-                break
-            if not chunk:
-                self.eof = True
-                break
-            self._buffer += chunk
-            if len(chunk) < 65536:
-                break
-        *lines, self._buffer = self._buffer.split(b"\n")
-        return [line for line in lines if line]
-
-    def fill(self) -> None:
-        """Read what is there into the buffer (keeps a writer from blocking on a full pipe)."""
-        self._buffer += self._read_available()
-
-    def rest(self) -> list[bytes]:
-        """After the writer is gone: whatever unterminated text is left."""
-        self._buffer += self._read_available()
-        rest, self._buffer = self._buffer, b""
-        return [rest] if rest.strip() else []
-
-    def _read_available(self) -> bytes:
-        data = b""
-        while True:
-            try:
-                chunk = os.read(self.fd, 65536)
-            except (BlockingIOError, InterruptedError):
-                return data
-            if not chunk:
-                self.eof = True
-                return data
-            data += chunk
-
-
-def write_line(fd: int, text: str) -> bool:
-    """Write one line; False if the reader is gone."""
-    data = text.encode() + b"\n"
-    try:
-        while data:
-            written = os.write(fd, data)
-            data = data[written:]
-        return True
-    except BrokenPipeError:
-        return False
-    except OSError as exc:
-        if exc.errno == errno.EPIPE:
-            return False
-        raise
-
+from tradewind.execution.zygote import freeze_warm_heap
 
 # --- the scheduler's handle ---------------------------------------------------------------
 
@@ -205,7 +133,7 @@ class RunnerHost:
 class _Zygote:
     fileloc: str
     mtime: float | None
-    pid: int
+    process: subprocess.Popen[bytes]
     cmd_w: int
     out: LineReader
     outstanding: dict[TaskKey, Workload] = field(default_factory=dict)
@@ -222,52 +150,9 @@ def lower_priority(config: Config) -> None:
             os.nice(niceness)
 
 
-def freeze_warm_heap() -> None:
-    """Call once the process tries are forked from is warm (and again after it imports more).
-
-    Its objects are the state every try shares copy-on-write. Frozen, they are never walked
-    by a garbage collection in a try, which would copy every page of the heap (tens of
-    milliseconds). Collecting first keeps garbage out of the frozen set.
-    """
-    gc.collect()
-    gc.freeze()
-
-
-def ready_for_tries(database, loaded: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
-    """The zygote's last steps before it forks tries: whatever each try would repeat.
-
-    Tries log in their format; each loaded task primes itself (``BaseOperator.prime``); a
-    rehearsal specializes the bytecode tries run (``rehearse``); then the heap is frozen.
-    """
-    log_like_a_try()
-    for dag in loaded.values():
-        for task in dag.tasks:
-            try:
-                task.prime()
-            except Exception:
-                traceback.print_exc()
-    with contextlib.suppress(Exception):
-        rehearse(database)
-    freeze_warm_heap()
-
-
-def warm_up(config: Config) -> None:
-    """Import what every try needs, once, in the process tries are forked from."""
-    import sqlalchemy.orm  # noqa: F401
-
-    import tradewind.authoring.context
-    import tradewind.authoring.operators.bash
-    import tradewind.authoring.operators.python
-    import tradewind.dagfiles.loader
-    import tradewind.db.models
-    import tradewind.execution.task_runner as runner
-    import tradewind.scheduling.wakeup  # noqa: F401
-
-    runner.hostname(config)
-
-
 def warm_database(config: Config):  # type: ignore[no-untyped-def]
-    """A Database whose statement cache already holds every statement a try runs."""
+    """A Database whose statement cache already holds the statements of a try's claim and
+    record (SQLAlchemy compiles each on first use, milliseconds apiece)."""
     from tradewind.db.engine import Database
     from tradewind.execution.task_runner import warm_database as warm
 
@@ -283,9 +168,9 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
     with contextlib.suppress(Exception):
         os.setpgid(0, 0)  # a terminal's Ctrl-C must not reach the tries
     lower_priority(config)
-    warm_up(config)
+    hostname(config)  # cached: it may ask DNS
     database = warm_database(config)
-    freeze_warm_heap()  # zygotes fork from here, and the host itself collects less
+    freeze_warm_heap()  # what start-up built lives as long as the host: keep it out of GC
     os.set_blocking(cmd_r, False)
     commands = LineReader(cmd_r)
     selector = selectors.DefaultSelector()
@@ -354,8 +239,7 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
             os.close(zygote.out.fd)
         with contextlib.suppress(OSError):
             os.close(zygote.cmd_w)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(zygote.pid, 0)
+        zygote.process.wait()
         for key in list(zygote.outstanding):
             claimed.pop(key, None)
             forward(TaskOutcome(key, "exited", None, "the runner process of its DAG file died"))
@@ -371,17 +255,7 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
                 del zygotes[zygote.fileloc]
 
     def dispatch(workload: Workload, started: StartedTry) -> None:
-        log = log_path(config, *workload.key[:3], started.try_number)
-        append_line(log, starting_line(started))  # also makes the folder the try writes in
-        message = json.dumps(
-            {
-                "key": workload.key,
-                "timeout": workload.execution_timeout,
-                "log": str(log),
-                "started": started.to_json(),
-            },
-            separators=(",", ":"),
-        )
+        message = try_message(config, workload, started)
         mtime = _mtime(workload.fileloc)
         zygote = zygotes.get(workload.fileloc)
         if zygote is not None and zygote.mtime != mtime:
@@ -389,10 +263,7 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
             zygote = None
         for _attempt in range(2):
             if zygote is None:
-                database.dispose()  # a zygote must not inherit the host's connections
-                zygote = _fork_zygote(
-                    config, database, workload.fileloc, mtime, [cmd_r, evt_w, *by_fd]
-                )
+                zygote = start_zygote(config, workload.fileloc, mtime)
                 zygotes[workload.fileloc] = zygote
                 by_fd[zygote.out.fd] = zygote
                 selector.register(zygote.out.fd, selectors.EVENT_READ, None)
@@ -451,182 +322,32 @@ def _mtime(path: str) -> float | None:
         return None
 
 
-def _fork_zygote(  # type: ignore[no-untyped-def]
-    config: Config, database, fileloc: str, mtime: float | None, close: list[int]
-) -> _Zygote:
+def try_message(config: Config, workload: Workload, started: StartedTry) -> str:
+    """What a zygote is sent to fork a claimed try. Writes the try's first log line, which
+    makes the folder the try's process opens its log in."""
+    log = log_path(config, *workload.key[:3], started.try_number)
+    append_line(log, starting_line(started))
+    message = {
+        "key": workload.key,
+        "timeout": workload.execution_timeout,
+        "log": str(log),
+        "started": started.to_json(),
+    }
+    return json.dumps(message, separators=(",", ":"))
+
+
+def start_zygote(config: Config, fileloc: str, mtime: float | None = None) -> _Zygote:
+    """A fresh interpreter for the file's tries; it gets the configuration first."""
     cmd_r, cmd_w = os.pipe()
     out_r, out_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        code = 0
-        try:
-            for fd in (*close, cmd_w, out_r):
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-            _zygote_main(config, database, fileloc, cmd_r, out_w)
-        except BaseException:
-            traceback.print_exc()
-            code = 1
-        finally:
-            os._exit(code)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tradewind.execution.zygote", fileloc, str(cmd_r), str(out_w)],
+        pass_fds=(cmd_r, out_w),
+        stdin=subprocess.DEVNULL,
+    )
     os.close(cmd_r)
     os.close(out_w)
+    os.set_inheritable(cmd_w, False)
     os.set_blocking(out_r, False)
-    return _Zygote(fileloc, mtime, pid, cmd_w, LineReader(out_r))
-
-
-# --- a zygote -----------------------------------------------------------------------------
-
-
-@dataclass
-class _Try:
-    key: list[Any]  # a TaskKey, as JSON has it
-    deadline: float | None
-    result: LineReader
-    timed_out: bool = False
-
-
-def _zygote_main(config: Config, database, fileloc: str, cmd_r: int, out_w: int) -> None:  # type: ignore[no-untyped-def]
-    loaded = {}
-    try:
-        from tradewind.dagfiles.loader import load_dags_from_file
-
-        loaded = {dag.dag_id: dag for dag in load_dags_from_file(fileloc)}
-    except BaseException:
-        pass
-    ready_for_tries(database, loaded)
-    sig_r, sig_w = os.pipe()
-    os.set_blocking(sig_r, False)
-    os.set_blocking(sig_w, False)
-    signal.set_wakeup_fd(sig_w)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
-    os.set_blocking(cmd_r, False)
-    commands = LineReader(cmd_r)
-    tries: dict[int, _Try] = {}
-
-    def reap() -> None:
-        while tries:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
-            entry = tries.pop(pid, None)
-            if entry is None:
-                continue
-            lines = entry.result.read_lines() + entry.result.rest()
-            with contextlib.suppress(OSError):
-                os.close(entry.result.fd)
-            report = {
-                "key": entry.key,
-                "reason": "timeout" if entry.timed_out else "exited",
-                "code": os.waitstatus_to_exitcode(status),
-                "result": lines[0].decode() if lines else None,
-                "pid": pid,
-            }
-            write_line(out_w, json.dumps(report, separators=(",", ":")))
-
-    while True:
-        now = time.monotonic()
-        deadlines = [t.deadline for t in tries.values() if t.deadline and not t.timed_out]
-        timeout = max(min(deadlines) - now, 0) if deadlines else None
-        watched = [sig_r, *(t.result.fd for t in tries.values())]
-        ready = _select([cmd_r, *watched] if not commands.eof else watched, timeout)
-        if sig_r in ready:
-            with contextlib.suppress(OSError):
-                os.read(sig_r, 4096)
-        for entry in tries.values():
-            if entry.result.fd in ready:
-                entry.result.fill()
-        if cmd_r in ready and not commands.eof:
-            for line in commands.read_lines():
-                message = json.loads(line)
-                result_r, result_w = os.pipe()
-                pid = fork_claimed_try(
-                    config,
-                    database,
-                    message["started"],
-                    message["log"],
-                    loaded,
-                    result_w,
-                    [cmd_r, out_w, sig_r, sig_w, result_r, *(t.result.fd for t in tries.values())],
-                )
-                os.close(result_w)
-                os.set_blocking(result_r, False)
-                started_report = {"started": message["key"], "pid": pid}
-                write_line(out_w, json.dumps(started_report, separators=(",", ":")))
-                deadline = None
-                if message["timeout"] is not None:
-                    deadline = time.monotonic() + message["timeout"] + KILL_GRACE
-                tries[pid] = _Try(message["key"], deadline, LineReader(result_r))
-        reap()
-        now = time.monotonic()
-        for pid, entry in tries.items():
-            if entry.deadline is not None and not entry.timed_out and now >= entry.deadline:
-                entry.timed_out = True
-                with contextlib.suppress(OSError):
-                    os.killpg(pid, signal.SIGKILL)
-        if commands.eof and not tries:
-            return
-
-
-def fork_claimed_try(  # type: ignore[no-untyped-def]
-    config: Config, database, started_json: str, log: str, loaded, result_w: int, close: list[int]
-) -> int:
-    """A try the host has claimed: run the task's code, send back how it ended.
-
-    The try's process records nothing itself (the host does, in batches): it opens a
-    database connection only if the task uses XCom.
-    """
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid != 0:
-        return pid
-    code = 1
-    try:
-        _become_try_process(close)
-        from tradewind.execution.task_runner import (
-            StartedTry,
-            kill_own_process_group,
-            run_claimed,
-            send_output_to,
-        )
-
-        with contextlib.suppress(OSError):
-            send_output_to(log)  # the host made its folder; the zygote set up logging
-        started = StartedTry.from_json(started_json)
-        outcome = run_claimed(database, started, loaded_dags=loaded)
-        write_line(result_w, outcome.to_json())
-        code = 0
-        if outcome.timed_out:
-            kill_own_process_group()
-    except BaseException:
-        with contextlib.suppress(Exception):
-            traceback.print_exc()
-    finally:
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(code)
-
-
-def _become_try_process(close: list[int]) -> None:
-    os.setsid()  # its own process group: a timeout kills the whole tree
-    signal.set_wakeup_fd(-1)
-    for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
-        signal.signal(sig, signal.SIG_DFL)
-    for fd in close:
-        with contextlib.suppress(OSError):
-            os.close(fd)
-
-
-def _select(fds: list[int], timeout: float | None) -> Iterator[int] | list[int]:
-    import select
-
-    try:
-        ready, _, _ = select.select(fds, [], [], timeout)
-    except InterruptedError:
-        return []
-    return ready
+    write_line(cmd_w, config.to_json())
+    return _Zygote(fileloc, mtime, process, cmd_w, LineReader(out_r))

@@ -17,18 +17,15 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import json
 import logging
 import os
-import signal
 import socket
 import sys
 import threading
 import traceback
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,15 +37,24 @@ from tradewind.db.models import DagRun, TaskInstance, TaskInstanceState, XCom
 from tradewind.exceptions import (
     DagNotFound,
     DagRunNotFound,
-    TaskFailedNoRetry,
     TaskNotFound,
-    TaskSkipped,
-    TaskTimeout,
     TradewindException,
 )
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, format_line, log_path
+from tradewind.execution.try_process import (
+    MetadataDatabase,
+    StartedTry,
+    TryResult,
+    kill_own_process_group,
+    log_like_a_try,
+    now_utc,
+    run_claimed,
+    send_output_to,
+    starting_line,
+)
 from tradewind.execution.workload import Workload
+from tradewind.execution.xcoms import write_xcom
 
 if TYPE_CHECKING:
     from tradewind.authoring.dag import DAG
@@ -70,95 +76,8 @@ def hostname(config: Config) -> str:
     return _hostname
 
 
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
 class TryRefused(TradewindException):
     """This try may not start (the message says why)."""
-
-
-@dataclass
-class StartedTry:
-    dag_id: str
-    run_id: str
-    task_id: str
-    try_number: int
-    max_tries: int
-    fileloc: str
-    logical_date: datetime
-    data_interval_start: datetime | None
-    data_interval_end: datetime | None
-    conf: dict[str, Any]
-    run_type: str
-    start_date: datetime
-
-    def to_json(self) -> str:
-        data = asdict(self)
-        for name in _DATE_FIELDS:
-            data[name] = data[name].isoformat() if data[name] is not None else None
-        return json.dumps(data, separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> StartedTry:
-        data = json.loads(text)
-        for name in _DATE_FIELDS:
-            data[name] = datetime.fromisoformat(data[name]) if data[name] is not None else None
-        return cls(**data)
-
-
-_DATE_FIELDS = ("logical_date", "data_interval_start", "data_interval_end", "start_date")
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """A task's retry settings, as :func:`~tradewind.execution.failure.fail_try` reads them."""
-
-    retry_delay: timedelta
-    retry_exponential_backoff: bool
-    max_retry_delay: timedelta | None
-
-    @classmethod
-    def of(cls, task: Any) -> RetryPolicy | None:
-        if task is None:
-            return None
-        return cls(task.retry_delay, task.retry_exponential_backoff, task.max_retry_delay)
-
-
-@dataclass
-class TryResult:
-    """How the task's code ended, before it is recorded (by the try or by its supervisor)."""
-
-    state: str
-    result: Any = None
-    allow_retry: bool = True
-    timed_out: bool = False
-    retry: RetryPolicy | None = None
-
-    def to_json(self) -> str:
-        retry = None
-        if self.retry is not None:
-            retry = [
-                self.retry.retry_delay.total_seconds(),
-                self.retry.retry_exponential_backoff,
-                None
-                if self.retry.max_retry_delay is None
-                else self.retry.max_retry_delay.total_seconds(),
-            ]
-        data = {**asdict(self), "retry": retry}
-        return json.dumps(data, separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> TryResult:
-        data = json.loads(text)
-        if data["retry"] is not None:
-            delay, exponential, longest = data["retry"]
-            data["retry"] = RetryPolicy(
-                timedelta(seconds=delay),
-                exponential,
-                None if longest is None else timedelta(seconds=longest),
-            )
-        return cls(**data)
 
 
 # --- start ----------------------------------------------------------------------------------
@@ -286,6 +205,7 @@ def _started(run: DagRun, ti: TaskInstance, fileloc: str, now: datetime) -> Star
         conf=dict(run.conf or {}),
         run_type=run.run_type,
         start_date=now,
+        hostname=ti.hostname or "",
     )
 
 
@@ -345,84 +265,6 @@ def _check_manual_start(
 # --- run ------------------------------------------------------------------------------------
 
 
-class RuntimeTaskInstance:
-    """The ``ti`` a task sees: ids, dates and XCom backed by the metadata database."""
-
-    def __init__(self, database: Database, started: StartedTry, task: Any) -> None:
-        self._database = database
-        self.dag_id = started.dag_id
-        self.run_id = started.run_id
-        self.task_id = started.task_id
-        self.try_number = started.try_number
-        self.max_tries = started.max_tries
-        self.logical_date = started.logical_date
-        self.execution_date = started.logical_date
-        self.start_date = started.start_date
-        self.task = task
-        self.state = TaskInstanceState.RUNNING
-        self.hostname = _hostname
-
-    def xcom_push(self, key: str, value: Any, **_: Any) -> None:
-        payload = _json_value(value, f"XCom {key!r} of task {self.task_id!r}")
-        with self._database.session() as session:
-            _write_xcom(session, self.dag_id, self.run_id, self.task_id, key, payload)
-
-    def xcom_pull(
-        self,
-        task_ids: str | Iterable[str] | None = None,
-        key: str = "return_value",
-        dag_id: str | None = None,
-        run_id: str | None = None,
-        **_: Any,
-    ) -> Any:
-        dag_id = dag_id or self.dag_id
-        run_id = run_id or self.run_id
-        with self._database.session() as session:
-            query = select(XCom.task_id, XCom.value, XCom.timestamp).where(
-                XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.key == key
-            )
-            if isinstance(task_ids, str):
-                query = query.where(XCom.task_id == task_ids)
-            elif task_ids is not None:
-                task_ids = list(task_ids)
-                query = query.where(XCom.task_id.in_(task_ids))
-            rows = session.execute(query).all()
-        if isinstance(task_ids, str):
-            return rows[0].value if rows else None
-        if task_ids is None:
-            return max(rows, key=lambda row: row.timestamp).value if rows else None
-        by_task = {row.task_id: row.value for row in rows}
-        return [by_task.get(task_id) for task_id in task_ids]
-
-
-def _json_value(value: Any, what: str) -> Any:
-    try:
-        return json.loads(json.dumps(value))
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{what} is not JSON-serializable: {exc}") from None
-
-
-def _write_xcom(session: Any, dag_id: str, run_id: str, task_id: str, key: str, value: Any) -> None:
-    session.execute(
-        delete(XCom).where(
-            XCom.dag_id == dag_id,
-            XCom.run_id == run_id,
-            XCom.task_id == task_id,
-            XCom.key == key,
-        )
-    )
-    session.add(
-        XCom(
-            dag_id=dag_id,
-            run_id=run_id,
-            task_id=task_id,
-            key=key,
-            value=value,
-            timestamp=now_utc(),
-        )
-    )
-
-
 class _Heartbeat(threading.Thread):
     """Updates ``last_heartbeat_at`` so a dead machine's tries can be told from slow ones."""
 
@@ -449,22 +291,6 @@ class _Heartbeat(threading.Thread):
         self._stop_event.set()
 
 
-def _raise_timeout(signum: int, frame: Any) -> None:
-    raise TaskTimeout("the task ran longer than its execution_timeout")
-
-
-def load_dag(fileloc: str, dag_id: str, loaded: dict[str, DAG] | None = None) -> DAG:
-    """The live DAG: from the warm process's already-imported file, else import it now."""
-    if loaded and dag_id in loaded:
-        return loaded[dag_id]
-    from tradewind.dagfiles.loader import load_dags_from_file
-
-    for dag in load_dags_from_file(fileloc):
-        if dag.dag_id == dag_id:
-            return dag
-    raise DagNotFound(f"DAG {dag_id!r} is not defined in {fileloc} any more")
-
-
 def execute_try(
     database: Database,
     config: Config,
@@ -475,20 +301,12 @@ def execute_try(
     """Run the claimed try to its end and record the final state; the exit code to use."""
     log.info("%s (pid %d)", starting_line(started), os.getpid())
     with heartbeating(database, config, started):
-        outcome = run_claimed(database, started, loaded_dags=loaded_dags)
+        outcome = run_claimed(MetadataDatabase(database), started, loaded_dags=loaded_dags)
     final = finish_try(database, started, outcome)
     log.info("Marked %s.%s as %s", started.dag_id, started.task_id, final)
     if outcome.timed_out:
         kill_own_process_group()
     return EXIT_OK if final in (TaskInstanceState.SUCCESS, TaskInstanceState.SKIPPED) else 1
-
-
-def starting_line(started: StartedTry) -> str:
-    """The first line of a try's log."""
-    return (
-        f"Starting try {started.try_number} of {started.max_tries + 1} for "
-        f"{started.dag_id}.{started.task_id}, run {started.run_id}"
-    )
 
 
 @contextlib.contextmanager
@@ -500,148 +318,6 @@ def heartbeating(database: Database, config: Config, started: StartedTry) -> Ite
         yield
     finally:
         heartbeat.stop()
-
-
-def run_claimed(
-    database: Database,
-    started: StartedTry,
-    *,
-    loaded_dags: dict[str, DAG] | None = None,
-) -> TryResult:
-    """Run the task's code for a claimed try; how it ended, not yet recorded.
-
-    The database is touched only if the task uses XCom.
-    """
-    task = None
-    outcome = TryResult(TaskInstanceState.FAILED)
-    try:
-        dag = load_dag(started.fileloc, started.dag_id, loaded_dags)
-        task = dag.get_task(started.task_id)
-        ti = RuntimeTaskInstance(database, started, task)
-        result = _run_task(dag, task, ti, started)
-        if getattr(task, "do_xcom_push", True) and result is not None:
-            outcome.result = _json_value(result, f"return value of task {started.task_id!r}")
-        outcome.state = TaskInstanceState.SUCCESS
-    except TaskSkipped as exc:
-        log.info("Task skipped: %s", exc)
-        outcome.state = TaskInstanceState.SKIPPED
-    except TaskFailedNoRetry as exc:
-        log.error("Task failed, not retrying: %s", exc)
-        outcome.allow_retry = False
-    except TaskTimeout as exc:
-        outcome.timed_out = True
-        log.error("Task timed out: %s", exc)
-        _on_kill(task)
-    except BaseException as exc:  # includes SystemExit and KeyboardInterrupt from user code
-        if isinstance(exc, SystemExit) and exc.code in (0, None):
-            outcome.state = TaskInstanceState.SUCCESS
-        else:
-            log.error("Task failed with exception:\n%s", traceback.format_exc().rstrip())
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-    if outcome.state == TaskInstanceState.FAILED:
-        outcome.retry = RetryPolicy.of(task)
-    return outcome
-
-
-REHEARSAL_ID = "__tradewind_rehearsal__"
-
-
-def rehearse(database: Database, times: int = 16) -> None:
-    """Play a try's own part a few times with a no-op task, its output thrown away.
-
-    Python rewrites a function's bytecode in place during its first few calls (specializing
-    it). Done in the warm process tries are forked from, each try starts from rewritten
-    code, and does not copy those pages for itself. Runs Tradewind's own task, no user code.
-    """
-    from tradewind.authoring.dag import DAG
-    from tradewind.authoring.operators.python import PythonOperator
-
-    now = now_utc()
-    dag = DAG(REHEARSAL_ID, start_date=now, schedule=None)
-    PythonOperator(task_id=REHEARSAL_ID, python_callable=_rehearsal_callable, dag=dag)
-    started = StartedTry(
-        dag_id=REHEARSAL_ID,
-        run_id=REHEARSAL_ID,
-        task_id=REHEARSAL_ID,
-        try_number=1,
-        max_tries=0,
-        fileloc="-",
-        logical_date=now,
-        data_interval_start=now,
-        data_interval_end=now,
-        conf={},
-        run_type="manual",
-        start_date=now,
-    ).to_json()
-    saved = os.dup(1), os.dup(2)
-    try:
-        send_output_to(os.devnull)
-        for _ in range(times):
-            run_claimed(database, StartedTry.from_json(started), loaded_dags={REHEARSAL_ID: dag})
-            TryResult.from_json(TryResult(TaskInstanceState.SUCCESS, {"n": 1}).to_json())
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        for fd, original in zip((1, 2), saved, strict=True):
-            os.dup2(original, fd)
-            os.close(original)
-
-
-def _rehearsal_callable(ds: str, ti: Any) -> dict[str, int]:
-    return {"n": 1}
-
-
-def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry) -> Any:
-    from types import SimpleNamespace
-
-    from tradewind.authoring.context import build_template_context
-
-    dag_run = SimpleNamespace(
-        dag_id=started.dag_id,
-        run_id=started.run_id,
-        conf=started.conf,
-        run_type=started.run_type,
-        logical_date=started.logical_date,
-        execution_date=started.logical_date,
-        data_interval_start=started.data_interval_start or started.logical_date,
-        data_interval_end=started.data_interval_end or started.logical_date,
-    )
-    context = build_template_context(
-        dag=dag,
-        task=task,
-        run_id=started.run_id,
-        logical_date=started.logical_date,
-        data_interval_start=started.data_interval_start,
-        data_interval_end=started.data_interval_end,
-        conf=started.conf,
-        ti=ti,
-        dag_run=dag_run,
-    )
-    timeout = task.execution_timeout
-    if timeout is not None:
-        signal.signal(signal.SIGALRM, _raise_timeout)
-        signal.setitimer(signal.ITIMER_REAL, max(timeout.total_seconds(), 0.001))
-    task.render_template_fields(context)
-    return task.execute(context)
-
-
-def _on_kill(task: Any) -> None:
-    if task is None:
-        return
-    try:
-        task.on_kill()
-    except Exception:
-        log.warning("on_kill of the task raised", exc_info=True)
-
-
-def kill_own_process_group() -> None:
-    """After a timeout, stop whatever the task started (it runs in its own session)."""
-    if os.getpgrp() != os.getpid():
-        return  # not a session leader (``tasks run`` in-process): leave the group alone
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    with contextlib.suppress(OSError):
-        os.killpg(os.getpgrp(), signal.SIGTERM)
 
 
 def finish_try(database: Database, started: StartedTry, outcome: TryResult) -> str:
@@ -787,7 +463,7 @@ def _finish(
     ti.duration = max((now - (ti.start_date or now)).total_seconds(), 0.0)
     ti.updated_at = now
     if outcome.state == TaskInstanceState.SUCCESS and outcome.result is not None:
-        _write_xcom(
+        write_xcom(
             session, started.dag_id, started.run_id, started.task_id, "return_value", outcome.result
         )
     return outcome.state, True
@@ -801,30 +477,6 @@ def redirect_output(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     send_output_to(str(path))
     log_like_a_try()
-
-
-def send_output_to(path: str) -> None:
-    """Point fds 1 and 2 at ``path`` (its folder must exist); the cheap half of a redirect."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
-
-
-def log_like_a_try() -> None:
-    """Log lines go to stderr (the try's log once fd 2 points there) in the tries' format.
-
-    A zygote does this once, so its forked tries only have to move fd 2.
-    """
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("[%(asctime)s] {%(name)s} %(levelname)s - %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
 
 
 def run_in_child(

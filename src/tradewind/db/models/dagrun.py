@@ -19,48 +19,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tradewind.db.models.base import ID_LENGTH, Base
 from tradewind.db.types import UtcDateTime
+from tradewind.states import DagRunState, RunType, TaskInstanceState
 
-
-class DagRunState:
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCESS = "success"
-    FAILED = "failed"
-
-    FINISHED = frozenset({SUCCESS, FAILED})
-    ALL = (QUEUED, RUNNING, SUCCESS, FAILED)
-
-
-class RunType:
-    MANUAL = "manual"
-    SCHEDULED = "scheduled"
-    BACKFILL = "backfill"
-
-
-class TaskInstanceState:
-    # ``None`` (no state yet) is stored as NULL.
-    SCHEDULED = "scheduled"
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCESS = "success"
-    FAILED = "failed"
-    UP_FOR_RETRY = "up_for_retry"
-    UPSTREAM_FAILED = "upstream_failed"
-    SKIPPED = "skipped"
-    REMOVED = "removed"
-
-    FINISHED = frozenset({SUCCESS, FAILED, UPSTREAM_FAILED, SKIPPED, REMOVED})
-    ALL = (
-        SCHEDULED,
-        QUEUED,
-        RUNNING,
-        SUCCESS,
-        FAILED,
-        UP_FOR_RETRY,
-        UPSTREAM_FAILED,
-        SKIPPED,
-        REMOVED,
-    )
+__all__ = ["DagRun", "DagRunState", "RunType", "TaskInstance", "TaskInstanceState"]
 
 
 class DagRun(Base):

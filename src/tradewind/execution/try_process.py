@@ -1,0 +1,387 @@
+"""A try's own process: run the task's code for a try its supervisor has claimed.
+
+The runner host claims a try, a zygote forks this process, and all it does is run the
+task's code and say how it ended (:class:`TryResult`); the host records that. Nothing here
+imports SQLAlchemy: the zygote that forks tries stays small, so each ``fork()`` copies
+fewer page tables. A try that uses XCom connects to the database on first use
+(:class:`RuntimeTaskInstance`), and says so, so that its zygote can warm the database code
+for the tries that follow.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from tradewind.exceptions import (
+    DagNotFound,
+    TaskFailedNoRetry,
+    TaskSkipped,
+    TaskTimeout,
+)
+from tradewind.states import TaskInstanceState
+
+if TYPE_CHECKING:
+    from tradewind.authoring.dag import DAG
+    from tradewind.db.engine import Database
+
+log = logging.getLogger("tradewind.task")
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class StartedTry:
+    dag_id: str
+    run_id: str
+    task_id: str
+    try_number: int
+    max_tries: int
+    fileloc: str
+    logical_date: datetime
+    data_interval_start: datetime | None
+    data_interval_end: datetime | None
+    conf: dict[str, Any]
+    run_type: str
+    start_date: datetime
+    hostname: str = ""
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        for name in _DATE_FIELDS:
+            data[name] = data[name].isoformat() if data[name] is not None else None
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> StartedTry:
+        data = json.loads(text)
+        for name in _DATE_FIELDS:
+            data[name] = datetime.fromisoformat(data[name]) if data[name] is not None else None
+        return cls(**data)
+
+
+_DATE_FIELDS = ("logical_date", "data_interval_start", "data_interval_end", "start_date")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """A task's retry settings, as :func:`~tradewind.execution.failure.fail_try` reads them."""
+
+    retry_delay: timedelta
+    retry_exponential_backoff: bool
+    max_retry_delay: timedelta | None
+
+    @classmethod
+    def of(cls, task: Any) -> RetryPolicy | None:
+        if task is None:
+            return None
+        return cls(task.retry_delay, task.retry_exponential_backoff, task.max_retry_delay)
+
+
+@dataclass
+class TryResult:
+    """How the task's code ended, before it is recorded (by the try or by its supervisor)."""
+
+    state: str
+    result: Any = None
+    allow_retry: bool = True
+    timed_out: bool = False
+    retry: RetryPolicy | None = None
+    used_database: bool = False  # the try connected to the database (XCom)
+
+    def to_json(self) -> str:
+        retry = None
+        if self.retry is not None:
+            retry = [
+                self.retry.retry_delay.total_seconds(),
+                self.retry.retry_exponential_backoff,
+                None
+                if self.retry.max_retry_delay is None
+                else self.retry.max_retry_delay.total_seconds(),
+            ]
+        data = {**asdict(self), "retry": retry}
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> TryResult:
+        data = json.loads(text)
+        if data["retry"] is not None:
+            delay, exponential, longest = data["retry"]
+            data["retry"] = RetryPolicy(
+                timedelta(seconds=delay),
+                exponential,
+                None if longest is None else timedelta(seconds=longest),
+            )
+        return cls(**data)
+
+
+class RuntimeTaskInstance:
+    """The ``ti`` a task sees: ids, dates and XCom backed by the metadata database."""
+
+    def __init__(self, database: MetadataDatabase, started: StartedTry, task: Any) -> None:
+        self._database = database
+        self.dag_id = started.dag_id
+        self.run_id = started.run_id
+        self.task_id = started.task_id
+        self.try_number = started.try_number
+        self.max_tries = started.max_tries
+        self.logical_date = started.logical_date
+        self.execution_date = started.logical_date
+        self.start_date = started.start_date
+        self.task = task
+        self.state = TaskInstanceState.RUNNING
+        self.hostname = started.hostname
+
+    def xcom_push(self, key: str, value: Any, **_: Any) -> None:
+        from tradewind.execution.xcoms import push_xcom
+
+        payload = _json_value(value, f"XCom {key!r} of task {self.task_id!r}")
+        push_xcom(self._database.get(), self.dag_id, self.run_id, self.task_id, key, payload)
+
+    def xcom_pull(
+        self,
+        task_ids: str | Iterable[str] | None = None,
+        key: str = "return_value",
+        dag_id: str | None = None,
+        run_id: str | None = None,
+        **_: Any,
+    ) -> Any:
+        from tradewind.execution.xcoms import pull_xcom
+
+        return pull_xcom(
+            self._database.get(), dag_id or self.dag_id, run_id or self.run_id, task_ids, key
+        )
+
+
+class MetadataDatabase:
+    """The database for a try's XCom, connected on first use (most tries never use it).
+
+    ``database`` is one already set up (the zygote's, once warm; ``tasks run``'s);
+    otherwise the first use connects with the configuration ``config_json`` describes.
+    """
+
+    def __init__(self, database: Database | None = None, config_json: str | None = None) -> None:
+        self._database = database
+        self._config_json = config_json
+        self.used = False
+
+    def get(self) -> Database:
+        self.used = True
+        if self._database is None:
+            from tradewind.config import Config, load_config
+            from tradewind.db.engine import Database
+
+            config = Config.from_json(self._config_json) if self._config_json else load_config()
+            self._database = Database.from_config(config)
+        return self._database
+
+
+def _json_value(value: Any, what: str) -> Any:
+    try:
+        return json.loads(json.dumps(value))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{what} is not JSON-serializable: {exc}") from None
+
+
+def _raise_timeout(signum: int, frame: Any) -> None:
+    raise TaskTimeout("the task ran longer than its execution_timeout")
+
+
+def load_dag(fileloc: str, dag_id: str, loaded: dict[str, DAG] | None = None) -> DAG:
+    """The live DAG: from the warm process's already-imported file, else import it now."""
+    if loaded and dag_id in loaded:
+        return loaded[dag_id]
+    from tradewind.dagfiles.loader import load_dags_from_file
+
+    for dag in load_dags_from_file(fileloc):
+        if dag.dag_id == dag_id:
+            return dag
+    raise DagNotFound(f"DAG {dag_id!r} is not defined in {fileloc} any more")
+
+
+def starting_line(started: StartedTry) -> str:
+    """The first line of a try's log."""
+    return (
+        f"Starting try {started.try_number} of {started.max_tries + 1} for "
+        f"{started.dag_id}.{started.task_id}, run {started.run_id}"
+    )
+
+
+def run_claimed(
+    database: MetadataDatabase,
+    started: StartedTry,
+    *,
+    loaded_dags: dict[str, DAG] | None = None,
+) -> TryResult:
+    """Run the task's code for a claimed try; how it ended, not yet recorded.
+
+    The database is touched only if the task uses XCom.
+    """
+    task = None
+    outcome = TryResult(TaskInstanceState.FAILED)
+    try:
+        dag = load_dag(started.fileloc, started.dag_id, loaded_dags)
+        task = dag.get_task(started.task_id)
+        ti = RuntimeTaskInstance(database, started, task)
+        result = _run_task(dag, task, ti, started)
+        if getattr(task, "do_xcom_push", True) and result is not None:
+            outcome.result = _json_value(result, f"return value of task {started.task_id!r}")
+        outcome.state = TaskInstanceState.SUCCESS
+    except TaskSkipped as exc:
+        log.info("Task skipped: %s", exc)
+        outcome.state = TaskInstanceState.SKIPPED
+    except TaskFailedNoRetry as exc:
+        log.error("Task failed, not retrying: %s", exc)
+        outcome.allow_retry = False
+    except TaskTimeout as exc:
+        outcome.timed_out = True
+        log.error("Task timed out: %s", exc)
+        _on_kill(task)
+    except BaseException as exc:  # includes SystemExit and KeyboardInterrupt from user code
+        if isinstance(exc, SystemExit) and exc.code in (0, None):
+            outcome.state = TaskInstanceState.SUCCESS
+        else:
+            log.error("Task failed with exception:\n%s", traceback.format_exc().rstrip())
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    outcome.used_database = database.used
+    if outcome.state == TaskInstanceState.FAILED:
+        outcome.retry = RetryPolicy.of(task)
+    return outcome
+
+
+REHEARSAL_ID = "__tradewind_rehearsal__"
+
+
+def rehearse(times: int = 16) -> None:
+    """Play a try's own part a few times with a no-op task, its output thrown away.
+
+    Python rewrites a function's bytecode in place during its first few calls (specializing
+    it). Done in the warm process tries are forked from, each try starts from rewritten
+    code, and does not copy those pages for itself. Runs Tradewind's own task, no user code.
+    """
+    from tradewind.authoring.dag import DAG
+    from tradewind.authoring.operators.python import PythonOperator
+
+    now = now_utc()
+    dag = DAG(REHEARSAL_ID, start_date=now, schedule=None)
+    PythonOperator(task_id=REHEARSAL_ID, python_callable=_rehearsal_callable, dag=dag)
+    started = StartedTry(
+        dag_id=REHEARSAL_ID,
+        run_id=REHEARSAL_ID,
+        task_id=REHEARSAL_ID,
+        try_number=1,
+        max_tries=0,
+        fileloc="-",
+        logical_date=now,
+        data_interval_start=now,
+        data_interval_end=now,
+        conf={},
+        run_type="manual",
+        start_date=now,
+    ).to_json()
+    saved = os.dup(1), os.dup(2)
+    try:
+        send_output_to(os.devnull)
+        for _ in range(times):
+            run_claimed(
+                MetadataDatabase(), StartedTry.from_json(started), loaded_dags={REHEARSAL_ID: dag}
+            )
+            TryResult.from_json(TryResult(TaskInstanceState.SUCCESS, {"n": 1}).to_json())
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd, original in zip((1, 2), saved, strict=True):
+            os.dup2(original, fd)
+            os.close(original)
+
+
+def _rehearsal_callable(ds: str, ti: Any) -> dict[str, int]:
+    return {"n": 1}
+
+
+def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry) -> Any:
+    from types import SimpleNamespace
+
+    from tradewind.authoring.context import build_template_context
+
+    dag_run = SimpleNamespace(
+        dag_id=started.dag_id,
+        run_id=started.run_id,
+        conf=started.conf,
+        run_type=started.run_type,
+        logical_date=started.logical_date,
+        execution_date=started.logical_date,
+        data_interval_start=started.data_interval_start or started.logical_date,
+        data_interval_end=started.data_interval_end or started.logical_date,
+    )
+    context = build_template_context(
+        dag=dag,
+        task=task,
+        run_id=started.run_id,
+        logical_date=started.logical_date,
+        data_interval_start=started.data_interval_start,
+        data_interval_end=started.data_interval_end,
+        conf=started.conf,
+        ti=ti,
+        dag_run=dag_run,
+    )
+    timeout = task.execution_timeout
+    if timeout is not None:
+        signal.signal(signal.SIGALRM, _raise_timeout)
+        signal.setitimer(signal.ITIMER_REAL, max(timeout.total_seconds(), 0.001))
+    task.render_template_fields(context)
+    return task.execute(context)
+
+
+def _on_kill(task: Any) -> None:
+    if task is None:
+        return
+    try:
+        task.on_kill()
+    except Exception:
+        log.warning("on_kill of the task raised", exc_info=True)
+
+
+def kill_own_process_group() -> None:
+    """After a timeout, stop whatever the task started (it runs in its own session)."""
+    if os.getpgrp() != os.getpid():
+        return  # not a session leader (``tasks run`` in-process): leave the group alone
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.killpg(os.getpgrp(), signal.SIGTERM)
+
+
+def send_output_to(path: str) -> None:
+    """Point fds 1 and 2 at ``path`` (its folder must exist); the cheap half of a redirect."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def log_like_a_try() -> None:
+    """Log lines go to stderr (the try's log once fd 2 points there) in the tries' format.
+
+    A zygote does this once, so its forked tries only have to move fd 2.
+    """
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[%(asctime)s] {%(name)s} %(levelname)s - %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)

@@ -1,0 +1,284 @@
+"""A zygote: the small warm process that forks one process per try of one DAG file.
+
+::
+
+    runner host --claimed tries--> zygote --fork()--> try process
+                <--started, ended--         <--result--
+
+The runner host starts a zygote per DAG file (and file version) as a fresh interpreter
+(``python -m tradewind.execution.zygote``), not as a fork of itself: the host holds
+SQLAlchemy and its caches, some 30 MB that every ``fork()`` would copy the page tables of
+and every exiting try would tear down. A zygote imports the authoring code and the DAG file,
+rehearses a try (:func:`ready_for_tries`), then forks a try per claimed workload. The try
+connects to the database only for XCom; once one has, the zygote sets up the database code
+itself, so the tries it forks next find it warm.
+
+It reaps its tries, enforces the hard ``execution_timeout`` deadline by killing the try's
+process group, and reports each try's pid when it starts and its result when it ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from tradewind.execution.pipes import LineReader, write_line
+from tradewind.execution.try_process import (
+    MetadataDatabase,
+    StartedTry,
+    kill_own_process_group,
+    log_like_a_try,
+    rehearse,
+    run_claimed,
+    send_output_to,
+)
+
+#: Seconds a try may outlive its execution_timeout (its own alarm fires first) before the
+#: zygote kills its process group.
+KILL_GRACE = 2.0
+
+
+def freeze_warm_heap() -> None:
+    """Call once the process tries are forked from is warm (and again after it imports more).
+
+    Its objects are the state every try shares copy-on-write. Frozen, they are never walked
+    by a garbage collection in a try, which would copy every page of the heap (tens of
+    milliseconds). Collecting first keeps garbage out of the frozen set.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def ready_for_tries(loaded: dict[str, Any]) -> None:
+    """The zygote's last steps before it forks tries: whatever each try would repeat.
+
+    Tries log in their format; each loaded task primes itself (``BaseOperator.prime``); a
+    rehearsal specializes the bytecode tries run (``rehearse``); then the heap is frozen.
+    """
+    log_like_a_try()
+    for dag in loaded.values():
+        for task in dag.tasks:
+            try:
+                task.prime()
+            except Exception:
+                traceback.print_exc()
+    with contextlib.suppress(Exception):
+        rehearse()
+    freeze_warm_heap()
+
+
+@dataclass
+class _Try:
+    key: list[Any]  # a TaskKey, as JSON has it
+    deadline: float | None
+    result: LineReader
+    timed_out: bool = False
+
+
+def main() -> None:
+    """``python -m tradewind.execution.zygote FILE CMD_FD OUT_FD`` (started by the host)."""
+    fileloc, cmd_r, out_w = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the scheduler only
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    code = 0
+    try:
+        _serve(fileloc, cmd_r, out_w)
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _serve(fileloc: str, cmd_r: int, out_w: int) -> None:
+    commands = LineReader(cmd_r)
+    config_json = _first_line(cmd_r).decode()  # the host's configuration, exactly
+    loaded = {}
+    try:
+        from tradewind.dagfiles.loader import load_dags_from_file
+
+        loaded = {dag.dag_id: dag for dag in load_dags_from_file(fileloc)}
+    except BaseException:
+        pass
+    ready_for_tries(loaded)
+    database = None  # set up (and warmed) once a try of this file has used it
+    sig_r, sig_w = os.pipe()
+    os.set_blocking(sig_r, False)
+    os.set_blocking(sig_w, False)
+    signal.set_wakeup_fd(sig_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    os.set_blocking(cmd_r, False)
+    tries: dict[int, _Try] = {}
+    wants_database = False
+
+    def reap() -> None:
+        nonlocal wants_database
+        while tries:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            entry = tries.pop(pid, None)
+            if entry is None:
+                continue
+            lines = entry.result.read_lines() + entry.result.rest()
+            with contextlib.suppress(OSError):
+                os.close(entry.result.fd)
+            if lines and not wants_database:
+                with contextlib.suppress(ValueError, AttributeError):
+                    wants_database = bool(json.loads(lines[0]).get("used_database"))
+            report = {
+                "key": entry.key,
+                "reason": "timeout" if entry.timed_out else "exited",
+                "code": os.waitstatus_to_exitcode(status),
+                "result": lines[0].decode() if lines else None,
+                "pid": pid,
+            }
+            write_line(out_w, json.dumps(report, separators=(",", ":")))
+
+    while True:
+        now = time.monotonic()
+        deadlines = [t.deadline for t in tries.values() if t.deadline and not t.timed_out]
+        timeout = max(min(deadlines) - now, 0) if deadlines else None
+        watched = [sig_r, *(t.result.fd for t in tries.values())]
+        ready = _select([cmd_r, *watched] if not commands.eof else watched, timeout)
+        if sig_r in ready:
+            with contextlib.suppress(OSError):
+                os.read(sig_r, 4096)
+        for entry in tries.values():
+            if entry.result.fd in ready:
+                entry.result.fill()
+        if cmd_r in ready and not commands.eof:
+            lines = commands.read_lines()
+            if lines and wants_database and database is None:
+                database = warm_xcom_database(config_json)
+            for line in lines:
+                message = json.loads(line)
+                result_r, result_w = os.pipe()
+                pid = fork_claimed_try(
+                    MetadataDatabase(database, config_json),
+                    message["started"],
+                    message["log"],
+                    loaded,
+                    result_w,
+                    [cmd_r, out_w, sig_r, sig_w, result_r, *(t.result.fd for t in tries.values())],
+                )
+                os.close(result_w)
+                os.set_blocking(result_r, False)
+                started_report = {"started": message["key"], "pid": pid}
+                write_line(out_w, json.dumps(started_report, separators=(",", ":")))
+                deadline = None
+                if message["timeout"] is not None:
+                    deadline = time.monotonic() + message["timeout"] + KILL_GRACE
+                tries[pid] = _Try(message["key"], deadline, LineReader(result_r))
+        reap()
+        now = time.monotonic()
+        for pid, entry in tries.items():
+            if entry.deadline is not None and not entry.timed_out and now >= entry.deadline:
+                entry.timed_out = True
+                with contextlib.suppress(OSError):
+                    os.killpg(pid, signal.SIGKILL)
+        if commands.eof and not tries:
+            return
+
+
+def fork_claimed_try(
+    database: MetadataDatabase,
+    started_json: str,
+    log: str,
+    loaded: dict[str, Any],
+    result_w: int,
+    close: list[int],
+) -> int:
+    """A try the host has claimed: run the task's code, send back how it ended.
+
+    The try's process records nothing itself (the host does, in batches): it opens a
+    database connection only if the task uses XCom.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid != 0:
+        return pid
+    code = 1
+    try:
+        _become_try_process(close)
+        with contextlib.suppress(OSError):
+            send_output_to(log)  # the host made its folder; the zygote set up logging
+        started = StartedTry.from_json(started_json)
+        outcome = run_claimed(database, started, loaded_dags=loaded)
+        write_line(result_w, outcome.to_json())
+        code = 0
+        if outcome.timed_out:
+            kill_own_process_group()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def _become_try_process(close: list[int]) -> None:
+    os.setsid()  # its own process group: a timeout kills the whole tree
+    signal.set_wakeup_fd(-1)
+    for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_DFL)
+    for fd in close:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def _select(fds: list[int], timeout: float | None) -> Iterator[int] | list[int]:
+    import select
+
+    try:
+        ready, _, _ = select.select(fds, [], [], timeout)
+    except InterruptedError:
+        return []
+    return ready
+
+
+def _first_line(fd: int) -> bytes:
+    """Read one line, blocking, byte by byte (what follows stays in the pipe)."""
+    line = b""
+    while not line.endswith(b"\n"):
+        chunk = os.read(fd, 1)
+        if not chunk:
+            raise EOFError("the runner host closed the pipe before sending the configuration")
+        line += chunk
+    return line.rstrip(b"\n")
+
+
+def warm_xcom_database(config_json: str):  # type: ignore[no-untyped-def]
+    """The database for the tries' XCom, its statements compiled, kept across fork()."""
+    from tradewind.config import Config
+    from tradewind.db.engine import Database
+    from tradewind.execution.xcoms import pull_xcom
+
+    database = Database.from_config(Config.from_json(config_json))
+    with contextlib.suppress(Exception):
+        pull_xcom(database, "-", "-", ["-"], "return_value")
+        pull_xcom(database, "-", "-", "-", "return_value")
+    database.dispose()  # no connection may be shared with the tries
+    freeze_warm_heap()
+    return database
+
+
+if __name__ == "__main__":
+    main()
