@@ -87,7 +87,13 @@ def _measure(env: dict[str, str], home: Path, tries: int, kind: str) -> None:
     from tradewind.db.engine import Database
     from tradewind.db.models import DagRun, TaskInstance
     from tradewind.db.schema import migrate
-    from tradewind.execution.runner_host import start_zygote, try_message, warm_database
+    from tradewind.execution.runner_host import (
+        assign,
+        start_zygote,
+        stop_zygote,
+        try_message,
+        warm_database,
+    )
     from tradewind.execution.task_runner import claim_tries, record_results
     from tradewind.execution.try_process import TryResult
     from tradewind.execution.workload import Workload
@@ -119,7 +125,8 @@ def _measure(env: dict[str, str], home: Path, tries: int, kind: str) -> None:
 
     def through_zygote(dag_id: str, count: int) -> list[tuple[float, float, float, float]]:
         fileloc = str(home / "dags" / f"{dag_id}.py")
-        zygote = start_zygote(config, fileloc)
+        zygote = start_zygote()
+        assign(zygote, config, fileloc, None)
         rows = []
         for index in range(count):
             workload = Workload(dag_id, f"r{index}", "t", 1, fileloc)
@@ -133,8 +140,7 @@ def _measure(env: dict[str, str], home: Path, tries: int, kind: str) -> None:
             outcome = TryResult.from_json(report["result"])
             record_results(warm, config, [(started, outcome, report["pid"])])
             rows.append((wall, *(a - b for a, b in zip(after, before, strict=True))))
-        os.close(zygote.cmd_w)
-        zygote.process.wait()
+        stop_zygote(zygote)
         return rows
 
     plain = through_zygote("plain", tries)

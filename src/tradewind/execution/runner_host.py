@@ -131,7 +131,7 @@ class RunnerHost:
 
 @dataclass
 class _Zygote:
-    fileloc: str
+    fileloc: str | None  # None: a spare, not given a file yet
     mtime: float | None
     process: subprocess.Popen[bytes]
     cmd_w: int
@@ -254,6 +254,13 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
             if zygotes.get(zygote.fileloc) is zygote:
                 del zygotes[zygote.fileloc]
 
+    spare = start_zygote()  # started ahead, so a new file's first try waits only for its import
+
+    def take_spare() -> _Zygote:
+        nonlocal spare
+        zygote, spare = spare, start_zygote()
+        return zygote
+
     def dispatch(workload: Workload, started: StartedTry) -> None:
         message = try_message(config, workload, started)
         mtime = _mtime(workload.fileloc)
@@ -263,7 +270,8 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
             zygote = None
         for _attempt in range(2):
             if zygote is None:
-                zygote = start_zygote(config, workload.fileloc, mtime)
+                zygote = take_spare()
+                assign(zygote, config, workload.fileloc, mtime)
                 zygotes[workload.fileloc] = zygote
                 by_fd[zygote.out.fd] = zygote
                 selector.register(zygote.out.fd, selectors.EVENT_READ, None)
@@ -312,6 +320,7 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
         for zygote in closing:
             close_zygote(zygote)
         if commands.eof and not by_fd:
+            stop_zygote(spare)
             return
 
 
@@ -336,12 +345,12 @@ def try_message(config: Config, workload: Workload, started: StartedTry) -> str:
     return json.dumps(message, separators=(",", ":"))
 
 
-def start_zygote(config: Config, fileloc: str, mtime: float | None = None) -> _Zygote:
-    """A fresh interpreter for the file's tries; it gets the configuration first."""
+def start_zygote() -> _Zygote:
+    """A fresh interpreter that warms up, then waits to be given a DAG file (:func:`assign`)."""
     cmd_r, cmd_w = os.pipe()
     out_r, out_w = os.pipe()
     process = subprocess.Popen(
-        [sys.executable, "-m", "tradewind.execution.zygote", fileloc, str(cmd_r), str(out_w)],
+        [sys.executable, "-m", "tradewind.execution.zygote", str(cmd_r), str(out_w)],
         pass_fds=(cmd_r, out_w),
         stdin=subprocess.DEVNULL,
     )
@@ -349,5 +358,17 @@ def start_zygote(config: Config, fileloc: str, mtime: float | None = None) -> _Z
     os.close(out_w)
     os.set_inheritable(cmd_w, False)
     os.set_blocking(out_r, False)
-    write_line(cmd_w, config.to_json())
-    return _Zygote(fileloc, mtime, process, cmd_w, LineReader(out_r))
+    return _Zygote(None, None, process, cmd_w, LineReader(out_r))
+
+
+def assign(zygote: _Zygote, config: Config, fileloc: str, mtime: float | None) -> bool:
+    """Give a started zygote its DAG file and the host's configuration; False if it died."""
+    zygote.fileloc, zygote.mtime = fileloc, mtime
+    return write_line(zygote.cmd_w, json.dumps({"file": fileloc, "config": config.to_json()}))
+
+
+def stop_zygote(zygote: _Zygote) -> None:
+    """Close its command pipe: it exits once its tries have ended."""
+    with contextlib.suppress(OSError):
+        os.close(zygote.cmd_w)
+    zygote.process.wait()

@@ -5,13 +5,14 @@
     runner host --claimed tries--> zygote --fork()--> try process
                 <--started, ended--         <--result--
 
-The runner host starts a zygote per DAG file (and file version) as a fresh interpreter
-(``python -m tradewind.execution.zygote``), not as a fork of itself: the host holds
-SQLAlchemy and its caches, some 30 MB that every ``fork()`` would copy the page tables of
-and every exiting try would tear down. A zygote imports the authoring code and the DAG file,
-rehearses a try (:func:`ready_for_tries`), then forks a try per claimed workload. The try
-connects to the database only for XCom; once one has, the zygote sets up the database code
-itself, so the tries it forks next find it warm.
+The runner host starts zygotes as fresh interpreters (``python -m
+tradewind.execution.zygote``), not as forks of itself: the host holds SQLAlchemy and its
+caches, some 30 MB that every ``fork()`` would copy the page tables of and every exiting try
+would tear down. A zygote sets up the tries' logging and rehearses a try (:func:`rehearsed`)
+before it is given a file, so the host keeps one spare ready; given its DAG file it imports
+it, primes the tasks (:func:`ready_for_tries`), then forks a try per claimed workload. The
+try connects to the database only for XCom; once one has, the zygote sets up the database
+code itself, so the tries it forks next find it warm.
 
 It reaps its tries, enforces the hard ``execution_timeout`` deadline by killing the try's
 process group, and reports each try's pid when it starts and its result when it ends.
@@ -58,21 +59,23 @@ def freeze_warm_heap() -> None:
     gc.freeze()
 
 
-def ready_for_tries(loaded: dict[str, Any]) -> None:
-    """The zygote's last steps before it forks tries: whatever each try would repeat.
-
-    Tries log in their format; each loaded task primes itself (``BaseOperator.prime``); a
-    rehearsal specializes the bytecode tries run (``rehearse``); then the heap is frozen.
-    """
+def rehearsed() -> None:
+    """What a zygote does before it knows its file: tries' logging, and a rehearsal that
+    specializes the bytecode tries run (``rehearse``)."""
     log_like_a_try()
+    with contextlib.suppress(Exception):
+        rehearse()
+
+
+def ready_for_tries(loaded: dict[str, Any]) -> None:
+    """The zygote's last step before it forks tries: each loaded task primes itself
+    (``BaseOperator.prime``), then the heap is frozen."""
     for dag in loaded.values():
         for task in dag.tasks:
             try:
                 task.prime()
             except Exception:
                 traceback.print_exc()
-    with contextlib.suppress(Exception):
-        rehearse()
     freeze_warm_heap()
 
 
@@ -85,13 +88,18 @@ class _Try:
 
 
 def main() -> None:
-    """``python -m tradewind.execution.zygote FILE CMD_FD OUT_FD`` (started by the host)."""
-    fileloc, cmd_r, out_w = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    """``python -m tradewind.execution.zygote CMD_FD OUT_FD`` (started by the runner host).
+
+    The first line on the command pipe names the DAG file and carries the host's
+    configuration; the host may start a zygote before it has a file for it (a spare), so
+    a new file's first try waits only for the file's import.
+    """
+    cmd_r, out_w = int(sys.argv[1]), int(sys.argv[2])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the scheduler only
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     code = 0
     try:
-        _serve(fileloc, cmd_r, out_w)
+        _serve(cmd_r, out_w)
     except BaseException:
         traceback.print_exc()
         code = 1
@@ -101,16 +109,21 @@ def main() -> None:
         os._exit(code)
 
 
-def _serve(fileloc: str, cmd_r: int, out_w: int) -> None:
+def _serve(cmd_r: int, out_w: int) -> None:
     commands = LineReader(cmd_r)
-    config_json = _first_line(cmd_r).decode()  # the host's configuration, exactly
+    rehearsed()
+    first = _first_line(cmd_r)
+    if first is None:
+        return  # a spare the host no longer needs
+    assignment = json.loads(first)
+    config_json = assignment["config"]  # the host's configuration, exactly
     loaded = {}
     try:
         from tradewind.dagfiles.loader import load_dags_from_file
 
-        loaded = {dag.dag_id: dag for dag in load_dags_from_file(fileloc)}
+        loaded = {dag.dag_id: dag for dag in load_dags_from_file(assignment["file"])}
     except BaseException:
-        pass
+        pass  # each try reports the import error
     ready_for_tries(loaded)
     database = None  # set up (and warmed) once a try of this file has used it
     sig_r, sig_w = os.pipe()
@@ -254,13 +267,14 @@ def _select(fds: list[int], timeout: float | None) -> Iterator[int] | list[int]:
     return ready
 
 
-def _first_line(fd: int) -> bytes:
-    """Read one line, blocking, byte by byte (what follows stays in the pipe)."""
+def _first_line(fd: int) -> bytes | None:
+    """Read one line, blocking, byte by byte (what follows stays in the pipe); ``None``
+    if the pipe closes first."""
     line = b""
     while not line.endswith(b"\n"):
         chunk = os.read(fd, 1)
         if not chunk:
-            raise EOFError("the runner host closed the pipe before sending the configuration")
+            return None
         line += chunk
     return line.rstrip(b"\n")
 
