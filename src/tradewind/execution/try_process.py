@@ -43,6 +43,8 @@ def now_utc() -> datetime:
 
 @dataclass
 class StartedTry:
+    """A claimed try: what its process needs to run it, and its supervisor to record it."""
+
     dag_id: str
     run_id: str
     task_id: str
