@@ -140,16 +140,6 @@ class _Zygote:
     retired: bool = False
 
 
-def lower_priority(config: Config) -> None:
-    """Run tries at ``[core] task_niceness``: when tasks saturate the CPU, the scheduler
-    (and a database on the same machine) still gets its share, so it keeps starting work.
-    """
-    niceness = int(config.get("core", "task_niceness"))
-    if niceness > 0:
-        with contextlib.suppress(OSError):
-            os.nice(niceness)
-
-
 def warm_database(config: Config):  # type: ignore[no-untyped-def]
     """A Database whose statement cache already holds the statements of a try's claim and
     record (SQLAlchemy compiles each on first use, milliseconds apiece)."""
@@ -167,7 +157,6 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     with contextlib.suppress(Exception):
         os.setpgid(0, 0)  # a terminal's Ctrl-C must not reach the tries
-    lower_priority(config)
     hostname(config)  # cached: it may ask DNS
     database = warm_database(config)
     freeze_warm_heap()  # what start-up built lives as long as the host: keep it out of GC
@@ -364,7 +353,12 @@ def start_zygote() -> _Zygote:
 def assign(zygote: _Zygote, config: Config, fileloc: str, mtime: float | None) -> bool:
     """Give a started zygote its DAG file and the host's configuration; False if it died."""
     zygote.fileloc, zygote.mtime = fileloc, mtime
-    return write_line(zygote.cmd_w, json.dumps({"file": fileloc, "config": config.to_json()}))
+    assignment = {
+        "file": fileloc,
+        "config": config.to_json(),
+        "niceness": int(config.get("core", "task_niceness")),
+    }
+    return write_line(zygote.cmd_w, json.dumps(assignment))
 
 
 def stop_zygote(zygote: _Zygote) -> None:

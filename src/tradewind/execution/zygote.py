@@ -117,6 +117,7 @@ def _serve(cmd_r: int, out_w: int) -> None:
         return  # a spare the host no longer needs
     assignment = json.loads(first)
     config_json = assignment["config"]  # the host's configuration, exactly
+    niceness = assignment["niceness"]
     loaded = {}
     try:
         from tradewind.dagfiles.loader import load_dags_from_file
@@ -186,6 +187,7 @@ def _serve(cmd_r: int, out_w: int) -> None:
                     message["started"],
                     message["log"],
                     loaded,
+                    niceness,
                     result_w,
                     [cmd_r, out_w, sig_r, sig_w, result_r, *(t.result.fd for t in tries.values())],
                 )
@@ -213,6 +215,7 @@ def fork_claimed_try(
     started_json: str,
     log: str,
     loaded: dict[str, Any],
+    niceness: int,
     result_w: int,
     close: list[int],
 ) -> int:
@@ -228,7 +231,7 @@ def fork_claimed_try(
         return pid
     code = 1
     try:
-        _become_try_process(close)
+        _become_try_process(close, niceness)
         with contextlib.suppress(OSError):
             send_output_to(log)  # the host made its folder; the zygote set up logging
         started = StartedTry.from_json(started_json)
@@ -247,8 +250,13 @@ def fork_claimed_try(
         os._exit(code)
 
 
-def _become_try_process(close: list[int]) -> None:
+def _become_try_process(close: list[int], niceness: int) -> None:
     os.setsid()  # its own process group: a timeout kills the whole tree
+    if niceness > 0:
+        # ``[core] task_niceness``: when tasks saturate the CPU, the scheduler, the host and
+        # this zygote (which start and record tries) and a local database keep their share.
+        with contextlib.suppress(OSError):
+            os.nice(niceness)
     signal.set_wakeup_fd(-1)
     for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_DFL)
