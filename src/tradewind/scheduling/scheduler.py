@@ -46,6 +46,11 @@ from tradewind.scheduling.wakeup import WakeupListener
 
 log = logging.getLogger(__name__)
 
+#: A pass after a trigger waits while more wake-ups come this close together (seconds),
+#: up to WAKEUP_GATHER_MAX in all.
+WAKEUP_GATHER_GAP = 0.003
+WAKEUP_GATHER_MAX = 0.02
+
 #: Upper bound on a blocking wait, so a lost wake-up costs at most this much.
 MAX_IDLE = 5.0
 #: Running runs advanced per pass (the rest next pass, immediately).
@@ -157,11 +162,15 @@ class Scheduler:
                 if not again:
                     timeout = self._timeout(next_due, sync)
                     events = selector.select(timeout)
+                    woken = False
                     for key, _ in events:
                         if key.data == "wake":
                             listener.drain()
+                            woken = True
                         elif key.data == "signal":
                             _drain(signal_r)
+                    if woken:
+                        self._gather_wakeups(selector, listener)
                     if self._stop:
                         break
                 listener.reconnect_if_needed(self.database)
@@ -183,6 +192,19 @@ class Scheduler:
                 sync.stop()
             self.executor.end()
             self._end_job()
+
+    def _gather_wakeups(self, selector: selectors.BaseSelector, listener: WakeupListener) -> None:
+        """After a trigger's wake-up, take the ones right behind it into the same pass.
+
+        Triggers often come in bursts (a script, a backfill of the API); a pass for each
+        would make every next trigger wait for the database behind it.
+        """
+        deadline = time.monotonic() + WAKEUP_GATHER_MAX
+        while (left := deadline - time.monotonic()) > 0:
+            events = selector.select(min(WAKEUP_GATHER_GAP, left))
+            if not any(key.data == "wake" for key, _ in events):
+                return
+            listener.drain()
 
     def _pass_or_pause(self) -> PassResult:
         """One pass; a pass the database refuses is retried after a growing pause.
