@@ -94,14 +94,19 @@ def _parent(pid: int) -> int:
         return int(f.read().rsplit(")", 1)[1].split()[1])
 
 
-def test_tries_of_a_frozen_runner_host_are_retried(harness: Harness) -> None:
-    harness.add_dag("frozen", FROZEN)
+def _start_with_fast_heartbeats(harness: Harness, dag_id: str, source: str) -> str:
+    """Start the scheduler with a zombie threshold of a few seconds; trigger ``dag_id``."""
+    harness.add_dag(dag_id, source)
     harness.sync()
     harness.start(
         TRADEWIND__SCHEDULER__SCHEDULER_ZOMBIE_TASK_THRESHOLD=THRESHOLD,
         TRADEWIND__SCHEDULER__JOB_HEARTBEAT_SEC="0.5",
     )
-    run_id = harness.trigger("frozen")
+    return harness.trigger(dag_id)
+
+
+def test_tries_of_a_frozen_runner_host_are_retried(harness: Harness) -> None:
+    run_id = _start_with_fast_heartbeats(harness, "frozen", FROZEN)
     pid_file = harness.tmp / "pid1"
     harness.wait_for(pid_file.exists, timeout=60, what="try 1 to start")
     harness.wait_for(lambda: pid_file.read_text().strip() != "", what="the pid")
@@ -164,13 +169,7 @@ with DAG("long", start_date=datetime(2024, 1, 1), schedule=None) as dag:
 
 
 def test_a_try_longer_than_the_threshold_keeps_its_heartbeat(harness: Harness) -> None:
-    harness.add_dag("long", LONG)
-    harness.sync()
-    harness.start(
-        TRADEWIND__SCHEDULER__SCHEDULER_ZOMBIE_TASK_THRESHOLD=THRESHOLD,
-        TRADEWIND__SCHEDULER__JOB_HEARTBEAT_SEC="0.5",
-    )
-    run_id = harness.trigger("long")
+    run_id = _start_with_fast_heartbeats(harness, "long", LONG)
     assert harness.wait_run("long", run_id, timeout=90) == "success"
     ti = harness.tis("long", run_id)["t"]
     assert (ti.state, ti.try_number) == ("success", 1)
