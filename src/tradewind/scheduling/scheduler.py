@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from tradewind.config import Config
+from tradewind.dagfiles.serialization import SerializedDAG
 from tradewind.db.engine import Database
 from tradewind.db.models import DagModel, DagRun, DagRunState, Job, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
@@ -308,7 +309,18 @@ class Scheduler:
             log.info("Recovered %d orphaned queued and %d zombie task instances", reset, zombies)
 
     def _dags_getter(self, session):  # type: ignore[no-untyped-def]
-        return lambda dag_ids: self.cache.get_many(session, dag_ids)
+        """Serialized DAGs for one pass: each DAG's hash is checked once a pass, not once for
+        every step (outcomes, runs, admission) that asks for it."""
+        known: dict[str, SerializedDAG | None] = {}
+
+        def get_dags(dag_ids: set[str]) -> dict[str, SerializedDAG]:
+            missing = set(dag_ids) - known.keys()
+            if missing:
+                found = self.cache.get_many(session, missing)
+                known.update({dag_id: found.get(dag_id) for dag_id in missing})
+            return {d: dag for d in dag_ids if (dag := known[d]) is not None}
+
+        return get_dags
 
     # --- one pass ------------------------------------------------------------------------------
 
@@ -326,7 +338,7 @@ class Scheduler:
                 self._create_runs(session, dags, now, postgres, result)
             started = self._start_queued_runs(session, dags, now, postgres)
             runs = self._running_runs(session, postgres)
-            sdags = self.cache.get_many(session, {run.dag_id for run in runs})
+            sdags = get_dags({run.dag_id for run in runs})
             processed = process_runs(session, runs, sdags, now)
             for run in processed.finished:
                 self._settled.discard(run.dag_id)
