@@ -53,11 +53,9 @@ def test_parallelism_caps_running_tasks_across_dags(harness: Harness) -> None:
     assert "parallelism 2" in harness.scheduler_log()
 
 
-def test_higher_priority_weight_runs_first(harness: Harness) -> None:
-    weights = {"a": 5, "b": 1, "c": 20, "d": 10, "e": 3, "f": 10}
-    harness.add_dag(
-        "prioritized",
-        f"""
+def _noting_dag(dag_id: str, weights: dict[str, int], pool: str = "default_pool") -> str:
+    """A DAG whose tasks (id -> priority_weight) append their ids to order.txt as they run."""
+    return f"""
 from datetime import datetime
 import os
 from tradewind import DAG
@@ -67,12 +65,16 @@ def note(name):
     with open(os.path.join("@TMP@", "order.txt"), "a") as f:
         f.write(name + "\\n")
 
-with DAG("prioritized", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=None) as dag:
     for task_id, weight in {weights!r}.items():
         PythonOperator(task_id=task_id, python_callable=note, op_args=[task_id],
-                       priority_weight=weight)
-""",
-    )
+                       priority_weight=weight, pool="{pool}")
+"""
+
+
+def test_higher_priority_weight_runs_first(harness: Harness) -> None:
+    weights = {"a": 5, "b": 1, "c": 20, "d": 10, "e": 3, "f": 10}
+    harness.add_dag("prioritized", _noting_dag("prioritized", weights))
     harness.sync()
     harness.start(TRADEWIND__CORE__PARALLELISM="1")
     run_id = harness.trigger("prioritized")
@@ -106,24 +108,7 @@ with DAG("blocker", start_date=datetime(2024, 1, 1), schedule=None) as dag:
 """,
     )
     for dag_id, weights in (("first", {"x1": 1, "x7": 7}), ("second", {"y4": 4, "y9": 9})):
-        harness.add_dag(
-            dag_id,
-            f"""
-from datetime import datetime
-import os
-from tradewind import DAG
-from tradewind.operators.python import PythonOperator
-
-def note(name):
-    with open(os.path.join("@TMP@", "order.txt"), "a") as f:
-        f.write(name + "\\n")
-
-with DAG("{dag_id}", start_date=datetime(2024, 1, 1), schedule=None) as dag:
-    for task_id, weight in {weights!r}.items():
-        PythonOperator(task_id=task_id, python_callable=note, op_args=[task_id],
-                       priority_weight=weight, pool="one")
-""",
-        )
+        harness.add_dag(dag_id, _noting_dag(dag_id, weights, pool="one"))
     harness.sync()
     harness.start()
     blocker = harness.trigger("blocker")
