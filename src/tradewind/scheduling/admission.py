@@ -18,8 +18,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.orm import Session
 
 from tradewind.dagfiles.serialization import SerializedDAG
@@ -42,146 +43,203 @@ class AdmissionFilter:
     ignore_paused: bool = False
 
 
-def admit(
-    session: Session,
-    *,
-    now: datetime,
-    job_id: int | None,
-    open_slots: int,
-    default_max_active_tasks: int,
-    get_dags: Callable[[set[str]], dict[str, SerializedDAG]],
-    fileloc_of: Callable[[str], str | None],
-    postgres: bool,
-    only: AdmissionFilter | None = None,
-) -> list[Workload]:
-    if open_slots <= 0:
-        return []
-    pool_query = select(Pool.pool, Pool.slots).order_by(Pool.pool)
-    if postgres:
-        pool_query = pool_query.with_for_update()
-    pools: dict[str, int] = dict(plain_rows(session, pool_query))
-    pool_used: dict[str, int] = defaultdict(
-        int,
-        plain_rows(
-            session,
-            select(TaskInstance.pool, func.sum(TaskInstance.pool_slots))
-            .where(TaskInstance.state.in_(ACTIVE))
-            .group_by(TaskInstance.pool),
-        ),
-    )
-    dag_used: dict[str, int] = defaultdict(
-        int,
-        plain_rows(
-            session,
-            select(TaskInstance.dag_id, func.count())
-            .where(TaskInstance.state.in_(ACTIVE))
-            .group_by(TaskInstance.dag_id),
-        ),
-    )
-    sdags = get_dags(set(dag_used))
+GetDags = Callable[[set[str]], dict[str, SerializedDAG]]
 
-    def task_limit(dag_id: str) -> int:
-        sdag = sdags.get(dag_id)
-        return (sdag.max_active_tasks if sdag else None) or default_max_active_tasks
 
-    # Tasks that could not start anyway stay out of the candidates: in a pool with no free
-    # slot (or no such pool: they wait for it) or in a DAG at its max_active_tasks.
-    open_pools = [p for p, total in pools.items() if total == -1 or pool_used[p] < total]
-    busy_dags = [d for d, used in dag_used.items() if used >= task_limit(d)]
-    if not open_pools:
-        return []
-    query = (
-        select(
-            TaskInstance.dag_id,
-            TaskInstance.run_id,
-            TaskInstance.task_id,
-            TaskInstance.try_number,
-            TaskInstance.pool,
-            TaskInstance.pool_slots,
-            TaskInstance.queue,
-            TaskInstance.priority_weight,
+class Admission:
+    """One pass's admission, in four steps: count what runs, find candidates, choose, queue.
+
+    Made for a single :meth:`admit` call inside the pass's transaction; it keeps the pass's
+    counts (pool slots and tasks per DAG in use) as it chooses.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        now: datetime,
+        job_id: int | None,
+        open_slots: int,
+        default_max_active_tasks: int,
+        get_dags: GetDags,
+        fileloc_of: Callable[[str], str | None],
+        postgres: bool,
+        only: AdmissionFilter | None = None,
+    ) -> None:
+        self.session = session
+        self.now = now
+        self.job_id = job_id
+        self.open_slots = open_slots
+        self.default_max_active_tasks = default_max_active_tasks
+        self.get_dags = get_dags
+        self.fileloc_of = fileloc_of
+        self.postgres = postgres
+        self.only = only
+        self.pools: dict[str, int] = {}
+        self.pool_used: dict[str, int] = defaultdict(int)
+        self.dag_used: dict[str, int] = defaultdict(int)
+        self.sdags: dict[str, SerializedDAG] = {}
+
+    def admit(self) -> list[Workload]:
+        """Queue what may start now (in this transaction); the workloads to hand over."""
+        if self.open_slots <= 0:
+            return []
+        self._count_usage()
+        query = self._candidates_query()
+        if query is None:
+            return []
+        chosen = self._choose(query)
+        if not chosen:
+            return []
+        self._mark_queued(chosen)
+        return [self._workload(row) for row in chosen]
+
+    # --- the steps ----------------------------------------------------------------------------
+
+    def _count_usage(self) -> None:
+        """Pool sizes, and the pool slots and tasks per DAG taken by queued/running tries."""
+        pool_query = select(Pool.pool, Pool.slots).order_by(Pool.pool)
+        if self.postgres:
+            pool_query = pool_query.with_for_update()
+        self.pools = dict(plain_rows(self.session, pool_query))
+        self.pool_used.update(
+            plain_rows(
+                self.session,
+                select(TaskInstance.pool, func.sum(TaskInstance.pool_slots))
+                .where(TaskInstance.state.in_(ACTIVE))
+                .group_by(TaskInstance.pool),
+            )
         )
-        .join(
-            DagRun,
-            and_(DagRun.dag_id == TaskInstance.dag_id, DagRun.run_id == TaskInstance.run_id),
+        self.dag_used.update(
+            plain_rows(
+                self.session,
+                select(TaskInstance.dag_id, func.count())
+                .where(TaskInstance.state.in_(ACTIVE))
+                .group_by(TaskInstance.dag_id),
+            )
         )
-        .join(DagModel, DagModel.dag_id == TaskInstance.dag_id)
-        .where(
-            TaskInstance.state == S.SCHEDULED,
-            DagRun.state == DagRunState.RUNNING,
-            TaskInstance.pool.in_(open_pools),
-        )
-        .order_by(TaskInstance.priority_weight.desc(), DagRun.execution_date, TaskInstance.task_id)
-    )
-    if busy_dags:
-        query = query.where(TaskInstance.dag_id.not_in(busy_dags))
-    if not (only and only.ignore_paused):
-        query = query.where(DagModel.is_paused.is_(False))
-    if only and only.dag_id:
-        query = query.where(TaskInstance.dag_id == only.dag_id)
-    if only and only.run_ids is not None:
-        query = query.where(TaskInstance.run_id.in_(only.run_ids))
-    if postgres:
-        query = query.with_for_update(of=TaskInstance, skip_locked=True)
+        self.sdags = self.get_dags(set(self.dag_used))
 
-    # A page is enough unless tasks on it fill a pool or a DAG as they are admitted; then
-    # the next page, up to MAX_CANDIDATES rows a pass.
-    page = max(open_slots * 2, 32)
-    chosen = []
-    offset = 0
-    while len(chosen) < open_slots and offset < MAX_CANDIDATES:
-        candidates = plain_rows(session, query.offset(offset).limit(page))
-        new_dags = {row.dag_id for row in candidates} - sdags.keys()
-        if new_dags:
-            sdags.update(get_dags(new_dags))
-        for row in candidates:
-            if len(chosen) >= open_slots:
-                break
-            if row.dag_id not in sdags or dag_used[row.dag_id] >= task_limit(row.dag_id):
-                continue
-            total = pools[row.pool]
-            if total != -1 and pool_used[row.pool] + row.pool_slots > total:
-                continue
-            pool_used[row.pool] += row.pool_slots
-            dag_used[row.dag_id] += 1
-            chosen.append(row)
-        if len(candidates) < page:
-            break
-        offset += page
-    if not chosen:
-        return []
+    def _candidates_query(self) -> Select[*tuple[Any, ...]] | None:
+        """Scheduled tries of running runs, best first; ``None`` when no pool has room.
 
-    by_run: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for row in chosen:
-        by_run[row.dag_id, row.run_id].append(row.task_id)
-    for (dag_id, run_id), task_ids in by_run.items():
-        session.execute(
-            update(TaskInstance)
+        Tasks that could not start anyway stay out: in a pool with no free slot (or no such
+        pool: they wait for it) or in a DAG at its max_active_tasks.
+        """
+        used = self.pool_used
+        open_pools = [p for p, total in self.pools.items() if total == -1 or used[p] < total]
+        if not open_pools:
+            return None
+        busy_dags = [d for d, used in self.dag_used.items() if used >= self._task_limit(d)]
+        query = (
+            select(
+                TaskInstance.dag_id,
+                TaskInstance.run_id,
+                TaskInstance.task_id,
+                TaskInstance.try_number,
+                TaskInstance.pool,
+                TaskInstance.pool_slots,
+                TaskInstance.queue,
+                TaskInstance.priority_weight,
+            )
+            .join(
+                DagRun,
+                and_(DagRun.dag_id == TaskInstance.dag_id, DagRun.run_id == TaskInstance.run_id),
+            )
+            .join(DagModel, DagModel.dag_id == TaskInstance.dag_id)
             .where(
-                TaskInstance.dag_id == dag_id,
-                TaskInstance.run_id == run_id,
-                TaskInstance.task_id.in_(task_ids),
                 TaskInstance.state == S.SCHEDULED,
+                DagRun.state == DagRunState.RUNNING,
+                TaskInstance.pool.in_(open_pools),
             )
-            .values(state=S.QUEUED, queued_dttm=now, queued_by_job_id=job_id, updated_at=now)
-            .execution_options(synchronize_session=False)
+            .order_by(
+                TaskInstance.priority_weight.desc(), DagRun.execution_date, TaskInstance.task_id
+            )
+        )
+        if busy_dags:
+            query = query.where(TaskInstance.dag_id.not_in(busy_dags))
+        only = self.only
+        if not (only and only.ignore_paused):
+            query = query.where(DagModel.is_paused.is_(False))
+        if only and only.dag_id:
+            query = query.where(TaskInstance.dag_id == only.dag_id)
+        if only and only.run_ids is not None:
+            query = query.where(TaskInstance.run_id.in_(only.run_ids))
+        if self.postgres:
+            query = query.with_for_update(of=TaskInstance, skip_locked=True)
+        return query
+
+    def _choose(self, query: Select[*tuple[Any, ...]]) -> list[Any]:
+        """Take candidates in order while they fit the slots, their pool and their DAG.
+
+        A page is enough unless tasks on it fill a pool or a DAG as they are admitted; then
+        the next page, up to MAX_CANDIDATES rows a pass.
+        """
+        page = max(self.open_slots * 2, 32)
+        chosen: list[Any] = []
+        offset = 0
+        while len(chosen) < self.open_slots and offset < MAX_CANDIDATES:
+            candidates = plain_rows(self.session, query.offset(offset).limit(page))
+            new_dags = {row.dag_id for row in candidates} - self.sdags.keys()
+            if new_dags:
+                self.sdags.update(self.get_dags(new_dags))
+            for row in candidates:
+                if len(chosen) >= self.open_slots:
+                    break
+                if self._fits(row):
+                    self.pool_used[row.pool] += row.pool_slots
+                    self.dag_used[row.dag_id] += 1
+                    chosen.append(row)
+            if len(candidates) < page:
+                break
+            offset += page
+        return chosen
+
+    def _fits(self, row: Any) -> bool:
+        """Whether the try's DAG is below its limit and its pool has its slots free."""
+        dag_id = row.dag_id
+        if dag_id not in self.sdags or self.dag_used[dag_id] >= self._task_limit(dag_id):
+            return False
+        total = self.pools[row.pool]
+        return total == -1 or self.pool_used[row.pool] + row.pool_slots <= total
+
+    def _mark_queued(self, chosen: list[Any]) -> None:
+        """``scheduled`` -> ``queued``: one UPDATE per run, however many of its tasks."""
+        by_run: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for row in chosen:
+            by_run[row.dag_id, row.run_id].append(row.task_id)
+        now = self.now
+        for (dag_id, run_id), task_ids in by_run.items():
+            self.session.execute(
+                update(TaskInstance)
+                .where(
+                    TaskInstance.dag_id == dag_id,
+                    TaskInstance.run_id == run_id,
+                    TaskInstance.task_id.in_(task_ids),
+                    TaskInstance.state == S.SCHEDULED,
+                )
+                .values(
+                    state=S.QUEUED, queued_dttm=now, queued_by_job_id=self.job_id, updated_at=now
+                )
+                .execution_options(synchronize_session=False)
+            )
+
+    def _workload(self, row: Any) -> Workload:
+        """What the executor needs to run the try (the next try number)."""
+        task = self.sdags[row.dag_id].tasks.get(row.task_id)
+        timeout = task.execution_timeout if task is not None else None
+        return Workload(
+            dag_id=row.dag_id,
+            run_id=row.run_id,
+            task_id=row.task_id,
+            try_number=row.try_number + 1,
+            fileloc=self.fileloc_of(row.dag_id) or "",
+            pool=row.pool,
+            queue=row.queue,
+            priority_weight=row.priority_weight,
+            execution_timeout=timeout.total_seconds() if timeout is not None else None,
         )
 
-    workloads = []
-    for row in chosen:
-        task = sdags[row.dag_id].tasks.get(row.task_id)
-        timeout = task.execution_timeout if task is not None else None
-        workloads.append(
-            Workload(
-                dag_id=row.dag_id,
-                run_id=row.run_id,
-                task_id=row.task_id,
-                try_number=row.try_number + 1,
-                fileloc=fileloc_of(row.dag_id) or "",
-                pool=row.pool,
-                queue=row.queue,
-                priority_weight=row.priority_weight,
-                execution_timeout=timeout.total_seconds() if timeout is not None else None,
-            )
-        )
-    return workloads
+    def _task_limit(self, dag_id: str) -> int:
+        sdag = self.sdags.get(dag_id)
+        return (sdag.max_active_tasks if sdag else None) or self.default_max_active_tasks

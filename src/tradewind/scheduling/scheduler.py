@@ -19,6 +19,7 @@ import os
 import selectors
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -34,7 +35,7 @@ from tradewind.execution.executors import load_executor
 from tradewind.execution.executors.base import BaseExecutor
 from tradewind.execution.workload import TaskOutcome, Workload
 from tradewind.scheduling import recovery, single_scheduler
-from tradewind.scheduling.admission import AdmissionFilter, admit
+from tradewind.scheduling.admission import Admission, AdmissionFilter
 from tradewind.scheduling.dag_cache import SerializedDagCache
 from tradewind.scheduling.dag_processing import DagFolderSync
 from tradewind.scheduling.run_creation import (
@@ -64,6 +65,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: Where the scheduler reads the time: real time, unless a test passes its own clock.
+Clock = Callable[[], datetime]
+
+
 @dataclass
 class PassResult:
     workloads: list[Workload] = field(default_factory=list)
@@ -72,7 +77,12 @@ class PassResult:
 
 
 class Scheduler:
-    """One scheduler process. ``only`` restricts it to some runs (used by ``dags backfill``)."""
+    """One scheduler process. ``only`` restricts it to some runs (used by ``dags backfill``).
+
+    ``clock`` is what every pass, heartbeat and recovery takes as *now* (real UTC time by
+    default); tests pass their own to step time forward without sleeping. The loop's own
+    waiting (heartbeat and recovery intervals) stays on the monotonic clock.
+    """
 
     def __init__(
         self,
@@ -83,8 +93,10 @@ class Scheduler:
         only: AdmissionFilter | None = None,
         sync_dag_folder: bool = True,
         job_type: str = recovery.JOB_TYPE,
+        clock: Clock = utcnow,
     ) -> None:
         self.job_type = job_type
+        self.clock = clock
         self.config = config
         self.executor = executor or load_executor(config)
         self._database = database
@@ -134,7 +146,7 @@ class Scheduler:
         sync = DagFolderSync(self.config, self.database) if self.sync_enabled else None
         if sync is not None:
             sync.start_now()
-        self._start_job()
+        self.start_job()
         selector = selectors.DefaultSelector()
         signal_r, signal_w = os.pipe()  # a stop signal must interrupt select() at once
         os.set_blocking(signal_r, False)
@@ -192,7 +204,7 @@ class Scheduler:
             if sync is not None:
                 sync.stop()
             self.executor.end()
-            self._end_job()
+            self.end_job()
 
     def _gather_wakeups(self, selector: selectors.BaseSelector, listener: WakeupListener) -> None:
         """After a trigger's wake-up, take the ones right behind it into the same pass.
@@ -233,7 +245,7 @@ class Scheduler:
         now_mono = time.monotonic()
         timeout = min(MAX_IDLE, max(self._next_heartbeat - now_mono, 0.0))
         if next_due is not None:
-            timeout = min(timeout, max((next_due - utcnow()).total_seconds(), 0.0))
+            timeout = min(timeout, max((next_due - self.clock()).total_seconds(), 0.0))
         if sync is not None:
             timeout = min(timeout, sync.seconds_until_due())
         if self.executor.fileno() is None and self.executor.poll_interval:
@@ -242,10 +254,11 @@ class Scheduler:
 
     # --- job row and recovery ----------------------------------------------------------------
 
-    def _start_job(self) -> None:
+    def start_job(self) -> None:
+        """Record this scheduler in the ``job`` table, then recover what others left behind."""
         from tradewind.execution.task_runner import hostname
 
-        now = utcnow()
+        now = self.clock()
         with self.database.session() as session:
             job = Job(
                 job_type=self.job_type,
@@ -260,9 +273,9 @@ class Scheduler:
             session.flush()
             self.job_id = job.id
         self._next_heartbeat = time.monotonic() + self.heartbeat_sec
-        self._recover(startup=True)
+        self.recover(startup=True)
 
-    def _end_job(self) -> None:
+    def end_job(self) -> None:
         if self.job_id is None:
             return
         try:
@@ -270,7 +283,7 @@ class Scheduler:
                 job = session.get(Job, self.job_id)
                 if job is not None:
                     job.state = "success"
-                    job.end_date = utcnow()
+                    job.end_date = self.clock()
         except Exception:
             log.warning("could not close the job row", exc_info=True)
 
@@ -278,18 +291,24 @@ class Scheduler:
         now_mono = time.monotonic()
         if now_mono >= self._next_heartbeat:
             self._next_heartbeat = now_mono + self.heartbeat_sec
-            with self.database.session() as session:
-                job = session.get(Job, self.job_id)
-                if job is not None:
-                    job.latest_heartbeat = utcnow()
+            self.heartbeat()
         if now_mono >= self._next_recovery:
-            self._recover(startup=False)
+            self.recover()
 
-    def _recover(self, *, startup: bool) -> None:
+    def heartbeat(self, now: datetime | None = None) -> None:
+        """Tell other schedulers this one is alive (its ``job`` row's ``latest_heartbeat``)."""
+        with self.database.session() as session:
+            job = session.get(Job, self.job_id)
+            if job is not None:
+                job.latest_heartbeat = now or self.clock()
+
+    def recover(self, *, startup: bool = False, now: datetime | None = None) -> None:
+        """Requeue what a dead scheduler queued or what sat queued past
+        ``task_queued_timeout``; fail or retry tries that stopped heartbeating."""
         self._next_recovery = time.monotonic() + max(self.heartbeat_sec * 2, 1.0)
         if self.only is not None and not startup:
             return
-        now = utcnow()
+        now = now or self.clock()
         with self.database.session() as session:
             reset = recovery.reset_orphaned_tasks(
                 session, self.job_id or 0, now, self.health_threshold
@@ -324,10 +343,11 @@ class Scheduler:
 
     # --- one pass ------------------------------------------------------------------------------
 
-    def run_pass(self) -> PassResult:
+    def run_pass(self, now: datetime | None = None) -> PassResult:
+        """One pass in one transaction; ``now`` defaults to the scheduler's clock."""
         outcomes = self._unhandled = self._unhandled + self.executor.collect_outcomes()
         result = PassResult()
-        now = utcnow()
+        now = now or self.clock()
         postgres = self.database.dialect == "postgresql"
         with self.database.session() as session:
             get_dags = self._dags_getter(session)
@@ -344,7 +364,7 @@ class Scheduler:
                 self._settled.discard(run.dag_id)
             result.next_due = _earliest(result.next_due, processed.next_due)
             result.again = bool(processed.finished) or len(runs) >= RUNS_PER_PASS
-            result.workloads = admit(
+            result.workloads = Admission(
                 session,
                 now=now,
                 job_id=self.job_id,
@@ -354,7 +374,7 @@ class Scheduler:
                 fileloc_of=self.cache.fileloc,
                 postgres=postgres,
                 only=self.only,
-            )
+            ).admit()
             if started and not processed.changed and not result.workloads:
                 result.again = False
             result.next_due = _earliest(result.next_due, self._next_retry(session))
