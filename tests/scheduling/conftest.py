@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.scheduling.harness import Harness
+from tests.scheduling.passes import PassHarness
 from tradewind.config import Config
 from tradewind.db.engine import Database
 
@@ -20,3 +21,9 @@ def harness(
         yield h
     finally:
         h.stop()
+
+
+@pytest.fixture
+def passes(db_config: Config, database: Database) -> PassHarness:
+    """A scheduler driven one pass at a time, with a fake clock (see ``passes.py``)."""
+    return PassHarness(db_config, database)
