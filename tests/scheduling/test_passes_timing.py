@@ -265,7 +265,6 @@ def scheduled_dates(passes: PassHarness, dag_id: str) -> list[datetime]:
 
 
 def test_a_daily_run_is_created_when_its_day_has_ended(passes: PassHarness) -> None:
-
     passes.add_dag(daily("nightly", catchup=False))
     result = passes.settle()
     assert scheduled_dates(passes, "nightly") == [TODAY - timedelta(days=1)]
@@ -280,7 +279,6 @@ def test_a_daily_run_is_created_when_its_day_has_ended(passes: PassHarness) -> N
 
 
 def test_catchup_creates_a_run_for_every_missed_day(passes: PassHarness) -> None:
-
     passes.add_dag(daily("backlog", catchup=True))
     passes.settle()
     assert scheduled_dates(passes, "backlog") == [TODAY - timedelta(days=d) for d in (3, 2, 1)]
