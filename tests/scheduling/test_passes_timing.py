@@ -18,6 +18,7 @@ from tradewind.db.models import Job
 from tradewind.execution.logs import log_path
 from tradewind.operators.empty import EmptyOperator
 from tradewind.scheduling import recovery
+from tradewind.scheduling.scheduler import Scheduler
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
@@ -320,12 +321,19 @@ def test_depends_on_past_waits_for_the_same_task_in_the_previous_run(
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_without_an_injected_clock_the_scheduler_uses_real_time(
+def test_without_a_clock_the_scheduler_runs_on_real_time_and_a_pass_may_be_given_its_own(
     db_config: Config, database: Database
 ) -> None:
-    from tradewind.scheduling.scheduler import Scheduler
+    passes = PassHarness(db_config, database)
+    scheduler = Scheduler(db_config, database, passes.executor, sync_dag_folder=False)
+    scheduler.start_job()
+    passes.add_dag(one_task())
+    run = passes.trigger("single")
+    scheduler.run_pass(now=EPOCH)
+    assert passes.run(run).start_date == passes.ti(run, "t").queued_dttm == EPOCH
 
-    scheduler = Scheduler(db_config, database, sync_dag_folder=False)
+    passes.finish("t", "success", run)
     before = datetime.now(UTC)
-    now = scheduler.clock()
-    assert before <= now <= datetime.now(UTC)
+    scheduler.run_pass()
+    ended = passes.run(run).end_date
+    assert ended is not None and before <= ended <= datetime.now(UTC)

@@ -303,8 +303,12 @@ class Scheduler:
                 job.latest_heartbeat = now or self.clock()
 
     def recover(self, *, startup: bool = False, now: datetime | None = None) -> None:
-        """Requeue what a dead scheduler queued or what sat queued past
-        ``task_queued_timeout``; fail or retry tries that stopped heartbeating."""
+        """Clean up after the dead: a scheduler's queued tries, lost messages, silent tries.
+
+        What a scheduler without a recent heartbeat queued, and what sat ``queued`` past
+        ``task_queued_timeout``, goes back to ``scheduled``; a running try without a recent
+        heartbeat is failed or retried.
+        """
         self._next_recovery = time.monotonic() + max(self.heartbeat_sec * 2, 1.0)
         if self.only is not None and not startup:
             return
