@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tradewind.authoring.dag import DAG
 from tradewind.config import Config
@@ -275,9 +276,7 @@ class PassHarness:
                 return workload
         raise AssertionError(f"{task_id} ({run_id or 'any run'}) was never queued")
 
-    def _ti(self, session: object, workload: Workload) -> TaskInstance:
-        ti = session.get(  # type: ignore[attr-defined]
-            TaskInstance, (workload.dag_id, workload.run_id, workload.task_id)
-        )
+    def _ti(self, session: Session, workload: Workload) -> TaskInstance:
+        ti = session.get(TaskInstance, (workload.dag_id, workload.run_id, workload.task_id))
         assert ti is not None
         return ti

@@ -80,7 +80,9 @@ def test_exponential_backoff_doubles_each_wait_up_to_max_retry_delay(passes: Pas
         failed_at = passes.clock.now
         passes.finish("t", "failed", run)
         passes.settle()
-        wait = passes.ti(run, "t").next_retry_at - failed_at
+        retry_at = passes.ti(run, "t").next_retry_at
+        assert retry_at is not None
+        wait = retry_at - failed_at
         waits.append(wait.total_seconds())
         passes.run_pass(advance=wait - SECOND)
         assert passes.states(run) == {"t": "up_for_retry"}, "queued before its backoff ended"
