@@ -12,6 +12,8 @@ from tradewind.authoring.dag import DAG
 from tradewind.config import Config
 from tradewind.db.engine import Database
 from tradewind.operators.empty import EmptyOperator
+from tradewind.scheduling.admission import AdmissionFilter
+from tradewind.scheduling.scheduler import Scheduler
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -251,3 +253,25 @@ def test_a_queued_try_is_handed_to_the_executor_once(passes: PassHarness) -> Non
     for _ in range(5):
         passes.run_pass(advance=timedelta(seconds=1))
     assert sorted(passes.queued_tasks()) == ["t0", "t1"]
+
+
+def test_a_backfill_scheduler_runs_only_its_own_runs_even_of_a_paused_dag(
+    passes: PassHarness,
+) -> None:
+    passes.add_dag(fan_out("history", 1, max_active_runs=5), paused=True)
+    mine = passes.trigger("history", execution_date=START)
+    other = passes.trigger("history", execution_date=START + timedelta(days=1))
+    backfill = Scheduler(
+        passes.config,
+        passes.db,
+        passes.executor,
+        only=AdmissionFilter(dag_id="history", run_ids=frozenset({mine}), ignore_paused=True),
+        job_type="BackfillJob",
+        clock=passes.clock,
+    )
+    backfill.start_job()
+    backfill.run_pass()
+    assert passes.run_state(mine) == "running"
+    assert passes.states(mine) == {"t0": "queued"}
+    assert passes.run_state(other) == "queued"
+    assert [w.run_id for w in passes.executor.queued] == [mine]
