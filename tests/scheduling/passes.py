@@ -40,6 +40,7 @@ from tradewind.db.models import TaskInstanceState as S
 from tradewind.execution.executors.base import BaseExecutor
 from tradewind.execution.failure import fail_try
 from tradewind.execution.workload import TaskKey, TaskOutcome, Workload
+from tradewind.operations.dag_runs import trigger_dag
 from tradewind.scheduling.dag_cache import load_serialized_dag
 from tradewind.scheduling.scheduler import PassResult, Scheduler
 
@@ -146,8 +147,6 @@ class PassHarness:
 
         Runs triggered later get later logical dates unless ``execution_date`` says otherwise.
         """
-        from tradewind.operations.dag_runs import trigger_dag
-
         self._triggered += 1
         when = execution_date or self.clock.now + timedelta(seconds=self._triggered)
         run_id = f"{dag_id}__{self._triggered}"
