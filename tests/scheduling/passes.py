@@ -142,6 +142,16 @@ class PassHarness:
                 )
             )
 
+    def update_dag(self, dag: DAG) -> None:
+        """The DAG file changed and was parsed again: a new serialized form and hash."""
+        data = serialize_dag(dag)
+        with self.db.session() as session:
+            row = session.get(SerializedDagModel, dag.dag_id)
+            assert row is not None
+            row.data = data
+            row.dag_hash = dag_hash(data)
+            row.last_updated = self.clock.now
+
     def trigger(self, dag_id: str, execution_date: datetime | None = None) -> str:
         """A manual run, as the API or CLI would create it; its run_id is unique to the test.
 

@@ -216,3 +216,24 @@ def test_a_run_is_not_finished_while_a_task_waits_to_retry(passes: PassHarness) 
     passes.settle()
     assert passes.states(run) == {"flaky": "up_for_retry"}
     assert passes.run_state(run) == "running"
+
+
+def test_a_task_added_to_the_dag_joins_a_running_run_and_a_removed_one_is_marked_removed(
+    passes: PassHarness,
+) -> None:
+    with DAG("evolving", start_date=START, schedule=None) as before:
+        EmptyOperator(task_id="kept") >> EmptyOperator(task_id="dropped")
+    passes.add_dag(before)
+    run = passes.trigger("evolving")
+    passes.settle()
+    with DAG("evolving", start_date=START, schedule=None) as after:
+        EmptyOperator(task_id="kept") >> EmptyOperator(task_id="added")
+    passes.update_dag(after)
+    passes.settle()
+    assert passes.states(run) == {"kept": "queued", "dropped": "removed", "added": None}
+
+    passes.finish("kept", "success", run)
+    passes.settle()
+    passes.finish("added", "success", run)
+    passes.settle()
+    assert passes.run_state(run) == "success"
