@@ -29,6 +29,7 @@ def webserver(
     import uvicorn
 
     from tradewind.api.auth.base import load_backend
+    from tradewind.api.request_limits import RequestLimits, protocol_factory
 
     config = cli.config
     host = hostname or str(config.get("webserver", "web_server_host"))
@@ -43,6 +44,7 @@ def webserver(
         {("webserver", "web_server_host"): host, ("webserver", "web_server_port"): str(port)}
     )
     # Fail here, once, with one clear line - not in every worker after the fork.
+    limits = RequestLimits.from_config(config)
     database = cli.database()
     load_backend(config, database)
     database.dispose()
@@ -54,7 +56,9 @@ def webserver(
         port=port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http=protocol_factory(limits),
+        timeout_keep_alive=int(config.get("webserver", "keep_alive_timeout")),
+        limit_concurrency=int(config.get("webserver", "worker_connections")),
         access_log=access_log,
         log_level="info" if access_log else "warning",
         timeout_graceful_shutdown=10,
