@@ -14,14 +14,20 @@ from pathlib import Path
 
 from tests.api.server import sqlite_copy
 from tests.auth.webserver import Webserver, webserver
+from tradewind.config import load_config
+from tradewind.db.engine import Database
 
 
 @contextmanager
 def webserver_process(
-    root: Path, sqlite_template: Path, settings: dict[str, str] | None = None
+    root: Path,
+    sqlite_template: Path,
+    settings: dict[str, str] | None = None,
+    dag_file: str | None = None,
 ) -> Iterator[Webserver]:
     """A webserver on a copy of the migrated SQLite template; ``settings`` are
-    ``TRADEWIND__...`` variables (small timeouts keep the tests fast)."""
+    ``TRADEWIND__...`` variables (small timeouts keep the tests fast); ``dag_file``, when
+    given, is written to the DAG folder and synced to the database first."""
     home = root / "home"
     (home / "dags").mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRADEWIND")}
@@ -29,10 +35,25 @@ def webserver_process(
         "TRADEWIND_HOME": str(home),
         "TRADEWIND__CORE__LOAD_EXAMPLES": "False",
         "TRADEWIND__DATABASE__SQL_ALCHEMY_CONN": sqlite_copy(root, sqlite_template),
+        "TRADEWIND__CORE__PARSING_PROCESSES": "1",
         **(settings or {}),
     }
+    if dag_file is not None:
+        _sync_dag_file(env, home / "dags" / "dags.py", dag_file)
     with webserver(env) as server:
         yield server
+
+
+def _sync_dag_file(env: dict[str, str], path: Path, source: str) -> None:
+    from tradewind.dagfiles.sync import sync_dag_folder
+
+    path.write_text(source)
+    config = load_config(env)
+    database = Database.from_config(config)
+    try:
+        sync_dag_folder(config, database)
+    finally:
+        database.dispose()
 
 
 def raw_connection(server: Webserver, timeout: float = 10) -> socket.socket:
