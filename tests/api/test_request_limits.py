@@ -18,7 +18,7 @@ from tests.api.webserver_process import (
     status_of,
     webserver_process,
 )
-from tests.auth.webserver import Webserver
+from tests.auth.webserver import Webserver, run_cli
 from tradewind.api.responses import MAX_BODY_BYTES
 
 MAX_HEADER = 8192
@@ -179,3 +179,13 @@ def test_a_chunked_body_is_refused_with_413_as_soon_as_it_passes_the_limit(
     assert status_of(response) == 413, response[:300]
     assert f"over {MAX_BODY_BYTES} bytes".encode() in response
     assert_still_serving(server)
+
+
+@pytest.mark.parametrize("key", ["REQUEST_HEADER_TIMEOUT", "WORKER_CONNECTIONS"])
+def test_a_limit_of_zero_stops_the_webserver_with_one_line(
+    tw_env: dict[str, str], key: str
+) -> None:
+    env = {**tw_env, f"TRADEWIND__WEBSERVER__{key}": "0"}
+    result = run_cli(env, "webserver", "--hostname", "127.0.0.1", "--port", "1")
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"Error: [webserver] {key.lower()} must be above 0"
