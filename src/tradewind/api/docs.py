@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fastapi import APIRouter
 from starlette.responses import FileResponse, Response
-from swagger_ui_bundle import swagger_ui_path
+from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from tradewind.api.middleware import API_PREFIX
 from tradewind.exceptions import NotFound

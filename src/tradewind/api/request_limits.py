@@ -100,6 +100,10 @@ class LimitedHttpProtocol(HttpToolsProtocol):
                 431, f"Request line and headers are over {self.limits.max_header_bytes} bytes"
             )
 
+    def handle_websocket_upgrade(self) -> None:
+        self._clear_deadline()  # the connection is the WebSocket protocol's from here
+        super().handle_websocket_upgrade()
+
     # Parser callbacks ------------------------------------------------------------------
 
     def on_message_begin(self) -> None:
