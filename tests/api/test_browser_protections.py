@@ -109,6 +109,7 @@ def test_the_oauth2_redirect_page_is_gone(server: Webserver) -> None:
 def deny_all_server(
     tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path
 ) -> Iterator[Webserver]:
+    """A webserver whose API refuses everyone, with [webserver] base_url left at its default."""
     settings = {"TRADEWIND__API__AUTH_BACKEND": "tradewind.api.auth.backend.deny_all"}
     root = tmp_path_factory.mktemp("deny_all")
     with webserver_process(root, _sqlite_template, settings) as ws:
@@ -128,3 +129,10 @@ def test_under_deny_all_no_docs_page_answers(deny_all_server: Webserver, path: s
     response = httpx.get(f"{deny_all_server.url}{path}")
     assert response.status_code in (401, 403, 404)
     assert "swagger" not in response.text.lower()
+
+
+def test_without_a_base_url_a_redirect_is_relative(deny_all_server: Webserver) -> None:
+    """The default base_url (localhost:8080) says nothing of where the server really is."""
+    response = httpx.get(f"{deny_all_server.url}/dags/", headers={"Host": "evil.example"})
+    assert response.is_redirect
+    assert response.headers["location"] == "/dags"

@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI
 from tradewind import __version__
 from tradewind.api import docs, errors, health, run_page
 from tradewind.api.auth.base import load_backend
-from tradewind.api.base_url import BaseUrlRedirects
+from tradewind.api.base_url import BaseUrlRedirects, configured_base_url
 from tradewind.api.cross_site import CrossSiteRefusal
 from tradewind.api.experimental import PREFIX, routers
 from tradewind.api.middleware import API_PREFIX, ApiAuthMiddleware
@@ -54,9 +54,8 @@ def create_app(config: Config, database: Database | None = None) -> FastAPI:
     app.include_router(run_page.router)
     app.add_middleware(ApiAuthMiddleware, backend=backend)
     # Added last, so they run first: a refused or unauthenticated answer carries them too.
-    base_url = str(config.get("webserver", "base_url"))
-    app.add_middleware(CrossSiteRefusal, base_url=base_url)
-    app.add_middleware(BaseUrlRedirects, base_url=base_url)
+    app.add_middleware(CrossSiteRefusal, base_url=str(config.get("webserver", "base_url")))
+    app.add_middleware(BaseUrlRedirects, base_url=configured_base_url(config))
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -4,7 +4,8 @@ Starlette builds the redirect that adds or drops a path's trailing slash from th
 ``Host`` header, so whoever sends the request chooses where the redirect goes (a poisoned
 cache or a link through a proxy then sends people elsewhere). Relative redirects are left
 alone; an absolute ``Location`` on the requested host is rebuilt on ``base_url``, the
-address people use to reach the webserver.
+address people use to reach the webserver, or, while ``base_url`` is left at its default,
+made relative (the default names port 8080 on localhost, wherever the server really is).
 """
 
 from __future__ import annotations
@@ -14,13 +15,23 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tradewind.config import Config
+
+
+def configured_base_url(config: Config) -> str | None:
+    """``[webserver] base_url`` when someone set it; None while it is the default."""
+    if config.source("webserver", "base_url") == "default":
+        return None
+    return str(config.get("webserver", "base_url"))
+
 
 class BaseUrlRedirects:
-    """ASGI middleware: rewrites an absolute ``Location`` on the request's host to base_url."""
+    """ASGI middleware: rewrites an absolute ``Location`` on the request's host to base_url
+    (to a relative one when ``base_url`` is None)."""
 
-    def __init__(self, app: ASGIApp, base_url: str) -> None:
+    def __init__(self, app: ASGIApp, base_url: str | None) -> None:
         self.app = app
-        self.base_url = base_url.strip().rstrip("/")
+        self.base_url = (base_url or "").strip().rstrip("/")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
