@@ -22,8 +22,8 @@ from tests.auth.webserver import Webserver, run_cli
 from tradewind.api.responses import MAX_BODY_BYTES
 
 MAX_HEADER = 8192
-HEADER_TIMEOUT = 1.0
-BODY_TIMEOUT = 2.0
+HEADER_TIMEOUT = 2.0
+BODY_TIMEOUT = 3.0
 KEEP_ALIVE = 1
 CONNECTIONS = 40
 SETTINGS = {
@@ -102,7 +102,7 @@ def test_headers_not_finished_in_time_get_408_at_once(server: Webserver) -> None
         waited = time.monotonic() - started
     assert status_of(response) == 408
     assert b"Request headers not received in time" in response
-    assert HEADER_TIMEOUT - 0.1 < waited < HEADER_TIMEOUT + 2
+    assert HEADER_TIMEOUT - 0.1 < waited < HEADER_TIMEOUT + 4
 
 
 def test_many_unfinished_requests_are_all_closed(server: Webserver) -> None:
@@ -135,18 +135,20 @@ def test_a_body_sent_a_byte_at_a_time_gets_408(server: Webserver) -> None:
         waited = time.monotonic() - started
     assert status_of(response) == 408
     assert b"Request body not received in time" in response
-    assert waited < BODY_TIMEOUT + 2
+    assert BODY_TIMEOUT - 0.1 < waited < BODY_TIMEOUT + 4
 
 
 def test_an_idle_keep_alive_connection_is_closed_after_its_timeout(server: Webserver) -> None:
     with raw_connection(server) as sock:
         sock.sendall(b"GET /api/experimental/test HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        first = sock.recv(65536)
+        first = b""
+        while not first.endswith(b'{"status":"OK"}'):  # the head and body may come apart
+            first += sock.recv(65536)
         assert status_of(first) == 200
         started = time.monotonic()
         sock.settimeout(KEEP_ALIVE + 3)
         assert sock.recv(65536) == b""  # closed by the server, not by our timeout
-        assert time.monotonic() - started < KEEP_ALIVE + 1
+        assert time.monotonic() - started < KEEP_ALIVE + 2
 
 
 def test_requests_beyond_the_worker_connections_get_503(server: Webserver) -> None:
