@@ -22,7 +22,9 @@ def webserver(
     """Serve the experimental REST API, /health and the web UI.
 
     Reads and writes the metadata database only: no DAG file is imported, nothing is
-    scheduled here. Stops cleanly on Ctrl-C or SIGTERM.
+    scheduled here. Stops cleanly on Ctrl-C or SIGTERM. Requests are bounded by
+    [webserver] max_request_header_size, request_header_timeout, request_body_timeout,
+    keep_alive_timeout and worker_connections.
     """
     import os
 
