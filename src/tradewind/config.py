@@ -123,6 +123,19 @@ OPTIONS: dict[str, dict[str, Option]] = {
         "base_url": _opt("str", "http://localhost:8080", "URL people use to reach the UI."),
         "secret_key": _opt("str", "", "Signs session cookies; generated on first use."),
         "authenticate": _opt("bool", "False", "Require a login for the web UI."),
+        "max_request_header_size": _opt(
+            "int", "65536", "Bytes a request line and its headers may take (else 431)."
+        ),
+        "request_header_timeout": _opt(
+            "float", "10", "Seconds a client has to send a request's headers (else 408)."
+        ),
+        "request_body_timeout": _opt(
+            "float", "60", "Seconds a client has to send a request's body (else 408)."
+        ),
+        "keep_alive_timeout": _opt("int", "5", "Seconds an idle keep-alive connection stays open."),
+        "worker_connections": _opt(
+            "int", "1000", "Connections one worker serves at once; requests beyond get 503."
+        ),
     },
     "kerberos": {
         "keytab": _opt("str", "{TRADEWIND_HOME}/tradewind.keytab", "Keytab of the service."),

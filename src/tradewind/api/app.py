@@ -12,10 +12,13 @@ import logging
 from fastapi import APIRouter, FastAPI
 
 from tradewind import __version__
-from tradewind.api import errors, health, run_page
+from tradewind.api import docs, errors, health, run_page
 from tradewind.api.auth.base import load_backend
+from tradewind.api.base_url import BaseUrlRedirects, configured_base_url
+from tradewind.api.cross_site import CrossSiteRefusal
 from tradewind.api.experimental import PREFIX, routers
 from tradewind.api.middleware import API_PREFIX, ApiAuthMiddleware
+from tradewind.api.security_headers import SecurityHeaders
 from tradewind.config import Config
 from tradewind.db.engine import Database
 from tradewind.www.app import create_ui_router
@@ -36,8 +39,9 @@ def create_app(config: Config, database: Database | None = None) -> FastAPI:
             "whatever their Content-Type."
         ),
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served from the package by tradewind.api.docs, not from a CDN
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.config = config
     app.state.database = database
@@ -45,9 +49,14 @@ def create_app(config: Config, database: Database | None = None) -> FastAPI:
     for router in routers():
         app.include_router(router, prefix=PREFIX)
     app.include_router(health.router)
+    app.include_router(docs.router)
     app.include_router(create_ui_router(config, database))  # web UI; its run page wins
     app.include_router(run_page.router)
     app.add_middleware(ApiAuthMiddleware, backend=backend)
+    # Added last, so they run first: a refused or unauthenticated answer carries them too.
+    app.add_middleware(CrossSiteRefusal, base_url=str(config.get("webserver", "base_url")))
+    app.add_middleware(BaseUrlRedirects, base_url=configured_base_url(config))
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -30,7 +30,10 @@ async def _not_found(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _bad_request(_request: Request, exc: Exception) -> JSONResponse:
-    return error(413 if isinstance(exc, PayloadTooLarge) else 400, str(exc))
+    if isinstance(exc, PayloadTooLarge):
+        # Close rather than read the rest of a body that may never end.
+        return error(413, str(exc), headers={"Connection": "close"})
+    return error(400, str(exc))
 
 
 async def _tradewind_error(_request: Request, exc: Exception) -> JSONResponse:

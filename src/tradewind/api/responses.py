@@ -25,12 +25,7 @@ def error(status: int, message: str, headers: dict[str, str] | None = None) -> J
 
 async def json_object(request: Request) -> dict[str, Any]:
     """The body as a JSON object; an empty body is ``{}``; anything else is a 400."""
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"Request body is over {MAX_BODY_BYTES} bytes")
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"Request body is over {MAX_BODY_BYTES} bytes")
+    raw = await _bounded_body(request)
     if not raw.strip():
         return {}
     try:
@@ -40,6 +35,19 @@ async def json_object(request: Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadRequest("Request body must be a JSON object")
     return data
+
+
+async def _bounded_body(request: Request) -> bytes:
+    """The body, counted as it arrives: a chunked body stops at the limit, not at its end."""
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"Request body is over {MAX_BODY_BYTES} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise PayloadTooLarge(f"Request body is over {MAX_BODY_BYTES} bytes")
+    return bytes(body)
 
 
 def actor(request: Request) -> str:

@@ -22,13 +22,16 @@ def webserver(
     """Serve the experimental REST API, /health and the web UI.
 
     Reads and writes the metadata database only: no DAG file is imported, nothing is
-    scheduled here. Stops cleanly on Ctrl-C or SIGTERM.
+    scheduled here. Stops cleanly on Ctrl-C or SIGTERM. Requests are bounded by
+    [webserver] max_request_header_size, request_header_timeout, request_body_timeout,
+    keep_alive_timeout and worker_connections.
     """
     import os
 
     import uvicorn
 
     from tradewind.api.auth.base import load_backend
+    from tradewind.api.request_limits import RequestLimits, protocol_factory
 
     config = cli.config
     host = hostname or str(config.get("webserver", "web_server_host"))
@@ -43,6 +46,7 @@ def webserver(
         {("webserver", "web_server_host"): host, ("webserver", "web_server_port"): str(port)}
     )
     # Fail here, once, with one clear line - not in every worker after the fork.
+    limits = RequestLimits.from_config(config)
     database = cli.database()
     load_backend(config, database)
     database.dispose()
@@ -54,7 +58,9 @@ def webserver(
         port=port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http=protocol_factory(limits),
+        timeout_keep_alive=int(config.get("webserver", "keep_alive_timeout")),
+        limit_concurrency=int(config.get("webserver", "worker_connections")),
         access_log=access_log,
         log_level="info" if access_log else "warning",
         timeout_graceful_shutdown=10,
