@@ -315,7 +315,8 @@ def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime) -> None:
     except Exception as exc:
         sys.stdout.flush()
         # The log starts at the task's code: this module's frame is noise to the DAG author.
-        trace = traceback.format_exception(type(exc), exc, exc.__traceback__.tb_next)
+        own_frame = exc.__traceback__
+        trace = traceback.format_exception(type(exc), exc, own_frame and own_frame.tb_next)
         log.error("Task failed:\n%s", "".join(trace).rstrip())
         raise TradewindException(
             f"Task {task_id!r} of DAG {dag.dag_id!r} failed: {type(exc).__name__}: {exc}"

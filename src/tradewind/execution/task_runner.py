@@ -158,7 +158,7 @@ def claim_tries(
             _mark_running(ti, config, now)
             claimed.append((workload, _started(run, ti, fileloc, now)))
         if claimed:
-            _delete_xcoms(session, [tuple(workload.key[:3]) for workload, _ in claimed])
+            _delete_xcoms(session, [workload.key[:3] for workload, _ in claimed])
     return claimed, refused
 
 
@@ -225,7 +225,7 @@ def _fileloc(session: Any, dag_id: str) -> str:
     return dag.fileloc
 
 
-def _new_ti(session: Any, database: Database, dag_id: str, run_id: str, task_id: str):  # type: ignore[no-untyped-def]
+def _new_ti(session: Any, database: Database, dag_id: str, run_id: str, task_id: str):
     from tradewind.scheduling.dag_cache import load_serialized_dag
     from tradewind.scheduling.task_instances import new_task_instance
 
@@ -351,7 +351,7 @@ def record_results(
         tis = _by_key(session, TaskInstance, keys)
         for started, pid in running:
             ti = tis.get(_key_of(started))
-            if _is_current(ti, started):
+            if ti is not None and _is_current(ti, started):
                 ti.pid = pid
         ends = [
             _finish(session, tis.get(_key_of(started)), started, outcome, now, pid=pid)
@@ -599,6 +599,7 @@ def warm_database(database: Database, config: Config) -> None:
                 fileloc="-",
             )
             ti = session.get(TaskInstance, (WARMUP_ID, WARMUP_ID, WARMUP_ID))
+            assert ti is not None
             ti.last_heartbeat_at = now_utc()
             session.flush()
             finish_try(fake, started, TryResult(TaskInstanceState.SUCCESS, {"warm": True}))  # type: ignore[arg-type]

@@ -323,9 +323,9 @@ def list_dag_runs(
     params: dict[str, Any] = {"dag_id": dag_id, "state": state, "limit": limit_n}
     params["offset"] = offset_n or None
     if execution_date_gte not in (None, ""):
-        params["gte"] = _as_date(execution_date_gte)  # type: ignore[arg-type]
+        params["gte"] = _as_date(execution_date_gte)
     if execution_date_lte not in (None, ""):
-        params["lte"] = _as_date(execution_date_lte)  # type: ignore[arg-type]
+        params["lte"] = _as_date(execution_date_lte)
     shape = tuple(sorted(key for key, value in params.items() if value is not None))
     query = _list_query(shape)
     bound = {key: params[key] for key in shape}
@@ -350,9 +350,11 @@ def list_dag_runs(
 
 
 @functools.cache
-def _list_query(shape: tuple[str, ...]) -> Select[Any]:
+def _list_query(shape: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
     """The list statement for a combination of filters, built once (values are bound)."""
-    query: Select[Any] = select(*_RUN_COLUMNS).where(DagRun.dag_id == bindparam("dag_id"))
+    query: Select[*tuple[Any, ...]] = select(*_RUN_COLUMNS).where(
+        DagRun.dag_id == bindparam("dag_id")
+    )
     if "state" in shape:
         query = query.where(DagRun.state == bindparam("state"))
     if "gte" in shape:

@@ -146,7 +146,7 @@ def read_task_log(
     """
     from tradewind.operations.task_logs import read_task_log as read_log_file
 
-    wanted = None if try_number in (None, "") else _parse_try_number(try_number)  # type: ignore[arg-type]
+    wanted = None if try_number in (None, "") else _parse_try_number(try_number)
     with db.read_session() as session:
         run = find_dag_run(session, dag_id, ref)
         dag = get_serialized_dag(session, dag_id)

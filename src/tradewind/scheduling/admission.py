@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
@@ -127,7 +128,7 @@ def admit(
     # A page is enough unless tasks on it fill a pool or a DAG as they are admitted; then
     # the next page, up to MAX_CANDIDATES rows a pass.
     page = max(open_slots * 2, 32)
-    chosen = []
+    chosen: list[Any] = []
     offset = 0
     while len(chosen) < open_slots and offset < MAX_CANDIDATES:
         candidates = plain_rows(session, query.offset(offset).limit(page))

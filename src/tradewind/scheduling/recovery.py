@@ -18,8 +18,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
 from tradewind.config import Config
@@ -120,7 +121,7 @@ def reset_orphaned_tasks(session: Session, job_id: int, now: datetime, threshold
         .values(state=S.SCHEDULED, queued_by_job_id=None, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def requeue_stuck_queued(session: Session, now: datetime, timeout: float) -> list[str]:

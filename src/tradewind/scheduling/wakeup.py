@@ -131,7 +131,7 @@ class WakeupListener:
                 self._pg.close()
 
 
-def _listen_pg(database: Database):  # type: ignore[no-untyped-def]
+def _listen_pg(database: Database):
     import psycopg
     from sqlalchemy.engine import make_url
 

@@ -37,9 +37,10 @@ def fmt_dt(value: datetime | str | None) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            parsed = datetime.fromisoformat(value)
         except ValueError:
             return value
+        value = parsed
     if value.tzinfo is not None and value.utcoffset():
         value = value.astimezone(UTC)
     return value.isoformat(sep=" ", timespec="seconds")[:19]  # 5x faster than strftime

@@ -24,7 +24,7 @@ class LocalExecutor(BaseExecutor):
 
     _lost: list[TaskOutcome]
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._lost = []
 

@@ -30,7 +30,9 @@ def dag_list(request: Request) -> Response:
     params = request.query_params
     search = (params.get("search") or "").strip()
     tag = (params.get("tag") or "").strip()
-    status = params.get("status") if params.get("status") in STATUSES else "all"
+    status = params.get("status", "all")
+    if status not in STATUSES:
+        status = "all"
     context = ui(request)
     with context.database.read_session() as session:
         page = queries.dag_list_page(
