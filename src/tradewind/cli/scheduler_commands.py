@@ -154,6 +154,7 @@ def dags_backfill(cli: CliContext, dag_id: str, start_date: str, end_date: str) 
     """Create runs for the intervals between two dates and run them now."""
     from tradewind.operations.backfill import run_backfill
     from tradewind.operations.dates import parse_execution_date
+    from tradewind.states import DagRunState
 
     result = run_backfill(
         cli.config,
@@ -167,5 +168,5 @@ def dags_backfill(cli: CliContext, dag_id: str, start_date: str, end_date: str) 
         return
     for run_id in result.run_ids:
         click.echo(f"{run_id}: {result.states.get(run_id)}")
-    if any(state != "success" for state in result.states.values()):
+    if any(state != DagRunState.SUCCESS for state in result.states.values()):
         raise SystemExit(1)

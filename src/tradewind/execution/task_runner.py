@@ -33,7 +33,7 @@ from sqlalchemy import and_, delete, or_, select, update
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
-from tradewind.db.models import DagRun, TaskInstance, TaskInstanceState, XCom
+from tradewind.db.models import DagRun, DagRunState, RunType, TaskInstance, TaskInstanceState, XCom
 from tradewind.exceptions import (
     DagNotFound,
     DagRunNotFound,
@@ -572,8 +572,8 @@ def warm_database(database: Database, config: Config) -> None:
                     dag_id=WARMUP_ID,
                     run_id=WARMUP_ID,
                     execution_date=now,
-                    state="running",
-                    run_type="manual",
+                    state=DagRunState.RUNNING,
+                    run_type=RunType.MANUAL,
                     queued_at=now,
                 )
             )

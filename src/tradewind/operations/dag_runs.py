@@ -254,15 +254,15 @@ def run_to_detail(run: DagRun) -> dict[str, Any]:
     }
 
 
-def parse_state(state: str | None) -> str | None:
+def parse_state(state: str | None) -> DagRunState | None:
     if state is None or state == "":
         return None
-    lowered = state.strip().lower()
-    if lowered not in DagRunState.ALL:
+    try:
+        return DagRunState(state.strip().lower())
+    except ValueError:
         raise BadRequest(
-            f"Invalid dag run state {state!r}; use one of {', '.join(DagRunState.ALL)}"
-        )
-    return lowered
+            f"Invalid dag run state {state!r}; use one of {', '.join(DagRunState)}"
+        ) from None
 
 
 # LIMIT and OFFSET are 64-bit on both databases; a larger number is a 400, not an overflow.

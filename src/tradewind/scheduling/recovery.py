@@ -31,6 +31,7 @@ from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, log_path
 from tradewind.execution.task_runner import EXIT_NOT_STARTED
 from tradewind.execution.workload import TaskOutcome
+from tradewind.states import JobState
 
 log = logging.getLogger(__name__)
 
@@ -103,12 +104,14 @@ def reset_orphaned_tasks(session: Session, job_id: int, now: datetime, threshold
     session.execute(
         update(Job)
         .where(
-            Job.job_type.in_(JOB_TYPES), Job.state == "running", Job.latest_heartbeat < stale_before
+            Job.job_type.in_(JOB_TYPES),
+            Job.state == JobState.RUNNING,
+            Job.latest_heartbeat < stale_before,
         )
-        .values(state="failed", end_date=now)
+        .values(state=JobState.FAILED, end_date=now)
         .execution_options(synchronize_session=False)
     )
-    alive = select(Job.id).where(Job.job_type.in_(JOB_TYPES), Job.state == "running")
+    alive = select(Job.id).where(Job.job_type.in_(JOB_TYPES), Job.state == JobState.RUNNING)
     result = session.execute(
         update(TaskInstance)
         .where(

@@ -46,6 +46,7 @@ from tradewind.scheduling.run_creation import (
 )
 from tradewind.scheduling.run_processing import process_runs
 from tradewind.scheduling.wakeup import WakeupListener
+from tradewind.states import JobState
 
 log = logging.getLogger(__name__)
 
@@ -251,7 +252,7 @@ class Scheduler:
         with self.database.session() as session:
             job = Job(
                 job_type=self.job_type,
-                state="running",
+                state=JobState.RUNNING,
                 hostname=hostname(self.config),
                 pid=os.getpid(),
                 executor_class=type(self.executor).__name__,
@@ -271,7 +272,7 @@ class Scheduler:
             with self.database.session() as session:
                 job = session.get(Job, self.job_id)
                 if job is not None:
-                    job.state = "success"
+                    job.state = JobState.SUCCESS
                     job.end_date = utcnow()
         except Exception:
             log.warning("could not close the job row", exc_info=True)
