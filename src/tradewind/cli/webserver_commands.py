@@ -9,7 +9,7 @@ import click
 from tradewind.cli.app import main
 from tradewind.cli.context import CliContext, pass_cli
 
-APP_FACTORY = "tradewind.api.app:app_from_environment"
+APP_FACTORY = "tradewind.webserver:app_from_environment"
 
 
 @main.command("webserver")

@@ -226,7 +226,7 @@ def _fileloc(session: Any, dag_id: str) -> str:
 
 
 def _new_ti(session: Any, database: Database, dag_id: str, run_id: str, task_id: str):
-    from tradewind.scheduling.dag_cache import load_serialized_dag
+    from tradewind.dagfiles.stored import load_serialized_dag
     from tradewind.scheduling.task_instances import new_task_instance
 
     sdag = load_serialized_dag(session, dag_id)
@@ -527,7 +527,7 @@ def run_in_child(
 
 
 def _wake_scheduler(database: Database, config: Config) -> None:
-    from tradewind.scheduling.wakeup import notify_scheduler
+    from tradewind.db.wakeup import notify_scheduler
 
     notify_scheduler(database, config)
 

@@ -41,8 +41,8 @@ def clear_task_instances(
     dry_run: bool = False,
 ) -> list[ClearedTask]:
     """Clear matching task instances; with ``dry_run`` only list them."""
+    from tradewind.dagfiles.stored import load_serialized_dag
     from tradewind.operations.dags import require_dag
-    from tradewind.scheduling.dag_cache import load_serialized_dag
 
     try:
         pattern = re.compile(task_regex) if task_regex else None
@@ -89,7 +89,7 @@ def clear_task_instances(
             .execution_options(synchronize_session=False)
         )
     if config is not None:
-        from tradewind.scheduling.wakeup import notify_scheduler
+        from tradewind.db.wakeup import notify_scheduler
 
         notify_scheduler(db, config)
     return cleared

@@ -113,7 +113,7 @@ def set_paused(
 def wake_scheduler(db: Database, config: Config) -> None:
     """Best effort: the scheduler engineer's wake-up channel, if this build has it."""
     try:
-        from tradewind.scheduling.wakeup import notify_scheduler
+        from tradewind.db.wakeup import notify_scheduler
     except ImportError:
         return
     notify_scheduler(db, config)

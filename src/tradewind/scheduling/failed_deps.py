@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradewind.config import Config
+from tradewind.dagfiles.stored import load_serialized_dag
 from tradewind.db.models import DagModel, DagRun, DagRunState, Pool, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
-from tradewind.scheduling.dag_cache import load_serialized_dag
 from tradewind.scheduling.run_processing import _past_ok
 from tradewind.scheduling.trigger_rules import Decision, evaluate, explain
 

@@ -32,6 +32,7 @@ from tradewind.dagfiles.serialization import SerializedDAG
 from tradewind.db.engine import Database
 from tradewind.db.models import DagModel, DagRun, DagRunState, Job, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
+from tradewind.db.wakeup import WakeupListener
 from tradewind.execution.executors import load_executor
 from tradewind.execution.executors.base import BaseExecutor
 from tradewind.execution.workload import TaskOutcome, Workload
@@ -45,7 +46,6 @@ from tradewind.scheduling.run_creation import (
     max_active_runs,
 )
 from tradewind.scheduling.run_processing import process_runs
-from tradewind.scheduling.wakeup import WakeupListener
 from tradewind.states import JobState
 
 log = logging.getLogger(__name__)
