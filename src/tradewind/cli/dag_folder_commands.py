@@ -8,7 +8,6 @@ with an in-memory XCom store, recording nothing.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import traceback
@@ -20,6 +19,7 @@ import click
 
 from tradewind.cli.app import dags, tasks
 from tradewind.cli.context import CliContext, pass_cli
+from tradewind.cli.tables import echo_rows
 from tradewind.exceptions import BadRequest, DagNotFound, TradewindException
 
 if TYPE_CHECKING:
@@ -400,35 +400,4 @@ def _warn_about_import_errors(database: Database) -> None:
 
 
 def _emit(rows: list[dict[str, Any]], output: str, columns: Sequence[str]) -> None:
-    if output == "json":
-        click.echo(json.dumps(rows, indent=2, default=str))
-        return
-    if not rows:
-        click.echo("No data found.")
-        return
-    click.echo(_format_table(rows, columns))
-
-
-def _format_table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
-    """A plain aligned table; multi-line values show their first line only."""
-    cells = [[_cell(row.get(column)) for column in columns] for row in rows]
-    widths = [
-        max(len(column), *(len(line[index]) for line in cells))
-        for index, column in enumerate(columns)
-    ]
-    lines = [
-        " | ".join(column.ljust(width) for column, width in zip(columns, widths, strict=True)),
-        "-+-".join("-" * width for width in widths),
-    ]
-    for line in cells:
-        lines.append(
-            " | ".join(value.ljust(width) for value, width in zip(line, widths, strict=True))
-        )
-    return "\n".join(line.rstrip() for line in lines)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    return text.splitlines()[0] if text else text
+    echo_rows(rows, columns, output=output, when_empty="No data found.")

@@ -104,6 +104,7 @@ def tasks_clear(
         end_date=parse_execution_date(end_date) if end_date else None,
         only_failed=only_failed,
         only_running=only_running,
+        actor="cli",
     )
     db = cli.database()
     matching = clear_matching(db, None, dag_id, dry_run=True)

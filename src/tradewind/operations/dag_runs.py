@@ -334,7 +334,6 @@ def list_dag_runs(
         rows = connection.execute(query, bound).all()
         if not rows:
             require_dag_exists(connection, dag_id)
-    dag_part = _quote(dag_id)
     return [
         {
             "id": row.id,
@@ -343,7 +342,7 @@ def list_dag_runs(
             "dag_id": row.dag_id,
             "execution_date": row.execution_date.isoformat(),
             "start_date": iso(row.start_date),
-            "dag_run_url": f"/dags/{dag_part}/runs/{_quote(row.run_id)}",
+            "dag_run_url": dag_run_url(dag_id, row.run_id),
         }
         for row in rows
     ]
@@ -399,11 +398,6 @@ def get_dag_run(db: Database, dag_id: str, ref: str) -> dict[str, Any]:
     """One run's object (state, dates, conf) by execution date or run id."""
     with db.read_session() as session:
         return run_to_detail(find_dag_run(session, dag_id, ref))
-
-
-def get_dag_run_state(db: Database, dag_id: str, ref: str) -> str:
-    with db.read_session() as session:
-        return find_dag_run(session, dag_id, ref).state
 
 
 def latest_runs(db: Database) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, CursorResult, delete, func, select
+from sqlalchemy import Connection, CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from tradewind.db.models import (
@@ -172,7 +172,3 @@ def dag_to_dict(dag: DagModel) -> dict[str, Any]:
         "description": dag.description,
         "next_dagrun": dag.next_dagrun.isoformat() if dag.next_dagrun else None,
     }
-
-
-def count_dags(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(DagModel)) or 0

@@ -127,10 +127,6 @@ def get_task_instance(db: Database, dag_id: str, ref: str, task_id: str) -> dict
         return shown
 
 
-def get_task_instance_state(db: Database, dag_id: str, ref: str, task_id: str) -> str:
-    return get_task_instance(db, dag_id, ref, task_id)["state"]
-
-
 def read_task_log(
     db: Database,
     config: Config,
