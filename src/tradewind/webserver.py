@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from tradewind.api.app import create_api_app
+from tradewind.api import app as api_app
 from tradewind.config import Config
 from tradewind.db.engine import Database
 from tradewind.www.app import create_ui_router
@@ -21,7 +21,7 @@ def create_app(config: Config, database: Database | None = None) -> FastAPI:
     """The API with the UI's pages beside it; an unknown ``[api] auth_backend`` raises
     ConfigError here, at start-up."""
     database = database or Database.from_config(config)
-    app = create_api_app(config, database)
+    app = api_app.create_app(config, database)
     app.include_router(create_ui_router(config, database))
     return app
 

@@ -1,7 +1,7 @@
 """The experimental API as an ASGI app: its routes, ``/health``, JSON errors, authentication.
 
-:func:`create_api_app` builds it; :mod:`tradewind.webserver` adds the web UI's pages and is
-what uvicorn runs. Nothing here knows about the UI.
+:func:`create_app` builds it; :func:`tradewind.webserver.create_app` adds the web UI's pages
+to it and is what uvicorn runs. Nothing here knows about the UI.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from tradewind.config import Config
 from tradewind.db.engine import Database
 
 
-def create_api_app(config: Config, database: Database) -> FastAPI:
+def create_app(config: Config, database: Database | None = None) -> FastAPI:
     """The API app; an unknown ``[api] auth_backend`` raises ConfigError here, at start-up."""
+    database = database or Database.from_config(config)
     backend = load_backend(config, database)
     app = FastAPI(
         title="Tradewind experimental REST API",
