@@ -183,7 +183,7 @@ def main() -> None:
 
         from starlette.testclient import TestClient
 
-        from tradewind.api.app import create_app
+        from tradewind.webserver import create_app
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

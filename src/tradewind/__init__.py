@@ -6,12 +6,17 @@ What DAG authors import lives here and in :mod:`tradewind.decorators` and
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tradewind.authoring.dag import DAG
+
 __version__ = "0.1.0"
 
 __all__ = ["DAG", "__version__"]
 
 
-def __getattr__(name: str) -> object:
+def __getattr__(name: str) -> type[DAG]:
     # Imported lazily so that ``import tradewind`` (done by every CLI command) stays cheap.
     if name == "DAG":
         from tradewind.authoring.dag import DAG

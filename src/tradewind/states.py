@@ -1,29 +1,41 @@
-"""The states of dag runs and task instances, and the kinds of run: plain strings.
+"""The states of jobs, dag runs and task instances, and the kinds of run.
 
-Kept apart from the database models so that code which must not import SQLAlchemy (a try's
-own process) can name them.
+String enums: each member *is* the string the database stores and the API sends
+(``TaskInstanceState.SUCCESS == "success"``), so rows read back as plain strings compare
+equal to the members and the wire format does not depend on the enum. Kept apart from the
+database models so that code which must not import SQLAlchemy (a try's own process) can
+name them.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum, nonmember
 
-class DagRunState:
+
+class JobState(StrEnum):
+    """A scheduler's (or backfill's) row in ``job``: alive while it heartbeats."""
+
+    RUNNING = "running"
+    SUCCESS = "success"
+    FAILED = "failed"
+
+
+class DagRunState(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
     SUCCESS = "success"
     FAILED = "failed"
 
-    FINISHED = frozenset({SUCCESS, FAILED})
-    ALL = (QUEUED, RUNNING, SUCCESS, FAILED)
+    FINISHED = nonmember(frozenset({SUCCESS, FAILED}))
 
 
-class RunType:
+class RunType(StrEnum):
     MANUAL = "manual"
     SCHEDULED = "scheduled"
     BACKFILL = "backfill"
 
 
-class TaskInstanceState:
+class TaskInstanceState(StrEnum):
     # ``None`` (no state yet) is stored as NULL.
     SCHEDULED = "scheduled"
     QUEUED = "queued"
@@ -35,15 +47,4 @@ class TaskInstanceState:
     SKIPPED = "skipped"
     REMOVED = "removed"
 
-    FINISHED = frozenset({SUCCESS, FAILED, UPSTREAM_FAILED, SKIPPED, REMOVED})
-    ALL = (
-        SCHEDULED,
-        QUEUED,
-        RUNNING,
-        SUCCESS,
-        FAILED,
-        UP_FOR_RETRY,
-        UPSTREAM_FAILED,
-        SKIPPED,
-        REMOVED,
-    )
+    FINISHED = nonmember(frozenset({SUCCESS, FAILED, UPSTREAM_FAILED, SKIPPED, REMOVED}))

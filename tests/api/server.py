@@ -95,7 +95,7 @@ def sync_dags(config: Config, database: Database) -> None:
 
 @contextmanager
 def serve(config: Config, database: Database) -> Iterator[ApiServer]:
-    from tradewind.api.app import create_app
+    from tradewind.webserver import create_app
 
     port = free_port()
     app = create_app(config, database)

@@ -79,13 +79,15 @@ def test_tasks_run_logs_failed_deps_and_clear(
     cleared = _cli(env, "tasks", "clear", "cli_dag", "-t", "^sec", "--yes")
     assert cleared.returncode == 0, cleared.stderr
     assert "Cleared 1 task instance(s)" in cleared.stdout
-    from tradewind.db.models import DagRun, TaskInstance
+    from tradewind.db.models import AuditLog, DagRun, TaskInstance
 
     with database.session() as session:
         ti = session.get(TaskInstance, ("cli_dag", "manual__2024-01-05T00:00:00+00:00", "second"))
         assert ti is not None and ti.state is None and ti.max_tries == ti.try_number
         run = session.query(DagRun).filter_by(dag_id="cli_dag").one()
         assert run.state == "queued"
+        audit = session.query(AuditLog).filter_by(event="clear").one()
+        assert (audit.owner, audit.dag_id, audit.task_id) == ("cli", "cli_dag", "second")
 
 
 def test_dags_backfill_runs_each_interval(

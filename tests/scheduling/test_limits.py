@@ -67,7 +67,7 @@ with DAG("capped", start_date=datetime(2024, 1, 1), schedule=None, max_active_ta
     assert harness.run_state("capped", run_id) == "running"
     with harness.db.session() as session:
         session.add(Pool(pool="missing", slots=1, description=""))
-    from tradewind.scheduling.wakeup import notify_scheduler
+    from tradewind.db.wakeup import notify_scheduler
 
     notify_scheduler(harness.db, harness.config)
     assert harness.wait_run("capped", run_id) == "success"

@@ -59,7 +59,7 @@ def sync(config: Config, database: Database) -> None:
 
 
 def make_client(config: Config, database: Database) -> TestClient:
-    from tradewind.api.app import create_app
+    from tradewind.webserver import create_app
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -118,7 +118,7 @@ def main(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         config, database = seed(Path(tmp) / "home")
-        from tradewind.api.app import create_app
+        from tradewind.webserver import create_app
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from tests.www.conftest import csrf_token
 from tradewind.db.engine import Database
-from tradewind.db.models import DagRun, Pool, TaskInstance
+from tradewind.db.models import AuditLog, DagRun, Pool, TaskInstance
 from tradewind.operations import dag_runs
 
 
@@ -101,3 +103,23 @@ def test_mark_and_clear_task_instance(client: TestClient, ui_database: Database)
     assert state() is None
     assert "will run again" in client.get(url).text
     assert client.post(f"{url}/explode", data={"csrf_token": token}).status_code == 404
+
+
+def test_clearing_from_the_ui_is_audited(client: TestClient, ui_database: Database) -> None:
+    run = dag_runs.trigger_dag(ui_database, "ui_sample", actor="test")
+    url = f"/dags/ui_sample/runs/{run.run_id}/tasks/extract"
+    token = csrf_token(client, url)
+    assert client.post(f"{url}/mark_failed", data={"csrf_token": token}).status_code == 303
+    assert client.post(f"{url}/clear", data={"csrf_token": token}).status_code == 303
+    with ui_database.read_session() as session:
+        entries = session.scalars(select(AuditLog).order_by(AuditLog.id)).all()
+    assert [entry.event for entry in entries][-2:] == ["mark_failed", "clear"]
+    clear = entries[-1]
+    assert (clear.event, clear.owner, clear.dag_id, clear.run_id, clear.task_id) == (
+        "clear",
+        "webserver",
+        "ui_sample",
+        run.run_id,
+        "extract",
+    )
+    assert json.loads(clear.extra) == {"task_instances": [[run.run_id, "extract"]]}

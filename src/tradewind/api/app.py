@@ -1,18 +1,15 @@
-"""The webserver's ASGI application: the experimental API, ``/health``, the run page.
+"""The experimental API as an ASGI app: its routes, ``/health``, JSON errors, authentication.
 
-``create_app(config)`` builds it; ``app_from_environment`` is the factory uvicorn's
-worker processes call (each loads the config itself, so each has its own database pool).
-The webserver only reads and writes the metadata database: it never imports DAG files.
+:func:`create_app` builds it; :func:`tradewind.webserver.create_app` adds the web UI's pages
+to it and is what uvicorn runs. Nothing here knows about the UI.
 """
 
 from __future__ import annotations
 
-import logging
-
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from tradewind import __version__
-from tradewind.api import docs, errors, health, run_page
+from tradewind.api import docs, errors, health
 from tradewind.api.auth.base import load_backend
 from tradewind.api.base_url import BaseUrlRedirects, configured_base_url
 from tradewind.api.cross_site import CrossSiteRefusal
@@ -21,13 +18,10 @@ from tradewind.api.middleware import API_PREFIX, ApiAuthMiddleware
 from tradewind.api.security_headers import SecurityHeaders
 from tradewind.config import Config
 from tradewind.db.engine import Database
-from tradewind.www.app import create_ui_router
-
-log = logging.getLogger(__name__)
 
 
 def create_app(config: Config, database: Database | None = None) -> FastAPI:
-    """The app; an unknown ``[api] auth_backend`` raises ConfigError here, at start-up."""
+    """The API app; an unknown ``[api] auth_backend`` raises ConfigError here, at start-up."""
     database = database or Database.from_config(config)
     backend = load_backend(config, database)
     app = FastAPI(
@@ -50,38 +44,9 @@ def create_app(config: Config, database: Database | None = None) -> FastAPI:
         app.include_router(router, prefix=PREFIX)
     app.include_router(health.router)
     app.include_router(docs.router)
-    app.include_router(create_ui_router(config, database))  # web UI; its run page wins
-    app.include_router(run_page.router)
     app.add_middleware(ApiAuthMiddleware, backend=backend)
     # Added last, so they run first: a refused or unauthenticated answer carries them too.
     app.add_middleware(CrossSiteRefusal, base_url=str(config.get("webserver", "base_url")))
     app.add_middleware(BaseUrlRedirects, base_url=configured_base_url(config))
     app.add_middleware(SecurityHeaders)
     return app
-
-
-def _ui_router(config: Config, database: Database) -> APIRouter:
-    """The web UI's pages; without a usable UI package, the small run page alone.
-
-    The UI serves the page every ``dag_run_url`` points to; the fallback keeps that URL
-    answering (and the API serving) if the UI cannot be loaded.
-    """
-    try:
-        from tradewind.www.app import create_ui_router
-    except ImportError:
-        return run_page.router
-    try:
-        return create_ui_router(config, database)
-    except Exception:
-        log.exception("The web UI could not be set up; serving the API without it")
-        return run_page.router
-
-
-def app_from_environment() -> FastAPI:
-    """uvicorn factory: config from ``TRADEWIND_HOME`` / ``TRADEWIND__*`` as the CLI sets."""
-    from tradewind.config import load_config
-    from tradewind.logging_setup import configure_logging
-
-    config = load_config()
-    configure_logging(config)
-    return create_app(config)

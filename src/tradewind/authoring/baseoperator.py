@@ -50,6 +50,8 @@ class BaseOperator(DependencyMixin):
     template_ext: Sequence[str] = ()
     #: Shown in the UI; subclasses may override.
     ui_color: str = "#fff"
+    #: How deep the ``__init__`` chain is; only the outermost call merges ``default_args``.
+    _tw_init_depth: int
 
     def __init__(
         self,
@@ -355,7 +357,7 @@ def _apply_defaults(init: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-def _merge_default_args(cls: type[BaseOperator], kwargs: dict[str, Any]) -> dict[str, Any]:
+def _merge_default_args(cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
     dag = kwargs.get("dag") or dag_context.current()
     defaults: dict[str, Any] = dict(dag.default_args) if dag is not None else {}
     defaults.update(kwargs.pop("default_args", None) or {})
@@ -370,7 +372,7 @@ def _merge_default_args(cls: type[BaseOperator], kwargs: dict[str, Any]) -> dict
 
 
 @functools.cache
-def _accepted_arguments(cls: type[BaseOperator]) -> frozenset[str]:
+def _accepted_arguments(cls: type) -> frozenset[str]:
     names: set[str] = set()
     for klass in cls.__mro__:
         init = klass.__dict__.get("__init__")

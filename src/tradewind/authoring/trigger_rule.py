@@ -29,10 +29,9 @@ class TriggerRule(StrEnum):
 
 def coerce_trigger_rule(value: object, *, where: str) -> TriggerRule:
     """Turn a user-supplied rule into a :class:`TriggerRule`, naming the valid ones on error."""
-    try:
+    valid = TriggerRule.all_values()
+    if isinstance(value, str) and value in valid:
         return TriggerRule(value)
-    except ValueError:
-        valid = ", ".join(TriggerRule.all_values())
-        raise DagDefinitionError(
-            f"unknown trigger_rule {value!r}{where}; valid rules are: {valid}"
-        ) from None
+    raise DagDefinitionError(
+        f"unknown trigger_rule {value!r}{where}; valid rules are: {', '.join(valid)}"
+    )

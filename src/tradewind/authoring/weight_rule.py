@@ -18,10 +18,9 @@ class WeightRule(StrEnum):
 
 
 def coerce_weight_rule(value: object, *, where: str) -> WeightRule:
-    try:
+    valid = [rule.value for rule in WeightRule]
+    if isinstance(value, str) and value in valid:
         return WeightRule(value)
-    except ValueError:
-        valid = ", ".join(rule.value for rule in WeightRule)
-        raise DagDefinitionError(
-            f"unknown weight_rule {value!r}{where}; valid rules are: {valid}"
-        ) from None
+    raise DagDefinitionError(
+        f"unknown weight_rule {value!r}{where}; valid rules are: {', '.join(valid)}"
+    )

@@ -14,6 +14,7 @@ import click
 
 from tradewind.cli.app import dags, pools, tasks
 from tradewind.cli.context import CliContext, pass_cli
+from tradewind.cli.tables import echo_rows
 from tradewind.exceptions import BadRequest
 
 if TYPE_CHECKING:
@@ -24,15 +25,6 @@ def _client(cli: CliContext) -> Client:
     from tradewind.api.client import get_client
 
     return get_client(cli.config)
-
-
-def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
-    cells = [[str(row.get(column, "")) for column in columns] for row in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    click.echo(" | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    click.echo("-+-".join("-" * w for w in widths))
-    for row in cells:
-        click.echo(" | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 def _output_option(func: Any) -> Any:
@@ -126,10 +118,7 @@ def state(cli: CliContext, dag_id: str, execution_date_or_run_id: str) -> None:
 def list_runs(cli: CliContext, dag_id: str, state: str | None, output: str) -> None:
     """List the runs of DAG_ID, oldest first."""
     runs = _client(cli).list_dag_runs(dag_id, state=state)
-    if output == "json":
-        click.echo(json.dumps(runs, indent=2))
-        return
-    _table(runs, ["dag_id", "run_id", "state", "execution_date", "start_date"])
+    echo_rows(runs, ["dag_id", "run_id", "state", "execution_date", "start_date"], output=output)
 
 
 # --- tasks ------------------------------------------------------------------------------------
@@ -152,10 +141,7 @@ _POOL_COLUMNS = ["pool", "slots", "description", "open_slots", "running_slots", 
 
 
 def _print_pools(rows: list[dict[str, Any]], output: str) -> None:
-    if output == "json":
-        click.echo(json.dumps(rows, indent=2))
-    else:
-        _table(rows, _POOL_COLUMNS)
+    echo_rows(rows, _POOL_COLUMNS, output=output)
 
 
 @pools.command("list")

@@ -8,7 +8,6 @@ with an in-memory XCom store, recording nothing.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import traceback
@@ -20,6 +19,7 @@ import click
 
 from tradewind.cli.app import dags, tasks
 from tradewind.cli.context import CliContext, pass_cli
+from tradewind.cli.tables import echo_rows
 from tradewind.exceptions import BadRequest, DagNotFound, TradewindException
 
 if TYPE_CHECKING:
@@ -315,7 +315,8 @@ def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime) -> None:
     except Exception as exc:
         sys.stdout.flush()
         # The log starts at the task's code: this module's frame is noise to the DAG author.
-        trace = traceback.format_exception(type(exc), exc, exc.__traceback__.tb_next)
+        own_frame = exc.__traceback__
+        trace = traceback.format_exception(type(exc), exc, own_frame and own_frame.tb_next)
         log.error("Task failed:\n%s", "".join(trace).rstrip())
         raise TradewindException(
             f"Task {task_id!r} of DAG {dag.dag_id!r} failed: {type(exc).__name__}: {exc}"
@@ -399,35 +400,4 @@ def _warn_about_import_errors(database: Database) -> None:
 
 
 def _emit(rows: list[dict[str, Any]], output: str, columns: Sequence[str]) -> None:
-    if output == "json":
-        click.echo(json.dumps(rows, indent=2, default=str))
-        return
-    if not rows:
-        click.echo("No data found.")
-        return
-    click.echo(_format_table(rows, columns))
-
-
-def _format_table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
-    """A plain aligned table; multi-line values show their first line only."""
-    cells = [[_cell(row.get(column)) for column in columns] for row in rows]
-    widths = [
-        max(len(column), *(len(line[index]) for line in cells))
-        for index, column in enumerate(columns)
-    ]
-    lines = [
-        " | ".join(column.ljust(width) for column, width in zip(columns, widths, strict=True)),
-        "-+-".join("-" * width for width in widths),
-    ]
-    for line in cells:
-        lines.append(
-            " | ".join(value.ljust(width) for value, width in zip(line, widths, strict=True))
-        )
-    return "\n".join(line.rstrip() for line in lines)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    return text.splitlines()[0] if text else text
+    echo_rows(rows, columns, output=output, when_empty="No data found.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
 
 from tradewind.cli.app import dags, main, tasks
@@ -95,15 +97,17 @@ def tasks_clear(
     from tradewind.operations.clearing import clear_task_instances
     from tradewind.operations.dates import parse_execution_date
 
-    options = {
-        "task_regex": task_regex,
-        "start_date": parse_execution_date(start_date) if start_date else None,
-        "end_date": parse_execution_date(end_date) if end_date else None,
-        "only_failed": only_failed,
-        "only_running": only_running,
-    }
+    clear_matching = functools.partial(
+        clear_task_instances,
+        task_regex=task_regex,
+        start_date=parse_execution_date(start_date) if start_date else None,
+        end_date=parse_execution_date(end_date) if end_date else None,
+        only_failed=only_failed,
+        only_running=only_running,
+        actor="cli",
+    )
     db = cli.database()
-    matching = clear_task_instances(db, None, dag_id, dry_run=True, **options)
+    matching = clear_matching(db, None, dag_id, dry_run=True)
     if not matching:
         click.echo("No task instances to clear.")
         return
@@ -112,7 +116,7 @@ def tasks_clear(
     if not yes and not click.confirm(f"Clear these {len(matching)} task instance(s)?"):
         click.echo("Cancelled, nothing was cleared.")
         return
-    cleared = clear_task_instances(db, cli.config, dag_id, **options)
+    cleared = clear_matching(db, cli.config, dag_id)
     click.echo(f"Cleared {len(cleared)} task instance(s).")
 
 
@@ -151,6 +155,7 @@ def dags_backfill(cli: CliContext, dag_id: str, start_date: str, end_date: str) 
     """Create runs for the intervals between two dates and run them now."""
     from tradewind.operations.backfill import run_backfill
     from tradewind.operations.dates import parse_execution_date
+    from tradewind.states import DagRunState
 
     result = run_backfill(
         cli.config,
@@ -164,5 +169,5 @@ def dags_backfill(cli: CliContext, dag_id: str, start_date: str, end_date: str) 
         return
     for run_id in result.run_ids:
         click.echo(f"{run_id}: {result.states.get(run_id)}")
-    if any(state != "success" for state in result.states.values()):
+    if any(state != DagRunState.SUCCESS for state in result.states.values()):
         raise SystemExit(1)

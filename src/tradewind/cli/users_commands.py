@@ -7,7 +7,6 @@ is given, from a hidden prompt.
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -15,6 +14,7 @@ import click
 
 from tradewind.cli.app import users
 from tradewind.cli.context import CliContext, pass_cli
+from tradewind.cli.tables import echo_rows
 
 _USERNAME = click.option("--username", "-u", required=True, help="The account's name.")
 _PASSWORD = click.option(
@@ -83,19 +83,12 @@ def list_command(cli: CliContext, output: str) -> None:
         }
         for u in list_users(cli.database())
     ]
-    if output == "json":
-        click.echo(json.dumps(rows, indent=2))
-        return
-    if not rows:
-        click.echo("No users. Create one with `tradewind users create`.")
-        return
-    columns = list(rows[0])
-    cells = [[str(row[c]) for c in columns] for row in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    click.echo(" | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    click.echo("-+-".join("-" * w for w in widths))
-    for row in cells:
-        click.echo(" | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    echo_rows(
+        rows,
+        ["username", "email", "role", "active", "created_at", "last_login"],
+        output=output,
+        when_empty="No users. Create one with `tradewind users create`.",
+    )
 
 
 @users.command("delete")

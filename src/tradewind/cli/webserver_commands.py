@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import click
 
 from tradewind.cli.app import main
 from tradewind.cli.context import CliContext, pass_cli
 
-APP_FACTORY = "tradewind.api.app:app_from_environment"
+APP_FACTORY = "tradewind.webserver:app_from_environment"
 
 
 @main.command("webserver")
@@ -127,7 +129,7 @@ def standalone(cli: CliContext, port: int | None) -> None:
     click.echo("Tradewind stopped.")
 
 
-def _terminate(children: dict[str, object], timeout: float = 15.0) -> None:
+def _terminate(children: Mapping[str, object], timeout: float = 15.0) -> None:
     """SIGTERM every child, wait for all, SIGKILL those still alive: no orphans."""
     import signal
     import subprocess

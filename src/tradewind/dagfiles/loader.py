@@ -93,7 +93,7 @@ def _import_recording_dags(path: str) -> tuple[ModuleType, list[DAG]]:
         original_push(dag)
 
     sys.modules[name] = module
-    dag_context.push = recording_push  # type: ignore[assignment]
+    dag_context.push = recording_push
     try:
         # Compiled from the source every time rather than through ``__pycache__``: bytecode
         # is validated by mtime in whole seconds, so a quick edit could run stale code.
@@ -104,7 +104,7 @@ def _import_recording_dags(path: str) -> tuple[ModuleType, list[DAG]]:
         sys.modules.pop(name, None)
         raise
     finally:
-        dag_context.push = original_push  # type: ignore[assignment]
+        dag_context.push = original_push
     return module, opened
 
 

@@ -58,7 +58,7 @@ class WorkerRuntime:
 
     def _wake_schedulers(self) -> None:
         from tradewind.db.engine import Database
-        from tradewind.scheduling.wakeup import notify_scheduler
+        from tradewind.db.wakeup import notify_scheduler
 
         if self._database is None:
             self._database = Database.from_config(self.config)

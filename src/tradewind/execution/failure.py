@@ -14,11 +14,19 @@ from tradewind.db.models import TaskInstance, TaskInstanceState
 
 
 class RetrySettings(Protocol):
-    """What both a live operator and a ``SerializedTask`` offer."""
+    """What a live operator, a ``SerializedTask`` and a ``RetryPolicy`` offer.
 
-    retry_delay: timedelta
-    retry_exponential_backoff: bool
-    max_retry_delay: timedelta | None
+    Read-only properties, so frozen dataclasses satisfy it as well as plain attributes do.
+    """
+
+    @property
+    def retry_delay(self) -> timedelta: ...
+
+    @property
+    def retry_exponential_backoff(self) -> bool: ...
+
+    @property
+    def max_retry_delay(self) -> timedelta | None: ...
 
 
 def fail_try(

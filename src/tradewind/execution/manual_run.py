@@ -70,7 +70,7 @@ def run_task_instance(
         if code == EXIT_NOT_STARTED:
             return ManualRunResult(False, ti.state, ti.try_number, "The task was not run.")
         if ti.state == TaskInstanceState.RUNNING and ti.pid == pid:
-            from tradewind.scheduling.dag_cache import load_serialized_dag
+            from tradewind.dagfiles.stored import load_serialized_dag
 
             task = load_serialized_dag(session, dag_id).tasks.get(task_id)
             fail_try(ti, task, now_utc())

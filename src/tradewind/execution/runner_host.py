@@ -140,7 +140,7 @@ class _Zygote:
     retired: bool = False
 
 
-def warm_database(config: Config):  # type: ignore[no-untyped-def]
+def warm_database(config: Config):
     """A Database whose statement cache already holds the statements of a try's claim and
     record (SQLAlchemy compiles each on first use, milliseconds apiece)."""
     from tradewind.db.engine import Database
@@ -164,7 +164,7 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
     commands = LineReader(cmd_r)
     selector = selectors.DefaultSelector()
     selector.register(cmd_r, selectors.EVENT_READ, None)
-    zygotes: dict[str, _Zygote] = {}  # live zygote per file
+    zygotes: dict[str | None, _Zygote] = {}  # live zygote per file
     by_fd: dict[int, _Zygote] = {}
     claimed: dict[TaskKey, StartedTry] = {}
     heartbeat_every = max(float(config.get("scheduler", "job_heartbeat_sec")), 0.05)
@@ -288,8 +288,8 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
                     # The scheduler is gone: start nothing more, but stay until the tries
                     # already running have ended and their results are recorded.
                     selector.unregister(cmd_r)
-                    for zygote in list(by_fd.values()):
-                        retire(zygote)
+                    for retiring in list(by_fd.values()):
+                        retire(retiring)
                 continue
             zygote = by_fd.get(fd)
             if zygote is None:

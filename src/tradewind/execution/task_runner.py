@@ -33,7 +33,7 @@ from sqlalchemy import and_, delete, or_, select, update
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
-from tradewind.db.models import DagRun, TaskInstance, TaskInstanceState, XCom
+from tradewind.db.models import DagRun, DagRunState, RunType, TaskInstance, TaskInstanceState, XCom
 from tradewind.exceptions import (
     DagNotFound,
     DagRunNotFound,
@@ -158,7 +158,7 @@ def claim_tries(
             _mark_running(ti, config, now)
             claimed.append((workload, _started(run, ti, fileloc, now)))
         if claimed:
-            _delete_xcoms(session, [tuple(workload.key[:3]) for workload, _ in claimed])
+            _delete_xcoms(session, [workload.key[:3] for workload, _ in claimed])
     return claimed, refused
 
 
@@ -225,8 +225,8 @@ def _fileloc(session: Any, dag_id: str) -> str:
     return dag.fileloc
 
 
-def _new_ti(session: Any, database: Database, dag_id: str, run_id: str, task_id: str):  # type: ignore[no-untyped-def]
-    from tradewind.scheduling.dag_cache import load_serialized_dag
+def _new_ti(session: Any, database: Database, dag_id: str, run_id: str, task_id: str):
+    from tradewind.dagfiles.stored import load_serialized_dag
     from tradewind.scheduling.task_instances import new_task_instance
 
     sdag = load_serialized_dag(session, dag_id)
@@ -351,7 +351,7 @@ def record_results(
         tis = _by_key(session, TaskInstance, keys)
         for started, pid in running:
             ti = tis.get(_key_of(started))
-            if _is_current(ti, started):
+            if ti is not None and _is_current(ti, started):
                 ti.pid = pid
         ends = [
             _finish(session, tis.get(_key_of(started)), started, outcome, now, pid=pid)
@@ -527,7 +527,7 @@ def run_in_child(
 
 
 def _wake_scheduler(database: Database, config: Config) -> None:
-    from tradewind.scheduling.wakeup import notify_scheduler
+    from tradewind.db.wakeup import notify_scheduler
 
     notify_scheduler(database, config)
 
@@ -572,8 +572,8 @@ def warm_database(database: Database, config: Config) -> None:
                     dag_id=WARMUP_ID,
                     run_id=WARMUP_ID,
                     execution_date=now,
-                    state="running",
-                    run_type="manual",
+                    state=DagRunState.RUNNING,
+                    run_type=RunType.MANUAL,
                     queued_at=now,
                 )
             )
@@ -599,6 +599,7 @@ def warm_database(database: Database, config: Config) -> None:
                 fileloc="-",
             )
             ti = session.get(TaskInstance, (WARMUP_ID, WARMUP_ID, WARMUP_ID))
+            assert ti is not None
             ti.last_heartbeat_at = now_utc()
             session.flush()
             finish_try(fake, started, TryResult(TaskInstanceState.SUCCESS, {"warm": True}))  # type: ignore[arg-type]

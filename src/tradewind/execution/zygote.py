@@ -287,7 +287,7 @@ def _first_line(fd: int) -> bytes | None:
     return line.rstrip(b"\n")
 
 
-def warm_xcom_database(config_json: str):  # type: ignore[no-untyped-def]
+def warm_xcom_database(config_json: str):
     """The database for the tries' XCom, its statements compiled, kept across fork()."""
     from tradewind.config import Config
     from tradewind.db.engine import Database

@@ -29,8 +29,8 @@ def backfill_run_id(logical_date: datetime) -> str:
 
 def create_backfill_runs(db: Database, dag_id: str, start: datetime, end: datetime) -> list[str]:
     """Create (or reuse unfinished) runs for every interval whose logical date is in range."""
+    from tradewind.dagfiles.stored import load_serialized_dag
     from tradewind.operations.dags import require_dag
-    from tradewind.scheduling.dag_cache import load_serialized_dag
 
     if end < start:
         raise BadRequest(f"backfill end {end.isoformat()} is before its start {start.isoformat()}")

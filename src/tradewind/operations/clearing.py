@@ -18,6 +18,7 @@ from tradewind.db.engine import Database
 from tradewind.db.models import DagRun, DagRunState, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.exceptions import BadRequest
+from tradewind.operations import audit
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,14 @@ def clear_task_instances(
     only_running: bool = False,
     run_id: str | None = None,
     dry_run: bool = False,
+    actor: str,
 ) -> list[ClearedTask]:
-    """Clear matching task instances; with ``dry_run`` only list them."""
+    """Clear matching task instances; with ``dry_run`` only list them.
+
+    A clear that changed something is recorded in the audit log as ``actor``'s.
+    """
+    from tradewind.dagfiles.stored import load_serialized_dag
     from tradewind.operations.dags import require_dag
-    from tradewind.scheduling.dag_cache import load_serialized_dag
 
     try:
         pattern = re.compile(task_regex) if task_regex else None
@@ -88,8 +93,18 @@ def clear_task_instances(
             .values(state=DagRunState.QUEUED, end_date=None)
             .execution_options(synchronize_session=False)
         )
+        task_ids = {ti.task_id for ti in tis}
+        audit.record(
+            session,
+            "clear",
+            actor,
+            dag_id=dag_id,
+            run_id=run_id,
+            task_id=next(iter(task_ids)) if len(task_ids) == 1 else None,
+            extra={"task_instances": [[ti.run_id, ti.task_id] for ti in tis]},
+        )
     if config is not None:
-        from tradewind.scheduling.wakeup import notify_scheduler
+        from tradewind.db.wakeup import notify_scheduler
 
         notify_scheduler(db, config)
     return cleared

@@ -254,15 +254,15 @@ def run_to_detail(run: DagRun) -> dict[str, Any]:
     }
 
 
-def parse_state(state: str | None) -> str | None:
+def parse_state(state: str | None) -> DagRunState | None:
     if state is None or state == "":
         return None
-    lowered = state.strip().lower()
-    if lowered not in DagRunState.ALL:
+    try:
+        return DagRunState(state.strip().lower())
+    except ValueError:
         raise BadRequest(
-            f"Invalid dag run state {state!r}; use one of {', '.join(DagRunState.ALL)}"
-        )
-    return lowered
+            f"Invalid dag run state {state!r}; use one of {', '.join(DagRunState)}"
+        ) from None
 
 
 # LIMIT and OFFSET are 64-bit on both databases; a larger number is a 400, not an overflow.
@@ -323,9 +323,9 @@ def list_dag_runs(
     params: dict[str, Any] = {"dag_id": dag_id, "state": state, "limit": limit_n}
     params["offset"] = offset_n or None
     if execution_date_gte not in (None, ""):
-        params["gte"] = _as_date(execution_date_gte)  # type: ignore[arg-type]
+        params["gte"] = _as_date(execution_date_gte)
     if execution_date_lte not in (None, ""):
-        params["lte"] = _as_date(execution_date_lte)  # type: ignore[arg-type]
+        params["lte"] = _as_date(execution_date_lte)
     shape = tuple(sorted(key for key, value in params.items() if value is not None))
     query = _list_query(shape)
     bound = {key: params[key] for key in shape}
@@ -334,7 +334,6 @@ def list_dag_runs(
         rows = connection.execute(query, bound).all()
         if not rows:
             require_dag_exists(connection, dag_id)
-    dag_part = _quote(dag_id)
     return [
         {
             "id": row.id,
@@ -343,16 +342,18 @@ def list_dag_runs(
             "dag_id": row.dag_id,
             "execution_date": row.execution_date.isoformat(),
             "start_date": iso(row.start_date),
-            "dag_run_url": f"/dags/{dag_part}/runs/{_quote(row.run_id)}",
+            "dag_run_url": dag_run_url(dag_id, row.run_id),
         }
         for row in rows
     ]
 
 
 @functools.cache
-def _list_query(shape: tuple[str, ...]) -> Select[Any]:
+def _list_query(shape: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
     """The list statement for a combination of filters, built once (values are bound)."""
-    query: Select[Any] = select(*_RUN_COLUMNS).where(DagRun.dag_id == bindparam("dag_id"))
+    query: Select[*tuple[Any, ...]] = select(*_RUN_COLUMNS).where(
+        DagRun.dag_id == bindparam("dag_id")
+    )
     if "state" in shape:
         query = query.where(DagRun.state == bindparam("state"))
     if "gte" in shape:
@@ -397,11 +398,6 @@ def get_dag_run(db: Database, dag_id: str, ref: str) -> dict[str, Any]:
     """One run's object (state, dates, conf) by execution date or run id."""
     with db.read_session() as session:
         return run_to_detail(find_dag_run(session, dag_id, ref))
-
-
-def get_dag_run_state(db: Database, dag_id: str, ref: str) -> str:
-    with db.read_session() as session:
-        return find_dag_run(session, dag_id, ref).state
 
 
 def latest_runs(db: Database) -> list[dict[str, Any]]:

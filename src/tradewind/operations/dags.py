@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from tradewind.db.models import (
@@ -70,6 +70,8 @@ def get_serialized_dag(session: Session, dag_id: str) -> SerializedDAG:
     data = session.scalar(
         select(SerializedDagModel.data).where(SerializedDagModel.dag_id == dag_id)
     )
+    if data is None:  # deleted since the hash was read
+        raise dag_not_found(dag_id)
     dag = SerializedDAG.from_dict(data)
     with _cache_lock:
         _cache[dag_id] = (dag_hash, dag)
@@ -111,7 +113,7 @@ def set_paused(
 def wake_scheduler(db: Database, config: Config) -> None:
     """Best effort: the scheduler engineer's wake-up channel, if this build has it."""
     try:
-        from tradewind.scheduling.wakeup import notify_scheduler
+        from tradewind.db.wakeup import notify_scheduler
     except ImportError:
         return
     notify_scheduler(db, config)
@@ -139,7 +141,7 @@ def delete_dag(db: Database, dag_id: str, *, actor: str) -> int:
         count = 0
         for model in (XCom, TaskInstance, DagRun, SerializedDagModel, DagModel):
             result = session.execute(delete(model).where(model.dag_id == dag_id))
-            count += result.rowcount or 0
+            count += cast(CursorResult[Any], result).rowcount or 0
         if fileloc:
             session.execute(delete(ImportErrorModel).where(ImportErrorModel.filename == fileloc))
         audit.record(session, "delete", actor, dag_id=dag_id, extra={"records": count})
@@ -170,7 +172,3 @@ def dag_to_dict(dag: DagModel) -> dict[str, Any]:
         "description": dag.description,
         "next_dagrun": dag.next_dagrun.isoformat() if dag.next_dagrun else None,
     }
-
-
-def count_dags(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(DagModel)) or 0

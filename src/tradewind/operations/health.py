@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tradewind.authoring.timezone import utcnow
 from tradewind.db.models import Job
+from tradewind.states import JobState
 
 if TYPE_CHECKING:
     from tradewind.db.engine import Database
@@ -27,7 +28,7 @@ def check_health(db: Database, threshold_seconds: float) -> tuple[bool, dict[str
         with db.read_session() as session:
             latest = session.scalar(
                 select(Job.latest_heartbeat)
-                .where(Job.job_type == "SchedulerJob", Job.state == "running")
+                .where(Job.job_type == "SchedulerJob", Job.state == JobState.RUNNING)
                 .order_by(Job.latest_heartbeat.desc())
                 .limit(1)
             )

@@ -62,7 +62,7 @@ def _not_found(name: str) -> PoolNotFound:
 
 def _usage(
     session: Session | Connection, names: list[str] | None = None
-) -> dict[tuple[str, str], int]:
+) -> dict[tuple[str, str | None], int]:
     """Slots taken per (pool, state) by queued and running task instances."""
     query = (
         select(TaskInstance.pool, TaskInstance.state, func.sum(TaskInstance.pool_slots))
@@ -74,7 +74,7 @@ def _usage(
     return {(pool, state): int(total or 0) for pool, state, total in session.execute(query)}
 
 
-def pool_to_dict(pool: Any, usage: dict[tuple[str, str], int]) -> dict[str, Any]:
+def pool_to_dict(pool: Any, usage: dict[tuple[str, str | None], int]) -> dict[str, Any]:
     """The contract's pool object plus slot counts; ``open_slots`` is -1 when unlimited."""
     queued = usage.get((pool.pool, TaskInstanceState.QUEUED), 0)
     running = usage.get((pool.pool, TaskInstanceState.RUNNING), 0)

@@ -127,10 +127,6 @@ def get_task_instance(db: Database, dag_id: str, ref: str, task_id: str) -> dict
         return shown
 
 
-def get_task_instance_state(db: Database, dag_id: str, ref: str, task_id: str) -> str:
-    return get_task_instance(db, dag_id, ref, task_id)["state"]
-
-
 def read_task_log(
     db: Database,
     config: Config,
@@ -146,7 +142,7 @@ def read_task_log(
     """
     from tradewind.operations.task_logs import read_task_log as read_log_file
 
-    wanted = None if try_number in (None, "") else _parse_try_number(try_number)  # type: ignore[arg-type]
+    wanted = None if try_number in (None, "") else _parse_try_number(try_number)
     with db.read_session() as session:
         run = find_dag_run(session, dag_id, ref)
         dag = get_serialized_dag(session, dag_id)

@@ -9,14 +9,6 @@ from sqlalchemy.orm import Session
 
 from tradewind.dagfiles.serialization import SerializedDAG
 from tradewind.db.models import SerializedDagModel
-from tradewind.exceptions import DagNotFound
-
-
-def load_serialized_dag(session: Session, dag_id: str) -> SerializedDAG:
-    row = session.get(SerializedDagModel, dag_id)
-    if row is None:
-        raise DagNotFound(f"DAG {dag_id!r} not found (has the DAG folder been parsed?)")
-    return SerializedDAG.from_dict(row.data)
 
 
 class SerializedDagCache:
@@ -49,10 +41,6 @@ class SerializedDagCache:
                     self._dags.pop(row.dag_id, None)
         present = {dag_id for dag_id, _ in rows}
         return {d: self._dags[d][1] for d in wanted if d in present and d in self._dags}
-
-    def hash_of(self, dag_id: str) -> str | None:
-        entry = self._dags.get(dag_id)
-        return entry[0] if entry else None
 
     def fileloc(self, dag_id: str) -> str | None:
         entry = self._dags.get(dag_id)

@@ -86,7 +86,7 @@ class DagFolderSync:
 
 def _sync_once(config: Config) -> None:
     from tradewind.dagfiles.sync import sync_dag_folder
-    from tradewind.scheduling.wakeup import notify_scheduler
+    from tradewind.db.wakeup import notify_scheduler
 
     database = Database.from_config(config)
     report = sync_dag_folder(config, database)

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradewind.config import Config
+from tradewind.dagfiles.stored import load_serialized_dag
 from tradewind.db.models import DagModel, DagRun, DagRunState, Pool, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
-from tradewind.scheduling.dag_cache import load_serialized_dag
 from tradewind.scheduling.run_processing import _past_ok
 from tradewind.scheduling.trigger_rules import Decision, evaluate, explain
 
@@ -79,10 +79,13 @@ def failed_dependencies(session: Session, config: Config, ti: TaskInstance) -> l
     if pool is None:
         reasons.append(f"pool {ti.pool!r} does not exist: create it or change the task's pool")
     elif pool.slots != -1:
-        used = session.scalar(
-            select(func.coalesce(func.sum(TaskInstance.pool_slots), 0)).where(
-                TaskInstance.pool == ti.pool, TaskInstance.state.in_((S.QUEUED, S.RUNNING))
+        used = (
+            session.scalar(
+                select(func.sum(TaskInstance.pool_slots)).where(
+                    TaskInstance.pool == ti.pool, TaskInstance.state.in_((S.QUEUED, S.RUNNING))
+                )
             )
+            or 0
         )
         if used + ti.pool_slots > pool.slots:
             reasons.append(
@@ -91,10 +94,13 @@ def failed_dependencies(session: Session, config: Config, ti: TaskInstance) -> l
             )
     sdag = load_serialized_dag(session, ti.dag_id)
     limit = sdag.max_active_tasks or int(config.get("core", "max_active_tasks_per_dag"))
-    active = session.scalar(
-        select(func.count()).where(
-            TaskInstance.dag_id == ti.dag_id, TaskInstance.state.in_((S.QUEUED, S.RUNNING))
+    active = (
+        session.scalar(
+            select(func.count()).where(
+                TaskInstance.dag_id == ti.dag_id, TaskInstance.state.in_((S.QUEUED, S.RUNNING))
+            )
         )
+        or 0
     )
     if active >= limit:
         reasons.append(f"max_active_tasks reached: {active} of {limit} tasks of the DAG running")

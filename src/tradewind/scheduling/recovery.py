@@ -18,8 +18,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
 from tradewind.config import Config
@@ -30,6 +31,7 @@ from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, log_path
 from tradewind.execution.task_runner import EXIT_NOT_STARTED
 from tradewind.execution.workload import TaskOutcome
+from tradewind.states import JobState
 
 log = logging.getLogger(__name__)
 
@@ -102,12 +104,14 @@ def reset_orphaned_tasks(session: Session, job_id: int, now: datetime, threshold
     session.execute(
         update(Job)
         .where(
-            Job.job_type.in_(JOB_TYPES), Job.state == "running", Job.latest_heartbeat < stale_before
+            Job.job_type.in_(JOB_TYPES),
+            Job.state == JobState.RUNNING,
+            Job.latest_heartbeat < stale_before,
         )
-        .values(state="failed", end_date=now)
+        .values(state=JobState.FAILED, end_date=now)
         .execution_options(synchronize_session=False)
     )
-    alive = select(Job.id).where(Job.job_type.in_(JOB_TYPES), Job.state == "running")
+    alive = select(Job.id).where(Job.job_type.in_(JOB_TYPES), Job.state == JobState.RUNNING)
     result = session.execute(
         update(TaskInstance)
         .where(
@@ -120,7 +124,7 @@ def reset_orphaned_tasks(session: Session, job_id: int, now: datetime, threshold
         .values(state=S.SCHEDULED, queued_by_job_id=None, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def requeue_stuck_queued(session: Session, now: datetime, timeout: float) -> list[str]:

@@ -25,12 +25,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from tradewind.config import Config
 from tradewind.dagfiles.serialization import SerializedDAG
 from tradewind.db.engine import Database
 from tradewind.db.models import DagModel, DagRun, DagRunState, Job, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
+from tradewind.db.wakeup import WakeupListener
 from tradewind.execution.executors import load_executor
 from tradewind.execution.executors.base import BaseExecutor
 from tradewind.execution.workload import TaskOutcome, Workload
@@ -44,7 +46,7 @@ from tradewind.scheduling.run_creation import (
     max_active_runs,
 )
 from tradewind.scheduling.run_processing import process_runs
-from tradewind.scheduling.wakeup import WakeupListener
+from tradewind.states import JobState
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +132,7 @@ class Scheduler:
     def stop(self, *_: object) -> None:
         self._stop = True
 
-    def run(self, *, until: callable | None = None) -> None:  # type: ignore[valid-type]
+    def run(self, *, until: Callable[[], bool] | None = None) -> None:
         """Run until stopped (SIGTERM/SIGINT) or until ``until()`` is true after a pass."""
         lock = (
             single_scheduler.acquire(self.database) if self.job_type == recovery.JOB_TYPE else None
@@ -140,7 +142,7 @@ class Scheduler:
         finally:
             single_scheduler.release(lock)
 
-    def _run(self, until: callable | None) -> None:  # type: ignore[valid-type]
+    def _run(self, until: Callable[[], bool] | None) -> None:
         self.executor.start()  # fork the runner host before any database connection exists
         listener = WakeupListener(self.database, self.config)
         sync = DagFolderSync(self.config, self.database) if self.sync_enabled else None
@@ -262,7 +264,7 @@ class Scheduler:
         with self.database.session() as session:
             job = Job(
                 job_type=self.job_type,
-                state="running",
+                state=JobState.RUNNING,
                 hostname=hostname(self.config),
                 pid=os.getpid(),
                 executor_class=type(self.executor).__name__,
@@ -282,7 +284,7 @@ class Scheduler:
             with self.database.session() as session:
                 job = session.get(Job, self.job_id)
                 if job is not None:
-                    job.state = "success"
+                    job.state = JobState.SUCCESS
                     job.end_date = self.clock()
         except Exception:
             log.warning("could not close the job row", exc_info=True)
@@ -331,7 +333,7 @@ class Scheduler:
         if reset or zombies:
             log.info("Recovered %d orphaned queued and %d zombie task instances", reset, zombies)
 
-    def _dags_getter(self, session):  # type: ignore[no-untyped-def]
+    def _dags_getter(self, session: Session) -> Callable[[set[str]], dict[str, SerializedDAG]]:
         """Serialized DAGs for one pass: each DAG's hash is checked once a pass, not once for
         every step (outcomes, runs, admission) that asks for it."""
         known: dict[str, SerializedDAG | None] = {}
@@ -387,7 +389,7 @@ class Scheduler:
             self.executor.queue(result.workloads)
         return result
 
-    def _active_dags(self, session) -> dict[str, DagModel]:  # type: ignore[no-untyped-def]
+    def _active_dags(self, session: Session) -> dict[str, DagModel]:
         query = select(DagModel).where(DagModel.is_active.is_(True))
         if self.only is not None and self.only.dag_id:
             query = query.where(DagModel.dag_id == self.only.dag_id)
@@ -400,7 +402,7 @@ class Scheduler:
 
     def _create_runs(
         self,
-        session,  # type: ignore[no-untyped-def]
+        session: Session,
         dags: dict[str, DagModel],
         now: datetime,
         postgres: bool,
@@ -464,7 +466,7 @@ class Scheduler:
 
     def _start_queued_runs(
         self,
-        session,  # type: ignore[no-untyped-def]
+        session: Session,
         dags: dict[str, DagModel],
         now: datetime,
         postgres: bool,
@@ -513,7 +515,7 @@ class Scheduler:
         session.flush()
         return started
 
-    def _running_runs(self, session, postgres: bool) -> list[DagRun]:  # type: ignore[no-untyped-def]
+    def _running_runs(self, session: Session, postgres: bool) -> list[DagRun]:
         query = (
             select(DagRun)
             .where(DagRun.state == DagRunState.RUNNING)
@@ -528,7 +530,7 @@ class Scheduler:
             query = query.with_for_update(skip_locked=True)
         return list(session.scalars(query))
 
-    def _next_retry(self, session) -> datetime | None:  # type: ignore[no-untyped-def]
+    def _next_retry(self, session: Session) -> datetime | None:
         return session.scalar(
             select(func.min(TaskInstance.next_retry_at)).where(TaskInstance.state == S.UP_FOR_RETRY)
         )

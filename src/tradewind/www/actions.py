@@ -8,13 +8,14 @@ from tradewind.operations import clearing, task_state
 from tradewind.www.context import UiContext
 
 
-def clear(context: UiContext, dag_id: str, run_id: str, task_id: str, who: str, form: dict) -> str:
+def clear(context: UiContext, dag_id: str, run_id: str, task_id: str, who: str) -> str:
     cleared = clearing.clear_task_instances(
         context.database,
         context.config,
         dag_id,
         task_regex=f"^{re.escape(task_id)}$",
         run_id=run_id,
+        actor=who,
     )
     if not cleared:
         return f"Nothing to clear for {task_id} in {run_id}."

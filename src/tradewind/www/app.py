@@ -1,8 +1,8 @@
 """The web UI as a FastAPI router the webserver's app includes next to the API.
 
-``create_ui_router(config, database)`` is the one entry point: the API's ``create_app``
-includes it, so the UI and the experimental API share one process, one database pool
-and one operations layer, while each keeps its own authentication.
+``create_ui_router(config, database)`` is the one entry point: :mod:`tradewind.webserver`
+includes it beside the experimental API, so both share one process, one database pool and
+one operations layer, while each keeps its own authentication.
 """
 
 from __future__ import annotations

@@ -166,8 +166,7 @@ def recent_runs(session: Session, dag_ids: list[str], per_dag: int) -> dict[str,
         "SELECT * FROM (SELECT dag_id, run_id, state, execution_date FROM dag_run "
         "WHERE dag_id = :d{n} ORDER BY execution_date DESC LIMIT :per_dag) AS r{n}"
     )
-    statement = text(" UNION ALL ".join(part.format(n=n) for n in range(len(dag_ids))))
-    statement = statement.columns(
+    statement = text(" UNION ALL ".join(part.format(n=n) for n in range(len(dag_ids)))).columns(
         dag_id=String, run_id=String, state=String, execution_date=UtcDateTime
     )
     params: dict[str, Any] = {f"d{n}": dag_id for n, dag_id in enumerate(dag_ids)}

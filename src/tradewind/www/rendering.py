@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from tradewind.operations.dag_runs import dag_run_url
 from tradewind.www.context import UI_CONTEXT_KEY
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -37,9 +38,10 @@ def fmt_dt(value: datetime | str | None) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            parsed = datetime.fromisoformat(value)
         except ValueError:
             return value
+        value = parsed
     if value.tzinfo is not None and value.utcoffset():
         value = value.astimezone(UTC)
     return value.isoformat(sep=" ", timespec="seconds")[:19]  # 5x faster than strftime
@@ -72,12 +74,8 @@ def dag_url(dag_id: str, **params: Any) -> str:
     return _with_query(url, params)
 
 
-def run_url(dag_id: str, run_id: str) -> str:
-    return f"/dags/{_segment(dag_id)}/runs/{_segment(run_id)}"
-
-
 def ti_url(dag_id: str, run_id: str, task_id: str, **params: Any) -> str:
-    url = f"{run_url(dag_id, run_id)}/tasks/{_segment(task_id)}"
+    url = f"{dag_run_url(dag_id, run_id)}/tasks/{_segment(task_id)}"
     return _with_query(url, params)
 
 
@@ -100,7 +98,9 @@ def build_environment() -> Environment:
         auto_reload=False,
     )
     env.filters.update(dt=fmt_dt, duration=fmt_duration, state_class=state_class)
-    env.globals.update(dag_url=dag_url, run_url=run_url, ti_url=ti_url, STATES=STATES, query=query)
+    env.globals.update(
+        dag_url=dag_url, run_url=dag_run_url, ti_url=ti_url, STATES=STATES, query=query
+    )
     return env
 
 

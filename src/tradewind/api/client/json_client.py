@@ -32,7 +32,7 @@ class Unauthorized(TradewindException):
 
 def _auth(config: Config) -> httpx.Auth | None:
     try:
-        from tradewind.api.client.auth import client_auth  # type: ignore[import-not-found]
+        from tradewind.api.client.auth import client_auth
     except ImportError:
         return None
     return client_auth(config)

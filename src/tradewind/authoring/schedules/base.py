@@ -86,7 +86,7 @@ class Timetable(ABC):
         return {"__type": self.type_name}
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.serialize() == other.serialize()  # type: ignore[union-attr]
+        return type(self) is type(other) and self.serialize() == other.serialize()
 
     def __hash__(self) -> int:
         return hash(repr(sorted(self.serialize().items())))

@@ -16,7 +16,7 @@ class Job(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     job_type: Mapped[str] = mapped_column(String(30))  # "SchedulerJob"
-    state: Mapped[str] = mapped_column(String(20))  # running | success | failed
+    state: Mapped[str] = mapped_column(String(20))  # a JobState
     hostname: Mapped[str] = mapped_column(String(500), default="")
     pid: Mapped[int | None] = mapped_column(Integer)
     executor_class: Mapped[str] = mapped_column(String(500), default="")

@@ -6,6 +6,7 @@ try starts in about a millisecond instead of paying for a fresh interpreter.
 
 from __future__ import annotations
 
+from tradewind.config import Config
 from tradewind.execution.executors.base import BaseExecutor
 from tradewind.execution.runner_host import RunnerHost
 from tradewind.execution.workload import TaskOutcome, Workload
@@ -24,8 +25,8 @@ class LocalExecutor(BaseExecutor):
 
     _lost: list[TaskOutcome]
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
+    def __init__(self, config: Config, parallelism: int | None = None) -> None:
+        super().__init__(config, parallelism)
         self._lost = []
 
     def fileno(self) -> int | None:

@@ -13,6 +13,7 @@ from tradewind.authoring.timezone import utcnow
 from tradewind.db.models import User
 from tradewind.www.context import session_of, ui
 from tradewind.www.forms import posted
+from tradewind.www.redirects import local_path
 from tradewind.www.rendering import render
 from tradewind.www.routing import public
 
@@ -21,9 +22,7 @@ BAD_LOGIN = "Wrong username or password, or the account is disabled."
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site: never redirect a fresh login to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/dags"
+    return local_path(target, "/dags")
 
 
 @public

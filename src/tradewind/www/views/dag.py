@@ -15,7 +15,7 @@ from tradewind.operations import dags as dag_ops
 from tradewind.www import graph, queries
 from tradewind.www.context import actor, flash, ui
 from tradewind.www.forms import posted
-from tradewind.www.rendering import render, run_url
+from tradewind.www.rendering import render
 
 MAX_GRID_RUNS = 365
 
@@ -129,7 +129,7 @@ def trigger(request: Request) -> Response:
             error=str(exc),
         )
     flash(request, f"Triggered {dag_id}: run {run.run_id} is queued.", "success")
-    return RedirectResponse(run_url(dag_id, run.run_id), status_code=303)
+    return RedirectResponse(run_ops.dag_run_url(dag_id, run.run_id), status_code=303)
 
 
 def _parse_conf_text(text: str) -> dict[str, Any] | None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from tradewind.exceptions import BadRequest
 from tradewind.operations import dags as dag_ops
 from tradewind.www import queries
 from tradewind.www.context import actor, flash, ui
 from tradewind.www.forms import posted
+from tradewind.www.redirects import local_path
 from tradewind.www.rendering import render
 
 STATUSES = ("all", "active", "paused")
@@ -30,7 +30,9 @@ def dag_list(request: Request) -> Response:
     params = request.query_params
     search = (params.get("search") or "").strip()
     tag = (params.get("tag") or "").strip()
-    status = params.get("status") if params.get("status") in STATUSES else "all"
+    status = params.get("status", "all")
+    if status not in STATUSES:
+        status = "all"
     context = ui(request)
     with context.database.read_session() as session:
         page = queries.dag_list_page(
@@ -56,18 +58,4 @@ def set_paused(request: Request) -> Response:
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"dag_id": dag_id, "is_paused": paused})
     flash(request, f"DAG {dag_id} {'paused' if paused else 'unpaused'}.", "success")
-    return RedirectResponse(_back(request, "/dags"), status_code=303)
-
-
-def _back(request: Request, default: str) -> str:
-    """Where a form came from, if it is a page of this site; otherwise ``default``."""
-    target = posted(request).get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return default
-
-
-def require_value(value: str | None, name: str) -> str:
-    if not value:
-        raise BadRequest(f"{name} is required")
-    return value
+    return RedirectResponse(local_path(posted(request).get("next"), "/dags"), status_code=303)

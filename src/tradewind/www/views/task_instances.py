@@ -11,7 +11,6 @@ from tradewind.operations import dags as dag_ops
 from tradewind.operations import task_instances as ti_ops
 from tradewind.www import actions, logs, queries
 from tradewind.www.context import UiContext, actor, flash, ui
-from tradewind.www.forms import posted
 from tradewind.www.rendering import render, ti_url
 
 FIRST_CHUNK_BYTES = 512 * 1024
@@ -152,7 +151,7 @@ def ti_action(request: Request) -> Response:
     action = request.path_params["action"]
     context = ui(request)
     if action == "clear":
-        message = actions.clear(context, dag_id, run_id, task_id, actor(request), posted(request))
+        message = actions.clear(context, dag_id, run_id, task_id, actor(request))
     elif action in ("mark_success", "mark_failed"):
         state = TaskInstanceState.SUCCESS if action == "mark_success" else TaskInstanceState.FAILED
         message = actions.mark(context, dag_id, run_id, task_id, state, actor(request))

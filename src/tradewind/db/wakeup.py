@@ -22,11 +22,15 @@ import logging
 import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
+
+if TYPE_CHECKING:
+    import psycopg
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +91,7 @@ class WakeupListener:
                 continue
         else:
             log.warning("All %d local wake-up slots are taken; relying on timers", _SLOTS)
-        self._pg = None
+        self._pg: psycopg.Connection[Any] | None = None
         if database.dialect == "postgresql":
             self._pg = _listen_pg(database)
 
@@ -131,7 +135,7 @@ class WakeupListener:
                 self._pg.close()
 
 
-def _listen_pg(database: Database):  # type: ignore[no-untyped-def]
+def _listen_pg(database: Database) -> psycopg.Connection[Any]:
     import psycopg
     from sqlalchemy.engine import make_url
 
