@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from tradewind.authoring.dag import DAG
 from tradewind.config import Config
 from tradewind.dagfiles.serialization import dag_hash, serialize_dag
+from tradewind.dagfiles.stored import load_serialized_dag
 from tradewind.db.engine import Database
 from tradewind.db.models import DagModel, DagRun, Pool, SerializedDagModel, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
@@ -41,7 +42,6 @@ from tradewind.execution.executors.base import BaseExecutor
 from tradewind.execution.failure import fail_try
 from tradewind.execution.workload import TaskKey, TaskOutcome, Workload
 from tradewind.operations.dag_runs import trigger_dag
-from tradewind.scheduling.dag_cache import load_serialized_dag
 from tradewind.scheduling.scheduler import PassResult, Scheduler
 
 #: Where the fake clock starts: any fixed instant makes run creation reproducible.
