@@ -24,12 +24,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from tradewind.config import Config
 from tradewind.dagfiles.serialization import SerializedDAG
 from tradewind.db.engine import Database
 from tradewind.db.models import DagModel, DagRun, DagRunState, Job, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
+from tradewind.db.outage import outage_reason
 from tradewind.execution.executors import load_executor
 from tradewind.execution.executors.base import BaseExecutor
 from tradewind.execution.workload import TaskOutcome, Workload
@@ -141,8 +143,7 @@ class Scheduler:
         os.set_blocking(signal_w, False)
         previous_wakeup_fd = _set_wakeup_fd(signal_w)
         selector.register(signal_r, selectors.EVENT_READ, "signal")
-        for fd in listener.filenos():
-            selector.register(fd, selectors.EVENT_READ, "wake")
+        listener.attach(selector, "wake")
         executor_fd = self.executor.fileno()
         if executor_fd is not None:
             selector.register(executor_fd, selectors.EVENT_READ, "executor")
@@ -217,11 +218,11 @@ class Scheduler:
         try:
             self._housekeeping()
             result = self.run_pass()
-        except DBAPIError as exc:
+        except (DBAPIError, PoolTimeout) as exc:
             self._error_backoff = min(max(self._error_backoff * 2, 0.05), MAX_ERROR_BACKOFF)
             log.warning(
                 "Scheduler pass failed (%s); trying again in %.2fs",
-                str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__,
+                outage_reason(exc) or str(exc).splitlines()[0],
                 self._error_backoff,
             )
             time.sleep(self._error_backoff)

@@ -1,0 +1,107 @@
+"""PostgreSQL restarted under a running installation: nothing lost, nothing run twice.
+
+The server is stopped in each of its shutdown modes (``fast`` rolls back sessions and
+exits; ``immediate`` exits at once, like a crash, and recovers from WAL on start) while
+tries are in flight, kept down long enough for the API to be asked, then started again.
+The scheduler, its runner host and the webserver must carry on by themselves.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.faults.private_postgres import PrivatePostgres
+from tests.faults.stack import FANOUT_DAG, TRIGGERED_DAG, OutageProbe, Stack
+
+pytestmark = pytest.mark.slow
+
+WIDTH = 200
+RUNS = 50
+#: How long the server stays down: the API is probed meanwhile.
+DOWNTIME = 2.0
+
+
+def restart(server: PrivatePostgres, stack: Stack, mode: str) -> OutageProbe:
+    """Stop the server in ``mode``, probe the API while it is down, start it again."""
+    probe = OutageProbe()
+    server.stop(mode)
+    down_until = time.monotonic() + DOWNTIME
+    while time.monotonic() < down_until:
+        probe.probe(stack)
+        time.sleep(0.2)
+    server.start()
+    return probe
+
+
+def wait_until(check, timeout: float, what: str, stack: Stack) -> None:  # type: ignore[no-untyped-def]
+    stack.harness.wait_for(check, timeout, what)
+
+
+@pytest.mark.parametrize("mode", ["fast", "immediate"])
+def test_restart_during_a_200_task_fan_out(
+    private_postgres: PrivatePostgres, pg_stack: Stack, mode: str
+) -> None:
+    harness = pg_stack.harness
+    harness.add_dag("fanout", FANOUT_DAG.replace("@WIDTH@", str(WIDTH)))
+    harness.add_dag("triggered", TRIGGERED_DAG)
+    harness.sync()
+    pg_stack.start()
+    before = pg_stack.pids()
+
+    pg_stack.trigger("fanout", "fan")
+    wait_until(lambda: len(pg_stack.starts()) >= 40, 60, "40 tasks to start", pg_stack)
+    in_flight = len(pg_stack.starts())
+    probe = restart(private_postgres, pg_stack, mode)
+    probe.check()
+
+    assert harness.wait_run("fanout", "fan", timeout=75) == "success"
+    tis = harness.tis("fanout", "fan")
+    assert {ti.state for ti in tis.values()} == {"success"}
+    assert {ti.try_number for ti in tis.values()} == {1}
+    starts = pg_stack.starts()
+    assert len(starts) == WIDTH and set(starts.values()) == {1}, starts.most_common(3)
+    assert "probe" not in {run.run_id for run in harness.runs("triggered")}
+    pg_stack.assert_survived(before)
+    print(
+        f"\nSURVIVED: PostgreSQL '{mode}' restart after {in_flight}/{WIDTH} tasks had started;"
+        f" {WIDTH} tasks succeeded at try 1, each started once; {probe.summary()};"
+        f" scheduler, runner host and webserver kept their pids {before}"
+    )
+
+
+@pytest.mark.parametrize("mode", ["fast", "immediate"])
+def test_restart_during_50_triggered_runs(
+    private_postgres: PrivatePostgres, pg_stack: Stack, mode: str
+) -> None:
+    harness = pg_stack.harness
+    harness.add_dag("fanout", FANOUT_DAG.replace("@WIDTH@", "1"))
+    harness.add_dag("triggered", TRIGGERED_DAG)
+    harness.sync()
+    pg_stack.start()
+    before = pg_stack.pids()
+
+    run_ids = [f"run_{i:02d}" for i in range(RUNS)]
+    for run_id in run_ids[: RUNS // 2]:
+        pg_stack.trigger("triggered", run_id)
+    wait_until(lambda: len(pg_stack.starts()) >= 10, 60, "10 tasks to start", pg_stack)
+    probe = restart(private_postgres, pg_stack, mode)
+    waited = max(pg_stack.trigger("triggered", run_id) for run_id in run_ids[RUNS // 2 :])
+    probe.check()
+
+    for run_id in run_ids:
+        assert harness.wait_run("triggered", run_id, timeout=75) == "success", run_id
+        tis = harness.tis("triggered", run_id)
+        assert {(ti.state, ti.try_number) for ti in tis.values()} == {("success", 1)}, run_id
+    starts = pg_stack.starts()
+    expected = {f"{run_id} {task}" for run_id in run_ids for task in ("first", "second")}
+    assert set(starts) == expected and set(starts.values()) == {1}, starts.most_common(3)
+    assert "probe" not in {run.run_id for run in harness.runs("triggered")}
+    pg_stack.assert_survived(before)
+    print(
+        f"\nSURVIVED: PostgreSQL '{mode}' restart during {RUNS} triggered runs;"
+        f" all {RUNS} runs succeeded, {len(expected)} tasks at try 1, each started once;"
+        f" {probe.summary()}; triggers after the restart waited at most {waited:.2f}s;"
+        f" scheduler, runner host and webserver kept their pids {before}"
+    )
