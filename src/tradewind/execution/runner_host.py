@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import selectors
 import signal
@@ -36,10 +37,12 @@ import subprocess
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tradewind.config import Config
+from tradewind.db.errors import is_transient
 from tradewind.execution.logs import append_line, log_path
+from tradewind.execution.outage import Outage
 from tradewind.execution.pipes import LineReader, write_line
 from tradewind.execution.task_runner import (
     EXIT_NOT_STARTED,
@@ -51,6 +54,8 @@ from tradewind.execution.task_runner import (
 from tradewind.execution.try_process import StartedTry, TryResult, starting_line
 from tradewind.execution.workload import TaskKey, TaskOutcome, Workload
 from tradewind.execution.zygote import freeze_warm_heap
+
+log = logging.getLogger("tradewind.runner_host")
 
 # --- the scheduler's handle ---------------------------------------------------------------
 
@@ -170,27 +175,61 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
     heartbeat_every = max(float(config.get("scheduler", "job_heartbeat_sec")), 0.05)
     next_heartbeat = time.monotonic() + heartbeat_every
 
+    unclaimed: dict[TaskKey, Workload] = {}  # received, not yet claimed (database away)
+    unrecorded_pids: list[tuple[TaskKey, int]] = []
+    unrecorded_ends: list[tuple[TaskOutcome, TryResult | None, int | None]] = []
+    claiming = Outage("Claiming tries", log)
+    recording = Outage("Recording how tries ended", log)
+    heartbeats = Outage("Heartbeating running tries", log)
+
     def heartbeat() -> None:
-        """The tries' heartbeat, one statement for all: their processes do not write it."""
+        """The tries' heartbeat, one statement for all: their processes do not write it.
+
+        Tries that ended but are not recorded yet are still ``running`` in the database:
+        they are heartbeated too, so a long outage does not make them look lost.
+        """
         nonlocal next_heartbeat
         next_heartbeat = time.monotonic() + heartbeat_every
         if claimed:
             try:
                 heartbeat_tries(database, claimed.values())
-            except Exception:
-                traceback.print_exc()
+            except Exception as exc:
+                if not is_transient(exc):
+                    traceback.print_exc()
+                heartbeats.failed(exc)
+            else:
+                heartbeats.succeeded()
 
     def forward(outcome: TaskOutcome) -> None:
         write_line(evt_w, outcome.to_json())
 
     def claim(workloads: list[Workload]) -> None:
-        """Claim the batch in one transaction; refused tries never reach a zygote."""
+        for workload in workloads:
+            unclaimed.setdefault(workload.key, workload)
+        claim_unclaimed()
+
+    def claim_unclaimed() -> None:
+        """Claim what was received in one transaction; refused tries never reach a zygote.
+
+        While the database is away the workloads wait here and the claim is retried: they
+        are still ``queued``, and the claim is guarded, so a try still starts once.
+        """
+        if not unclaimed or not claiming.due(time.monotonic()):
+            return
+        workloads = list(unclaimed.values())
         try:
             started, refused = claim_tries(database, config, workloads)
         except Exception as exc:
+            if is_transient(exc):
+                claiming.failed(exc)
+                return
+            traceback.print_exc()
+            unclaimed.clear()
             for workload in workloads:
                 forward(TaskOutcome(workload.key, "start_failed", None, f"claim failed: {exc}"))
             return
+        claiming.succeeded()
+        unclaimed.clear()
         for workload, reason in refused:
             forward(TaskOutcome(workload.key, "exited", EXIT_NOT_STARTED, reason))
         for workload, start in started:
@@ -201,25 +240,65 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
         started: list[tuple[TaskKey, int]],
         ended: list[tuple[TaskOutcome, TryResult | None, int | None]],
     ) -> None:
-        """Record new tries' pids and ended tries' results (one transaction), pass all on.
+        unrecorded_pids.extend(started)
+        unrecorded_ends.extend(ended)
+        record_unrecorded()
+
+    def record_unrecorded() -> None:
+        """Record new tries' pids and ended tries' results (one transaction), pass them on.
 
         The scheduler sees an outcome only after its state is committed; a try without a
-        result (killed, crashed) is left for the scheduler to fail or retry.
+        result (killed, crashed) is left for the scheduler to fail or retry. While the
+        database is away nothing is passed on: the batch is kept and recorded again, with
+        a growing pause, until it commits.
         """
-        running = [(claimed[key], pid) for key, pid in started if key in claimed]
+        if not (unrecorded_pids or unrecorded_ends) or not recording.due(time.monotonic()):
+            return
+        running = [(claimed[key], pid) for key, pid in unrecorded_pids if key in claimed]
         results = [
             (claimed[outcome.key], result, pid)
-            for outcome, result, pid in ended
+            for outcome, result, pid in unrecorded_ends
             if result is not None and outcome.key in claimed
         ]
-        if running or results:
-            try:
+        unrecordable: dict[TaskKey, str] = {}
+        try:
+            if running or results:
                 record_results(database, config, results, running)
-            except Exception:
-                traceback.print_exc()
-        for outcome, _, _ in ended:
+        except Exception as exc:
+            if is_transient(exc):
+                recording.failed(exc)
+                return
+            traceback.print_exc()
+            alone = record_one_by_one(results)
+            if alone is None:
+                return
+            unrecordable = alone
+        recording.succeeded()
+        for outcome, _, _ in unrecorded_ends:
             claimed.pop(outcome.key, None)
+            if outcome.key in unrecordable:
+                outcome = replace(outcome, detail=unrecordable[outcome.key])
             forward(outcome)
+        unrecorded_pids.clear()
+        unrecorded_ends.clear()
+
+    def record_one_by_one(
+        results: list[tuple[StartedTry, TryResult, int | None]],
+    ) -> dict[TaskKey, str] | None:
+        """After a batch failed for a reason other than the database being away: record
+        each try alone, so one bad result does not cost the others theirs. The tries that
+        cannot be recorded (why); ``None`` if the database went away meanwhile."""
+        unrecordable: dict[TaskKey, str] = {}
+        for started, result, pid in results:
+            key = TaskKey(started.dag_id, started.run_id, started.task_id, started.try_number)
+            try:
+                record_results(database, config, [(started, result, pid)])
+            except Exception as exc:
+                if is_transient(exc):
+                    recording.failed(exc)
+                    return None
+                unrecordable[key] = f"its result could not be recorded: {exc}"
+        return unrecordable
 
     def close_zygote(zygote: _Zygote) -> None:
         selector.unregister(zygote.out.fd)
@@ -272,13 +351,24 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
         # Claimed but never started: the scheduler fails or retries it (a used try).
         forward(TaskOutcome(workload.key, "exited", None, "could not start a runner"))
 
+    def select_timeout() -> float:
+        """Until the next heartbeat, or the next retry of a claim or a record that failed."""
+        now = time.monotonic()
+        waits = [next_heartbeat - now]
+        for outage, waiting in ((claiming, unclaimed), (recording, unrecorded_ends)):
+            retry = outage.seconds_until_due(now)
+            if waiting and retry is not None:
+                waits.append(retry)
+        return max(min(waits), 0.0)
+
     while True:
         ended: list[tuple[TaskOutcome, TryResult | None, int | None]] = []
         pids: list[tuple[TaskKey, int]] = []
         closing: list[_Zygote] = []
         if time.monotonic() >= next_heartbeat:
             heartbeat()
-        for key, _ in selector.select(max(next_heartbeat - time.monotonic(), 0)):
+        claim_unclaimed()
+        for key, _ in selector.select(select_timeout()):
             fd = key.fd
             if fd == cmd_r:
                 workloads = [Workload.from_json(line) for line in commands.read_lines()]
@@ -288,6 +378,7 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
                     # The scheduler is gone: start nothing more, but stay until the tries
                     # already running have ended and their results are recorded.
                     selector.unregister(cmd_r)
+                    unclaimed.clear()
                     for zygote in list(by_fd.values()):
                         retire(zygote)
                 continue
@@ -308,7 +399,7 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
         record(pids, ended)
         for zygote in closing:
             close_zygote(zygote)
-        if commands.eof and not by_fd:
+        if commands.eof and not by_fd and not unrecorded_ends:
             stop_zygote(spare)
             return
 
