@@ -158,6 +158,7 @@ class Stack:
         return hosts
 
     def assert_survived(self, before: Pids) -> None:
+        """Same processes as ``before``, all running, the API answering again."""
         after = self.pids()
         assert after == before, f"a process was restarted: {before} -> {after}"
         assert all(running(pid) for pid in (after.scheduler, after.runner_host, after.webserver))
@@ -168,10 +169,12 @@ class Stack:
 
     # --- the API, as a client would use it ---------------------------------------------------
 
-    def trigger(self, dag_id: str, run_id: str, *, retry_for: float = 30) -> float:
+    def trigger(
+        self, dag_id: str, run_id: str, execution_date: str, *, retry_for: float = 30
+    ) -> float:
         """Trigger through the API, retrying a 503 like a client should; the seconds spent."""
         started = time.monotonic()
-        body = json.dumps({"run_id": run_id})
+        body = json.dumps({"run_id": run_id, "execution_date": execution_date})
         while True:
             response = httpx.post(f"{self.api}/dags/{dag_id}/dag_runs", content=body, timeout=5)
             if response.status_code == 200:

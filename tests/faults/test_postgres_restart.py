@@ -39,6 +39,12 @@ def wait_until(check, timeout: float, what: str, stack: Stack) -> None:  # type:
     stack.harness.wait_for(check, timeout, what)
 
 
+def assert_logged_outage(stack: Stack) -> None:
+    """The outage is in the logs, and the scheduler listens for triggers again."""
+    assert "LISTEN tradewind_scheduler connection restored" in stack.harness.scheduler_log()
+    assert "Metadata database unavailable for" in stack.webserver_log()
+
+
 @pytest.mark.parametrize("mode", ["fast", "immediate"])
 def test_restart_during_a_200_task_fan_out(
     private_postgres: PrivatePostgres, pg_stack: Stack, mode: str
@@ -50,7 +56,7 @@ def test_restart_during_a_200_task_fan_out(
     pg_stack.start()
     before = pg_stack.pids()
 
-    pg_stack.trigger("fanout", "fan")
+    pg_stack.trigger("fanout", "fan", "2024-01-01T00:00:00+00:00")
     wait_until(lambda: len(pg_stack.starts()) >= 40, 60, "40 tasks to start", pg_stack)
     in_flight = len(pg_stack.starts())
     probe = restart(private_postgres, pg_stack, mode)
@@ -64,6 +70,7 @@ def test_restart_during_a_200_task_fan_out(
     assert len(starts) == WIDTH and set(starts.values()) == {1}, starts.most_common(3)
     assert "probe" not in {run.run_id for run in harness.runs("triggered")}
     pg_stack.assert_survived(before)
+    assert_logged_outage(pg_stack)
     print(
         f"\nSURVIVED: PostgreSQL '{mode}' restart after {in_flight}/{WIDTH} tasks had started;"
         f" {WIDTH} tasks succeeded at try 1, each started once; {probe.summary()};"
@@ -83,11 +90,14 @@ def test_restart_during_50_triggered_runs(
     before = pg_stack.pids()
 
     run_ids = [f"run_{i:02d}" for i in range(RUNS)]
+    dates = {run_id: f"2024-01-01T00:{i:02d}:00+00:00" for i, run_id in enumerate(run_ids)}
     for run_id in run_ids[: RUNS // 2]:
-        pg_stack.trigger("triggered", run_id)
+        pg_stack.trigger("triggered", run_id, dates[run_id])
     wait_until(lambda: len(pg_stack.starts()) >= 10, 60, "10 tasks to start", pg_stack)
     probe = restart(private_postgres, pg_stack, mode)
-    waited = max(pg_stack.trigger("triggered", run_id) for run_id in run_ids[RUNS // 2 :])
+    waited = max(
+        pg_stack.trigger("triggered", run_id, dates[run_id]) for run_id in run_ids[RUNS // 2 :]
+    )
     probe.check()
 
     for run_id in run_ids:
@@ -99,6 +109,7 @@ def test_restart_during_50_triggered_runs(
     assert set(starts) == expected and set(starts.values()) == {1}, starts.most_common(3)
     assert "probe" not in {run.run_id for run in harness.runs("triggered")}
     pg_stack.assert_survived(before)
+    assert_logged_outage(pg_stack)
     print(
         f"\nSURVIVED: PostgreSQL '{mode}' restart during {RUNS} triggered runs;"
         f" all {RUNS} runs succeeded, {len(expected)} tasks at try 1, each started once;"
