@@ -34,6 +34,12 @@ def mark(run_id, task_id, seconds=0.3):
     time.sleep(seconds)
 """
 
+
+def fanout_dag(width: int, seconds: float = 0.3) -> str:
+    """``width`` parallel tasks of ``seconds`` each, in the DAG ``fanout``."""
+    return FANOUT_DAG.replace("@WIDTH@", str(width)).replace("@SECONDS@", str(seconds))
+
+
 FANOUT_DAG = (
     MARK_HELPER
     + """
@@ -44,7 +50,7 @@ from tradewind.operators.python import PythonOperator
 with DAG("fanout", start_date=datetime(2024, 1, 1), schedule=None, max_active_tasks=32) as dag:
     for i in range(@WIDTH@):
         PythonOperator(task_id=f"t{i:03d}", python_callable=mark,
-                       op_args=["{{ run_id }}", f"t{i:03d}"])
+                       op_args=["{{ run_id }}", f"t{i:03d}", @SECONDS@])
 """
 )
 
@@ -80,6 +86,8 @@ class Stack:
     harness: Harness
     webserver: subprocess.Popen[bytes] | None = None
     port: int = field(default_factory=free_port)
+    #: Put before every Tradewind command (e.g. to run it with fewer privileges).
+    prefix: list[str] = field(default_factory=list)
 
     @property
     def tmp(self) -> Path:
@@ -93,21 +101,36 @@ class Stack:
     def health_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/health"
 
-    def start(self, **extra_env: str) -> None:
-        self.harness.start(**extra_env)
-        log = open(self.tmp / "webserver.log", "ab")  # noqa: SIM115
-        self.webserver = subprocess.Popen(
-            [*TRADEWIND, "webserver", "-w", "1", "-p", str(self.port), "-H", "127.0.0.1"],
-            env={**self.harness.env, **extra_env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+    def start(self) -> None:
+        self.harness.proc = self._spawn("scheduler.log", "scheduler")
+        self.webserver = self._spawn(
+            "webserver.log", "webserver", "-w", "1", "-p", str(self.port), "-H", "127.0.0.1"
         )
         deadline = time.monotonic() + 30
         while not self._answers():
             assert self.webserver.poll() is None, self.webserver_log()
             assert time.monotonic() < deadline, "the webserver never answered"
             time.sleep(0.1)
+
+    def _spawn(self, log_name: str, *args: str) -> subprocess.Popen[bytes]:
+        log = open(self.tmp / log_name, "ab")  # noqa: SIM115
+        return subprocess.Popen(
+            [*self.prefix, *TRADEWIND, *args],
+            env=self.harness.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``tradewind <args>`` as the installation's processes run it."""
+        return subprocess.run(
+            [*self.prefix, *TRADEWIND, *args],
+            env=self.harness.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     def stop(self) -> None:
         self.harness.stop()

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tests.faults.private_postgres import PrivatePostgres
-from tests.faults.stack import FANOUT_DAG, TRIGGERED_DAG, OutageProbe, Stack
+from tests.faults.stack import TRIGGERED_DAG, OutageProbe, Stack, fanout_dag
 
 pytestmark = pytest.mark.slow
 
@@ -50,7 +50,7 @@ def test_restart_during_a_200_task_fan_out(
     private_postgres: PrivatePostgres, pg_stack: Stack, mode: str
 ) -> None:
     harness = pg_stack.harness
-    harness.add_dag("fanout", FANOUT_DAG.replace("@WIDTH@", str(WIDTH)))
+    harness.add_dag("fanout", fanout_dag(WIDTH))
     harness.add_dag("triggered", TRIGGERED_DAG)
     harness.sync()
     pg_stack.start()
@@ -83,7 +83,7 @@ def test_restart_during_50_triggered_runs(
     private_postgres: PrivatePostgres, pg_stack: Stack, mode: str
 ) -> None:
     harness = pg_stack.harness
-    harness.add_dag("fanout", FANOUT_DAG.replace("@WIDTH@", "1"))
+    harness.add_dag("fanout", fanout_dag(1))
     harness.add_dag("triggered", TRIGGERED_DAG)
     harness.sync()
     pg_stack.start()
