@@ -237,14 +237,6 @@ def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
 
-    @event.listens_for(engine, "handle_error")
-    def _on_error(context: Any) -> None:
-        # SQLite opens a file it may not write read-only, and such a connection stays
-        # read-only for good: treated as lost, the pool replaces it (and the others opened
-        # meanwhile) once the file can be written again.
-        if "readonly database" in str(context.original_exception):
-            context.is_disconnect = True
-
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Take the write lock up front; upgrading a read lock later can deadlock in WAL.
