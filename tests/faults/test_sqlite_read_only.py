@@ -79,6 +79,8 @@ def test_sqlite_directory_read_only_for_5s(sqlite_stack: Stack) -> None:
     harness.add_dag("fanout", fanout_dag(WIDTH, seconds=2.0))
     harness.add_dag("triggered", TRIGGERED_DAG)
     harness.sync()
+    # The DAG folder is synced every second, so syncs run while the database is read-only.
+    harness.env["TRADEWIND__SCHEDULER__MIN_FILE_PROCESS_INTERVAL"] = "1"
     stack.start()
     before = stack.pids()
     stack.trigger("fanout", "fan", "2024-01-01T00:00:00+00:00")
@@ -88,6 +90,7 @@ def test_sqlite_directory_read_only_for_5s(sqlite_stack: Stack) -> None:
     in_flight = len(stack.starts())
     with read_only(folder):
         ends = time.monotonic() + READ_ONLY_FOR
+        harness.add_dag("late", LATE_DAG)
         refused = stack.cli("dags", "trigger", "triggered", "-r", "while_read_only")
         while time.monotonic() < ends:
             answers.append(_api_trigger(stack, f"api_{len(answers)}", len(answers)))
@@ -121,6 +124,12 @@ def test_sqlite_directory_read_only_for_5s(sqlite_stack: Stack) -> None:
     run_ids = {run.run_id for run in harness.runs("triggered")}
     assert "while_read_only" not in run_ids
     assert run_ids == {"after_read_only", "api_after", *accepted}
+    # The DAG processor could not store the new DAG meanwhile, said so, and did it after.
+    harness.wait_for(lambda: _has_dag(stack, "late"), 30, "the DAG added meanwhile to appear")
+    assert (
+        "DAG folder sync could not use the metadata database (attempt to write a readonly"
+        in harness.scheduler_log()
+    )
     stack.assert_survived(before)
     refused_api = sum(1 for status, _ in answers if status == 503)
     assert during > 0, "no task started while the directory was read-only"
@@ -130,8 +139,23 @@ def test_sqlite_directory_read_only_for_5s(sqlite_stack: Stack) -> None:
         f" {refused.stderr.strip()!r} and changed nothing; the API accepted"
         f" {len(accepted)} and refused {refused_api} triggers"
         f" (503 JSON); all {WIDTH} tasks succeeded at try 1, each started once; scheduler,"
-        f" runner host and webserver kept their pids {before}"
+        f" runner host and webserver kept their pids {before}; the DAG processor stored the DAG"
+        " added meanwhile once it could"
     )
+
+
+LATE_DAG = """
+from datetime import datetime
+from tradewind import DAG
+from tradewind.operators.empty import EmptyOperator
+
+with DAG("late", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    EmptyOperator(task_id="nothing")
+"""
+
+
+def _has_dag(stack: Stack, dag_id: str) -> bool:
+    return httpx.get(f"{stack.api}/dags/{dag_id}/paused", timeout=5).status_code == 200
 
 
 def _api_trigger(stack: Stack, run_id: str, minute: int) -> tuple[int, float]:

@@ -3,7 +3,8 @@
 ``sync_dag_folder`` runs at start and every ``[scheduler] min_file_process_interval`` in a
 forked child (which itself imports each file in its own child, with a timeout): a DAG file
 that hangs or crashes cannot block or kill the scheduler loop. When it is done the child
-wakes the scheduler, which then sees new and changed DAGs.
+wakes the scheduler, which then sees new and changed DAGs. A sync the database refused
+(restarting, read-only) is tried again after at most ``SYNC_RETRY`` seconds.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def _sync_once(config: Config) -> None:
         log.warning(
             "DAG folder sync could not use the metadata database (%s); trying again in %gs",
             reason,
-            SYNC_RETRY,
+            min(SYNC_RETRY, float(config.get("scheduler", "min_file_process_interval"))),
         )
         os._exit(EXIT_DATABASE_UNAVAILABLE)
     if report.files_parsed or report.files_removed:
