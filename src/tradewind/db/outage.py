@@ -8,6 +8,8 @@ than report an internal error with a traceback.
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlalchemy import exc as sa_exc
 
 _OUTAGE_ERRORS = (
@@ -18,13 +20,26 @@ _OUTAGE_ERRORS = (
 )
 
 
+#: SQLite reports bad SQL as OperationalError too; only these messages are the file's state.
+_SQLITE_OUTAGES = (
+    "readonly database",
+    "database is locked",
+    "unable to open database file",
+    "disk i/o error",
+    "database or disk is full",
+)
+
+
 def outage_reason(exc: BaseException) -> str | None:
     """One line saying why the database is unavailable, or None if ``exc`` is no outage."""
     if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
         return _first_line(exc)
-    if isinstance(exc, _OUTAGE_ERRORS):
-        return _first_line(exc)
-    return None
+    if not isinstance(exc, _OUTAGE_ERRORS):
+        return None
+    reason = _first_line(exc)
+    if isinstance(getattr(exc, "orig", None), sqlite3.Error):
+        return reason if any(text in reason.lower() for text in _SQLITE_OUTAGES) else None
+    return reason
 
 
 def _first_line(exc: BaseException) -> str:
