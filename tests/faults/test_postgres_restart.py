@@ -41,7 +41,11 @@ def wait_until(check, timeout: float, what: str, stack: Stack) -> None:  # type:
 
 def assert_logged_outage(stack: Stack) -> None:
     """The outage is in the logs, and the scheduler listens for triggers again."""
-    assert "LISTEN tradewind_scheduler connection restored" in stack.harness.scheduler_log()
+    stack.harness.wait_for(
+        lambda: "LISTEN tradewind_scheduler connection restored" in stack.harness.scheduler_log(),
+        15,
+        "the scheduler to listen for wake-ups again",
+    )
     assert "Metadata database unavailable for" in stack.webserver_log()
 
 
