@@ -7,6 +7,7 @@ server is down.
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -44,6 +45,27 @@ def test_api_answers_503_json_quickly_and_health_names_the_database(tmp_path: Pa
     body = health.json()
     assert body["metadatabase"] == {"status": "unhealthy", "error": "OperationalError"}
     assert body["scheduler"]["status"] == "unhealthy"
+
+
+def test_a_database_that_never_answers_costs_a_request_the_connect_timeout(
+    tmp_path: Path,
+) -> None:
+    """A server that accepts connections and then says nothing (hung, or a dead peer
+    behind a firewall): the request gives up after ``sql_alchemy_connect_timeout``."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # the kernel completes the handshake; nobody ever answers
+        url = NOBODY_HOME.format(port=silent.getsockname()[1])
+        config = make_home(tmp_path, url, {"TRADEWIND__DATABASE__SQL_ALCHEMY_CONNECT_TIMEOUT": "2"})
+        database = Database.from_config(config)
+        with serve(config, database) as server, server.client() as client:
+            started = time.monotonic()
+            response = client.get("/pools")
+            took = time.monotonic() - started
+        database.dispose()
+    assert response.status_code == 503, response.text
+    assert "timeout expired" in response.json()["error"], response.text
+    assert 1.5 < took < 4.0, took
 
 
 def test_cli_says_the_database_is_unavailable_in_one_line(tw_env: dict[str, str]) -> None:
