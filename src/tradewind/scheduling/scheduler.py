@@ -24,14 +24,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from tradewind.config import Config
 from tradewind.dagfiles.serialization import SerializedDAG
+from tradewind.db import outage
 from tradewind.db.engine import Database
 from tradewind.db.models import DagModel, DagRun, DagRunState, Job, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
-from tradewind.db.outage import outage_reason
 from tradewind.execution.executors import load_executor
 from tradewind.execution.executors.base import BaseExecutor
 from tradewind.execution.workload import TaskOutcome, Workload
@@ -218,11 +217,14 @@ class Scheduler:
         try:
             self._housekeeping()
             result = self.run_pass()
-        except (DBAPIError, PoolTimeout) as exc:
+        except Exception as exc:
+            reason = outage.outage_reason(exc)  # also a pool that had no connection to give
+            if reason is None and not isinstance(exc, DBAPIError):
+                raise
             self._error_backoff = min(max(self._error_backoff * 2, 0.05), MAX_ERROR_BACKOFF)
             log.warning(
                 "Scheduler pass failed (%s); trying again in %.2fs",
-                outage_reason(exc) or str(exc).splitlines()[0],
+                reason or str(getattr(exc, "orig", None) or exc).splitlines()[0],
                 self._error_backoff,
             )
             time.sleep(self._error_backoff)
