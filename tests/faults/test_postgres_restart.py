@@ -35,10 +35,6 @@ def restart(server: PrivatePostgres, stack: Stack, mode: str) -> OutageProbe:
     return probe
 
 
-def wait_until(check, timeout: float, what: str, stack: Stack) -> None:  # type: ignore[no-untyped-def]
-    stack.harness.wait_for(check, timeout, what)
-
-
 def assert_logged_outage(stack: Stack) -> None:
     """The outage is in the logs, and the scheduler listens for triggers again."""
     stack.harness.wait_for(
@@ -61,7 +57,7 @@ def test_restart_during_a_200_task_fan_out(
     before = pg_stack.pids()
 
     pg_stack.trigger("fanout", "fan", "2024-01-01T00:00:00+00:00")
-    wait_until(lambda: len(pg_stack.starts()) >= 40, 60, "40 tasks to start", pg_stack)
+    harness.wait_for(lambda: len(pg_stack.starts()) >= 40, 60, "40 tasks to start")
     in_flight = len(pg_stack.starts())
     probe = restart(private_postgres, pg_stack, mode)
     probe.check()
@@ -97,7 +93,7 @@ def test_restart_during_50_triggered_runs(
     dates = {run_id: f"2024-01-01T00:{i:02d}:00+00:00" for i, run_id in enumerate(run_ids)}
     for run_id in run_ids[: RUNS // 2]:
         pg_stack.trigger("triggered", run_id, dates[run_id])
-    wait_until(lambda: len(pg_stack.starts()) >= 10, 60, "10 tasks to start", pg_stack)
+    harness.wait_for(lambda: len(pg_stack.starts()) >= 10, 60, "10 tasks to start")
     probe = restart(private_postgres, pg_stack, mode)
     waited = max(
         pg_stack.trigger("triggered", run_id, dates[run_id]) for run_id in run_ids[RUNS // 2 :]
