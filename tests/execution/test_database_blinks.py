@@ -64,8 +64,12 @@ def test_a_try_that_ends_while_the_database_is_locked_is_recorded_once_it_is_bac
     harness.wait_for((harness.tmp / "about_to_end").exists, what="the try to start")
     assert harness.db.sqlite_file is not None
     with database_locked(harness.db.sqlite_file):
-        (harness.tmp / "end_now").touch()
-        time.sleep(1.5)  # the try ends; recording it fails (busy timeout 0.1 s), repeatedly
+        (harness.tmp / "end_now").touch()  # the try ends; recording it fails (busy timeout)
+        harness.wait_for(
+            lambda: "Recording how tries ended failed" in harness.scheduler_log(),
+            what="the runner host to fail recording the try's end",
+        )
+        time.sleep(1)  # and fail again, a few times
 
     assert harness.wait_run("blink", run_id) == "success"
     ti = harness.tis("blink", run_id)["t"]
@@ -122,19 +126,25 @@ def test_a_try_queued_while_the_database_is_locked_starts_once_it_is_back(
     with harness.db.session() as session:  # as a scheduler would have queued it
         session.get(TaskInstance, ("quick", run_id, "t")).state = "queued"
     workload = Workload("quick", run_id, "t", 1, str(path))
+    errors = harness.tmp / "host.err"
     env = {**harness.env, "TRADEWIND__DATABASE__SQLITE_BUSY_TIMEOUT": "0.1"}
     assert harness.db.sqlite_file is not None
-    with database_locked(harness.db.sqlite_file):
+    with errors.open("w") as stderr, database_locked(harness.db.sqlite_file):
         host = subprocess.Popen(
             [sys.executable, "-c", ONE_WORKLOAD_HOST, workload.to_json()],
             env=env,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=stderr,
             text=True,
         )
-        time.sleep(1.5)  # the claim fails (busy timeout 0.1 s), repeatedly
+        harness.wait_for(
+            lambda: "Claiming tries failed" in errors.read_text(),
+            what="the runner host to fail claiming the try",
+        )
+        time.sleep(1)  # and fail again, a few times
         assert not (harness.tmp / "ran.txt").exists()
-    out, err = host.communicate(timeout=30)
+    out, _ = host.communicate(timeout=30)
+    err = errors.read_text()
 
     outcome = TaskOutcome.from_json(out)
     assert (outcome.reason, outcome.returncode) == ("exited", 0), err
