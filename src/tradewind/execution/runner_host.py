@@ -22,7 +22,15 @@ unfinished tries. The host heartbeats for all the tries it supervises, in one st
 every ``[scheduler] job_heartbeat_sec``: if the machine (or the host) is lost, the
 heartbeats stop and the scheduler fails or retries those tries.
 
-Messages are JSON lines on pipes, each pipe with a single writer.
+The host fails closed when the database blinks (a restart, a failover, a dropped
+connection, SQLite's "database is locked"): a claim or a record that fails is kept and
+tried again with a growing pause (at most :data:`~tradewind.execution.outage.MAX_PAUSE`),
+one log line when it starts failing and one when it recovers. An outcome reaches the
+scheduler only once it is recorded, and tries that ended but are not recorded yet are
+still heartbeated, so a try that succeeded is never failed or retried for the outage.
+
+Messages are JSON lines on pipes, each pipe with a single writer: workloads and outcomes
+with the scheduler, :mod:`~tradewind.execution.zygote_messages` with zygotes.
 """
 
 from __future__ import annotations

@@ -15,7 +15,9 @@ try connects to the database only for XCom; once one has, the zygote sets up the
 code itself, so the tries it forks next find it warm.
 
 It reaps its tries, enforces the hard ``execution_timeout`` deadline by killing the try's
-process group, and reports each try's pid when it starts and its result when it ends.
+process group, and reports each try's pid when it starts and its result when it ends
+(:mod:`~tradewind.execution.zygote_messages`). That neither a warm zygote nor its tries
+import SQLAlchemy is checked by ``tests/execution/test_try_without_sqlalchemy.py``.
 """
 
 from __future__ import annotations
