@@ -13,9 +13,11 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
+from tests.processes import running
 from tests.scheduling.harness import Harness
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -30,7 +32,8 @@ from tradewind.operators.python import PythonOperator
 def work():
     with open(os.path.join("@TMP@", "ran.txt"), "a") as f:
         f.write("ran\\n")
-    open(os.path.join("@TMP@", "about_to_end"), "w").close()
+    with open(os.path.join("@TMP@", "about_to_end"), "w") as f:
+        f.write(str(os.getpid()))
     while not os.path.exists(os.path.join("@TMP@", "end_now")):
         time.sleep(0.01)
     return "done"
@@ -39,6 +42,17 @@ with DAG("blink", start_date=datetime(2024, 1, 1), schedule=None) as dag:
     PythonOperator(task_id="t", python_callable=work, retries=2,
                    retry_delay=timedelta(seconds=0.1))
 """
+
+
+def end_the_try(harness: Harness) -> None:
+    """Let the waiting try end, and give its runner host time to try recording it."""
+    pid = int((harness.tmp / "about_to_end").read_text())
+    (harness.tmp / "end_now").touch()
+    harness.wait_for(
+        lambda: "Recording how tries ended failed" in harness.scheduler_log() or not running(pid),
+        what="the try to end",
+    )
+    time.sleep(1)  # the host records (and fails) a few times meanwhile
 
 
 @contextmanager
@@ -61,11 +75,10 @@ def test_a_try_that_ends_while_the_database_is_locked_is_recorded_once_it_is_bac
     harness.sync()
     harness.start(TRADEWIND__DATABASE__SQLITE_BUSY_TIMEOUT="0.1")
     run_id = harness.trigger("blink")
-    harness.wait_for((harness.tmp / "about_to_end").exists, what="the try to start")
+    harness.wait_for(lambda: _text(harness.tmp / "about_to_end") != "", what="the try to start")
     assert harness.db.sqlite_file is not None
     with database_locked(harness.db.sqlite_file):
-        (harness.tmp / "end_now").touch()
-        time.sleep(1.5)  # the try ends; recording it fails (busy timeout 0.1 s), repeatedly
+        end_the_try(harness)  # recording its end fails (busy timeout 0.1 s), repeatedly
 
     assert harness.wait_run("blink", run_id) == "success"
     ti = harness.tis("blink", run_id)["t"]
@@ -122,19 +135,25 @@ def test_a_try_queued_while_the_database_is_locked_starts_once_it_is_back(
     with harness.db.session() as session:  # as a scheduler would have queued it
         session.get(TaskInstance, ("quick", run_id, "t")).state = "queued"
     workload = Workload("quick", run_id, "t", 1, str(path))
+    errors = harness.tmp / "host.err"
     env = {**harness.env, "TRADEWIND__DATABASE__SQLITE_BUSY_TIMEOUT": "0.1"}
     assert harness.db.sqlite_file is not None
-    with database_locked(harness.db.sqlite_file):
+    with errors.open("w") as stderr, database_locked(harness.db.sqlite_file):
         host = subprocess.Popen(
             [sys.executable, "-c", ONE_WORKLOAD_HOST, workload.to_json()],
             env=env,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=stderr,
             text=True,
         )
-        time.sleep(1.5)  # the claim fails (busy timeout 0.1 s), repeatedly
+        harness.wait_for(
+            lambda: "Claiming tries failed" in errors.read_text() or host.poll() is not None,
+            what="the runner host to fail claiming the try",
+        )
+        time.sleep(1)  # and fail again, a few times
         assert not (harness.tmp / "ran.txt").exists()
-    out, err = host.communicate(timeout=30)
+    out, _ = host.communicate(timeout=30)
+    err = errors.read_text()
 
     outcome = TaskOutcome.from_json(out)
     assert (outcome.reason, outcome.returncode) == ("exited", 0), err
@@ -143,3 +162,51 @@ def test_a_try_queued_while_the_database_is_locked_starts_once_it_is_back(
     assert (harness.tmp / "ran.txt").read_text().splitlines() == ["ran"]
     assert "Claiming tries failed (database is locked)" in err
     assert "Claiming tries recovered" in err
+
+
+POSTGRES_ONLY = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+
+
+@contextmanager
+def postgres_away(database_url: str) -> Iterator[None]:
+    """The test's database refuses connections and drops the open ones (a restart, as its
+    clients see it), without touching the other databases on the server."""
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import _pg_admin
+
+    name = make_url(database_url).database
+    _pg_admin(
+        f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false',
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        f"WHERE datname = '{name}' AND pid <> pg_backend_pid()",
+    )
+    try:
+        yield
+    finally:
+        _pg_admin(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+
+
+@POSTGRES_ONLY
+def test_a_try_that_ends_while_postgres_is_away_is_recorded_once_it_is_back(
+    harness: Harness, database_url: str
+) -> None:
+    harness.add_dag("blink", ENDS_ON_CUE)
+    harness.sync()
+    harness.start()
+    run_id = harness.trigger("blink")
+    harness.wait_for(lambda: _text(harness.tmp / "about_to_end") != "", what="the try to start")
+    with postgres_away(database_url):
+        end_the_try(harness)  # recording its end fails, repeatedly
+
+    assert harness.wait_run("blink", run_id) == "success"
+    ti = harness.tis("blink", run_id)["t"]
+    assert (ti.state, ti.try_number) == ("success", 1)
+    assert (harness.tmp / "ran.txt").read_text().splitlines() == ["ran"]
+    log = harness.scheduler_log()
+    assert "Recording how tries ended failed" in log
+    assert "Recording how tries ended recovered" in log
+
+
+def _text(path: Path) -> str:
+    return path.read_text() if path.exists() else ""
