@@ -8,6 +8,8 @@ The scheduler, its runner host and the webserver must carry on by themselves.
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import pytest
@@ -115,4 +117,43 @@ def test_restart_during_50_triggered_runs(
         f" all {RUNS} runs succeeded, {len(expected)} tasks at try 1, each started once;"
         f" {probe.summary()}; triggers after the restart waited at most {waited:.2f}s;"
         f" scheduler, runner host and webserver kept their pids {before}"
+    )
+
+
+def test_an_outage_longer_than_the_zombie_threshold_fails_no_running_try(
+    private_postgres: PrivatePostgres, pg_stack: Stack
+) -> None:
+    """Running tries cannot be heartbeated while the database is down, so once it is back
+    their heartbeats are old. A runner host retries its heartbeat with a pause of up to 5 s
+    (here: held back 3 s by pausing it, while the scheduler is back within about 1.5 s), so
+    the scheduler must not take those tries for zombies before their host had the time to
+    heartbeat again."""
+    harness = pg_stack.harness
+    harness.env["TRADEWIND__SCHEDULER__SCHEDULER_ZOMBIE_TASK_THRESHOLD"] = "4"
+    harness.add_dag("fanout", fanout_dag(8, seconds=12))
+    harness.sync()
+    pg_stack.start()
+    before = pg_stack.pids()
+    pg_stack.trigger("fanout", "long", "2024-01-01T00:00:00+00:00")
+    harness.wait_for(lambda: len(pg_stack.starts()) == 8, 60, "the 8 tasks to start")
+    private_postgres.stop("fast")
+    os.kill(before.runner_host, signal.SIGSTOP)
+    try:
+        # Longer than the zombie threshold, and timed so that the scheduler's backoff
+        # (0.05 s doubling: passes at about 3.2 and 6.4 s) brings it back soon after.
+        time.sleep(5.5)
+        private_postgres.start()
+        time.sleep(3)
+    finally:
+        os.kill(before.runner_host, signal.SIGCONT)
+
+    assert harness.wait_run("fanout", "long", timeout=60) == "success"
+    tis = harness.tis("fanout", "long")
+    assert {(ti.state, ti.try_number) for ti in tis.values()} == {("success", 1)}
+    assert set(pg_stack.starts().values()) == {1}
+    pg_stack.assert_survived(before)
+    print(
+        "\nSURVIVED: PostgreSQL down 5.5 s (zombie threshold 4 s) under 8 running tries,"
+        " their runner host back 3 s after the database: no try taken for a zombie, all"
+        " succeeded at try 1"
     )

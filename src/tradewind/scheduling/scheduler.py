@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import math
 import os
 import selectors
 import signal
@@ -100,6 +101,8 @@ class Scheduler:
         self._next_recovery = 0.0
         self._unhandled: list[TaskOutcome] = []  # outcomes of a pass that did not commit
         self._error_backoff = 0.0
+        #: No try is called a zombie before this (monotonic) time; see _pass_or_pause.
+        self._zombies_after = 0.0
         self.heartbeat_sec = float(config.get("scheduler", "scheduler_heartbeat_sec"))
         self.zombie_threshold = float(config.get("scheduler", "scheduler_zombie_task_threshold"))
         self.health_threshold = float(config.get("scheduler", "scheduler_health_check_threshold"))
@@ -228,8 +231,13 @@ class Scheduler:
                 self._error_backoff,
             )
             time.sleep(self._error_backoff)
+            # No heartbeat could be written meanwhile either: how old a try's heartbeat is
+            # says nothing until its runner host had a zombie threshold to write one again.
+            self._zombies_after = math.inf
             return PassResult(again=True)
         self._error_backoff = 0.0
+        if self._zombies_after == math.inf:
+            self._zombies_after = time.monotonic() + self.zombie_threshold
         return result
 
     def _timeout(self, next_due: datetime | None, sync: DagFolderSync | None) -> float:
@@ -297,8 +305,12 @@ class Scheduler:
             reset = recovery.reset_orphaned_tasks(
                 session, self.job_id or 0, now, self.health_threshold
             )
-            zombies = recovery.fail_zombies(
-                session, self.config, self._dags_getter(session), now, self.zombie_threshold
+            zombies = (
+                recovery.fail_zombies(
+                    session, self.config, self._dags_getter(session), now, self.zombie_threshold
+                )
+                if time.monotonic() >= self._zombies_after
+                else 0
             )
             stuck = recovery.requeue_stuck_queued(session, now, self.queued_timeout)
         for name in stuck:
