@@ -88,12 +88,12 @@ class WakeupListener:
                 continue
         else:
             log.warning("All %d local wake-up slots are taken; relying on timers", _SLOTS)
-        self._selector: selectors.BaseSelector | None = None
-        self._data: object = None
-        self._pg_fd = -1
         self._pg = None
         if database.dialect == "postgresql":
             self._pg = _listen_pg(database)
+        self._selector: selectors.BaseSelector | None = None  # set by attach()
+        self._data: object = None
+        self._pg_fd = -1
 
     def attach(self, selector: selectors.BaseSelector, data: object) -> None:
         """Register the wake-up descriptors with ``selector``; a LISTEN connection made
