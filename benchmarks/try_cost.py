@@ -17,7 +17,6 @@ zygote's own CPU is its side of ``fork()``; its children's CPU and page faults (
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import select
 import shutil
@@ -137,8 +136,8 @@ def _measure(env: dict[str, str], home: Path, tries: int, kind: str) -> None:
             report = _ended(zygote.out)
             wall = (time.perf_counter() - began) * 1000
             after = _proc(zygote.process.pid)
-            outcome = TryResult.from_json(report["result"])
-            record_results(warm, config, [(started, outcome, report["pid"])])
+            outcome = TryResult.from_json(report.result_json)
+            record_results(warm, config, [(started, outcome, report.pid)])
             rows.append((wall, *(a - b for a, b in zip(after, before, strict=True))))
         stop_zygote(zygote)
         return rows
@@ -164,14 +163,16 @@ def _measure(env: dict[str, str], home: Path, tries: int, kind: str) -> None:
         )
 
 
-def _ended(out) -> dict:  # type: ignore[no-untyped-def]
+def _ended(out):  # type: ignore[no-untyped-def]
     """The zygote's report of the try's end (its start report comes first)."""
+    from tradewind.execution.zygote_messages import TryEnded, decode
+
     while True:
         select.select([out.fd], [], [], 30)
         for line in out.read_lines():
-            report = json.loads(line)
-            if "reason" in report:
-                return report
+            message = decode(line)
+            if isinstance(message, TryEnded):
+                return message
 
 
 def _proc(pid: int) -> tuple[float, float, float]:

@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(krb5-kdc krb5-admin-server krb5-user libkrb5-dev curl wrk chromium chromium-driver)
+packages+=(postgresql)  # tests/faults/ start private servers with its initdb and pg_ctl
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

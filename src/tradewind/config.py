@@ -74,6 +74,12 @@ OPTIONS: dict[str, dict[str, Option]] = {
         "sqlite_busy_timeout": _opt(
             "float", "30", "Seconds a SQLite writer waits for the lock before failing."
         ),
+        "sql_alchemy_connect_timeout": _opt(
+            "int",
+            "3",
+            "Seconds to wait for a PostgreSQL connection (connecting, or a free pooled one) "
+            "before giving up, so a database outage fails requests fast instead of hanging.",
+        ),
     },
     "logging": {
         "base_log_folder": _opt("str", "{TRADEWIND_HOME}/logs", "Where task logs are written."),

@@ -6,11 +6,13 @@ import logging
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from tradewind.api.responses import PayloadTooLarge, error
+from tradewind.db.outage import outage_reason
 from tradewind.exceptions import BadRequest, DatabaseNotMigrated, NotFound, TradewindException
 
 log = logging.getLogger(__name__)
@@ -22,6 +24,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(TradewindException, _tradewind_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(SQLAlchemyError, _database_error)
     app.add_exception_handler(Exception, _server_error)
 
 
@@ -61,6 +64,17 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
         for item in exc.errors()
     )
     return error(400, f"Invalid request: {problems}")
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """An unreachable or read-only database is a 503 the client may retry, not a bug."""
+    reason = outage_reason(exc)
+    if reason is None:
+        return await _server_error(request, exc)
+    log.warning(
+        "Metadata database unavailable for %s %s: %s", request.method, request.url.path, reason
+    )
+    return error(503, f"The metadata database is unavailable ({reason}); try again shortly")
 
 
 async def _server_error(request: Request, exc: Exception) -> JSONResponse:

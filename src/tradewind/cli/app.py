@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from tradewind.cli.context import CliContext
+from tradewind.db.outage import outage_reason
 from tradewind.exceptions import TradewindException
 
 
@@ -32,6 +33,9 @@ class _Group(click.Group):
         except BrokenPipeError:  # output piped into `head` and the like
             sys.exit(0)
         except Exception as exc:  # a bug or an unexpected environment problem
+            if (reason := outage_reason(exc)) is not None:
+                click.echo(f"Error: the metadata database is unavailable ({reason})", err=True)
+                sys.exit(1)
             _fail(ctx, exc, unexpected=True)
 
 

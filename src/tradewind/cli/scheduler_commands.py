@@ -40,6 +40,7 @@ def tasks_run(
 ) -> None:
     """Run one task instance now, in its own process, the way executors run it."""
     from tradewind.execution.manual_run import run_task_instance
+    from tradewind.scheduling.failed_deps import ManualStart
 
     run_id = _resolve_run(cli, dag_id, run_ref)
     result = run_task_instance(
@@ -48,6 +49,7 @@ def tasks_run(
         dag_id=dag_id,
         run_id=run_id,
         task_id=task_id,
+        rules=ManualStart(),
         ignore_dependencies=ignore_dependencies,
         force=force,
     )

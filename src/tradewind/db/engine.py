@@ -33,9 +33,17 @@ def normalize_url(url: str) -> str:
 class Database:
     """An engine plus session factories; safe to re-create in a forked child."""
 
-    def __init__(self, url: str, *, pool_size: int = 5, sqlite_busy_timeout: float = 30.0):
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 5,
+        sqlite_busy_timeout: float = 30.0,
+        connect_timeout: int = 3,
+    ):
         self.url = normalize_url(url)
         self._pool_size = pool_size
+        self._connect_timeout = connect_timeout
         self._busy_timeout = sqlite_busy_timeout
         self._pid = os.getpid()
         self.engine = self._create_engine()
@@ -57,7 +65,13 @@ class Database:
             config.sql_alchemy_conn,
             pool_size=config.get("database", "sql_alchemy_pool_size"),
             sqlite_busy_timeout=config.get("database", "sqlite_busy_timeout"),
+            connect_timeout=config.get("database", "sql_alchemy_connect_timeout"),
         )
+
+    @property
+    def connect_timeout(self) -> int:
+        """Seconds a PostgreSQL connection attempt may take (also for raw connections)."""
+        return self._connect_timeout
 
     @property
     def dialect(self) -> str:
@@ -79,7 +93,16 @@ class Database:
             )
             _configure_sqlite(engine, self._busy_timeout)
             return engine
-        return create_engine(url, pool_size=self._pool_size, max_overflow=10, pool_pre_ping=True)
+        # An outage must fail fast: pre-ping replaces connections a restart killed, and
+        # neither connecting nor waiting for a pooled connection may hang a request.
+        return create_engine(
+            url,
+            pool_size=self._pool_size,
+            max_overflow=10,
+            pool_pre_ping=True,
+            pool_timeout=self._connect_timeout,
+            connect_args={"connect_timeout": self._connect_timeout},
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:

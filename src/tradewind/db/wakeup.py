@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import selectors
 import socket
 import sys
 from pathlib import Path
@@ -94,12 +95,16 @@ class WakeupListener:
         self._pg: psycopg.Connection[Any] | None = None
         if database.dialect == "postgresql":
             self._pg = _listen_pg(database)
+        self._selector: selectors.BaseSelector | None = None  # set by attach()
+        self._data: object = None
+        self._pg_fd = -1
 
-    def filenos(self) -> list[int]:
-        fds = [self._sock.fileno()]
-        if self._pg is not None:
-            fds.append(self._pg.fileno())
-        return fds
+    def attach(self, selector: selectors.BaseSelector, data: object) -> None:
+        """Register the wake-up descriptors with ``selector``; a LISTEN connection made
+        again after a database restart is registered in place of the lost one."""
+        self._selector, self._data = selector, data
+        selector.register(self._sock.fileno(), selectors.EVENT_READ, data)
+        self._register_pg()
 
     def drain(self) -> None:
         """Consume every pending wake-up so the next ``select()`` blocks again."""
@@ -114,25 +119,46 @@ class WakeupListener:
             try:
                 for _ in self._pg.notifies(timeout=0):
                     pass
-            except Exception:
-                log.warning("Lost the LISTEN connection; reconnecting", exc_info=True)
-                with contextlib.suppress(Exception):
-                    self._pg.close()
-                self._pg = None
+            except Exception as exc:
+                # The server restarted or the connection broke: a closed socket would make
+                # every select() return at once, so it leaves the selector until replaced.
+                reason = str(exc).splitlines()[0]
+                log.warning("Lost the LISTEN connection (%s); reconnecting", reason)
+                self._drop_pg()
 
     def reconnect_if_needed(self, database: Database) -> None:
-        if database.dialect == "postgresql" and self._pg is None:
-            with contextlib.suppress(Exception):
-                self._pg = _listen_pg(database)
+        if database.dialect != "postgresql" or self._pg is not None:
+            return
+        try:
+            self._pg = _listen_pg(database)
+        except Exception:
+            return  # still down: the scheduler's pass backs off, we try again after it
+        log.info("LISTEN %s connection restored", PG_CHANNEL)
+        self._register_pg()
+
+    def _register_pg(self) -> None:
+        if self._selector is not None and self._pg is not None:
+            # Kept: a broken connection no longer tells its descriptor.
+            self._pg_fd = self._pg.fileno()
+            self._selector.register(self._pg_fd, selectors.EVENT_READ, self._data)
+
+    def _drop_pg(self) -> None:
+        if self._pg is None:
+            return
+        if self._selector is not None and self._pg_fd >= 0:
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                self._selector.unregister(self._pg_fd)
+            self._pg_fd = -1
+        with contextlib.suppress(Exception):
+            self._pg.close()
+        self._pg = None
 
     def close(self) -> None:
         self._sock.close()
         if self._bound_path:
             with contextlib.suppress(OSError):
                 Path(self._bound_path).unlink()
-        if self._pg is not None:
-            with contextlib.suppress(Exception):
-                self._pg.close()
+        self._drop_pg()
 
 
 def _listen_pg(database: Database) -> psycopg.Connection[Any]:
@@ -140,6 +166,10 @@ def _listen_pg(database: Database) -> psycopg.Connection[Any]:
     from sqlalchemy.engine import make_url
 
     url = make_url(database.url).set(drivername="postgresql")
-    connection = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+    connection = psycopg.connect(
+        url.render_as_string(hide_password=False),
+        autocommit=True,
+        connect_timeout=database.connect_timeout,
+    )
     connection.execute(f"LISTEN {PG_CHANNEL}")
     return connection

@@ -16,7 +16,7 @@ from tradewind.db.engine import Database
 from tradewind.db.models import TaskInstance, TaskInstanceState
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, log_path
-from tradewind.execution.task_runner import EXIT_NOT_STARTED, run_in_child
+from tradewind.execution.task_runner import EXIT_NOT_STARTED, ManualStartRules, run_in_child
 from tradewind.execution.try_process import now_utc
 
 
@@ -35,9 +35,12 @@ def run_task_instance(
     dag_id: str,
     run_id: str,
     task_id: str,
+    rules: ManualStartRules,
     ignore_dependencies: bool = False,
     force: bool = False,
 ) -> ManualRunResult:
+    """Run the try in a child process and wait for it. ``rules`` decide whether a try
+    nobody queued may start (``tradewind.scheduling.failed_deps.ManualStart``)."""
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
@@ -52,6 +55,7 @@ def run_task_instance(
                 run_id=run_id,
                 task_id=task_id,
                 expected_try=None,
+                manual=rules,
                 ignore_dependencies=ignore_dependencies,
                 force=force,
             )

@@ -22,13 +22,21 @@ unfinished tries. The host heartbeats for all the tries it supervises, in one st
 every ``[scheduler] job_heartbeat_sec``: if the machine (or the host) is lost, the
 heartbeats stop and the scheduler fails or retries those tries.
 
-Messages are JSON lines on pipes, each pipe with a single writer.
+The host fails closed when the database blinks (a restart, a failover, a dropped
+connection, SQLite's "database is locked"): a claim or a record that fails is kept and
+tried again with a growing pause (at most :data:`~tradewind.execution.outage.MAX_PAUSE`),
+one log line when it starts failing and one when it recovers. An outcome reaches the
+scheduler only once it is recorded, and tries that ended but are not recorded yet are
+still heartbeated, so a try that succeeded is never failed or retried for the outage.
+
+Messages are JSON lines on pipes, each pipe with a single writer: workloads and outcomes
+with the scheduler, :mod:`~tradewind.execution.zygote_messages` with zygotes.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import logging
 import os
 import selectors
 import signal
@@ -36,10 +44,13 @@ import subprocess
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from tradewind.config import Config
+from tradewind.db.errors import is_transient
 from tradewind.execution.logs import append_line, log_path
+from tradewind.execution.outage import Outage
 from tradewind.execution.pipes import LineReader, write_line
 from tradewind.execution.task_runner import (
     EXIT_NOT_STARTED,
@@ -51,6 +62,19 @@ from tradewind.execution.task_runner import (
 from tradewind.execution.try_process import StartedTry, TryResult, starting_line
 from tradewind.execution.workload import TaskKey, TaskOutcome, Workload
 from tradewind.execution.zygote import freeze_warm_heap
+from tradewind.execution.zygote_messages import (
+    Assignment,
+    ForkTry,
+    TryEnded,
+    TryStarted,
+    decode,
+    encode,
+)
+
+if TYPE_CHECKING:
+    from tradewind.db.engine import Database
+
+log = logging.getLogger("tradewind.runner_host")
 
 # --- the scheduler's handle ---------------------------------------------------------------
 
@@ -129,18 +153,19 @@ class RunnerHost:
 # --- the host process -----------------------------------------------------------------------
 
 
-@dataclass
-class _Zygote:
-    fileloc: str | None  # None: a spare, not given a file yet
-    mtime: float | None
-    process: subprocess.Popen[bytes]
-    cmd_w: int
-    out: LineReader
-    outstanding: dict[TaskKey, Workload] = field(default_factory=dict)
-    retired: bool = False
+def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the scheduler only
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    with contextlib.suppress(Exception):
+        os.setpgid(0, 0)  # a terminal's Ctrl-C must not reach the tries
+    hostname(config)  # cached: it may ask DNS
+    database = warm_database(config)
+    freeze_warm_heap()  # what start-up built lives as long as the host: keep it out of GC
+    _Host(config, database, cmd_r, evt_w).run()
 
 
-def warm_database(config: Config):
+def warm_database(config: Config) -> Database:
     """A Database whose statement cache already holds the statements of a try's claim and
     record (SQLAlchemy compiles each on first use, milliseconds apiece)."""
     from tradewind.db.engine import Database
@@ -151,166 +176,303 @@ def warm_database(config: Config):
     return database
 
 
-def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the scheduler only
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    with contextlib.suppress(Exception):
-        os.setpgid(0, 0)  # a terminal's Ctrl-C must not reach the tries
-    hostname(config)  # cached: it may ask DNS
-    database = warm_database(config)
-    freeze_warm_heap()  # what start-up built lives as long as the host: keep it out of GC
-    os.set_blocking(cmd_r, False)
-    commands = LineReader(cmd_r)
-    selector = selectors.DefaultSelector()
-    selector.register(cmd_r, selectors.EVENT_READ, None)
-    zygotes: dict[str | None, _Zygote] = {}  # live zygote per file
-    by_fd: dict[int, _Zygote] = {}
-    claimed: dict[TaskKey, StartedTry] = {}
-    heartbeat_every = max(float(config.get("scheduler", "job_heartbeat_sec")), 0.05)
-    next_heartbeat = time.monotonic() + heartbeat_every
+@dataclass
+class _Zygote:
+    """The host's handle on one zygote."""
 
-    def heartbeat() -> None:
-        """The tries' heartbeat, one statement for all: their processes do not write it."""
-        nonlocal next_heartbeat
-        next_heartbeat = time.monotonic() + heartbeat_every
-        if claimed:
-            try:
-                heartbeat_tries(database, claimed.values())
-            except Exception:
-                traceback.print_exc()
+    fileloc: str | None  # None: a spare, not given a file yet
+    mtime: float | None
+    process: subprocess.Popen[bytes]
+    cmd_w: int
+    out: LineReader
+    outstanding: dict[TaskKey, Workload] = field(default_factory=dict)
+    retired: bool = False
 
-    def forward(outcome: TaskOutcome) -> None:
-        write_line(evt_w, outcome.to_json())
 
-    def claim(workloads: list[Workload]) -> None:
-        """Claim the batch in one transaction; refused tries never reach a zygote."""
-        try:
-            started, refused = claim_tries(database, config, workloads)
-        except Exception as exc:
-            for workload in workloads:
-                forward(TaskOutcome(workload.key, "start_failed", None, f"claim failed: {exc}"))
-            return
-        for workload, reason in refused:
-            forward(TaskOutcome(workload.key, "exited", EXIT_NOT_STARTED, reason))
-        for workload, start in started:
-            claimed[workload.key] = start
-            dispatch(workload, start)
+@dataclass(frozen=True, slots=True)
+class _Ended:
+    """A try whose process ended, waiting to be recorded and passed on."""
 
-    def record(
-        started: list[tuple[TaskKey, int]],
-        ended: list[tuple[TaskOutcome, TryResult | None, int | None]],
-    ) -> None:
-        """Record new tries' pids and ended tries' results (one transaction), pass all on.
+    outcome: TaskOutcome
+    result: TryResult | None  # None: it died without saying how its task ended
+    pid: int
 
-        The scheduler sees an outcome only after its state is committed; a try without a
-        result (killed, crashed) is left for the scheduler to fail or retry.
+
+class _Host:
+    """The runner host's loop. Each turn: heartbeat if due, claim what was received, wait
+    for commands and zygotes' reports, then record what ended and pass it on.
+
+    Database work that fails because the database is away (a restart, a failover, a
+    dropped connection, SQLite's "database is locked") is kept and tried again with a
+    growing pause (:class:`~tradewind.execution.outage.Outage`); the host goes on
+    supervising meanwhile. An outcome reaches the scheduler only once it is recorded.
+    """
+
+    def __init__(self, config: Config, database: Any, cmd_r: int, evt_w: int) -> None:
+        self._config = config
+        self._database = database
+        self._cmd_r = cmd_r
+        self._evt_w = evt_w
+        os.set_blocking(cmd_r, False)
+        self._commands = LineReader(cmd_r)
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(cmd_r, selectors.EVENT_READ, None)
+        self._zygotes: dict[str, _Zygote] = {}  # the live zygote of each file
+        self._by_fd: dict[int, _Zygote] = {}
+        self._claimed: dict[TaskKey, StartedTry] = {}  # until recorded
+        self._unclaimed: dict[TaskKey, Workload] = {}  # received; claimed once the DB lets us
+        self._unrecorded_pids: list[tuple[TaskKey, int]] = []
+        self._unrecorded_ends: list[_Ended] = []
+        self._claiming = Outage("Claiming tries", log)
+        self._recording = Outage("Recording how tries ended", log)
+        self._heartbeats = Outage("Heartbeating running tries", log)
+        self._heartbeat_every = max(float(config.get("scheduler", "job_heartbeat_sec")), 0.05)
+        self._next_heartbeat = time.monotonic() + self._heartbeat_every
+        # Started ahead, so a new file's first try waits only for the file's import.
+        self._spare = start_zygote()
+
+    def run(self) -> None:
+        while not self._finished():
+            self._turn()
+        stop_zygote(self._spare)
+
+    def _finished(self) -> bool:
+        """The scheduler is gone, every try has ended and every end is recorded."""
+        return self._commands.eof and not self._by_fd and not self._unrecorded_ends
+
+    def _turn(self) -> None:
+        if time.monotonic() >= self._next_heartbeat:
+            self._heartbeat()
+        self._claim_unclaimed()
+        closing: list[_Zygote] = []
+        for key, _ in self._selector.select(self._select_timeout()):
+            if key.fd == self._cmd_r:
+                self._read_commands()
+                continue
+            zygote = self._by_fd.get(key.fd)
+            if zygote is not None:
+                self._read_reports(zygote)
+                if zygote.out.eof:
+                    closing.append(zygote)
+        self._record_unrecorded()
+        for zygote in closing:
+            self._close_zygote(zygote)
+
+    def _select_timeout(self) -> float:
+        """Until the next heartbeat, or the next retry of a claim or record that failed."""
+        now = time.monotonic()
+        waits = [self._next_heartbeat - now]
+        for outage, waiting in (
+            (self._claiming, self._unclaimed),
+            (self._recording, self._unrecorded_ends or self._unrecorded_pids),
+        ):
+            retry = outage.seconds_until_due(now)
+            if waiting and retry is not None:
+                waits.append(retry)
+        return max(min(waits), 0.0)
+
+    def _forward(self, outcome: TaskOutcome) -> None:
+        write_line(self._evt_w, outcome.to_json())
+
+    # --- heartbeat ---------------------------------------------------------------------------
+
+    def _heartbeat(self) -> None:
+        """The tries' heartbeat, one statement for all: their processes do not write it.
+
+        Tries that ended but are not recorded yet are still ``running`` in the database:
+        they are heartbeated too, so a long outage does not make them look lost.
         """
-        running = [(claimed[key], pid) for key, pid in started if key in claimed]
-        results = [
-            (claimed[outcome.key], result, pid)
-            for outcome, result, pid in ended
-            if result is not None and outcome.key in claimed
-        ]
-        if running or results:
-            try:
-                record_results(database, config, results, running)
-            except Exception:
+        self._next_heartbeat = time.monotonic() + self._heartbeat_every
+        if not self._claimed:
+            return
+        try:
+            heartbeat_tries(self._database, self._claimed.values())
+        except Exception as exc:
+            if not is_transient(exc):
                 traceback.print_exc()
-        for outcome, _, _ in ended:
-            claimed.pop(outcome.key, None)
-            forward(outcome)
+            self._heartbeats.failed(exc)
+        else:
+            self._heartbeats.succeeded()
 
-    def close_zygote(zygote: _Zygote) -> None:
-        selector.unregister(zygote.out.fd)
-        by_fd.pop(zygote.out.fd, None)
+    # --- claim -------------------------------------------------------------------------------
+
+    def _read_commands(self) -> None:
+        for line in self._commands.read_lines():
+            workload = Workload.from_json(line)
+            self._unclaimed.setdefault(workload.key, workload)
+        self._claim_unclaimed()
+        if self._commands.eof:
+            # The scheduler is gone: start nothing more, but stay until the tries already
+            # running have ended and their results are recorded.
+            self._selector.unregister(self._cmd_r)
+            self._unclaimed.clear()
+            for zygote in list(self._by_fd.values()):
+                self._retire(zygote)
+
+    def _claim_unclaimed(self) -> None:
+        """Claim what was received in one transaction; refused tries never reach a zygote.
+
+        While the database is away the workloads wait here and the claim is retried: they
+        are still ``queued``, and the claim is guarded, so a try still starts once.
+        """
+        if not self._unclaimed or not self._claiming.due(time.monotonic()):
+            return
+        workloads = list(self._unclaimed.values())
+        try:
+            started, refused = claim_tries(self._database, self._config, workloads)
+        except Exception as exc:
+            if is_transient(exc):
+                self._claiming.failed(exc)
+                return
+            traceback.print_exc()
+            self._unclaimed.clear()
+            for workload in workloads:
+                detail = f"claim failed: {exc}"
+                self._forward(TaskOutcome(workload.key, "start_failed", None, detail))
+            return
+        self._claiming.succeeded()
+        self._unclaimed.clear()
+        for workload, reason in refused:
+            self._forward(TaskOutcome(workload.key, "exited", EXIT_NOT_STARTED, reason))
+        for workload, start in started:
+            self._claimed[workload.key] = start
+            self._dispatch(workload, start)
+
+    # --- zygotes -----------------------------------------------------------------------------
+
+    def _dispatch(self, workload: Workload, started: StartedTry) -> None:
+        """Send the claimed try to its file's zygote (a fresh one if the file changed)."""
+        message = try_message(self._config, workload, started)
+        mtime = _mtime(workload.fileloc)
+        zygote = self._zygotes.get(workload.fileloc)
+        if zygote is not None and zygote.mtime != mtime:
+            self._retire(zygote)
+            zygote = None
+        for _attempt in range(2):
+            if zygote is None:
+                zygote = self._zygote_for(workload.fileloc, mtime)
+            if write_line(zygote.cmd_w, message):
+                zygote.outstanding[workload.key] = workload
+                return
+            self._retire(zygote)
+            zygote = None
+        # Claimed but never started: the scheduler fails or retries it (a used try).
+        self._claimed.pop(workload.key, None)
+        self._forward(TaskOutcome(workload.key, "exited", None, "could not start a runner"))
+
+    def _zygote_for(self, fileloc: str, mtime: float | None) -> _Zygote:
+        """The spare, given ``fileloc``; a new spare is started in its place."""
+        zygote, self._spare = self._spare, start_zygote()
+        assign(zygote, self._config, fileloc, mtime)
+        self._zygotes[fileloc] = zygote
+        self._by_fd[zygote.out.fd] = zygote
+        self._selector.register(zygote.out.fd, selectors.EVENT_READ, None)
+        return zygote
+
+    def _read_reports(self, zygote: _Zygote) -> None:
+        for line in zygote.out.read_lines():
+            match decode(line):
+                case TryStarted(key=key, pid=pid):
+                    self._unrecorded_pids.append((key, pid))
+                case TryEnded() as ended:
+                    zygote.outstanding.pop(ended.key, None)
+                    self._unrecorded_ends.append(_ended(ended))
+                case other:
+                    log.error("a zygote sent %s, which only the host sends", other)
+
+    def _retire(self, zygote: _Zygote) -> None:
+        """Start nothing more on it: it exits once its tries have ended."""
+        if not zygote.retired:
+            zygote.retired = True
+            with contextlib.suppress(OSError):
+                os.close(zygote.cmd_w)
+            if self._zygotes.get(zygote.fileloc or "") is zygote:
+                del self._zygotes[zygote.fileloc or ""]
+
+    def _close_zygote(self, zygote: _Zygote) -> None:
+        """It exited: what it had not reported is passed on as died (the scheduler fails
+        or retries those tries)."""
+        self._selector.unregister(zygote.out.fd)
+        self._by_fd.pop(zygote.out.fd, None)
         with contextlib.suppress(OSError):
             os.close(zygote.out.fd)
         with contextlib.suppress(OSError):
             os.close(zygote.cmd_w)
         zygote.process.wait()
         for key in list(zygote.outstanding):
-            claimed.pop(key, None)
-            forward(TaskOutcome(key, "exited", None, "the runner process of its DAG file died"))
-        if zygotes.get(zygote.fileloc) is zygote:
-            del zygotes[zygote.fileloc]
+            self._claimed.pop(key, None)
+            detail = "the runner process of its DAG file died"
+            self._forward(TaskOutcome(key, "exited", None, detail))
+        if self._zygotes.get(zygote.fileloc or "") is zygote:
+            del self._zygotes[zygote.fileloc or ""]
 
-    def retire(zygote: _Zygote) -> None:
-        if not zygote.retired:
-            zygote.retired = True
-            with contextlib.suppress(OSError):
-                os.close(zygote.cmd_w)
-            if zygotes.get(zygote.fileloc) is zygote:
-                del zygotes[zygote.fileloc]
+    # --- record ------------------------------------------------------------------------------
 
-    spare = start_zygote()  # started ahead, so a new file's first try waits only for its import
+    def _record_unrecorded(self) -> None:
+        """Record new tries' pids and ended tries' results (one transaction), pass them on.
 
-    def take_spare() -> _Zygote:
-        nonlocal spare
-        zygote, spare = spare, start_zygote()
-        return zygote
-
-    def dispatch(workload: Workload, started: StartedTry) -> None:
-        message = try_message(config, workload, started)
-        mtime = _mtime(workload.fileloc)
-        zygote = zygotes.get(workload.fileloc)
-        if zygote is not None and zygote.mtime != mtime:
-            retire(zygote)
-            zygote = None
-        for _attempt in range(2):
-            if zygote is None:
-                zygote = take_spare()
-                assign(zygote, config, workload.fileloc, mtime)
-                zygotes[workload.fileloc] = zygote
-                by_fd[zygote.out.fd] = zygote
-                selector.register(zygote.out.fd, selectors.EVENT_READ, None)
-            if write_line(zygote.cmd_w, message):
-                zygote.outstanding[workload.key] = workload
-                return
-            retire(zygote)
-            zygote = None
-        # Claimed but never started: the scheduler fails or retries it (a used try).
-        forward(TaskOutcome(workload.key, "exited", None, "could not start a runner"))
-
-    while True:
-        ended: list[tuple[TaskOutcome, TryResult | None, int | None]] = []
-        pids: list[tuple[TaskKey, int]] = []
-        closing: list[_Zygote] = []
-        if time.monotonic() >= next_heartbeat:
-            heartbeat()
-        for key, _ in selector.select(max(next_heartbeat - time.monotonic(), 0)):
-            fd = key.fd
-            if fd == cmd_r:
-                workloads = [Workload.from_json(line) for line in commands.read_lines()]
-                if workloads:
-                    claim(workloads)
-                if commands.eof:
-                    # The scheduler is gone: start nothing more, but stay until the tries
-                    # already running have ended and their results are recorded.
-                    selector.unregister(cmd_r)
-                    for retiring in list(by_fd.values()):
-                        retire(retiring)
-                continue
-            zygote = by_fd.get(fd)
-            if zygote is None:
-                continue
-            for line in zygote.out.read_lines():
-                report = json.loads(line)
-                if "started" in report:
-                    pids.append((TaskKey(*report["started"]), report["pid"]))
-                    continue
-                outcome = TaskOutcome(TaskKey(*report["key"]), report["reason"], report["code"])
-                result = None if report["result"] is None else TryResult.from_json(report["result"])
-                zygote.outstanding.pop(outcome.key, None)
-                ended.append((outcome, result, report["pid"]))
-            if zygote.out.eof:
-                closing.append(zygote)
-        record(pids, ended)
-        for zygote in closing:
-            close_zygote(zygote)
-        if commands.eof and not by_fd:
-            stop_zygote(spare)
+        The scheduler sees an outcome only after its state is committed; a try without a
+        result (killed, crashed) is left for the scheduler to fail or retry. While the
+        database is away nothing is passed on: the batch is kept and recorded again, with
+        a growing pause, until it commits.
+        """
+        if not (self._unrecorded_pids or self._unrecorded_ends):
             return
+        if not self._recording.due(time.monotonic()):
+            return
+        claimed = self._claimed
+        running = [(claimed[key], pid) for key, pid in self._unrecorded_pids if key in claimed]
+        results: list[tuple[StartedTry, TryResult, int | None]] = [
+            (claimed[end.outcome.key], end.result, end.pid)
+            for end in self._unrecorded_ends
+            if end.result is not None and end.outcome.key in claimed
+        ]
+        unrecordable: dict[TaskKey, str] = {}
+        try:
+            if running or results:
+                record_results(self._database, self._config, results, running)
+        except Exception as exc:
+            if is_transient(exc):
+                self._recording.failed(exc)
+                return
+            traceback.print_exc()
+            alone = self._record_one_by_one(results)
+            if alone is None:
+                return
+            unrecordable = alone
+        self._recording.succeeded()
+        for end in self._unrecorded_ends:
+            claimed.pop(end.outcome.key, None)
+            outcome = end.outcome
+            if outcome.key in unrecordable:
+                outcome = replace(outcome, detail=unrecordable[outcome.key])
+            self._forward(outcome)
+        self._unrecorded_pids.clear()
+        self._unrecorded_ends.clear()
+
+    def _record_one_by_one(
+        self, results: list[tuple[StartedTry, TryResult, int | None]]
+    ) -> dict[TaskKey, str] | None:
+        """After a batch failed for a reason other than the database being away: record
+        each try alone, so one bad result does not cost the others theirs. The tries that
+        could not be recorded, and why; ``None`` if the database went away meanwhile."""
+        unrecordable: dict[TaskKey, str] = {}
+        for started, result, pid in results:
+            try:
+                record_results(self._database, self._config, [(started, result, pid)])
+            except Exception as exc:
+                if is_transient(exc):
+                    self._recording.failed(exc)
+                    return None
+                traceback.print_exc()
+                key = TaskKey(started.dag_id, started.run_id, started.task_id, started.try_number)
+                unrecordable[key] = f"its result could not be recorded: {exc}"
+        return unrecordable
+
+
+def _ended(message: TryEnded) -> _Ended:
+    result = None if message.result_json is None else TryResult.from_json(message.result_json)
+    return _Ended(TaskOutcome(message.key, message.reason, message.code), result, message.pid)
 
 
 def _mtime(path: str) -> float | None:
@@ -323,15 +485,10 @@ def _mtime(path: str) -> float | None:
 def try_message(config: Config, workload: Workload, started: StartedTry) -> str:
     """What a zygote is sent to fork a claimed try. Writes the try's first log line, which
     makes the folder the try's process opens its log in."""
-    log = log_path(config, *workload.key[:3], started.try_number)
-    append_line(log, starting_line(started))
-    message = {
-        "key": workload.key,
-        "timeout": workload.execution_timeout,
-        "log": str(log),
-        "started": started.to_json(),
-    }
-    return json.dumps(message, separators=(",", ":"))
+    log_file = log_path(config, *workload.key[:3], started.try_number)
+    append_line(log_file, starting_line(started))
+    fork = ForkTry(workload.key, workload.execution_timeout, str(log_file), started.to_json())
+    return encode(fork)
 
 
 def start_zygote() -> _Zygote:
@@ -353,12 +510,8 @@ def start_zygote() -> _Zygote:
 def assign(zygote: _Zygote, config: Config, fileloc: str, mtime: float | None) -> bool:
     """Give a started zygote its DAG file and the host's configuration; False if it died."""
     zygote.fileloc, zygote.mtime = fileloc, mtime
-    assignment = {
-        "file": fileloc,
-        "config": config.to_json(),
-        "niceness": int(config.get("core", "task_niceness")),
-    }
-    return write_line(zygote.cmd_w, json.dumps(assignment))
+    niceness = int(config.get("core", "task_niceness"))
+    return write_line(zygote.cmd_w, encode(Assignment(fileloc, config.to_json(), niceness)))
 
 
 def stop_zygote(zygote: _Zygote) -> None:

@@ -27,13 +27,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import and_, delete, or_, select, update
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
-from tradewind.db.models import DagRun, DagRunState, RunType, TaskInstance, TaskInstanceState, XCom
+from tradewind.db.models import DagRun, TaskInstance, TaskInstanceState, XCom
 from tradewind.exceptions import (
     DagNotFound,
     DagRunNotFound,
@@ -80,6 +80,26 @@ class TryRefused(TradewindException):
     """This try may not start (the message says why)."""
 
 
+class ManualStartRules(Protocol):
+    """What ``tasks run`` asks before it starts a try nobody queued.
+
+    The answers come from the DAG's dependencies, which the scheduling layer knows; its
+    caller passes them in (``tradewind.scheduling.failed_deps.ManualStart``), as this
+    layer may not import that one.
+    """
+
+    def new_task_instance(
+        self, session: Any, dag_id: str, run_id: str, task_id: str
+    ) -> TaskInstance | None:
+        """A new task instance for a run that has none for this task yet, added to
+        ``session``; ``None`` if the stored DAG has no such task."""
+        ...
+
+    def blockers(self, session: Any, ti: TaskInstance) -> list[str]:
+        """Why the upstream tasks do not let ``ti`` start yet; empty if they do."""
+        ...
+
+
 # --- start ----------------------------------------------------------------------------------
 
 
@@ -92,6 +112,7 @@ def start_try(
     task_id: str,
     expected_try: int | None,
     fileloc: str | None = None,
+    manual: ManualStartRules | None = None,
     ignore_dependencies: bool = False,
     force: bool = False,
 ) -> StartedTry:
@@ -99,6 +120,7 @@ def start_try(
 
     Executors pass ``expected_try``: the TI must still be ``queued`` with the previous try
     number, so a workload queued twice (two schedulers, a restarted scheduler) runs once.
+    A manual start (``expected_try`` None) needs the ``manual`` rules.
     """
     now = now_utc()
     with database.session() as session:
@@ -118,9 +140,13 @@ def start_try(
         if expected_try is not None:
             _check_queued(ti, expected_try)
         else:
+            if manual is None:
+                raise ValueError("a try nobody queued needs the rules of a manual start")
             if ti is None:
-                ti = _new_ti(session, database, dag_id, run_id, task_id)
-            _check_manual_start(session, database, ti, ignore_dependencies, force)
+                ti = manual.new_task_instance(session, dag_id, run_id, task_id)
+            if ti is None:
+                raise TaskNotFound(f"task {task_id!r} not found in DAG {dag_id!r}")
+            _check_manual_start(session, manual, ti, ignore_dependencies, force)
         assert ti is not None
         _mark_running(ti, config, now)
         _delete_xcoms(session, [(dag_id, run_id, task_id)])
@@ -225,21 +251,8 @@ def _fileloc(session: Any, dag_id: str) -> str:
     return dag.fileloc
 
 
-def _new_ti(session: Any, database: Database, dag_id: str, run_id: str, task_id: str):
-    from tradewind.dagfiles.stored import load_serialized_dag
-    from tradewind.scheduling.task_instances import new_task_instance
-
-    sdag = load_serialized_dag(session, dag_id)
-    if task_id not in sdag.tasks:
-        raise TaskNotFound(f"task {task_id!r} not found in DAG {dag_id!r}")
-    ti = new_task_instance(dag_id, run_id, sdag.tasks[task_id])
-    session.add(ti)
-    session.flush()
-    return ti
-
-
 def _check_manual_start(
-    session: Any, database: Database, ti: TaskInstance, ignore_dependencies: bool, force: bool
+    session: Any, manual: ManualStartRules, ti: TaskInstance, ignore_dependencies: bool, force: bool
 ) -> None:
     if ti.state == TaskInstanceState.RUNNING:
         raise TryRefused(
@@ -253,9 +266,7 @@ def _check_manual_start(
         )
     if ignore_dependencies:
         return
-    from tradewind.scheduling.failed_deps import upstream_blockers
-
-    reasons = upstream_blockers(session, ti)
+    reasons = manual.blockers(session, ti)
     if reasons:
         raise TryRefused(
             "dependencies not met: " + "; ".join(reasons) + " (use --ignore-dependencies)"
@@ -489,6 +500,7 @@ def run_in_child(
     expected_try: int | None,
     fileloc: str | None = None,
     loaded_dags: dict[str, DAG] | None = None,
+    manual: ManualStartRules | None = None,
     ignore_dependencies: bool = False,
     force: bool = False,
 ) -> int:
@@ -502,6 +514,7 @@ def run_in_child(
             task_id=task_id,
             expected_try=expected_try,
             fileloc=fileloc,
+            manual=manual,
             ignore_dependencies=ignore_dependencies,
             force=force,
         )
@@ -572,8 +585,8 @@ def warm_database(database: Database, config: Config) -> None:
                     dag_id=WARMUP_ID,
                     run_id=WARMUP_ID,
                     execution_date=now,
-                    state=DagRunState.RUNNING,
-                    run_type=RunType.MANUAL,
+                    state="running",
+                    run_type="manual",
                     queued_at=now,
                 )
             )

@@ -15,14 +15,15 @@ try connects to the database only for XCom; once one has, the zygote sets up the
 code itself, so the tries it forks next find it warm.
 
 It reaps its tries, enforces the hard ``execution_timeout`` deadline by killing the try's
-process group, and reports each try's pid when it starts and its result when it ends.
+process group, and reports each try's pid when it starts and its result when it ends
+(:mod:`~tradewind.execution.zygote_messages`). That neither a warm zygote nor its tries
+import SQLAlchemy is checked by ``tests/execution/test_try_without_sqlalchemy.py``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import os
 import signal
 import sys
@@ -30,18 +31,32 @@ import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradewind.execution.pipes import LineReader, write_line
 from tradewind.execution.try_process import (
     MetadataDatabase,
     StartedTry,
+    TryResult,
     kill_own_process_group,
     log_like_a_try,
     rehearse,
     run_claimed,
     send_output_to,
 )
+from tradewind.execution.workload import TaskKey
+from tradewind.execution.zygote_messages import (
+    Assignment,
+    BadMessage,
+    ForkTry,
+    TryEnded,
+    TryStarted,
+    decode,
+    encode,
+)
+
+if TYPE_CHECKING:
+    from tradewind.db.engine import Database
 
 #: Seconds a try may outlive its execution_timeout (its own alarm fires first) before the
 #: zygote kills its process group.
@@ -81,8 +96,8 @@ def ready_for_tries(loaded: dict[str, Any]) -> None:
 
 @dataclass
 class _Try:
-    key: list[Any]  # a TaskKey, as JSON has it
-    deadline: float | None
+    key: TaskKey
+    deadline: float | None  # monotonic; past it the zygote kills the try's process group
     result: LineReader
     timed_out: bool = False
 
@@ -90,16 +105,16 @@ class _Try:
 def main() -> None:
     """``python -m tradewind.execution.zygote CMD_FD OUT_FD`` (started by the runner host).
 
-    The first line on the command pipe names the DAG file and carries the host's
-    configuration; the host may start a zygote before it has a file for it (a spare), so
-    a new file's first try waits only for the file's import.
+    The first message on the command pipe (:class:`Assignment`) names the DAG file and
+    carries the host's configuration; the host may start a zygote before it has a file for
+    it (a spare), so a new file's first try waits only for the file's import.
     """
     cmd_r, out_w = int(sys.argv[1]), int(sys.argv[2])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the scheduler only
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     code = 0
     try:
-        _serve(cmd_r, out_w)
+        Zygote(cmd_r, out_w).serve()
     except BaseException:
         traceback.print_exc()
         code = 1
@@ -109,105 +124,160 @@ def main() -> None:
         os._exit(code)
 
 
-def _serve(cmd_r: int, out_w: int) -> None:
-    commands = LineReader(cmd_r)
-    rehearsed()
-    first = _first_line(cmd_r)
-    if first is None:
-        return  # a spare the host no longer needs
-    assignment = json.loads(first)
-    config_json = assignment["config"]  # the host's configuration, exactly
-    niceness = assignment["niceness"]
-    loaded = {}
-    try:
-        from tradewind.dagfiles.loader import load_dags_from_file
+class Zygote:
+    """A zygote's life: warm up, wait for a file, import it, then fork a try per
+    :class:`ForkTry` until the host closes the command pipe and the last try has ended."""
 
-        loaded = {dag.dag_id: dag for dag in load_dags_from_file(assignment["file"])}
-    except BaseException:
-        pass  # each try reports the import error
-    ready_for_tries(loaded)
-    database = None  # set up (and warmed) once a try of this file has used it
-    sig_r, sig_w = os.pipe()
-    os.set_blocking(sig_r, False)
-    os.set_blocking(sig_w, False)
-    signal.set_wakeup_fd(sig_w)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
-    os.set_blocking(cmd_r, False)
-    tries: dict[int, _Try] = {}
-    wants_database = False
+    def __init__(self, cmd_r: int, out_w: int) -> None:
+        self._cmd_r = cmd_r
+        self._out_w = out_w
+        self._commands = LineReader(cmd_r)
+        self._tries: dict[int, _Try] = {}  # by pid
+        self._loaded: dict[str, Any] = {}
+        self._config_json = ""
+        self._niceness = 0
+        self._database: Any = None  # set up (and warmed) once a try of this file used it
+        self._wants_database = False
+        self._sig_r = self._sig_w = -1
 
-    def reap() -> None:
-        nonlocal wants_database
-        while tries:
+    def serve(self) -> None:
+        rehearsed()
+        assignment = self._wait_for_assignment()
+        if assignment is None:
+            return  # a spare the host no longer needs
+        self._config_json = assignment.config_json  # the host's configuration, exactly
+        self._niceness = assignment.niceness
+        self._load(assignment.fileloc)
+        self._wake_on_child_exit()
+        os.set_blocking(self._cmd_r, False)
+        while not (self._commands.eof and not self._tries):
+            ready = self._wait()
+            self._buffer_results(ready)
+            if self._cmd_r in ready and not self._commands.eof:
+                self._fork_tries(self._commands.read_lines())
+            self._reap()
+            self._kill_overdue()
+
+    def _wait_for_assignment(self) -> Assignment | None:
+        line = _first_line(self._cmd_r)
+        if line is None:
+            return None
+        message = decode(line)
+        if not isinstance(message, Assignment):
+            raise BadMessage(f"a zygote's first message must assign it a file, not {message}")
+        return message
+
+    def _load(self, fileloc: str) -> None:
+        try:
+            from tradewind.dagfiles.loader import load_dags_from_file
+
+            self._loaded = {dag.dag_id: dag for dag in load_dags_from_file(fileloc)}
+        except BaseException:
+            pass  # each try reports the import error
+        ready_for_tries(self._loaded)
+
+    def _wake_on_child_exit(self) -> None:
+        """A try's end (SIGCHLD) interrupts the wait: written to a pipe the loop watches."""
+        self._sig_r, self._sig_w = os.pipe()
+        os.set_blocking(self._sig_r, False)
+        os.set_blocking(self._sig_w, False)
+        signal.set_wakeup_fd(self._sig_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+
+    def _wait(self) -> Iterator[int] | list[int]:
+        """Until a command, a try's result or end, or the next try's deadline."""
+        now = time.monotonic()
+        deadlines = [t.deadline for t in self._tries.values() if t.deadline and not t.timed_out]
+        timeout = max(min(deadlines) - now, 0) if deadlines else None
+        watched = [self._sig_r, *(t.result.fd for t in self._tries.values())]
+        if not self._commands.eof:
+            watched.append(self._cmd_r)
+        ready = _select(watched, timeout)
+        if self._sig_r in ready:
+            with contextlib.suppress(OSError):
+                os.read(self._sig_r, 4096)
+        return ready
+
+    def _buffer_results(self, ready: Iterator[int] | list[int]) -> None:
+        """Read finished results now, so no try blocks writing a big one to a full pipe."""
+        for entry in self._tries.values():
+            if entry.result.fd in ready:
+                entry.result.fill()
+
+    def _fork_tries(self, lines: list[bytes]) -> None:
+        if lines and self._wants_database and self._database is None:
+            self._database = warm_xcom_database(self._config_json)
+        for line in lines:
+            message = decode(line)
+            if not isinstance(message, ForkTry):
+                raise BadMessage(f"a zygote forks tries, it was sent {message}")
+            self._fork(message)
+
+    def _fork(self, message: ForkTry) -> None:
+        result_r, result_w = os.pipe()
+        pid = fork_claimed_try(
+            MetadataDatabase(self._database, self._config_json),
+            message.started_json,
+            message.log,
+            self._loaded,
+            self._niceness,
+            result_w,
+            [self._cmd_r, self._out_w, self._sig_r, self._sig_w, result_r, *self._result_fds()],
+        )
+        os.close(result_w)
+        os.set_blocking(result_r, False)
+        write_line(self._out_w, encode(TryStarted(message.key, pid)))
+        deadline = None
+        if message.timeout is not None:
+            deadline = time.monotonic() + message.timeout + KILL_GRACE
+        self._tries[pid] = _Try(message.key, deadline, LineReader(result_r))
+
+    def _result_fds(self) -> list[int]:
+        return [entry.result.fd for entry in self._tries.values()]
+
+    def _reap(self) -> None:
+        """Report each try that has ended, with its result if it sent one."""
+        while self._tries:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 return
             if pid == 0:
                 return
-            entry = tries.pop(pid, None)
+            entry = self._tries.pop(pid, None)
             if entry is None:
                 continue
             lines = entry.result.read_lines() + entry.result.rest()
             with contextlib.suppress(OSError):
                 os.close(entry.result.fd)
-            if lines and not wants_database:
-                with contextlib.suppress(ValueError, AttributeError):
-                    wants_database = bool(json.loads(lines[0]).get("used_database"))
-            report = {
-                "key": entry.key,
-                "reason": "timeout" if entry.timed_out else "exited",
-                "code": os.waitstatus_to_exitcode(status),
-                "result": lines[0].decode() if lines else None,
-                "pid": pid,
-            }
-            write_line(out_w, json.dumps(report, separators=(",", ":")))
+            result = lines[0].decode() if lines else None
+            if result is not None and not self._wants_database:
+                self._wants_database = _used_database(result)
+            ended = TryEnded(
+                entry.key,
+                "timeout" if entry.timed_out else "exited",
+                os.waitstatus_to_exitcode(status),
+                result,
+                pid,
+            )
+            write_line(self._out_w, encode(ended))
 
-    while True:
+    def _kill_overdue(self) -> None:
+        """The hard ``execution_timeout``: the try's own alarm did not end it in time."""
         now = time.monotonic()
-        deadlines = [t.deadline for t in tries.values() if t.deadline and not t.timed_out]
-        timeout = max(min(deadlines) - now, 0) if deadlines else None
-        watched = [sig_r, *(t.result.fd for t in tries.values())]
-        ready = _select([cmd_r, *watched] if not commands.eof else watched, timeout)
-        if sig_r in ready:
-            with contextlib.suppress(OSError):
-                os.read(sig_r, 4096)
-        for entry in tries.values():
-            if entry.result.fd in ready:
-                entry.result.fill()
-        if cmd_r in ready and not commands.eof:
-            lines = commands.read_lines()
-            if lines and wants_database and database is None:
-                database = warm_xcom_database(config_json)
-            for line in lines:
-                message = json.loads(line)
-                result_r, result_w = os.pipe()
-                pid = fork_claimed_try(
-                    MetadataDatabase(database, config_json),
-                    message["started"],
-                    message["log"],
-                    loaded,
-                    niceness,
-                    result_w,
-                    [cmd_r, out_w, sig_r, sig_w, result_r, *(t.result.fd for t in tries.values())],
-                )
-                os.close(result_w)
-                os.set_blocking(result_r, False)
-                started_report = {"started": message["key"], "pid": pid}
-                write_line(out_w, json.dumps(started_report, separators=(",", ":")))
-                deadline = None
-                if message["timeout"] is not None:
-                    deadline = time.monotonic() + message["timeout"] + KILL_GRACE
-                tries[pid] = _Try(message["key"], deadline, LineReader(result_r))
-        reap()
-        now = time.monotonic()
-        for pid, entry in tries.items():
+        for pid, entry in self._tries.items():
             if entry.deadline is not None and not entry.timed_out and now >= entry.deadline:
                 entry.timed_out = True
                 with contextlib.suppress(OSError):
                     os.killpg(pid, signal.SIGKILL)
-        if commands.eof and not tries:
-            return
+
+
+def _used_database(result_json: str) -> bool:
+    """Whether the try connected to the database (then the zygote warms it for the next)."""
+    try:
+        return TryResult.from_json(result_json).used_database
+    except (ValueError, TypeError, KeyError):
+        return False
 
 
 def fork_claimed_try(
@@ -287,7 +357,7 @@ def _first_line(fd: int) -> bytes | None:
     return line.rstrip(b"\n")
 
 
-def warm_xcom_database(config_json: str):
+def warm_xcom_database(config_json: str) -> Database:
     """The database for the tries' XCom, its statements compiled, kept across fork()."""
     from tradewind.config import Config
     from tradewind.db.engine import Database

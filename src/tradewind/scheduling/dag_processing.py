@@ -3,7 +3,8 @@
 ``sync_dag_folder`` runs at start and every ``[scheduler] min_file_process_interval`` in a
 forked child (which itself imports each file in its own child, with a timeout): a DAG file
 that hangs or crashes cannot block or kill the scheduler loop. When it is done the child
-wakes the scheduler, which then sees new and changed DAGs.
+wakes the scheduler, which then sees new and changed DAGs. A sync the database refused
+(restarting, read-only) is tried again after at most ``SYNC_RETRY`` seconds.
 """
 
 from __future__ import annotations
@@ -17,8 +18,14 @@ import traceback
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
+from tradewind.db.outage import outage_reason
 
 log = logging.getLogger(__name__)
+
+#: Seconds before a sync that failed is tried again (at most the usual interval).
+SYNC_RETRY = 5.0
+#: How a sync child says it ended because the database was unavailable (already logged).
+EXIT_DATABASE_UNAVAILABLE = 3
 
 
 class DagFolderSync:
@@ -69,10 +76,14 @@ class DagFolderSync:
             pid, status = self.pid, 0
         if pid == 0:
             return False
-        if os.waitstatus_to_exitcode(status) != 0:
-            log.warning("DAG folder sync process ended with status %s", status)
         self.pid = None
         self._due = self._started_at + self.interval
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            # Most likely the database was away: try again soon, not a whole interval later.
+            self._due = min(self._due, time.monotonic() + SYNC_RETRY)
+            if code != EXIT_DATABASE_UNAVAILABLE:  # that one was logged by the child
+                log.warning("DAG folder sync process ended with exit code %s", code)
         return True
 
     def stop(self) -> None:
@@ -89,6 +100,16 @@ def _sync_once(config: Config) -> None:
     from tradewind.db.wakeup import notify_scheduler
 
     database = Database.from_config(config)
-    report = sync_dag_folder(config, database)
+    try:
+        report = sync_dag_folder(config, database)
+    except Exception as exc:
+        if (reason := outage_reason(exc)) is None:
+            raise
+        log.warning(
+            "DAG folder sync could not use the metadata database (%s); trying again in %gs",
+            reason,
+            min(SYNC_RETRY, float(config.get("scheduler", "min_file_process_interval"))),
+        )
+        os._exit(EXIT_DATABASE_UNAVAILABLE)
     if report.files_parsed or report.files_removed:
         notify_scheduler(database, config)

@@ -16,6 +16,7 @@ from tradewind.dagfiles.stored import load_serialized_dag
 from tradewind.db.models import DagModel, DagRun, DagRunState, Pool, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.scheduling.run_processing import _past_ok
+from tradewind.scheduling.task_instances import new_task_instance
 from tradewind.scheduling.trigger_rules import Decision, evaluate, explain
 
 
@@ -105,3 +106,23 @@ def failed_dependencies(session: Session, config: Config, ti: TaskInstance) -> l
     if active >= limit:
         reasons.append(f"max_active_tasks reached: {active} of {limit} tasks of the DAG running")
     return reasons
+
+
+class ManualStart:
+    """The rules ``tradewind tasks run`` starts a try by (the task runner's
+    ``ManualStartRules``): the stored DAG makes a missing task instance, and the upstream
+    checks are :func:`upstream_blockers`, the scheduler's own rules."""
+
+    def new_task_instance(
+        self, session: Session, dag_id: str, run_id: str, task_id: str
+    ) -> TaskInstance | None:
+        sdag = load_serialized_dag(session, dag_id)
+        if task_id not in sdag.tasks:
+            return None
+        ti = new_task_instance(dag_id, run_id, sdag.tasks[task_id])
+        session.add(ti)
+        session.flush()
+        return ti
+
+    def blockers(self, session: Session, ti: TaskInstance) -> list[str]:
+        return upstream_blockers(session, ti)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import math
 import os
 import selectors
 import signal
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from tradewind.config import Config
 from tradewind.dagfiles.serialization import SerializedDAG
+from tradewind.db import outage
 from tradewind.db.engine import Database
 from tradewind.db.models import DagModel, DagRun, DagRunState, Job, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
@@ -113,6 +115,8 @@ class Scheduler:
         self._next_recovery = 0.0
         self._unhandled: list[TaskOutcome] = []  # outcomes of a pass that did not commit
         self._error_backoff = 0.0
+        #: No try is called a zombie before this (monotonic) time; see _pass_or_pause.
+        self._zombies_after = 0.0
         self.heartbeat_sec = float(config.get("scheduler", "scheduler_heartbeat_sec"))
         self.zombie_threshold = float(config.get("scheduler", "scheduler_zombie_task_threshold"))
         self.health_threshold = float(config.get("scheduler", "scheduler_health_check_threshold"))
@@ -155,8 +159,7 @@ class Scheduler:
         os.set_blocking(signal_w, False)
         previous_wakeup_fd = _set_wakeup_fd(signal_w)
         selector.register(signal_r, selectors.EVENT_READ, "signal")
-        for fd in listener.filenos():
-            selector.register(fd, selectors.EVENT_READ, "wake")
+        listener.attach(selector, "wake")
         executor_fd = self.executor.fileno()
         if executor_fd is not None:
             selector.register(executor_fd, selectors.EVENT_READ, "executor")
@@ -231,16 +234,24 @@ class Scheduler:
         try:
             self._housekeeping()
             result = self.run_pass()
-        except DBAPIError as exc:
+        except Exception as exc:
+            reason = outage.outage_reason(exc)  # also a pool that had no connection to give
+            if reason is None and not isinstance(exc, DBAPIError):
+                raise
             self._error_backoff = min(max(self._error_backoff * 2, 0.05), MAX_ERROR_BACKOFF)
             log.warning(
                 "Scheduler pass failed (%s); trying again in %.2fs",
-                str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__,
+                reason or str(getattr(exc, "orig", None) or exc).splitlines()[0],
                 self._error_backoff,
             )
             time.sleep(self._error_backoff)
+            # No heartbeat could be written meanwhile either: how old a try's heartbeat is
+            # says nothing until its runner host had a zombie threshold to write one again.
+            self._zombies_after = math.inf
             return PassResult(again=True)
         self._error_backoff = 0.0
+        if self._zombies_after == math.inf:
+            self._zombies_after = time.monotonic() + self.zombie_threshold
         return result
 
     def _timeout(self, next_due: datetime | None, sync: DagFolderSync | None) -> float:
@@ -319,8 +330,12 @@ class Scheduler:
             reset = recovery.reset_orphaned_tasks(
                 session, self.job_id or 0, now, self.health_threshold
             )
-            zombies = recovery.fail_zombies(
-                session, self.config, self._dags_getter(session), now, self.zombie_threshold
+            zombies = (
+                recovery.fail_zombies(
+                    session, self.config, self._dags_getter(session), now, self.zombie_threshold
+                )
+                if time.monotonic() >= self._zombies_after
+                else 0
             )
             stuck = recovery.requeue_stuck_queued(session, now, self.queued_timeout)
         for name in stuck:
