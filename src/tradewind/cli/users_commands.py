@@ -145,3 +145,15 @@ def activate(cli: CliContext, username: str) -> None:
 
     set_active(cli.database(), username, True)
     click.echo(f"User '{username}' activated.")
+
+
+@users.command("revoke-sessions")
+@_USERNAME
+@pass_cli
+def revoke_sessions(cli: CliContext, username: str) -> None:
+    """Log the account out of the web UI in every browser (takes a few seconds to reach
+    every webserver worker); its password stays the same."""
+    from tradewind.operations.users import end_sessions
+
+    end_sessions(cli.database(), username)
+    click.echo(f"Every web UI session of user '{username}' has ended.")

@@ -18,6 +18,7 @@ from tradewind.www.context import UiContext
 from tradewind.www.rendering import build_environment
 from tradewind.www.routing import make_route_class
 from tradewind.www.session import SessionSigner, load_secret_key
+from tradewind.www.session_check import SessionCheck
 from tradewind.www.views import auth, dag, dags, pools, runs, static, task_instances
 
 DAG = "/dags/{dag_id}"
@@ -57,6 +58,7 @@ def create_ui_context(config: Config, database: Database) -> UiContext:
             load_secret_key(str(config.get("webserver", "secret_key")), config.home)
         ),
         authenticate=bool(config.get("webserver", "authenticate")),
+        sessions=SessionCheck(database),
     )
 
 

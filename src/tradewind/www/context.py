@@ -15,6 +15,7 @@ from starlette.requests import Request
 from tradewind.config import Config
 from tradewind.db.engine import Database
 from tradewind.www.session import SessionSigner
+from tradewind.www.session_check import SessionCheck
 
 UI_CONTEXT_KEY = "tradewind_ui"
 ANONYMOUS_ACTOR = "webserver"
@@ -27,6 +28,8 @@ class UiContext:
     templates: Environment
     signer: SessionSigner
     authenticate: bool
+    sessions: SessionCheck
+    secure_cookie: bool = False
     grid_runs: int = 25
     dags_per_page: int = 50
 

@@ -28,12 +28,10 @@ from typing import TYPE_CHECKING
 
 import anyio
 import anyio.to_thread
-from sqlalchemy import select
 
 from tradewind.api.auth.base import Identity, Unauthenticated
-from tradewind.api.auth.passwords import dummy_hash, verify_password
-from tradewind.db.models import User
-from tradewind.operations.users import record_login
+from tradewind.operations.logins import Account, find_account, password_matches, record_login
+from tradewind.security.passwords import dummy_hash
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -116,38 +114,30 @@ class PasswordAuth:
 
     async def authenticate(self, request: Request) -> Identity:
         username, password = parse_basic(request.headers.get("authorization"))
-        account = await anyio.to_thread.run_sync(self._lookup, username)
-        if account is not None:
-            stored_hash, active = account
-            if active and self.cache.contains(username, stored_hash, password):
-                return Identity(name=username, method="password")
-        # Unknown and inactive users cost a full bcrypt too: same answer, same time.
-        checked_hash = account[0] if account is not None else dummy_hash()
+        account = await anyio.to_thread.run_sync(find_account, self.database, username)
+        if self._cached(account, password):
+            return Identity(name=username, method="password")
         if self._bcrypt_limiter is None:
             self._bcrypt_limiter = anyio.CapacityLimiter(_BCRYPT_LIMIT)
+        # Unknown and inactive users cost a full bcrypt too: same answer, same time.
         matches = await anyio.to_thread.run_sync(
-            verify_password, password, checked_hash, limiter=self._bcrypt_limiter
+            password_matches, account, password, limiter=self._bcrypt_limiter
         )
-        if not (matches and account is not None and account[1]):
+        if not matches or account is None:
             log.info("API login refused for user %r", username)
             raise Unauthenticated(CHALLENGE, BAD_CREDENTIALS)
-        self.cache.add(username, checked_hash, password)
-        await anyio.to_thread.run_sync(self._record_login, username)
+        self.cache.add(username, account.password_hash, password)
+        # Only on a real bcrypt check (not on cache hits): at most one write per user
+        # per cache lifetime.
+        await anyio.to_thread.run_sync(record_login, self.database, username)
         return Identity(name=username, method="password")
 
-    def _lookup(self, username: str) -> tuple[str, bool] | None:
-        query = select(User.password_hash, User.active).where(User.username == username)
-        with self.database.read_connection() as connection:
-            row = connection.execute(query).first()
-        return None if row is None else (row[0], bool(row[1]))
-
-    def _record_login(self, username: str) -> None:
-        # Only on a real bcrypt check (not on cache hits): at most one write per user
-        # per cache lifetime. A busy database must not turn a good login into an error.
-        try:
-            record_login(self.database, username)
-        except Exception as exc:
-            log.warning("Could not record the last login of %r: %s", username, exc)
+    def _cached(self, account: Account | None, password: str) -> bool:
+        return (
+            account is not None
+            and account.active
+            and self.cache.contains(account.username, account.password_hash, password)
+        )
 
 
 def create_backend(config: Config, database: Database) -> PasswordAuth:
