@@ -344,4 +344,7 @@ def write_default_config(path: Path) -> None:
             else:
                 lines.append(f"# {key} = {option.default}")
         lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
+    # It holds the secret key: readable by its owner only, from the moment it exists.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines))
