@@ -52,6 +52,8 @@ def _warn_about_exposed_secrets(cli: CliContext) -> None:
 
 
 def _render(value: object) -> str:
+    if value is None:  # an optional setting left empty
+        return ""
     if isinstance(value, bool):
         return "True" if value else "False"
     return str(value)

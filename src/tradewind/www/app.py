@@ -15,6 +15,7 @@ from fastapi import APIRouter
 from tradewind.config import Config
 from tradewind.db.engine import Database
 from tradewind.www.context import UiContext
+from tradewind.www.login_policy import cookie_is_secure, ui_requires_login
 from tradewind.www.rendering import build_environment
 from tradewind.www.routing import make_route_class
 from tradewind.www.session import SessionSigner, load_secret_key
@@ -57,8 +58,9 @@ def create_ui_context(config: Config, database: Database) -> UiContext:
         signer=SessionSigner(
             load_secret_key(str(config.get("webserver", "secret_key")), config.home)
         ),
-        authenticate=bool(config.get("webserver", "authenticate")),
+        authenticate=ui_requires_login(config),
         sessions=SessionCheck(database),
+        secure_cookie=cookie_is_secure(config),
     )
 
 
