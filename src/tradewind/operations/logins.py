@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from tradewind.authoring.timezone import utcnow
 from tradewind.db.models import User
+from tradewind.operations.login_throttle import LoginThrottle
 from tradewind.security.passwords import dummy_hash, verify_password
 
 if TYPE_CHECKING:
@@ -99,3 +100,24 @@ def session_owner(database: Database, user_id: int) -> SessionOwner | None:
     with database.read_connection() as connection:
         row = connection.execute(query).first()
     return None if row is None else SessionOwner(row[0], bool(row[1]), row[2])
+
+
+class ThrottledLogins:
+    """:func:`check_credentials` behind the failed-login throttle, for the API and the UI.
+
+    Raises :class:`~tradewind.operations.login_throttle.LoginThrottled` (before any bcrypt)
+    while the user name or the client address has failed too often.
+    """
+
+    def __init__(self, database: Database, throttle: LoginThrottle) -> None:
+        self._database = database
+        self._throttle = throttle
+
+    def check(self, username: str, password: str, address: str) -> Account | None:
+        attempt = self._throttle.check(username, address)
+        account = check_credentials(self._database, username, password)
+        if account is None:
+            self._throttle.record_failure(attempt)
+        else:
+            self._throttle.record_success(attempt)
+        return account

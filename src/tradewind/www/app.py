@@ -14,6 +14,8 @@ from fastapi import APIRouter
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
+from tradewind.operations.login_throttle import LoginThrottle, ThrottleSettings
+from tradewind.operations.logins import ThrottledLogins
 from tradewind.www.context import UiContext
 from tradewind.www.login_policy import cookie_is_secure, ui_requires_login
 from tradewind.www.rendering import build_environment
@@ -60,6 +62,9 @@ def create_ui_context(config: Config, database: Database) -> UiContext:
         ),
         authenticate=ui_requires_login(config),
         sessions=SessionCheck(database),
+        logins=ThrottledLogins(
+            database, LoginThrottle(database, ThrottleSettings.from_config(config))
+        ),
         secure_cookie=cookie_is_secure(config),
     )
 

@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
+from tradewind.operations.logins import ThrottledLogins
 from tradewind.www.session import SessionSigner
 from tradewind.www.session_check import SessionCheck
 
@@ -29,6 +30,7 @@ class UiContext:
     signer: SessionSigner
     authenticate: bool
     sessions: SessionCheck
+    logins: ThrottledLogins
     secure_cookie: bool = False
     grid_runs: int = 25
     dags_per_page: int = 50

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from tradewind.exceptions import NotFound
-from tradewind.operations.logins import check_credentials
+from tradewind.operations.login_throttle import LoginThrottled
 from tradewind.operations.users import end_sessions
 from tradewind.www.context import session_of, ui
 from tradewind.www.forms import posted
@@ -38,7 +38,13 @@ def login(request: Request) -> Response:
     form = posted(request)
     username = form.get("username", "").strip()
     target = _safe_next(form.get("next"))
-    account = check_credentials(ui(request).database, username, form.get("password", ""))
+    address = request.client.host if request.client else ""
+    try:
+        account = ui(request).logins.check(username, form.get("password", ""), address)
+    except LoginThrottled as exc:
+        page = render(request, "login.html", 429, next=target, error=str(exc), username=username)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     if account is None:
         return render(request, "login.html", 401, next=target, error=BAD_LOGIN, username=username)
     session = session_of(request)

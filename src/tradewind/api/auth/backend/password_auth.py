@@ -4,6 +4,8 @@ bcrypt takes 100+ ms of CPU on purpose, so:
 
 * it runs in worker threads, at most one per CPU at once (:data:`_BCRYPT_LIMIT`), so a
   flood of bad passwords slows logins, not the event loop or the other requests;
+* a name or client address with too many recent failures gets 429 before any bcrypt
+  (:mod:`tradewind.operations.login_throttle`);
 * a successful check is remembered for a few minutes in :class:`VerifiedCache`, keyed by
   an HMAC (with a per-process random key) of the user name, the *stored hash* and the
   password. Every request still reads the user's row, so deleting or deactivating an
@@ -29,8 +31,9 @@ from typing import TYPE_CHECKING
 import anyio
 import anyio.to_thread
 
-from tradewind.api.auth.base import Identity, Unauthenticated
-from tradewind.operations.logins import Account, find_account, password_matches, record_login
+from tradewind.api.auth.base import Identity, TooManyRequests, Unauthenticated
+from tradewind.operations.login_throttle import LoginThrottle, LoginThrottled, ThrottleSettings
+from tradewind.operations.logins import Account, ThrottledLogins, find_account
 from tradewind.security.passwords import dummy_hash
 
 if TYPE_CHECKING:
@@ -107,8 +110,11 @@ class VerifiedCache:
 
 
 class PasswordAuth:
-    def __init__(self, database: Database, cache: VerifiedCache | None = None) -> None:
+    def __init__(
+        self, database: Database, logins: ThrottledLogins, cache: VerifiedCache | None = None
+    ) -> None:
         self.database = database
+        self.logins = logins
         self.cache = cache or VerifiedCache()
         self._bcrypt_limiter: anyio.CapacityLimiter | None = None
 
@@ -119,17 +125,19 @@ class PasswordAuth:
             return Identity(name=username, method="password")
         if self._bcrypt_limiter is None:
             self._bcrypt_limiter = anyio.CapacityLimiter(_BCRYPT_LIMIT)
-        # Unknown and inactive users cost a full bcrypt too: same answer, same time.
-        matches = await anyio.to_thread.run_sync(
-            password_matches, account, password, limiter=self._bcrypt_limiter
-        )
-        if not matches or account is None:
+        address = request.client.host if request.client else ""
+        try:
+            # Unknown and inactive users cost a full bcrypt too: same answer, same time.
+            checked = await anyio.to_thread.run_sync(
+                self.logins.check, username, password, address, limiter=self._bcrypt_limiter
+            )
+        except LoginThrottled as exc:
+            log.info("API login throttled for user %r from %s", username, address)
+            raise TooManyRequests(exc.retry_after, str(exc)) from None
+        if checked is None:
             log.info("API login refused for user %r", username)
             raise Unauthenticated(CHALLENGE, BAD_CREDENTIALS)
-        self.cache.add(username, account.password_hash, password)
-        # Only on a real bcrypt check (not on cache hits): at most one write per user
-        # per cache lifetime.
-        await anyio.to_thread.run_sync(record_login, self.database, username)
+        self.cache.add(username, checked.password_hash, password)
         return Identity(name=username, method="password")
 
     def _cached(self, account: Account | None, password: str) -> bool:
@@ -142,4 +150,5 @@ class PasswordAuth:
 
 def create_backend(config: Config, database: Database) -> PasswordAuth:
     dummy_hash()  # pay for the dummy hash at start-up, not on the first unknown user
-    return PasswordAuth(database)
+    throttle = LoginThrottle(database, ThrottleSettings.from_config(config))
+    return PasswordAuth(database, ThrottledLogins(database, throttle))
