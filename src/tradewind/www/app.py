@@ -48,7 +48,8 @@ ROUTES: list[tuple[str, str, Callable[..., Any]]] = [
     ("POST", TASK_INSTANCE + "/{action}", task_instances.ti_action),
     ("GET", "/pools", pools.pool_list),
     ("POST", "/pools", pools.save_pool),
-    ("POST", "/pools/{name}/delete", pools.delete_pool),
+    # ``:path``: a pool name may hold "/" (sent encoded as %2F, which arrives decoded).
+    ("POST", "/pools/{name:path}/delete", pools.delete_pool),
 ]
 
 
