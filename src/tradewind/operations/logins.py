@@ -78,9 +78,9 @@ def check_credentials(database: Database, username: str, password: str) -> Accou
     Read, then bcrypt outside any transaction, then a short write of ``last_login``.
     """
     account = find_account(database, username)
-    if not password_matches(account, password):
+    matches = password_matches(account, password)  # bcrypt even for unknown users
+    if account is None or not matches:
         return None
-    assert account is not None
     record_login(database, username)
     return account
 
@@ -116,8 +116,11 @@ class ThrottledLogins:
     def check(self, username: str, password: str, address: str) -> Account | None:
         attempt = self._throttle.check(username, address)
         account = check_credentials(self._database, username, password)
-        if account is None:
-            self._throttle.record_failure(attempt)
-        else:
-            self._throttle.record_success(attempt)
+        try:
+            if account is None:
+                self._throttle.record_failure(attempt)
+            else:
+                self._throttle.record_success(attempt)
+        except Exception as exc:  # a busy database must not turn a login into an error
+            log.warning("Could not count the login of %r from %s: %s", username, address, exc)
         return account

@@ -17,7 +17,11 @@ from tradewind.db.engine import Database
 from tradewind.operations.login_throttle import LoginThrottle, ThrottleSettings
 from tradewind.operations.logins import ThrottledLogins
 from tradewind.www.context import UiContext
-from tradewind.www.login_policy import cookie_is_secure, ui_requires_login
+from tradewind.www.login_policy import (
+    cookie_is_secure,
+    ui_requires_login,
+    warn_if_open_behind_a_locked_api,
+)
 from tradewind.www.rendering import build_environment
 from tradewind.www.routing import make_route_class
 from tradewind.www.session import SessionSigner, load_secret_key
@@ -54,6 +58,7 @@ ROUTES: list[tuple[str, str, Callable[..., Any]]] = [
 
 
 def create_ui_context(config: Config, database: Database) -> UiContext:
+    warn_if_open_behind_a_locked_api(config)
     return UiContext(
         config=config,
         database=database,

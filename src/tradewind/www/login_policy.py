@@ -28,9 +28,12 @@ def api_is_open(config: Config) -> bool:
 def ui_requires_login(config: Config) -> bool:
     """``[webserver] authenticate`` if set, else a login whenever the API needs one."""
     setting = config.get("webserver", "authenticate")
-    if setting is None:
-        return not api_is_open(config)
-    if not setting and not api_is_open(config):
+    return not api_is_open(config) if setting is None else bool(setting)
+
+
+def warn_if_open_behind_a_locked_api(config: Config) -> None:
+    """Said at start-up: an explicitly open UI undoes the API's login."""
+    if config.get("webserver", "authenticate") is False and not api_is_open(config):
         log.warning(
             "The web UI needs no login ([webserver] authenticate = False, from %s) although "
             "the API does ([api] auth_backend = %s): anyone who reaches the webserver can "
@@ -38,7 +41,6 @@ def ui_requires_login(config: Config) -> bool:
             config.source("webserver", "authenticate"),
             config.get("api", "auth_backend"),
         )
-    return bool(setting)
 
 
 def cookie_is_secure(config: Config) -> bool:

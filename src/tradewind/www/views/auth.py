@@ -1,4 +1,5 @@
-"""Login and logout for ``[webserver] authenticate = True``, against the API's users table."""
+"""Login and logout when the UI asks for a login (see ``login_policy``), against the users
+table the API's password backend uses too."""
 
 from __future__ import annotations
 
