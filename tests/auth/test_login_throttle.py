@@ -68,3 +68,11 @@ def test_guessing_from_one_address_throttles_that_address(env: dict[str, str]) -
         assert_throttled(page)
         assert "Too many failed logins" in page.text
         assert_throttled(api_test(server, "carol", "carol"))
+
+
+def test_failures_counted_by_one_webserver_throttle_another(env: dict[str, str]) -> None:
+    with webserver(env) as first, webserver(env) as second:
+        for guess in ("a", "b", "c"):
+            assert api_test(first, "victim", guess).status_code == 401
+        assert_throttled(api_test(second, "victim", "victim"))
+        assert api_test(second, "alice", "alice").status_code == 200

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from tradewind.cli.app import main
 from tradewind.cli.context import CliContext, pass_cli
-from tradewind.config import Config
+
+if TYPE_CHECKING:
+    from tradewind.config import Config
 
 APP_FACTORY = "tradewind.api.app:app_from_environment"
 
