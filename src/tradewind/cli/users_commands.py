@@ -102,7 +102,7 @@ def list_command(cli: CliContext, output: str) -> None:
 @_USERNAME
 @pass_cli
 def delete(cli: CliContext, username: str) -> None:
-    """Delete an account; its API access ends with the next request."""
+    """Delete an account; its API access and web UI sessions end with the next request."""
     from tradewind.operations.users import delete_user
 
     delete_user(cli.database(), username)
@@ -117,7 +117,7 @@ def delete(cli: CliContext, username: str) -> None:
 def reset_password_command(
     cli: CliContext, username: str, password: str | None, password_stdin: bool
 ) -> None:
-    """Set a new password; the old one stops working with the next request."""
+    """Set a new password; the old one and every web UI session stop working."""
     from tradewind.operations.users import get_user, reset_password
 
     get_user(cli.database(), username)  # say "doesn't exist" before asking for a password
@@ -129,7 +129,7 @@ def reset_password_command(
 @_USERNAME
 @pass_cli
 def deactivate(cli: CliContext, username: str) -> None:
-    """Refuse the account's logins (API and UI) without deleting it."""
+    """Refuse the account's logins (API and UI) and end its UI sessions, keeping it."""
     from tradewind.operations.users import set_active
 
     set_active(cli.database(), username, False)
