@@ -30,7 +30,7 @@ CONFIG_FILE_NAME = "tradewind.cfg"
 class Option:
     """One configuration key: its type, default and a line of help for the written file."""
 
-    kind: str  # "str" | "int" | "float" | "bool"
+    kind: str  # "str" | "int" | "float" | "bool" | "optional bool" (None when empty)
     default: str
     help: str
 
@@ -128,7 +128,26 @@ OPTIONS: dict[str, dict[str, Option]] = {
         "workers": _opt("int", "2", "Webserver worker processes."),
         "base_url": _opt("str", "http://localhost:8080", "URL people use to reach the UI."),
         "secret_key": _opt("str", "", "Signs session cookies; generated on first use."),
-        "authenticate": _opt("bool", "False", "Require a login for the web UI."),
+        "authenticate": _opt(
+            "optional bool",
+            "",
+            "Require a login for the web UI: True, False, or empty to require one whenever "
+            "[api] auth_backend does (every backend but default).",
+        ),
+        "cookie_secure": _opt(
+            "bool",
+            "False",
+            "Send the session cookie over HTTPS only; implied when base_url is https.",
+        ),
+        "login_failures_per_user": _opt(
+            "int", "10", "Failed logins of one user name per window before it gets 429."
+        ),
+        "login_failures_per_address": _opt(
+            "int", "100", "Failed logins from one client address per window before it gets 429."
+        ),
+        "login_failure_window": _opt(
+            "float", "300", "Seconds over which failed logins (API and UI) are counted."
+        ),
         "max_request_header_size": _opt(
             "int", "65536", "Bytes a request line and its headers may take (else 431)."
         ),
@@ -202,6 +221,10 @@ _PARSERS: dict[str, tuple[Callable[[str], Any], str]] = {
     "int": (lambda raw: int(raw.strip()), "an integer"),
     "float": (lambda raw: float(raw.strip()), "a number"),
     "bool": (_parse_bool, "true or false"),
+    "optional bool": (
+        lambda raw: _parse_bool(raw) if raw.strip() else None,
+        "true, false or empty",
+    ),
 }
 
 
@@ -363,4 +386,7 @@ def write_default_config(path: Path) -> None:
             else:
                 lines.append(f"# {key} = {option.default}")
         lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
+    # It holds the secret key: readable by its owner only, from the moment it exists.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines))

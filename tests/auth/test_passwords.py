@@ -7,11 +7,12 @@ import unicodedata
 import pytest
 from sqlalchemy import select
 
-from tradewind.api.auth.passwords import dummy_hash, hash_password, verify_password
 from tradewind.db.engine import Database
 from tradewind.db.models import User
 from tradewind.exceptions import BadRequest, NotFound
 from tradewind.operations import users
+from tradewind.operations.logins import check_credentials
+from tradewind.security.passwords import dummy_hash, hash_password, verify_password
 
 FAST = 4  # bcrypt rounds for tests that check rules, not cost
 
@@ -60,17 +61,17 @@ def test_users_lifecycle(database: Database) -> None:
         stored = session.scalar(select(User.password_hash).where(User.username == "ada"))
     assert stored is not None and stored.startswith("$2b$") and "pw-1" not in stored
 
-    assert users.check_credentials(database, "ada", "pw-1") is not None
+    assert check_credentials(database, "ada", "pw-1") is not None
     assert users.get_user(database, "ada").last_login is not None
-    assert users.check_credentials(database, "ada", "pw-2") is None
-    assert users.check_credentials(database, "nobody", "pw-1") is None
+    assert check_credentials(database, "ada", "pw-2") is None
+    assert check_credentials(database, "nobody", "pw-1") is None
 
     users.reset_password(database, "ada", "pw-2")
-    assert users.check_credentials(database, "ada", "pw-1") is None
+    assert check_credentials(database, "ada", "pw-1") is None
     users.set_active(database, "ada", False)
-    assert users.check_credentials(database, "ada", "pw-2") is None
+    assert check_credentials(database, "ada", "pw-2") is None
     users.set_active(database, "ada", True)
-    assert users.check_credentials(database, "ada", "pw-2") is not None
+    assert check_credentials(database, "ada", "pw-2") is not None
 
     assert [u.username for u in users.list_users(database)] == ["ada"]
     users.delete_user(database, "ada")

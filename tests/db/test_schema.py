@@ -62,3 +62,30 @@ def test_reset_wipes_data(database: Database) -> None:
     with database.session() as session:
         assert session.scalars(select(DagRun)).all() == []
         assert session.scalar(select(Pool.pool)) == "default_pool"
+
+
+def test_upgrade_to_0002_keeps_users_and_gives_each_its_own_session_nonce(tmp_path) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from tradewind.db.models import User
+
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    with db.engine.begin() as connection:
+        command.upgrade(schema._alembic_config(connection), "0001")
+        for name in ("ada", "bob"):
+            connection.execute(
+                text(
+                    "INSERT INTO users (username, password_hash, email, role, active, created_at)"
+                    " VALUES (:name, 'hash', '', 'Admin', 1, '2026-01-01 00:00:00.000000')"
+                ),
+                {"name": name},
+            )
+    schema.migrate(db)
+    schema.check(db)
+    with db.read_session() as session:
+        users = session.scalars(select(User).order_by(User.username)).all()
+        assert [(u.username, u.password_hash) for u in users] == [("ada", "hash"), ("bob", "hash")]
+        nonces = {u.session_nonce for u in users}
+    assert len(nonces) == 2 and all(len(n) >= 16 for n in nonces)
+    db.dispose()

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from tradewind.api.auth.passwords import hash_password
 from tradewind.authoring.timezone import utcnow
 from tradewind.config import Config
 from tradewind.db.engine import Database
 from tradewind.db.models import User
+from tradewind.security.passwords import hash_password
 
 SAMPLE_DAG = """
 from datetime import datetime
@@ -66,12 +66,14 @@ def make_client(config: Config, database: Database) -> TestClient:
         return TestClient(create_app(config, database), follow_redirects=False)
 
 
-def add_user(database: Database, username: str, password: str, *, active: bool = True) -> None:
+def add_user(
+    database: Database, username: str, password: str, *, active: bool = True, rounds: int = 4
+) -> None:
     with database.session() as session:
         session.add(
             User(
                 username=username,
-                password_hash=hash_password(password, rounds=4),
+                password_hash=hash_password(password, rounds=rounds),
                 active=active,
                 role="Admin",
                 created_at=utcnow(),

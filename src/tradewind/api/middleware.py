@@ -13,7 +13,7 @@ import logging
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tradewind.api.auth.base import AuthBackend, Forbidden, Unauthenticated
+from tradewind.api.auth.base import AuthBackend, Forbidden, TooManyRequests, Unauthenticated
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,9 @@ class ApiAuthMiddleware:
             return
         except Forbidden as exc:
             await _send_json(send, 403, exc.message)
+            return
+        except TooManyRequests as exc:
+            await _send_json(send, 429, exc.message, [(b"retry-after", b"%d" % exc.retry_after)])
             return
         except Exception:
             log.exception("Auth backend failed on %s", scope["path"])

@@ -13,6 +13,8 @@ from tradewind.exceptions import DagDefinitionError
 
 MAX_ID_LENGTH = 250
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]+$")
+# Ids become path segments of log folders and URLs, where these two mean "here" and "up".
+_PATH_NAMES = frozenset({".", ".."})
 
 
 def validate_id(value: object, *, kind: str, where: str = "") -> str:
@@ -34,5 +36,10 @@ def validate_id(value: object, *, kind: str, where: str = "") -> str:
         raise DagDefinitionError(
             f"{kind} {value!r} is invalid: it may only contain letters, digits, "
             f"underscores, dots and dashes{where}"
+        )
+    if value in _PATH_NAMES:
+        raise DagDefinitionError(
+            f"{kind} {value!r} is invalid: '.' and '..' name folders in paths and URLs; "
+            f"use a word{where}"
         )
     return value

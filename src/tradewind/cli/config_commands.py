@@ -22,6 +22,7 @@ def get_value(cli: CliContext, section: str, key: str) -> None:
     """Print the value of one key, e.g. `tradewind config get-value core dags_folder`."""
     value = cli.config.get(section.lower(), key.lower())
     click.echo(_render(value))
+    _warn_about_exposed_secrets(cli)
 
 
 @config_group.command("list")
@@ -39,9 +40,20 @@ def list_config(cli: CliContext, sources: bool) -> None:
         shown = "< hidden >" if (section, key) in _SECRET_KEYS and value else _render(value)
         suffix = f"  # {source}" if sources else ""
         click.echo(f"{key} = {shown}{suffix}")
+    _warn_about_exposed_secrets(cli)
+
+
+def _warn_about_exposed_secrets(cli: CliContext) -> None:
+    """On stderr, so scripts reading a value from stdout are not disturbed."""
+    from tradewind.security.file_modes import exposed_secret_files
+
+    for exposed in exposed_secret_files(cli.config):
+        click.echo(exposed.warning(), err=True)
 
 
 def _render(value: object) -> str:
+    if value is None:  # an optional setting left empty
+        return ""
     if isinstance(value, bool):
         return "True" if value else "False"
     return str(value)

@@ -95,7 +95,7 @@ def list_command(cli: CliContext, output: str) -> None:
 @_USERNAME
 @pass_cli
 def delete(cli: CliContext, username: str) -> None:
-    """Delete an account; its API access ends with the next request."""
+    """Delete an account; its API access and web UI sessions end with the next request."""
     from tradewind.operations.users import delete_user
 
     delete_user(cli.database(), username)
@@ -110,7 +110,7 @@ def delete(cli: CliContext, username: str) -> None:
 def reset_password_command(
     cli: CliContext, username: str, password: str | None, password_stdin: bool
 ) -> None:
-    """Set a new password; the old one stops working with the next request."""
+    """Set a new password; the old one and every web UI session stop working."""
     from tradewind.operations.users import get_user, reset_password
 
     get_user(cli.database(), username)  # say "doesn't exist" before asking for a password
@@ -122,7 +122,7 @@ def reset_password_command(
 @_USERNAME
 @pass_cli
 def deactivate(cli: CliContext, username: str) -> None:
-    """Refuse the account's logins (API and UI) without deleting it."""
+    """Refuse the account's logins (API and UI) and end its UI sessions, keeping it."""
     from tradewind.operations.users import set_active
 
     set_active(cli.database(), username, False)
@@ -138,3 +138,15 @@ def activate(cli: CliContext, username: str) -> None:
 
     set_active(cli.database(), username, True)
     click.echo(f"User '{username}' activated.")
+
+
+@users.command("revoke-sessions")
+@_USERNAME
+@pass_cli
+def revoke_sessions(cli: CliContext, username: str) -> None:
+    """Log the account out of the web UI in every browser (takes a few seconds to reach
+    every webserver worker); its password stays the same."""
+    from tradewind.operations.users import end_sessions
+
+    end_sessions(cli.database(), username)
+    click.echo(f"Every web UI session of user '{username}' has ended.")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import click
 
 from tradewind.cli.app import main
 from tradewind.cli.context import CliContext, pass_cli
+
+if TYPE_CHECKING:
+    from tradewind.config import Config
 
 APP_FACTORY = "tradewind.webserver:app_from_environment"
 
@@ -73,11 +77,23 @@ def _display(host: str) -> str:
     return "localhost" if host in {"0.0.0.0", "::"} else host
 
 
+STANDALONE_HOST = "127.0.0.1"
+
+
 @main.command("standalone")
 @click.option("--port", "-p", type=int, default=None, help="Default: [webserver] web_server_port.")
+@click.option(
+    "--hostname",
+    "-H",
+    default=None,
+    help=f"Default: [webserver] web_server_host if set, else {STANDALONE_HOST} (this host only).",
+)
 @pass_cli
-def standalone(cli: CliContext, port: int | None) -> None:
-    """Migrate the database, then run a scheduler and a webserver until Ctrl-C."""
+def standalone(cli: CliContext, port: int | None, hostname: str | None) -> None:
+    """Migrate the database, then run a scheduler and a webserver until Ctrl-C.
+
+    A trial setup: it listens on this machine only unless told otherwise.
+    """
     import signal
     import subprocess
     import sys
@@ -90,9 +106,10 @@ def standalone(cli: CliContext, port: int | None) -> None:
     schema.migrate(database)
     database.dispose()
     port = port or int(config.get("webserver", "web_server_port"))
+    host = hostname or _standalone_host(config)
     # Run our own CLI in the children with this interpreter, whatever PATH says.
     tradewind = [sys.executable, "-c", "import sys; from tradewind.cli import main; main()"]
-    commands = {"webserver": [*tradewind, "webserver", "--port", str(port)]}
+    commands = {"webserver": [*tradewind, "webserver", "--port", str(port), "--hostname", host]}
     if "scheduler" in main.commands:
         commands = {"scheduler": [*tradewind, "scheduler"], **commands}
     else:
@@ -110,8 +127,7 @@ def standalone(cli: CliContext, port: int | None) -> None:
     try:
         for name, command in commands.items():
             children[name] = subprocess.Popen(command)
-        host = _display(str(config.get("webserver", "web_server_host")))
-        click.echo(f"Tradewind is running: http://{host}:{port}  (Ctrl-C stops it)")
+        click.echo(f"Tradewind is running: http://{_display(host)}:{port}  (Ctrl-C stops it)")
         while not stopping:
             for name, child in children.items():
                 if child.poll() is not None:
@@ -127,6 +143,13 @@ def standalone(cli: CliContext, port: int | None) -> None:
     if exit_code:
         raise SystemExit(exit_code)
     click.echo("Tradewind stopped.")
+
+
+def _standalone_host(config: Config) -> str:
+    """Loopback unless ``[webserver] web_server_host`` was set on purpose (file or env)."""
+    if config.source("webserver", "web_server_host") == "default":
+        return STANDALONE_HOST
+    return str(config.get("webserver", "web_server_host"))
 
 
 def _terminate(children: Mapping[str, object], timeout: float = 15.0) -> None:

@@ -11,7 +11,7 @@ import fcntl
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -85,7 +85,7 @@ class Database:
         url = make_url(self.url)
         if url.get_backend_name() == "sqlite":
             if url.database and url.database != ":memory:":
-                os.makedirs(os.path.dirname(os.path.abspath(url.database)), exist_ok=True)
+                _create_private_file(url.database)
             engine = create_engine(
                 url,
                 poolclass=NullPool if url.database in (None, "", ":memory:") else None,
@@ -167,6 +167,16 @@ class Database:
             self._pid = os.getpid()
             if _pool_holds_connections(self.engine):
                 self.engine.dispose(close=False)
+
+
+def _create_private_file(path: str) -> None:
+    """Create a missing SQLite file readable by its owner only: it holds password hashes.
+
+    SQLite gives the -wal and -shm files it makes later the main file's permissions.
+    """
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def plain_rows(session: Any, query: Any) -> list[Any]:

@@ -1,7 +1,9 @@
 """Accounts: the people the password backend and the web UI let in.
 
 The CLI calls these; the web UI will too. Passwords arrive in clear and leave only as
-bcrypt hashes (:mod:`tradewind.api.auth.passwords`); nothing here returns a hash.
+bcrypt hashes (:mod:`tradewind.security.passwords`); nothing here returns a hash.
+Changing a password, deactivating or deleting an account ends its web UI sessions
+(:func:`end_sessions`); :mod:`tradewind.operations.logins` checks passwords.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradewind.api.auth.passwords import dummy_hash, hash_password, verify_password
 from tradewind.authoring.timezone import utcnow
 from tradewind.db.models import User
+from tradewind.db.models.user import new_session_nonce
 from tradewind.exceptions import BadRequest, NotFound
 from tradewind.operations import audit
+from tradewind.security.passwords import hash_password
 
 if TYPE_CHECKING:
     from tradewind.db.engine import Database
@@ -132,35 +135,24 @@ def delete_user(database: Database, username: str, *, actor: str = "cli") -> Use
 def reset_password(database: Database, username: str, password: str, *, actor: str = "cli") -> None:
     password_hash = hash_password(password)
     with database.session() as session:
-        _get(session, username).password_hash = password_hash
+        user = _get(session, username)
+        user.password_hash = password_hash
+        user.session_nonce = new_session_nonce()
         audit.record(session, "user.reset_password", actor, extra={"username": username})
 
 
 def set_active(database: Database, username: str, active: bool, *, actor: str = "cli") -> None:
     with database.session() as session:
-        _get(session, username).active = active
+        user = _get(session, username)
+        user.active = active
+        user.session_nonce = new_session_nonce()
         event = "user.activate" if active else "user.deactivate"
         audit.record(session, event, actor, extra={"username": username})
 
 
-def check_credentials(database: Database, username: str, password: str) -> UserInfo | None:
-    """The account if the password is right and it is active, else None (slow: bcrypt).
-
-    Unknown users are checked against a dummy hash, so the answer takes as long for
-    them as for a wrong password. A successful check records ``last_login``.
-    """
-    with database.read_session() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        stored = user.password_hash if user is not None else None
-    ok = verify_password(password, stored or dummy_hash())
-    if not ok or user is None or not user.active:
-        return None
-    record_login(database, username)
-    return _info(user)
-
-
-def record_login(database: Database, username: str) -> None:
+def end_sessions(database: Database, username: str, *, actor: str = "cli") -> None:
+    """Log the account out of the web UI everywhere: every session cookie issued so far
+    stops working (within a few seconds on other webserver workers)."""
     with database.session() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is not None:
-            user.last_login = utcnow()
+        _get(session, username).session_nonce = new_session_nonce()
+        audit.record(session, "user.end_sessions", actor, extra={"username": username})

@@ -1,1 +1,1 @@
-"""Security helpers used by Tradewind's own processes (Kerberos ticket cache)."""
+"""Security helpers with no database or web dependency: password hashing, Kerberos tickets."""

@@ -14,10 +14,18 @@ from fastapi import APIRouter
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
+from tradewind.operations.login_throttle import LoginThrottle, ThrottleSettings
+from tradewind.operations.logins import ThrottledLogins
 from tradewind.www.context import UiContext
+from tradewind.www.login_policy import (
+    cookie_is_secure,
+    ui_requires_login,
+    warn_if_open_behind_a_locked_api,
+)
 from tradewind.www.rendering import build_environment
 from tradewind.www.routing import make_route_class
 from tradewind.www.session import SessionSigner, load_secret_key
+from tradewind.www.session_check import SessionCheck
 from tradewind.www.views import auth, dag, dags, pools, runs, static, task_instances
 
 DAG = "/dags/{dag_id}"
@@ -44,11 +52,13 @@ ROUTES: list[tuple[str, str, Callable[..., Any]]] = [
     ("POST", TASK_INSTANCE + "/{action}", task_instances.ti_action),
     ("GET", "/pools", pools.pool_list),
     ("POST", "/pools", pools.save_pool),
-    ("POST", "/pools/{name}/delete", pools.delete_pool),
+    # ``:path``: a pool name may hold "/" (sent encoded as %2F, which arrives decoded).
+    ("POST", "/pools/{name:path}/delete", pools.delete_pool),
 ]
 
 
 def create_ui_context(config: Config, database: Database) -> UiContext:
+    warn_if_open_behind_a_locked_api(config)
     return UiContext(
         config=config,
         database=database,
@@ -56,7 +66,12 @@ def create_ui_context(config: Config, database: Database) -> UiContext:
         signer=SessionSigner(
             load_secret_key(str(config.get("webserver", "secret_key")), config.home)
         ),
-        authenticate=bool(config.get("webserver", "authenticate")),
+        authenticate=ui_requires_login(config),
+        sessions=SessionCheck(database),
+        logins=ThrottledLogins(
+            database, LoginThrottle(database, ThrottleSettings.from_config(config))
+        ),
+        secure_cookie=cookie_is_secure(config),
     )
 
 

@@ -14,7 +14,9 @@ from starlette.requests import Request
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
+from tradewind.operations.logins import ThrottledLogins
 from tradewind.www.session import SessionSigner
+from tradewind.www.session_check import SessionCheck
 
 UI_CONTEXT_KEY = "tradewind_ui"
 ANONYMOUS_ACTOR = "webserver"
@@ -27,6 +29,9 @@ class UiContext:
     templates: Environment
     signer: SessionSigner
     authenticate: bool
+    sessions: SessionCheck
+    logins: ThrottledLogins
+    secure_cookie: bool = False
     grid_runs: int = 25
     dags_per_page: int = 50
 

@@ -79,6 +79,11 @@ def ti_url(dag_id: str, run_id: str, task_id: str, **params: Any) -> str:
     return _with_query(url, params)
 
 
+def pool_delete_url(name: str) -> str:
+    """Fully encoded: a name like ``x/../../pools/other`` must not walk to another pool."""
+    return f"/pools/{_segment(name)}/delete"
+
+
 def query(url: str, **params: Any) -> str:
     """``url`` with the non-empty ``params`` as its query string."""
     return _with_query(url, params)
@@ -101,6 +106,7 @@ def build_environment() -> Environment:
     env.globals.update(
         dag_url=dag_url, run_url=dag_run_url, ti_url=ti_url, STATES=STATES, query=query
     )
+    env.globals.update(pool_delete_url=pool_delete_url)
     return env
 
 

@@ -16,12 +16,10 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi.routing import APIRoute
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from tradewind.db.models import User
 from tradewind.exceptions import BadRequest, NotFound
 from tradewind.www.context import UI_CONTEXT_KEY, UiContext
 from tradewind.www.forms import FormTooLarge, form_data
@@ -84,6 +82,7 @@ async def _handle(
             max_age=MAX_AGE_SECONDS,
             path="/",
             httponly=True,
+            secure=context.secure_cookie,
             samesite="lax",
         )
     return response
@@ -121,13 +120,13 @@ async def _guard(
 
 
 def _logged_in(context: UiContext, session: dict[str, Any]) -> bool:
-    """A session user counts only while the account exists and is active."""
-    username = session.get("user")
-    if not username:
+    """A session user counts only while its login has not been revoked (see session_check)."""
+    if not session.get("user"):
         return False
-    with context.database.read_session() as db_session:
-        active = db_session.scalar(select(User.active).where(User.username == username))
-    if not active:
-        session.pop("user", None)
+    username = context.sessions.username(session)
+    if username is None:
+        for key in ("user", "uid", "nonce"):
+            session.pop(key, None)
         return False
+    session["user"] = username
     return True

@@ -4,7 +4,8 @@ A backend module (``tradewind.api.auth.backend.<name>``) exposes
 ``create_backend(config, database) -> AuthBackend``. The API calls
 ``await backend.authenticate(request)`` once per request, before any handler runs:
 it returns the caller's :class:`Identity` or raises :class:`Unauthenticated`
-(401, with a ``WWW-Authenticate`` challenge) or :class:`Forbidden` (403).
+(401, with a ``WWW-Authenticate`` challenge), :class:`Forbidden` (403) or
+:class:`TooManyRequests` (429, with ``Retry-After``).
 """
 
 from __future__ import annotations
@@ -63,6 +64,15 @@ class Forbidden(Exception):
 
     def __init__(self, message: str = "Forbidden") -> None:
         super().__init__(message)
+        self.message = message
+
+
+class TooManyRequests(Exception):
+    """429: too many failed logins lately; ``retry_after`` becomes the Retry-After header."""
+
+    def __init__(self, retry_after: int, message: str) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
         self.message = message
 
 

@@ -11,6 +11,7 @@ from tradewind.db.models.dagrun import (
     TaskInstanceState,
 )
 from tradewind.db.models.job import Job
+from tradewind.db.models.login_failure import LoginFailure
 from tradewind.db.models.pool import DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS, Pool
 from tradewind.db.models.user import User
 from tradewind.db.models.xcom import XCom
@@ -26,6 +27,7 @@ __all__ = [
     "DagRunState",
     "ImportErrorModel",
     "Job",
+    "LoginFailure",
     "Pool",
     "RunType",
     "SerializedDagModel",

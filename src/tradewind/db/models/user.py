@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import Boolean, Integer, String
@@ -9,6 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tradewind.db.models.base import Base
 from tradewind.db.types import UtcDateTime
+
+
+def new_session_nonce() -> str:
+    """A fresh random value for ``User.session_nonce``: every older UI session stops working."""
+    return secrets.token_urlsafe(16)
 
 
 class User(Base):
@@ -23,3 +29,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_login: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The session generation: a UI session cookie names it and is honoured only while it is
+    # unchanged. Random rather than a counter, so an account deleted and re-created under
+    # the same name (SQLite may even reuse its id) does not accept the old account's cookies.
+    session_nonce: Mapped[str] = mapped_column(String(64), default=new_session_nonce)

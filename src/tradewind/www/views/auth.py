@@ -1,16 +1,17 @@
-"""Login and logout for ``[webserver] authenticate = True``, against the API's users table."""
+"""Login and logout when the UI asks for a login (see ``login_policy``), against the users
+table the API's password backend uses too."""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from tradewind.api.auth.passwords import dummy_hash, verify_password
-from tradewind.authoring.timezone import utcnow
-from tradewind.db.models import User
+from tradewind.exceptions import NotFound
+from tradewind.operations.login_throttle import LoginThrottled
+from tradewind.operations.users import end_sessions
 from tradewind.www.context import session_of, ui
 from tradewind.www.forms import posted
 from tradewind.www.redirects import local_path
@@ -37,30 +38,42 @@ def login(request: Request) -> Response:
     form = posted(request)
     username = form.get("username", "").strip()
     target = _safe_next(form.get("next"))
-    if not _check_password(request, username, form.get("password", "")):
+    address = request.client.host if request.client else ""
+    try:
+        account = ui(request).logins.check(username, form.get("password", ""), address)
+    except LoginThrottled as exc:
+        page = render(request, "login.html", 429, next=target, error=str(exc), username=username)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+    if account is None:
         return render(request, "login.html", 401, next=target, error=BAD_LOGIN, username=username)
     session = session_of(request)
     session.clear()
-    session["user"] = username
+    session["user"] = account.username
+    session["uid"] = account.user_id
+    session["nonce"] = account.session_nonce  # the login counts while this is unchanged
     session["csrf"] = secrets.token_urlsafe(32)  # a new token for the logged-in session
     return RedirectResponse(target, status_code=303)
 
 
-def _check_password(request: Request, username: str, password: str) -> bool:
-    """The API password backend's rules: bcrypt, same cost for unknown users, active only."""
-    database = ui(request).database
-    with database.session() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        stored = user.password_hash if user is not None else dummy_hash()
-        ok = verify_password(password, stored) and user is not None and bool(user.active)
-        if ok and user is not None:
-            user.last_login = utcnow()
-    return ok
-
-
 @public
 def logout(request: Request) -> Response:
+    """End the session for good: a copy of its cookie must not keep working.
+
+    The account's session generation moves on, which logs it out in every browser.
+    """
     session = session_of(request)
+    # Only a login still valid may end the account's sessions: a revoked copy may not.
+    username = ui(request).sessions.username(session) if session.get("user") else None
+    if username is not None:
+        _end_sessions(request, username, session["uid"])
     session.clear()
     session["csrf"] = secrets.token_urlsafe(32)
     return RedirectResponse("/login" if ui(request).authenticate else "/dags", status_code=303)
+
+
+def _end_sessions(request: Request, username: str, user_id: int) -> None:
+    context = ui(request)
+    with contextlib.suppress(NotFound):  # deleted meanwhile: its sessions are over anyway
+        end_sessions(context.database, username, actor=username)
+    context.sessions.forget(user_id)

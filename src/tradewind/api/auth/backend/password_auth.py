@@ -4,6 +4,8 @@ bcrypt takes 100+ ms of CPU on purpose, so:
 
 * it runs in worker threads, at most one per CPU at once (:data:`_BCRYPT_LIMIT`), so a
   flood of bad passwords slows logins, not the event loop or the other requests;
+* a name or client address with too many recent failures gets 429 before any bcrypt
+  (:mod:`tradewind.operations.login_throttle`);
 * a successful check is remembered for a few minutes in :class:`VerifiedCache`, keyed by
   an HMAC (with a per-process random key) of the user name, the *stored hash* and the
   password. Every request still reads the user's row, so deleting or deactivating an
@@ -28,12 +30,11 @@ from typing import TYPE_CHECKING
 
 import anyio
 import anyio.to_thread
-from sqlalchemy import select
 
-from tradewind.api.auth.base import Identity, Unauthenticated
-from tradewind.api.auth.passwords import dummy_hash, verify_password
-from tradewind.db.models import User
-from tradewind.operations.users import record_login
+from tradewind.api.auth.base import Identity, TooManyRequests, Unauthenticated
+from tradewind.operations.login_throttle import LoginThrottle, LoginThrottled, ThrottleSettings
+from tradewind.operations.logins import Account, ThrottledLogins, find_account
+from tradewind.security.passwords import dummy_hash
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -109,47 +110,45 @@ class VerifiedCache:
 
 
 class PasswordAuth:
-    def __init__(self, database: Database, cache: VerifiedCache | None = None) -> None:
+    def __init__(
+        self, database: Database, logins: ThrottledLogins, cache: VerifiedCache | None = None
+    ) -> None:
         self.database = database
+        self.logins = logins
         self.cache = cache or VerifiedCache()
         self._bcrypt_limiter: anyio.CapacityLimiter | None = None
 
     async def authenticate(self, request: Request) -> Identity:
         username, password = parse_basic(request.headers.get("authorization"))
-        account = await anyio.to_thread.run_sync(self._lookup, username)
-        if account is not None:
-            stored_hash, active = account
-            if active and self.cache.contains(username, stored_hash, password):
-                return Identity(name=username, method="password")
-        # Unknown and inactive users cost a full bcrypt too: same answer, same time.
-        checked_hash = account[0] if account is not None else dummy_hash()
+        account = await anyio.to_thread.run_sync(find_account, self.database, username)
+        if self._cached(account, password):
+            return Identity(name=username, method="password")
         if self._bcrypt_limiter is None:
             self._bcrypt_limiter = anyio.CapacityLimiter(_BCRYPT_LIMIT)
-        matches = await anyio.to_thread.run_sync(
-            verify_password, password, checked_hash, limiter=self._bcrypt_limiter
-        )
-        if not (matches and account is not None and account[1]):
+        address = request.client.host if request.client else ""
+        try:
+            # Unknown and inactive users cost a full bcrypt too: same answer, same time.
+            checked = await anyio.to_thread.run_sync(
+                self.logins.check, username, password, address, limiter=self._bcrypt_limiter
+            )
+        except LoginThrottled as exc:
+            log.info("API login throttled for user %r from %s", username, address)
+            raise TooManyRequests(exc.retry_after, str(exc)) from None
+        if checked is None:
             log.info("API login refused for user %r", username)
             raise Unauthenticated(CHALLENGE, BAD_CREDENTIALS)
-        self.cache.add(username, checked_hash, password)
-        await anyio.to_thread.run_sync(self._record_login, username)
+        self.cache.add(username, checked.password_hash, password)
         return Identity(name=username, method="password")
 
-    def _lookup(self, username: str) -> tuple[str, bool] | None:
-        query = select(User.password_hash, User.active).where(User.username == username)
-        with self.database.read_connection() as connection:
-            row = connection.execute(query).first()
-        return None if row is None else (row[0], bool(row[1]))
-
-    def _record_login(self, username: str) -> None:
-        # Only on a real bcrypt check (not on cache hits): at most one write per user
-        # per cache lifetime. A busy database must not turn a good login into an error.
-        try:
-            record_login(self.database, username)
-        except Exception as exc:
-            log.warning("Could not record the last login of %r: %s", username, exc)
+    def _cached(self, account: Account | None, password: str) -> bool:
+        return (
+            account is not None
+            and account.active
+            and self.cache.contains(account.username, account.password_hash, password)
+        )
 
 
 def create_backend(config: Config, database: Database) -> PasswordAuth:
     dummy_hash()  # pay for the dummy hash at start-up, not on the first unknown user
-    return PasswordAuth(database)
+    throttle = LoginThrottle(database, ThrottleSettings.from_config(config))
+    return PasswordAuth(database, ThrottledLogins(database, throttle))

@@ -1,4 +1,4 @@
-"""Password hashing: bcrypt only, shared by the API's password backend and the web UI login.
+"""Password hashing: bcrypt only, for every login Tradewind checks (API, web UI, CLI).
 
 Why the rules below:
 
