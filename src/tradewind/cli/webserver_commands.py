@@ -8,6 +8,8 @@ from tradewind.cli.app import main
 from tradewind.cli.context import CliContext, pass_cli
 
 APP_FACTORY = "tradewind.api.app:app_from_environment"
+#: Seconds ``standalone`` waits beyond [core] shutdown_grace before it SIGKILLs a child.
+STOP_MARGIN = 5.0
 
 
 @main.command("webserver")
@@ -22,7 +24,8 @@ def webserver(
     """Serve the experimental REST API, /health and the web UI.
 
     Reads and writes the metadata database only: no DAG file is imported, nothing is
-    scheduled here. Stops cleanly on Ctrl-C or SIGTERM.
+    scheduled here. Stops cleanly on Ctrl-C or SIGTERM: requests in flight get
+    [core] shutdown_grace seconds to finish.
     """
     import os
 
@@ -57,7 +60,7 @@ def webserver(
         http="httptools",
         access_log=access_log,
         log_level="info" if access_log else "warning",
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=max(int(float(config.get("core", "shutdown_grace"))), 1),
     )
 
 
@@ -69,7 +72,11 @@ def _display(host: str) -> str:
 @click.option("--port", "-p", type=int, default=None, help="Default: [webserver] web_server_port.")
 @pass_cli
 def standalone(cli: CliContext, port: int | None) -> None:
-    """Migrate the database, then run a scheduler and a webserver until Ctrl-C."""
+    """Migrate the database, then run a scheduler and a webserver until Ctrl-C or SIGTERM.
+
+    Stopping passes SIGTERM on and waits [core] shutdown_grace seconds (and a little for
+    the last records) before it kills what is left.
+    """
     import signal
     import subprocess
     import sys
@@ -113,7 +120,7 @@ def standalone(cli: CliContext, port: int | None) -> None:
                     stopping = True
             time.sleep(0.2)
     finally:
-        _terminate(children)
+        _terminate(children, float(config.get("core", "shutdown_grace")) + STOP_MARGIN)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if exit_code:
@@ -121,7 +128,7 @@ def standalone(cli: CliContext, port: int | None) -> None:
     click.echo("Tradewind stopped.")
 
 
-def _terminate(children: dict[str, object], timeout: float = 15.0) -> None:
+def _terminate(children: dict[str, object], timeout: float) -> None:
     """SIGTERM every child, wait for all, SIGKILL those still alive: no orphans."""
     import signal
     import subprocess

@@ -104,6 +104,13 @@ class RunnerHost:
     def alive(self) -> bool:
         return self._events is not None and not self._events.eof
 
+    def terminate_tries(self, *, force: bool = False) -> None:
+        """Kill the host's running tries: SIGTERM to each one's process group, or SIGKILL
+        (``force``). They are then reported ended without a result, like any killed try."""
+        if self.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGUSR2 if force else signal.SIGTERM)
+
     def stop(self) -> None:
         """Close the command pipe: the host exits, zygotes exit once their tries end."""
         if self._cmd_w >= 0:
@@ -140,6 +147,25 @@ class _Zygote:
     retired: bool = False
 
 
+class TryTerminator:
+    """The host's SIGTERM (and SIGUSR2) handler: kill the process group of every try it runs.
+
+    How a stopping scheduler or Celery worker ends the tries still running when its
+    ``[core] shutdown_grace`` is nearly over: SIGTERM first, SIGUSR2 for SIGKILL. The host
+    itself carries on, so their ends are still reported (and the host exits once the
+    scheduler has closed its command pipe and the zygotes are done).
+    """
+
+    def __init__(self) -> None:
+        self.pids: dict[TaskKey, int] = {}  # try -> its pid, also its process group
+
+    def __call__(self, signum: int, _frame: object) -> None:
+        sig = signal.SIGKILL if signum == signal.SIGUSR2 else signal.SIGTERM
+        for pid in list(self.pids.values()):
+            with contextlib.suppress(OSError):
+                os.killpg(pid, sig)
+
+
 def warm_database(config: Config):  # type: ignore[no-untyped-def]
     """A Database whose statement cache already holds the statements of a try's claim and
     record (SQLAlchemy compiles each on first use, milliseconds apiece)."""
@@ -153,7 +179,9 @@ def warm_database(config: Config):  # type: ignore[no-untyped-def]
 
 def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the scheduler only
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    terminator = TryTerminator()
+    signal.signal(signal.SIGTERM, terminator)
+    signal.signal(signal.SIGUSR2, terminator)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     with contextlib.suppress(Exception):
         os.setpgid(0, 0)  # a terminal's Ctrl-C must not reach the tries
@@ -298,10 +326,12 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
                 report = json.loads(line)
                 if "started" in report:
                     pids.append((TaskKey(*report["started"]), report["pid"]))
+                    terminator.pids[pids[-1][0]] = report["pid"]
                     continue
                 outcome = TaskOutcome(TaskKey(*report["key"]), report["reason"], report["code"])
                 result = None if report["result"] is None else TryResult.from_json(report["result"])
                 zygote.outstanding.pop(outcome.key, None)
+                terminator.pids.pop(outcome.key, None)
                 ended.append((outcome, result, report["pid"]))
             if zygote.out.eof:
                 closing.append(zygote)

@@ -5,6 +5,12 @@
 * A scheduler that died: its ``job`` heartbeat goes stale; what it had ``queued`` goes back
   to ``scheduled`` (:func:`reset_orphaned_tasks`). Tries already running carry on: their
   runner host stays until they end and records their final state.
+* A scheduler stopped or killed with its runner host (a SIGKILL to its process group, an
+  OOM kill, a container stop): its tries' processes are gone. On the same machine the next
+  scheduler sees that at once: :func:`fail_dead_tries` fails or retries ``running`` tries
+  recorded with this hostname whose pid no longer exists and whose heartbeat has stopped
+  (so no runner host is about to record them). Tries whose host survived are adopted:
+  the host keeps heartbeating them and records their end; the scheduler takes it from there.
 * A machine that died: its tries stop heartbeating; :func:`fail_zombies` fails or retries
   ``running`` task instances whose ``last_heartbeat_at`` is too old.
 * A message that never reached a worker (a broker restarted without persistence, a queue
@@ -16,6 +22,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -28,7 +35,7 @@ from tradewind.db.models import Job, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, log_path
-from tradewind.execution.task_runner import EXIT_NOT_STARTED
+from tradewind.execution.task_runner import EXIT_NOT_STARTED, hostname
 from tradewind.execution.workload import TaskOutcome
 
 log = logging.getLogger(__name__)
@@ -173,3 +180,50 @@ def fail_zombies(
         append_line(log_path(config, ti.dag_id, ti.run_id, ti.task_id, ti.try_number), message)
         log.warning("%s.%s (%s): %s", ti.dag_id, ti.task_id, ti.run_id, message)
     return len(zombies)
+
+
+def fail_dead_tries(
+    session: Session, config: Config, get_dags: GetDags, now: datetime, quiet_for: float
+) -> int:
+    """Fail or retry ``running`` tries of this machine whose process is gone.
+
+    ``quiet_for``: seconds without a heartbeat first, so a runner host that is alive and
+    about to record a try that just ended is not raced.
+    """
+    quiet_since = now - timedelta(seconds=quiet_for)
+    here = hostname(config)
+    query = select(TaskInstance).where(
+        TaskInstance.state == S.RUNNING,
+        TaskInstance.hostname == here,
+        TaskInstance.pid.is_not(None),
+        or_(
+            TaskInstance.last_heartbeat_at < quiet_since,
+            TaskInstance.last_heartbeat_at.is_(None) & (TaskInstance.start_date < quiet_since),
+        ),
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    dead = [ti for ti in session.scalars(query) if not _process_exists(ti.pid)]
+    if not dead:
+        return 0
+    sdags = get_dags({ti.dag_id for ti in dead})
+    for ti in dead:
+        sdag = sdags.get(ti.dag_id)
+        state = fail_try(ti, sdag.tasks.get(ti.task_id) if sdag else None, now)
+        message = (
+            f"The task's process (pid {ti.pid} on {here}) is gone and nothing records its "
+            f"end (its runner was stopped or killed): treating it as a zombie; marked {state}"
+        )
+        append_line(log_path(config, ti.dag_id, ti.run_id, ti.task_id, ti.try_number), message)
+        log.warning("%s.%s (%s): %s", ti.dag_id, ti.task_id, ti.run_id, message)
+    return len(dead)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: the pid was reused, or it runs as another user
+    return True
