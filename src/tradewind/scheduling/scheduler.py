@@ -32,6 +32,7 @@ from tradewind.db.models import DagModel, DagRun, DagRunState, Job, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.execution.executors import load_executor
 from tradewind.execution.executors.base import BaseExecutor
+from tradewind.execution.shutdown import ShutdownPlan
 from tradewind.execution.workload import TaskOutcome, Workload
 from tradewind.scheduling import recovery, single_scheduler
 from tradewind.scheduling.admission import AdmissionFilter, admit
@@ -43,7 +44,7 @@ from tradewind.scheduling.run_creation import (
     max_active_runs,
 )
 from tradewind.scheduling.run_processing import process_runs
-from tradewind.scheduling.shutdown import Drain, ShutdownPlan
+from tradewind.scheduling.shutdown import Drain
 from tradewind.scheduling.wakeup import WakeupListener
 
 log = logging.getLogger(__name__)

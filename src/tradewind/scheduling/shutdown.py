@@ -23,38 +23,15 @@ import logging
 import select
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from tradewind.execution.executors.base import BaseExecutor
+from tradewind.execution.shutdown import ShutdownPlan
 from tradewind.execution.workload import TaskOutcome
 
 log = logging.getLogger(__name__)
 
-#: Seconds before the end of the grace when still-running tries get SIGTERM, and SIGKILL.
-TERMINATE_LEAD = 3.0
-KILL_LEAD = 1.0
-
 HandleOutcomes = Callable[[list[TaskOutcome]], None]
-
-
-@dataclass(frozen=True)
-class ShutdownPlan:
-    """When (``time.monotonic()``) each step of a shutdown that began at ``began`` happens."""
-
-    grace: float
-    terminate_at: float
-    kill_at: float
-    deadline: float
-
-    @classmethod
-    def starting(cls, began: float, grace: float) -> ShutdownPlan:
-        grace = max(grace, 0.0)
-        return cls(
-            grace=grace,
-            terminate_at=began + grace - min(TERMINATE_LEAD, grace / 2),
-            kill_at=began + grace - min(KILL_LEAD, grace / 4),
-            deadline=began + grace,
-        )
 
 
 class Drain:
