@@ -144,7 +144,7 @@ class GraceTimer:
 
 
 def _pool_pids() -> list[int]:
-    from billiard.process import active_children
+    from billiard.process import active_children  # type: ignore[import-untyped]
 
     return [child.pid for child in active_children() if child.pid]
 
@@ -153,7 +153,7 @@ def run_worker(
     config: Config, *, queues: list[str], concurrency: int, hostname: str, loglevel: str
 ) -> None:
     """``tradewind celery worker``: consume ``queues`` until stopped (warm shutdown on TERM)."""
-    from celery.signals import worker_shutting_down
+    from celery.signals import worker_shutting_down  # type: ignore[import-untyped]
 
     from tradewind.execution.celery_app import create_celery_app
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -156,30 +156,17 @@ def requeue_stuck_queued(session: Session, now: datetime, timeout: float) -> lis
 def fail_zombies(
     session: Session, config: Config, get_dags: GetDags, now: datetime, threshold: float
 ) -> int:
-    stale_before = now - timedelta(seconds=threshold)
-    query = select(TaskInstance).where(
-        TaskInstance.state == S.RUNNING,
-        or_(
-            TaskInstance.last_heartbeat_at < stale_before,
-            TaskInstance.last_heartbeat_at.is_(None) & (TaskInstance.start_date < stale_before),
+    zombies = session.scalars(_running_and_quiet(session, now, threshold)).all()
+    return _fail_each(
+        config,
+        zombies,
+        get_dags,
+        now,
+        lambda ti: (
+            f"No heartbeat from the task for over {threshold:g}s (pid {ti.pid} on "
+            f"{ti.hostname}): treating it as dead"
         ),
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)  # another scheduler has them
-    zombies = session.scalars(query).all()
-    if not zombies:
-        return 0
-    sdags = get_dags({ti.dag_id for ti in zombies})
-    for ti in zombies:
-        sdag = sdags.get(ti.dag_id)
-        state = fail_try(ti, sdag.tasks.get(ti.task_id) if sdag else None, now)
-        message = (
-            f"No heartbeat from the task for over {threshold:g}s (pid {ti.pid} on "
-            f"{ti.hostname}): treating it as dead; marked {state}"
-        )
-        append_line(log_path(config, ti.dag_id, ti.run_id, ti.task_id, ti.try_number), message)
-        log.warning("%s.%s (%s): %s", ti.dag_id, ti.task_id, ti.run_id, message)
-    return len(zombies)
 
 
 def fail_dead_tries(
@@ -190,33 +177,57 @@ def fail_dead_tries(
     ``quiet_for``: seconds without a heartbeat first, so a runner host that is alive and
     about to record a try that just ended is not raced.
     """
-    quiet_since = now - timedelta(seconds=quiet_for)
     here = hostname(config)
+    query = _running_and_quiet(session, now, quiet_for).where(
+        TaskInstance.hostname == here, TaskInstance.pid.is_not(None)
+    )
+    dead = [ti for ti in session.scalars(query) if ti.pid and not _process_exists(ti.pid)]
+    return _fail_each(
+        config,
+        dead,
+        get_dags,
+        now,
+        lambda ti: (
+            f"The task's process (pid {ti.pid} on {here}) is gone and nothing records "
+            "its end (its runner was stopped or killed): treating it as a zombie"
+        ),
+    )
+
+
+def _running_and_quiet(session: Session, now: datetime, seconds: float):  # type: ignore[no-untyped-def]
+    """``running`` task instances without a heartbeat for ``seconds``, locked on PostgreSQL
+    (skipping those another scheduler has)."""
+    before = now - timedelta(seconds=seconds)
     query = select(TaskInstance).where(
         TaskInstance.state == S.RUNNING,
-        TaskInstance.hostname == here,
-        TaskInstance.pid.is_not(None),
         or_(
-            TaskInstance.last_heartbeat_at < quiet_since,
-            TaskInstance.last_heartbeat_at.is_(None) & (TaskInstance.start_date < quiet_since),
+            TaskInstance.last_heartbeat_at < before,
+            TaskInstance.last_heartbeat_at.is_(None) & (TaskInstance.start_date < before),
         ),
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    dead = [ti for ti in session.scalars(query) if not _process_exists(ti.pid)]
-    if not dead:
+    return query
+
+
+def _fail_each(
+    config: Config,
+    tis: Sequence[TaskInstance],
+    get_dags: GetDags,
+    now: datetime,
+    reason: Callable[[TaskInstance], str],
+) -> int:
+    """Fail or retry each try, saying why in its log and the scheduler's."""
+    if not tis:
         return 0
-    sdags = get_dags({ti.dag_id for ti in dead})
-    for ti in dead:
+    sdags = get_dags({ti.dag_id for ti in tis})
+    for ti in tis:
         sdag = sdags.get(ti.dag_id)
         state = fail_try(ti, sdag.tasks.get(ti.task_id) if sdag else None, now)
-        message = (
-            f"The task's process (pid {ti.pid} on {here}) is gone and nothing records its "
-            f"end (its runner was stopped or killed): treating it as a zombie; marked {state}"
-        )
+        message = f"{reason(ti)}; marked {state}"
         append_line(log_path(config, ti.dag_id, ti.run_id, ti.task_id, ti.try_number), message)
         log.warning("%s.%s (%s): %s", ti.dag_id, ti.task_id, ti.run_id, message)
-    return len(dead)
+    return len(tis)
 
 
 def _process_exists(pid: int) -> bool:
