@@ -134,7 +134,10 @@ class GraceTimer:
             time.sleep(max(when - time.monotonic(), 0))
             pool = _pool_pids()
             if pool:
-                log.warning("[core] shutdown_grace is running out: killing the running tries")
+                log.warning(
+                    "[core] shutdown_grace is running out: the pool processes kill the tries "
+                    "they still run"
+                )
             for pid in pool:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGTERM)

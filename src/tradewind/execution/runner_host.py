@@ -259,6 +259,7 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
         zygote.process.wait()
         for key in list(zygote.outstanding):
             claimed.pop(key, None)
+            terminator.pids.pop(key, None)
             forward(TaskOutcome(key, "exited", None, "the runner process of its DAG file died"))
         if zygotes.get(zygote.fileloc) is zygote:
             del zygotes[zygote.fileloc]
