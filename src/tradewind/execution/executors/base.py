@@ -70,4 +70,5 @@ class BaseExecutor(ABC):
 
     @abstractmethod
     def end(self) -> None:
-        """Stop accepting work. Running tries finish on their own and record their state."""
+        """Stop accepting work. Tries still running (run elsewhere, or outliving a stop
+        without :meth:`terminate_tries`) finish on their own and record their state."""
