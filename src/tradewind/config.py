@@ -63,6 +63,13 @@ OPTIONS: dict[str, dict[str, Option]] = {
         "hostname": _opt(
             "str", "", "Name recorded on task instances; empty means the machine's FQDN."
         ),
+        "shutdown_grace": _opt(
+            "float",
+            "20",
+            "Seconds a stopped (SIGTERM) scheduler, standalone, webserver or Celery worker "
+            "takes to exit: running tries get this long to finish, then are killed and "
+            "failed or retried.",
+        ),
     },
     "database": {
         "sql_alchemy_conn": _opt(

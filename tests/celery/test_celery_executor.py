@@ -138,7 +138,10 @@ def test_task_of_a_sigkilled_worker_is_retried_on_the_other(cluster: Cluster) ->
     ti = cluster.tis("victim", run_id)["t"]
     assert (ti.state, ti.try_number) == ("success", 2)
     first_log = cluster.try_log("victim", run_id, "t")
-    assert "No heartbeat from the task" in first_log and "up_for_retry" in first_log
+    # On another machine its heartbeat going stale says so; here, on the same machine, the
+    # scheduler may first see that the try's process is gone (recovery.fail_dead_tries).
+    assert "No heartbeat from the task" in first_log or "is gone" in first_log
+    assert "up_for_retry" in first_log
 
 
 ONE_TASK_DAG = """

@@ -48,7 +48,8 @@ def worker(
 
     Each try runs in its own process, forked from a warm one, exactly as with the
     LocalExecutor: same logs, XComs and execution_timeout. SIGTERM stops taking new
-    tries and waits for the running ones.
+    tries and waits for the running ones, up to [core] shutdown_grace seconds in all:
+    near its end they are killed (and failed or retried by the scheduler).
     """
     _require_celery()
     from tradewind.execution.celery_worker import run_worker

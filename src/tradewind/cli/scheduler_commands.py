@@ -14,7 +14,11 @@ from tradewind.cli.context import CliContext, pass_cli
 @click.option("--num-runs", type=int, default=None, help="Stop after this many loop passes.")
 @pass_cli
 def scheduler_command(cli: CliContext, num_runs: int | None) -> None:
-    """Run the scheduler: create runs, start tasks on the executor, track their states."""
+    """Run the scheduler: create runs, start tasks on the executor, track their states.
+
+    Ctrl-C or SIGTERM stops it within [core] shutdown_grace seconds: tries it runs
+    (local executor) get until then to finish, then are killed and failed or retried.
+    """
     from tradewind.scheduling.scheduler import run_scheduler
 
     cli.database()  # refuse to start on an unmigrated database

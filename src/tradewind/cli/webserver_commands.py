@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from tradewind.config import Config
 
 APP_FACTORY = "tradewind.webserver:app_from_environment"
+#: Seconds ``standalone`` waits beyond [core] shutdown_grace before it SIGKILLs a child.
+STOP_MARGIN = 5.0
 
 
 @main.command("webserver")
@@ -28,7 +30,8 @@ def webserver(
     """Serve the experimental REST API, /health and the web UI.
 
     Reads and writes the metadata database only: no DAG file is imported, nothing is
-    scheduled here. Stops cleanly on Ctrl-C or SIGTERM. Requests are bounded by
+    scheduled here. Stops cleanly on Ctrl-C or SIGTERM: requests in flight get
+    [core] shutdown_grace seconds to finish. Requests are bounded by
     [webserver] max_request_header_size, request_header_timeout, request_body_timeout,
     keep_alive_timeout and worker_connections.
     """
@@ -69,7 +72,7 @@ def webserver(
         limit_concurrency=int(config.get("webserver", "worker_connections")),
         access_log=access_log,
         log_level="info" if access_log else "warning",
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=max(int(float(config.get("core", "shutdown_grace"))), 1),
     )
 
 
@@ -90,9 +93,11 @@ STANDALONE_HOST = "127.0.0.1"
 )
 @pass_cli
 def standalone(cli: CliContext, port: int | None, hostname: str | None) -> None:
-    """Migrate the database, then run a scheduler and a webserver until Ctrl-C.
+    """Migrate the database, then run a scheduler and a webserver until Ctrl-C or SIGTERM.
 
-    A trial setup: it listens on this machine only unless told otherwise.
+    A trial setup: it listens on this machine only unless told otherwise. Stopping passes
+    SIGTERM on and waits [core] shutdown_grace seconds (and a little for the last records)
+    before it kills what is left.
     """
     import signal
     import subprocess
@@ -137,7 +142,7 @@ def standalone(cli: CliContext, port: int | None, hostname: str | None) -> None:
                     stopping = True
             time.sleep(0.2)
     finally:
-        _terminate(children)
+        _terminate(children, float(config.get("core", "shutdown_grace")) + STOP_MARGIN)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if exit_code:
@@ -152,7 +157,7 @@ def _standalone_host(config: Config) -> str:
     return str(config.get("webserver", "web_server_host"))
 
 
-def _terminate(children: Mapping[str, object], timeout: float = 15.0) -> None:
+def _terminate(children: Mapping[str, object], timeout: float) -> None:
     """SIGTERM every child, wait for all, SIGKILL those still alive: no orphans."""
     import signal
     import subprocess

@@ -128,6 +128,13 @@ class RunnerHost:
     def alive(self) -> bool:
         return self._events is not None and not self._events.eof
 
+    def terminate_tries(self, *, force: bool = False) -> None:
+        """Kill the host's running tries: SIGTERM to each one's process group, or SIGKILL
+        (``force``). They are then reported ended without a result, like any killed try."""
+        if self.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGUSR2 if force else signal.SIGTERM)
+
     def stop(self) -> None:
         """Close the command pipe: the host exits, zygotes exit once their tries end."""
         if self._cmd_w >= 0:
@@ -153,16 +160,37 @@ class RunnerHost:
 # --- the host process -----------------------------------------------------------------------
 
 
+class TryTerminator:
+    """The host's SIGTERM (and SIGUSR2) handler: kill the process group of every try it runs.
+
+    How a stopping scheduler or Celery worker ends the tries still running when its
+    ``[core] shutdown_grace`` is nearly over: SIGTERM first, SIGUSR2 for SIGKILL. The host
+    itself carries on, so their ends are still reported (and the host exits once the
+    scheduler has closed its command pipe and the zygotes are done).
+    """
+
+    def __init__(self) -> None:
+        self.pids: dict[TaskKey, int] = {}  # try -> its pid, also its process group
+
+    def __call__(self, signum: int, _frame: object) -> None:
+        sig = signal.SIGKILL if signum == signal.SIGUSR2 else signal.SIGTERM
+        for pid in list(self.pids.values()):
+            with contextlib.suppress(OSError):
+                os.killpg(pid, sig)
+
+
 def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the scheduler only
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    terminator = TryTerminator()
+    signal.signal(signal.SIGTERM, terminator)
+    signal.signal(signal.SIGUSR2, terminator)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     with contextlib.suppress(Exception):
         os.setpgid(0, 0)  # a terminal's Ctrl-C must not reach the tries
     hostname(config)  # cached: it may ask DNS
     database = warm_database(config)
     freeze_warm_heap()  # what start-up built lives as long as the host: keep it out of GC
-    _Host(config, database, cmd_r, evt_w).run()
+    _Host(config, database, cmd_r, evt_w, terminator).run()
 
 
 def warm_database(config: Config) -> Database:
@@ -208,8 +236,11 @@ class _Host:
     supervising meanwhile. An outcome reaches the scheduler only once it is recorded.
     """
 
-    def __init__(self, config: Config, database: Any, cmd_r: int, evt_w: int) -> None:
+    def __init__(
+        self, config: Config, database: Any, cmd_r: int, evt_w: int, terminator: TryTerminator
+    ) -> None:
         self._config = config
+        self._terminator = terminator  # knows each running try's pid, to stop it on SIGTERM
         self._database = database
         self._cmd_r = cmd_r
         self._evt_w = evt_w
@@ -374,8 +405,10 @@ class _Host:
             match decode(line):
                 case TryStarted(key=key, pid=pid):
                     self._unrecorded_pids.append((key, pid))
+                    self._terminator.pids[key] = pid
                 case TryEnded() as ended:
                     zygote.outstanding.pop(ended.key, None)
+                    self._terminator.pids.pop(ended.key, None)
                     self._unrecorded_ends.append(_ended(ended))
                 case other:
                     log.error("a zygote sent %s, which only the host sends", other)
@@ -401,6 +434,7 @@ class _Host:
         zygote.process.wait()
         for key in list(zygote.outstanding):
             self._claimed.pop(key, None)
+            self._terminator.pids.pop(key, None)
             detail = "the runner process of its DAG file died"
             self._forward(TaskOutcome(key, "exited", None, detail))
         if self._zygotes.get(zygote.fileloc or "") is zygote:

@@ -28,6 +28,7 @@ from tradewind.exceptions import (
     TaskSkipped,
     TaskTimeout,
 )
+from tradewind.execution.output_streams import forgive_output_errors
 from tradewind.states import TaskInstanceState
 
 if TYPE_CHECKING:
@@ -373,6 +374,7 @@ def send_output_to(path: str) -> None:
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
+    forgive_output_errors()  # a full log disk must not fail the task's print()
 
 
 def log_like_a_try() -> None:

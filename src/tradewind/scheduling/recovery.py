@@ -5,6 +5,12 @@
 * A scheduler that died: its ``job`` heartbeat goes stale; what it had ``queued`` goes back
   to ``scheduled`` (:func:`reset_orphaned_tasks`). Tries already running carry on: their
   runner host stays until they end and records their final state.
+* A scheduler stopped or killed with its runner host (a SIGKILL to its process group, an
+  OOM kill, a container stop): its tries' processes are gone. On the same machine the next
+  scheduler sees that at once: :func:`fail_dead_tries` fails or retries ``running`` tries
+  recorded with this hostname whose pid no longer exists and whose heartbeat has stopped
+  (so no runner host is about to record them). Tries whose host survived are adopted:
+  the host keeps heartbeating them and records their end; the scheduler takes it from there.
 * A machine that died: its tries stop heartbeating; :func:`fail_zombies` fails or retries
   ``running`` task instances whose ``last_heartbeat_at`` is too old.
 * A message that never reached a worker (a broker restarted without persistence, a queue
@@ -16,7 +22,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -29,7 +36,7 @@ from tradewind.db.models import Job, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, log_path
-from tradewind.execution.task_runner import EXIT_NOT_STARTED
+from tradewind.execution.task_runner import EXIT_NOT_STARTED, hostname
 from tradewind.execution.workload import TaskOutcome
 from tradewind.states import JobState
 
@@ -153,27 +160,85 @@ def requeue_stuck_queued(session: Session, now: datetime, timeout: float) -> lis
 def fail_zombies(
     session: Session, config: Config, get_dags: GetDags, now: datetime, threshold: float
 ) -> int:
-    stale_before = now - timedelta(seconds=threshold)
+    zombies = session.scalars(_running_and_quiet(session, now, threshold)).all()
+    return _fail_each(
+        config,
+        zombies,
+        get_dags,
+        now,
+        lambda ti: (
+            f"No heartbeat from the task for over {threshold:g}s (pid {ti.pid} on "
+            f"{ti.hostname}): treating it as dead"
+        ),
+    )
+
+
+def fail_dead_tries(
+    session: Session, config: Config, get_dags: GetDags, now: datetime, quiet_for: float
+) -> int:
+    """Fail or retry ``running`` tries of this machine whose process is gone.
+
+    ``quiet_for``: seconds without a heartbeat first, so a runner host that is alive and
+    about to record a try that just ended is not raced.
+    """
+    here = hostname(config)
+    query = _running_and_quiet(session, now, quiet_for).where(
+        TaskInstance.hostname == here, TaskInstance.pid.is_not(None)
+    )
+    dead = [ti for ti in session.scalars(query) if ti.pid and not _process_exists(ti.pid)]
+    return _fail_each(
+        config,
+        dead,
+        get_dags,
+        now,
+        lambda ti: (
+            f"The task's process (pid {ti.pid} on {here}) is gone and nothing records "
+            "its end (its runner was stopped or killed): treating it as a zombie"
+        ),
+    )
+
+
+def _running_and_quiet(session: Session, now: datetime, seconds: float):  # type: ignore[no-untyped-def]
+    """``running`` task instances without a heartbeat for ``seconds``, locked on PostgreSQL
+    (skipping those another scheduler has)."""
+    before = now - timedelta(seconds=seconds)
     query = select(TaskInstance).where(
         TaskInstance.state == S.RUNNING,
         or_(
-            TaskInstance.last_heartbeat_at < stale_before,
-            TaskInstance.last_heartbeat_at.is_(None) & (TaskInstance.start_date < stale_before),
+            TaskInstance.last_heartbeat_at < before,
+            TaskInstance.last_heartbeat_at.is_(None) & (TaskInstance.start_date < before),
         ),
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)  # another scheduler has them
-    zombies = session.scalars(query).all()
-    if not zombies:
+        query = query.with_for_update(skip_locked=True)
+    return query
+
+
+def _fail_each(
+    config: Config,
+    tis: Sequence[TaskInstance],
+    get_dags: GetDags,
+    now: datetime,
+    reason: Callable[[TaskInstance], str],
+) -> int:
+    """Fail or retry each try, saying why in its log and the scheduler's."""
+    if not tis:
         return 0
-    sdags = get_dags({ti.dag_id for ti in zombies})
-    for ti in zombies:
+    sdags = get_dags({ti.dag_id for ti in tis})
+    for ti in tis:
         sdag = sdags.get(ti.dag_id)
         state = fail_try(ti, sdag.tasks.get(ti.task_id) if sdag else None, now)
-        message = (
-            f"No heartbeat from the task for over {threshold:g}s (pid {ti.pid} on "
-            f"{ti.hostname}): treating it as dead; marked {state}"
-        )
+        message = f"{reason(ti)}; marked {state}"
         append_line(log_path(config, ti.dag_id, ti.run_id, ti.task_id, ti.try_number), message)
         log.warning("%s.%s (%s): %s", ti.dag_id, ti.task_id, ti.run_id, message)
-    return len(zombies)
+    return len(tis)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: the pid was reused, or it runs as another user
+    return True

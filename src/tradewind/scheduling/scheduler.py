@@ -37,6 +37,7 @@ from tradewind.db.models import TaskInstanceState as S
 from tradewind.db.wakeup import WakeupListener
 from tradewind.execution.executors import load_executor
 from tradewind.execution.executors.base import BaseExecutor
+from tradewind.execution.shutdown import ShutdownPlan
 from tradewind.execution.workload import TaskOutcome, Workload
 from tradewind.scheduling import recovery, single_scheduler
 from tradewind.scheduling.admission import Admission, AdmissionFilter
@@ -48,6 +49,7 @@ from tradewind.scheduling.run_creation import (
     max_active_runs,
 )
 from tradewind.scheduling.run_processing import process_runs
+from tradewind.scheduling.shutdown import Drain
 from tradewind.states import JobState
 
 log = logging.getLogger(__name__)
@@ -109,6 +111,7 @@ class Scheduler:
         self.cache = SerializedDagCache()
         self.job_id: int | None = None
         self._stop = False
+        self._stop_requested_at: float | None = None  # time.monotonic() of the SIGTERM
         self._settled: set[str] = set()  # DAGs whose next run cannot be due until a change
         self._paused: dict[str, bool] = {}
         self._next_heartbeat = 0.0
@@ -124,6 +127,10 @@ class Scheduler:
         self.default_max_runs = int(config.get("core", "max_active_runs_per_dag"))
         self.default_max_tasks = int(config.get("core", "max_active_tasks_per_dag"))
         self.runs_per_loop = int(config.get("scheduler", "max_dagruns_to_create_per_loop"))
+        self.shutdown_grace = float(config.get("core", "shutdown_grace"))
+        #: A try on this machine whose process is gone and whose heartbeat is this old
+        #: (seconds: its runner host is gone too) is a zombie now, not after the threshold.
+        self.dead_try_quiet = 3 * float(config.get("scheduler", "job_heartbeat_sec"))
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -134,6 +141,8 @@ class Scheduler:
         return self._database
 
     def stop(self, *_: object) -> None:
+        if not self._stop:
+            self._stop_requested_at = time.monotonic()
         self._stop = True
 
     def run(self, *, until: Callable[[], bool] | None = None) -> None:
@@ -208,8 +217,33 @@ class Scheduler:
             listener.close()
             if sync is not None:
                 sync.stop()
+            self._drain_executor()
             self.executor.end()
             self.end_job()
+
+    def _drain_executor(self) -> None:
+        """Running tries get what is left of ``[core] shutdown_grace``, then are killed."""
+        began = self._stop_requested_at or time.monotonic()
+        if self._unhandled:
+            self._handle_late(self._unhandled)
+            self._unhandled = []
+        Drain(
+            self.executor, ShutdownPlan.starting(began, self.shutdown_grace), self._handle_late
+        ).run()
+
+    def _handle_late(self, outcomes: list[TaskOutcome]) -> None:
+        """Outcomes that arrive while stopping: fail or retry tries that ended unrecorded."""
+        try:
+            with self.database.session() as session:
+                recovery.handle_outcomes(
+                    session, self.config, outcomes, self._dags_getter(session), utcnow()
+                )
+        except Exception:
+            log.warning(
+                "Could not record %d ended tries while stopping; the next scheduler will",
+                len(outcomes),
+                exc_info=True,
+            )
 
     def _gather_wakeups(self, selector: selectors.BaseSelector, listener: WakeupListener) -> None:
         """After a trigger's wake-up, take the ones right behind it into the same pass.
@@ -336,6 +370,9 @@ class Scheduler:
                 )
                 if time.monotonic() >= self._zombies_after
                 else 0
+            )
+            zombies += recovery.fail_dead_tries(
+                session, self.config, self._dags_getter(session), now, self.dead_try_quiet
             )
             stuck = recovery.requeue_stuck_queued(session, now, self.queued_timeout)
         for name in stuck:

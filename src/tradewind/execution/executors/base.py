@@ -21,6 +21,9 @@ from tradewind.execution.workload import TaskKey, TaskOutcome, Workload
 class BaseExecutor(ABC):
     #: For executors without a file descriptor to wait on: seconds between polls.
     poll_interval: float | None = None
+    #: Whether its tries run under this process (and must end before it exits), rather
+    #: than elsewhere (Celery workers), where they carry on and record their states.
+    supervises_tries: bool = False
 
     def __init__(self, config: Config, parallelism: int | None = None) -> None:
         self.config = config
@@ -60,6 +63,12 @@ class BaseExecutor(ABC):
     @abstractmethod
     def _collect(self) -> list[TaskOutcome]: ...
 
+    def terminate_tries(self, *, force: bool = False) -> None:
+        """Shutting down: kill the tries this process supervises (SIGTERM; SIGKILL if
+        ``force``). Their outcomes arrive as usual. Nothing to do for tries run elsewhere."""
+        return
+
     @abstractmethod
     def end(self) -> None:
-        """Stop accepting work. Running tries finish on their own and record their state."""
+        """Stop accepting work. Tries still running (run elsewhere, or outliving a stop
+        without :meth:`terminate_tries`) finish on their own and record their state."""

@@ -13,6 +13,8 @@ from tradewind.execution.workload import TaskOutcome, Workload
 
 
 class LocalExecutor(BaseExecutor):
+    supervises_tries = True
+
     def start(self) -> None:
         self._host = RunnerHost(self.config)
         self._host.start()
@@ -44,6 +46,9 @@ class LocalExecutor(BaseExecutor):
             self._host.stop()
             self.start()
         return outcomes
+
+    def terminate_tries(self, *, force: bool = False) -> None:
+        self._host.terminate_tries(force=force)
 
     def end(self) -> None:
         self._host.stop()
