@@ -14,8 +14,10 @@ here imports SQLAlchemy (a zygote must not).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import ClassVar
+from operator import attrgetter
+from typing import Any, ClassVar
 
 from tradewind.execution.workload import TaskKey
 
@@ -70,10 +72,15 @@ Message = ToZygote | FromZygote
 
 _KINDS: tuple[type[Message], ...] = (Assignment, ForkTry, TryStarted, TryEnded)
 _BY_TAG: dict[str, type[Message]] = {kind.TAG: kind for kind in _KINDS}
-_FIELDS: dict[type[Message], tuple[str, ...]] = {
-    kind: tuple(f.name for f in fields(kind)) for kind in _KINDS
+_NAMES = {kind: tuple(f.name for f in fields(kind)) for kind in _KINDS}
+#: Each kind's fields, in order, as a tuple (one C call per message).
+_VALUES: dict[type[Message], Callable[[Message], tuple[Any, ...]]] = {
+    kind: attrgetter(*names) for kind, names in _NAMES.items()
 }
-_KEYED = frozenset(kind.TAG for kind in _KINDS if _FIELDS[kind][0] == "key")
+_KEYED = frozenset(kind.TAG for kind in _KINDS if _NAMES[kind][0] == "key")
+
+
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
 
 
 class BadMessage(ValueError):
@@ -82,8 +89,7 @@ class BadMessage(ValueError):
 
 def encode(message: Message) -> str:
     kind = type(message)
-    values = [kind.TAG, *(getattr(message, name) for name in _FIELDS[kind])]
-    return json.dumps(values, separators=(",", ":"))
+    return _dumps((kind.TAG, *_VALUES[kind](message)))
 
 
 def decode(line: str | bytes) -> Message:
