@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI
 from tradewind import __version__
 from tradewind.api import errors, health, run_page
 from tradewind.api.auth.base import load_backend
-from tradewind.api.experimental import PREFIX, routers
+from tradewind.api.experimental import PREFIX, openapi, routers
 from tradewind.api.middleware import API_PREFIX, ApiAuthMiddleware
 from tradewind.config import Config
 from tradewind.db.engine import Database
@@ -44,6 +44,7 @@ def create_app(config: Config, database: Database | None = None) -> FastAPI:
     errors.install(app)
     for router in routers():
         app.include_router(router, prefix=PREFIX)
+    openapi.install(app, PREFIX)
     app.include_router(health.router)
     app.include_router(create_ui_router(config, database))  # web UI; its run page wins
     app.include_router(run_page.router)

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.routing import Match
 
 from tradewind.api.responses import PayloadTooLarge, error
 from tradewind.exceptions import BadRequest, DatabaseNotMigrated, NotFound, TradewindException
@@ -42,13 +43,29 @@ async def _tradewind_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    headers = exc.headers
     if exc.status_code == 404:
         message = f"No such endpoint: {request.method} {request.url.path}"
     elif exc.status_code == 405:
         message = f"Method {request.method} is not allowed on {request.url.path}"
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
     else:
         message = str(exc.detail)
-    return error(exc.status_code, message, headers=exc.headers)
+    return error(exc.status_code, message, headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves on this path.
+
+    Starlette's own ``Allow`` names only the first route whose path matched, but one path
+    is often served by several routes (``GET /pools`` and ``POST /pools``).
+    """
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

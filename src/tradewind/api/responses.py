@@ -37,6 +37,8 @@ async def json_object(request: Request) -> dict[str, Any]:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("Request body is not valid JSON") from None
+    except RecursionError:  # e.g. 100,000 nested "[": the parser gives up, the server must not
+        raise BadRequest("Request body is not valid JSON: it is nested too deeply") from None
     if not isinstance(data, dict):
         raise BadRequest("Request body must be a JSON object")
     return data

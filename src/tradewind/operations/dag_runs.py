@@ -68,7 +68,7 @@ def parse_conf(conf: Any) -> dict[str, Any] | None:
     if isinstance(conf, str):
         try:
             conf = json.loads(conf)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply
             raise BadRequest(CONF_ERROR) from None
     if not isinstance(conf, dict):
         raise BadRequest(CONF_ERROR)
