@@ -24,9 +24,10 @@ DATE_TIME = {"type": "string", "format": "date-time"}
 
 # The spellings of true and false a flag takes as a string (any case, see parse_flag).
 FLAG_WORDS = ["true", "false", "t", "f", "yes", "no", "y", "n", "1", "0", ""]
+FlagWord = Annotated[str, Field(json_schema_extra={"enum": FLAG_WORDS})]
 Flag = Annotated[
-    bool | Annotated[int, Field(ge=0, le=1)] | Annotated[str, Field(json_schema_extra={"enum": FLAG_WORDS})],
-    Field(description="true or false: a JSON boolean, 0 or 1, or a string such as \"false\""),
+    bool | Annotated[int, Field(ge=0, le=1)] | FlagWord,
+    Field(description='true or false: a JSON boolean, 0 or 1, or a string such as "false"'),
 ]
 
 
@@ -50,8 +51,7 @@ _JSON_PAIR = f"{_JSON_SPACE}{_JSON_TEXT}{_JSON_SPACE}:{_JSON_SPACE}{_JSON_TEXT}{
 _JSON_OBJECT = f"{_JSON_SPACE}\\{{({_JSON_PAIR}(,{_JSON_PAIR})*|{_JSON_SPACE})\\}}{_JSON_SPACE}"
 JSON_OBJECT_TEXT = {
     "pattern": f"^({_JSON_OBJECT})?$",
-    "description": 'A string holding a JSON object, e.g. "{\\"key\\": \\"value\\"}"; '
-    '"" is no conf',
+    "description": 'A string holding a JSON object, e.g. "{\\"key\\": \\"value\\"}"; "" is no conf',
 }
 
 
@@ -61,11 +61,11 @@ class TriggerBody(BaseModel):
     run_id: Annotated[str, Field(max_length=ID_LENGTH, pattern=RUN_ID_PATTERN)] | None = Field(
         None, description="Default manual__<execution_date>; no '/' or control characters"
     )
-    conf: dict[str, Any] | Annotated[str, Field(json_schema_extra=JSON_OBJECT_TEXT)] | None = (
-        Field(None, description="A JSON object, or a string holding one")
+    conf: dict[str, Any] | Annotated[str, Field(json_schema_extra=JSON_OBJECT_TEXT)] | None = Field(
+        None, description="A JSON object, or a string holding one"
     )
-    execution_date: Annotated[str, Field(json_schema_extra={"format": "date-time"})] | None = (
-        Field(None, description="ISO 8601; default now")
+    execution_date: Annotated[str, Field(json_schema_extra={"format": "date-time"})] | None = Field(
+        None, description="ISO 8601; default now"
     )
     replace_microseconds: Flag | None = Field(
         None, description="Truncate the date to the second; default true without a date"
