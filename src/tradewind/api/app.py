@@ -44,7 +44,7 @@ def create_app(config: Config, database: Database | None = None) -> FastAPI:
     errors.install(app)
     for router in routers():
         app.include_router(router, prefix=PREFIX)
-    openapi.install(app, PREFIX)
+    openapi.install(app, PREFIX, str(config.get("api", "auth_backend")))
     app.include_router(health.router)
     app.include_router(create_ui_router(config, database))  # web UI; its run page wins
     app.include_router(run_page.router)

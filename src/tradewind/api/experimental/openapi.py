@@ -14,7 +14,22 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from tradewind.api.auth.base import BACKEND_PACKAGE, resolve_backend_name
 from tradewind.api.experimental import schemas
+
+# What each built-in ``[api] auth_backend`` asks for, in OpenAPI's words (the scheme is
+# the one its 401 challenge names). The default backend asks for nothing; a backend not
+# listed here is documented by its 401 and 403 answers only.
+SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
+    f"{BACKEND_PACKAGE}.password_auth": {"type": "http", "scheme": "basic"},
+    f"{BACKEND_PACKAGE}.kerberos_auth": {"type": "http", "scheme": "negotiate"},
+    f"{BACKEND_PACKAGE}.deny_all": {
+        "type": "http",
+        "scheme": "DenyAll",
+        "description": "No credentials are accepted: the API is switched off",
+    },
+}
+SECURITY_NAME = "api_auth"
 
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "paused": {
@@ -61,26 +76,37 @@ AUTH_RESPONSES: dict[str, dict[str, Any]] = {
 }
 
 
-def install(app: FastAPI, prefix: str) -> None:
-    """Serve the refined document at the app's ``openapi_url`` (built once, on first ask)."""
+def install(app: FastAPI, prefix: str, auth_backend: str) -> None:
+    """Serve the refined document at the app's ``openapi_url`` (built once, on first ask).
+
+    ``auth_backend`` is the ``[api] auth_backend`` setting: the document says which
+    credentials the API wants, so clients (and fuzzers) know every call needs them.
+    """
+    security = SECURITY_SCHEMES.get(resolve_backend_name(auth_backend))
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = refine(FastAPI.openapi(app), prefix)
+            app.openapi_schema = refine(FastAPI.openapi(app), prefix, security)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def refine(document: dict[str, Any], prefix: str) -> dict[str, Any]:
-    """``document`` with the parameter rules and the auth answers written in."""
-    schemas_section = document.setdefault("components", {}).setdefault("schemas", {})
-    schemas_section.setdefault("Error", schemas.Error.model_json_schema())
+def refine(
+    document: dict[str, Any], prefix: str, security: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """``document`` with the parameter rules, the auth answers and the auth scheme."""
+    components = document.setdefault("components", {})
+    components.setdefault("schemas", {}).setdefault("Error", schemas.Error.model_json_schema())
+    if security is not None:
+        components["securitySchemes"] = {SECURITY_NAME: security}
     for path, operations in document["paths"].items():
         for operation in operations.values():
             _refine_parameters(operation)
             if path.startswith(prefix):
                 operation["responses"].update(AUTH_RESPONSES)
+                if security is not None:
+                    operation["security"] = [{SECURITY_NAME: []}]
     return document
 
 
