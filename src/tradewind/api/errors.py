@@ -54,18 +54,25 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error(exc.status_code, message, headers=headers)
 
 
+# Methods a 405 may name; each is tried against the routes, since a route included from a
+# router does not show its methods to the app (only whether it matches a request).
+METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
 def allowed_methods(request: Request) -> list[str]:
     """Every method some route serves on this path.
 
     Starlette's own ``Allow`` names only the first route whose path matched, but one path
     is often served by several routes (``GET /pools`` and ``POST /pools``).
     """
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match != Match.NONE:
-            methods.update(getattr(route, "methods", None) or ())
-    return sorted(methods)
+    routes = request.app.router.routes
+    return [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
