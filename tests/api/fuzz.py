@@ -57,9 +57,17 @@ def served_document(api_url: str, auth: httpx.Auth | None, path: Path) -> Path:
 
 
 def run_schemathesis(
-    document: Path, base_url: str, *options: str, env: dict[str, str] | None = None
+    document: Path,
+    base_url: str,
+    *options: str,
+    env: dict[str, str] | None = None,
+    let_in: bool = True,
 ) -> str:
-    """Fuzz ``base_url`` as ``document`` describes it; fail with the findings if any."""
+    """Fuzz ``base_url`` as ``document`` describes it; fail with the findings if any.
+
+    ``let_in``: the credentials given must open the API (else the fuzz would only have
+    seen 401s and proved little).
+    """
     command = [
         *SCHEMATHESIS,
         "--config-file",
@@ -79,4 +87,6 @@ def run_schemathesis(
     output = f"{result.stdout}\n{result.stderr}"
     assert result.returncode == 0, f"schemathesis found problems ({' '.join(command)}):\n{output}"
     assert "generated" in output, output  # it did test, not just load the document
+    if let_in:
+        assert "Authentication failed" not in output, output
     return output
