@@ -13,7 +13,10 @@ import pytest
 
 from tests.api.server import ApiServer
 from tradewind.api.app import create_app
+from tradewind.api.experimental.schemas import RUN_ID_PATTERN
 from tradewind.config import load_config
+from tradewind.exceptions import BadRequest
+from tradewind.operations.dag_runs import validate_run_id
 
 PREFIX = "/api/experimental"
 
@@ -139,3 +142,27 @@ def test_a_password_backend_is_named_in_the_document(api_server: ApiServer) -> N
     }
     trigger = served["paths"][f"{PREFIX}/dags/{{dag_id}}/dag_runs"]["post"]
     assert trigger["security"] == [{"api_auth": []}]
+
+
+@pytest.mark.parametrize(
+    "run_id",
+    [
+        "nightly",
+        "fuzz run two",
+        "ünï:2024",
+        "a" * 250,
+        "",
+        " ",
+        "a/b",
+        "a\nb",
+        "del\x7f",
+        "nel\x85",
+    ],
+)
+def test_run_id_pattern_and_server_agree(run_id: str) -> None:
+    try:
+        validate_run_id(run_id)
+        accepted = True
+    except BadRequest:
+        accepted = False
+    assert accepted == bool(re.search(RUN_ID_PATTERN, run_id))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import unicodedata
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -103,7 +104,7 @@ def validate_run_id(run_id: Any) -> str:
     if len(run_id) > ID_LENGTH:
         raise BadRequest(f"run_id can't be more than {ID_LENGTH} characters")
     # "/" would make the run unreachable in URLs (.../dag_runs/<run_id>, the UI page).
-    if "/" in run_id or any(ord(ch) < 32 for ch in run_id):
+    if "/" in run_id or any(unicodedata.category(ch) == "Cc" for ch in run_id):
         raise BadRequest("run_id must not contain '/' or control characters")
     return run_id
 
