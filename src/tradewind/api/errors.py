@@ -43,15 +43,15 @@ async def _tradewind_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    headers = exc.headers
+    headers = dict(exc.headers or {})
     if exc.status_code == 404:
         message = f"No such endpoint: {request.method} {request.url.path}"
     elif exc.status_code == 405:
         message = f"Method {request.method} is not allowed on {request.url.path}"
-        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+        headers["Allow"] = ", ".join(allowed_methods(request))
     else:
         message = str(exc.detail)
-    return error(exc.status_code, message, headers=headers)
+    return error(exc.status_code, message, headers=headers or None)
 
 
 # Methods a 405 may name; each is tried against the routes, since a route included from a
