@@ -148,10 +148,48 @@ def test_log_offset_past_the_end_is_a_400(
     assert_still_serves(connection)
 
 
-@pytest.mark.parametrize("target", ["/static/app.js%00.css", "/static/%00", "/static/a%00b.js"])
-def test_nul_in_a_static_path_is_a_404(connection: KeepAliveConnection, target: str) -> None:
-    assert_json_error(connection.send("GET", target), 404)
-    page = connection.send("GET", target, accept="text/html,*/*")  # a browser gets a page
-    assert (page.status, page.content_type) == (404, "text/html; charset=utf-8")
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/static/app.js%00.css",
+        "/static/%00",
+        "/dags/demo%00/graph",  # a UI page
+        "/api/experimental/dags/a%00b/paused",  # PostgreSQL refuses NUL in text
+        "/api/experimental/pools/p%00",
+    ],
+)
+def test_nul_in_a_path_is_a_404(connection: KeepAliveConnection, target: str) -> None:
+    for accept in ("application/json", "text/html,*/*"):
+        answer = connection.send("GET", target, accept=accept)
+        assert "NUL character" in assert_json_error(answer, 404)
     assert connection.send("GET", "/static/app.js").status == 200
     assert_still_serves(connection)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"name": "a\x00b", "slots": 1}, "NUL character"),
+        ({"name": "ok", "slots": 1, "description": "\x00"}, "NUL character"),
+        ('{"name": "a\\ud800b", "slots": 1}', "lone UTF-16 surrogate"),
+        ('{"name": "nan", "slots": 1, "x": NaN}', "not valid JSON"),
+    ],
+)
+def test_text_no_database_can_store_is_a_400(
+    connection: KeepAliveConnection, body: dict[str, Any] | str, problem: str
+) -> None:
+    raw = body if isinstance(body, str) else json.dumps(body)
+    answer = connection.send("POST", "/api/experimental/pools", raw.encode())
+    assert problem in assert_json_error(answer, 400)
+    names = [pool["pool"] for pool in connection.send("GET", "/api/experimental/pools").json()]
+    assert names == ["default_pool"]  # nothing was created
+    assert_still_serves(connection)
+
+
+@pytest.mark.parametrize("conf", ['{"k": NaN}', '"{\\"k\\": Infinity}"'])
+def test_nan_in_a_conf_is_a_400(connection: KeepAliveConnection, conf: str) -> None:
+    body = f'{{"conf": {conf}, "run_id": "nan_conf"}}'.encode()
+    answer = connection.send("POST", "/api/experimental/dags/demo/dag_runs", body)
+    assert_json_error(answer, 400)
+    missing = connection.send("GET", "/api/experimental/dags/demo/dag_runs/nan_conf")
+    assert missing.status == 400  # neither a date nor a run id: no run was created

@@ -16,6 +16,7 @@ from tradewind.api import errors, health, run_page
 from tradewind.api.auth.base import load_backend
 from tradewind.api.experimental import PREFIX, openapi, routers
 from tradewind.api.middleware import API_PREFIX, ApiAuthMiddleware
+from tradewind.api.nul_path import RejectNulInPath
 from tradewind.config import Config
 from tradewind.db.engine import Database
 from tradewind.www.app import create_ui_router
@@ -48,6 +49,7 @@ def create_app(config: Config, database: Database | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(create_ui_router(config, database))  # web UI; its run page wins
     app.include_router(run_page.router)
+    app.add_middleware(RejectNulInPath)  # inside the API's auth check: strangers get a 401
     app.add_middleware(ApiAuthMiddleware, backend=backend)
     return app
 

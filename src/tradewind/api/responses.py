@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from starlette.requests import Request
@@ -34,14 +35,47 @@ async def json_object(request: Request) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("Request body is not valid JSON") from None
     except RecursionError:  # e.g. 100,000 nested "[": the parser gives up, the server must not
         raise BadRequest("Request body is not valid JSON: it is nested too deeply") from None
     if not isinstance(data, dict):
         raise BadRequest("Request body must be a JSON object")
+    if _UNSTORABLE_ESCAPE.search(raw):
+        try:
+            _refuse_unstorable_text(data)
+        except RecursionError:
+            raise BadRequest("Request body is not valid JSON: it is nested too deeply") from None
     return data
+
+
+def _refuse_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON (Python's parser takes them; PostgreSQL does not)."""
+    raise ValueError(f"{name} is not JSON")
+
+
+# JSON escapes of characters no database text can hold: NUL, and UTF-16 surrogates (valid
+# only in pairs, which json.loads joins; a lone one cannot even be encoded as UTF-8).
+_UNSTORABLE_ESCAPE = re.compile(rb"\\u(0000|[dD][89a-fA-F])")
+
+
+def _refuse_unstorable_text(value: Any) -> None:
+    """400 for a NUL or lone surrogate in any string (key or value) of the body."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_unstorable_text(key)
+            _refuse_unstorable_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_unstorable_text(item)
+    elif isinstance(value, str):
+        if "\x00" in value:
+            raise BadRequest("Request body holds a NUL character (\\u0000) in a string")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadRequest("Request body holds a lone UTF-16 surrogate in a string") from None
 
 
 def actor(request: Request) -> str:

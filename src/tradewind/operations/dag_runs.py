@@ -68,7 +68,7 @@ def parse_conf(conf: Any) -> dict[str, Any] | None:
         return None
     if isinstance(conf, str):
         try:
-            conf = json.loads(conf)
+            conf = json.loads(conf, parse_constant=_not_json)
         except (ValueError, RecursionError):  # RecursionError: nested too deeply
             raise BadRequest(CONF_ERROR) from None
     if not isinstance(conf, dict):
@@ -79,6 +79,11 @@ def parse_conf(conf: Any) -> dict[str, Any] | None:
             f"Dag Run conf is {size} bytes of JSON; the limit is {MAX_CONF_BYTES} bytes"
         )
     return conf
+
+
+def _not_json(name: str) -> Any:
+    """NaN and Infinity: Python's JSON parser takes them, JSON and PostgreSQL do not."""
+    raise ValueError(f"{name} is not JSON")
 
 
 def parse_flag(name: str, value: Any) -> bool:
