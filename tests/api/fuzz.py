@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,9 +24,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = [sys.executable, "-m", "schemathesis.cli"]
 
 
-def fuzz_env(root: Path, sqlite_template: Path, **settings: str) -> dict[str, str]:
-    """Environment of a webserver with its own SQLite copy and the API tests' DAGs parsed."""
-    shutil.copy(sqlite_template, root / "tradewind.db")
+def fuzz_env(root: Path, database_url: str, **settings: str) -> dict[str, str]:
+    """Environment of a webserver on ``database_url`` with the API tests' DAGs parsed."""
     home = root / "home"
     (home / "dags").mkdir(parents=True)
     (home / "dags" / "demo_dags.py").write_text(DAG_FILE)
@@ -35,7 +33,7 @@ def fuzz_env(root: Path, sqlite_template: Path, **settings: str) -> dict[str, st
     env.update(
         TRADEWIND_HOME=str(home),
         TRADEWIND__CORE__LOAD_EXAMPLES="False",
-        TRADEWIND__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{root / 'tradewind.db'}",
+        TRADEWIND__DATABASE__SQL_ALCHEMY_CONN=database_url,
         TRADEWIND__CORE__PARSING_PROCESSES="1",
         **settings,
     )

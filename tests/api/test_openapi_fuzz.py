@@ -20,16 +20,17 @@ from tradewind.config import load_config
 BACKENDS = "tradewind.api.auth.backend"
 
 
-def test_default_backend(tmp_path: Path, _sqlite_template: Path) -> None:
-    env = fuzz_env(tmp_path, _sqlite_template)
+def test_default_backend(tmp_path: Path, database_url: str) -> None:
+    """On both databases: PostgreSQL refuses some text SQLite stores."""
+    env = fuzz_env(tmp_path, database_url)
     with webserver(env) as server:
         document = served_document(server.api, None, tmp_path / "openapi.json")
         run_schemathesis(document, server.url, env=env)
 
 
-def test_password_auth_with_credentials(tmp_path: Path, _sqlite_template: Path) -> None:
+def test_password_auth_with_credentials(tmp_path: Path, sqlite_database_url: str) -> None:
     env = fuzz_env(
-        tmp_path, _sqlite_template, TRADEWIND__API__AUTH_BACKEND=f"{BACKENDS}.password_auth"
+        tmp_path, sqlite_database_url, TRADEWIND__API__AUTH_BACKEND=f"{BACKENDS}.password_auth"
     )
     created = run_cli(env, "users", "create", "-u", "fuzzer", "--password-stdin", stdin="pw")
     assert created.returncode == 0, created.stderr
@@ -41,10 +42,12 @@ def test_password_auth_with_credentials(tmp_path: Path, _sqlite_template: Path) 
         run_schemathesis(document, server.url, "--auth", "fuzzer:pw", env=env)
 
 
-def test_deny_all(tmp_path: Path, _sqlite_template: Path) -> None:
+def test_deny_all(tmp_path: Path, sqlite_database_url: str) -> None:
     """Every API call is a documented 401; the document itself is behind the backend too,
     so the fuzz reads the one this configuration builds."""
-    env = fuzz_env(tmp_path, _sqlite_template, TRADEWIND__API__AUTH_BACKEND=f"{BACKENDS}.deny_all")
+    env = fuzz_env(
+        tmp_path, sqlite_database_url, TRADEWIND__API__AUTH_BACKEND=f"{BACKENDS}.deny_all"
+    )
     app = create_app(load_config(env))
     document = tmp_path / "openapi.json"
     document.write_text(json.dumps(app.openapi()))

@@ -17,10 +17,10 @@ from tests.kerberos.test_kerberos_backend import BACKEND, _listen_address
 from tradewind.api.client.auth import NegotiateAuth
 
 
-def test_kerberos_auth(realm: Realm, tmp_path: Path, _sqlite_template: Path) -> None:
+def test_kerberos_auth(realm: Realm, tmp_path: Path, sqlite_database_url: str) -> None:
     env = fuzz_env(
         tmp_path,
-        _sqlite_template,
+        sqlite_database_url,
         TRADEWIND__API__AUTH_BACKEND=BACKEND,
         TRADEWIND__KERBEROS__KEYTAB=str(realm.keytab),
     )
