@@ -76,6 +76,19 @@ def test_pool_names_may_not_be_blank(document: dict[str, Any], api_server: ApiSe
     assert (blank.status_code, blank.json()) == (400, {"error": "Pool name shouldn't be empty"})
 
 
+def test_integral_slots_are_integers_as_the_schema_says(
+    document: dict[str, Any], api_server: ApiServer
+) -> None:
+    slots = variants(body_schema(document, "/pools")["properties"]["slots"])
+    assert {"type": "integer", "minimum": -1, "maximum": 2**31 - 1} in slots
+    with api_server.client() as http:
+        whole = http.post("/pools", content='{"name": "floaty", "slots": 4.0}')
+        half = http.post("/pools", content='{"name": "floaty", "slots": 4.5}')
+        http.delete("/pools/floaty")
+    assert whole.status_code == 200 and whole.json()["slots"] == 4, whole.text
+    assert half.json() == {"error": "Bad value for `slots`: 4.5"}
+
+
 def test_conf_is_an_object_or_a_string_holding_one(
     document: dict[str, Any], api_server: ApiServer
 ) -> None:

@@ -34,8 +34,14 @@ def validate_name(name: Any) -> str:
 
 
 def validate_slots(slots: Any) -> int:
-    """An integer (or a string of one); -1 is unlimited. ``True``, ``2.5``, ``1e9`` are not."""
+    """An integer (or a string of one); -1 is unlimited. ``True`` and ``2.5`` are not.
+
+    ``4.0`` and ``1e3`` are integers to JSON (and to the OpenAPI document's ``integer``),
+    whatever the client's serializer wrote.
+    """
     shown = slots if isinstance(slots, str) else json.dumps(slots, default=str)
+    if isinstance(slots, float) and slots.is_integer():
+        slots = int(slots)
     if isinstance(slots, bool) or not (
         isinstance(slots, int) or (isinstance(slots, str) and _INTEGER_TEXT.match(slots))
     ):

@@ -3,9 +3,9 @@
 FastAPI writes each path parameter as a bare string, because the handlers take plain
 strings on purpose: the rules and their error texts live in ``operations/`` (shared with
 the CLI and the UI), and per-parameter validation would cost time on the hottest paths.
-This module writes those rules into the document, adds what every endpoint can answer
-(the auth backend's 401 and 403), so that clients and fuzzers see what the server
-accepts.
+This module writes those rules into the document, with what every API call can answer
+(the auth backend's 401 and 403) and the credentials the configured backend wants, so
+that clients and fuzzers see what the server really accepts.
 """
 
 from __future__ import annotations
