@@ -169,8 +169,8 @@ def test_nul_in_a_path_is_a_404(connection: KeepAliveConnection, target: str) ->
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
-        ({"name": "a\x00b", "slots": 1}, "NUL character"),
-        ({"name": "ok", "slots": 1, "description": "\x00"}, "NUL character"),
+        ({"name": "a\x00b", "slots": 1}, "Pool name can't contain a NUL character"),
+        ({"name": "ok", "slots": 1, "description": "\x00"}, "description can't contain a NUL"),
         ('{"name": "a\\ud800b", "slots": 1}', "lone UTF-16 surrogate"),
         ('{"name": "nan", "slots": 1, "x": NaN}', "not valid JSON"),
     ],

@@ -70,7 +70,9 @@ def test_pool_names_may_not_be_blank(document: dict[str, Any], api_server: ApiSe
     assert in_body["required"] == ["name", "slots"]
     for schema in (in_path, in_body["properties"]["name"]):
         assert schema["minLength"] == 1 and schema["maxLength"] == 256
-        assert re.search(schema["pattern"], "etl") and not re.search(schema["pattern"], " \t")
+        assert re.search(schema["pattern"], "etl")
+        assert not re.search(schema["pattern"], " \t")
+        assert not re.search(schema["pattern"], "a\x00")  # PostgreSQL's text holds no NUL
     with api_server.client() as http:
         blank = http.post("/pools", json={"name": "  ", "slots": 1})
     assert (blank.status_code, blank.json()) == (400, {"error": "Pool name shouldn't be empty"})
@@ -87,6 +89,20 @@ def test_integral_slots_are_integers_as_the_schema_says(
         http.delete("/pools/floaty")
     assert whole.status_code == 200 and whole.json()["slots"] == 4, whole.text
     assert half.json() == {"error": "Bad value for `slots`: 4.5"}
+
+
+def test_a_flag_is_any_json_spelling_of_true(api_server: ApiServer) -> None:
+    with api_server.client() as http:
+        shown = http.post(
+            "/dags/other/dag_runs", content='{"run_id": "flag_1_0", "detailed_output": 1.0}'
+        )
+        refused = http.post(
+            "/dags/other/dag_runs", content='{"run_id": "flag_2", "detailed_output": 2}'
+        )
+        absent = http.get("/dags/other/dag_runs/flag_2")
+    assert shown.status_code == 200 and shown.json()["dag_id"] == "other", shown.text
+    assert refused.json() == {"error": "detailed_output must be true or false, not 2"}
+    assert absent.status_code == 400  # the refused trigger left no run behind
 
 
 def test_conf_is_an_object_or_a_string_holding_one(

@@ -42,9 +42,9 @@ async def json_object(request: Request) -> dict[str, Any]:
         raise BadRequest("Request body is not valid JSON: it is nested too deeply") from None
     if not isinstance(data, dict):
         raise BadRequest("Request body must be a JSON object")
-    if _UNSTORABLE_ESCAPE.search(raw):
+    if _SURROGATE_ESCAPE.search(raw):
         try:
-            _refuse_unstorable_text(data)
+            _refuse_lone_surrogates(data)
         except RecursionError:
             raise BadRequest("Request body is not valid JSON: it is nested too deeply") from None
     return data
@@ -55,23 +55,21 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-# JSON escapes of characters no database text can hold: NUL, and UTF-16 surrogates (valid
-# only in pairs, which json.loads joins; a lone one cannot even be encoded as UTF-8).
-_UNSTORABLE_ESCAPE = re.compile(rb"\\u(0000|[dD][89a-fA-F])")
+# A JSON escape of a UTF-16 surrogate. Valid only in pairs, which json.loads joins; a lone
+# one makes a string no database (nor UTF-8) can hold.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
-def _refuse_unstorable_text(value: Any) -> None:
-    """400 for a NUL or lone surrogate in any string (key or value) of the body."""
+def _refuse_lone_surrogates(value: Any) -> None:
+    """400 for a lone surrogate in any string (key or value) of the body."""
     if isinstance(value, dict):
         for key, item in value.items():
-            _refuse_unstorable_text(key)
-            _refuse_unstorable_text(item)
+            _refuse_lone_surrogates(key)
+            _refuse_lone_surrogates(item)
     elif isinstance(value, list):
         for item in value:
-            _refuse_unstorable_text(item)
+            _refuse_lone_surrogates(item)
     elif isinstance(value, str):
-        if "\x00" in value:
-            raise BadRequest("Request body holds a NUL character (\\u0000) in a string")
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:

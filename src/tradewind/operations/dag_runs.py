@@ -90,7 +90,7 @@ def parse_flag(name: str, value: Any) -> bool:
     """A boolean given as JSON true/false, 0/1 or a string such as "false"."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, int) and value in (0, 1):
+    if isinstance(value, int | float) and value in (0, 1):  # 1.0 is 1 to JSON
         return bool(value)
     if isinstance(value, str):
         lowered = value.strip().lower()

@@ -30,6 +30,8 @@ def validate_name(name: Any) -> str:
         raise BadRequest("Pool name shouldn't be empty")
     if len(name) > POOL_NAME_MAX_LENGTH:
         raise BadRequest(f"Pool name can't be more than {POOL_NAME_MAX_LENGTH} characters")
+    if "\x00" in name:  # PostgreSQL stores no NUL in text
+        raise BadRequest("Pool name can't contain a NUL character")
     return name
 
 
@@ -59,6 +61,8 @@ def validate_description(description: Any) -> str:
         return ""
     if not isinstance(description, str):
         raise BadRequest("Pool description must be a string")
+    if "\x00" in description:
+        raise BadRequest("Pool description can't contain a NUL character")
     return description
 
 

@@ -47,7 +47,7 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
             "type": "string",
             "minLength": 1,
             "maxLength": schemas.POOL_NAME_MAX_LENGTH,
-            "pattern": schemas.NOT_BLANK,
+            "pattern": schemas.NAME_PATTERN,
         },
     },
 }

@@ -17,7 +17,9 @@ from tradewind.operations.pools import MAX_SLOTS, UNLIMITED
 from tradewind.states import DagRunState
 
 # Patterns are ECMA-262 regular expressions, as OpenAPI reads them.
-NOT_BLANK = r"\S"
+# Not blank and no NUL (names are stored as text, and PostgreSQL's text holds no NUL).
+NAME_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+NO_NUL = r"^[^\u0000]*$"
 # A run id: not blank, no "/" (it goes in URLs), no control characters.
 RUN_ID_PATTERN = r"^[^/\u0000-\u001f\u007f-\u009f]*[^/\s\u0000-\u001f\u007f-\u009f][^/\u0000-\u001f\u007f-\u009f]*$"  # noqa: E501
 DATE_TIME = {"type": "string", "format": "date-time"}
@@ -143,14 +145,14 @@ class PoolBody(BaseModel):
     name: str = Field(
         min_length=1,
         max_length=POOL_NAME_MAX_LENGTH,
-        pattern=NOT_BLANK,
-        description=f"1 to {POOL_NAME_MAX_LENGTH} characters, not all blank",
+        pattern=NAME_PATTERN,
+        description=f"1 to {POOL_NAME_MAX_LENGTH} characters, not all blank, no NUL",
     )
     slots: (
         Annotated[int, Field(ge=UNLIMITED, le=MAX_SLOTS)]
         | Annotated[str, Field(pattern=r"^\s*(-1|[0-9]{1,9})\s*$")]
     ) = Field(description="An integer (or a string of one); -1 means unlimited")
-    description: str | None = None
+    description: Annotated[str, Field(pattern=NO_NUL)] | None = None
 
 
 class Pool(BaseModel):
