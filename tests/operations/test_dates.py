@@ -35,7 +35,19 @@ def test_microseconds_are_kept_and_results_are_utc() -> None:
     assert parsed.microsecond == 123 and parsed.tzinfo == UTC
 
 
-@pytest.mark.parametrize("text", ["", "now", "2016-11-16T25:00:00", "11/16/2016", "1479296055"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "now",
+        "2016-11-16T25:00:00",
+        "11/16/2016",
+        "1479296055",
+        # Valid ISO 8601, but before year 1 or after year 9999 once in UTC.
+        "0001-01-01T00:00:00+23:59",
+        "9999-12-31T23:59:59-00:01",
+    ],
+)
 def test_refused_with_the_exact_text(text: str) -> None:
     with pytest.raises(BadRequest) as error:
         parse_execution_date(text)

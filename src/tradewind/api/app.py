@@ -13,8 +13,9 @@ from tradewind.api import docs, errors, health
 from tradewind.api.auth.base import load_backend
 from tradewind.api.base_url import BaseUrlRedirects, configured_base_url
 from tradewind.api.cross_site import CrossSiteRefusal
-from tradewind.api.experimental import PREFIX, routers
+from tradewind.api.experimental import PREFIX, openapi, routers
 from tradewind.api.middleware import API_PREFIX, ApiAuthMiddleware
+from tradewind.api.nul_path import RejectNulInPath
 from tradewind.api.security_headers import SecurityHeaders
 from tradewind.config import Config
 from tradewind.db.engine import Database
@@ -42,8 +43,10 @@ def create_app(config: Config, database: Database | None = None) -> FastAPI:
     errors.install(app)
     for router in routers():
         app.include_router(router, prefix=PREFIX)
+    openapi.install(app, PREFIX, str(config.get("api", "auth_backend")))
     app.include_router(health.router)
     app.include_router(docs.router)
+    app.add_middleware(RejectNulInPath)  # inside the API's auth check: strangers get a 401
     app.add_middleware(ApiAuthMiddleware, backend=backend)
     # Added last, so they run first: a refused or unauthenticated answer carries them too.
     app.add_middleware(CrossSiteRefusal, base_url=str(config.get("webserver", "base_url")))

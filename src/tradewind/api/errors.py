@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.routing import Match
 
 from tradewind.api.responses import PayloadTooLarge, error
 from tradewind.db.outage import outage_reason
@@ -48,13 +49,36 @@ async def _tradewind_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
     if exc.status_code == 404:
         message = f"No such endpoint: {request.method} {request.url.path}"
     elif exc.status_code == 405:
         message = f"Method {request.method} is not allowed on {request.url.path}"
+        headers["Allow"] = ", ".join(allowed_methods(request))
     else:
         message = str(exc.detail)
-    return error(exc.status_code, message, headers=exc.headers)
+    return error(exc.status_code, message, headers=headers or None)
+
+
+# Methods a 405 may name; each is tried against the routes, since a route included from a
+# router does not show its methods to the app (only whether it matches a request).
+METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves on this path.
+
+    Starlette's own ``Allow`` names only the first route whose path matched, but one path
+    is often served by several routes (``GET /pools`` and ``POST /pools``).
+    """
+    routes = request.app.router.routes
+    return [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

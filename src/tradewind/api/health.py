@@ -14,6 +14,12 @@ router = APIRouter()
 
 @router.get(
     "/health",
+    responses={
+        503: {
+            "description": "Something is unhealthy; the body says what",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
     summary="Metadatabase, scheduler and (with the CeleryExecutor) broker health; 503 if not",
 )
 async def health(request: Request) -> JSONResponse:

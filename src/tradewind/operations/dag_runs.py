@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import unicodedata
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -67,8 +68,8 @@ def parse_conf(conf: Any) -> dict[str, Any] | None:
         return None
     if isinstance(conf, str):
         try:
-            conf = json.loads(conf)
-        except ValueError:
+            conf = json.loads(conf, parse_constant=_not_json)
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply
             raise BadRequest(CONF_ERROR) from None
     if not isinstance(conf, dict):
         raise BadRequest(CONF_ERROR)
@@ -80,11 +81,16 @@ def parse_conf(conf: Any) -> dict[str, Any] | None:
     return conf
 
 
+def _not_json(name: str) -> Any:
+    """NaN and Infinity: Python's JSON parser takes them, JSON and PostgreSQL do not."""
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_flag(name: str, value: Any) -> bool:
     """A boolean given as JSON true/false, 0/1 or a string such as "false"."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, int) and value in (0, 1):
+    if isinstance(value, int | float) and value in (0, 1):  # 1.0 is 1 to JSON
         return bool(value)
     if isinstance(value, str):
         lowered = value.strip().lower()
@@ -103,7 +109,7 @@ def validate_run_id(run_id: Any) -> str:
     if len(run_id) > ID_LENGTH:
         raise BadRequest(f"run_id can't be more than {ID_LENGTH} characters")
     # "/" would make the run unreachable in URLs (.../dag_runs/<run_id>, the UI page).
-    if "/" in run_id or any(ord(ch) < 32 for ch in run_id):
+    if "/" in run_id or any(unicodedata.category(ch) == "Cc" for ch in run_id):
         raise BadRequest("run_id must not contain '/' or control characters")
     return run_id
 

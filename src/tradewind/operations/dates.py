@@ -45,7 +45,10 @@ def parse_execution_date(text: str) -> datetime:
         raise BadRequest(bad_date_message(text)) from None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise BadRequest(bad_date_message(text)) from None
 
 
 def iso(value: datetime | None) -> str:

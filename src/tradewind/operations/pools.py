@@ -30,12 +30,20 @@ def validate_name(name: Any) -> str:
         raise BadRequest("Pool name shouldn't be empty")
     if len(name) > POOL_NAME_MAX_LENGTH:
         raise BadRequest(f"Pool name can't be more than {POOL_NAME_MAX_LENGTH} characters")
+    if "\x00" in name:  # PostgreSQL stores no NUL in text
+        raise BadRequest("Pool name can't contain a NUL character")
     return name
 
 
 def validate_slots(slots: Any) -> int:
-    """An integer (or a string of one); -1 is unlimited. ``True``, ``2.5``, ``1e9`` are not."""
+    """An integer (or a string of one); -1 is unlimited. ``True`` and ``2.5`` are not.
+
+    ``4.0`` and ``1e3`` are integers to JSON (and to the OpenAPI document's ``integer``),
+    whatever the client's serializer wrote.
+    """
     shown = slots if isinstance(slots, str) else json.dumps(slots, default=str)
+    if isinstance(slots, float) and slots.is_integer():
+        slots = int(slots)
     if isinstance(slots, bool) or not (
         isinstance(slots, int) or (isinstance(slots, str) and _INTEGER_TEXT.match(slots))
     ):
@@ -53,6 +61,8 @@ def validate_description(description: Any) -> str:
         return ""
     if not isinstance(description, str):
         raise BadRequest("Pool description must be a string")
+    if "\x00" in description:
+        raise BadRequest("Pool description can't contain a NUL character")
     return description
 
 

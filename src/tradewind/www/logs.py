@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
+from tradewind.exceptions import BadRequest
 from tradewind.execution.logs import log_path
 from tradewind.www.context import UiContext
 
@@ -29,6 +31,7 @@ def read(
     path = log_path(context.config, dag_id, run_id, task_id, try_number)
     try:
         with path.open("rb") as handle:
+            _check_offset(offset, os.fstat(handle.fileno()).st_size)
             handle.seek(offset)
             data = handle.read(max_bytes + 1)
     except FileNotFoundError:
@@ -39,6 +42,12 @@ def read(
         data = data[: data.rindex(b"\n") + 1]
     data = _whole_characters(data)
     return LogChunk(data.decode("utf-8", "replace"), offset + len(data), more)
+
+
+def _check_offset(offset: int, size: int) -> None:
+    """A log only grows, so a poller never asks past its end; the OS refuses huge seeks."""
+    if offset > size:
+        raise BadRequest(f"offset {offset} is past the end of the log ({size} bytes)")
 
 
 def _whole_characters(data: bytes) -> bytes:

@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from tradewind.operations.dag_runs import dag_run_url
 from tradewind.www.context import UI_CONTEXT_KEY
@@ -126,5 +126,9 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     return HTMLResponse(html, status_code=status_code)
 
 
-def error_page(request: Request, status_code: int, title: str, message: str) -> HTMLResponse:
+def error_page(request: Request, status_code: int, title: str, message: str) -> Response:
+    """The error as a page, or as ``{"error": ...}`` for a caller that asked for JSON (the
+    log poller and form scripts do), which could not show a page anyway."""
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"error": message}, status_code=status_code)
     return render(request, "error.html", status_code, title=title, message=message)

@@ -19,12 +19,15 @@ router = APIRouter()
 @router.post(
     "/dags/{dag_id}/dag_runs",
     response_model=schemas.Triggered,
-    responses=schemas.errors(400, 404, 413),
+    responses={200: {"links": schemas.RUN_LINKS}, **schemas.errors(400, 404, 413)},
     openapi_extra=schemas.json_body(schemas.TriggerBody),
     summary="Trigger a run (queued; a paused DAG's run waits for the unpause)",
 )
 async def trigger(request: Request, dag_id: str) -> JSONResponse:
     body = await json_object(request)
+    flag = body.get("detailed_output")
+    # Checked before triggering: a bad flag must not leave a run behind.
+    detailed = flag is not None and dag_runs.parse_flag("detailed_output", flag)
     run = await blocking(
         dag_runs.trigger_dag,
         database(request),
@@ -41,8 +44,7 @@ async def trigger(request: Request, dag_id: str) -> JSONResponse:
         "execution_date": run.execution_date.isoformat(),
         "run_id": run.run_id,
     }
-    detailed = body.get("detailed_output")
-    if detailed and dag_runs.parse_flag("detailed_output", detailed):
+    if detailed:
         shown.update(dag_runs.run_to_dict(run))
     return JSONResponse(shown)
 
@@ -74,6 +76,7 @@ async def list_runs(request: Request, dag_id: str) -> JSONResponse:
 
 @router.get(
     "/dags/{dag_id}/dag_runs/{execution_date:path}",
+    operation_id="get_dag_run",
     response_model=schemas.DagRunDetail,
     responses=schemas.errors(400, 404),
     summary="One run, by execution date or (Tradewind extension) by run id",

@@ -15,6 +15,7 @@ router = APIRouter()
 
 @router.get(
     "/lineage/{dag_id}/{execution_date}",
+    operation_id="get_lineage",
     response_model=schemas.Lineage,
     responses=schemas.errors(400, 404),
     summary="Inlets and outlets of every task, for the run at this date",

@@ -33,6 +33,7 @@ async def list_pools(request: Request) -> JSONResponse:
 
 @router.get(
     "/pools/{name:pool_name}",
+    operation_id="get_pool",
     response_model=schemas.Pool,
     responses=schemas.errors(400, 404),
     summary="One pool",
@@ -44,8 +45,8 @@ async def get_pool(request: Request, name: str) -> JSONResponse:
 @router.post(
     "/pools",
     response_model=schemas.Pool,
-    responses=schemas.errors(400),
-    openapi_extra=schemas.json_body(schemas.PoolBody),
+    responses={200: {"links": schemas.POOL_LINKS}, **schemas.errors(400, 413)},
+    openapi_extra=schemas.json_body(schemas.PoolBody, required=True),
     summary="Create a pool, or update the one with this name",
 )
 async def set_pool(request: Request) -> JSONResponse:
@@ -65,6 +66,7 @@ async def set_pool(request: Request) -> JSONResponse:
 
 @router.delete(
     "/pools/{name:pool_name}",
+    operation_id="delete_pool",
     response_model=schemas.Pool,
     responses=schemas.errors(400, 404),
     summary="Delete a pool (not default_pool); returns it",

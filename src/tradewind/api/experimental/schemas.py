@@ -6,9 +6,31 @@ changes its JSON, change its model too (tests compare the two).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from tradewind.db.models.base import ID_LENGTH
+from tradewind.db.models.pool import POOL_NAME_MAX_LENGTH
+from tradewind.operations.dag_runs import MAX_COUNT
+from tradewind.operations.pools import MAX_SLOTS, UNLIMITED
+from tradewind.states import DagRunState
+
+# Patterns are ECMA-262 regular expressions, as OpenAPI reads them.
+# Not blank and no NUL (names are stored as text, and PostgreSQL's text holds no NUL).
+NAME_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+NO_NUL = r"^[^\u0000]*$"
+# A run id: not blank, no "/" (it goes in URLs), no control characters.
+RUN_ID_PATTERN = r"^[^/\u0000-\u001f\u007f-\u009f]*[^/\s\u0000-\u001f\u007f-\u009f][^/\u0000-\u001f\u007f-\u009f]*$"  # noqa: E501
+DATE_TIME = {"type": "string", "format": "date-time"}
+
+# The spellings of true and false a flag takes as a string (any case, see parse_flag).
+FLAG_WORDS = ["true", "false", "t", "f", "yes", "no", "y", "n", "1", "0", ""]
+FlagWord = Annotated[str, Field(json_schema_extra={"enum": FLAG_WORDS})]
+Flag = Annotated[
+    bool | Annotated[int, Field(ge=0, le=1)] | FlagWord,
+    Field(description='true or false: a JSON boolean, 0 or 1, or a string such as "false"'),
+]
 
 
 class Error(BaseModel):
@@ -23,24 +45,53 @@ class Info(BaseModel):
     version: str
 
 
+# A string holding a JSON object, as the seed's curl example sends conf. Any object is
+# accepted; no pattern can say "JSON", so this one spells the flat {"key": "value"} form.
+_JSON_SPACE = r"[ \t\n\r]*"
+_JSON_TEXT = r'"[^"\\\u0000-\u001f]*"'
+_JSON_PAIR = f"{_JSON_SPACE}{_JSON_TEXT}{_JSON_SPACE}:{_JSON_SPACE}{_JSON_TEXT}{_JSON_SPACE}"
+_JSON_OBJECT = f"{_JSON_SPACE}\\{{({_JSON_PAIR}(,{_JSON_PAIR})*|{_JSON_SPACE})\\}}{_JSON_SPACE}"
+JSON_OBJECT_TEXT = {
+    "pattern": f"^({_JSON_OBJECT})?$",
+    "description": 'A string holding a JSON object, e.g. "{\\"key\\": \\"value\\"}"; "" is no conf',
+}
+
+
 class TriggerBody(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    run_id: str | None = Field(None, description="Default manual__<execution_date>")
-    conf: dict[str, Any] | str | None = Field(
+    run_id: Annotated[str, Field(max_length=ID_LENGTH, pattern=RUN_ID_PATTERN)] | None = Field(
+        None, description="Default manual__<execution_date>; no '/' or control characters"
+    )
+    conf: dict[str, Any] | Annotated[str, Field(json_schema_extra=JSON_OBJECT_TEXT)] | None = Field(
         None, description="A JSON object, or a string holding one"
     )
-    execution_date: str | None = Field(None, description="ISO 8601; default now")
-    replace_microseconds: bool | str | None = Field(
+    execution_date: Annotated[str, Field(json_schema_extra={"format": "date-time"})] | None = Field(
+        None, description="ISO 8601; default now"
+    )
+    replace_microseconds: Flag | None = Field(
         None, description="Truncate the date to the second; default true without a date"
     )
-    detailed_output: bool | None = Field(None, description="Also return the dag-run fields")
+    detailed_output: Flag | None = Field(None, description="Also return the dag-run fields")
 
 
 class Triggered(BaseModel):
     message: str
     execution_date: str
     run_id: str
+
+
+# The run a trigger created, and the calls that read it by its execution date.
+RUN_LINKS = {
+    link: {
+        "operationId": operation_id,
+        "parameters": {
+            "dag_id": "$request.path.dag_id",
+            "execution_date": "$response.body#/execution_date",
+        },
+    }
+    for link, operation_id in (("GetDagRun", "get_dag_run"), ("GetLineage", "get_lineage"))
+}
 
 
 class DagRun(BaseModel):
@@ -91,9 +142,17 @@ class LatestRuns(BaseModel):
 class PoolBody(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    name: str = Field(description="1 to 256 characters")
-    slots: int | str = Field(description="An integer; -1 means unlimited")
-    description: str | None = None
+    name: str = Field(
+        min_length=1,
+        max_length=POOL_NAME_MAX_LENGTH,
+        pattern=NAME_PATTERN,
+        description=f"1 to {POOL_NAME_MAX_LENGTH} characters, not all blank, no NUL",
+    )
+    slots: (
+        Annotated[int, Field(ge=UNLIMITED, le=MAX_SLOTS)]
+        | Annotated[str, Field(pattern=r"^\s*(-1|[0-9]{1,9})\s*$")]
+    ) = Field(description="An integer (or a string of one); -1 means unlimited")
+    description: Annotated[str, Field(pattern=NO_NUL)] | None = None
 
 
 class Pool(BaseModel):
@@ -106,6 +165,13 @@ class Pool(BaseModel):
     used_slots: int
     queued_slots: int
     running_slots: int
+
+
+# The pool a POST created or updated, and the calls that take its name.
+POOL_LINKS = {
+    link: {"operationId": operation_id, "parameters": {"name": "$response.body#/pool"}}
+    for link, operation_id in (("GetPool", "get_pool"), ("DeletePool", "delete_pool"))
+}
 
 
 class Dag(BaseModel):
@@ -133,22 +199,36 @@ class Lineage(BaseModel):
     task_ids: dict[str, dict[str, list[Any]]]
 
 
-def _query(name: str, description: str, kind: str = "string") -> dict[str, Any]:
+def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": {"type": kind}}  # fmt: skip
+            "schema": schema}  # fmt: skip
 
+
+# An empty query parameter (?state=) is the same as none, as in Airflow.
+EMPTY = {"type": "string", "enum": [""]}
+
+
+def or_empty(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, EMPTY]}
+
+
+COUNT = {"type": "integer", "minimum": 0, "maximum": MAX_COUNT}
 
 LIST_PARAMETERS = [
-    _query("state", "Only runs in this state: queued, running, success or failed"),
+    _query(
+        "state",
+        "Only runs in this state (any case)",
+        or_empty({"type": "string", "enum": [str(state) for state in DagRunState]}),
+    ),
     _query(
         "limit",
         "At most this many runs (default: all). A larger number than the server's "
         "`[api] maximum_page_limit` (default 100) is lowered to it; page on with `offset`",
-        "integer",
+        or_empty(COUNT),
     ),
-    _query("offset", "Skip this many runs first", "integer"),
-    _query("execution_date_gte", "Runs at or after this date (ISO 8601)"),
-    _query("execution_date_lte", "Runs at or before this date (ISO 8601)"),
+    _query("offset", "Skip this many runs first", or_empty(COUNT)),
+    _query("execution_date_gte", "Runs at or after this date (ISO 8601)", or_empty(DATE_TIME)),
+    _query("execution_date_lte", "Runs at or before this date (ISO 8601)", or_empty(DATE_TIME)),
 ]
 
 
@@ -156,11 +236,11 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": Error} for code in codes}
 
 
-def json_body(model: type[BaseModel]) -> dict[str, Any]:
+def json_body(model: type[BaseModel], required: bool = False) -> dict[str, Any]:
     """An ``openapi_extra`` declaring a JSON body the handler reads itself."""
     return {
         "requestBody": {
-            "required": False,
+            "required": required,
             "content": {"application/json": {"schema": model.model_json_schema()}},
         }
     }

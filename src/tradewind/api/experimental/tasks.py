@@ -40,7 +40,10 @@ async def get_task_instance(
 @router.get(
     "/dags/{dag_id}/dag_runs/{execution_date}/tasks/{task_id}/logs",
     response_model=schemas.TaskLog,
-    responses=schemas.errors(400, 404),
+    responses={
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+        **schemas.errors(400, 404),
+    },
     summary="A try's log (Tradewind extension; the bare text with ?format=text)",
 )
 async def get_task_log(

@@ -17,6 +17,8 @@ MEDIA_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+
 @public
 def static_file(request: Request) -> Response:
     name = request.path_params["name"]
+    if "\x00" in name:  # no file has one; the OS would refuse the path with a ValueError
+        raise NotFound(f"No static file {name!r}")
     path = (STATIC / name).resolve()
     if path.parent != STATIC or path.suffix not in MEDIA_TYPES or not path.is_file():
         raise NotFound(f"No static file {name}")

@@ -1,0 +1,34 @@
+"""A path holding a NUL character (``%00``) names nothing: 404, before any routing.
+
+No DAG, task, run, pool or file name can hold a NUL, and PostgreSQL refuses one in text:
+``/dags/a%00b/paused`` would reach the database and fail there as a 500 (SQLite would take
+it, so the two would disagree). One check on the decoded path covers every path parameter
+of the API and the UI. Request bodies get their own rule in
+:func:`tradewind.api.responses.json_object`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+NUL_MESSAGE = "No such path: it holds a NUL character (%00), which no name can contain"
+
+
+class RejectNulInPath:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "\x00" in scope["path"]:
+            await _send_404(send)
+            return
+        await self.app(scope, receive, send)
+
+
+async def _send_404(send: Send) -> None:
+    body = json.dumps({"error": NUL_MESSAGE}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 404, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
