@@ -93,9 +93,8 @@ def test_integral_slots_are_integers_as_the_schema_says(
 
 def test_a_flag_is_any_json_spelling_of_true(api_server: ApiServer) -> None:
     with api_server.client() as http:
-        shown = http.post(
-            "/dags/other/dag_runs", content='{"run_id": "flag_1_0", "detailed_output": 1.0}'
-        )
+        flag = {"run_id": "flag_1_0", "detailed_output": 1.0, "execution_date": "2021-01-01"}
+        shown = http.post("/dags/other/dag_runs", json=flag)  # sent as 1.0
         refused = http.post(
             "/dags/other/dag_runs", content='{"run_id": "flag_2", "detailed_output": 2}'
         )
@@ -117,7 +116,8 @@ def test_conf_is_an_object_or_a_string_holding_one(
     with api_server.client() as http:
         listed = http.post("/dags/other/dag_runs", json={"conf": "[1, 2]"})
         accepted = http.post(
-            "/dags/other/dag_runs", json={"conf": seed_example, "run_id": "doc_conf"}
+            "/dags/other/dag_runs",
+            json={"conf": seed_example, "run_id": "doc_conf", "execution_date": "2021-01-02"},
         )
     assert listed.status_code == 400 and accepted.status_code == 200, accepted.text
 
