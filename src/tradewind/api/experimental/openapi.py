@@ -73,6 +73,12 @@ AUTH_RESPONSES: dict[str, dict[str, Any]] = {
         "description": "Authenticated, but not allowed",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     },
+    "429": {
+        "description": "Too many failed logins for this user name or client address "
+        "([webserver] login_failures_per_user / _per_address); try again after Retry-After",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}, "required": True}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    },
 }
 
 
