@@ -4,8 +4,6 @@ accounts usable."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import httpx
@@ -13,19 +11,16 @@ import pytest
 
 from tests.auth.test_password_backend import basic
 from tests.auth.ui_login import post_login
-from tests.auth.webserver import Webserver, run_cli, webserver
+from tests.auth.webserver import Webserver, run_cli, sqlite_env, webserver
 
 WINDOW = 300
 
 
 @pytest.fixture
 def env(tmp_path: Path, _sqlite_template: Path) -> dict[str, str]:
-    shutil.copy(_sqlite_template, tmp_path / "tradewind.db")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("TRADEWIND")}
-    environ.update(
-        TRADEWIND_HOME=str(tmp_path / "home"),
-        TRADEWIND__CORE__LOAD_EXAMPLES="False",
-        TRADEWIND__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{tmp_path / 'tradewind.db'}",
+    environ = sqlite_env(
+        tmp_path,
+        _sqlite_template,
         TRADEWIND__API__AUTH_BACKEND="tradewind.api.auth.backend.password_auth",
         TRADEWIND__WEBSERVER__LOGIN_FAILURES_PER_USER="3",
         TRADEWIND__WEBSERVER__LOGIN_FAILURES_PER_ADDRESS="8",

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from tests.auth.webserver import TRADEWIND, Webserver, run_cli, webserver
+from tests.auth.webserver import TRADEWIND, Webserver, run_cli, sqlite_env, webserver
 from tradewind.db.engine import Database
 from tradewind.db.models import AuditLog
 
@@ -31,12 +29,9 @@ def basic(username: str, password: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> dict[str, str]:
     root = tmp_path_factory.mktemp("password_auth")
-    shutil.copy(_sqlite_template, root / "tradewind.db")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("TRADEWIND")}
-    environ.update(
-        TRADEWIND_HOME=str(root / "home"),
-        TRADEWIND__CORE__LOAD_EXAMPLES="False",
-        TRADEWIND__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{root / 'tradewind.db'}",
+    environ = sqlite_env(
+        root,
+        _sqlite_template,
         TRADEWIND__API__AUTH_BACKEND=BACKEND,
     )
     for name, password in [("alice", "s3cret"), ("ünï", UNICODE_PASSWORD), ("sleepy", "zz")]:

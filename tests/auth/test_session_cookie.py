@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.auth.webserver import webserver
+from tests.auth.webserver import sqlite_env, webserver
 from tradewind.www.session import COOKIE_NAME
 
 
 @pytest.fixture
 def env(tmp_path: Path, _sqlite_template: Path) -> dict[str, str]:
-    shutil.copy(_sqlite_template, tmp_path / "tradewind.db")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("TRADEWIND")}
-    environ.update(
-        TRADEWIND_HOME=str(tmp_path / "home"),
-        TRADEWIND__CORE__LOAD_EXAMPLES="False",
-        TRADEWIND__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{tmp_path / 'tradewind.db'}",
+    environ = sqlite_env(
+        tmp_path,
+        _sqlite_template,
         TRADEWIND__WEBSERVER__AUTHENTICATE="True",
     )
     return environ

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -13,19 +12,16 @@ import httpx
 import pytest
 
 from tests.auth.ui_login import csrf_from
-from tests.auth.webserver import TRADEWIND, free_port, webserver
+from tests.auth.webserver import TRADEWIND, free_port, sqlite_env, webserver
 
 PASSWORD_AUTH = "tradewind.api.auth.backend.password_auth"
 
 
 @pytest.fixture
 def env(tmp_path: Path, _sqlite_template: Path) -> dict[str, str]:
-    shutil.copy(_sqlite_template, tmp_path / "tradewind.db")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("TRADEWIND")}
-    environ.update(
-        TRADEWIND_HOME=str(tmp_path / "home"),
-        TRADEWIND__CORE__LOAD_EXAMPLES="False",
-        TRADEWIND__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{tmp_path / 'tradewind.db'}",
+    environ = sqlite_env(
+        tmp_path,
+        _sqlite_template,
         TRADEWIND__API__AUTH_BACKEND=PASSWORD_AUTH,
     )
     return environ

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.auth.ui_login import copied_cookie, csrf_from, eventually, login, opens_dags
-from tests.auth.webserver import Webserver, run_cli, webserver
+from tests.auth.webserver import Webserver, run_cli, sqlite_env, webserver
 
 
 def create_user(env: dict[str, str], name: str, password: str) -> None:
@@ -21,12 +19,9 @@ def create_user(env: dict[str, str], name: str, password: str) -> None:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> dict[str, str]:
     root = tmp_path_factory.mktemp("ui_sessions")
-    shutil.copy(_sqlite_template, root / "tradewind.db")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("TRADEWIND")}
-    environ.update(
-        TRADEWIND_HOME=str(root / "home"),
-        TRADEWIND__CORE__LOAD_EXAMPLES="False",
-        TRADEWIND__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{root / 'tradewind.db'}",
+    environ = sqlite_env(
+        root,
+        _sqlite_template,
         TRADEWIND__WEBSERVER__AUTHENTICATE="True",
     )
     for name in ("ann", "ben", "cat", "dan", "eve"):

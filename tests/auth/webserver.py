@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -21,6 +23,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def sqlite_env(root: Path, template: Path, **settings: str) -> dict[str, str]:
+    """The environment of a Tradewind home under ``root`` on a copy of the migrated SQLite
+    ``template``, without the caller's own ``TRADEWIND*`` settings; ``settings`` on top."""
+    shutil.copy(template, root / "tradewind.db")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TRADEWIND")}
+    environ.update(
+        TRADEWIND_HOME=str(root / "home"),
+        TRADEWIND__CORE__LOAD_EXAMPLES="False",
+        TRADEWIND__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{root / 'tradewind.db'}",
+        **settings,
+    )
+    return environ
 
 
 def run_cli(
