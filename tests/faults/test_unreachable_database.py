@@ -47,6 +47,24 @@ def test_api_answers_503_json_quickly_and_health_names_the_database(tmp_path: Pa
     assert body["scheduler"]["status"] == "unhealthy"
 
 
+def test_password_auth_answers_503_json_while_the_database_is_down(tmp_path: Path) -> None:
+    """The credential check reads the users table: an outage there is a 503, not a 500."""
+    url = NOBODY_HOME.format(port=free_port())
+    backend = {"TRADEWIND__API__AUTH_BACKEND": "tradewind.api.auth.backend.password_auth"}
+    config = make_home(tmp_path, url, backend)
+    database = Database.from_config(config)
+    with serve(config, database) as server:
+        started = time.monotonic()
+        response = httpx.get(f"{server.api}/pools", auth=("alice", "s3cret"), timeout=10)
+        took = time.monotonic() - started
+    database.dispose()
+    assert took < 2.0
+    assert response.status_code == 503, response.text
+    assert response.json()["error"].startswith("The metadata database is unavailable ("), (
+        response.text
+    )
+
+
 def test_a_database_that_never_answers_costs_a_request_the_connect_timeout(
     tmp_path: Path,
 ) -> None:

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradewind.api.auth.base import AuthBackend, Forbidden, TooManyRequests, Unauthenticated
+from tradewind.db.outage import outage_reason
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +44,8 @@ class ApiAuthMiddleware:
         except TooManyRequests as exc:
             await _send_json(send, 429, exc.message, [(b"retry-after", b"%d" % exc.retry_after)])
             return
-        except Exception:
-            log.exception("Auth backend failed on %s", scope["path"])
-            await _send_json(send, 500, "Authentication failed: see the webserver log")
+        except Exception as exc:
+            await _auth_failed(send, scope["path"], exc)
             return
         scope.setdefault("state", {})["identity"] = identity
         if not identity.response_headers:
@@ -62,6 +62,19 @@ class ApiAuthMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+async def _auth_failed(send: Send, path: str, exc: Exception) -> None:
+    """The backend could not decide: 503 if the database is away (a client may retry),
+    else 500, since that is a bug or a broken backend."""
+    reason = outage_reason(exc)
+    if reason is not None:
+        log.warning("Metadata database unavailable while authenticating %s: %s", path, reason)
+        message = f"The metadata database is unavailable ({reason}); try again shortly"
+        await _send_json(send, 503, message)
+        return
+    log.exception("Auth backend failed on %s", path)
+    await _send_json(send, 500, "Authentication failed: see the webserver log")
 
 
 async def _send_json(
