@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from tradewind.config import Config
@@ -198,7 +198,7 @@ def fail_dead_tries(
     )
 
 
-def _running_and_quiet(session: Session, now: datetime, seconds: float):  # type: ignore[no-untyped-def]
+def _running_and_quiet(session: Session, now: datetime, seconds: float) -> Select[TaskInstance]:
     """``running`` task instances without a heartbeat for ``seconds``, locked on PostgreSQL
     (skipping those another scheduler has)."""
     before = now - timedelta(seconds=seconds)
