@@ -6,20 +6,25 @@ What DAG authors import lives here and in :mod:`tradewind.decorators` and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from tradewind.authoring.current_context import get_current_context
     from tradewind.authoring.dag import DAG
 
 __version__ = "0.1.0"
 
-__all__ = ["DAG", "__version__"]
+__all__ = ["DAG", "__version__", "get_current_context"]
 
 
-def __getattr__(name: str) -> type[DAG]:
+def __getattr__(name: str) -> Any:
     # Imported lazily so that ``import tradewind`` (done by every CLI command) stays cheap.
     if name == "DAG":
         from tradewind.authoring.dag import DAG
 
         return DAG
+    if name == "get_current_context":
+        from tradewind.authoring.current_context import get_current_context
+
+        return get_current_context
     raise AttributeError(f"module 'tradewind' has no attribute {name!r}")

@@ -36,16 +36,40 @@ class DuplicateTaskIdError(DagDefinitionError):
 # --- task outcomes raised from user code ----------------------------------------------------
 
 
-class TaskSkipped(TradewindException):
+class AirflowException(TradewindException):
+    """Base of the errors a task raises or meets; Airflow's name, so DAG files can catch it.
+
+    Raised from a task, it is an ordinary failure: the try fails and is retried if the task
+    has retries left.
+    """
+
+
+class TaskSkipped(AirflowException):
     """Raise inside a task to end it in the ``skipped`` state."""
 
 
-class TaskFailedNoRetry(TradewindException):
+class AirflowSkipException(TaskSkipped):
+    """Airflow's name for :class:`TaskSkipped`: the task ends ``skipped``, not failed."""
+
+
+class TaskFailedNoRetry(AirflowException):
     """Raise inside a task to fail it without using the remaining retries."""
 
 
-class TaskTimeout(TradewindException):
+class AirflowFailException(TaskFailedNoRetry):
+    """Airflow's name for :class:`TaskFailedNoRetry`: the try fails and is not retried."""
+
+
+class TaskTimeout(AirflowException):
     """The task ran longer than its ``execution_timeout``."""
+
+
+class AirflowTaskTimeout(TaskTimeout):
+    """Airflow's name for :class:`TaskTimeout`; the one a timed-out task actually meets."""
+
+
+class NoTaskContext(AirflowException):
+    """``get_current_context()`` was called outside a running task."""
 
 
 # --- operations (mapped to HTTP status codes by the API) -------------------------------------

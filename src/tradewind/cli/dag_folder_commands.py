@@ -284,6 +284,7 @@ class _InMemoryTaskInstance:
 
 def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime) -> None:
     from tradewind.authoring.context import build_template_context
+    from tradewind.authoring.current_context import running_task
     from tradewind.exceptions import TaskSkipped
 
     task = dag.get_task(task_id).prepare_for_execution()
@@ -307,8 +308,9 @@ def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime) -> None:
         ti=ti,
     )
     try:
-        task.render_template_fields(context)
-        result = task.execute(context)
+        with running_task(context):
+            task.render_template_fields(context)
+            result = task.execute(context)
     except TaskSkipped as exc:
         log.info("Task skipped: %s", exc)
         return

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tradewind.exceptions import (
+    AirflowTaskTimeout,
     DagNotFound,
     TaskFailedNoRetry,
     TaskSkipped,
@@ -198,7 +199,7 @@ def _json_value(value: Any, what: str) -> Any:
 
 
 def _raise_timeout(signum: int, frame: Any) -> None:
-    raise TaskTimeout("the task ran longer than its execution_timeout")
+    raise AirflowTaskTimeout("the task ran longer than its execution_timeout")
 
 
 def load_dag(fileloc: str, dag_id: str, loaded: dict[str, DAG] | None = None) -> DAG:
@@ -318,6 +319,7 @@ def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry)
     from types import SimpleNamespace
 
     from tradewind.authoring.context import build_template_context
+    from tradewind.authoring.current_context import running_task
 
     dag_run = SimpleNamespace(
         dag_id=started.dag_id,
@@ -344,8 +346,9 @@ def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry)
     if timeout is not None:
         signal.signal(signal.SIGALRM, _raise_timeout)
         signal.setitimer(signal.ITIMER_REAL, max(timeout.total_seconds(), 0.001))
-    task.render_template_fields(context)
-    return task.execute(context)
+    with running_task(context):
+        task.render_template_fields(context)
+        return task.execute(context)
 
 
 def _on_kill(task: Any) -> None:

@@ -1,7 +1,11 @@
-"""Public import path of :class:`~tradewind.authoring.operators.python.PythonOperator`."""
+"""Public import path of :class:`~tradewind.authoring.operators.python.PythonOperator`.
+
+``get_current_context`` lives here too, where Airflow 2 DAG files import it from.
+"""
 
 from __future__ import annotations
 
+from tradewind.authoring.current_context import get_current_context
 from tradewind.authoring.operators.python import PythonOperator
 
-__all__ = ["PythonOperator"]
+__all__ = ["PythonOperator", "get_current_context"]

@@ -12,7 +12,7 @@ from collections.abc import Container, Mapping, Sequence
 from typing import Any
 
 from tradewind.authoring.baseoperator import BaseOperator
-from tradewind.exceptions import TaskSkipped, TradewindException
+from tradewind.exceptions import AirflowSkipException, TradewindException
 
 
 class BashCommandFailed(TradewindException):
@@ -56,7 +56,7 @@ class BashOperator(BaseOperator):
         with tempfile.TemporaryDirectory(prefix="tradewind-bash-") as tmp:
             exit_code, last_line = self._run(env, self.cwd or tmp)
         if self._should_skip(exit_code):
-            raise TaskSkipped(f"Bash command returned exit code {exit_code}. Skipping.")
+            raise AirflowSkipException(f"Bash command returned exit code {exit_code}. Skipping.")
         if exit_code != 0:
             raise BashCommandFailed(
                 f"Bash command failed. The command returned a non-zero exit code {exit_code}."
