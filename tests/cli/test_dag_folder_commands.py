@@ -142,3 +142,28 @@ def test_dags_list_on_each_database(db_env: dict[str, str], tw_home: Path) -> No
     assert [row["dag_id"] for row in listed] == ["my_first_dag"]
     (tw_home / "dags" / "my_first_dag.py").unlink()
     assert "No data found." in ok(db_env, "dags", "list")
+
+
+CONTEXT_DAG = """
+from datetime import datetime
+from tradewind import DAG
+from tradewind.decorators import task
+from tradewind.operators.python import get_current_context
+
+with DAG("fetches_context", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
+
+    @task
+    def report():
+        context = get_current_context()
+        print(f"context says {context['ti'].task_id} on {context['ds']}")
+
+    report()
+"""
+
+
+def test_tasks_test_gives_get_current_context_the_tested_task(
+    newcomer_env: dict[str, str], tw_home: Path
+) -> None:
+    (tw_home / "dags" / "fetches_context.py").write_text(CONTEXT_DAG)
+    out = ok(newcomer_env, "tasks", "test", "fetches_context", "report", "2024-02-03")
+    assert "context says report on 2024-02-03" in out
