@@ -129,6 +129,12 @@ def test_a_skip_stops_at_a_task_whose_rule_accepts_it(passes: PassHarness) -> No
         ("none_failed_min_one_success", "skipped", "success", "queued"),
         ("none_skipped", "success", "failed", "queued"),
         ("none_skipped", "success", "skipped", "skipped"),
+        ("all_skipped", "skipped", "skipped", "queued"),
+        ("all_skipped", "skipped", "success", "skipped"),
+        ("one_done", "skipped", "failed", "queued"),
+        ("one_done", "skipped", "upstream_failed", "skipped"),
+        ("all_done", "skipped", "skipped", "queued"),
+        ("none_failed", "skipped", "skipped", "queued"),
     ],
 )
 def test_the_join_follows_its_rule_once_both_upstream_tasks_ended(
@@ -154,6 +160,10 @@ def test_the_join_follows_its_rule_once_both_upstream_tasks_ended(
         ("all_success", "success", None),
         ("all_done", "failed", None),
         ("one_failed", "success", None),
+        ("one_done", "failed", "queued"),
+        ("one_done", "skipped", None),
+        ("all_skipped", "success", "skipped"),
+        ("all_skipped", "skipped", None),
     ],
 )
 def test_some_rules_decide_before_every_upstream_task_ended(

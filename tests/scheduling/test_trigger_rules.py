@@ -40,6 +40,17 @@ RUN, WAIT, SKIP, UF = Decision.RUN, Decision.WAIT, Decision.SKIP, Decision.UPSTR
         ("none_skipped", ["success", "skipped"], SKIP),
         ("none_skipped", ["success", "running"], WAIT),
         ("always", [None, "running"], RUN),
+        ("all_skipped", ["skipped", "skipped"], RUN),
+        ("all_skipped", ["skipped", None], WAIT),
+        ("all_skipped", ["skipped", "success"], SKIP),
+        ("all_skipped", ["upstream_failed", None], SKIP),
+        ("one_done", ["success", None], RUN),
+        ("one_done", ["failed", "running"], RUN),
+        ("one_done", ["skipped", None], WAIT),
+        ("one_done", ["upstream_failed", "skipped"], SKIP),
+        ("none_failed_min_one_success", ["success", None], WAIT),
+        ("none_failed", ["skipped", "skipped"], RUN),
+        ("all_done", ["skipped", "skipped"], RUN),
         ("all_success", [], RUN),
         ("all_success", ["success", "removed"], RUN),
     ],
@@ -85,6 +96,10 @@ with DAG("rules", start_date=datetime(2024, 1, 1), schedule=None) as dag:
         "none_skipped": ("none_skipped", [s, f]),
         "none_skipped_no": ("none_skipped", [s, k]),
         "always": ("always", [f]),
+        "all_skipped": ("all_skipped", [k]),
+        "all_skipped_no": ("all_skipped", [k, s]),
+        "one_done": ("one_done", [k, f]),
+        "one_done_none": ("one_done", [k]),
     }
     for task_id, (rule, upstream) in cases.items():
         t = PythonOperator(task_id=task_id, python_callable=ok, trigger_rule=rule)
@@ -115,6 +130,10 @@ EXPECTED = {
     "none_skipped": "success",
     "none_skipped_no": "skipped",
     "always": "success",
+    "all_skipped": "success",
+    "all_skipped_no": "skipped",
+    "one_done": "success",
+    "one_done_none": "skipped",
     "below_skip": "skipped",
     "below_fail": "upstream_failed",
 }
@@ -127,3 +146,8 @@ def test_every_rule_through_the_scheduler(harness: Harness) -> None:
     run_id = harness.trigger("rules")
     harness.wait_run("rules", run_id)
     assert harness.states("rules", run_id) == EXPECTED
+
+
+def test_an_unknown_rule_is_refused_even_without_upstream_tasks() -> None:
+    with pytest.raises(ValueError, match="unknown trigger rule 'all_sucess'"):
+        evaluate("all_sucess", [])

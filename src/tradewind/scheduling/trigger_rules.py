@@ -2,13 +2,15 @@
 
 Returns what should happen to a waiting task instance; the scheduler applies it and the
 ``tasks failed-deps`` command explains it. Upstream tasks ``removed`` from the DAG count as
-absent.
+absent. Each rule decides as early as Airflow's does: a skip or a failure upstream can settle
+a task before its other upstream tasks end.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import Enum
 
 from tradewind.db.models import TaskInstanceState as S
@@ -21,58 +23,122 @@ class Decision(Enum):
     UPSTREAM_FAILED = "upstream_failed"
 
 
-_DONE = frozenset({S.SUCCESS, S.FAILED, S.UPSTREAM_FAILED, S.SKIPPED})
+@dataclass(frozen=True)
+class Upstream:
+    """How many direct upstream tasks ended in each way.
+
+    ``failed`` counts ``failed`` and ``upstream_failed``; ``failed_itself`` only the tasks
+    whose own try failed (``one_done`` tells the two apart, as Airflow does).
+    """
+
+    total: int
+    success: int
+    skipped: int
+    failed: int
+    failed_itself: int
+
+    @classmethod
+    def count(cls, states: list[str | None]) -> Upstream:
+        counts = Counter(states)
+        return cls(
+            total=len(states),
+            success=counts[S.SUCCESS],
+            skipped=counts[S.SKIPPED],
+            failed=counts[S.FAILED] + counts[S.UPSTREAM_FAILED],
+            failed_itself=counts[S.FAILED],
+        )
+
+    @property
+    def all_done(self) -> bool:
+        return self.success + self.skipped + self.failed == self.total
+
+    def when_done(self, decision: Decision) -> Decision:
+        """``decision`` once every upstream task ended; until then, wait."""
+        return decision if self.all_done else Decision.WAIT
+
+
+def _all_success(up: Upstream) -> Decision:
+    if up.failed:
+        return Decision.UPSTREAM_FAILED
+    if up.skipped:
+        return Decision.SKIP
+    return up.when_done(Decision.RUN)
+
+
+def _all_failed(up: Upstream) -> Decision:
+    if up.success or up.skipped:
+        return Decision.SKIP
+    return up.when_done(Decision.RUN)
+
+
+def _all_done(up: Upstream) -> Decision:
+    return up.when_done(Decision.RUN)
+
+
+def _all_skipped(up: Upstream) -> Decision:
+    if up.success or up.failed:
+        return Decision.SKIP
+    return up.when_done(Decision.RUN)
+
+
+def _one_success(up: Upstream) -> Decision:
+    if up.success:
+        return Decision.RUN
+    return up.when_done(Decision.SKIP if up.skipped == up.total else Decision.UPSTREAM_FAILED)
+
+
+def _one_failed(up: Upstream) -> Decision:
+    if up.failed:
+        return Decision.RUN
+    return up.when_done(Decision.SKIP)
+
+
+def _one_done(up: Upstream) -> Decision:
+    if up.success or up.failed_itself:
+        return Decision.RUN
+    return up.when_done(Decision.SKIP)
+
+
+def _none_failed(up: Upstream) -> Decision:
+    if up.failed:
+        return Decision.UPSTREAM_FAILED
+    return up.when_done(Decision.RUN)
+
+
+def _none_failed_min_one_success(up: Upstream) -> Decision:
+    if up.failed:
+        return Decision.UPSTREAM_FAILED
+    return up.when_done(Decision.RUN if up.success else Decision.SKIP)
+
+
+def _none_skipped(up: Upstream) -> Decision:
+    if up.skipped:
+        return Decision.SKIP
+    return up.when_done(Decision.RUN)
+
+
+_RULES: dict[str, Callable[[Upstream], Decision]] = {
+    "all_success": _all_success,
+    "all_failed": _all_failed,
+    "all_done": _all_done,
+    "all_skipped": _all_skipped,
+    "one_success": _one_success,
+    "one_failed": _one_failed,
+    "one_done": _one_done,
+    "none_failed": _none_failed,
+    "none_failed_min_one_success": _none_failed_min_one_success,
+    "none_skipped": _none_skipped,
+    "always": lambda up: Decision.RUN,
+}
 
 
 def evaluate(rule: str, upstream_states: Iterable[str | None]) -> Decision:
     states = [s for s in upstream_states if s != S.REMOVED]
-    total = len(states)
-    if total == 0 or rule == "always":
+    if rule not in _RULES:
+        raise ValueError(f"unknown trigger rule {rule!r}")
+    if not states:
         return Decision.RUN
-    counts = Counter(states)
-    success = counts[S.SUCCESS]
-    skipped = counts[S.SKIPPED]
-    failed = counts[S.FAILED] + counts[S.UPSTREAM_FAILED]
-    done = success + skipped + failed
-    all_done = done == total
-
-    if rule == "all_success":
-        if failed:
-            return Decision.UPSTREAM_FAILED
-        if skipped:
-            return Decision.SKIP
-        return Decision.RUN if success == total else Decision.WAIT
-    if rule == "all_failed":
-        if success or skipped:
-            return Decision.SKIP
-        return Decision.RUN if all_done else Decision.WAIT
-    if rule == "all_done":
-        return Decision.RUN if all_done else Decision.WAIT
-    if rule == "one_success":
-        if success:
-            return Decision.RUN
-        if not all_done:
-            return Decision.WAIT
-        return Decision.SKIP if skipped == total else Decision.UPSTREAM_FAILED
-    if rule == "one_failed":
-        if failed:
-            return Decision.RUN
-        return Decision.SKIP if all_done else Decision.WAIT
-    if rule == "none_failed":
-        if failed:
-            return Decision.UPSTREAM_FAILED
-        return Decision.RUN if all_done else Decision.WAIT
-    if rule == "none_failed_min_one_success":
-        if failed:
-            return Decision.UPSTREAM_FAILED
-        if not all_done:
-            return Decision.WAIT
-        return Decision.RUN if success else Decision.SKIP
-    if rule == "none_skipped":
-        if skipped:
-            return Decision.SKIP
-        return Decision.RUN if all_done else Decision.WAIT
-    raise ValueError(f"unknown trigger rule {rule!r}")
+    return _RULES[rule](Upstream.count(states))
 
 
 def explain(rule: str, upstream: dict[str, str | None]) -> str:
