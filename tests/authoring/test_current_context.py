@@ -65,3 +65,13 @@ def test_airflow_names_are_caught_by_tradewinds_handlers() -> None:
     with pytest.raises(AirflowException):
         raise TaskSkipped("skip")
     assert AirflowSkipException.__name__ == "AirflowSkipException"
+
+
+def test_dag_files_find_it_where_airflow_users_look() -> None:
+    import tradewind
+    from tradewind.operators.python import get_current_context as from_operators
+
+    context: dict[str, Any] = {"ds": "2024-01-01"}
+    with running_task(context):
+        assert from_operators() is context
+        assert tradewind.get_current_context() is context

@@ -20,6 +20,7 @@ _EXPORTS = {
     "task": "tradewind.authoring.taskflow",
     "build_template_context": "tradewind.authoring.context",
     "TaskInstanceLike": "tradewind.authoring.context",
+    "get_current_context": "tradewind.authoring.current_context",
     "next_retry_at": "tradewind.authoring.retries",
     "BashOperator": "tradewind.authoring.operators.bash",
     "PythonOperator": "tradewind.authoring.operators.python",
