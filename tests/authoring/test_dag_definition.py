@@ -7,6 +7,7 @@ import pytest
 from tradewind.authoring.dag import DAG
 from tradewind.authoring.operators import BashOperator, EmptyOperator
 from tradewind.authoring.schedules import CronTimetable, DeltaTimetable, NullTimetable
+from tradewind.authoring.trigger_rule import TriggerRule
 from tradewind.exceptions import (
     DagCycleError,
     DagDefinitionError,
@@ -210,3 +211,13 @@ def test_max_active_defaults_are_none() -> None:
     assert dag.max_active_runs is None and dag.max_active_tasks is None
     assert dag.catchup is None  # [scheduler] catchup_by_default decides, at sync time
     assert DAG("legacy", concurrency=4).max_active_tasks == 4
+
+
+@pytest.mark.parametrize(
+    ("old", "new"), [("dummy", "always"), ("none_failed_or_skipped", "none_failed_min_one_success")]
+)
+def test_airflows_old_trigger_rule_names_become_the_renamed_rules(old: str, new: str) -> None:
+    with DAG("old_rules", start_date=START), pytest.warns(DeprecationWarning, match=new):
+        task = EmptyOperator(task_id="t", trigger_rule=old)
+    assert task.trigger_rule == new
+    assert TriggerRule[old.upper()] == new

@@ -6,6 +6,7 @@ equal to the strings users write in DAG files.
 
 from __future__ import annotations
 
+import warnings
 from enum import StrEnum
 
 from tradewind.exceptions import DagDefinitionError
@@ -23,17 +24,38 @@ class TriggerRule(StrEnum):
     NONE_FAILED_MIN_ONE_SUCCESS = "none_failed_min_one_success"
     NONE_SKIPPED = "none_skipped"
     ALWAYS = "always"
+    # Older Airflow names, kept as aliases so that old DAG files still parse.
+    DUMMY = "always"
+    NONE_FAILED_OR_SKIPPED = "none_failed_min_one_success"
 
     @classmethod
     def all_values(cls) -> list[str]:
         return [rule.value for rule in cls]
 
 
+_RENAMED = {
+    "dummy": TriggerRule.ALWAYS,
+    "none_failed_or_skipped": TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,
+}
+
+
 def coerce_trigger_rule(value: object, *, where: str) -> TriggerRule:
-    """Turn a user-supplied rule into a :class:`TriggerRule`, naming the valid ones on error."""
+    """Turn a user-supplied rule into a :class:`TriggerRule`, naming the valid ones on error.
+
+    Airflow's older names (``dummy``, ``none_failed_or_skipped``) become the rules they were
+    renamed to, with a ``DeprecationWarning``.
+    """
     valid = TriggerRule.all_values()
     if isinstance(value, str) and value in valid:
         return TriggerRule(value)
+    if isinstance(value, str) and value in _RENAMED:
+        renamed = _RENAMED[value]
+        warnings.warn(
+            f"trigger_rule {value!r}{where} is an old name for {renamed.value!r}",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return renamed
     raise DagDefinitionError(
         f"unknown trigger_rule {value!r}{where}; valid rules are: {', '.join(valid)}"
     )
