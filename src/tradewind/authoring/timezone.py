@@ -11,7 +11,15 @@ from datetime import UTC, date, datetime, timedelta
 
 from dateutil import parser as _dateutil_parser
 
-__all__ = ["UTC", "coerce_utc", "coerce_utc_or_none", "days_ago", "parse_datetime", "utcnow"]
+__all__ = [
+    "UTC",
+    "coerce_utc",
+    "coerce_utc_or_none",
+    "days_ago",
+    "parse_datetime",
+    "plain_timedelta",
+    "utcnow",
+]
 
 
 def utcnow() -> datetime:
@@ -42,6 +50,14 @@ def coerce_utc(value: datetime | date) -> datetime:
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
+
+
+def plain_timedelta(value: timedelta) -> timedelta:
+    """``value`` as a plain ``timedelta`` (pendulum's ``Duration`` is a subclass that prints
+    as "6 hours" and carries months), so stored schedules and delays read the same either way."""
+    if type(value) is timedelta:
+        return value
+    return timedelta(seconds=value.total_seconds())
 
 
 def coerce_utc_or_none(value: datetime | date | None) -> datetime | None:
