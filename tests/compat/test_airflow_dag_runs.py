@@ -131,7 +131,10 @@ def test_an_unsupported_import_shows_in_list_import_errors(compat_env: dict[str,
     errors = _tradewind(compat_env, "dags", "list-import-errors")
     assert errors.returncode == 0, errors.stderr
     assert "uses_s3.py" in errors.stdout
-    assert "airflow.providers.amazon.aws.hooks.s3 is not provided by Tradewind" in errors.stdout
+    assert (
+        "ImportError: airflow.providers.amazon.aws.hooks.s3 is not provided by Tradewind"
+        in errors.stdout
+    )
     assert "ModuleNotFoundError" not in errors.stdout
 
 

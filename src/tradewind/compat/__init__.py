@@ -6,6 +6,6 @@ One table (:mod:`.table`) of Airflow module path -> Tradewind objects, and the i
 
 from __future__ import annotations
 
-from tradewind.compat.hook import NotProvidedByTradewind, install, uninstall
+from tradewind.compat.hook import install, uninstall
 
-__all__ = ["NotProvidedByTradewind", "install", "uninstall"]
+__all__ = ["install", "uninstall"]

@@ -23,16 +23,17 @@ ROOT = "airflow"
 SCOPE = "airflow_compat maps Airflow's core DAG API only"
 
 
-class NotProvidedByTradewind(ImportError):
-    """An ``airflow`` module or name that Tradewind does not (yet) provide."""
+# A plain ImportError (not a subclass) so an import error list reads "ImportError: ...".
 
 
-def module_not_provided(path: str) -> NotProvidedByTradewind:
-    return NotProvidedByTradewind(f"{path} is not provided by Tradewind ({SCOPE})", name=path)
+def module_not_provided(path: str) -> ImportError:
+    """An ``airflow`` module Tradewind does not (yet) provide."""
+    return ImportError(f"{path} is not provided by Tradewind ({SCOPE})", name=path)
 
 
-def name_not_provided(module: str, name: str) -> NotProvidedByTradewind:
-    return NotProvidedByTradewind(
+def name_not_provided(module: str, name: str) -> ImportError:
+    """A name of a served ``airflow`` module that Tradewind does not (yet) provide."""
+    return ImportError(
         f"{name} (from {module}) is not provided by Tradewind ({SCOPE})", name=module
     )
 
