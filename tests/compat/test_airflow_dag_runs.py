@@ -48,13 +48,13 @@ from airflow.operators.python_operator import PythonOperator
 from airflow.utils.dates import days_ago
 
 def work(**kwargs):
-    print("old style work")
+    print(f"old style work for {kwargs['ds']}")
 
 dag = DAG("airflow_one_ten", start_date=days_ago(2), schedule_interval=timedelta(days=1),
           catchup=False)
 begin = DummyOperator(task_id="begin", dag=dag)
 run = BashOperator(task_id="run", bash_command="echo one ten", dag=dag)
-old = PythonOperator(task_id="old", python_callable=work, dag=dag)
+old = PythonOperator(task_id="old", python_callable=work, provide_context=True, dag=dag)
 begin >> run >> old
 """
 
@@ -100,6 +100,7 @@ def test_airflow_syntax_dags_run_to_success_under_a_scheduler(compat_harness: Ha
     assert "hello ada on " in h.try_log("airflow_two", "compat", "py")
     assert "bash says " in h.try_log("airflow_two", "compat", "say")
     assert "one ten" in h.try_log("airflow_one_ten", "compat", "run")
+    assert "old style work for " in h.try_log("airflow_one_ten", "compat", "old")
 
 
 def _tradewind(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
