@@ -147,3 +147,22 @@ def test_with_compat_off_airflow_files_are_not_imported(
     listed = _tradewind(tw_env, "dags", "list")
     assert listed.returncode == 0, listed.stderr
     assert "airflow_two" not in listed.stdout
+
+
+def test_tasks_run_runs_an_airflow_syntax_task(
+    db_config: Config, database: Database, db_env: dict[str, str]
+) -> None:
+    from tradewind.dagfiles.sync import sync_dag_folder
+    from tradewind.operations.dag_runs import trigger_dag
+
+    config = db_config.with_overrides({("core", "airflow_compat"): "True"})
+    (config.dags_folder / "airflow_two.py").write_text(AIRFLOW_2_DAG)
+    assert not sync_dag_folder(config, database).import_errors
+    when = "2024-01-05T00:00:00+00:00"
+    trigger_dag(database, "airflow_two", execution_date=when, actor="test")
+    env = {**db_env, "TRADEWIND__CORE__AIRFLOW_COMPAT": "True"}
+
+    ran = _tradewind(env, "tasks", "run", "airflow_two", "py", when, "--ignore-dependencies")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    logs = _tradewind(env, "tasks", "logs", "airflow_two", "py", when)
+    assert "hello ada on 2024-01-05" in logs.stdout

@@ -123,7 +123,7 @@ def _requested_module(fallback: str) -> str:
     requested = fallback
     while frame is not None:
         name = frame.f_locals.get("name") if frame.f_code.co_name == "_find_and_load" else None
-        if isinstance(name, str) and name.startswith(fallback):
+        if isinstance(name, str) and (name == fallback or name.startswith(fallback + ".")):
             requested = name
         frame = frame.f_back  # type: ignore[assignment]
     return requested
