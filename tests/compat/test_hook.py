@@ -18,6 +18,7 @@ from tradewind.authoring.operators.python import PythonOperator
 from tradewind.authoring.timezone import utcnow
 from tradewind.authoring.trigger_rule import TriggerRule
 from tradewind.compat.hook import AirflowCompatFinder
+from tradewind.compat.table import AIRFLOW_MODULES
 from tradewind.config import Config
 from tradewind.dagfiles.discovery import looks_like_dag_file
 from tradewind.exceptions import ConfigError
@@ -121,3 +122,16 @@ def test_safe_mode_takes_airflow_files_only_with_compat_on() -> None:
     assert looks_like_dag_file(source, airflow_compat=True)
     assert not looks_like_dag_file(source)
     assert not looks_like_dag_file(b"import airflow  # a helper", airflow_compat=True)
+
+
+def test_exception_names_follow_what_tradewind_defines(compat_on: Config) -> None:
+    """Mapped by name: each is Tradewind's own class, or "not provided" until it exists."""
+    import tradewind.exceptions
+
+    served = importlib.import_module("airflow.exceptions")
+    for name in AIRFLOW_MODULES["airflow.exceptions"]:
+        if hasattr(tradewind.exceptions, name):
+            assert getattr(served, name) is getattr(tradewind.exceptions, name)
+        else:
+            with pytest.raises(ImportError, match=f"^{name} .* is not provided by Tradewind"):
+                exec(f"from airflow.exceptions import {name}", {})
