@@ -54,6 +54,9 @@ def test_airflow_2_and_1_10_paths_serve_tradewind_objects(compat_on: Config) -> 
     assert Python110 is PythonOperator
     assert AirflowTriggerRule.NONE_FAILED is TriggerRule.NONE_FAILED
 
+    standard = importlib.import_module("airflow.providers.standard.operators.bash")
+    assert standard.BashOperator is BashOperator  # Airflow 3's home of the core operators
+
     sdk = importlib.import_module("airflow.sdk")
     decorators = importlib.import_module("airflow.decorators")
     assert sdk.DAG is DAG and sdk.task is decorators.task and sdk.dag is decorators.dag

@@ -23,11 +23,11 @@ ROOT = "airflow"
 SCOPE = "airflow_compat maps Airflow's core DAG API only"
 
 
-# A plain ImportError (not a subclass) so an import error list reads "ImportError: ...".
-
-
 def module_not_provided(path: str) -> ImportError:
-    """An ``airflow`` module Tradewind does not (yet) provide."""
+    """An ``airflow`` module Tradewind does not (yet) provide.
+
+    A plain ImportError, not a subclass, so an import error list reads "ImportError: ...".
+    """
     return ImportError(f"{path} is not provided by Tradewind ({SCOPE})", name=path)
 
 

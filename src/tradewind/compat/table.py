@@ -55,6 +55,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.models": {**_DAG, **_BASEOPERATOR},
         "airflow.models.dag": _DAG,
         "airflow.models.baseoperator": _BASEOPERATOR,
+        "airflow.models.xcom_arg": {"XComArg": "tradewind.authoring.xcom_arg:XComArg"},
         "airflow.decorators": _DECORATORS,
         "airflow.operators.bash": _BASH,
         "airflow.operators.python": _PYTHON,
@@ -69,6 +70,10 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.utils.timezone": _TIMEZONE,
         "airflow.exceptions": _EXCEPTIONS,
         "airflow.configuration": _CONFIGURATION,
+        # Airflow 3 moved the core operators into the "standard" provider.
+        "airflow.providers.standard.operators.bash": _BASH,
+        "airflow.providers.standard.operators.python": _PYTHON,
+        "airflow.providers.standard.operators.empty": _EMPTY,
         # Airflow 3's task SDK: the same objects under one roof.
         "airflow.sdk": {
             **_DAG,
