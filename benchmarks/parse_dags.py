@@ -6,6 +6,8 @@ three) and peak RSS of this process and of its (forked) parsing workers.
     python benchmarks/parse_dags.py                  # SQLite in a temporary folder
     python benchmarks/parse_dags.py --files 200      # a smaller folder
     python benchmarks/parse_dags.py --postgres postgresql://postgres@127.0.0.1:5432/bench
+    python benchmarks/parse_dags.py --airflow        # the same files in Airflow's syntax,
+                                                     # [core] airflow_compat on
 """
 
 from __future__ import annotations
@@ -47,10 +49,20 @@ with DAG(
 """
 
 
-def write_dag_files(folder: Path, count: int, tasks: int) -> None:
+#: Tradewind import -> the Airflow import a ported DAG file has instead (``--airflow``).
+AIRFLOW_IMPORTS = {
+    "from tradewind import DAG": "from airflow import DAG",
+    "from tradewind.operators.bash": "from airflow.operators.bash",
+    "from tradewind.operators.empty": "from airflow.operators.empty",
+}
+
+
+def write_dag_files(folder: Path, count: int, tasks: int, *, airflow: bool = False) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for index in range(count):
         text = DAG_TEMPLATE.format(index=index, middle=tasks - 2)
+        for ours, theirs in AIRFLOW_IMPORTS.items() if airflow else ():
+            text = text.replace(ours, theirs)
         (folder / f"bench_{index:04d}.py").write_text(text)
 
 
@@ -64,12 +76,17 @@ def main() -> int:
     parser.add_argument("--tasks", type=int, default=10)
     parser.add_argument("--postgres", help="PostgreSQL URL to use instead of SQLite")
     parser.add_argument("--processes", type=int, default=2, help="[core] parsing_processes")
+    parser.add_argument(
+        "--airflow",
+        action="store_true",
+        help="write the files with Airflow imports and turn [core] airflow_compat on",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="tw-parse-bench-") as tmp:
         home = Path(tmp)
         dags = home / "dags"
-        write_dag_files(dags, args.files, args.tasks)
+        write_dag_files(dags, args.files, args.tasks, airflow=args.airflow)
         url = args.postgres or f"sqlite:///{home / 'tradewind.db'}"
         env = {
             "TRADEWIND_HOME": str(home),
@@ -77,6 +94,7 @@ def main() -> int:
             "TRADEWIND__CORE__LOAD_EXAMPLES": "False",
             "TRADEWIND__CORE__PARSING_PROCESSES": str(args.processes),
             "TRADEWIND__DATABASE__SQL_ALCHEMY_CONN": url,
+            "TRADEWIND__CORE__AIRFLOW_COMPAT": str(args.airflow),
         }
         config = load_config(env)
         database = Database.from_config(config)
@@ -103,6 +121,7 @@ def main() -> int:
         backend = "PostgreSQL" if args.postgres else "SQLite"
         print(f"DAG files:                 {args.files} x {args.tasks} tasks ({backend})")
         print(f"parsing processes:         {args.processes}")
+        print(f"Airflow syntax, compat on: {args.airflow}")
         print(f"first parse-and-sync:      {first_seconds:.2f} s ({len(first.dags_added)} DAGs)")
         print(f"unchanged re-sync:         {statistics.median(resync):.3f} s (median of 3)")
         print(f"peak RSS parent:           {max_rss_mib(resource.RUSAGE_SELF):.0f} MiB")

@@ -70,6 +70,12 @@ OPTIONS: dict[str, dict[str, Option]] = {
             "takes to exit: running tries get this long to finish, then are killed and "
             "failed or retried.",
         ),
+        "airflow_compat": _opt(
+            "bool",
+            "False",
+            "Serve `import airflow...` in DAG files from Tradewind's own modules (an import "
+            "hook; off, a real Airflow installed beside Tradewind is left alone).",
+        ),
     },
     "database": {
         "sql_alchemy_conn": _opt(

@@ -19,7 +19,7 @@ from tradewind.authoring.dependencies import DependencyMixin, as_operators
 from tradewind.authoring.ids import validate_id
 from tradewind.authoring.resolvable import find_resolvables
 from tradewind.authoring.templating import build_jinja_env, needs_jinja, render_template
-from tradewind.authoring.timezone import coerce_utc_or_none
+from tradewind.authoring.timezone import coerce_utc_or_none, plain_timedelta
 from tradewind.authoring.trigger_rule import TriggerRule, coerce_trigger_rule
 from tradewind.authoring.weight_rule import WeightRule, coerce_weight_rule
 from tradewind.exceptions import DagDefinitionError
@@ -398,7 +398,7 @@ def _where_dag(dag: DAG | None) -> str:
 
 def _as_timedelta(value: timedelta | float, name: str, where: str) -> timedelta:
     if isinstance(value, timedelta):
-        return value
+        return plain_timedelta(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return timedelta(seconds=value)
     raise DagDefinitionError(f"{name} must be a timedelta or seconds{where}, got {value!r}")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from tradewind.authoring import dag_context
 from tradewind.authoring.ids import validate_id
 from tradewind.authoring.schedules import ScheduleArg, Timetable, timetable_for
-from tradewind.authoring.timezone import coerce_utc_or_none
+from tradewind.authoring.timezone import coerce_utc_or_none, plain_timedelta
 from tradewind.exceptions import (
     DagCycleError,
     DagDefinitionError,
@@ -89,7 +89,11 @@ class DAG:
         self.catchup: bool | None = None if catchup is None else bool(catchup)
         self.max_active_runs = max_active_runs
         self.max_active_tasks = max_active_tasks if max_active_tasks is not None else concurrency
-        self.dagrun_timeout = dagrun_timeout
+        self.dagrun_timeout = (
+            plain_timedelta(dagrun_timeout)
+            if isinstance(dagrun_timeout, timedelta)
+            else dagrun_timeout
+        )
         self.tags: list[str] = list(tags or [])
         self.doc_md = doc_md
         self.params: dict[str, Any] = {**self.default_args.get("params", {}), **(params or {})}
@@ -123,11 +127,10 @@ class DAG:
                 f"DAG {self.dag_id!r}{self.fileloc_suffix} passes both schedule and "
                 f"schedule_interval; use only schedule"
             )
-        if schedule is not NOTSET:
-            return schedule
-        if schedule_interval is not NOTSET:
-            return schedule_interval
-        return DEFAULT_SCHEDULE
+        chosen = schedule if schedule is not NOTSET else schedule_interval
+        if chosen is NOTSET:
+            return DEFAULT_SCHEDULE
+        return plain_timedelta(chosen) if isinstance(chosen, timedelta) else chosen
 
     def _build_timetable(self, schedule: ScheduleArg) -> Timetable:
         try:

@@ -7,11 +7,19 @@ has to guess.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from dateutil import parser as _dateutil_parser
 
-__all__ = ["UTC", "coerce_utc", "coerce_utc_or_none", "parse_datetime", "utcnow"]
+__all__ = [
+    "UTC",
+    "coerce_utc",
+    "coerce_utc_or_none",
+    "days_ago",
+    "parse_datetime",
+    "plain_timedelta",
+    "utcnow",
+]
 
 
 def utcnow() -> datetime:
@@ -19,19 +27,37 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def days_ago(n: int) -> datetime:
+    """Midnight UTC ``n`` days before today (Airflow 1.10's ``start_date=days_ago(2)``)."""
+    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - timedelta(days=n)
+
+
 def coerce_utc(value: datetime | date) -> datetime:
     """Return ``value`` as an aware UTC datetime.
 
     Naive datetimes are taken to already be UTC; aware ones are converted; a bare ``date`` means
-    midnight UTC of that day.
+    midnight UTC of that day. Subclasses (pendulum's ``DateTime``) come back as a plain
+    ``datetime``, so what is stored and compared never depends on the library a DAG used.
     """
     if isinstance(value, datetime):
         if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+            value = value.replace(tzinfo=UTC)
+        utc = value.astimezone(UTC)
+        return datetime(
+            utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond, UTC
+        )
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
+
+
+def plain_timedelta(value: timedelta) -> timedelta:
+    """``value`` as a plain ``timedelta`` (pendulum's ``Duration`` is a subclass that prints
+    as "6 hours" and carries months), so stored schedules and delays read the same either way."""
+    if type(value) is timedelta:
+        return value
+    return timedelta(seconds=value.total_seconds())
 
 
 def coerce_utc_or_none(value: datetime | date | None) -> datetime | None:

@@ -103,13 +103,16 @@ def list_dag_file_candidates(config: Config) -> list[str]:
     return list(seen)
 
 
-def looks_like_dag_file(content: bytes) -> bool:
+def looks_like_dag_file(content: bytes, *, airflow_compat: bool = False) -> bool:
     """The "safe mode" check: only files mentioning both ``tradewind`` and ``dag`` are imported.
 
     Importing every ``.py`` file of a folder would run helper modules and scripts that happen
     to live there; like Airflow's ``dag_discovery_safe_mode``, a cheap text test keeps those
     out. Both words are matched case-insensitively, so ``from tradewind import DAG`` and
-    ``from tradewind.decorators import dag`` both qualify.
+    ``from tradewind.decorators import dag`` both qualify. With ``airflow_compat`` (the
+    ``[core]`` option), a file mentioning ``airflow`` instead of ``tradewind`` qualifies too.
     """
     lowered = content.lower()
-    return b"tradewind" in lowered and b"dag" in lowered
+    if b"dag" not in lowered:
+        return False
+    return b"tradewind" in lowered or (airflow_compat and b"airflow" in lowered)

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe, wait
 from typing import Any
 
+from tradewind import compat
+from tradewind.config import Config
 from tradewind.dagfiles.loader import ensure_importable
 
 
@@ -103,12 +105,14 @@ def parse_files(
     timeout: float,
     processes: int,
     import_paths: Sequence[str] = (),
+    config: Config | None = None,
 ) -> Iterator[FileParseResult]:
     """Parse ``paths`` in forked workers, yielding each file's result as soon as it is ready.
 
     Results come in completion order. Exactly one result is yielded per path, whatever the
     file does to its worker. ``import_paths`` are put on the workers' ``sys.path`` so DAG
-    files can import helper modules kept in the DAG folder.
+    files can import helper modules kept in the DAG folder; ``config`` decides whether the
+    workers (never the caller) serve ``import airflow`` (``[core] airflow_compat``).
     """
     pending = deque(paths)
     if not pending:
@@ -117,7 +121,7 @@ def parse_files(
     workers: list[_Worker] = []
     try:
         for _ in range(max(1, min(processes, len(pending)))):
-            worker = _fork_worker(workers, import_paths)
+            worker = _fork_worker(workers, import_paths, config)
             workers.append(worker)
             _assign(worker, pending, timeout)
         while any(worker.path is not None for worker in workers):
@@ -133,7 +137,7 @@ def parse_files(
                 if not alive:
                     workers.remove(worker)
                     if pending:
-                        worker = _fork_worker(workers, import_paths)
+                        worker = _fork_worker(workers, import_paths, config)
                         workers.append(worker)
                     else:
                         continue
@@ -192,7 +196,9 @@ def _assign(worker: _Worker, pending: deque[str], timeout: float) -> None:
     worker.conn.send(worker.path)
 
 
-def _fork_worker(existing: list[_Worker], import_paths: Sequence[str]) -> _Worker:
+def _fork_worker(
+    existing: list[_Worker], import_paths: Sequence[str], config: Config | None
+) -> _Worker:
     parent_end, child_end = Pipe(duplex=True)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -204,6 +210,8 @@ def _fork_worker(existing: list[_Worker], import_paths: Sequence[str]) -> _Worke
             for other in existing:
                 other.conn.close()
             ensure_importable(import_paths)
+            if config is not None:
+                compat.install(config)
             _worker_loop(child_end)
         except BaseException:
             status = 1

@@ -102,7 +102,13 @@ def sync_dag_folder(
             )
         }
         failed = set(session.scalars(select(ImportErrorModel.filename).distinct()))
-    plan = _plan(list_dag_file_candidates(config), known, failed, force=force)
+    plan = _plan(
+        list_dag_file_candidates(config),
+        known,
+        failed,
+        force=force,
+        airflow_compat=bool(config.get("core", "airflow_compat")),
+    )
     report = SyncReport(
         files_seen=len(plan.present),
         files_parsed=len(plan.to_parse),
@@ -115,6 +121,7 @@ def sync_dag_folder(
             timeout=config.get("core", "dagbag_import_timeout"),
             processes=config.get("core", "parsing_processes"),
             import_paths=[str(folder) for folder in dag_folders(config)],
+            config=config,
         )
         # Collect every result before opening the write transaction, so the database
         # lock is held only for the writes.
@@ -126,7 +133,12 @@ def sync_dag_folder(
 
 
 def _plan(
-    candidates: Iterable[str], known: dict[str, Any], failed: set[str], *, force: bool
+    candidates: Iterable[str],
+    known: dict[str, Any],
+    failed: set[str],
+    *,
+    force: bool,
+    airflow_compat: bool,
 ) -> _Plan:
     """Sort files into unchanged, touched (same bytes, new mtime) and to be parsed.
 
@@ -151,7 +163,7 @@ def _plan(
                 content = handle.read()
         except OSError:
             continue
-        if not looks_like_dag_file(content):
+        if not looks_like_dag_file(content, airflow_compat=airflow_compat):
             continue
         present.add(path)
         digest = hashlib.sha256(content).hexdigest()

@@ -505,6 +505,9 @@ def run_in_child(
     force: bool = False,
 ) -> int:
     """Everything a try's own process does; returns its exit code (never raises)."""
+    from tradewind import compat
+
+    compat.install(config)  # the DAG file may be imported here (``airflow_compat``)
     try:
         started = start_try(
             database,

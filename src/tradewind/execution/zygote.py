@@ -169,8 +169,11 @@ class Zygote:
 
     def _load(self, fileloc: str) -> None:
         try:
+            from tradewind import compat
+            from tradewind.config import Config
             from tradewind.dagfiles.loader import load_dags_from_file
 
+            compat.install(Config.from_json(self._config_json))
             self._loaded = {dag.dag_id: dag for dag in load_dags_from_file(fileloc)}
         except BaseException:
             pass  # each try reports the import error

@@ -19,7 +19,8 @@ class PythonOperator(BaseOperator):
     """Runs ``python_callable(*op_args, **op_kwargs)``.
 
     Context variables are passed too, as keyword arguments, when the callable names them in
-    its signature (``def f(ds, ti): ...``) or takes ``**kwargs``, like Airflow 2.
+    its signature (``def f(ds, ti): ...``) or takes ``**kwargs``, like Airflow 2. Airflow
+    1.10's ``provide_context=True`` is accepted for old DAG files and changes nothing.
     """
 
     template_fields: Sequence[str] = ("templates_dict", "op_args", "op_kwargs")
@@ -33,6 +34,7 @@ class PythonOperator(BaseOperator):
         op_kwargs: Mapping[str, Any] | None = None,
         templates_dict: Mapping[str, Any] | None = None,
         show_return_value_in_logs: bool = True,
+        provide_context: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)

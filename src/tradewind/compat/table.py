@@ -1,0 +1,94 @@
+"""Which Airflow module paths Tradewind serves, and from which of its own objects.
+
+Each entry maps an Airflow module path to the names it exports, each name given as
+``"tradewind.module:attribute"``. A name whose Tradewind object does not exist (yet) is
+left out of the module, so importing it reads as "not provided" rather than crashing the
+import of the whole module. Parent packages of the listed paths (``airflow.utils``...) exist
+empty. Add a path here as the feature behind it is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+_DAG = {"DAG": "tradewind.authoring.dag:DAG"}
+_BASEOPERATOR = {
+    "BaseOperator": "tradewind.authoring.baseoperator:BaseOperator",
+    "chain": "tradewind.authoring.dependencies:chain",
+    "cross_downstream": "tradewind.authoring.dependencies:cross_downstream",
+}
+_DECORATORS = {
+    "dag": "tradewind.authoring.dag_decorator:dag",
+    "task": "tradewind.authoring.taskflow:task",
+}
+_BASH = {"BashOperator": "tradewind.authoring.operators.bash:BashOperator"}
+_PYTHON = {
+    "PythonOperator": "tradewind.authoring.operators.python:PythonOperator",
+    "get_current_context": "tradewind.authoring.current_context:get_current_context",
+}
+_EMPTY = {"EmptyOperator": "tradewind.authoring.operators.empty:EmptyOperator"}
+_DUMMY = {"DummyOperator": "tradewind.authoring.operators.empty:EmptyOperator"}
+_TRIGGER_RULE = {"TriggerRule": "tradewind.authoring.trigger_rule:TriggerRule"}
+_DATES = {"days_ago": "tradewind.authoring.timezone:days_ago"}
+_TIMEZONE = {
+    "utc": "tradewind.authoring.timezone:UTC",
+    "utcnow": "tradewind.authoring.timezone:utcnow",
+    "convert_to_utc": "tradewind.authoring.timezone:coerce_utc",
+    "parse": "tradewind.authoring.timezone:parse_datetime",
+}
+_EXCEPTIONS = {
+    name: f"tradewind.exceptions:{name}"
+    for name in (
+        "AirflowException",
+        "AirflowSkipException",
+        "AirflowFailException",
+        "AirflowTaskTimeout",
+    )
+}
+_CONFIGURATION = {"conf": "tradewind.compat.configuration:conf"}
+
+#: Airflow module path -> {exported name: "tradewind.module:attribute"}.
+AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "airflow": {**_DAG},
+        "airflow.models": {**_DAG, **_BASEOPERATOR},
+        "airflow.models.dag": _DAG,
+        "airflow.models.baseoperator": _BASEOPERATOR,
+        "airflow.models.xcom_arg": {"XComArg": "tradewind.authoring.xcom_arg:XComArg"},
+        "airflow.decorators": _DECORATORS,
+        "airflow.operators.bash": _BASH,
+        "airflow.operators.python": _PYTHON,
+        "airflow.operators.empty": _EMPTY,
+        # Airflow 1.10's paths, still common in DAG files found in the wild.
+        "airflow.operators.bash_operator": _BASH,
+        "airflow.operators.python_operator": _PYTHON,
+        "airflow.operators.dummy_operator": _DUMMY,
+        "airflow.operators.dummy": _DUMMY,
+        "airflow.utils.trigger_rule": _TRIGGER_RULE,
+        "airflow.utils.dates": _DATES,
+        "airflow.utils.timezone": _TIMEZONE,
+        "airflow.exceptions": _EXCEPTIONS,
+        "airflow.configuration": _CONFIGURATION,
+        # Airflow 3 moved the core operators into the "standard" provider.
+        "airflow.providers.standard.operators.bash": _BASH,
+        "airflow.providers.standard.operators.python": _PYTHON,
+        "airflow.providers.standard.operators.empty": _EMPTY,
+        # Airflow 3's task SDK: the same objects under one roof.
+        "airflow.sdk": {
+            **_DAG,
+            **_DECORATORS,
+            **_BASEOPERATOR,
+            "get_current_context": _PYTHON["get_current_context"],
+        },
+    }
+)
+
+
+def parent_packages() -> frozenset[str]:
+    """Every proper prefix of a listed path: these are packages, even when not listed."""
+    parents: set[str] = set()
+    for path in AIRFLOW_MODULES:
+        parts = path.split(".")
+        parents.update(".".join(parts[:end]) for end in range(1, len(parts)))
+    return frozenset(parents)
