@@ -67,3 +67,26 @@ def test_two_dags_with_one_id_in_a_file(tmp_path: Path) -> None:
     path = write(tmp_path, "dup.py", dag_source("same") + dag_source("same").replace("dag:", "d2:"))
     with pytest.raises(DagDefinitionError, match="more than once"):
         load_dags_from_file(str(path))
+
+
+def test_warnings_while_importing_are_logged_with_the_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Python hides DeprecationWarning by default; an author must still see them at parse."""
+    source = """
+from datetime import datetime
+from tradewind import DAG
+from tradewind.operators.empty import EmptyOperator
+from tradewind.operators.python import PythonOperator
+
+with DAG("old_style", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
+    PythonOperator(task_id="ctx", python_callable=lambda **kw: 1, provide_context=True)
+    EmptyOperator(task_id="join", trigger_rule="none_failed_or_skipped")
+"""
+    path = write(tmp_path, "old_style.py", source)
+    with caplog.at_level("WARNING", logger="tradewind.dagfiles.loader"):
+        (dag,) = load_dags_from_file(str(path))
+    messages = [r.getMessage() for r in caplog.records if r.name == "tradewind.dagfiles.loader"]
+    assert any("provide_context of task 'ctx'" in m and str(path) in m for m in messages), messages
+    assert any("'none_failed_or_skipped'" in m for m in messages), messages
+    assert dag.task_dict["join"].trigger_rule == "none_failed_min_one_success"

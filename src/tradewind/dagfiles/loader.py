@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import logging
 import os
 import sys
+import warnings
 from collections.abc import Iterable
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
     from tradewind.authoring.dag import DAG
 
 MODULE_PREFIX = "tradewind_dagfile_"
+
+log = logging.getLogger(__name__)
 
 
 def module_name_for(path: str) -> str:
@@ -40,13 +44,19 @@ def load_dags_from_file(path: str) -> list[DAG]:
     the task runner must import again to run its tasks.
 
     Any error propagates unchanged (``SyntaxError``, the file's own exception,
-    :class:`DagDefinitionError`), with a note naming the file.
+    :class:`DagDefinitionError`), with a note naming the file. Warnings raised while the
+    file is imported (an old argument name, something accepted that does nothing) are
+    logged with the file's name, whatever the process's warning filters: Python hides
+    ``DeprecationWarning`` by default, and a DAG author must still see them.
     """
     from tradewind.authoring.dag import DAG
 
     path = os.path.abspath(path)
     try:
-        module, opened = _import_recording_dags(path)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            module, opened = _import_recording_dags(path)
+        _log_warnings(path, caught)
         dags = _collect_dags(module, opened, DAG)
         for dag in dags:
             dag.fileloc = path
@@ -56,6 +66,12 @@ def load_dags_from_file(path: str) -> list[DAG]:
             exc.add_note(f"(while importing DAG file {path})")
         raise
     return dags
+
+
+def _log_warnings(path: str, caught: list[warnings.WarningMessage]) -> None:
+    for warning in caught:
+        where = f"{path}:{warning.lineno}" if warning.filename == path else path
+        log.warning("%s: %s: %s", where, warning.category.__name__, warning.message)
 
 
 def ensure_importable(folders: Iterable[str | os.PathLike[str]]) -> None:

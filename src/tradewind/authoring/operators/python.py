@@ -6,6 +6,7 @@ import contextlib
 import functools
 import inspect
 import logging
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -20,7 +21,8 @@ class PythonOperator(BaseOperator):
 
     Context variables are passed too, as keyword arguments, when the callable names them in
     its signature (``def f(ds, ti): ...``) or takes ``**kwargs``, like Airflow 2. Airflow
-    1.10's ``provide_context=True`` is accepted for old DAG files and changes nothing.
+    1.10's ``provide_context`` is accepted so old DAG files parse, with a warning that it
+    changes nothing.
     """
 
     template_fields: Sequence[str] = ("templates_dict", "op_args", "op_kwargs")
@@ -34,7 +36,7 @@ class PythonOperator(BaseOperator):
         op_kwargs: Mapping[str, Any] | None = None,
         templates_dict: Mapping[str, Any] | None = None,
         show_return_value_in_logs: bool = True,
-        provide_context: bool = False,
+        provide_context: bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -48,6 +50,14 @@ class PythonOperator(BaseOperator):
         self.op_kwargs = dict(op_kwargs or {})
         self.templates_dict = dict(templates_dict) if templates_dict is not None else None
         self.show_return_value_in_logs = show_return_value_in_logs
+        if provide_context is not None:
+            warnings.warn(
+                f"provide_context of task {self.task_id!r} is Airflow 1.10's and changes "
+                "nothing: as in Airflow 2, the context is passed to a callable that names its "
+                "keys or takes **kwargs; remove the argument",
+                DeprecationWarning,
+                stacklevel=2,
+            )
 
     def prime(self) -> None:
         with contextlib.suppress(TypeError, ValueError):  # unhashable, or no signature
