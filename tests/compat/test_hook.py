@@ -138,3 +138,10 @@ def test_exception_names_follow_what_tradewind_defines(compat_on: Config) -> Non
         else:
             with pytest.raises(ImportError, match=f"^{name} .* is not provided by Tradewind"):
                 exec(f"from airflow.exceptions import {name}", {})
+
+
+def test_private_names_are_plain_attribute_errors(compat_on: Config) -> None:
+    """Libraries probe modules with getattr(module, "_x", default): that must not raise."""
+    import airflow.models
+
+    assert getattr(airflow.models, "_private_probe", None) is None

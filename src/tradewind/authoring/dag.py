@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tradewind.authoring import dag_context
 from tradewind.authoring.ids import validate_id
 from tradewind.authoring.schedules import ScheduleArg, Timetable, timetable_for
+from tradewind.authoring.schedules.cron import CronTimetable
 from tradewind.authoring.timezone import coerce_utc_or_none, plain_timedelta
 from tradewind.exceptions import (
     DagCycleError,
@@ -79,10 +81,9 @@ class DAG:
         self.default_args: dict[str, Any] = dict(default_args or {})
         self.schedule = self._pick_schedule(schedule, schedule_interval)
         self.timetable: Timetable = self._build_timetable(self.schedule)
-        self.start_date = self._coerce_date(
-            start_date if start_date is not None else self.default_args.get("start_date"),
-            "start_date",
-        )
+        raw_start = start_date if start_date is not None else self.default_args.get("start_date")
+        self.start_date = self._coerce_date(raw_start, "start_date")
+        self._warn_if_cron_meant_another_zone(raw_start)
         self.end_date = self._coerce_date(
             end_date if end_date is not None else self.default_args.get("end_date"), "end_date"
         )
@@ -131,6 +132,20 @@ class DAG:
         if chosen is NOTSET:
             return DEFAULT_SCHEDULE
         return plain_timedelta(chosen) if isinstance(chosen, timedelta) else chosen
+
+    def _warn_if_cron_meant_another_zone(self, start_date: object) -> None:
+        """Cron runs in UTC here; Airflow reads a cron expression in the start_date's zone."""
+        if not isinstance(self.timetable, CronTimetable) or not isinstance(start_date, datetime):
+            return
+        offset = start_date.utcoffset()
+        if offset:
+            warnings.warn(
+                f"{self._where}: start_date is in a time zone {offset} from UTC, but the cron "
+                f"schedule {self.timetable.summary!r} is evaluated in UTC by Tradewind (Airflow "
+                "evaluates it in the start_date's zone): write the expression in UTC",
+                UserWarning,
+                stacklevel=3,
+            )
 
     def _build_timetable(self, schedule: ScheduleArg) -> Timetable:
         try:

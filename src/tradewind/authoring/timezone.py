@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from dateutil import parser as _dateutil_parser
 
+from tradewind.exceptions import DagDefinitionError
+
 __all__ = [
     "UTC",
     "coerce_utc",
@@ -27,9 +29,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def days_ago(n: int) -> datetime:
-    """Midnight UTC ``n`` days before today (Airflow 1.10's ``start_date=days_ago(2)``)."""
-    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+def days_ago(
+    n: int, hour: int = 0, minute: int = 0, second: int = 0, microsecond: int = 0
+) -> datetime:
+    """That time of day (midnight by default), UTC, ``n`` days before today (Airflow 1.10's
+    ``start_date=days_ago(2)``)."""
+    today = utcnow().replace(hour=hour, minute=minute, second=second, microsecond=microsecond)
     return today - timedelta(days=n)
 
 
@@ -54,9 +59,18 @@ def coerce_utc(value: datetime | date) -> datetime:
 
 def plain_timedelta(value: timedelta) -> timedelta:
     """``value`` as a plain ``timedelta`` (pendulum's ``Duration`` is a subclass that prints
-    as "6 hours" and carries months), so stored schedules and delays read the same either way."""
+    as "6 hours"), so stored schedules and delays read the same either way.
+
+    A ``Duration`` of months or years has no fixed length (Airflow adds calendar months): it
+    is refused rather than turned into 30 or 365 days.
+    """
     if type(value) is timedelta:
         return value
+    if getattr(value, "months", 0) or getattr(value, "years", 0):
+        raise DagDefinitionError(
+            f"{value!r} counts months or years, which have no fixed length; use a cron "
+            "schedule such as '@monthly' or '0 0 1 * *' instead"
+        )
     return timedelta(seconds=value.total_seconds())
 
 

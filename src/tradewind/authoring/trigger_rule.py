@@ -33,9 +33,11 @@ class TriggerRule(StrEnum):
         return [rule.value for rule in cls]
 
 
+#: Old name -> the rule it was renamed to, read off the enum's aliases.
 _RENAMED = {
-    "dummy": TriggerRule.ALWAYS,
-    "none_failed_or_skipped": TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,
+    name.lower(): rule
+    for name, rule in TriggerRule.__members__.items()
+    if name.lower() != rule.value
 }
 
 
@@ -51,7 +53,8 @@ def coerce_trigger_rule(value: object, *, where: str) -> TriggerRule:
     if isinstance(value, str) and value in _RENAMED:
         renamed = _RENAMED[value]
         warnings.warn(
-            f"trigger_rule {value!r}{where} is an old name for {renamed.value!r}",
+            f"trigger_rule {value!r}{where} is an old name for {renamed.value!r}; write "
+            f"{renamed.value!r}",
             DeprecationWarning,
             stacklevel=3,
         )

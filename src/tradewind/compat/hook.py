@@ -97,12 +97,14 @@ def _resolve(target: str) -> Any:
 
 
 def _missing_name_reporter(fullname: str) -> Any:
-    """The module's ``__getattr__``: a submodule of the table is imported; any other name is
-    refused with an ImportError naming it (``from airflow.models import X`` shows that text,
-    where an AttributeError would become Python's vaguer "cannot import name")."""
+    """The module's ``__getattr__``: a submodule of the table is imported; any other public
+    name is refused with an ImportError naming it (``from airflow.models import X`` shows that
+    text, where an AttributeError would become Python's vaguer "cannot import name"). Private
+    names get the usual AttributeError, so ``getattr(module, "_x", None)`` works; the price of
+    the clear message is that ``hasattr`` on an unmapped public name raises it too."""
 
     def module_getattr(name: str) -> Any:
-        if name.startswith("__"):
+        if name.startswith("_"):
             raise AttributeError(f"module {fullname!r} has no attribute {name!r}")
         submodule = f"{fullname}.{name}"
         if submodule in AIRFLOW_MODULES or submodule in parent_packages():

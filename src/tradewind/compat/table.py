@@ -34,7 +34,7 @@ _DATES = {"days_ago": "tradewind.authoring.timezone:days_ago"}
 _TIMEZONE = {
     "utc": "tradewind.authoring.timezone:UTC",
     "utcnow": "tradewind.authoring.timezone:utcnow",
-    "convert_to_utc": "tradewind.authoring.timezone:coerce_utc",
+    "convert_to_utc": "tradewind.authoring.timezone:coerce_utc_or_none",
     "parse": "tradewind.authoring.timezone:parse_datetime",
 }
 _EXCEPTIONS = {
@@ -46,7 +46,7 @@ _EXCEPTIONS = {
         "AirflowTaskTimeout",
     )
 }
-_CONFIGURATION = {"conf": "tradewind.compat.configuration:conf"}
+_CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the loaded Config
 
 #: Airflow module path -> {exported name: "tradewind.module:attribute"}.
 AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
