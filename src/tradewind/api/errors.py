@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Match
 
 from tradewind.api.responses import PayloadTooLarge, error
-from tradewind.db.outage import outage_reason
+from tradewind.db.outage import database_unavailable, outage_reason
 from tradewind.exceptions import BadRequest, DatabaseNotMigrated, NotFound, TradewindException
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     log.warning(
         "Metadata database unavailable for %s %s: %s", request.method, request.url.path, reason
     )
-    return error(503, f"The metadata database is unavailable ({reason}); try again shortly")
+    return error(503, database_unavailable(reason))
 
 
 async def _server_error(request: Request, exc: Exception) -> JSONResponse:

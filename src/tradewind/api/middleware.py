@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradewind.api.auth.base import AuthBackend, Forbidden, TooManyRequests, Unauthenticated
-from tradewind.db.outage import outage_reason
+from tradewind.db.outage import database_unavailable, outage_reason
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,7 @@ async def _auth_failed(send: Send, path: str, exc: Exception) -> None:
     reason = outage_reason(exc)
     if reason is not None:
         log.warning("Metadata database unavailable while authenticating %s: %s", path, reason)
-        message = f"The metadata database is unavailable ({reason}); try again shortly"
-        await _send_json(send, 503, message)
+        await _send_json(send, 503, database_unavailable(reason))
         return
     log.exception("Auth backend failed on %s", path)
     await _send_json(send, 500, "Authentication failed: see the webserver log")

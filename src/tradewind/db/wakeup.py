@@ -29,6 +29,7 @@ from sqlalchemy import text
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
+from tradewind.db.outage import first_line
 
 if TYPE_CHECKING:
     import psycopg
@@ -122,7 +123,7 @@ class WakeupListener:
             except Exception as exc:
                 # The server restarted or the connection broke: a closed socket would make
                 # every select() return at once, so it leaves the selector until replaced.
-                reason = str(exc).splitlines()[0]
+                reason = first_line(exc)
                 log.warning("Lost the LISTEN connection (%s); reconnecting", reason)
                 self._drop_pg()
 

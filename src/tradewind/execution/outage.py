@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import time
 
+from tradewind.db.outage import first_line
+
 #: First pause after a failure, doubled on each further failure up to :data:`MAX_PAUSE`.
 FIRST_PAUSE = 0.05
 MAX_PAUSE = 5.0
@@ -43,7 +45,7 @@ class Outage:
             self._log.warning(
                 "%s failed (%s); retrying until the database is back",
                 self.what,
-                _first_line(exc),
+                first_line(exc),
             )
 
     def succeeded(self) -> None:
@@ -52,9 +54,3 @@ class Outage:
         self._pause = 0.0
         self._next_attempt = 0.0
         self._failures = 0
-
-
-def _first_line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None)
-    text = str(orig if orig is not None else exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

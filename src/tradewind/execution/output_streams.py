@@ -3,30 +3,29 @@ written. Imports nothing of Tradewind's: it loads into the zygotes tries are for
 
 from __future__ import annotations
 
+import contextlib
 import io
 import sys
 
 
 class ForgivingStream(io.TextIOBase):
     """A try's ``sys.stdout``/``sys.stderr``: output its log file refuses (a full disk) is
-    dropped and counted instead of raising ``OSError`` into the task's ``print``."""
+    dropped instead of raising ``OSError`` into the task's ``print`` (the runner host warns
+    about the log it could not write). Everything else is the wrapped stream's, so a task
+    may still use ``sys.stdout.buffer`` or ``reconfigure``."""
 
     def __init__(self, inner: io.TextIOBase) -> None:
         self._inner = inner
-        self.lost = 0
 
     def write(self, text: str) -> int:
         try:
             return self._inner.write(text)
         except OSError:
-            self.lost += len(text)
             return len(text)
 
     def flush(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self._inner.flush()
-        except OSError:
-            self.lost += 1
 
     def fileno(self) -> int:
         return self._inner.fileno()
@@ -40,6 +39,9 @@ class ForgivingStream(io.TextIOBase):
     @property
     def encoding(self) -> str:  # type: ignore[override]
         return getattr(self._inner, "encoding", "utf-8")
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
 
 
 def forgive_output_errors() -> None:

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from tradewind.config import Config
-from tradewind.db.errors import is_transient
+from tradewind.db.outage import is_transient
 from tradewind.execution.logs import append_line, log_path
 from tradewind.execution.outage import Outage
 from tradewind.execution.pipes import LineReader, write_line

@@ -79,11 +79,10 @@ class DagFolderSync:
         self.pid = None
         self._due = self._started_at + self.interval
         code = os.waitstatus_to_exitcode(status)
-        if code != 0:
-            # Most likely the database was away: try again soon, not a whole interval later.
+        if code == EXIT_DATABASE_UNAVAILABLE:  # logged by the child; try again soon
             self._due = min(self._due, time.monotonic() + SYNC_RETRY)
-            if code != EXIT_DATABASE_UNAVAILABLE:  # that one was logged by the child
-                log.warning("DAG folder sync process ended with exit code %s", code)
+        elif code != 0:
+            log.warning("DAG folder sync process ended with exit code %s", code)
         return True
 
     def stop(self) -> None:

@@ -222,21 +222,23 @@ class Scheduler:
             self.end_job()
 
     def _drain_executor(self) -> None:
-        """Running tries get what is left of ``[core] shutdown_grace``, then are killed."""
-        began = self._stop_requested_at or time.monotonic()
+        """Stopped by a signal: running tries get what is left of ``[core] shutdown_grace``,
+        then are killed. Ended on its own (``--num-runs``, a backfill's last run), it leaves
+        them to the runner host, which records their ends."""
         if self._unhandled:
             self._handle_late(self._unhandled)
             self._unhandled = []
-        Drain(
-            self.executor, ShutdownPlan.starting(began, self.shutdown_grace), self._handle_late
-        ).run()
+        if self._stop_requested_at is None:
+            return
+        plan = ShutdownPlan.starting(self._stop_requested_at, self.shutdown_grace)
+        Drain(self.executor, plan, self._handle_late).run()
 
     def _handle_late(self, outcomes: list[TaskOutcome]) -> None:
         """Outcomes that arrive while stopping: fail or retry tries that ended unrecorded."""
         try:
             with self.database.session() as session:
                 recovery.handle_outcomes(
-                    session, self.config, outcomes, self._dags_getter(session), utcnow()
+                    session, self.config, outcomes, self._dags_getter(session), self.clock()
                 )
         except Exception:
             log.warning(
@@ -275,13 +277,14 @@ class Scheduler:
             self._error_backoff = min(max(self._error_backoff * 2, 0.05), MAX_ERROR_BACKOFF)
             log.warning(
                 "Scheduler pass failed (%s); trying again in %.2fs",
-                reason or str(getattr(exc, "orig", None) or exc).splitlines()[0],
+                reason or outage.first_line(exc),
                 self._error_backoff,
             )
             time.sleep(self._error_backoff)
-            # No heartbeat could be written meanwhile either: how old a try's heartbeat is
-            # says nothing until its runner host had a zombie threshold to write one again.
-            self._zombies_after = math.inf
+            if reason is not None:
+                # No heartbeat could be written meanwhile either: how old a try's heartbeat
+                # is says nothing until its runner host had a zombie threshold to write one.
+                self._zombies_after = math.inf
             return PassResult(again=True)
         self._error_backoff = 0.0
         if self._zombies_after == math.inf:
@@ -364,16 +367,16 @@ class Scheduler:
             reset = recovery.reset_orphaned_tasks(
                 session, self.job_id or 0, now, self.health_threshold
             )
-            zombies = (
-                recovery.fail_zombies(
-                    session, self.config, self._dags_getter(session), now, self.zombie_threshold
+            zombies = 0
+            # After an outage, heartbeats and records are late: no try is judged until they
+            # had a zombie threshold to catch up (a host may still hold a success to record).
+            if time.monotonic() >= self._zombies_after:
+                get_dags = self._dags_getter(session)
+                zombies = recovery.fail_zombies(
+                    session, self.config, get_dags, now, self.zombie_threshold
+                ) + recovery.fail_dead_tries(
+                    session, self.config, get_dags, now, self.dead_try_quiet
                 )
-                if time.monotonic() >= self._zombies_after
-                else 0
-            )
-            zombies += recovery.fail_dead_tries(
-                session, self.config, self._dags_getter(session), now, self.dead_try_quiet
-            )
             stuck = recovery.requeue_stuck_queued(session, now, self.queued_timeout)
         for name in stuck:
             log.warning(
