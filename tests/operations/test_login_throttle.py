@@ -51,3 +51,26 @@ def test_the_right_password_forgets_the_user_names_failures(database: Database) 
     throttle.record_success(throttle.check("typo", "10.0.0.1"))
     fail(throttle, "typo", "10.0.0.1", 2)
     throttle.check("typo", "10.0.0.1")  # 2 failures since the success, not 4
+
+
+def test_a_user_name_holding_nul_is_refused_without_touching_the_database(
+    database: Database,
+) -> None:
+    """PostgreSQL cannot store NUL: the name must be no one's, not a 500 for a stranger."""
+    from tradewind.operations.logins import ThrottledLogins, find_account
+
+    logins = ThrottledLogins(database, LoginThrottle(database, SETTINGS, Clock()))
+    assert find_account(database, "al\x00ice") is None
+    assert logins.check("al\x00ice", "whatever", "10.0.0.1") is None
+
+
+@pytest.mark.parametrize(
+    "key", ["login_failures_per_user", "login_failures_per_address", "login_failure_window"]
+)
+def test_a_throttle_setting_of_zero_is_refused_by_name(key: str, tw_env: dict[str, str]) -> None:
+    from tradewind.config import load_config
+    from tradewind.exceptions import ConfigError
+
+    config = load_config({**tw_env, f"TRADEWIND__WEBSERVER__{key.upper()}": "0"})
+    with pytest.raises(ConfigError, match=rf"\[webserver\] {key} must be above 0"):
+        ThrottleSettings.from_config(config)

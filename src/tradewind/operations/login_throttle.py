@@ -8,8 +8,8 @@ attack on one account from one address does not lock out the others behind the s
 address; the attacked account itself waits out the window.
 
 The counts live in the database (table ``login_failure``), so every webserver worker and
-every webserver behind a load balancer shares them. Only failures write, and only after
-bcrypt has already spent far longer than the write takes.
+every webserver behind a load balancer shares them. Failures write after bcrypt has
+already spent far longer than the write takes; a success deletes its user name's count.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from sqlalchemy import case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tradewind.db.models import LoginFailure
+from tradewind.exceptions import ConfigError
 
 if TYPE_CHECKING:
     from tradewind.config import Config
@@ -40,10 +41,23 @@ class ThrottleSettings:
 
     @classmethod
     def from_config(cls, config: Config) -> ThrottleSettings:
+        """The settings; a value of 0 or below (which would lock every account, or switch
+        the throttle off without a word) is a ConfigError naming the key."""
+        values = {
+            key: float(config.get("webserver", key))
+            for key in (
+                "login_failures_per_user",
+                "login_failures_per_address",
+                "login_failure_window",
+            )
+        }
+        for key, value in values.items():
+            if value <= 0:
+                raise ConfigError(f"[webserver] {key} must be above 0, not {value:g}")
         return cls(
-            failures_per_user=int(config.get("webserver", "login_failures_per_user")),
-            failures_per_address=int(config.get("webserver", "login_failures_per_address")),
-            window_seconds=float(config.get("webserver", "login_failure_window")),
+            failures_per_user=int(values["login_failures_per_user"]),
+            failures_per_address=int(values["login_failures_per_address"]),
+            window_seconds=values["login_failure_window"],
         )
 
 

@@ -10,6 +10,8 @@ write of its own afterwards.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,13 +19,18 @@ from sqlalchemy import select, update
 
 from tradewind.authoring.timezone import utcnow
 from tradewind.db.models import User
-from tradewind.operations.login_throttle import LoginThrottle
+from tradewind.operations.login_throttle import LoginThrottle, ThrottleSettings
 from tradewind.security.passwords import dummy_hash, verify_password
 
 if TYPE_CHECKING:
+    from tradewind.config import Config
     from tradewind.db.engine import Database
 
 log = logging.getLogger(__name__)
+
+#: bcrypt checks at once in this process: one per CPU. More only queue in threads, and a
+#: spray of logins (UI or API) must not take every thread the webserver serves pages with.
+_BCRYPT_SLOTS = threading.BoundedSemaphore(os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,12 @@ class Account:
 
 
 def find_account(database: Database, username: str) -> Account | None:
-    """The account named ``username`` (one indexed read, no transaction held), or None."""
+    """The account named ``username`` (one indexed read, no transaction held), or None.
+
+    A name holding NUL is no one's (no database stores it): None without a query.
+    """
+    if "\x00" in username:
+        return None
     query = select(
         User.id, User.username, User.password_hash, User.active, User.session_nonce
     ).where(User.username == username)
@@ -57,7 +69,8 @@ def password_matches(account: Account | None, password: str) -> bool:
     against their own, so the time taken does not tell which names exist.
     """
     stored = account.password_hash if account is not None else dummy_hash()
-    matches = verify_password(password, stored)
+    with _BCRYPT_SLOTS:
+        matches = verify_password(password, stored)
     return matches and account is not None and account.active
 
 
@@ -113,7 +126,14 @@ class ThrottledLogins:
         self._database = database
         self._throttle = throttle
 
+    @classmethod
+    def from_config(cls, config: Config, database: Database) -> ThrottledLogins:
+        return cls(database, LoginThrottle(database, ThrottleSettings.from_config(config)))
+
     def check(self, username: str, password: str, address: str) -> Account | None:
+        if "\x00" in username:  # no account has it, and no database can count it
+            password_matches(None, password)  # the same time as any wrong password
+            return None
         attempt = self._throttle.check(username, address)
         account = check_credentials(self._database, username, password)
         try:

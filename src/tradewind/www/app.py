@@ -14,7 +14,6 @@ from fastapi import APIRouter
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
-from tradewind.operations.login_throttle import LoginThrottle, ThrottleSettings
 from tradewind.operations.logins import ThrottledLogins
 from tradewind.www.context import UiContext
 from tradewind.www.login_policy import (
@@ -68,9 +67,7 @@ def create_ui_context(config: Config, database: Database) -> UiContext:
         ),
         authenticate=ui_requires_login(config),
         sessions=SessionCheck(database),
-        logins=ThrottledLogins(
-            database, LoginThrottle(database, ThrottleSettings.from_config(config))
-        ),
+        logins=ThrottledLogins.from_config(config, database),
         secure_cookie=cookie_is_secure(config),
     )
 

@@ -79,6 +79,7 @@ def dag_list_page(
 ) -> DagListPage:
     active = select(DagModel).where(DagModel.is_active.is_(True))
     filtered = active
+    search = search.replace("\x00", "")  # no DAG id holds NUL, and PostgreSQL refuses it
     if search:
         filtered = filtered.where(
             func.lower(DagModel.dag_id).like(f"%{_like_escape(search.lower())}%", escape="\\")

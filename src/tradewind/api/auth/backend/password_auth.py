@@ -32,7 +32,7 @@ import anyio
 import anyio.to_thread
 
 from tradewind.api.auth.base import Identity, TooManyRequests, Unauthenticated
-from tradewind.operations.login_throttle import LoginThrottle, LoginThrottled, ThrottleSettings
+from tradewind.operations.login_throttle import LoginThrottled
 from tradewind.operations.logins import Account, ThrottledLogins, find_account
 from tradewind.security.passwords import dummy_hash
 
@@ -150,5 +150,4 @@ class PasswordAuth:
 
 def create_backend(config: Config, database: Database) -> PasswordAuth:
     dummy_hash()  # pay for the dummy hash at start-up, not on the first unknown user
-    throttle = LoginThrottle(database, ThrottleSettings.from_config(config))
-    return PasswordAuth(database, ThrottledLogins(database, throttle))
+    return PasswordAuth(database, ThrottledLogins.from_config(config, database))
