@@ -1,0 +1,113 @@
+"""``tradewind dags test``: run a whole DAG once, here, and print every task's log.
+
+Unlike ``tasks test`` (one task, nothing recorded), the run is recorded as Airflow records
+it (``manual__<date>``), so ``dags list-runs``, the API and the UI show it afterwards.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from tradewind.cli.app import dags
+from tradewind.cli.context import CliContext, pass_cli
+from tradewind.exceptions import BadRequest
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from tradewind.operations.dag_test import FinishedTry
+
+#: Airflow's ``dags test`` options Tradewind does not provide, and why.
+NOT_PROVIDED = {
+    "show_dagrun": "--show-dagrun (a DOT diagram of the run; see the web UI's graph)",
+    "imgcat_dagrun": "--imgcat-dagrun (an iTerm image of the run)",
+    "save_dagrun": "--save-dagrun (a diagram file of the run)",
+    "mark_success_pattern": "--mark-success-pattern (marking tasks success unrun)",
+}
+
+
+@dags.command("test")
+@click.argument("dag_id")
+@click.argument("logical_date", required=False)
+@click.option("--conf", "-c", default=None, help="JSON object: the run's conf.")
+@click.option(
+    "--use-executor",
+    is_flag=True,
+    help="Run tries on the configured [core] executor instead of one at a time here.",
+)
+@click.option("--show-dagrun", is_flag=True, hidden=True)
+@click.option("--imgcat-dagrun", is_flag=True, hidden=True)
+@click.option("--save-dagrun", default=None, hidden=True)
+@click.option("--mark-success-pattern", default=None, hidden=True)
+@pass_cli
+def test_dag(
+    cli: CliContext,
+    dag_id: str,
+    logical_date: str | None,
+    conf: str | None,
+    use_executor: bool,
+    **unsupported: object,
+) -> None:
+    """Run one whole DAG run now, in dependency order, printing each task's log.
+
+    No scheduler needs to be running: this command schedules the run itself with the
+    scheduler's own rules (trigger rules, retries and their delays, pools). The run is
+    recorded as manual__LOGICAL_DATE (LOGICAL_DATE defaults to now); a run already
+    recorded at that date is replaced. Exits 1 if the run fails.
+    """
+    from tradewind.cli.dag_folder_commands import _active_dag_fileloc, _synced
+    from tradewind.operations.dag_runs import parse_conf
+    from tradewind.operations.dag_test import test_dag as run_test
+
+    _refuse_unsupported(unsupported)
+    when = _logical_date(logical_date)
+    conf_dict = parse_conf(conf)
+    database, _ = _synced(cli)
+    _active_dag_fileloc(database, dag_id)
+    click.echo(f"Testing DAG {dag_id} at {when.isoformat()}")
+    result = run_test(
+        cli.config,
+        database,
+        dag_id,
+        when,
+        conf=conf_dict,
+        use_executor=use_executor,
+        on_try_end=_print_try,
+    )
+    click.echo(f"Run {result.run_id} of {dag_id}: {result.state}")
+    for task_id, state in sorted(result.task_states.items()):
+        click.echo(f"  {task_id}: {state}")
+    if not result.succeeded:
+        sys.exit(1)
+
+
+def _refuse_unsupported(options: dict[str, object]) -> None:
+    given = [NOT_PROVIDED[name] for name, value in options.items() if value]
+    if given:
+        raise click.UsageError(f"Tradewind's dags test does not provide {', '.join(given)}.")
+
+
+def _logical_date(text: str | None) -> datetime:
+    from tradewind.authoring.timezone import parse_datetime, utcnow
+
+    if text is None:
+        return utcnow().replace(microsecond=0)
+    try:
+        return parse_datetime(text)
+    except ValueError:
+        raise BadRequest(
+            f"{text!r} is not a date (use e.g. 2024-01-31 or 2024-01-31T06:00:00)"
+        ) from None
+
+
+def _print_try(finished: FinishedTry) -> None:
+    """A try's log on the terminal, framed by which task and try it was."""
+    click.echo(f"--- {finished.task_id} (try {finished.try_number}): {finished.state} ---")
+    try:
+        text = finished.log.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        text = f"(no log at {finished.log}: {exc.strerror})\n"
+    click.echo(text, nl=not text.endswith("\n"))

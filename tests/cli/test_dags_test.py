@@ -1,0 +1,145 @@
+"""``tradewind dags test``: a whole run here and now, each task's log on the terminal, the run
+recorded; exit code 1 when the run fails. Runs on SQLite and PostgreSQL, no scheduler."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tradewind.config import Config
+from tradewind.db.engine import Database
+
+GOOD_DAG = """
+from datetime import datetime
+from tradewind import DAG
+from tradewind.operators.bash import BashOperator
+from tradewind.operators.python import PythonOperator
+
+def show(**context):
+    print(f"conf says {context['dag_run'].conf.get('who')}")
+    return 3
+
+with DAG("good_dag", start_date=datetime(2024, 1, 1), schedule="@daily") as dag:
+    first = PythonOperator(task_id="first", python_callable=show)
+    second = BashOperator(task_id="second", bash_command="echo second sees {{ ds }}")
+    first >> second
+"""
+
+BAD_DAG = """
+from datetime import datetime
+from tradewind import DAG
+from tradewind.operators.python import PythonOperator
+
+def explode():
+    raise RuntimeError("the wheel came off")
+
+with DAG("bad_dag", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    boom = PythonOperator(task_id="boom", python_callable=explode)
+    after = PythonOperator(task_id="after", python_callable=lambda: print("never"))
+    cleanup = PythonOperator(
+        task_id="cleanup", python_callable=lambda: print("cleaning up"), trigger_rule="all_done"
+    )
+    boom >> [after, cleanup]  # a failed leaf (after) fails the run
+"""
+
+AIRFLOW_DAG = """
+import pendulum
+from airflow import DAG
+from airflow.decorators import task
+from airflow.operators.bash import BashOperator
+
+with DAG("airflow_dag", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
+         schedule_interval=None) as dag:
+    @task
+    def make():
+        print("making 21")
+        return 21
+
+    @task
+    def double(x):
+        print(f"doubled is {x * 2}")
+
+    double(make()) >> BashOperator(task_id="bash", bash_command="echo airflow bash ran")
+"""
+
+
+def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from tradewind.cli import main; main()", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def dag_env(db_config: Config, database: Database, db_env: dict[str, str]) -> dict[str, str]:
+    (db_config.dags_folder / "good_dag.py").write_text(GOOD_DAG)
+    (db_config.dags_folder / "bad_dag.py").write_text(BAD_DAG)
+    return db_env
+
+
+def test_a_good_run_prints_each_task_and_is_recorded(dag_env: dict[str, str]) -> None:
+    ran = _cli(dag_env, "dags", "test", "good_dag", "2024-03-01", "--conf", '{"who": "ada"}')
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    out = ran.stdout
+    assert "conf says ada" in out
+    assert "second sees 2024-03-01" in out
+    assert out.index("--- first (try 1): success") < out.index("--- second (try 1): success")
+    assert "Run manual__2024-03-01T00:00:00+00:00 of good_dag: success" in out
+
+    listed = _cli(dag_env, "dags", "list-runs", "good_dag", "-o", "json")
+    assert listed.returncode == 0, listed.stderr
+    runs = json.loads(listed.stdout)
+    assert [(r["run_id"], r["state"]) for r in runs] == [
+        ("manual__2024-03-01T00:00:00+00:00", "success")
+    ]
+    state = _cli(dag_env, "tasks", "state", "good_dag", "second", runs[0]["run_id"])
+    assert state.stdout.strip() == "success"
+
+    # Testing the same date again replaces the run rather than refusing a duplicate.
+    again = _cli(dag_env, "dags", "test", "good_dag", "2024-03-01")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "conf says None" in again.stdout
+    assert len(json.loads(_cli(dag_env, "dags", "list-runs", "good_dag", "-o", "json").stdout)) == 1
+
+
+def test_a_failing_run_exits_1_with_the_error_and_honours_trigger_rules(
+    dag_env: dict[str, str],
+) -> None:
+    ran = _cli(dag_env, "dags", "test", "bad_dag")
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    out = ran.stdout
+    assert "RuntimeError: the wheel came off" in out
+    assert "cleaning up" in out  # all_done runs after the failure
+    assert "never" not in out
+    assert "after: upstream_failed" in out
+    assert "of bad_dag: failed" in out
+
+
+def test_unsupported_options_and_bad_input_are_refused(dag_env: dict[str, str]) -> None:
+    shown = _cli(dag_env, "dags", "test", "good_dag", "--show-dagrun")
+    assert shown.returncode == 2 and "--show-dagrun" in shown.stderr
+    bad_conf = _cli(dag_env, "dags", "test", "good_dag", "-c", "[1]")
+    assert bad_conf.returncode == 1 and "conf" in bad_conf.stderr.lower()
+    bad_date = _cli(dag_env, "dags", "test", "good_dag", "tomorrowish")
+    assert bad_date.returncode == 1 and "'tomorrowish' is not a date" in bad_date.stderr
+    missing = _cli(dag_env, "dags", "test", "no_such_dag")
+    assert missing.returncode == 1 and "no_such_dag" in missing.stderr
+
+
+def test_an_airflow_dag_runs_with_compat_on(
+    db_config: Config, database: Database, db_env: dict[str, str]
+) -> None:
+    pytest.importorskip("pendulum")
+    (db_config.dags_folder / "airflow_dag.py").write_text(AIRFLOW_DAG)
+    env = {**db_env, "TRADEWIND__CORE__AIRFLOW_COMPAT": "True"}
+    ran = _cli(env, "dags", "test", "airflow_dag", "2024-02-02T06:00:00")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "making 21" in ran.stdout and "doubled is 42" in ran.stdout
+    assert "airflow bash ran" in ran.stdout
+    assert "of airflow_dag: success" in ran.stdout
