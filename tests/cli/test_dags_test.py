@@ -46,10 +46,17 @@ with DAG("bad_dag", start_date=datetime(2024, 1, 1), schedule=None) as dag:
 """
 
 AIRFLOW_DAG = """
+import sys
 import pendulum
 from airflow import DAG
 from airflow.decorators import task
 from airflow.operators.bash import BashOperator
+from airflow.operators.python import ExternalPythonOperator
+from airflow.providers.standard.operators.python import PythonVirtualenvOperator
+
+def where():
+    import sys
+    print(f"running in {sys.prefix}")
 
 with DAG("airflow_dag", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
          schedule_interval=None) as dag:
@@ -62,7 +69,18 @@ with DAG("airflow_dag", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     def double(x):
         print(f"doubled is {x * 2}")
 
+    @task.virtualenv(venv_cache_path="@CACHE@", system_site_packages=False)
+    def in_venv(x):
+        return x + 1
+
+    @task.external_python(python=sys.executable)
+    def outside(x):
+        print(f"outside got {x}")
+
     double(make()) >> BashOperator(task_id="bash", bash_command="echo airflow bash ran")
+    outside(in_venv(make()))
+    ExternalPythonOperator(task_id="ext", python=sys.executable, python_callable=where)
+    PythonVirtualenvOperator(task_id="venv", python_callable=where, venv_cache_path="@CACHE@")
 """
 
 
@@ -136,10 +154,16 @@ def test_an_airflow_dag_runs_with_compat_on(
     db_config: Config, database: Database, db_env: dict[str, str]
 ) -> None:
     pytest.importorskip("pendulum")
-    (db_config.dags_folder / "airflow_dag.py").write_text(AIRFLOW_DAG)
+    cache = db_config.dags_folder.parent / "venvs"
+    (db_config.dags_folder / "airflow_dag.py").write_text(
+        AIRFLOW_DAG.replace("@CACHE@", str(cache))
+    )
     env = {**db_env, "TRADEWIND__CORE__AIRFLOW_COMPAT": "True"}
     ran = _cli(env, "dags", "test", "airflow_dag", "2024-02-02T06:00:00")
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert "making 21" in ran.stdout and "doubled is 42" in ran.stdout
     assert "airflow bash ran" in ran.stdout
+    assert "outside got 22" in ran.stdout  # make() -> @task.virtualenv -> @task.external_python
+    assert f"running in {sys.prefix}" in ran.stdout  # ExternalPythonOperator
+    assert f"running in {cache}" in ran.stdout  # PythonVirtualenvOperator
     assert "of airflow_dag: success" in ran.stdout
