@@ -4,8 +4,10 @@ recorded; exit code 1 when the run fails. Runs on SQLite and PostgreSQL, no sche
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -13,7 +15,7 @@ from tradewind.config import Config
 from tradewind.db.engine import Database
 
 GOOD_DAG = """
-from datetime import datetime
+from datetime import datetime, timedelta
 from tradewind import DAG
 from tradewind.operators.bash import BashOperator
 from tradewind.operators.python import PythonOperator
@@ -22,10 +24,17 @@ def show(**context):
     print(f"conf says {context['dag_run'].conf.get('who')}")
     return 3
 
+def flaky(ti):
+    if ti.try_number == 1:
+        raise RuntimeError("first try fails")
+    print("second try works")
+
 with DAG("good_dag", start_date=datetime(2024, 1, 1), schedule="@daily") as dag:
     first = PythonOperator(task_id="first", python_callable=show)
     second = BashOperator(task_id="second", bash_command="echo second sees {{ ds }}")
-    first >> second
+    retried = PythonOperator(task_id="flaky", python_callable=flaky, retries=1,
+                             retry_delay=timedelta(seconds=1))
+    first >> [second, retried]
 """
 
 BAD_DAG = """
@@ -43,6 +52,16 @@ with DAG("bad_dag", start_date=datetime(2024, 1, 1), schedule=None) as dag:
         task_id="cleanup", python_callable=lambda: print("cleaning up"), trigger_rule="all_done"
     )
     boom >> [after, cleanup]  # a failed leaf (after) fails the run
+"""
+
+SLOW_DAG = """
+from datetime import datetime
+from tradewind import DAG
+from tradewind.operators.bash import BashOperator
+
+with DAG("slow_dag", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    BashOperator(task_id="sleepy", bash_command="sleep 120") >> BashOperator(
+        task_id="later", bash_command="echo later")
 """
 
 AIRFLOW_DAG = """
@@ -108,6 +127,9 @@ def test_a_good_run_prints_each_task_and_is_recorded(dag_env: dict[str, str]) ->
     assert "conf says ada" in out
     assert "second sees 2024-03-01" in out
     assert out.index("--- first (try 1): success") < out.index("--- second (try 1): success")
+    # A retry waits its retry_delay, as in a scheduled run; both tries' logs are shown.
+    assert out.index("--- flaky (try 1): up_for_retry") < out.index("--- flaky (try 2): success")
+    assert "RuntimeError: first try fails" in out and "second try works" in out
     assert "Run manual__2024-03-01T00:00:00+00:00 of good_dag: success" in out
 
     listed = _cli(dag_env, "dags", "list-runs", "good_dag", "-o", "json")
@@ -137,6 +159,40 @@ def test_a_failing_run_exits_1_with_the_error_and_honours_trigger_rules(
     assert "never" not in out
     assert "after: upstream_failed" in out
     assert "of bad_dag: failed" in out
+
+
+def test_ctrl_c_stops_the_tries_and_fails_the_run(
+    db_config: Config, database: Database, db_env: dict[str, str]
+) -> None:
+    (db_config.dags_folder / "slow_dag.py").write_text(SLOW_DAG)
+    env = {**db_env, "TRADEWIND__CORE__SHUTDOWN_GRACE": "2"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from tradewind.cli import main; main()",
+            "dags",
+            "test",
+            "slow_dag",
+            "2024-04-04",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log = db_config.base_log_folder / "dag_id=slow_dag"
+    deadline = time.monotonic() + 60
+    while not list(log.glob("**/attempt=1.log")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, out + err
+    assert "Interrupted" in out and "of slow_dag: failed" in out
+    assert "--- sleepy (try 1)" in out
+    runs = json.loads(_cli(db_env, "dags", "list-runs", "slow_dag", "-o", "json").stdout)
+    assert [r["state"] for r in runs] == ["failed"]
 
 
 def test_unsupported_options_and_bad_input_are_refused(dag_env: dict[str, str]) -> None:

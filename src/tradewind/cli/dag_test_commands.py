@@ -77,6 +77,8 @@ def test_dag(
         use_executor=use_executor,
         on_try_end=_print_try,
     )
+    if result.interrupted:
+        click.echo("Interrupted: running tries were stopped and the run marked failed.")
     click.echo(f"Run {result.run_id} of {dag_id}: {result.state}")
     for task_id, state in sorted(result.task_states.items()):
         click.echo(f"  {task_id}: {state}")

@@ -13,9 +13,11 @@ first, so testing the same date twice starts afresh.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import signal
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import delete, or_, select
@@ -29,6 +31,8 @@ from tradewind.execution.executors.sequential import SequentialExecutor
 from tradewind.execution.logs import log_path
 from tradewind.operations.dag_runs import trigger_dag
 from tradewind.operations.dags import require_dag
+from tradewind.scheduling.admission import AdmissionFilter
+from tradewind.scheduling.scheduler import Scheduler
 from tradewind.states import DagRunState
 from tradewind.states import TaskInstanceState as S
 
@@ -55,6 +59,7 @@ class DagTestResult:
     run_id: str
     state: str
     task_states: dict[str, str | None] = field(default_factory=dict)
+    interrupted: bool = False
 
     @property
     def succeeded(self) -> bool:
@@ -72,9 +77,6 @@ def test_dag(
     on_try_end: OnTryEnd | None = None,
 ) -> DagTestResult:
     """Create the run, drive it to success or failure, and tell ``on_try_end`` each try."""
-    from tradewind.scheduling.admission import AdmissionFilter
-    from tradewind.scheduling.scheduler import Scheduler
-
     run_id = f"manual__{logical_date.isoformat()}"
     _delete_previous_run(db, dag_id, run_id, logical_date)
     trigger_dag(
@@ -95,9 +97,42 @@ def test_dag(
         only=AdmissionFilter(dag_id=dag_id, run_ids=frozenset({run_id}), ignore_paused=True),
         job_type=JOB_TYPE,
     )
-    scheduler.run(until=watcher.poll)
-    watcher.poll()
-    return watcher.result()
+    with _stopped_by_signals(scheduler) as interrupted:
+        scheduler.run(until=watcher.poll)
+    if not watcher.poll() and interrupted:
+        _fail_interrupted_run(db, dag_id, run_id)
+        watcher.poll()
+    return watcher.result(interrupted=bool(interrupted))
+
+
+@contextlib.contextmanager
+def _stopped_by_signals(scheduler: Scheduler) -> Iterator[list[int]]:
+    """Ctrl-C or SIGTERM stops the scheduler as ``tradewind scheduler`` stops: running
+    tries get ``[core] shutdown_grace`` to end, then are killed and recorded. The list
+    yielded holds the signals received."""
+    received: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        received.append(signum)
+        scheduler.stop()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield received
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _fail_interrupted_run(db: Database, dag_id: str, run_id: str) -> None:
+    """An interrupted test run ends ``failed`` rather than waiting for a scheduler."""
+    with db.session() as session:
+        run = session.scalars(
+            select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
+        ).one_or_none()
+        if run is not None and run.state not in DagRunState.FINISHED:
+            run.state = DagRunState.FAILED
+            run.end_date = datetime.now(UTC)
 
 
 def _delete_previous_run(db: Database, dag_id: str, run_id: str, logical_date: datetime) -> None:
@@ -165,5 +200,5 @@ class _TryWatcher:
         path = log_path(self.config, self.dag_id, self.run_id, task_id, number)
         self.on_try_end(FinishedTry(task_id, number, state, path))
 
-    def result(self) -> DagTestResult:
-        return DagTestResult(self.run_id, self._state, dict(self._task_states))
+    def result(self, *, interrupted: bool = False) -> DagTestResult:
+        return DagTestResult(self.run_id, self._state, dict(self._task_states), interrupted)
