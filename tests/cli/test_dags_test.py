@@ -7,7 +7,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -60,7 +59,7 @@ from tradewind import DAG
 from tradewind.operators.bash import BashOperator
 
 with DAG("slow_dag", start_date=datetime(2024, 1, 1), schedule=None) as dag:
-    BashOperator(task_id="sleepy", bash_command="sleep 120") >> BashOperator(
+    BashOperator(task_id="sleepy", bash_command="echo sleeping now; sleep 120") >> BashOperator(
         task_id="later", bash_command="echo later")
 """
 
@@ -181,16 +180,19 @@ def test_ctrl_c_stops_the_tries_and_fails_the_run(
         stderr=subprocess.PIPE,
         text=True,
     )
-    log = db_config.base_log_folder / "dag_id=slow_dag"
-    deadline = time.monotonic() + 60
-    while not list(log.glob("**/attempt=1.log")) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(0.5)
+    assert proc.stdout is not None
+    seen = []
+    for line in proc.stdout:  # the try's output shows while it runs, not when it ends
+        seen.append(line)
+        if "sleeping now" in line:
+            break
+    assert any("--- sleepy (try 1) ---" in line for line in seen), seen
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    rest, err = proc.communicate(timeout=60)
+    out = "".join(seen) + rest
     assert proc.returncode == 1, out + err
     assert "Interrupted" in out and "of slow_dag: failed" in out
-    assert "--- sleepy (try 1)" in out
+    assert "--- sleepy (try 1): failed ---" in out
     runs = json.loads(_cli(db_env, "dags", "list-runs", "slow_dag", "-o", "json").stdout)
     assert [r["state"] for r in runs] == ["failed"]
 

@@ -18,8 +18,6 @@ from tradewind.exceptions import BadRequest
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from tradewind.operations.dag_test import FinishedTry
-
 #: Airflow's ``dags test`` options Tradewind does not provide, and why.
 NOT_PROVIDED = {
     "show_dagrun": "--show-dagrun (a DOT diagram of the run; see the web UI's graph)",
@@ -51,7 +49,7 @@ def test_dag(
     use_executor: bool,
     **unsupported: object,
 ) -> None:
-    """Run one whole DAG run now, in dependency order, printing each task's log.
+    """Run one whole DAG run now, in dependency order, printing each task's log live.
 
     No scheduler needs to be running: this command schedules the run itself with the
     scheduler's own rules (trigger rules, retries and their delays, pools). The run is
@@ -59,6 +57,7 @@ def test_dag(
     recorded at that date is replaced. Exits 1 if the run fails.
     """
     from tradewind.cli.dag_folder_commands import _active_dag_fileloc, _synced
+    from tradewind.cli.terminal_log import TerminalLog
     from tradewind.operations.dag_runs import parse_conf
     from tradewind.operations.dag_test import test_dag as run_test
 
@@ -68,15 +67,19 @@ def test_dag(
     database, _ = _synced(cli)
     _active_dag_fileloc(database, dag_id)
     click.echo(f"Testing DAG {dag_id} at {when.isoformat()}")
-    result = run_test(
-        cli.config,
-        database,
-        dag_id,
-        when,
-        conf=conf_dict,
-        use_executor=use_executor,
-        on_try_end=_print_try,
-    )
+    terminal = TerminalLog()
+    try:
+        result = run_test(
+            cli.config,
+            database,
+            dag_id,
+            when,
+            conf=conf_dict,
+            use_executor=use_executor,
+            observer=terminal,
+        )
+    finally:
+        terminal.close()
     if result.interrupted:
         click.echo("Interrupted: running tries were stopped and the run marked failed.")
     click.echo(f"Run {result.run_id} of {dag_id}: {result.state}")
@@ -103,13 +106,3 @@ def _logical_date(text: str | None) -> datetime:
         raise BadRequest(
             f"{text!r} is not a date (use e.g. 2024-01-31 or 2024-01-31T06:00:00)"
         ) from None
-
-
-def _print_try(finished: FinishedTry) -> None:
-    """A try's log on the terminal, framed by which task and try it was."""
-    click.echo(f"--- {finished.task_id} (try {finished.try_number}): {finished.state} ---")
-    try:
-        text = finished.log.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        text = f"(no log at {finished.log}: {exc.strerror})\n"
-    click.echo(text, nl=not text.endswith("\n"))

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import delete, or_, select
 
@@ -50,8 +51,15 @@ class FinishedTry:
     log: Path
 
 
-#: Told about each try as it ends, in the order they end (the CLI prints its log).
-OnTryEnd = Callable[[FinishedTry], None]
+class RunObserver(Protocol):
+    """Follows the run (the CLI prints the tries' logs)."""
+
+    def run_started(self, log_folder: Path) -> None:
+        """The executor is up (its processes forked); the tries' logs appear below
+        ``log_folder`` (``task_id=<task>/attempt=<n>.log``)."""
+
+    def try_ended(self, finished: FinishedTry) -> None:
+        """A try ended (tries are told in the order they end; each once)."""
 
 
 @dataclass
@@ -74,9 +82,9 @@ def test_dag(
     *,
     conf: dict[str, object] | None = None,
     use_executor: bool = False,
-    on_try_end: OnTryEnd | None = None,
+    observer: RunObserver | None = None,
 ) -> DagTestResult:
-    """Create the run, drive it to success or failure, and tell ``on_try_end`` each try."""
+    """Create the run, drive it to success or failure, and tell ``observer`` each try."""
     run_id = f"manual__{logical_date.isoformat()}"
     _delete_previous_run(db, dag_id, run_id, logical_date)
     trigger_dag(
@@ -88,7 +96,7 @@ def test_dag(
         replace_microseconds=False,
         actor="dags test",
     )
-    watcher = _TryWatcher(config, db, dag_id, run_id, on_try_end)
+    watcher = _TryWatcher(config, db, dag_id, run_id, observer)
     executor: BaseExecutor = load_executor(config) if use_executor else SequentialExecutor(config)
     scheduler = Scheduler(
         config,
@@ -162,19 +170,24 @@ class _TryWatcher:
         db: Database,
         dag_id: str,
         run_id: str,
-        on_try_end: OnTryEnd | None,
+        observer: RunObserver | None,
     ) -> None:
         self.config = config
         self.db = db
         self.dag_id = dag_id
         self.run_id = run_id
-        self.on_try_end = on_try_end
+        self.observer = observer
+        self._started = False
         self._reported: dict[str, int] = {}
         self._state: str = DagRunState.QUEUED
         self._task_states: dict[str, str | None] = {}
 
     def poll(self) -> bool:
         """Report tries that ended; whether the run is over (the scheduler's ``until``)."""
+        if not self._started and self.observer is not None:
+            self._started = True
+            folder = log_path(self.config, self.dag_id, self.run_id, "-", 1).parent.parent
+            self.observer.run_started(folder)
         with self.db.read_session() as session:
             self._state = session.scalars(
                 select(DagRun.state).where(
@@ -195,10 +208,10 @@ class _TryWatcher:
         return self._state in DagRunState.FINISHED
 
     def _report(self, task_id: str, number: int, state: str | None) -> None:
-        if self.on_try_end is None:
+        if self.observer is None:
             return
         path = log_path(self.config, self.dag_id, self.run_id, task_id, number)
-        self.on_try_end(FinishedTry(task_id, number, state, path))
+        self.observer.try_ended(FinishedTry(task_id, number, state, path))
 
     def result(self, *, interrupted: bool = False) -> DagTestResult:
         return DagTestResult(self.run_id, self._state, dict(self._task_states), interrupted)
