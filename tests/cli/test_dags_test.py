@@ -197,6 +197,18 @@ def test_ctrl_c_stops_the_tries_and_fails_the_run(
     assert [r["state"] for r in runs] == ["failed"]
 
 
+def test_tasks_matching_mark_success_pattern_are_recorded_unrun(dag_env: dict[str, str]) -> None:
+    ran = _cli(dag_env, "dags", "test", "bad_dag", "--mark-success-pattern", "^bo+m$")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    out = ran.stdout
+    assert "wheel came off" not in out
+    assert "Marked success without running: boom matches --mark-success-pattern" in out
+    assert "never" in out and "cleaning up" in out  # downstream ran after it as usual
+    assert "of bad_dag: success" in out
+    bad = _cli(dag_env, "dags", "test", "bad_dag", "--mark-success-pattern", "(")
+    assert bad.returncode == 1 and "'(' is not a regular expression" in bad.stderr
+
+
 def test_unsupported_options_and_bad_input_are_refused(dag_env: dict[str, str]) -> None:
     shown = _cli(dag_env, "dags", "test", "good_dag", "--show-dagrun")
     assert shown.returncode == 2 and "--show-dagrun" in shown.stderr

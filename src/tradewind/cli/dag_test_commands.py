@@ -6,6 +6,7 @@ it (``manual__<date>``), so ``dags list-runs``, the API and the UI show it after
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,6 @@ NOT_PROVIDED = {
     "show_dagrun": "--show-dagrun (a DOT diagram of the run; see the web UI's graph)",
     "imgcat_dagrun": "--imgcat-dagrun (an iTerm image of the run)",
     "save_dagrun": "--save-dagrun (a diagram file of the run)",
-    "mark_success_pattern": "--mark-success-pattern (marking tasks success unrun)",
 }
 
 
@@ -39,7 +39,12 @@ NOT_PROVIDED = {
 @click.option("--show-dagrun", is_flag=True, hidden=True)
 @click.option("--imgcat-dagrun", is_flag=True, hidden=True)
 @click.option("--save-dagrun", default=None, hidden=True)
-@click.option("--mark-success-pattern", default=None, hidden=True)
+@click.option(
+    "--mark-success-pattern",
+    default=None,
+    metavar="REGEX",
+    help="Record tasks whose id matches REGEX successful instead of running them.",
+)
 @pass_cli
 def test_dag(
     cli: CliContext,
@@ -47,6 +52,7 @@ def test_dag(
     logical_date: str | None,
     conf: str | None,
     use_executor: bool,
+    mark_success_pattern: str | None,
     **unsupported: object,
 ) -> None:
     """Run one whole DAG run now, in dependency order, printing each task's log live.
@@ -54,7 +60,8 @@ def test_dag(
     No scheduler needs to be running: this command schedules the run itself with the
     scheduler's own rules (trigger rules, retries and their delays, pools). The run is
     recorded as manual__LOGICAL_DATE (LOGICAL_DATE defaults to now); a run already
-    recorded at that date is replaced. Exits 1 if the run fails.
+    recorded at that date is replaced. Exits 1 if the run fails. Airflow's
+    --show-dagrun, --imgcat-dagrun and --save-dagrun (diagrams) are not provided.
     """
     from tradewind.cli.dag_folder_commands import _active_dag_fileloc, _synced
     from tradewind.cli.terminal_log import TerminalLog
@@ -64,6 +71,7 @@ def test_dag(
     _refuse_unsupported(unsupported)
     when = _logical_date(logical_date)
     conf_dict = parse_conf(conf)
+    mark_success = _pattern(mark_success_pattern)
     database, _ = _synced(cli)
     _active_dag_fileloc(database, dag_id)
     click.echo(f"Testing DAG {dag_id} at {when.isoformat()}")
@@ -76,6 +84,7 @@ def test_dag(
             when,
             conf=conf_dict,
             use_executor=use_executor,
+            mark_success=mark_success,
             observer=terminal,
         )
     finally:
@@ -93,6 +102,17 @@ def _refuse_unsupported(options: dict[str, object]) -> None:
     given = [NOT_PROVIDED[name] for name, value in options.items() if value]
     if given:
         raise click.UsageError(f"Tradewind's dags test does not provide {', '.join(given)}.")
+
+
+def _pattern(text: str | None) -> re.Pattern[str] | None:
+    if text is None:
+        return None
+    try:
+        return re.compile(text)
+    except re.error as exc:
+        raise BadRequest(
+            f"--mark-success-pattern {text!r} is not a regular expression: {exc}"
+        ) from None
 
 
 def _logical_date(text: str | None) -> datetime:

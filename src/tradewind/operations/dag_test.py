@@ -14,6 +14,7 @@ first, so testing the same date twice starts afresh.
 from __future__ import annotations
 
 import contextlib
+import re
 import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from tradewind.execution.executors.sequential import SequentialExecutor
 from tradewind.execution.logs import log_path
 from tradewind.operations.dag_runs import trigger_dag
 from tradewind.operations.dags import require_dag
+from tradewind.operations.mark_success import MarkSuccessExecutor
 from tradewind.scheduling.admission import AdmissionFilter
 from tradewind.scheduling.scheduler import Scheduler
 from tradewind.states import DagRunState
@@ -82,9 +84,13 @@ def test_dag(
     *,
     conf: dict[str, object] | None = None,
     use_executor: bool = False,
+    mark_success: re.Pattern[str] | None = None,
     observer: RunObserver | None = None,
 ) -> DagTestResult:
-    """Create the run, drive it to success or failure, and tell ``observer`` each try."""
+    """Create the run, drive it to success or failure, and tell ``observer`` each try.
+
+    Tasks whose id ``mark_success`` matches are recorded successful instead of run.
+    """
     run_id = f"manual__{logical_date.isoformat()}"
     _delete_previous_run(db, dag_id, run_id, logical_date)
     trigger_dag(
@@ -98,6 +104,8 @@ def test_dag(
     )
     watcher = _TryWatcher(config, db, dag_id, run_id, observer)
     executor: BaseExecutor = load_executor(config) if use_executor else SequentialExecutor(config)
+    if mark_success is not None:
+        executor = MarkSuccessExecutor(executor, mark_success, config, db)
     scheduler = Scheduler(
         config,
         db,
