@@ -102,6 +102,9 @@ def test_failures_skips_and_unsendable_context_are_clear() -> None:
         fails()
         skips()
         ExternalPythonOperator(task_id="ti", python=sys.executable, python_callable=wants_ti)
+        ExternalPythonOperator(
+            task_id="ti_as_arg", python=sys.executable, python_callable=wants_ti, op_args=[5]
+        )
         ExternalPythonOperator(task_id="nowhere", python="/no/python", python_callable=greet)
     with pytest.raises(PythonCallableFailed, match=r"exit code 1\): KeyError: 'missing thing'"):
         _execute(dag, "fails")
@@ -109,6 +112,7 @@ def test_failures_skips_and_unsendable_context_are_clear() -> None:
         _execute(dag, "skips")
     with pytest.raises(PythonCallableFailed, match=r"context key.*ti.*cannot be sent"):
         _execute(dag, "ti")
+    assert _execute(dag, "ti_as_arg")[0] == 5  # an argument named like a key is no key
     with pytest.raises(PythonCallableFailed, match="'/no/python' of task 'nowhere' is not"):
         _execute(dag, "nowhere")
 

@@ -28,7 +28,8 @@ def flaky(ti):
         raise RuntimeError("first try fails")
     print("second try works")
 
-with DAG("good_dag", start_date=datetime(2024, 1, 1), schedule="@daily") as dag:
+with DAG("good_dag", start_date=datetime(2024, 1, 1), schedule="@daily",
+         max_active_runs=1) as dag:
     first = PythonOperator(task_id="first", python_callable=show)
     second = BashOperator(task_id="second", bash_command="echo second sees {{ ds }}")
     retried = PythonOperator(task_id="flaky", python_callable=flaky, retries=1,
@@ -119,7 +120,10 @@ def dag_env(db_config: Config, database: Database, db_env: dict[str, str]) -> di
     return db_env
 
 
-def test_a_good_run_prints_each_task_and_is_recorded(dag_env: dict[str, str]) -> None:
+def test_a_good_run_prints_each_task_and_is_recorded(
+    dag_env: dict[str, str], db_config: Config, database: Database
+) -> None:
+    _a_run_stuck_running(db_config, database, "good_dag")  # max_active_runs=1 is reached
     ran = _cli(dag_env, "dags", "test", "good_dag", "2024-03-01", "--conf", '{"who": "ada"}')
     assert ran.returncode == 0, ran.stdout + ran.stderr
     out = ran.stdout
@@ -135,16 +139,31 @@ def test_a_good_run_prints_each_task_and_is_recorded(dag_env: dict[str, str]) ->
     assert listed.returncode == 0, listed.stderr
     runs = json.loads(listed.stdout)
     assert [(r["run_id"], r["state"]) for r in runs] == [
-        ("manual__2024-03-01T00:00:00+00:00", "success")
+        ("stuck", "running"),
+        ("manual__2024-03-01T00:00:00+00:00", "success"),
     ]
-    state = _cli(dag_env, "tasks", "state", "good_dag", "second", runs[0]["run_id"])
+    state = _cli(dag_env, "tasks", "state", "good_dag", "second", runs[1]["run_id"])
     assert state.stdout.strip() == "success"
 
     # Testing the same date again replaces the run rather than refusing a duplicate.
     again = _cli(dag_env, "dags", "test", "good_dag", "2024-03-01")
     assert again.returncode == 0, again.stdout + again.stderr
     assert "conf says None" in again.stdout
-    assert len(json.loads(_cli(dag_env, "dags", "list-runs", "good_dag", "-o", "json").stdout)) == 1
+    assert len(json.loads(_cli(dag_env, "dags", "list-runs", "good_dag", "-o", "json").stdout)) == 2
+
+
+def _a_run_stuck_running(config: Config, database: Database, dag_id: str) -> None:
+    """A run some scheduler left running (it died): the DAG's one active run."""
+    from sqlalchemy import update
+
+    from tradewind.dagfiles.sync import sync_dag_folder
+    from tradewind.db.models import DagRun
+    from tradewind.operations.dag_runs import trigger_dag
+
+    sync_dag_folder(config, database)
+    trigger_dag(database, dag_id, run_id="stuck", execution_date="2024-01-01", actor="t")
+    with database.session() as session:
+        session.execute(update(DagRun).where(DagRun.run_id == "stuck").values(state="running"))
 
 
 def test_a_failing_run_exits_1_with_the_error_and_honours_trigger_rules(

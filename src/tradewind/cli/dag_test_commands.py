@@ -66,7 +66,7 @@ def test_dag(
     from tradewind.cli.dag_folder_commands import _active_dag_fileloc, _synced
     from tradewind.cli.terminal_log import TerminalLog
     from tradewind.operations.dag_runs import parse_conf
-    from tradewind.operations.dag_test import test_dag as run_test
+    from tradewind.operations.dag_test import run_dag_test
 
     _refuse_unsupported(unsupported)
     when = _logical_date(logical_date)
@@ -77,7 +77,7 @@ def test_dag(
     click.echo(f"Testing DAG {dag_id} at {when.isoformat()}")
     terminal = TerminalLog()
     try:
-        result = run_test(
+        result = run_dag_test(
             cli.config,
             database,
             dag_id,

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
@@ -76,7 +77,7 @@ class DagTestResult:
         return self.state == DagRunState.SUCCESS
 
 
-def test_dag(
+def run_dag_test(
     config: Config,
     db: Database,
     dag_id: str,
@@ -102,6 +103,7 @@ def test_dag(
         replace_microseconds=False,
         actor="dags test",
     )
+    _start_now(db, dag_id, run_id)
     watcher = _TryWatcher(config, db, dag_id, run_id, observer)
     executor: BaseExecutor = load_executor(config) if use_executor else SequentialExecutor(config)
     if mark_success is not None:
@@ -143,12 +145,25 @@ def _stopped_by_signals(scheduler: Scheduler) -> Iterator[list[int]]:
 def _fail_interrupted_run(db: Database, dag_id: str, run_id: str) -> None:
     """An interrupted test run ends ``failed`` rather than waiting for a scheduler."""
     with db.session() as session:
-        run = session.scalars(
-            select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
-        ).one_or_none()
-        if run is not None and run.state not in DagRunState.FINISHED:
+        run = _the_run(session, dag_id, run_id)
+        if run.state not in DagRunState.FINISHED:
             run.state = DagRunState.FAILED
             run.end_date = datetime.now(UTC)
+
+
+def _start_now(db: Database, dag_id: str, run_id: str) -> None:
+    """Running from the start, as Airflow's ``dags test`` creates it: ``max_active_runs``
+    and the queue of other runs do not hold a test back."""
+    with db.session() as session:
+        run = _the_run(session, dag_id, run_id)
+        run.state = DagRunState.RUNNING
+        run.start_date = datetime.now(UTC)
+
+
+def _the_run(session: Session, dag_id: str, run_id: str) -> DagRun:
+    return session.scalars(
+        select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
+    ).one()
 
 
 def _delete_previous_run(db: Database, dag_id: str, run_id: str, logical_date: datetime) -> None:

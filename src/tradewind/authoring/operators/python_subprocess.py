@@ -150,8 +150,9 @@ class PythonSubprocessOperator(PythonOperator):
         return kwargs
 
     def _refuse_unserializable_context(self, context: Mapping[str, Any]) -> None:
-        parameters = inspect.signature(self.python_callable).parameters
-        wanted = set(parameters) - set(self.op_kwargs) - SERIALIZABLE_CONTEXT_KEYS
+        parameters = list(inspect.signature(self.python_callable).parameters)
+        filled = set(parameters[: len(self.op_args)]) | set(self.op_kwargs)
+        wanted = set(parameters) - filled - SERIALIZABLE_CONTEXT_KEYS
         named = sorted(name for name in wanted if name in context)
         if named:
             raise PythonCallableFailed(
