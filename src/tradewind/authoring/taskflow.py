@@ -63,6 +63,9 @@ class DecoratedPythonOperator(PythonOperator):
 class TaskDecorator:
     """What ``@task`` returns: call it in a DAG to add a task; ``.function`` is the original."""
 
+    #: The operator each call creates (``@task.virtualenv`` and others use their own).
+    operator_class: type[PythonOperator] = DecoratedPythonOperator
+
     def __init__(self, function: Callable[..., Any], operator_kwargs: dict[str, Any]) -> None:
         self.function = function
         self.operator_kwargs = operator_kwargs
@@ -70,7 +73,7 @@ class TaskDecorator:
 
     def override(self, **operator_kwargs: Any) -> TaskDecorator:
         """A copy with different operator arguments (``extract.override(task_id="x")()``)."""
-        return TaskDecorator(self.function, {**self.operator_kwargs, **operator_kwargs})
+        return type(self)(self.function, {**self.operator_kwargs, **operator_kwargs})
 
     def __call__(self, *args: Any, **kwargs: Any) -> XComArg:
         try:
@@ -85,7 +88,7 @@ class TaskDecorator:
         task_id = unique_task_id(base_id, dag.task_ids if dag is not None else [])
         if "multiple_outputs" not in options:
             options["multiple_outputs"] = _returns_dict(self.function)
-        operator = DecoratedPythonOperator(
+        operator = self.operator_class(
             task_id=task_id,
             python_callable=self.function,
             op_args=args,
@@ -130,6 +133,22 @@ class _TaskDecoratorFactory:
         self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
     ) -> Any:
         return self(python_callable, **operator_kwargs)
+
+    def virtualenv(
+        self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
+    ) -> Any:
+        """``@task.virtualenv``: the function runs in a virtualenv (PythonVirtualenvOperator)."""
+        from tradewind.authoring.taskflow_subprocess import VirtualenvTaskDecorator
+
+        return VirtualenvTaskDecorator.decorate(python_callable, operator_kwargs)
+
+    def external_python(
+        self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
+    ) -> Any:
+        """``@task.external_python(python=...)``: the function runs with that interpreter."""
+        from tradewind.authoring.taskflow_subprocess import ExternalPythonTaskDecorator
+
+        return ExternalPythonTaskDecorator.decorate(python_callable, operator_kwargs)
 
 
 task = _TaskDecoratorFactory()

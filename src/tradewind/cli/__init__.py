@@ -11,6 +11,7 @@ COMMAND_MODULES = [
     "client_commands",
     "config_commands",
     "dag_folder_commands",
+    "dag_test_commands",
     "db_commands",
     "kerberos_commands",
     "misc_commands",

@@ -26,6 +26,9 @@ _BASH = {"BashOperator": "tradewind.authoring.operators.bash:BashOperator"}
 _PYTHON = {
     "PythonOperator": "tradewind.authoring.operators.python:PythonOperator",
     "get_current_context": "tradewind.authoring.current_context:get_current_context",
+    "PythonVirtualenvOperator": "tradewind.authoring.operators.virtualenv:PythonVirtualenvOperator",
+    "ExternalPythonOperator": "tradewind.authoring.operators.external_python:"
+    "ExternalPythonOperator",
 }
 _EMPTY = {"EmptyOperator": "tradewind.authoring.operators.empty:EmptyOperator"}
 _DUMMY = {"DummyOperator": "tradewind.authoring.operators.empty:EmptyOperator"}

@@ -6,6 +6,13 @@
 from __future__ import annotations
 
 from tradewind.authoring.current_context import get_current_context
+from tradewind.authoring.operators.external_python import ExternalPythonOperator
 from tradewind.authoring.operators.python import PythonOperator
+from tradewind.authoring.operators.virtualenv import PythonVirtualenvOperator
 
-__all__ = ["PythonOperator", "get_current_context"]
+__all__ = [
+    "ExternalPythonOperator",
+    "PythonOperator",
+    "PythonVirtualenvOperator",
+    "get_current_context",
+]

@@ -1,0 +1,82 @@
+"""``@task.virtualenv`` and ``@task.external_python``: TaskFlow in another interpreter.
+
+The call's arguments become the operator's ``op_args``/``op_kwargs`` (XComArgs resolved
+before the function is sent), and the return value comes back as the task's XCom, split
+into one XCom per key with ``multiple_outputs``, as with ``@task``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from tradewind.authoring.operators.external_python import ExternalPythonOperator
+from tradewind.authoring.operators.virtualenv import PythonVirtualenvOperator
+from tradewind.authoring.taskflow import TaskDecorator
+from tradewind.exceptions import DagDefinitionError
+
+
+class _MultipleOutputs:
+    """``multiple_outputs``: a returned dict is pushed key by key too, as ``@task`` does."""
+
+    task_id: str
+
+    def push_outputs(self, context: Mapping[str, Any], result: Any) -> None:
+        if result is None:
+            return
+        if not isinstance(result, dict) or not all(isinstance(k, str) for k in result):
+            raise TypeError(
+                f"task {self.task_id!r} has multiple_outputs=True, so it must return a dict "
+                f"with string keys, not {result!r}"
+            )
+        for key, value in result.items():
+            context["ti"].xcom_push(key=key, value=value)
+
+
+class DecoratedVirtualenvOperator(_MultipleOutputs, PythonVirtualenvOperator):
+    custom_operator_name = "@task.virtualenv"
+
+    def __init__(self, *, multiple_outputs: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.multiple_outputs = multiple_outputs
+
+    def execute(self, context: Mapping[str, Any]) -> Any:
+        result = super().execute(context)
+        if self.multiple_outputs:
+            self.push_outputs(context, result)
+        return result
+
+
+class DecoratedExternalPythonOperator(_MultipleOutputs, ExternalPythonOperator):
+    custom_operator_name = "@task.external_python"
+
+    def __init__(self, *, multiple_outputs: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.multiple_outputs = multiple_outputs
+
+    def execute(self, context: Mapping[str, Any]) -> Any:
+        result = super().execute(context)
+        if self.multiple_outputs:
+            self.push_outputs(context, result)
+        return result
+
+
+class _SubprocessTaskDecorator(TaskDecorator):
+    @classmethod
+    def decorate(
+        cls, python_callable: Callable[..., Any] | None, operator_kwargs: dict[str, Any]
+    ) -> Any:
+        """``@task.x`` or ``@task.x(...)``: the decorator, or what it makes of a function."""
+        if python_callable is None:
+            return lambda function: cls(function, operator_kwargs)
+        if not callable(python_callable):
+            raise DagDefinitionError(f"@task must decorate a function, got {python_callable!r}")
+        return cls(python_callable, operator_kwargs)
+
+
+class VirtualenvTaskDecorator(_SubprocessTaskDecorator):
+    operator_class = DecoratedVirtualenvOperator
+
+
+class ExternalPythonTaskDecorator(_SubprocessTaskDecorator):
+    operator_class = DecoratedExternalPythonOperator
