@@ -8,6 +8,7 @@ The expected states were checked against Apache Airflow 2.10.5 running the same 
 from __future__ import annotations
 
 from tests.scheduling.harness import Harness
+from tradewind.operations.clearing import clear_task_instances
 
 SHAPES = """
 from datetime import datetime
@@ -219,3 +220,20 @@ def test_branches_and_short_circuits_skip_as_airflow_does(harness: Harness) -> N
     assert "Invalid tasks found: ['f2_missing']" in harness.try_log(
         "branching_failures", failures, "f2"
     )
+
+    # Cleared after the branch decided, a task it left out stays skipped (Airflow's "not
+    # previously skipped"); a task it chose runs again.
+    before = {tid: ti.try_number for tid, ti in tis.items()}
+    clear_task_instances(
+        harness.db,
+        harness.config,
+        "branching_shapes",
+        task_regex=r"^(b1_a|b1_b|b1_b_after|sc2_a|tf_a)$",
+        run_id=shapes,
+        actor="test",
+    )
+    assert harness.wait_run("branching_shapes", shapes, timeout=60) == "success"
+    assert harness.states("branching_shapes", shapes) == EXPECTED_SHAPES
+    again = harness.tis("branching_shapes", shapes)
+    assert again["b1_a"].try_number == before["b1_a"] + 1
+    assert again["b1_b"].try_number == before["b1_b"]  # skipped again, never run

@@ -19,6 +19,23 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("tradewind.task")
 
+#: The XCom key under which a branch records the direct downstream tasks it ``"followed"``
+#: and a short circuit the tasks it ``"skipped"`` (Airflow's key and shape). The scheduler
+#: reads it for a task cleared after the decision, so one left out stays skipped.
+SKIP_DECISION_KEY = "skipmixin_key"
+FOLLOWED = "followed"
+SKIPPED = "skipped"
+
+
+class SkipsDownstream:
+    """Marks an operator whose run decides which tasks below it are skipped.
+
+    The flag is serialized, so the scheduler knows to read the decision (see
+    :data:`SKIP_DECISION_KEY`) without importing DAG code.
+    """
+
+    skips_downstream = True
+
 
 @runtime_checkable
 class SkipsTasks(Protocol):
@@ -97,6 +114,24 @@ def short_circuit_skips(task: BaseOperator, *, ignore_downstream_trigger_rules: 
     if ignore_downstream_trigger_rules:
         return sorted(task.get_flat_relative_ids(upstream=False))
     return sorted(task.downstream_task_ids)
+
+
+def record_decision(context: Mapping[str, Any], kind: str, task_ids: Iterable[str]) -> None:
+    """Keep what was decided (``FOLLOWED`` or ``SKIPPED`` tasks) in this try's XCom."""
+    ti = context.get("ti")
+    if ti is not None:
+        ti.xcom_push(SKIP_DECISION_KEY, {kind: sorted(task_ids)})
+
+
+def skip_is_recorded(decision: Any, task_id: str) -> bool:
+    """Whether a recorded decision of a direct upstream task leaves ``task_id`` out."""
+    if not isinstance(decision, Mapping):
+        return False
+    followed = decision.get(FOLLOWED)
+    if isinstance(followed, list):
+        return task_id not in followed
+    skipped = decision.get(SKIPPED)
+    return isinstance(skipped, list) and task_id in skipped
 
 
 def skip(context: Mapping[str, Any], task_ids: Iterable[str]) -> None:

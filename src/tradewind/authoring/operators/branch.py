@@ -13,12 +13,19 @@ from typing import Any
 
 from tradewind.authoring.baseoperator import BaseOperator
 from tradewind.authoring.operators.python import PythonOperator
-from tradewind.authoring.skipping import decide_branch, log, skip
+from tradewind.authoring.skipping import (
+    FOLLOWED,
+    SkipsDownstream,
+    decide_branch,
+    log,
+    record_decision,
+    skip,
+)
 
 BranchChoice = str | Iterable[str] | None
 
 
-class BranchMixIn:
+class BranchMixIn(SkipsDownstream):
     """Gives an operator :meth:`do_branch`: skip what was not chosen, return the choice."""
 
     def do_branch(self, context: Mapping[str, Any], branches: BranchChoice) -> BranchChoice:
@@ -30,6 +37,8 @@ class BranchMixIn:
         if decision.followed:
             log.info("Following %s", ", ".join(decision.followed))
         skip(context, decision.skipped)
+        if task.downstream_task_ids:
+            record_decision(context, FOLLOWED, decision.followed)
         return branches
 
 

@@ -7,10 +7,17 @@ from typing import Any
 
 from tradewind.authoring.baseoperator import BaseOperator
 from tradewind.authoring.operators.python import PythonOperator
-from tradewind.authoring.skipping import log, short_circuit_skips, skip
+from tradewind.authoring.skipping import (
+    SKIPPED,
+    SkipsDownstream,
+    log,
+    record_decision,
+    short_circuit_skips,
+    skip,
+)
 
 
-class ShortCircuitMixIn:
+class ShortCircuitMixIn(SkipsDownstream):
     """Gives an operator :meth:`short_circuit`; the operator sets the attribute below."""
 
     ignore_downstream_trigger_rules: bool = True
@@ -27,12 +34,12 @@ class ShortCircuitMixIn:
             return condition
         task: BaseOperator = context["task"]
         log.info("Condition result is %r: short-circuiting", condition)
-        skip(
-            context,
-            short_circuit_skips(
-                task, ignore_downstream_trigger_rules=self.ignore_downstream_trigger_rules
-            ),
+        skipped = short_circuit_skips(
+            task, ignore_downstream_trigger_rules=self.ignore_downstream_trigger_rules
         )
+        skip(context, skipped)
+        if skipped:
+            record_decision(context, SKIPPED, skipped)
         return condition
 
 
