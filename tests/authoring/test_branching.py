@@ -371,3 +371,28 @@ def test_task_decorators_are_reachable_from_the_public_modules() -> None:
     assert all(callable(f) for f in factories)
     with pytest.raises(DagDefinitionError, match=r"@task.branch must decorate a function"):
         public_task.branch(42)
+
+
+def test_the_old_logical_date_switches_warn_and_still_work() -> None:
+    with DAG("old", start_date=START, schedule=None):
+        with pytest.warns(DeprecationWarning, match="use_task_execution_day of task 'dow'"):
+            dow = BranchDayOfWeekOperator(
+                task_id="dow",
+                follow_task_ids_if_true="yes",
+                follow_task_ids_if_false="no",
+                week_day="Tuesday",
+                use_task_execution_day=True,
+            )
+        with pytest.warns(DeprecationWarning, match="use_task_execution_date of task 'dt'"):
+            dt = BranchDateTimeOperator(
+                task_id="dt",
+                follow_task_ids_if_true="yes",
+                follow_task_ids_if_false="no",
+                target_lower=datetime(2024, 3, 1),
+                target_upper=datetime(2024, 3, 9),
+                use_task_execution_date=True,
+            )
+        dow >> [EmptyOperator(task_id="yes"), EmptyOperator(task_id="no")]
+        dt >> [dow.downstream_list[0], dow.downstream_list[1]]
+    assert run(dow) == ("yes", ["no"])
+    assert run(dt) == ("yes", ["no"])

@@ -31,7 +31,7 @@ class BranchDateTimeOperator(BaseBranchOperator):
         target_lower: Target,
         target_upper: Target,
         use_task_logical_date: bool = False,
-        use_task_execution_date: bool | None = None,
+        use_task_execution_date: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -51,14 +51,14 @@ class BranchDateTimeOperator(BaseBranchOperator):
         self.follow_task_ids_if_true = follow_task_ids_if_true
         self.follow_task_ids_if_false = follow_task_ids_if_false
         self.use_task_logical_date = bool(use_task_logical_date)
-        if use_task_execution_date is not None:
+        if use_task_execution_date:
             warnings.warn(
                 f"use_task_execution_date of task {self.task_id!r} is deprecated (as in "
                 "Airflow 2): use use_task_logical_date",
                 DeprecationWarning,
                 stacklevel=2,
             )
-            self.use_task_logical_date = bool(use_task_execution_date)
+            self.use_task_logical_date = True
 
     def choose_branch(self, context: Mapping[str, Any]) -> BranchChoice:
         now = coerce_utc(context["logical_date"]) if self.use_task_logical_date else utcnow()

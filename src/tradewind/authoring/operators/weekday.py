@@ -27,7 +27,7 @@ class BranchDayOfWeekOperator(BaseBranchOperator):
         follow_task_ids_if_false: str | Iterable[str],
         week_day: str | WeekDay | Iterable[str | WeekDay],
         use_task_logical_date: bool = False,
-        use_task_execution_day: bool | None = None,
+        use_task_execution_day: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -35,14 +35,14 @@ class BranchDayOfWeekOperator(BaseBranchOperator):
         self.follow_task_ids_if_false = follow_task_ids_if_false
         self.week_day = week_day
         self.use_task_logical_date = bool(use_task_logical_date)
-        if use_task_execution_day is not None:
+        if use_task_execution_day:
             warnings.warn(
                 f"use_task_execution_day of task {self.task_id!r} is deprecated (as in "
                 "Airflow 2): use use_task_logical_date",
                 DeprecationWarning,
                 stacklevel=2,
             )
-            self.use_task_logical_date = bool(use_task_execution_day)
+            self.use_task_logical_date = True
         try:
             self._week_days = WeekDay.validate_week_day(week_day)
         except (AttributeError, TypeError) as exc:
