@@ -396,3 +396,15 @@ def test_the_old_logical_date_switches_warn_and_still_work() -> None:
         dt >> [dow.downstream_list[0], dow.downstream_list[1]]
     assert run(dow) == ("yes", ["no"])
     assert run(dt) == ("yes", ["no"])
+
+
+def test_a_branch_into_a_task_group_follows_the_group_roots() -> None:
+    """Runs once task groups are in (``tradewind.authoring.task_group``), skipped before."""
+    task_group = pytest.importorskip("tradewind.authoring.task_group")
+    with DAG("groups", start_date=START, schedule=None):
+        pick = EmptyOperator(task_id="pick")
+        with task_group.TaskGroup("grp") as grp:
+            EmptyOperator(task_id="first") >> EmptyOperator(task_id="second")
+        pick >> [grp, EmptyOperator(task_id="other")]
+    decision = decide_branch(pick, "grp")
+    assert (decision.followed, decision.skipped) == (["grp.first"], ["other"])

@@ -86,8 +86,8 @@ def decide_branch(task: BaseOperator, chosen: Any) -> BranchDecision:
     which waits for ``a`` (its trigger rule decides). Every other direct downstream task is
     skipped. Chosen ids the DAG does not have are an error naming them.
     """
-    wanted = branch_ids(chosen)
     dag = task.dag
+    wanted = _with_group_roots(dag, branch_ids(chosen))
     unknown = sorted(wanted - set(dag.task_ids))
     if unknown:
         raise AirflowException(
@@ -103,6 +103,29 @@ def decide_branch(task: BaseOperator, chosen: Any) -> BranchDecision:
         followed=[tid for tid in downstream if tid in reachable],
         skipped=[tid for tid in downstream if tid not in reachable],
     )
+
+
+def _with_group_roots(dag: Any, ids: set[str]) -> set[str]:
+    """A chosen task group's id stands for the group's root tasks, as in Airflow.
+
+    Read from the DAG's ``task_group`` (its ``iter_groups()``, each with ``group_id`` and
+    ``roots``) when the DAG has task groups; ids that name tasks are kept as they are.
+    """
+    if ids <= set(dag.task_ids):
+        return ids
+    root = getattr(dag, "task_group", None)
+    iter_groups = getattr(root, "iter_groups", None)
+    if iter_groups is None:
+        return ids
+    groups = {group.group_id: group for group in iter_groups()}
+    expanded: set[str] = set()
+    for task_id in ids:
+        group = groups.get(task_id) if not dag.has_task(task_id) else None
+        if group is None:
+            expanded.add(task_id)
+        else:
+            expanded.update(member.task_id for member in group.roots)
+    return expanded
 
 
 def short_circuit_skips(task: BaseOperator, *, ignore_downstream_trigger_rules: bool) -> list[str]:
