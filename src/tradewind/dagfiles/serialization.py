@@ -342,6 +342,11 @@ class SerializedDAG:
         return list(self._topological_order)
 
     @functools.cached_property
+    def skipping_task_ids(self) -> tuple[str, ...]:
+        """The branches and short circuits: the scheduler looks below them on each pass."""
+        return tuple(tid for tid, task in self.tasks.items() if task.skips_downstream)
+
+    @functools.cached_property
     def _topological_order(self) -> tuple[str, ...]:
         """Computed once: the scheduler asks on every pass over a running run."""
         order = topological_order({tid: t.upstream_task_ids for tid, t in self.tasks.items()})

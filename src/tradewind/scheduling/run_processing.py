@@ -154,18 +154,13 @@ def _left_out_by_a_branch(
     recorded in XCom keeps it skipped. Read only when such a task waits below such a branch
     (one query then), so a run without branches costs nothing more.
     """
-    waiting: dict[str, list[str]] = {}
-    for tid, state in states.items():
-        task = sdag.tasks.get(tid)
-        if state is not None or task is None:
+    waiting: dict[str, list[str]] = defaultdict(list)
+    for parent in sdag.skipping_task_ids:
+        if states.get(parent) not in FINISHED:
             continue
-        parents = [
-            u
-            for u in task.upstream_task_ids
-            if u in sdag.tasks and sdag.tasks[u].skips_downstream and states.get(u) in FINISHED
-        ]
-        if parents:
-            waiting[tid] = parents
+        for tid in sdag.tasks[parent].downstream_task_ids:
+            if tid in sdag.tasks and tid in states and states[tid] is None:
+                waiting[tid].append(parent)
     if not waiting:
         return set()
     parent_ids = {u for parents in waiting.values() for u in parents}
