@@ -63,17 +63,22 @@ class DecoratedPythonOperator(PythonOperator):
 class TaskDecorator:
     """What ``@task`` returns: call it in a DAG to add a task; ``.function`` is the original."""
 
-    #: The operator each call creates (``@task.virtualenv`` and others use their own).
-    operator_class: type[PythonOperator] = DecoratedPythonOperator
-
-    def __init__(self, function: Callable[..., Any], operator_kwargs: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        function: Callable[..., Any],
+        operator_kwargs: dict[str, Any],
+        operator_class: type[PythonOperator] = DecoratedPythonOperator,
+    ) -> None:
         self.function = function
         self.operator_kwargs = operator_kwargs
+        self.operator_class = operator_class
         functools.update_wrapper(self, function)
 
     def override(self, **operator_kwargs: Any) -> TaskDecorator:
         """A copy with different operator arguments (``extract.override(task_id="x")()``)."""
-        return type(self)(self.function, {**self.operator_kwargs, **operator_kwargs})
+        return TaskDecorator(
+            self.function, {**self.operator_kwargs, **operator_kwargs}, self.operator_class
+        )
 
     def __call__(self, *args: Any, **kwargs: Any) -> XComArg:
         try:
@@ -118,16 +123,39 @@ def _returns_dict(function: Callable[..., Any]) -> bool:
 
 
 class _TaskDecoratorFactory:
-    """The ``task`` object: ``@task``, ``@task(...)`` and ``@task.python``."""
+    """The ``task`` object: ``@task``, ``@task(...)``, ``@task.python`` and the other kinds
+    (``@task.branch``, ``@task.short_circuit``, ``@task.bash``)."""
 
     def __call__(
         self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
     ) -> Any:
-        if python_callable is not None and not callable(python_callable):
-            raise DagDefinitionError(f"@task must decorate a function, got {python_callable!r}")
-        if python_callable is None:
-            return lambda function: TaskDecorator(function, operator_kwargs)
-        return TaskDecorator(python_callable, operator_kwargs)
+        return _decorate(DecoratedPythonOperator, "@task", python_callable, operator_kwargs)
+
+    def branch(
+        self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
+    ) -> Any:
+        """The function returns the task id(s) to follow (see ``BranchPythonOperator``)."""
+        from tradewind.authoring.taskflow_branch import DecoratedBranchOperator
+
+        return _decorate(DecoratedBranchOperator, "@task.branch", python_callable, operator_kwargs)
+
+    def short_circuit(
+        self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
+    ) -> Any:
+        """A falsy return value skips what follows (see ``ShortCircuitOperator``)."""
+        from tradewind.authoring.taskflow_short_circuit import DecoratedShortCircuitOperator
+
+        return _decorate(
+            DecoratedShortCircuitOperator, "@task.short_circuit", python_callable, operator_kwargs
+        )
+
+    def bash(
+        self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
+    ) -> Any:
+        """The function returns the bash command to run (see ``BashOperator``)."""
+        from tradewind.authoring.taskflow_bash import DecoratedBashOperator
+
+        return _decorate(DecoratedBashOperator, "@task.bash", python_callable, operator_kwargs)
 
     def python(
         self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
@@ -138,17 +166,38 @@ class _TaskDecoratorFactory:
         self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
     ) -> Any:
         """``@task.virtualenv``: the function runs in a virtualenv (PythonVirtualenvOperator)."""
-        from tradewind.authoring.taskflow_subprocess import VirtualenvTaskDecorator
+        from tradewind.authoring.taskflow_subprocess import DecoratedVirtualenvOperator
 
-        return VirtualenvTaskDecorator.decorate(python_callable, operator_kwargs)
+        return _decorate(
+            DecoratedVirtualenvOperator, "@task.virtualenv", python_callable, operator_kwargs
+        )
 
     def external_python(
         self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
     ) -> Any:
         """``@task.external_python(python=...)``: the function runs with that interpreter."""
-        from tradewind.authoring.taskflow_subprocess import ExternalPythonTaskDecorator
+        from tradewind.authoring.taskflow_subprocess import DecoratedExternalPythonOperator
 
-        return ExternalPythonTaskDecorator.decorate(python_callable, operator_kwargs)
+        return _decorate(
+            DecoratedExternalPythonOperator,
+            "@task.external_python",
+            python_callable,
+            operator_kwargs,
+        )
+
+
+def _decorate(
+    operator_class: type[PythonOperator],
+    name: str,
+    python_callable: Callable[..., Any] | None,
+    operator_kwargs: dict[str, Any],
+) -> Any:
+    """``@name`` and ``@name(...)`` alike: a :class:`TaskDecorator`, or one to be made."""
+    if python_callable is not None and not callable(python_callable):
+        raise DagDefinitionError(f"{name} must decorate a function, got {python_callable!r}")
+    if python_callable is None:
+        return lambda function: TaskDecorator(function, operator_kwargs, operator_class)
+    return TaskDecorator(python_callable, operator_kwargs, operator_class)
 
 
 task = _TaskDecoratorFactory()

@@ -7,13 +7,11 @@ into one XCom per key with ``multiple_outputs``, as with ``@task``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from tradewind.authoring.operators.external_python import ExternalPythonOperator
 from tradewind.authoring.operators.virtualenv import PythonVirtualenvOperator
-from tradewind.authoring.taskflow import TaskDecorator
-from tradewind.exceptions import DagDefinitionError
 
 
 class _MultipleOutputs:
@@ -59,24 +57,3 @@ class DecoratedExternalPythonOperator(_MultipleOutputs, ExternalPythonOperator):
         if self.multiple_outputs:
             self.push_outputs(context, result)
         return result
-
-
-class _SubprocessTaskDecorator(TaskDecorator):
-    @classmethod
-    def decorate(
-        cls, python_callable: Callable[..., Any] | None, operator_kwargs: dict[str, Any]
-    ) -> Any:
-        """``@task.x`` or ``@task.x(...)``: the decorator, or what it makes of a function."""
-        if python_callable is None:
-            return lambda function: cls(function, operator_kwargs)
-        if not callable(python_callable):
-            raise DagDefinitionError(f"@task must decorate a function, got {python_callable!r}")
-        return cls(python_callable, operator_kwargs)
-
-
-class VirtualenvTaskDecorator(_SubprocessTaskDecorator):
-    operator_class = DecoratedVirtualenvOperator
-
-
-class ExternalPythonTaskDecorator(_SubprocessTaskDecorator):
-    operator_class = DecoratedExternalPythonOperator

@@ -283,6 +283,12 @@ class _InMemoryTaskInstance:
             return self.xcoms.get((task_ids, key))
         return [self.xcoms.get((task_id, key)) for task_id in task_ids]
 
+    def skip_tasks(self, task_ids: Iterable[str]) -> None:
+        """A branch's skips are only reported: nothing is recorded by ``tasks test``."""
+        logging.getLogger("tradewind.task").info(
+            "Not recorded: %s stay as they are", ", ".join(task_ids)
+        )
+
 
 def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime) -> None:
     from tradewind.authoring.context import build_template_context

@@ -20,7 +20,7 @@ _BASEOPERATOR = {
 }
 _DECORATORS = {
     "dag": "tradewind.authoring.dag_decorator:dag",
-    "task": "tradewind.authoring.taskflow:task",
+    "task": "tradewind.authoring.taskflow:task",  # task.branch, task.short_circuit, task.bash
 }
 _BASH = {"BashOperator": "tradewind.authoring.operators.bash:BashOperator"}
 _PYTHON = {
@@ -30,6 +30,26 @@ _PYTHON = {
     "ExternalPythonOperator": "tradewind.authoring.operators.external_python:"
     "ExternalPythonOperator",
 }
+_BRANCH_PYTHON = {
+    "BranchPythonOperator": "tradewind.authoring.operators.branch:BranchPythonOperator",
+    "ShortCircuitOperator": "tradewind.authoring.operators.short_circuit:ShortCircuitOperator",
+}
+_BRANCH = {
+    "BaseBranchOperator": "tradewind.authoring.operators.branch:BaseBranchOperator",
+    "BranchMixIn": "tradewind.authoring.operators.branch:BranchMixIn",
+}
+_LATEST_ONLY = {
+    "LatestOnlyOperator": "tradewind.authoring.operators.latest_only:LatestOnlyOperator"
+}
+_DATETIME_BRANCH = {
+    "BranchDateTimeOperator": (
+        "tradewind.authoring.operators.datetime_branch:BranchDateTimeOperator"
+    ),
+}
+_WEEKDAY_BRANCH = {
+    "BranchDayOfWeekOperator": "tradewind.authoring.operators.weekday:BranchDayOfWeekOperator",
+}
+_WEEKDAY = {"WeekDay": "tradewind.authoring.weekday:WeekDay"}
 _EMPTY = {"EmptyOperator": "tradewind.authoring.operators.empty:EmptyOperator"}
 _DUMMY = {"DummyOperator": "tradewind.authoring.operators.empty:EmptyOperator"}
 _TRIGGER_RULE = {"TriggerRule": "tradewind.authoring.trigger_rule:TriggerRule"}
@@ -61,11 +81,18 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.models.xcom_arg": {"XComArg": "tradewind.authoring.xcom_arg:XComArg"},
         "airflow.decorators": _DECORATORS,
         "airflow.operators.bash": _BASH,
-        "airflow.operators.python": _PYTHON,
+        "airflow.operators.python": {**_PYTHON, **_BRANCH_PYTHON},
         "airflow.operators.empty": _EMPTY,
+        "airflow.operators.branch": _BRANCH,
+        "airflow.operators.latest_only": _LATEST_ONLY,
+        "airflow.operators.datetime": _DATETIME_BRANCH,
+        "airflow.operators.weekday": _WEEKDAY_BRANCH,
+        "airflow.utils.weekday": _WEEKDAY,
         # Airflow 1.10's paths, still common in DAG files found in the wild.
         "airflow.operators.bash_operator": _BASH,
-        "airflow.operators.python_operator": _PYTHON,
+        "airflow.operators.python_operator": {**_PYTHON, **_BRANCH_PYTHON},
+        "airflow.operators.latest_only_operator": _LATEST_ONLY,
+        "airflow.operators.branch_operator": _BRANCH,
         "airflow.operators.dummy_operator": _DUMMY,
         "airflow.operators.dummy": _DUMMY,
         "airflow.utils.trigger_rule": _TRIGGER_RULE,
@@ -75,8 +102,13 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.configuration": _CONFIGURATION,
         # Airflow 3 moved the core operators into the "standard" provider.
         "airflow.providers.standard.operators.bash": _BASH,
-        "airflow.providers.standard.operators.python": _PYTHON,
+        "airflow.providers.standard.operators.python": {**_PYTHON, **_BRANCH_PYTHON},
         "airflow.providers.standard.operators.empty": _EMPTY,
+        "airflow.providers.standard.operators.branch": _BRANCH,
+        "airflow.providers.standard.operators.latest_only": _LATEST_ONLY,
+        "airflow.providers.standard.operators.datetime": _DATETIME_BRANCH,
+        "airflow.providers.standard.operators.weekday": _WEEKDAY_BRANCH,
+        "airflow.providers.standard.utils.weekday": _WEEKDAY,
         # Airflow 3's task SDK: the same objects under one roof.
         "airflow.sdk": {
             **_DAG,

@@ -92,6 +92,7 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "downstream_task_ids": sorted(task.downstream_task_ids),
         "template_fields": list(task.template_fields),
         "doc_md": task.doc_md,
+        "skips_downstream": bool(getattr(task, "skips_downstream", False)),
         "rendered_preview": {
             name: _preview(getattr(task, name, None)) for name in task.template_fields
         },
@@ -172,6 +173,7 @@ class SerializedTask:
     template_fields: tuple[str, ...]
     doc_md: str | None
     rendered_preview: dict[str, str | None]
+    skips_downstream: bool = False  # a branch or short circuit: it records what it skipped
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SerializedTask:
@@ -206,6 +208,7 @@ class SerializedTask:
             template_fields=tuple(data.get("template_fields", ())),
             doc_md=data.get("doc_md"),
             rendered_preview=dict(data.get("rendered_preview") or {}),
+            skips_downstream=bool(data.get("skips_downstream", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -239,6 +242,7 @@ class SerializedTask:
             "downstream_task_ids": sorted(self.downstream_task_ids),
             "template_fields": list(self.template_fields),
             "doc_md": self.doc_md,
+            "skips_downstream": self.skips_downstream,
             "rendered_preview": self.rendered_preview,
         }
 
@@ -336,6 +340,11 @@ class SerializedDAG:
 
     def topological_order(self) -> list[str]:
         return list(self._topological_order)
+
+    @functools.cached_property
+    def skipping_task_ids(self) -> tuple[str, ...]:
+        """The branches and short circuits: the scheduler looks below them on each pass."""
+        return tuple(tid for tid, task in self.tasks.items() if task.skips_downstream)
 
     @functools.cached_property
     def _topological_order(self) -> tuple[str, ...]:

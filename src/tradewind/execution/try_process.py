@@ -131,7 +131,7 @@ class TryResult:
 
 
 class RuntimeTaskInstance:
-    """The ``ti`` a task sees: ids, dates and XCom backed by the metadata database."""
+    """The ``ti`` a task sees: ids, dates, XCom and skips backed by the metadata database."""
 
     def __init__(self, database: MetadataDatabase, started: StartedTry, task: Any) -> None:
         self._database = database
@@ -166,6 +166,12 @@ class RuntimeTaskInstance:
         return pull_xcom(
             self._database.get(), dag_id or self.dag_id, run_id or self.run_id, task_ids, key
         )
+
+    def skip_tasks(self, task_ids: Iterable[str]) -> None:
+        """Mark these tasks of this run skipped, those that have not started yet."""
+        from tradewind.execution.skips import skip_task_instances
+
+        skip_task_instances(self._database.get(), self.dag_id, self.run_id, task_ids)
 
 
 class MetadataDatabase:
@@ -326,6 +332,7 @@ def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry)
         run_id=started.run_id,
         conf=started.conf,
         run_type=started.run_type,
+        external_trigger=started.run_type == "manual",
         logical_date=started.logical_date,
         execution_date=started.logical_date,
         data_interval_start=started.data_interval_start or started.logical_date,

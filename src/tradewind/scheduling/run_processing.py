@@ -15,15 +15,17 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from tradewind.authoring.skipping import SKIP_DECISION_KEY, skip_is_recorded
 from tradewind.dagfiles.serialization import SerializedDAG, SerializedTask
 from tradewind.db.engine import plain_rows
-from tradewind.db.models import DagRun, DagRunState, TaskInstance
+from tradewind.db.models import DagRun, DagRunState, TaskInstance, XCom
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.scheduling.task_instances import task_instance_values
 from tradewind.scheduling.trigger_rules import Decision, evaluate
 
 FAILED_LEAF = frozenset({S.FAILED, S.UPSTREAM_FAILED})
 UNFINISHED = (None, S.SCHEDULED, S.QUEUED, S.RUNNING, S.UP_FOR_RETRY)
+FINISHED = frozenset({S.SUCCESS, S.FAILED, S.SKIPPED, S.UPSTREAM_FAILED})
 
 
 @dataclass
@@ -105,12 +107,13 @@ def _process_run(
             return
         result.due(deadline)
 
+    left_out = _left_out_by_a_branch(session, run, sdag, states)
     for tid in sdag.topological_order():
         state = states.get(tid)
         task = sdag.tasks[tid]
         if state is None:
             upstream = [states.get(u) for u in task.upstream_task_ids if u in states]
-            decision = evaluate(task.trigger_rule, upstream)
+            decision = Decision.SKIP if tid in left_out else evaluate(task.trigger_rule, upstream)
             if decision is Decision.RUN:
                 if task.depends_on_past and not _past_ok(session, run, task):
                     continue
@@ -139,6 +142,42 @@ def _process_run(
         leaves = [states.get(task.task_id) for task in sdag.leaves]
         failed = any(state in FAILED_LEAF for state in leaves)
         _finish(run, DagRunState.FAILED if failed else DagRunState.SUCCESS, now, result)
+
+
+def _left_out_by_a_branch(
+    session: Session, run: DagRun, sdag: SerializedDAG, states: dict[str, str | None]
+) -> set[str]:
+    """Tasks with no state that a finished branch or short circuit right above them left out.
+
+    A branch skips what it did not choose while it runs; a task cleared afterwards would
+    otherwise run when its trigger rule lets it. As in Airflow, the decision the branch
+    recorded in XCom keeps it skipped. Read only when such a task waits below such a branch
+    (one query then), so a run without branches costs nothing more.
+    """
+    waiting: dict[str, list[str]] = defaultdict(list)
+    for parent in sdag.skipping_task_ids:
+        if states.get(parent) not in FINISHED:
+            continue
+        for tid in sdag.tasks[parent].downstream_task_ids:
+            if tid in sdag.tasks and tid in states and states[tid] is None:
+                waiting[tid].append(parent)
+    if not waiting:
+        return set()
+    parent_ids = {u for parents in waiting.values() for u in parents}
+    rows = session.execute(
+        select(XCom.task_id, XCom.value).where(
+            XCom.dag_id == run.dag_id,
+            XCom.run_id == run.run_id,
+            XCom.key == SKIP_DECISION_KEY,
+            XCom.task_id.in_(parent_ids),
+        )
+    )
+    decisions: dict[str, Any] = {task_id: value for task_id, value in rows}
+    return {
+        tid
+        for tid, parents in waiting.items()
+        if any(skip_is_recorded(decisions.get(u), tid) for u in parents)
+    }
 
 
 def _finish(run: DagRun, state: str, now: datetime, result: ProcessResult) -> None:
