@@ -1,0 +1,194 @@
+"""Task groups in the UI: which are expanded, their summary state, and the grid's rows.
+
+Which groups are open travels in the URL (``?expand=g&expand=g.inner``, ``?expand=*`` for
+all), so the pages work without JavaScript, a refresh keeps the view, and a link shows
+someone else the same thing. Groups start collapsed, as in Airflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from tradewind.dagfiles.task_groups import TaskGroupTree
+from tradewind.www.queries import GridTask
+
+#: Airflow's order for a group's state: the first of these any member task is in.
+STATE_PRIORITY: tuple[str | None, ...] = (
+    "failed",
+    "upstream_failed",
+    "up_for_retry",
+    "up_for_reschedule",
+    "queued",
+    "scheduled",
+    "deferred",
+    "running",
+    "restarting",
+    None,
+    "success",
+    "skipped",
+    "removed",
+)
+EXPAND_PARAM = "expand"
+EXPAND_ALL = "*"
+
+
+def summary_state(states: Iterable[str | None]) -> str | None:
+    """The state a group shows for one run, from its tasks' states (``None``: no status).
+
+    Failures first, then what is still to happen, then finished states: a group is
+    ``success`` only when every task succeeded or was skipped, ``skipped`` when all were.
+    """
+    present = {None if state in (None, "", "none", "None") else state for state in states}
+    return next((state for state in STATE_PRIORITY if state in present), None)
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """A DAG's group tree plus which groups the request opened, and links to toggle them."""
+
+    tree: TaskGroupTree
+    expanded: frozenset[str]
+    path: str
+    params: tuple[tuple[str, str], ...]  # the request's other query parameters
+
+    @classmethod
+    def from_request(
+        cls, tree: TaskGroupTree, path: str, query: Sequence[tuple[str, str]]
+    ) -> GroupView:
+        wanted = [value for key, value in query if key == EXPAND_PARAM]
+        if EXPAND_ALL in wanted:
+            expanded = frozenset(tree.groups)
+        else:
+            expanded = frozenset(value for value in wanted if value in tree.groups)
+        others = tuple((key, value) for key, value in query if key != EXPAND_PARAM)
+        return cls(tree=tree, expanded=expanded, path=path, params=others)
+
+    def is_visible(self, ancestors: Iterable[str]) -> bool:
+        """Whether a row inside ``ancestors`` shows: every group around it is open."""
+        return all(group_id in self.expanded for group_id in ancestors)
+
+    def href(self, expanded: Iterable[str]) -> str:
+        shown = [*self.params, *((EXPAND_PARAM, group_id) for group_id in sorted(expanded))]
+        return f"{self.path}?{urlencode(shown)}" if shown else self.path
+
+    def toggle_href(self, group_id: str) -> str:
+        """This page with ``group_id`` flipped between open and closed."""
+        return self.href(self.expanded ^ {group_id})
+
+    @property
+    def expand_all_href(self) -> str:
+        return self.href([EXPAND_ALL])
+
+    @property
+    def collapse_all_href(self) -> str:
+        return self.href([])
+
+    def toggle_hrefs(self) -> dict[str, str]:
+        return {group_id: self.toggle_href(group_id) for group_id in self.tree.groups}
+
+
+@dataclass
+class GridRow:
+    """One row of the grid: a task, or a group whose cells summarise its tasks."""
+
+    row_id: str  # the task id or the group id
+    label: str
+    is_group: bool
+    ancestors: tuple[str, ...]  # the groups the row is inside, outermost first
+    visible: bool
+    title: str  # the operator of a task, the tooltip of a group
+    expanded: bool = False
+    toggle_href: str = ""
+    ui_color: str = ""
+    ui_fgcolor: str = ""
+    task_ids: list[str] = field(default_factory=list)  # a group's tasks, nested ones too
+
+    @property
+    def depth(self) -> int:
+        return len(self.ancestors)
+
+
+def grid_rows(tasks: list[GridTask], view: GroupView) -> list[GridRow]:
+    """Rows in tree order: each group where its first task would come, members beneath it.
+
+    ``tasks`` is in topological order; siblings (tasks and groups alike) keep that order,
+    a group counting as its earliest task, so a group's rows stay together.
+    """
+    position = {task.task_id: index for index, task in enumerate(tasks)}
+    by_id = {task.task_id: task for task in tasks}
+    tree = view.tree
+    rows: list[GridRow] = []
+
+    def first_position(group_id: str) -> float:
+        members = [position[t] for t in tree.member_task_ids(group_id) if t in position]
+        return min(members, default=float("inf"))
+
+    def emit(group_id: str | None, ancestors: tuple[str, ...]) -> None:
+        direct_tasks = [t.task_id for t in tasks if tree.group_of(t.task_id) == group_id]
+        children: list[tuple[float, str, bool]] = [
+            (position[task_id], task_id, False) for task_id in direct_tasks
+        ]
+        children += [(first_position(g), g, True) for g in tree.child_groups(group_id)]
+        for _, child_id, is_group in sorted(children, key=lambda item: item[0]):
+            if is_group:
+                group = tree.groups[child_id]
+                rows.append(
+                    GridRow(
+                        row_id=child_id,
+                        label=group.label,
+                        is_group=True,
+                        ancestors=ancestors,
+                        visible=view.is_visible(ancestors),
+                        title=group.tooltip,
+                        expanded=child_id in view.expanded,
+                        toggle_href=view.toggle_href(child_id),
+                        ui_color=group.ui_color,
+                        ui_fgcolor=group.ui_fgcolor,
+                        task_ids=tree.member_task_ids(child_id),
+                    )
+                )
+                emit(child_id, (*ancestors, child_id))
+            else:
+                rows.append(
+                    GridRow(
+                        row_id=child_id,
+                        label=_label(child_id, group_id, tree),
+                        is_group=False,
+                        ancestors=ancestors,
+                        visible=view.is_visible(ancestors),
+                        title=by_id[child_id].operator,
+                    )
+                )
+
+    emit(None, ())
+    return rows
+
+
+def group_cells(
+    rows: list[GridRow],
+    run_ids: Iterable[str],
+    cells: Mapping[tuple[str, str], tuple[str | None, int]],
+) -> dict[tuple[str, str], str | None]:
+    """``(group_id, run_id) -> summary state`` for every group row and run."""
+    runs = list(run_ids)
+    return {
+        (row.row_id, run_id): summary_state(
+            (cells.get((task_id, run_id)) or (None, 0))[0] for task_id in row.task_ids
+        )
+        for row in rows
+        if row.is_group
+        for run_id in runs
+    }
+
+
+def _label(task_id: str, group_id: str | None, tree: TaskGroupTree) -> str:
+    """The task id without its group's prefix, as the author wrote it."""
+    if group_id is None:
+        return task_id
+    prefix = f"{group_id}."
+    group = tree.groups[group_id]
+    return (
+        task_id[len(prefix) :] if group.prefix_group_id and task_id.startswith(prefix) else task_id
+    )
