@@ -238,3 +238,12 @@ def test_dag_without_groups_serializes_as_before() -> None:
     with DAG("flat", start_date=START, schedule=None) as dag:
         EmptyOperator(task_id="a")
     assert "task_groups" not in serialize_dag(dag)
+
+
+def test_mapping_a_task_group_says_it_is_not_supported() -> None:
+    @task_group
+    def per_file(name: str) -> None:
+        EmptyOperator(task_id="x")
+
+    with DAG("mapped", start_date=START), pytest.raises(DagDefinitionError, match="not supported"):
+        per_file.expand(name=["a", "b"])

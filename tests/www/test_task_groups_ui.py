@@ -15,7 +15,7 @@ from tradewind.config import Config
 from tradewind.db.engine import Database
 from tradewind.db.models import TaskInstance
 from tradewind.operations import dag_runs
-from tradewind.www.task_groups import summary_state
+from tradewind.www.task_groups import css_color, summary_state
 
 GROUPED_DAG = """
 from datetime import datetime
@@ -56,6 +56,13 @@ ALL_TASKS = ("start", "prep.a", "prep.inner.b", "prep.inner.c", "end")
 )
 def test_summary_state_follows_airflows_priority(states: list[str | None], shown: str) -> None:
     assert summary_state(states) == shown
+
+
+def test_only_plain_colours_reach_a_style_attribute() -> None:
+    for colour in ("#abc", "#a1b2c3", "CornflowerBlue", "rgb(1, 2, 3)"):
+        assert css_color(colour, "x") == colour
+    for hostile in ("red; background: url(//evil)", '#fff" onmouseover="x', "", "red\n"):
+        assert css_color(hostile, "CornflowerBlue") == "CornflowerBlue"
 
 
 @pytest.fixture

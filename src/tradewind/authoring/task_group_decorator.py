@@ -37,6 +37,14 @@ class TaskGroupDecorator:
         """A copy with other group arguments (``process.override(group_id="x")(...)``)."""
         return TaskGroupDecorator(self.function, {**self.group_kwargs, **group_kwargs})
 
+    def expand(self, **_: Any) -> Any:
+        raise DagDefinitionError(
+            f"task group {self.function.__name__!r}: mapping a task group (.expand/.partial) "
+            f"is not supported by Tradewind yet; call the group once per value instead"
+        )
+
+    partial = expand
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
             inspect.signature(self.function).bind(*args, **kwargs)

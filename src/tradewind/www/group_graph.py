@@ -23,7 +23,7 @@ from tradewind.www.graph import (
     Node,
     layers,
 )
-from tradewind.www.task_groups import GroupView, summary_state
+from tradewind.www.task_groups import GroupView, css_color, summary_state
 
 BOX_PADDING = 14
 BOX_HEADER = 26
@@ -208,8 +208,8 @@ class _Builder:
             state=summary_state(states.get(task_id) for task_id in members),
             expanded=group_id in self.view.expanded,
             task_count=len(members),
-            ui_color=group.ui_color,
-            ui_fgcolor=group.ui_fgcolor,
+            ui_color=css_color(group.ui_color, "CornflowerBlue"),
+            ui_fgcolor=css_color(group.ui_fgcolor, "#000"),
             href=self.view.toggle_href(group_id),
             x=x,
             y=y,

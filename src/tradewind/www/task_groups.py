@@ -7,6 +7,7 @@ someone else the same thing. Groups start collapsed, as in Airflow.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -32,6 +33,14 @@ STATE_PRIORITY: tuple[str | None, ...] = (
 )
 EXPAND_PARAM = "expand"
 EXPAND_ALL = "*"
+#: What a group's ui_color may be on a page: a CSS colour name, #hex or rgb()/hsl() form.
+_CSS_COLOR = re.compile(r"^(#[0-9A-Fa-f]{3,8}|[A-Za-z]{3,30}|(rgba?|hsla?)\([0-9.,%\s]+\))$")
+
+
+def css_color(value: str, fallback: str) -> str:
+    """``value`` if it is plainly a colour, else ``fallback``: it goes into a style
+    attribute, where anything else could restyle the page."""
+    return value if _CSS_COLOR.fullmatch(value or "") else fallback
 
 
 def summary_state(states: Iterable[str | None]) -> str | None:
@@ -144,8 +153,8 @@ def grid_rows(tasks: list[GridTask], view: GroupView) -> list[GridRow]:
                         title=group.tooltip,
                         expanded=child_id in view.expanded,
                         toggle_href=view.toggle_href(child_id),
-                        ui_color=group.ui_color,
-                        ui_fgcolor=group.ui_fgcolor,
+                        ui_color=css_color(group.ui_color, "CornflowerBlue"),
+                        ui_fgcolor=css_color(group.ui_fgcolor, "#000"),
                         task_ids=tree.member_task_ids(child_id),
                     )
                 )
