@@ -51,6 +51,20 @@ def test_group_passed_as_task_group_argument() -> None:
     assert (group.tooltip, group.ui_color, group.ui_fgcolor) == ("a tip", "#abcdef", "#fff")
 
 
+def test_group_given_its_dag_works_outside_the_dags_with_block() -> None:
+    @task
+    def step() -> int:
+        return 1
+
+    dag = DAG("explicit", start_date=START, default_args={"retries": 4})
+    with TaskGroup("g", dag=dag, default_args={"queue": "q"}):
+        plain = EmptyOperator(task_id="plain")
+        step()
+        step()
+    assert dag.task_ids == ["g.plain", "g.step", "g.step__1"]
+    assert (plain.retries, plain.queue) == (4, "q")
+
+
 def test_group_to_group_links_leaves_to_roots() -> None:
     with DAG("g2g", start_date=START) as dag:
         with TaskGroup("g1") as g1:

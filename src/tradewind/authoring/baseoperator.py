@@ -378,6 +378,8 @@ def _merge_default_args(cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
         passed_group.dag if isinstance(passed_group, TaskGroup) else dag_context.current()
     )
     group = group_for_new_task(passed_group, dag)
+    if dag is None and group is not None:  # `with TaskGroup(..., dag=dag):` alone
+        dag = group.dag
     defaults: dict[str, Any] = dict(dag.default_args) if dag is not None else {}
     defaults.update(group.default_args if group is not None else {})
     defaults.update(kwargs.pop("default_args", None) or {})

@@ -262,14 +262,17 @@ def current_group(dag: DAG) -> TaskGroup:
 
 
 def group_for_new_task(task_group: TaskGroup | None, dag: DAG | None) -> TaskGroup | None:
-    """The group a task being created joins: the one passed, else the open one of its DAG."""
+    """The group a task being created joins: the one passed, else the open one of its DAG
+    (or the innermost open group when no DAG is known: ``with TaskGroup("g", dag=dag):``)."""
     if task_group is not None:
         if not isinstance(task_group, TaskGroup):
             raise DagDefinitionError(
                 f"task_group must be a TaskGroup, got {type(task_group).__name__} {task_group!r}"
             )
         return task_group
-    return current_group(dag) if dag is not None else None
+    if dag is not None:
+        return current_group(dag)
+    return _stack[-1] if _stack else None
 
 
 def _owning_dag(group_id: object, dag: DAG | None, parent_group: TaskGroup | None) -> DAG:

@@ -81,8 +81,10 @@ class TaskDecorator:
                 f"bad arguments for task function {self.function.__name__!r}: {exc}"
             ) from None
         options = dict(self.operator_kwargs)
-        group = options.get("task_group")
-        dag = options.get("dag") or (group.dag if group is not None else dag_context.current())
+        group = group_for_new_task(
+            options.get("task_group"), options.get("dag") or dag_context.current()
+        )
+        dag = options.get("dag") or (group.dag if group is not None else None)
         base_id = options.pop("task_id", None) or self.function.__name__
         task_id = _unique_label(base_id, dag, group)
         if "multiple_outputs" not in options:
