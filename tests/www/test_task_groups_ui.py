@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from urllib.parse import urlencode
 
 import pytest
@@ -15,7 +16,7 @@ from tradewind.config import Config
 from tradewind.db.engine import Database
 from tradewind.db.models import TaskInstance
 from tradewind.operations import dag_runs
-from tradewind.www.task_groups import css_color, summary_state
+from tradewind.www.task_groups import css_color, siblings, summary_state
 
 GROUPED_DAG = """
 from datetime import datetime
@@ -56,6 +57,31 @@ ALL_TASKS = ("start", "prep.a", "prep.inner.b", "prep.inner.c", "end")
 )
 def test_summary_state_follows_airflows_priority(states: list[str | None], shown: str) -> None:
     assert summary_state(states) == shown
+
+
+def test_siblings_come_in_dependency_order_even_when_a_group_starts_at_a_root() -> None:
+    from tradewind import DAG, TaskGroup
+    from tradewind.dagfiles.serialization import SerializedDAG, serialize_dag
+    from tradewind.operators.empty import EmptyOperator
+
+    with DAG("order", schedule=None, start_date=datetime(2024, 1, 1)) as dag:
+        start = EmptyOperator(task_id="start")
+        with TaskGroup("late") as late:  # its first task has no upstream task at all
+            EmptyOperator(task_id="root") >> EmptyOperator(task_id="joined")
+        with TaskGroup("early") as early:
+            EmptyOperator(task_id="x")
+        start >> early
+        early >> late.children["late.joined"]
+        cyclic = EmptyOperator(task_id="cyclic")  # late.root >> cyclic >> late.joined
+        late.children["late.root"] >> cyclic >> late.children["late.joined"]
+    serialized = SerializedDAG.from_dict(serialize_dag(dag))
+    order = serialized.topological_order()
+    upstream = {t: serialized.tasks[t].upstream_task_ids for t in order}
+    top = siblings(None, order, upstream, serialized.task_groups)
+    assert top.order.index("early") < top.order.index("late")
+    assert top.upstream["late"] == {"early", "cyclic"} and top.upstream["cyclic"] == {"late"}
+    inside = siblings("late", order, upstream, serialized.task_groups)
+    assert inside.order == ["late.root", "late.joined"]
 
 
 def test_only_plain_colours_reach_a_style_attribute() -> None:

@@ -128,6 +128,15 @@ class TaskGroupTree:
             found.extend(self.member_task_ids(child))
         return found
 
+    def child_holding(self, task_id: str, group_id: str | None) -> str | None:
+        """The direct child of ``group_id`` (a task or a group) that holds ``task_id``;
+        ``None`` when ``task_id`` is not inside ``group_id``."""
+        chain: list[str | None] = [None, *self.task_ancestors(task_id)]
+        if group_id not in chain:
+            return None
+        index = chain.index(group_id)
+        return chain[index + 1] if index + 1 < len(chain) else task_id
+
     @functools.cached_property
     def _group_of_task(self) -> dict[str, str]:
         return {task_id: g.group_id for g in self.groups.values() for task_id in g.task_ids}

@@ -23,7 +23,7 @@ from tradewind.www.graph import (
     Node,
     layers,
 )
-from tradewind.www.task_groups import GroupView, css_color, summary_state
+from tradewind.www.task_groups import GroupView, css_color, siblings, summary_state
 
 BOX_PADDING = 14
 BOX_HEADER = 26
@@ -134,14 +134,6 @@ class _Builder:
                 return group_id
         return task_id
 
-    def item_in(self, task_id: str, container: str | None) -> str | None:
-        """The direct child of ``container`` that holds ``task_id`` (None: not inside)."""
-        chain = [None, *self.tree.task_ancestors(task_id)]
-        if container not in chain:
-            return None
-        index = chain.index(container)
-        return chain[index + 1] if index + 1 < len(chain) else task_id
-
     def label_of(self, task_id: str, group_id: str | None) -> str:
         if group_id is None:
             return task_id
@@ -154,40 +146,18 @@ class _Builder:
     # --- nested layout ------------------------------------------------------------------------
 
     def block(self, container: str | None) -> _Block:
-        items = self._items(container)
-        item_upstream: dict[str, set[str]] = {item: set() for item in items}
-        for task_id in self.order:
-            target = self.item_in(task_id, container)
-            if target is None:
-                continue
-            for parent in self.upstream.get(task_id, ()):
-                source = self.item_in(parent, container)
-                if source is not None and source != target:
-                    item_upstream[target].add(source)
+        children = siblings(container, self.order, self.upstream, self.tree)
         inner = {
             item: self.block(item)
-            for item in items
+            for item in children.order
             if item in self.tree.groups and item in self.view.expanded
         }
-        sizes = {item: self._size(item, inner) for item in items}
-        offsets, width, height = _columns(items, item_upstream, sizes)
+        sizes = {item: self._size(item, inner) for item in children.order}
+        offsets, width, height = _columns(children.order, children.upstream, sizes)
         if container is not None:
             width += 2 * BOX_PADDING
             height += BOX_HEADER + BOX_PADDING
         return _Block(width=width, height=height, offsets=offsets, inner=inner)
-
-    def _items(self, container: str | None) -> list[str]:
-        """Direct tasks and child groups of ``container``, by their first task's position."""
-        tasks = [t for t in self.order if self.tree.group_of(t) == container]
-        groups = self.tree.child_groups(container)
-
-        def first(item: str) -> float:
-            if item in self.tree.groups:
-                members = self.tree.member_task_ids(item)
-                return min((self.position[t] for t in members if t in self.position), default=1e9)
-            return self.position[item]
-
-        return sorted([*tasks, *groups], key=first)
 
     @staticmethod
     def _size(item: str, inner: Mapping[str, _Block]) -> tuple[int, int]:

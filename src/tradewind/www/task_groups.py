@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from tradewind.authoring.graph import topological_order
 from tradewind.dagfiles.task_groups import TaskGroupTree
 from tradewind.www.queries import GridTask
 
@@ -119,29 +120,76 @@ class GridRow:
         return len(self.ancestors)
 
 
-def grid_rows(tasks: list[GridTask], view: GroupView) -> list[GridRow]:
-    """Rows in tree order: each group where its first task would come, members beneath it.
+@dataclass(frozen=True)
+class Siblings:
+    """The direct children of one group (tasks and groups alike), in dependency order, and
+    the edges between them that their tasks' edges make."""
 
-    ``tasks`` is in topological order; siblings (tasks and groups alike) keep that order,
-    a group counting as its earliest task, so a group's rows stay together.
+    order: list[str]
+    upstream: dict[str, set[str]]
+
+
+def siblings(
+    group_id: str | None,
+    order: list[str],
+    upstream: Mapping[str, Iterable[str]],
+    tree: TaskGroupTree,
+) -> Siblings:
+    """Children of ``group_id`` (``None``: the DAG's top level); ``order`` is topological.
+
+    A child group counts as one item, so it comes after everything upstream of any of its
+    tasks. Groups can depend on each other both ways (``g.a >> x >> g.b``); such a cycle
+    is broken at the child whose first task comes first.
     """
-    position = {task.task_id: index for index, task in enumerate(tasks)}
+    position = {task_id: index for index, task_id in enumerate(order)}
+
+    def first(item: str) -> float:
+        if item not in tree.groups:
+            return position[item]
+        members = [position[t] for t in tree.member_task_ids(item) if t in position]
+        return min(members, default=float("inf"))
+
+    direct = [task_id for task_id in order if tree.group_of(task_id) == group_id]
+    items = sorted([*direct, *tree.child_groups(group_id)], key=first)
+    between: dict[str, set[str]] = {item: set() for item in items}
+    for task_id in order:
+        target = tree.child_holding(task_id, group_id)
+        if target is None:
+            continue
+        for parent in upstream.get(task_id, ()):
+            source = tree.child_holding(parent, group_id) if parent in position else None
+            if source is not None and source != target:
+                between[target].add(source)
+    return Siblings(_dependency_order(items, between), between)
+
+
+def _dependency_order(items: list[str], upstream: Mapping[str, set[str]]) -> list[str]:
+    found = topological_order({item: upstream[item] for item in items})
+    if found is not None:
+        return found
+    done: set[str] = set()
+    result: list[str] = []
+    remaining = list(items)
+    while remaining:
+        ready = next((i for i in remaining if upstream[i] <= done), remaining[0])
+        remaining.remove(ready)
+        done.add(ready)
+        result.append(ready)
+    return result
+
+
+def grid_rows(tasks: list[GridTask], view: GroupView) -> list[GridRow]:
+    """Rows in tree order: a group's rows together beneath it, siblings (tasks and groups
+    alike) in dependency order. ``tasks`` is in topological order."""
+    order = [task.task_id for task in tasks]
+    upstream = {task.task_id: task.upstream for task in tasks}
     by_id = {task.task_id: task for task in tasks}
     tree = view.tree
     rows: list[GridRow] = []
 
-    def first_position(group_id: str) -> float:
-        members = [position[t] for t in tree.member_task_ids(group_id) if t in position]
-        return min(members, default=float("inf"))
-
     def emit(group_id: str | None, ancestors: tuple[str, ...]) -> None:
-        direct_tasks = [t.task_id for t in tasks if tree.group_of(t.task_id) == group_id]
-        children: list[tuple[float, str, bool]] = [
-            (position[task_id], task_id, False) for task_id in direct_tasks
-        ]
-        children += [(first_position(g), g, True) for g in tree.child_groups(group_id)]
-        for _, child_id, is_group in sorted(children, key=lambda item: item[0]):
-            if is_group:
+        for child_id in siblings(group_id, order, upstream, tree).order:
+            if child_id in tree.groups:
                 group = tree.groups[child_id]
                 rows.append(
                     GridRow(
