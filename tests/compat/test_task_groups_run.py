@@ -4,10 +4,16 @@ tasks and a group's default_args in effect."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from tests.compat.test_airflow_dag_runs import compat_harness  # noqa: F401 (fixture)
+from tests.compat.test_hook import compat_on  # noqa: F401 (fixture)
 from tests.scheduling.harness import Harness
+from tradewind.authoring.task_group import TaskGroup
+from tradewind.authoring.task_group_decorator import task_group
+from tradewind.config import Config
 
 GROUPS_DAG = """
 import pendulum
@@ -65,6 +71,14 @@ EXPECTED_TASKS = {
     "summarise__1.report",
     "end",
 }
+
+
+def test_airflow_task_group_paths_serve_tradewind_objects(compat_on: Config) -> None:  # noqa: F811
+    utils = importlib.import_module("airflow.utils.task_group")
+    decorators = importlib.import_module("airflow.decorators")
+    sdk = importlib.import_module("airflow.sdk")
+    assert utils.TaskGroup is sdk.TaskGroup is TaskGroup
+    assert decorators.task_group is sdk.task_group is task_group
 
 
 @pytest.mark.slow
