@@ -12,13 +12,17 @@ import inspect
 import re
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradewind.authoring import dag_context
 from tradewind.authoring.operators.python import PythonOperator, callable_kwargs
 from tradewind.authoring.task_group import group_for_new_task
 from tradewind.authoring.xcom_arg import XComArg
 from tradewind.exceptions import DagDefinitionError
+
+if TYPE_CHECKING:
+    from tradewind.authoring.dag import DAG
+    from tradewind.authoring.task_group import TaskGroup
 
 
 class DecoratedPythonOperator(PythonOperator):
@@ -108,14 +112,13 @@ def unique_task_id(base_id: str, existing: Sequence[str]) -> str:
     return f"{base_id}__{max(numbers, default=0) + 1}"
 
 
-def _unique_label(base_id: str, dag: Any, group: Any) -> str:
+def _unique_label(base_id: str, dag: DAG | None, group: TaskGroup | None) -> str:
     """``base_id`` numbered (``__N``) so that its id in ``group`` is new in ``dag``.
 
     The number goes on the label: the operator adds the group's prefix itself.
     """
     if dag is None:
         return base_id
-    group = group_for_new_task(group, dag)
     full_id = group.child_id(base_id) if group is not None else base_id
     return base_id + unique_task_id(full_id, dag.task_ids)[len(full_id) :]
 
