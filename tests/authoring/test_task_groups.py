@@ -31,6 +31,7 @@ def test_task_ids_are_prefixed_by_every_enclosing_group() -> None:
     assert dag.task_ids == ["start", "outer.a", "outer.inner.b"]
     assert inner.group_id == "outer.inner" and inner.label == "inner"
     assert b.label == "b" and b.task_group is inner
+    assert outer.get_child_by_label("inner") is inner and inner.get_child_by_label("b") is b
     assert [t.task_id for t in outer] == ["outer.a", "outer.inner.b"]
     assert dag.get_task("start").task_group is dag.task_group
 

@@ -96,8 +96,7 @@ class BaseOperator(DependencyMixin):
         group = group_for_new_task(task_group, dag or dag_context.current())
         if dag is None and group is not None:
             dag = group.dag
-        #: The id as written; ``task_id`` carries the enclosing groups' prefix.
-        self.label = validate_id(task_id, kind="task_id", where=_where_dag(dag))
+        validate_id(task_id, kind="task_id", where=_where_dag(dag))
         self.task_id = (
             validate_id(group.child_id(task_id), kind="task_id", where=_where_dag(dag))
             if group is not None
@@ -164,6 +163,15 @@ class BaseOperator(DependencyMixin):
 
     def __repr__(self) -> str:
         return f"<Task({self.operator_name}): {self.task_id}>"
+
+    @property
+    def label(self) -> str:
+        """The id as written: ``task_id`` without the prefix its task group added."""
+        group = self.task_group
+        prefix = f"{group.group_id}." if group is not None and group.group_id else ""
+        if prefix and group is not None and group.prefix_group_id:
+            return self.task_id.removeprefix(prefix)
+        return self.task_id
 
     # --- DAG membership -------------------------------------------------------------------
 

@@ -179,6 +179,16 @@ class TaskGroup(DependencyMixin):
             )
         self.children[key] = child
 
+    def get_child_by_label(self, label: str) -> BaseOperator | TaskGroup:
+        """The task or group created here as ``label`` (``tg.get_child_by_label("a")``)."""
+        try:
+            return self.children[self.child_id(label)]
+        except KeyError:
+            raise KeyError(
+                f"task group {self.group_id!r} has no task or group {label!r}; it has "
+                f"{sorted(self.children)}"
+            ) from None
+
     def __iter__(self) -> Iterator[BaseOperator]:
         """Every task in this group and the groups inside it, in the order they were added."""
         for child in self.children.values():
