@@ -23,7 +23,13 @@ from tradewind.www.graph import (
     Node,
     layers,
 )
-from tradewind.www.task_groups import GroupView, css_color, siblings, summary_state
+from tradewind.www.task_groups import (
+    GroupView,
+    css_color,
+    siblings,
+    summary_state,
+    task_label,
+)
 
 BOX_PADDING = 14
 BOX_HEADER = 26
@@ -95,7 +101,7 @@ def layout(
                 nodes.append(
                     Node(
                         task_id=item,
-                        label=_short(builder.label_of(item, group_id)),
+                        label=_short(task_label(item, group_id, view.tree)),
                         operator=operators.get(item, ""),
                         state=states.get(item),
                         x=x,
@@ -132,15 +138,6 @@ class _Builder:
         for group_id in self.tree.task_ancestors(task_id):
             if group_id not in self.view.expanded:
                 return group_id
-        return task_id
-
-    def label_of(self, task_id: str, group_id: str | None) -> str:
-        if group_id is None:
-            return task_id
-        group = self.tree.groups[group_id]
-        prefix = f"{group_id}."
-        if group.prefix_group_id and task_id.startswith(prefix):
-            return task_id[len(prefix) :]
         return task_id
 
     # --- nested layout ------------------------------------------------------------------------

@@ -211,7 +211,7 @@ def grid_rows(tasks: list[GridTask], view: GroupView) -> list[GridRow]:
                 rows.append(
                     GridRow(
                         row_id=child_id,
-                        label=_label(child_id, group_id, tree),
+                        label=task_label(child_id, group_id, tree),
                         is_group=False,
                         ancestors=ancestors,
                         visible=view.is_visible(ancestors),
@@ -240,7 +240,7 @@ def group_cells(
     }
 
 
-def _label(task_id: str, group_id: str | None, tree: TaskGroupTree) -> str:
+def task_label(task_id: str, group_id: str | None, tree: TaskGroupTree) -> str:
     """The task id without its group's prefix, as the author wrote it."""
     if group_id is None:
         return task_id
