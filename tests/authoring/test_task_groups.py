@@ -206,6 +206,11 @@ def test_invalid_group_ids_are_refused(bad: str) -> None:
         TaskGroup(bad)
 
 
+def test_tooltip_and_colours_must_be_strings() -> None:
+    with DAG("colours", start_date=START), pytest.raises(DagDefinitionError, match="ui_color"):
+        TaskGroup("g", ui_color=(255, 0, 0))  # type: ignore[arg-type]
+
+
 def test_group_outside_a_dag_is_refused() -> None:
     with pytest.raises(DagDefinitionError, match="not in a DAG"):
         TaskGroup("lonely")

@@ -286,4 +286,13 @@ def test_grid_groups_open_and_close_in_a_browser(config: Config, sqlite_database
         assert page.locator('a[data-group-toggle="prep"]').get_attribute("aria-expanded") == (
             "false"
         )
+
+        # The graph's group node is a link that opens the group: a box around its tasks.
+        page.goto(f"{base_url}/dags/grouped_ui/graph")
+        page.click('a[aria-label="Expand group prep"]')
+        page.wait_for_selector('g.cluster[data-group-id="prep"]')
+        assert "expand=prep" in page.url
+        assert page.locator('g.node[data-task-id="prep.a"]').is_visible()
+        page.click('a[aria-label="Collapse group prep"]')
+        page.wait_for_selector('g.group-node[data-group-id="prep"]')
     database.dispose()

@@ -67,9 +67,9 @@ class TaskGroup(DependencyMixin):
                 f"group belongs to DAG {parent.dag.dag_id!r}"
             )
         self._init(owner, _validate_group_id(group_id, owner), parent, prefix_group_id)
-        self.tooltip = tooltip
-        self.ui_color = ui_color
-        self.ui_fgcolor = ui_fgcolor
+        self.tooltip = _text(tooltip, "tooltip", group_id)
+        self.ui_color = _text(ui_color, "ui_color", group_id)
+        self.ui_fgcolor = _text(ui_fgcolor, "ui_fgcolor", group_id)
         # Deep-copied like Airflow: a task changing a mutable default must not leak back.
         self.default_args: dict[str, Any] = {
             **parent.default_args,
@@ -293,6 +293,15 @@ def _owning_dag(group_id: object, dag: DAG | None, parent_group: TaskGroup | Non
             f"block (or a @dag function), or pass dag=..."
         )
     return found
+
+
+def _text(value: object, name: str, group_id: str) -> str:
+    if not isinstance(value, str):
+        raise DagDefinitionError(
+            f"{name} of task group {group_id!r} must be a string, got "
+            f"{type(value).__name__} {value!r}"
+        )
+    return value
 
 
 def _validate_group_id(group_id: object, dag: DAG) -> str:
