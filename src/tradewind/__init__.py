@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from tradewind.authoring.current_context import get_current_context
     from tradewind.authoring.dag import DAG
+    from tradewind.authoring.task_group import TaskGroup
 
 __version__ = "0.1.0"
 
-__all__ = ["DAG", "__version__", "get_current_context"]
+__all__ = ["DAG", "TaskGroup", "__version__", "get_current_context"]
 
 
 def __getattr__(name: str) -> Any:
@@ -23,6 +24,10 @@ def __getattr__(name: str) -> Any:
         from tradewind.authoring.dag import DAG
 
         return DAG
+    if name == "TaskGroup":
+        from tradewind.authoring.task_group import TaskGroup
+
+        return TaskGroup
     if name == "get_current_context":
         from tradewind.authoring.current_context import get_current_context
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tradewind.authoring.dag_decorator import dag
+from tradewind.authoring.task_group_decorator import task_group
 from tradewind.authoring.taskflow import task
 
-__all__ = ["dag", "task"]
+__all__ = ["dag", "task", "task_group"]

@@ -24,6 +24,20 @@ EXPECTED = {
         "sleep_for_2": "success",
     },
     "example_taskflow": {"extract": "success", "transform": "success", "load": "success"},
+    "example_task_group": {
+        task_id: "success"
+        for task_id in (
+            "start",
+            "section_1.a",
+            "section_1.checks.size",
+            "section_1.checks.types",
+            "report.measure",
+            "report.publish",
+            "report__1.measure",
+            "report__1.publish",
+            "end",
+        )
+    },
     "example_trigger_rules": {
         "start": "success",
         "always_works": "success",

@@ -129,6 +129,8 @@ def main(out_dir: Path) -> None:
                 ("dags.png", "/dags"),
                 ("grid.png", "/dags/example_bash_operator"),
                 ("graph.png", "/dags/example_trigger_rules/graph"),
+                ("task-groups-grid.png", "/dags/example_task_group?expand=section_1"),
+                ("task-groups-graph.png", "/dags/example_task_group/graph?expand=section_1"),
             ):
                 page.goto(base_url + path)
                 page.screenshot(path=out_dir / name, full_page=True)

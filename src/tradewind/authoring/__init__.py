@@ -18,6 +18,8 @@ _EXPORTS = {
     "chain": "tradewind.authoring.dependencies",
     "cross_downstream": "tradewind.authoring.dependencies",
     "task": "tradewind.authoring.taskflow",
+    "TaskGroup": "tradewind.authoring.task_group",
+    "task_group": "tradewind.authoring.task_group_decorator",
     "build_template_context": "tradewind.authoring.context",
     "TaskInstanceLike": "tradewind.authoring.context",
     "get_current_context": "tradewind.authoring.current_context",

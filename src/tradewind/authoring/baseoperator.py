@@ -18,6 +18,7 @@ from tradewind.authoring import dag_context
 from tradewind.authoring.dependencies import DependencyMixin, as_operators
 from tradewind.authoring.ids import validate_id
 from tradewind.authoring.resolvable import find_resolvables
+from tradewind.authoring.task_group import TaskGroup, group_for_new_task
 from tradewind.authoring.templating import build_jinja_env, needs_jinja, render_template
 from tradewind.authoring.timezone import coerce_utc_or_none, plain_timedelta
 from tradewind.authoring.trigger_rule import TriggerRule, coerce_trigger_rule
@@ -89,9 +90,20 @@ class BaseOperator(DependencyMixin):
         inlets: Any = None,
         outlets: Any = None,
         doc_md: str | None = None,
+        task_group: TaskGroup | None = None,
         **kwargs: Any,
     ) -> None:
-        self.task_id = validate_id(task_id, kind="task_id", where=_where_dag(dag))
+        group = group_for_new_task(task_group, dag or dag_context.current())
+        if dag is None and group is not None:
+            dag = group.dag
+        validate_id(task_id, kind="task_id", where=_where_dag(dag))
+        self.task_id = (
+            validate_id(group.child_id(task_id), kind="task_id", where=_where_dag(dag))
+            if group is not None
+            else task_id
+        )
+        #: Set when the task joins its DAG: the group it was created in, else the root group.
+        self.task_group: TaskGroup | None = group
         if kwargs:
             raise DagDefinitionError(
                 f"invalid arguments were passed to {type(self).__name__} "
@@ -152,6 +164,15 @@ class BaseOperator(DependencyMixin):
     def __repr__(self) -> str:
         return f"<Task({self.operator_name}): {self.task_id}>"
 
+    @property
+    def label(self) -> str:
+        """The id as written: ``task_id`` without the prefix its task group added."""
+        group = self.task_group
+        prefix = f"{group.group_id}." if group is not None and group.group_id else ""
+        if prefix and group is not None and group.prefix_group_id:
+            return self.task_id.removeprefix(prefix)
+        return self.task_id
+
     # --- DAG membership -------------------------------------------------------------------
 
     @property
@@ -193,7 +214,8 @@ class BaseOperator(DependencyMixin):
         self._relate(other, upstream=False)
 
     def _relate(self, other: Any, *, upstream: bool) -> None:
-        others = as_operators(other)
+        # ``other`` upstream of this task: its exits lead here; downstream: its entries.
+        others = as_operators(other, end="exit" if upstream else "entry")
         dag = self._common_dag(others)
         for task in [self, *others]:
             if not task.has_dag():
@@ -358,8 +380,16 @@ def _apply_defaults(init: Callable[..., None]) -> Callable[..., None]:
 
 
 def _merge_default_args(cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
-    dag = kwargs.get("dag") or dag_context.current()
+    """Precedence, lowest first: the DAG's default_args, its task group's, the operator's."""
+    passed_group = kwargs.get("task_group")
+    dag = kwargs.get("dag") or (
+        passed_group.dag if isinstance(passed_group, TaskGroup) else dag_context.current()
+    )
+    group = group_for_new_task(passed_group, dag)
+    if dag is None and group is not None:  # `with TaskGroup(..., dag=dag):` alone
+        dag = group.dag
     defaults: dict[str, Any] = dict(dag.default_args) if dag is not None else {}
+    defaults.update(group.default_args if group is not None else {})
     defaults.update(kwargs.pop("default_args", None) or {})
     defaults.pop("params", None)  # default params are merged into the DAG's params instead
     if dag is not None and "dag" not in kwargs:

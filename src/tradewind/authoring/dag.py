@@ -14,6 +14,7 @@ from tradewind.authoring import dag_context
 from tradewind.authoring.ids import validate_id
 from tradewind.authoring.schedules import ScheduleArg, Timetable, timetable_for
 from tradewind.authoring.schedules.cron import CronTimetable
+from tradewind.authoring.task_group import TaskGroup
 from tradewind.authoring.timezone import coerce_utc_or_none, plain_timedelta
 from tradewind.exceptions import (
     DagCycleError,
@@ -109,6 +110,7 @@ class DAG:
         self.on_success_callback = on_success_callback
         self.on_failure_callback = on_failure_callback
         self.task_dict: dict[str, BaseOperator] = {}
+        self.task_group = TaskGroup.root(self)
 
     # --- construction helpers ---------------------------------------------------------------
 
@@ -196,11 +198,23 @@ class DAG:
             raise DuplicateTaskIdError(
                 f"task id {task.task_id!r} has already been added to {self._where}"
             )
+        self._add_to_group(task)
         if task.start_date is None:
             task.start_date = self.start_date
         if task.end_date is None:
             task.end_date = self.end_date
         self.task_dict[task.task_id] = task
+
+    def _add_to_group(self, task: BaseOperator) -> None:
+        """Put ``task`` in the group it was created in (the root group if none)."""
+        group = task.task_group or self.task_group
+        if group.dag is not self:
+            raise DagDefinitionError(
+                f"task {task.task_id!r} is in task group {group.group_id!r} of DAG "
+                f"{group.dag.dag_id!r} and cannot be added to {self._where}"
+            )
+        group.add(task)
+        task.task_group = group
 
     def add_tasks(self, tasks: Iterable[BaseOperator]) -> None:
         for task in tasks:

@@ -1,14 +1,16 @@
 """The ``>>`` / ``<<`` operators and :func:`chain`.
 
-Anything that can sit on either side of ``>>`` (an operator, an ``XComArg``) implements
-:class:`DependencyMixin`; lists are flattened so ``[a, b] >> c`` and ``a >> [b, c]`` work.
+Anything that can sit on either side of ``>>`` (an operator, an ``XComArg``, a task group)
+implements :class:`DependencyMixin`; lists are flattened so ``[a, b] >> c`` and
+``a >> [b, c]`` work. A task group takes upstream edges at its roots and gives downstream
+edges from its leaves, so each side of an edge names which end of the object it wants.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from tradewind.authoring.baseoperator import BaseOperator
@@ -21,12 +23,20 @@ class DependencyMixin:
         """The operators this object stands for when used in a dependency."""
         raise NotImplementedError
 
+    def entry_operators(self) -> list[BaseOperator]:
+        """The operators that receive edges coming into this object (a group's roots)."""
+        return self.dependency_operators()
+
+    def exit_operators(self) -> list[BaseOperator]:
+        """The operators edges leaving this object start from (a group's leaves)."""
+        return self.dependency_operators()
+
     def set_upstream(self, other: Any) -> None:
-        for operator in self.dependency_operators():
+        for operator in self.entry_operators():
             operator.set_upstream(other)
 
     def set_downstream(self, other: Any) -> None:
-        for operator in self.dependency_operators():
+        for operator in self.exit_operators():
             operator.set_downstream(other)
 
     def __rshift__(self, other: Any) -> Any:
@@ -47,14 +57,21 @@ class DependencyMixin:
         return self
 
 
-def as_operators(value: Any) -> list[BaseOperator]:
-    """Flatten an operator, an ``XComArg`` or an iterable of those into operators."""
+End = Literal["entry", "exit"]
+
+
+def as_operators(value: Any, *, end: End) -> list[BaseOperator]:
+    """Flatten an operator, ``XComArg``, task group or an iterable of those into operators.
+
+    ``end`` says which side of an edge ``value`` is on: ``"entry"`` when the edge comes
+    into it (a group's roots), ``"exit"`` when the edge leaves it (a group's leaves).
+    """
     if isinstance(value, DependencyMixin):
-        return value.dependency_operators()
+        return value.entry_operators() if end == "entry" else value.exit_operators()
     if isinstance(value, Iterable) and not isinstance(value, str | bytes | dict):
         result: list[BaseOperator] = []
         for item in value:
-            result.extend(as_operators(item))
+            result.extend(as_operators(item, end=end))
         return result
     raise TypeError(
         f"dependencies can only be set between operators (or lists of them), "
@@ -90,7 +107,7 @@ def cross_downstream(from_tasks: Sequence[Any], to_tasks: Any) -> None:
 
 
 def _link(upstream: Any, downstream: Any) -> None:
-    for operator in as_operators(upstream):
+    for operator in as_operators(upstream, end="exit"):
         operator.set_downstream(downstream)
 
 

@@ -12,12 +12,17 @@ import inspect
 import re
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradewind.authoring import dag_context
 from tradewind.authoring.operators.python import PythonOperator, callable_kwargs
+from tradewind.authoring.task_group import group_for_new_task
 from tradewind.authoring.xcom_arg import XComArg
 from tradewind.exceptions import DagDefinitionError
+
+if TYPE_CHECKING:
+    from tradewind.authoring.dag import DAG
+    from tradewind.authoring.task_group import TaskGroup
 
 
 class DecoratedPythonOperator(PythonOperator):
@@ -88,9 +93,12 @@ class TaskDecorator:
                 f"bad arguments for task function {self.function.__name__!r}: {exc}"
             ) from None
         options = dict(self.operator_kwargs)
-        dag = options.get("dag") or dag_context.current()
+        group = group_for_new_task(
+            options.get("task_group"), options.get("dag") or dag_context.current()
+        )
+        dag = options.get("dag") or (group.dag if group is not None else None)
         base_id = options.pop("task_id", None) or self.function.__name__
-        task_id = unique_task_id(base_id, dag.task_ids if dag is not None else [])
+        task_id = _unique_label(base_id, dag, group)
         if "multiple_outputs" not in options:
             options["multiple_outputs"] = _returns_dict(self.function)
         operator = self.operator_class(
@@ -110,6 +118,17 @@ def unique_task_id(base_id: str, existing: Sequence[str]) -> str:
     pattern = re.compile(rf"^{re.escape(base_id)}__(\d+)$")
     numbers = [int(m.group(1)) for tid in existing if (m := pattern.match(tid))]
     return f"{base_id}__{max(numbers, default=0) + 1}"
+
+
+def _unique_label(base_id: str, dag: DAG | None, group: TaskGroup | None) -> str:
+    """``base_id`` numbered (``__N``) so that its id in ``group`` is new in ``dag``.
+
+    The number goes on the label: the operator adds the group's prefix itself.
+    """
+    if dag is None:
+        return base_id
+    full_id = group.child_id(base_id) if group is not None else base_id
+    return base_id + unique_task_id(full_id, dag.task_ids)[len(full_id) :]
 
 
 def _returns_dict(function: Callable[..., Any]) -> bool:

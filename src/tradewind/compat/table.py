@@ -21,7 +21,9 @@ _BASEOPERATOR = {
 _DECORATORS = {
     "dag": "tradewind.authoring.dag_decorator:dag",
     "task": "tradewind.authoring.taskflow:task",  # task.branch, task.short_circuit, task.bash
+    "task_group": "tradewind.authoring.task_group_decorator:task_group",
 }
+_TASK_GROUP = {"TaskGroup": "tradewind.authoring.task_group:TaskGroup"}
 _BASH = {"BashOperator": "tradewind.authoring.operators.bash:BashOperator"}
 _PYTHON = {
     "PythonOperator": "tradewind.authoring.operators.python:PythonOperator",
@@ -96,6 +98,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.operators.dummy_operator": _DUMMY,
         "airflow.operators.dummy": _DUMMY,
         "airflow.utils.trigger_rule": _TRIGGER_RULE,
+        "airflow.utils.task_group": _TASK_GROUP,
         "airflow.utils.dates": _DATES,
         "airflow.utils.timezone": _TIMEZONE,
         "airflow.exceptions": _EXCEPTIONS,
@@ -114,6 +117,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             **_DAG,
             **_DECORATORS,
             **_BASEOPERATOR,
+            **_TASK_GROUP,
             "get_current_context": _PYTHON["get_current_context"],
         },
     }

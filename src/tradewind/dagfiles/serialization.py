@@ -19,6 +19,7 @@ from tradewind.authoring.graph import topological_order
 from tradewind.authoring.schedules import DagRunInfo, DataInterval, Timetable
 from tradewind.authoring.schedules import timetable_from_serialized as _timetable_from_dict
 from tradewind.authoring.timezone import parse_datetime
+from tradewind.dagfiles.task_groups import TaskGroupTree, serialize_task_groups
 from tradewind.exceptions import DagCycleError, TaskNotFound
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ def serialize_dag(dag: DAG) -> dict[str, Any]:
         "doc_md": dag.doc_md,
         "is_paused_upon_creation": dag.is_paused_upon_creation,
         "tasks": tasks,
+        **serialize_task_groups(dag),
     }
 
 
@@ -268,6 +270,7 @@ class SerializedDAG:
     doc_md: str | None
     is_paused_upon_creation: bool | None
     tasks: dict[str, SerializedTask] = field(default_factory=dict)
+    task_groups: TaskGroupTree = field(default_factory=TaskGroupTree)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SerializedDAG:
@@ -296,6 +299,7 @@ class SerializedDAG:
             doc_md=data.get("doc_md"),
             is_paused_upon_creation=data.get("is_paused_upon_creation"),
             tasks={task.task_id: task for task in tasks},
+            task_groups=TaskGroupTree.from_serialized(data.get("task_groups")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -318,6 +322,7 @@ class SerializedDAG:
             "doc_md": self.doc_md,
             "is_paused_upon_creation": self.is_paused_upon_creation,
             "tasks": [task.to_dict() for task in self.tasks.values()],
+            **self.task_groups.to_serialized(),
         }
 
     @property

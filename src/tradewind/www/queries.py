@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import String, cast, func, select, text
 from sqlalchemy.orm import Session
 
+from tradewind.dagfiles.task_groups import TaskGroupTree
 from tradewind.db.models import (
     DagModel,
     DagRun,
@@ -212,6 +213,14 @@ def dag_tasks(session: Session, dag_id: str) -> list[GridTask]:
         )
         for item in (data or {}).get("tasks", [])
     ]
+
+
+def dag_task_groups(session: Session, dag_id: str) -> TaskGroupTree:
+    """The DAG's task group tree: only that key of its serialized JSON is read."""
+    items = session.scalar(
+        select(SerializedDagModel.data["task_groups"]).where(SerializedDagModel.dag_id == dag_id)
+    )
+    return TaskGroupTree.from_serialized(items)
 
 
 def grid(session: Session, dag_id: str, tasks: list[GridTask], run_count: int) -> Grid:

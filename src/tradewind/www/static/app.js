@@ -179,6 +179,40 @@ function setupRefresh() {
   setTimeout(refresh, every);
 }
 
+// Grid task groups: open and close in place, keeping ?expand= in the URL so the periodic
+// refresh (which fetches this URL) and a reload show the same rows. Links work without JS.
+function openGroups(url) {
+  const wanted = url.searchParams.getAll("expand");
+  if (!wanted.includes("*")) return new Set(wanted);
+  return new Set([...document.querySelectorAll("[data-group-toggle]")].map((a) => a.dataset.groupToggle));
+}
+
+function showGroups(open) {
+  document.querySelectorAll("a[data-group-toggle]").forEach((link) => {
+    link.setAttribute("aria-expanded", String(open.has(link.dataset.groupToggle)));
+  });
+  document.querySelectorAll("tr[data-in-groups]").forEach((row) => {
+    row.hidden = !row.dataset.inGroups.split(" ").every((group) => open.has(group));
+  });
+}
+
+function setupGroupToggles() {
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-group-toggle]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    const url = new URL(window.location.href);
+    const open = openGroups(url);
+    const group = link.dataset.groupToggle;
+    if (open.has(group)) open.delete(group);
+    else open.add(group);
+    url.searchParams.delete("expand");
+    [...open].sort().forEach((id) => url.searchParams.append("expand", id));
+    history.replaceState(null, "", url);
+    showGroups(open);
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   setupPauseToggles();
   setupAutosubmit();
@@ -186,4 +220,5 @@ document.addEventListener("DOMContentLoaded", () => {
   setupConfEditor();
   setupLogFollow();
   setupRefresh();
+  setupGroupToggles();
 });

@@ -8,11 +8,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from tradewind.dagfiles.task_groups import TaskGroupTree
 from tradewind.db.models import DagModel
 from tradewind.exceptions import BadRequest, DagNotFound
 from tradewind.operations import dag_runs as run_ops
 from tradewind.operations import dags as dag_ops
-from tradewind.www import graph, queries
+from tradewind.www import graph, group_graph, queries
+from tradewind.www import task_groups as groups
 from tradewind.www.context import actor, flash, ui
 from tradewind.www.forms import posted
 from tradewind.www.rendering import render
@@ -39,10 +41,40 @@ def dag_grid(request: Request) -> Response:
         dag = _dag_or_404(session, dag_id)
         tasks = queries.dag_tasks(session, dag_id)
         grid = queries.grid(session, dag_id, tasks, run_count)
-    return render(request, "dag_grid.html", dag=dag, grid=grid, tab="grid", run_count=run_count)
+        view = group_view(request, queries.dag_task_groups(session, dag_id))
+    rows = groups.grid_rows(tasks, view)
+    return render(
+        request,
+        "dag_grid.html",
+        dag=dag,
+        grid=grid,
+        tab="grid",
+        run_count=run_count,
+        grid_rows=rows,
+        group_cells=groups.group_cells(rows, [run.run_id for run in grid.runs], grid.cells),
+        groups=view,
+    )
 
 
-def run_graph(tasks: list[queries.GridTask], states: dict[str, str | None]) -> graph.GraphLayout:
+def group_view(request: Request, tree: TaskGroupTree) -> groups.GroupView:
+    """Which of ``tree``'s groups this request opened (``?expand=``)."""
+    return groups.GroupView.from_request(tree, request.url.path, request.query_params.multi_items())
+
+
+def run_graph(
+    tasks: list[queries.GridTask],
+    states: dict[str, str | None],
+    view: groups.GroupView | None = None,
+) -> graph.GraphLayout:
+    """The graph of ``tasks`` in one run's ``states``; with groups when ``view`` has any."""
+    if view is not None and view.tree:
+        return group_graph.layout(
+            [task.task_id for task in tasks],
+            {task.task_id: task.upstream for task in tasks},
+            {task.task_id: task.operator for task in tasks},
+            states,
+            view,
+        )
     return graph.layout(
         [task.task_id for task in tasks],
         {task.task_id: task.upstream for task in tasks},
@@ -57,6 +89,7 @@ def dag_graph(request: Request) -> Response:
     with ui(request).database.read_session() as session:
         dag = _dag_or_404(session, dag_id)
         tasks = queries.dag_tasks(session, dag_id)
+        view = group_view(request, queries.dag_task_groups(session, dag_id))
         recent = queries.recent_runs(session, [dag_id], 25).get(dag_id, [])
         run_id = wanted or (recent[0].run_id if recent else "")
         run = queries.get_run(session, dag_id, run_id) if run_id else None
@@ -69,9 +102,10 @@ def dag_graph(request: Request) -> Response:
         "dag_graph.html",
         dag=dag,
         tab="graph",
-        layout=run_graph(tasks, states),
+        layout=run_graph(tasks, states, view),
         run=run,
         recent=recent,
+        groups=view,
     )
 
 

@@ -11,7 +11,7 @@ from tradewind.operations.dag_runs import run_to_detail
 from tradewind.www import queries
 from tradewind.www.context import ui
 from tradewind.www.rendering import render
-from tradewind.www.views.dag import run_graph
+from tradewind.www.views.dag import group_view, run_graph
 
 
 def run_page(request: Request) -> Response:
@@ -23,13 +23,14 @@ def run_page(request: Request) -> Response:
         if run is None:
             raise DagRunNotFound(f"DAG {dag_id} has no run {run_id}")
         tasks = queries.dag_tasks(session, dag_id)
+        view = group_view(request, queries.dag_task_groups(session, dag_id))
         tis = {ti.task_id: ti for ti in queries.task_instances_of_run(session, dag_id, run_id)}
     if "application/json" in request.headers.get("accept", ""):
         # Scripts following an API answer's dag_run_url get the run as JSON.
         states = {task_id: ti.state or "none" for task_id, ti in sorted(tis.items())}
         return JSONResponse({**run_to_detail(run), "task_instances": states})
     order = [task.task_id for task in tasks] + sorted(set(tis) - {t.task_id for t in tasks})
-    layout = run_graph(tasks, {task_id: ti.state for task_id, ti in tis.items()})
+    layout = run_graph(tasks, {task_id: ti.state for task_id, ti in tis.items()}, view)
     return render(
         request,
         "run.html",
@@ -38,5 +39,6 @@ def run_page(request: Request) -> Response:
         detail=run_to_detail(run),
         rows=[(task_id, tis.get(task_id)) for task_id in order],
         layout=layout,
+        groups=view,
         tab="grid",
     )
