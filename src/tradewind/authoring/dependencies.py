@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tradewind.authoring.baseoperator import BaseOperator
+    from tradewind.authoring.edgemodifier import EdgeModifier
 
 
 class DependencyMixin:
@@ -21,13 +22,13 @@ class DependencyMixin:
         """The operators this object stands for when used in a dependency."""
         raise NotImplementedError
 
-    def set_upstream(self, other: Any) -> None:
+    def set_upstream(self, other: Any, edge_modifier: EdgeModifier | None = None) -> None:
         for operator in self.dependency_operators():
-            operator.set_upstream(other)
+            operator.set_upstream(other, edge_modifier=edge_modifier)
 
-    def set_downstream(self, other: Any) -> None:
+    def set_downstream(self, other: Any, edge_modifier: EdgeModifier | None = None) -> None:
         for operator in self.dependency_operators():
-            operator.set_downstream(other)
+            operator.set_downstream(other, edge_modifier=edge_modifier)
 
     def __rshift__(self, other: Any) -> Any:
         self.set_downstream(other)
@@ -49,12 +50,27 @@ class DependencyMixin:
 
 def as_operators(value: Any) -> list[BaseOperator]:
     """Flatten an operator, an ``XComArg`` or an iterable of those into operators."""
+    return [operator for item in flatten(value) for operator in item.dependency_operators()]
+
+
+def split_edge_modifiers(value: Any) -> tuple[list[BaseOperator], list[EdgeModifier]]:
+    """The operators in ``value`` and, apart, the edge modifiers (``Label``) among them."""
+    from tradewind.authoring.edgemodifier import EdgeModifier
+
+    items = flatten(value)
+    modifiers = [item for item in items if isinstance(item, EdgeModifier)]
+    operators = [op for item in items for op in item.dependency_operators()]
+    return operators, modifiers
+
+
+def flatten(value: Any) -> list[DependencyMixin]:
+    """An operator, ``XComArg``, ``Label`` or an iterable of those, as a flat list."""
     if isinstance(value, DependencyMixin):
-        return value.dependency_operators()
+        return [value]
     if isinstance(value, Iterable) and not isinstance(value, str | bytes | dict):
-        result: list[BaseOperator] = []
+        result: list[DependencyMixin] = []
         for item in value:
-            result.extend(as_operators(item))
+            result.extend(flatten(item))
         return result
     raise TypeError(
         f"dependencies can only be set between operators (or lists of them), "
@@ -90,8 +106,8 @@ def cross_downstream(from_tasks: Sequence[Any], to_tasks: Any) -> None:
 
 
 def _link(upstream: Any, downstream: Any) -> None:
-    for operator in as_operators(upstream):
-        operator.set_downstream(downstream)
+    for item in flatten(upstream):  # a Label in a chain links what comes before and after it
+        item.set_downstream(downstream)
 
 
 def _is_list(value: Any) -> bool:

@@ -22,6 +22,10 @@ _DECORATORS = {
     "dag": "tradewind.authoring.dag_decorator:dag",
     "task": "tradewind.authoring.taskflow:task",
 }
+_EDGE_MODIFIER = {
+    "EdgeModifier": "tradewind.authoring.edgemodifier:EdgeModifier",
+    "Label": "tradewind.authoring.edgemodifier:Label",
+}
 _BASH = {"BashOperator": "tradewind.authoring.operators.bash:BashOperator"}
 _PYTHON = {
     "PythonOperator": "tradewind.authoring.operators.python:PythonOperator",
@@ -66,6 +70,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.operators.dummy_operator": _DUMMY,
         "airflow.operators.dummy": _DUMMY,
         "airflow.utils.trigger_rule": _TRIGGER_RULE,
+        "airflow.utils.edgemodifier": _EDGE_MODIFIER,
         "airflow.utils.dates": _DATES,
         "airflow.utils.timezone": _TIMEZONE,
         "airflow.exceptions": _EXCEPTIONS,
@@ -80,6 +85,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             **_DECORATORS,
             **_BASEOPERATOR,
             "get_current_context": _PYTHON["get_current_context"],
+            "Label": _EDGE_MODIFIER["Label"],
         },
     }
 )

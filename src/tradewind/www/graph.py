@@ -33,6 +33,9 @@ class Edge:
     source: str
     target: str
     path: str  # SVG path data
+    label: str = ""  # what a ``Label`` in the DAG file says about this edge
+    label_x: int = 0  # where the label sits: the middle of the edge
+    label_y: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,12 @@ def layout(
     upstream: Mapping[str, Iterable[str]],
     operators: Mapping[str, str],
     states: Mapping[str, str | None],
+    display_names: Mapping[str, str] | None = None,
+    edge_labels: Mapping[tuple[str, str], str] | None = None,
 ) -> GraphLayout:
+    """Nodes show ``display_names`` (else the task id); edges carry ``edge_labels``."""
+    display_names = display_names or {}
+    edge_labels = edge_labels or {}
     depth = layers(order, upstream)
     columns: dict[int, list[str]] = {}
     for task_id in order:
@@ -108,7 +116,7 @@ def layout(
         for index, task_id in enumerate(members):
             nodes[task_id] = Node(
                 task_id=task_id,
-                label=_label(task_id),
+                label=_label(display_names.get(task_id) or task_id),
                 operator=operators.get(task_id, ""),
                 state=states.get(task_id),
                 x=MARGIN + column * (NODE_WIDTH + COLUMN_GAP),
@@ -130,6 +138,9 @@ def layout(
                     parent,
                     task_id,
                     f"M{x1},{y1} C{x1 + bend:.0f},{y1} {x2 - bend:.0f},{y2} {x2 - 6},{y2}",
+                    label=edge_labels.get((parent, task_id), ""),
+                    label_x=(x1 + x2) // 2,
+                    label_y=(y1 + y2) // 2 - 4,
                 )
             )
     return GraphLayout(nodes=[nodes[t] for t in order], edges=edges, width=width, height=height)

@@ -47,6 +47,7 @@ class DagRow:
     description: str | None
     next_dagrun: datetime | None
     recent_runs: list[RunMark] = field(default_factory=list)  # newest first
+    display_name: str | None = None  # the DAG's dag_display_name, if it has one
 
     @property
     def last_run(self) -> RunMark | None:
@@ -113,8 +114,10 @@ def dag_list_page(
         for m in models
     ]
     marks = recent_runs(session, [row.dag_id for row in rows], RECENT_RUNS_PER_DAG)
+    names = display_names(session, [row.dag_id for row in rows])
     for row in rows:
         row.recent_runs = marks.get(row.dag_id, [])
+        row.display_name = names.get(row.dag_id)
     return DagListPage(
         dags=rows,
         total=total,
@@ -130,6 +133,17 @@ def dag_list_page(
         ),
         counts=counts,
     )
+
+
+def display_names(session: Session, dag_ids: list[str]) -> dict[str, str]:
+    """The ``dag_display_name`` of those DAGs that have one (one statement, no whole JSON)."""
+    if not dag_ids:
+        return {}
+    name = SerializedDagModel.data["dag_display_name"].as_string()
+    rows = session.execute(
+        select(SerializedDagModel.dag_id, name).where(SerializedDagModel.dag_id.in_(dag_ids))
+    )
+    return {dag_id: shown for dag_id, shown in rows if shown}
 
 
 def _status_counts(session: Session, filtered: Any) -> dict[str, int]:
@@ -189,6 +203,42 @@ class GridTask:
     operator: str
     upstream: list[str]
     downstream: list[str]
+    display_name: str = ""  # task_display_name, else the task id
+
+    def __post_init__(self) -> None:
+        self.display_name = self.display_name or self.task_id
+
+
+@dataclass
+class DagInfo:
+    """What the DAG pages show beside the tasks: names, docs, labels and parse warnings."""
+
+    dag_id: str
+    display_name: str
+    doc_md: str | None
+    edge_labels: dict[tuple[str, str], str]
+    warnings: list[str]
+
+
+def dag_info(session: Session, dag_id: str) -> DagInfo:
+    """The DAG-level parts of the serialized DAG the pages show, read without the tasks."""
+    data = SerializedDagModel.data
+    row = session.execute(
+        select(
+            data["dag_display_name"].as_string(),
+            data["doc_md"].as_string(),
+            data["edge_info"],
+            data["warnings"],
+        ).where(SerializedDagModel.dag_id == dag_id)
+    ).first()
+    name, doc_md, edge_info, warnings = row if row is not None else (None, None, None, None)
+    labels = {
+        (upstream, downstream): str(info["label"])
+        for upstream, edges in (edge_info or {}).items()
+        for downstream, info in edges.items()
+        if info.get("label")
+    }
+    return DagInfo(dag_id, name or dag_id, doc_md, labels, list(warnings or []))
 
 
 @dataclass
@@ -209,6 +259,7 @@ def dag_tasks(session: Session, dag_id: str) -> list[GridTask]:
             operator=item.get("operator_name", ""),
             upstream=list(item.get("upstream_task_ids", [])),
             downstream=list(item.get("downstream_task_ids", [])),
+            display_name=item.get("task_display_name") or "",
         )
         for item in (data or {}).get("tasks", [])
     ]

@@ -37,17 +37,26 @@ def dag_grid(request: Request) -> Response:
     run_count = _run_count(request)
     with ui(request).database.read_session() as session:
         dag = _dag_or_404(session, dag_id)
+        info = queries.dag_info(session, dag_id)
         tasks = queries.dag_tasks(session, dag_id)
         grid = queries.grid(session, dag_id, tasks, run_count)
-    return render(request, "dag_grid.html", dag=dag, grid=grid, tab="grid", run_count=run_count)
+    return render(
+        request, "dag_grid.html", dag=dag, info=info, grid=grid, tab="grid", run_count=run_count
+    )
 
 
-def run_graph(tasks: list[queries.GridTask], states: dict[str, str | None]) -> graph.GraphLayout:
+def run_graph(
+    tasks: list[queries.GridTask],
+    states: dict[str, str | None],
+    edge_labels: dict[tuple[str, str], str] | None = None,
+) -> graph.GraphLayout:
     return graph.layout(
         [task.task_id for task in tasks],
         {task.task_id: task.upstream for task in tasks},
         {task.task_id: task.operator for task in tasks},
         states,
+        display_names={task.task_id: task.display_name for task in tasks},
+        edge_labels=edge_labels,
     )
 
 
@@ -56,6 +65,7 @@ def dag_graph(request: Request) -> Response:
     wanted = request.query_params.get("run_id") or ""
     with ui(request).database.read_session() as session:
         dag = _dag_or_404(session, dag_id)
+        info = queries.dag_info(session, dag_id)
         tasks = queries.dag_tasks(session, dag_id)
         recent = queries.recent_runs(session, [dag_id], 25).get(dag_id, [])
         run_id = wanted or (recent[0].run_id if recent else "")
@@ -68,8 +78,9 @@ def dag_graph(request: Request) -> Response:
         request,
         "dag_graph.html",
         dag=dag,
+        info=info,
         tab="graph",
-        layout=run_graph(tasks, states),
+        layout=run_graph(tasks, states, info.edge_labels),
         run=run,
         recent=recent,
     )
@@ -80,13 +91,16 @@ def dag_code(request: Request) -> Response:
     context = ui(request)
     with context.database.read_session() as session:
         dag = _dag_or_404(session, dag_id)
+        info = queries.dag_info(session, dag_id)
     try:
         source = dag_ops.get_dag_code(context.database, dag_id)
     except DagNotFound as exc:
         source, missing = "", str(exc)
     else:
         missing = ""
-    return render(request, "dag_code.html", dag=dag, tab="code", source=source, missing=missing)
+    return render(
+        request, "dag_code.html", dag=dag, info=info, tab="code", source=source, missing=missing
+    )
 
 
 def trigger_form(request: Request) -> Response:
