@@ -94,7 +94,7 @@ def test_show_report_tasks_list_and_reserialize(newcomer_env: dict[str, str]) ->
 
     report = ok(newcomer_env, "dags", "report")
     line = next(line for line in report.splitlines() if "my_first_dag.py" in line)
-    assert [cell.strip() for cell in line.split("|")][2:] == ["1", "4", "my_first_dag"]
+    assert [cell.strip() for cell in line.split("|")][2:] == ["1", "4", "my_first_dag", "0"]
 
     assert "Re-serialized 5 DAGs from 6 files" in ok(newcomer_env, "dags", "reserialize")
 

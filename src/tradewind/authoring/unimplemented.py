@@ -67,7 +67,9 @@ TASK_ARGUMENTS: tuple[Unimplemented, ...] = (
     Unimplemented("sla", _given("sla"), REMOVED),
     # email_on_failure/email_on_retry default to True but act only with an address; set to
     # False they ask for what happens anyway (no email), so they alone are not warned about.
-    Unimplemented("email", _emails_wanted, "Tradewind does not send email yet"),
+    Unimplemented(
+        "email", _emails_wanted, "Tradewind does not implement email yet: no mail is sent"
+    ),
     Unimplemented("on_execute_callback", _given("on_execute_callback")),
     Unimplemented("on_success_callback", _given("on_success_callback")),
     Unimplemented("on_failure_callback", _given("on_failure_callback")),
@@ -78,12 +80,12 @@ TASK_ARGUMENTS: tuple[Unimplemented, ...] = (
     Unimplemented(
         "start_date",
         _task_date_differs("start_date"),
-        "a task's own start_date is not implemented yet: the task runs in every run of its DAG",
+        "Tradewind does not implement a task's own start_date yet: it runs in all its DAG's runs",
     ),
     Unimplemented(
         "end_date",
         _task_date_differs("end_date"),
-        "a task's own end_date is not implemented yet: the task runs in every run of its DAG",
+        "Tradewind does not implement a task's own end_date yet: it runs in all its DAG's runs",
     ),
 )
 

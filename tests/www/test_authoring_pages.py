@@ -1,0 +1,144 @@
+"""What DAG authors add for people, seen on the pages: edge labels, display names, docs
+(Markdown rendered, HTML in it never run) and parse warnings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.www.conftest import make_client, sync
+from tradewind.config import Config
+from tradewind.db.engine import Database
+from tradewind.operations import dag_runs
+
+AUTHORED_DAG = '''
+from datetime import datetime, timedelta
+
+from tradewind import DAG
+from tradewind.authoring import Label
+from tradewind.decorators import task
+from tradewind.operators.empty import EmptyOperator
+
+DOC = """
+# Nightly **ledger**
+
+Reconciles the ledger. <script>alert("owned")</script>
+
+[bad link](javascript:alert(1))
+"""
+
+with DAG(
+    dag_id="ledger_nightly",
+    dag_display_name="Ledger: nightly run ✓",
+    description="Reconcile the ledger every night.",
+    schedule=None,
+    start_date=datetime(2024, 1, 1),
+    doc_md=DOC,
+) as dag:
+    check = EmptyOperator(
+        task_id="check",
+        task_display_name="Check the books",
+        doc_md="Looks at *every* entry.<img src=x onerror=alert(2)>",
+        doc_json='{"owner": "<b>finance</b>"}',
+        sla=timedelta(hours=1),
+    )
+    fix = EmptyOperator(task_id="fix")
+    done = EmptyOperator(task_id="done")
+
+    @task(task_display_name="Send the report")
+    def report():
+        """Mails the **summary**."""
+
+    check >> Label("books wrong") >> fix >> report()
+    check >> Label("books right") >> done
+'''
+
+
+@pytest.fixture
+def authored_client(db_config: Config, database: Database) -> Iterator[TestClient]:
+    (db_config.dags_folder).mkdir(parents=True, exist_ok=True)
+    (db_config.dags_folder / "ledger.py").write_text(AUTHORED_DAG)
+    sync(db_config, database)
+    with make_client(db_config, database) as client:
+        yield client
+
+
+def _edge_labels(page: str) -> dict[tuple[str, str], str]:
+    found = re.findall(
+        r'<text class="edge-label"[^>]*data-source="([^"]+)" data-target="([^"]+)">([^<]*)</text>',
+        page,
+    )
+    return {(source, target): label for source, target, label in found}
+
+
+def test_graph_shows_labels_on_their_edges_and_display_names(
+    authored_client: TestClient,
+) -> None:
+    page = authored_client.get("/dags/ledger_nightly/graph")
+    assert page.status_code == 200
+    assert _edge_labels(page.text) == {
+        ("check", "fix"): "books wrong",
+        ("check", "done"): "books right",
+    }
+    # Nodes keep the id as their identity and show the display name.
+    assert 'data-task-id="check"' in page.text
+    assert re.search(r'class="label">Check the books</text>', page.text)
+    assert re.search(r'class="label">Send the report</text>', page.text)
+    assert re.search(r'class="label">fix</text>', page.text)  # no display name: the id
+
+
+def test_dag_list_and_dag_page_show_the_display_name(authored_client: TestClient) -> None:
+    listing = authored_client.get("/dags").text
+    assert re.search(
+        r'<a class="dag-link" href="/dags/ledger_nightly"[^>]*>Ledger: nightly run ✓</a>', listing
+    )
+    grid = authored_client.get("/dags/ledger_nightly").text
+    assert re.search(r"<h1[^>]*>Ledger: nightly run ✓</h1>", grid)
+    assert "<title>Ledger: nightly run ✓" in grid
+    assert re.search(r'data-task-id="check">Check the books</th>', grid)
+    assert "Reconcile the ledger every night." in grid
+
+
+def test_dag_doc_is_rendered_markdown_and_its_html_never_runs(
+    authored_client: TestClient,
+) -> None:
+    page = authored_client.get("/dags/ledger_nightly").text
+    doc = page[page.index('<div class="doc-md">') :]
+    doc = doc[: doc.index("</details>")]
+    assert "<h1>Nightly <strong>ledger</strong></h1>" in doc
+    assert "<script>" not in doc and "&lt;script&gt;" in doc
+    assert '<script>alert("owned")' not in page
+    assert 'href="javascript:' not in doc  # markdown-it refuses the link; the text stays
+    # The graph page shows the same docs.
+    assert (
+        "<h1>Nightly <strong>ledger</strong></h1>"
+        in authored_client.get("/dags/ledger_nightly/graph").text
+    )
+
+
+def test_task_instance_page_shows_display_name_and_task_docs(
+    authored_client: TestClient, database: Database
+) -> None:
+    run = dag_runs.trigger_dag(database, "ledger_nightly", actor="test")
+    page = authored_client.get(f"/dags/ledger_nightly/runs/{run.run_id}/tasks/check")
+    assert page.status_code == 200, page.text[:500]
+    assert re.search(r'<h1 data-task-id="check">Check the books</h1>', page.text)
+    md = re.search(r'data-doc-kind="doc_md">(.*?)</section>', page.text, re.S)
+    assert md and "Looks at <em>every</em> entry." in md.group(1)
+    assert "<img" not in md.group(1) and "&lt;img src=x onerror=alert(2)&gt;" in md.group(1)
+    as_json = re.search(r'data-doc-kind="doc_json">(.*?)</section>', page.text, re.S)
+    assert as_json and "&lt;b&gt;finance&lt;/b&gt;" in as_json.group(1)
+    assert '<pre class="doc-text">' in as_json.group(1)
+
+    report = authored_client.get(f"/dags/ledger_nightly/runs/{run.run_id}/tasks/report").text
+    assert "Mails the <strong>summary</strong>." in report  # the @task's docstring
+
+
+def test_dag_page_lists_parse_warnings(authored_client: TestClient) -> None:
+    page = authored_client.get("/dags/ledger_nightly").text
+    warnings = page[page.index('class="parse-warnings"') :]
+    assert "1 parse warning" in warnings
+    assert "task &#39;check&#39; set sla, but SLAs were removed in Airflow 3" in warnings
