@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
+from tests.www.browser import chromium_page, require_browser, serve
 from tests.www.conftest import make_client, sync
 from tradewind.config import Config
 from tradewind.db.engine import Database
@@ -25,7 +26,7 @@ from tradewind.operators.empty import EmptyOperator
 DOC = """
 # Nightly **ledger**
 
-Reconciles the ledger. <script>alert("owned")</script>
+Reconciles the ledger. <script>window.__owned = true</script>
 
 [bad link](javascript:alert(1))
 """
@@ -41,7 +42,7 @@ with DAG(
     check = EmptyOperator(
         task_id="check",
         task_display_name="Check the books",
-        doc_md="Looks at *every* entry.<img src=x onerror=alert(2)>",
+        doc_md="Looks at *every* entry.<img src=x onerror=window.__owned=true>",
         doc_json='{"owner": "<b>finance</b>"}',
         sla=timedelta(hours=1),
     )
@@ -110,7 +111,7 @@ def test_dag_doc_is_rendered_markdown_and_its_html_never_runs(
     doc = doc[: doc.index("</details>")]
     assert "<h1>Nightly <strong>ledger</strong></h1>" in doc
     assert "<script>" not in doc and "&lt;script&gt;" in doc
-    assert '<script>alert("owned")' not in page
+    assert "<script>window.__owned" not in page
     assert 'href="javascript:' not in doc  # markdown-it refuses the link; the text stays
     # The graph page shows the same docs.
     assert (
@@ -128,7 +129,8 @@ def test_task_instance_page_shows_display_name_and_task_docs(
     assert re.search(r'<h1 data-task-id="check">Check the books</h1>', page.text)
     md = re.search(r'data-doc-kind="doc_md">(.*?)</section>', page.text, re.S)
     assert md and "Looks at <em>every</em> entry." in md.group(1)
-    assert "<img" not in md.group(1) and "&lt;img src=x onerror=alert(2)&gt;" in md.group(1)
+    assert "<img" not in md.group(1)
+    assert "&lt;img src=x onerror=window.__owned=true&gt;" in md.group(1)
     as_json = re.search(r'data-doc-kind="doc_json">(.*?)</section>', page.text, re.S)
     assert as_json and "&lt;b&gt;finance&lt;/b&gt;" in as_json.group(1)
     assert '<pre class="doc-text">' in as_json.group(1)
@@ -142,3 +144,24 @@ def test_dag_page_lists_parse_warnings(authored_client: TestClient) -> None:
     warnings = page[page.index('class="parse-warnings"') :]
     assert "1 parse warning" in warnings
     assert "task &#39;check&#39; set sla, but SLAs were removed in Airflow 3" in warnings
+
+
+def test_in_a_browser_docs_read_as_text_and_labels_show(
+    authored_client: TestClient, database: Database
+) -> None:
+    chromium = require_browser()
+    run = dag_runs.trigger_dag(database, "ledger_nightly", actor="test")
+    with serve(authored_client.app) as base, chromium_page(chromium) as page:
+        page.add_init_script("window.__owned = false;")
+        page.goto(f"{base}/dags/ledger_nightly/graph")
+        assert page.locator(".dag-doc .doc-md h1").inner_text() == "Nightly ledger"
+        assert "<script>window.__owned = true</script>" in page.locator(".dag-doc").inner_text()
+        labels = page.locator("svg.graph text.edge-label").all_text_contents()
+        assert sorted(labels) == ["books right", "books wrong"]
+        assert page.locator("h1").first.inner_text() == "Ledger: nightly run ✓"
+        assert page.evaluate("window.__owned") is False
+
+        page.goto(f"{base}/dags/ledger_nightly/runs/{run.run_id}/tasks/check")
+        assert page.locator('[data-doc-kind="doc_md"] em').inner_text() == "every"
+        assert page.locator('[data-doc-kind="doc_md"] img').count() == 0
+        assert page.evaluate("window.__owned") is False
