@@ -43,6 +43,19 @@ def test_display_names_are_stored_and_ids_stay_the_identity() -> None:
     assert restored.tasks["total"].display_name == "Sum it up"
 
 
+def test_dag_decorator_passes_the_display_name_and_docstring() -> None:
+    from tradewind.authoring.dag_decorator import dag
+
+    @dag(schedule=None, start_date=START, dag_display_name="Shown name")
+    def decorated_pipeline() -> None:
+        """Pipeline *docs*."""
+        EmptyOperator(task_id="only")
+
+    built = decorated_pipeline()
+    assert (built.dag_id, built.dag_display_name) == ("decorated_pipeline", "Shown name")
+    assert built.doc_md == "Pipeline *docs*."
+
+
 def test_display_name_must_be_text() -> None:
     with pytest.raises(DagDefinitionError, match=r"dag_display_name of DAG 'x'.*must be a string"):
         DAG("x", start_date=START, dag_display_name=5)  # type: ignore[arg-type]

@@ -96,6 +96,8 @@ def test_dag_list_and_dag_page_show_the_display_name(authored_client: TestClient
     assert re.search(
         r'<a class="dag-link" href="/dags/ledger_nightly"[^>]*>Ledger: nightly run ✓</a>', listing
     )
+    found = authored_client.get("/dags", params={"search": "NIGHTLY RUN"}).text
+    assert 'href="/dags/ledger_nightly"' in found and 'href="/dags/ui_sample"' not in found
     grid = authored_client.get("/dags/ledger_nightly").text
     assert re.search(r"<h1[^>]*>Ledger: nightly run ✓</h1>", grid)
     assert "<title>Ledger: nightly run ✓" in grid

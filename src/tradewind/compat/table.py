@@ -85,7 +85,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             **_DECORATORS,
             **_BASEOPERATOR,
             "get_current_context": _PYTHON["get_current_context"],
-            "Label": _EDGE_MODIFIER["Label"],
+            **_EDGE_MODIFIER,
         },
     }
 )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, func, select, text
+from sqlalchemy import String, cast, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from tradewind.db.models import (
@@ -82,8 +82,15 @@ def dag_list_page(
     filtered = active
     search = search.replace("\x00", "")  # no DAG id holds NUL, and PostgreSQL refuses it
     if search:
+        pattern = f"%{_like_escape(search.lower())}%"
+        # A DAG is found by its id or by its dag_display_name (kept in the serialized JSON).
+        display = func.lower(SerializedDagModel.data["dag_display_name"].as_string())
+        named = select(SerializedDagModel.dag_id).where(display.like(pattern, escape="\\"))
         filtered = filtered.where(
-            func.lower(DagModel.dag_id).like(f"%{_like_escape(search.lower())}%", escape="\\")
+            or_(
+                func.lower(DagModel.dag_id).like(pattern, escape="\\"),
+                DagModel.dag_id.in_(named),
+            )
         )
     if tag:
         # tags is a JSON list; its text holds each tag as a JSON string, quotes included.
