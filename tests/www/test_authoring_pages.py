@@ -167,3 +167,16 @@ def test_in_a_browser_docs_read_as_text_and_labels_show(
         assert page.locator('[data-doc-kind="doc_md"] em').inner_text() == "every"
         assert page.locator('[data-doc-kind="doc_md"] img').count() == 0
         assert page.evaluate("window.__owned") is False
+
+
+def test_columns_make_room_for_long_edge_labels() -> None:
+    from tradewind.www.graph import NODE_WIDTH, layout
+
+    label = "when the books do not balance"
+    drawn = layout(["a", "b"], {"b": ["a"]}, {}, {}, edge_labels={("a", "b"): label})
+    a, b = drawn.nodes
+    assert b.x - (a.x + NODE_WIDTH) >= len(label) * 6
+    assert drawn.edges[0].label == label
+    assert a.x + NODE_WIDTH < drawn.edges[0].label_x < b.x
+    plain = layout(["a", "b"], {"b": ["a"]}, {}, {})
+    assert plain.nodes[1].x < b.x  # no labels: the usual gap

@@ -79,14 +79,16 @@ def load_dag_file(path: str) -> LoadedFile:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("default")
-            module, opened = _import_recording_dags(path)
-            dags = _collect_dags(module, opened, DAG)
-            for dag in dags:
-                dag.fileloc = path
-                dag.validate()
-                for message in unimplemented_argument_warnings(dag):
-                    warnings.warn(message, UnimplementedArgumentWarning, stacklevel=1)
-        lines = _log_warnings(path, caught)
+            try:
+                module, opened = _import_recording_dags(path)
+                dags = _collect_dags(module, opened, DAG)
+                for dag in dags:
+                    dag.fileloc = path
+                    dag.validate()
+                    for message in unimplemented_argument_warnings(dag):
+                        warnings.warn(message, UnimplementedArgumentWarning, stacklevel=1)
+            finally:  # logged even when the file then fails: they may say why
+                lines = _log_warnings(path, caught)
     except BaseException as exc:
         if isinstance(exc, Exception):
             exc.add_note(f"(while importing DAG file {path})")

@@ -16,6 +16,7 @@ COLUMN_GAP = 64
 ROW_GAP = 16
 MARGIN = 12
 MAX_LABEL_CHARS = 22
+EDGE_LABEL_CHAR_WIDTH = 6  # px per character of an edge label at its 11px font, roughly
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,12 @@ def _label(task_id: str) -> str:
     if len(task_id) <= MAX_LABEL_CHARS:
         return task_id
     return task_id[: MAX_LABEL_CHARS - 1] + "\u2026"
+
+
+def column_gap(edge_labels: Iterable[str]) -> int:
+    """Room between columns: wide enough for the longest edge label to sit between nodes."""
+    longest = max((len(label) for label in edge_labels), default=0)
+    return max(COLUMN_GAP, longest * EDGE_LABEL_CHAR_WIDTH + 24)
 
 
 def layers(order: list[str], upstream: Mapping[str, Iterable[str]]) -> dict[str, int]:
@@ -107,7 +114,8 @@ def layout(
 
     tallest = max((len(members) for members in columns.values()), default=0)
     height = MARGIN * 2 + tallest * NODE_HEIGHT + max(tallest - 1, 0) * ROW_GAP
-    width = MARGIN * 2 + len(columns) * NODE_WIDTH + max(len(columns) - 1, 0) * COLUMN_GAP
+    gap = column_gap(edge_labels.values())
+    width = MARGIN * 2 + len(columns) * NODE_WIDTH + max(len(columns) - 1, 0) * gap
 
     nodes: dict[str, Node] = {}
     for column, members in columns.items():
@@ -119,7 +127,7 @@ def layout(
                 label=_label(display_names.get(task_id) or task_id),
                 operator=operators.get(task_id, ""),
                 state=states.get(task_id),
-                x=MARGIN + column * (NODE_WIDTH + COLUMN_GAP),
+                x=MARGIN + column * (NODE_WIDTH + gap),
                 y=top + index * (NODE_HEIGHT + ROW_GAP),
             )
 
