@@ -96,6 +96,7 @@ def test_dag_list_and_dag_page_show_the_display_name(authored_client: TestClient
     assert re.search(
         r'<a class="dag-link" href="/dags/ledger_nightly"[^>]*>Ledger: nightly run ✓</a>', listing
     )
+    assert 'title="1 parse warning: see the DAG\'s page">&#9888; 1</a>' in listing
     found = authored_client.get("/dags", params={"search": "NIGHTLY RUN"}).text
     assert 'href="/dags/ledger_nightly"' in found and 'href="/dags/ui_sample"' not in found
     grid = authored_client.get("/dags/ledger_nightly").text

@@ -48,6 +48,7 @@ class DagRow:
     next_dagrun: datetime | None
     recent_runs: list[RunMark] = field(default_factory=list)  # newest first
     display_name: str | None = None  # the DAG's dag_display_name, if it has one
+    warning_count: int = 0  # warnings its file raised when last parsed
 
     @property
     def last_run(self) -> RunMark | None:
@@ -121,10 +122,10 @@ def dag_list_page(
         for m in models
     ]
     marks = recent_runs(session, [row.dag_id for row in rows], RECENT_RUNS_PER_DAG)
-    names = display_names(session, [row.dag_id for row in rows])
+    extras = serialized_extras(session, [row.dag_id for row in rows])
     for row in rows:
         row.recent_runs = marks.get(row.dag_id, [])
-        row.display_name = names.get(row.dag_id)
+        row.display_name, row.warning_count = extras.get(row.dag_id, (None, 0))
     return DagListPage(
         dags=rows,
         total=total,
@@ -142,15 +143,18 @@ def dag_list_page(
     )
 
 
-def display_names(session: Session, dag_ids: list[str]) -> dict[str, str]:
-    """The ``dag_display_name`` of those DAGs that have one (one statement, no whole JSON)."""
+def serialized_extras(session: Session, dag_ids: list[str]) -> dict[str, tuple[str | None, int]]:
+    """Each DAG's ``dag_display_name`` and number of parse warnings, in one statement that
+    reads those two keys of the serialized JSON, not the whole document."""
     if not dag_ids:
         return {}
-    name = SerializedDagModel.data["dag_display_name"].as_string()
+    data = SerializedDagModel.data
     rows = session.execute(
-        select(SerializedDagModel.dag_id, name).where(SerializedDagModel.dag_id.in_(dag_ids))
+        select(
+            SerializedDagModel.dag_id, data["dag_display_name"].as_string(), data["warnings"]
+        ).where(SerializedDagModel.dag_id.in_(dag_ids))
     )
-    return {dag_id: shown for dag_id, shown in rows if shown}
+    return {dag_id: (name or None, len(warnings or [])) for dag_id, name, warnings in rows}
 
 
 def _status_counts(session: Session, filtered: Any) -> dict[str, int]:
