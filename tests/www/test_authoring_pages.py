@@ -138,6 +138,9 @@ def test_task_instance_page_shows_display_name_and_task_docs(
     assert as_json and "&lt;b&gt;finance&lt;/b&gt;" in as_json.group(1)
     assert '<pre class="doc-text">' in as_json.group(1)
 
+    run_page = authored_client.get(f"/dags/ledger_nightly/runs/{run.run_id}").text
+    assert re.search(r'<tr data-task-id="check">\s*<td><a [^>]*>Check the books</a>', run_page)
+
     report = authored_client.get(f"/dags/ledger_nightly/runs/{run.run_id}/tasks/report").text
     assert "Mails the <strong>summary</strong>." in report  # the @task's docstring
 

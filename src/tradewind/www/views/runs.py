@@ -39,6 +39,7 @@ def run_page(request: Request) -> Response:
         run=run,
         detail=run_to_detail(run),
         rows=[(task_id, tis.get(task_id)) for task_id in order],
+        names={task.task_id: task.display_name for task in tasks},
         layout=layout,
         tab="grid",
     )
