@@ -96,7 +96,7 @@ def test_show_report_tasks_list_and_reserialize(newcomer_env: dict[str, str]) ->
 
     report = ok(newcomer_env, "dags", "report")
     line = next(line for line in report.splitlines() if "my_first_dag.py" in line)
-    assert [cell.strip() for cell in line.split("|")][2:] == ["1", "4", "my_first_dag"]
+    assert [cell.strip() for cell in line.split("|")][2:] == ["1", "4", "my_first_dag", "0"]
 
     # One DAG per shipped example, plus my_first_dag; the broken file makes one file more.
     examples = len(list(Path(example_dags.__file__).parent.glob("example_*.py")))

@@ -16,6 +16,8 @@ _EXPORTS = {
     "WeightRule": "tradewind.authoring.weight_rule",
     "XComArg": "tradewind.authoring.xcom_arg",
     "chain": "tradewind.authoring.dependencies",
+    "Label": "tradewind.authoring.edgemodifier",
+    "EdgeModifier": "tradewind.authoring.edgemodifier",
     "cross_downstream": "tradewind.authoring.dependencies",
     "task": "tradewind.authoring.taskflow",
     "TaskGroup": "tradewind.authoring.task_group",

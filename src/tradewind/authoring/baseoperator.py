@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tradewind.authoring import dag_context
-from tradewind.authoring.dependencies import DependencyMixin, as_operators
+from tradewind.authoring.dependencies import DependencyMixin, End, split_edge_modifiers
 from tradewind.authoring.ids import validate_id
 from tradewind.authoring.resolvable import find_resolvables
 from tradewind.authoring.task_group import TaskGroup, group_for_new_task
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import jinja2
 
     from tradewind.authoring.dag import DAG
+    from tradewind.authoring.edgemodifier import EdgeModifier
     from tradewind.authoring.xcom_arg import XComArg
 
 DEFAULT_OWNER = "tradewind"
@@ -89,8 +90,14 @@ class BaseOperator(DependencyMixin):
         do_xcom_push: bool = True,
         inlets: Any = None,
         outlets: Any = None,
+        doc: str | None = None,
         doc_md: str | None = None,
         task_group: TaskGroup | None = None,
+        doc_rst: str | None = None,
+        doc_json: str | None = None,
+        doc_yaml: str | None = None,
+        task_display_name: str | None = None,
+        sla: timedelta | None = None,
         **kwargs: Any,
     ) -> None:
         group = group_for_new_task(task_group, dag or dag_context.current())
@@ -143,7 +150,13 @@ class BaseOperator(DependencyMixin):
         self.do_xcom_push = bool(do_xcom_push)
         self.inlets: list[Any] = _as_list(inlets)
         self.outlets: list[Any] = _as_list(outlets)
+        self.doc = doc
         self.doc_md = doc_md
+        self.doc_rst = doc_rst
+        self.doc_json = doc_json
+        self.doc_yaml = doc_yaml
+        self._task_display_name = _optional_text(task_display_name, "task_display_name", where)
+        self.sla = sla  # accepted so Airflow 2 files parse; warned about (see unimplemented.py)
         self.upstream_task_ids: set[str] = set()
         self.downstream_task_ids: set[str] = set()
         self._dag: DAG | None = None
@@ -156,6 +169,11 @@ class BaseOperator(DependencyMixin):
     def operator_name(self) -> str:
         """The name shown in the UI and stored in the serialized DAG."""
         return type(self).__name__
+
+    @property
+    def task_display_name(self) -> str:
+        """What the UI shows for this task (``task_display_name``, else the task id)."""
+        return self._task_display_name or self.task_id
 
     @property
     def task_type(self) -> str:
@@ -205,17 +223,29 @@ class BaseOperator(DependencyMixin):
     def dependency_operators(self) -> list[BaseOperator]:
         return [self]
 
-    def set_upstream(self, other: Any) -> None:
-        """Make ``other`` (a task, ``XComArg`` or list of them) run before this task."""
-        self._relate(other, upstream=True)
+    def set_upstream(self, other: Any, edge_modifier: EdgeModifier | None = None) -> None:
+        """Make ``other`` (a task, ``XComArg`` or list of them) run before this task.
 
-    def set_downstream(self, other: Any) -> None:
+        ``edge_modifier`` (a ``Label``) names the edges; a ``Label`` inside ``other`` waits
+        for the tasks on its far side (``b << Label("x") << a``).
+        """
+        self._relate(other, upstream=True, edge_modifier=edge_modifier)
+
+    def set_downstream(self, other: Any, edge_modifier: EdgeModifier | None = None) -> None:
         """Make ``other`` (a task, ``XComArg`` or list of them) run after this task."""
-        self._relate(other, upstream=False)
+        self._relate(other, upstream=False, edge_modifier=edge_modifier)
 
-    def _relate(self, other: Any, *, upstream: bool) -> None:
+    def _relate(self, other: Any, *, upstream: bool, edge_modifier: EdgeModifier | None) -> None:
         # ``other`` upstream of this task: its exits lead here; downstream: its entries.
-        others = as_operators(other, end="exit" if upstream else "entry")
+        end: End = "exit" if upstream else "entry"
+        others, modifiers = split_edge_modifiers(other, end=end)
+        for modifier in modifiers:
+            if upstream:
+                modifier.set_downstream(self)
+            else:
+                modifier.set_upstream(self)
+        if not others:
+            return
         dag = self._common_dag(others)
         for task in [self, *others]:
             if not task.has_dag():
@@ -227,6 +257,9 @@ class BaseOperator(DependencyMixin):
             else:
                 self.downstream_task_ids.add(task.task_id)
                 task.upstream_task_ids.add(self.task_id)
+            if edge_modifier is not None:
+                source, target = (task, self) if upstream else (self, task)
+                dag.set_edge_info(source.task_id, target.task_id, edge_modifier.edge_info())
 
     def _common_dag(self, others: list[BaseOperator]) -> DAG:
         dags: list[DAG] = []
@@ -443,6 +476,12 @@ def _as_utc(value: datetime | None, name: str, where: str) -> datetime | None:
         return coerce_utc_or_none(value)
     except TypeError:
         raise DagDefinitionError(f"{name} must be a datetime{where}, got {value!r}") from None
+
+
+def _optional_text(value: Any, name: str, where: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value or None
+    raise DagDefinitionError(f"{name} must be a string{where}, got {value!r}")
 
 
 def _as_list(value: Any) -> list[Any]:

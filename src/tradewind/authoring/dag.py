@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -75,6 +75,8 @@ class DAG:
         user_defined_filters: Mapping[str, Callable[..., Any]] | None = None,
         on_success_callback: Callable[..., Any] | None = None,
         on_failure_callback: Callable[..., Any] | None = None,
+        sla_miss_callback: Callable[..., Any] | None = None,
+        dag_display_name: str | None = None,
     ) -> None:
         self.fileloc = fileloc or _caller_file()
         self.dag_id = validate_id(dag_id, kind="dag_id", where=self.fileloc_suffix)
@@ -97,7 +99,6 @@ class DAG:
             else dagrun_timeout
         )
         self.tags: list[str] = list(tags or [])
-        self.doc_md = doc_md
         self.params: dict[str, Any] = {**self.default_args.get("params", {}), **(params or {})}
         self.is_paused_upon_creation = is_paused_upon_creation
         self.template_searchpath: list[str] = (
@@ -109,8 +110,13 @@ class DAG:
         self.user_defined_filters: dict[str, Callable[..., Any]] = dict(user_defined_filters or {})
         self.on_success_callback = on_success_callback
         self.on_failure_callback = on_failure_callback
+        self.sla_miss_callback = sla_miss_callback  # warned about: see unimplemented.py
+        self._dag_display_name = self._optional_text(dag_display_name, "dag_display_name")
+        self.doc_md = read_doc_md(doc_md, self._doc_folders(), self._where)
         self.task_dict: dict[str, BaseOperator] = {}
         self.task_group = TaskGroup.root(self)
+        #: ``edge_info[upstream_id][downstream_id]``: what a ``Label`` put on that edge.
+        self.edge_info: dict[str, dict[str, dict[str, str]]] = {}
 
     # --- construction helpers ---------------------------------------------------------------
 
@@ -164,6 +170,21 @@ class DAG:
             raise DagDefinitionError(
                 f"{name} of {self._where} must be a datetime, got {value!r}"
             ) from None
+
+    def _optional_text(self, value: Any, name: str) -> str | None:
+        if value is None or isinstance(value, str):
+            return value or None
+        raise DagDefinitionError(f"{name} of {self._where} must be a string, got {value!r}")
+
+    def _doc_folders(self) -> list[str]:
+        """Where a ``doc_md`` naming a .md file is looked for: the DAG file's folder first."""
+        here = [str(Path(self.fileloc).parent)] if self.fileloc else []
+        return [*here, *self.template_searchpath]
+
+    @property
+    def dag_display_name(self) -> str:
+        """What the UI shows for this DAG (``dag_display_name``, else the DAG id)."""
+        return self._dag_display_name or self.dag_id
 
     @property
     def schedule_interval(self) -> ScheduleArg:
@@ -251,6 +272,18 @@ class DAG:
     def owner(self) -> str:
         return ", ".join(sorted({task.owner for task in self.task_dict.values()}))
 
+    # --- edges ----------------------------------------------------------------------------------
+
+    def set_edge_info(
+        self, upstream_task_id: str, downstream_task_id: str, info: dict[str, str]
+    ) -> None:
+        """Record what an edge modifier (``Label``) says about the edge between two tasks."""
+        self.edge_info.setdefault(upstream_task_id, {})[downstream_task_id] = dict(info)
+
+    def get_edge_info(self, upstream_task_id: str, downstream_task_id: str) -> dict[str, str]:
+        """``{"label": ...}`` for a labelled edge, ``{}`` otherwise (as in Airflow)."""
+        return dict(self.edge_info.get(upstream_task_id, {}).get(downstream_task_id, {}))
+
     # --- validation ---------------------------------------------------------------------------
 
     def topological_sort(self) -> list[BaseOperator]:
@@ -299,6 +332,40 @@ class DAG:
         if default is not NOTSET:
             self.params[name] = default
         return DagParam(self, name)
+
+
+def read_doc_md(doc_md: str | None, folders: Sequence[str], where: str) -> str | None:
+    """``doc_md`` rendered as Airflow does when the DAG is built.
+
+    The text is a Jinja template rendered once, without a context, in a sandbox; a
+    ``doc_md`` ending in ``.md`` names a template file instead, looked up in the DAG file's
+    folder and the template search path. A file that is not found becomes a Markdown note
+    saying so in the DAG's docs (as in Airflow), and a warning at parse time.
+    """
+    if not isinstance(doc_md, str):
+        return doc_md
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    env = SandboxedEnvironment(loader=jinja2.FileSystemLoader(list(folders)))
+    try:
+        if not doc_md.endswith(".md"):
+            return env.from_string(doc_md).render()
+        try:
+            return env.get_template(doc_md).render()
+        except jinja2.TemplateNotFound:
+            pass
+    except jinja2.TemplateError as exc:
+        raise DagDefinitionError(
+            f"doc_md of {where} is not a valid Jinja template: {exc}"
+        ) from None
+    warnings.warn(
+        f"{where}: doc_md names the file {doc_md!r}, which is not in "
+        f"{', '.join(folders) or 'the DAG file folder'}",
+        UserWarning,
+        stacklevel=3,
+    )
+    return f"# Templating Error!\nNot able to find the template file: `{doc_md}`.\n"
 
 
 def _caller_file() -> str | None:

@@ -53,11 +53,13 @@ def _wrap(function: Callable[..., Any], dag_id: str, dag_kwargs: dict[str, Any])
         bound.apply_defaults()
         kwargs_for_dag = dict(dag_kwargs)
         kwargs_for_dag.setdefault("fileloc", inspect.getsourcefile(function))
-        kwargs_for_dag.setdefault("doc_md", function.__doc__)
         params = {**kwargs_for_dag.pop("params", {}), **bound.arguments}
         with DAG(dag_id or function.__name__, params=params, **kwargs_for_dag) as new_dag:
             placeholders = {name: DagParam(new_dag, name) for name in bound.arguments}
             function(**placeholders)
+        if function.__doc__ and not new_dag.doc_md:
+            # Set as is, like Airflow (no Jinja, no .md lookup); dedented for Markdown.
+            new_dag.doc_md = inspect.cleandoc(function.__doc__)
         return new_dag
 
     return factory

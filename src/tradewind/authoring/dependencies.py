@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from tradewind.authoring.baseoperator import BaseOperator
+    from tradewind.authoring.edgemodifier import EdgeModifier
 
 
 class DependencyMixin:
@@ -31,13 +32,13 @@ class DependencyMixin:
         """The operators edges leaving this object start from (a group's leaves)."""
         return self.dependency_operators()
 
-    def set_upstream(self, other: Any) -> None:
+    def set_upstream(self, other: Any, edge_modifier: EdgeModifier | None = None) -> None:
         for operator in self.entry_operators():
-            operator.set_upstream(other)
+            operator.set_upstream(other, edge_modifier=edge_modifier)
 
-    def set_downstream(self, other: Any) -> None:
+    def set_downstream(self, other: Any, edge_modifier: EdgeModifier | None = None) -> None:
         for operator in self.exit_operators():
-            operator.set_downstream(other)
+            operator.set_downstream(other, edge_modifier=edge_modifier)
 
     def __rshift__(self, other: Any) -> Any:
         self.set_downstream(other)
@@ -66,12 +67,31 @@ def as_operators(value: Any, *, end: End) -> list[BaseOperator]:
     ``end`` says which side of an edge ``value`` is on: ``"entry"`` when the edge comes
     into it (a group's roots), ``"exit"`` when the edge leaves it (a group's leaves).
     """
+    return [operator for item in flatten(value) for operator in _end_operators(item, end)]
+
+
+def split_edge_modifiers(value: Any, *, end: End) -> tuple[list[BaseOperator], list[EdgeModifier]]:
+    """The operators in ``value`` and, apart, the edge modifiers (``Label``) among them."""
+    from tradewind.authoring.edgemodifier import EdgeModifier
+
+    items = flatten(value)
+    modifiers = [item for item in items if isinstance(item, EdgeModifier)]
+    operators = [op for item in items for op in _end_operators(item, end)]
+    return operators, modifiers
+
+
+def _end_operators(item: DependencyMixin, end: End) -> list[BaseOperator]:
+    return item.entry_operators() if end == "entry" else item.exit_operators()
+
+
+def flatten(value: Any) -> list[DependencyMixin]:
+    """An operator, ``XComArg``, task group, ``Label`` or an iterable of those, flat."""
     if isinstance(value, DependencyMixin):
-        return value.entry_operators() if end == "entry" else value.exit_operators()
+        return [value]
     if isinstance(value, Iterable) and not isinstance(value, str | bytes | dict):
-        result: list[BaseOperator] = []
+        result: list[DependencyMixin] = []
         for item in value:
-            result.extend(as_operators(item, end=end))
+            result.extend(flatten(item))
         return result
     raise TypeError(
         f"dependencies can only be set between operators (or lists of them), "
@@ -107,8 +127,8 @@ def cross_downstream(from_tasks: Sequence[Any], to_tasks: Any) -> None:
 
 
 def _link(upstream: Any, downstream: Any) -> None:
-    for operator in as_operators(upstream, end="exit"):
-        operator.set_downstream(downstream)
+    for item in flatten(upstream):  # a Label in a chain links what comes before and after it
+        item.set_downstream(downstream)
 
 
 def _is_list(value: Any) -> bool:

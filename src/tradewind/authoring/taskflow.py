@@ -108,7 +108,18 @@ class TaskDecorator:
             op_kwargs=kwargs,
             **options,
         )
+        _document_from_docstring(operator, self.function)
         return XComArg(operator)
+
+
+def _document_from_docstring(operator: PythonOperator, function: Callable[..., Any]) -> None:
+    """As in Airflow, the function's docstring is the task's doc_md unless a doc* was given.
+
+    Indentation is removed first, so the docstring's lines are not read as a code block.
+    """
+    docs = (operator.doc, operator.doc_md, operator.doc_rst, operator.doc_json, operator.doc_yaml)
+    if function.__doc__ and not any(docs):
+        operator.doc_md = inspect.cleandoc(function.__doc__)
 
 
 def unique_task_id(base_id: str, existing: Sequence[str]) -> str:

@@ -98,9 +98,39 @@ def list_import_errors(cli: CliContext, output: str) -> None:
         return
     if not errors:
         click.echo("No import errors.")
+    else:
+        table = [{"filename": error.filename, "error": error.message} for error in errors]
+        _emit(table, output, columns=["filename", "error"])
+    _echo_parse_warnings(_parse_warnings(database))
+
+
+def _echo_parse_warnings(by_file: dict[str, list[str]]) -> None:
+    """Files that imported, but with warnings: shown here too so none goes unseen."""
+    if not by_file:
         return
-    table = [{"filename": error.filename, "error": error.message} for error in errors]
-    _emit(table, output, columns=["filename", "error"])
+    click.echo("")
+    click.echo("Warnings raised while parsing DAG files that imported:")
+    for fileloc, lines in sorted(by_file.items()):
+        click.echo(fileloc)
+        for line in lines:
+            click.echo(f"  {line}")
+
+
+def _parse_warnings(database: Database) -> dict[str, list[str]]:
+    """The warnings stored with the serialized DAGs, by DAG file, each warning once."""
+    from sqlalchemy import select
+
+    from tradewind.db.models import SerializedDagModel
+
+    by_file: dict[str, list[str]] = {}
+    with database.read_session() as session:
+        rows = session.execute(
+            select(SerializedDagModel.fileloc, SerializedDagModel.data["warnings"])
+        ).all()
+    for fileloc, lines in rows:
+        kept = by_file.setdefault(fileloc, [])
+        kept.extend(line for line in lines or [] if line not in kept)
+    return {fileloc: lines for fileloc, lines in by_file.items() if lines}
 
 
 @dags.command("show")
@@ -135,7 +165,7 @@ def show_dag(cli: CliContext, dag_id: str) -> None:
 @OUTPUT_OPTION
 @pass_cli
 def report(cli: CliContext, output: str) -> None:
-    """Per DAG file: how long it took to parse, its DAGs and their number of tasks."""
+    """Per DAG file: parse time, its DAGs, their number of tasks and the parse warnings."""
     from sqlalchemy import select
 
     from tradewind.db.models import DagFile, SerializedDagModel
@@ -153,6 +183,7 @@ def report(cli: CliContext, output: str) -> None:
                 select(SerializedDagModel.dag_id, SerializedDagModel.data)
             )
         }
+    warnings = _parse_warnings(database)
     rows = [
         {
             "file": fileloc,
@@ -160,10 +191,15 @@ def report(cli: CliContext, output: str) -> None:
             "dag_num": len(dag_ids or []),
             "task_num": sum(task_counts.get(dag_id, 0) for dag_id in dag_ids or []),
             "dags": ", ".join(dag_ids or []),
+            "warnings": warnings.get(fileloc, [])
+            if output == "json"
+            else len(warnings.get(fileloc, [])),
         }
         for fileloc, duration, dag_ids in files
     ]
-    _emit(rows, output, columns=["file", "duration", "dag_num", "task_num", "dags"])
+    _emit(rows, output, columns=["file", "duration", "dag_num", "task_num", "dags", "warnings"])
+    if output != "json":
+        _echo_parse_warnings(warnings)
 
 
 @dags.command("reserialize")

@@ -24,6 +24,10 @@ _DECORATORS = {
     "task_group": "tradewind.authoring.task_group_decorator:task_group",
 }
 _TASK_GROUP = {"TaskGroup": "tradewind.authoring.task_group:TaskGroup"}
+_EDGE_MODIFIER = {
+    "EdgeModifier": "tradewind.authoring.edgemodifier:EdgeModifier",
+    "Label": "tradewind.authoring.edgemodifier:Label",
+}
 _BASH = {"BashOperator": "tradewind.authoring.operators.bash:BashOperator"}
 _PYTHON = {
     "PythonOperator": "tradewind.authoring.operators.python:PythonOperator",
@@ -99,6 +103,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.operators.dummy": _DUMMY,
         "airflow.utils.trigger_rule": _TRIGGER_RULE,
         "airflow.utils.task_group": _TASK_GROUP,
+        "airflow.utils.edgemodifier": _EDGE_MODIFIER,
         "airflow.utils.dates": _DATES,
         "airflow.utils.timezone": _TIMEZONE,
         "airflow.exceptions": _EXCEPTIONS,
@@ -119,6 +124,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             **_BASEOPERATOR,
             **_TASK_GROUP,
             "get_current_context": _PYTHON["get_current_context"],
+            **_EDGE_MODIFIER,
         },
     }
 )

@@ -13,10 +13,15 @@ import os
 import sys
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 from tradewind.authoring import dag_context
+from tradewind.authoring.unimplemented import (
+    UnimplementedArgumentWarning,
+    unimplemented_argument_warnings,
+)
 from tradewind.exceptions import DagDefinitionError
 
 if TYPE_CHECKING:
@@ -25,6 +30,17 @@ if TYPE_CHECKING:
 MODULE_PREFIX = "tradewind_dagfile_"
 
 log = logging.getLogger(__name__)
+
+#: At most this many warnings of one file are kept with its DAGs (all are logged).
+MAX_KEPT_WARNINGS = 50
+
+
+@dataclass
+class LoadedFile:
+    """The DAGs one file defines and the warnings its import raised, as one line each."""
+
+    dags: list[DAG]
+    warnings: list[str] = field(default_factory=list)
 
 
 def module_name_for(path: str) -> str:
@@ -36,7 +52,12 @@ def module_name_for(path: str) -> str:
 
 
 def load_dags_from_file(path: str) -> list[DAG]:
-    """Import ``path`` and return its DAGs, each validated (cycles, unknown tasks...).
+    """Import ``path`` and return its DAGs, each validated (see :func:`load_dag_file`)."""
+    return load_dag_file(path).dags
+
+
+def load_dag_file(path: str) -> LoadedFile:
+    """Import ``path``: its DAGs, each validated (cycles, unknown tasks...), and warnings.
 
     The DAGs are the module's global variables that hold a DAG, plus DAGs opened as a
     context manager during the import even if never assigned (which is what calling an
@@ -47,7 +68,10 @@ def load_dags_from_file(path: str) -> list[DAG]:
     :class:`DagDefinitionError`), with a note naming the file. Warnings raised while the
     file is imported (an old argument name, something accepted that does nothing) are
     logged with the file's name, whatever the process's warning filters: Python hides
-    ``DeprecationWarning`` by default, and a DAG author must still see them.
+    ``DeprecationWarning`` by default, and a DAG author must still see them. Arguments
+    the DAGs set that Tradewind does not act on yet are warned about here too (see
+    :mod:`tradewind.authoring.unimplemented`). The parser stores the warnings with the DAGs,
+    so ``tradewind dags report`` and the UI show them.
     """
     from tradewind.authoring.dag import DAG
 
@@ -55,23 +79,33 @@ def load_dags_from_file(path: str) -> list[DAG]:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("default")
-            module, opened = _import_recording_dags(path)
-        _log_warnings(path, caught)
-        dags = _collect_dags(module, opened, DAG)
-        for dag in dags:
-            dag.fileloc = path
-            dag.validate()
+            try:
+                module, opened = _import_recording_dags(path)
+                dags = _collect_dags(module, opened, DAG)
+                for dag in dags:
+                    dag.fileloc = path
+                    dag.validate()
+                    for message in unimplemented_argument_warnings(dag):
+                        warnings.warn(message, UnimplementedArgumentWarning, stacklevel=1)
+            finally:  # logged even when the file then fails: they may say why
+                lines = _log_warnings(path, caught)
     except BaseException as exc:
         if isinstance(exc, Exception):
             exc.add_note(f"(while importing DAG file {path})")
         raise
-    return dags
+    return LoadedFile(dags=dags, warnings=lines[:MAX_KEPT_WARNINGS])
 
 
-def _log_warnings(path: str, caught: list[warnings.WarningMessage]) -> None:
+def _log_warnings(path: str, caught: list[warnings.WarningMessage]) -> list[str]:
+    """Log each warning with the file's name; return them as ``line N: Category: text``."""
+    lines: list[str] = []
     for warning in caught:
-        where = f"{path}:{warning.lineno}" if warning.filename == path else path
+        in_file = warning.filename == path
+        where = f"{path}:{warning.lineno}" if in_file else path
         log.warning("%s: %s: %s", where, warning.category.__name__, warning.message)
+        prefix = f"line {warning.lineno}: " if in_file else ""
+        lines.append(f"{prefix}{warning.category.__name__}: {warning.message}")
+    return lines
 
 
 def ensure_importable(folders: Iterable[str | os.PathLike[str]]) -> None:

@@ -54,15 +54,15 @@ def warm_up() -> None:
 
 def parse_file(path: str) -> FileParseResult:
     """Import ``path`` here and serialize its DAGs (runs user code: call it in a worker)."""
-    from tradewind.dagfiles.loader import load_dags_from_file, unload
+    from tradewind.dagfiles.loader import load_dag_file, unload
     from tradewind.dagfiles.serialization import serialize_dag
 
     started = time.perf_counter()
     result = FileParseResult(fileloc=path)
     try:
         with _silenced_output():
-            dags = load_dags_from_file(path)
-            result.dags = [serialize_dag(dag) for dag in dags]
+            loaded = load_dag_file(path)
+            result.dags = [serialize_dag(dag, loaded.warnings) for dag in loaded.dags]
     except SystemExit as exc:
         result.error = f"{path} called sys.exit({exc.code!r}) while being imported"
         result.stacktrace = "".join(traceback.format_exception(exc))

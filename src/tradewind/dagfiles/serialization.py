@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -35,13 +36,17 @@ DEFAULT_CATCHUP = True
 # --- live DAG -> dict ---------------------------------------------------------------------------
 
 
-def serialize_dag(dag: DAG) -> dict[str, Any]:
-    """A JSON-safe dict describing ``dag``; validates the DAG first (cycles, start_date...)."""
+def serialize_dag(dag: DAG, warnings: Sequence[str] = ()) -> dict[str, Any]:
+    """A JSON-safe dict describing ``dag``; validates the DAG first (cycles, start_date...).
+
+    ``warnings`` are those its file raised while being parsed, kept so they stay visible.
+    """
     dag.validate()
     tasks = [_serialize_task(task) for task in dag.topological_sort()]
     return {
         "__version": FORMAT_VERSION,
         "dag_id": dag.dag_id,
+        "dag_display_name": dag._dag_display_name,
         "fileloc": dag.fileloc,
         "description": dag.description,
         "schedule": dag.timetable.summary,
@@ -58,14 +63,26 @@ def serialize_dag(dag: DAG) -> dict[str, Any]:
         "owners": sorted({task.owner for task in dag.tasks}),
         "doc_md": dag.doc_md,
         "is_paused_upon_creation": dag.is_paused_upon_creation,
+        "edge_info": _edge_info(dag),
+        "warnings": list(warnings),
         "tasks": tasks,
         **serialize_task_groups(dag),
+    }
+
+
+def _edge_info(dag: DAG) -> dict[str, dict[str, dict[str, str]]]:
+    """Labels by upstream then downstream task id, sorted so the hash is stable."""
+    return {
+        upstream: {downstream: dict(info) for downstream, info in sorted(edges.items()) if info}
+        for upstream, edges in sorted(dag.edge_info.items())
+        if any(edges.values())
     }
 
 
 def _serialize_task(task: BaseOperator) -> dict[str, Any]:
     return {
         "task_id": task.task_id,
+        "task_display_name": task._task_display_name,
         "operator_name": task.operator_name,
         "owner": task.owner,
         "email": _json_safe(task.email),
@@ -93,12 +110,20 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "upstream_task_ids": sorted(task.upstream_task_ids),
         "downstream_task_ids": sorted(task.downstream_task_ids),
         "template_fields": list(task.template_fields),
-        "doc_md": task.doc_md,
+        **{kind: _doc_text(getattr(task, kind)) for kind in DOC_KINDS},
         "skips_downstream": bool(getattr(task, "skips_downstream", False)),
         "rendered_preview": {
             name: _preview(getattr(task, name, None)) for name in task.template_fields
         },
     }
+
+
+#: A task's documentation attributes, as in Airflow; the UI renders doc_md as Markdown.
+DOC_KINDS = ("doc_md", "doc", "doc_rst", "doc_json", "doc_yaml")
+
+
+def _doc_text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def dag_hash(serialized: dict[str, Any]) -> str:
@@ -176,6 +201,16 @@ class SerializedTask:
     doc_md: str | None
     rendered_preview: dict[str, str | None]
     skips_downstream: bool = False  # a branch or short circuit: it records what it skipped
+    task_display_name: str | None = None
+    doc: str | None = None
+    doc_rst: str | None = None
+    doc_json: str | None = None
+    doc_yaml: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        """What the UI shows: ``task_display_name``, else the task id."""
+        return self.task_display_name or self.task_id
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SerializedTask:
@@ -210,12 +245,18 @@ class SerializedTask:
             template_fields=tuple(data.get("template_fields", ())),
             doc_md=data.get("doc_md"),
             rendered_preview=dict(data.get("rendered_preview") or {}),
+            task_display_name=data.get("task_display_name"),
+            doc=data.get("doc"),
+            doc_rst=data.get("doc_rst"),
+            doc_json=data.get("doc_json"),
+            doc_yaml=data.get("doc_yaml"),
             skips_downstream=bool(data.get("skips_downstream", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "task_id": self.task_id,
+            "task_display_name": self.task_display_name,
             "operator_name": self.operator_name,
             "owner": self.owner,
             "email": self.email,
@@ -243,7 +284,7 @@ class SerializedTask:
             "upstream_task_ids": sorted(self.upstream_task_ids),
             "downstream_task_ids": sorted(self.downstream_task_ids),
             "template_fields": list(self.template_fields),
-            "doc_md": self.doc_md,
+            **{kind: getattr(self, kind) for kind in DOC_KINDS},
             "skips_downstream": self.skips_downstream,
             "rendered_preview": self.rendered_preview,
         }
@@ -271,6 +312,18 @@ class SerializedDAG:
     is_paused_upon_creation: bool | None
     tasks: dict[str, SerializedTask] = field(default_factory=dict)
     task_groups: TaskGroupTree = field(default_factory=TaskGroupTree)
+    dag_display_name: str | None = None
+    edge_info: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def display_name(self) -> str:
+        """What the UI shows: ``dag_display_name``, else the DAG id."""
+        return self.dag_display_name or self.dag_id
+
+    def get_edge_info(self, upstream_task_id: str, downstream_task_id: str) -> dict[str, str]:
+        """``{"label": ...}`` for a labelled edge, ``{}`` otherwise (as ``DAG.get_edge_info``)."""
+        return dict(self.edge_info.get(upstream_task_id, {}).get(downstream_task_id, {}))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SerializedDAG:
@@ -299,6 +352,9 @@ class SerializedDAG:
             doc_md=data.get("doc_md"),
             is_paused_upon_creation=data.get("is_paused_upon_creation"),
             tasks={task.task_id: task for task in tasks},
+            dag_display_name=data.get("dag_display_name"),
+            edge_info=dict(data.get("edge_info") or {}),
+            warnings=list(data.get("warnings") or []),
             task_groups=TaskGroupTree.from_serialized(data.get("task_groups")),
         )
 
@@ -306,6 +362,7 @@ class SerializedDAG:
         return {
             "__version": FORMAT_VERSION,
             "dag_id": self.dag_id,
+            "dag_display_name": self.dag_display_name,
             "fileloc": self.fileloc,
             "description": self.description,
             "schedule": self.schedule,
@@ -321,6 +378,8 @@ class SerializedDAG:
             "owners": self.owners,
             "doc_md": self.doc_md,
             "is_paused_upon_creation": self.is_paused_upon_creation,
+            "edge_info": self.edge_info,
+            "warnings": self.warnings,
             "tasks": [task.to_dict() for task in self.tasks.values()],
             **self.task_groups.to_serialized(),
         }

@@ -16,6 +16,7 @@ COLUMN_GAP = 64
 ROW_GAP = 16
 MARGIN = 12
 MAX_LABEL_CHARS = 22
+EDGE_LABEL_CHAR_WIDTH = 6  # px per character of an edge label at its 11px font, roughly
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class Edge:
     source: str
     target: str
     path: str  # SVG path data
+    label: str = ""  # what a ``Label`` in the DAG file says about this edge
+    label_x: int = 0  # where the label sits: the middle of the edge
+    label_y: int = 0
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,12 @@ def _label(task_id: str) -> str:
     if len(task_id) <= MAX_LABEL_CHARS:
         return task_id
     return task_id[: MAX_LABEL_CHARS - 1] + "\u2026"
+
+
+def column_gap(edge_labels: Iterable[str]) -> int:
+    """Room between columns: wide enough for the longest edge label to sit between nodes."""
+    longest = max((len(label) for label in edge_labels), default=0)
+    return max(COLUMN_GAP, longest * EDGE_LABEL_CHAR_WIDTH + 24)
 
 
 def layers(order: list[str], upstream: Mapping[str, Iterable[str]]) -> dict[str, int]:
@@ -76,7 +86,12 @@ def layout(
     upstream: Mapping[str, Iterable[str]],
     operators: Mapping[str, str],
     states: Mapping[str, str | None],
+    display_names: Mapping[str, str] | None = None,
+    edge_labels: Mapping[tuple[str, str], str] | None = None,
 ) -> GraphLayout:
+    """Nodes show ``display_names`` (else the task id); edges carry ``edge_labels``."""
+    display_names = display_names or {}
+    edge_labels = edge_labels or {}
     depth = layers(order, upstream)
     columns: dict[int, list[str]] = {}
     for task_id in order:
@@ -99,7 +114,8 @@ def layout(
 
     tallest = max((len(members) for members in columns.values()), default=0)
     height = MARGIN * 2 + tallest * NODE_HEIGHT + max(tallest - 1, 0) * ROW_GAP
-    width = MARGIN * 2 + len(columns) * NODE_WIDTH + max(len(columns) - 1, 0) * COLUMN_GAP
+    gap = column_gap(edge_labels.values())
+    width = MARGIN * 2 + len(columns) * NODE_WIDTH + max(len(columns) - 1, 0) * gap
 
     nodes: dict[str, Node] = {}
     for column, members in columns.items():
@@ -108,10 +124,10 @@ def layout(
         for index, task_id in enumerate(members):
             nodes[task_id] = Node(
                 task_id=task_id,
-                label=_label(task_id),
+                label=_label(display_names.get(task_id) or task_id),
                 operator=operators.get(task_id, ""),
                 state=states.get(task_id),
-                x=MARGIN + column * (NODE_WIDTH + COLUMN_GAP),
+                x=MARGIN + column * (NODE_WIDTH + gap),
                 y=top + index * (NODE_HEIGHT + ROW_GAP),
             )
 
@@ -130,6 +146,9 @@ def layout(
                     parent,
                     task_id,
                     f"M{x1},{y1} C{x1 + bend:.0f},{y1} {x2 - bend:.0f},{y2} {x2 - 6},{y2}",
+                    label=edge_labels.get((parent, task_id), ""),
+                    label_x=(x1 + x2) // 2,
+                    label_y=(y1 + y2) // 2 - 4,
                 )
             )
     return GraphLayout(nodes=[nodes[t] for t in order], edges=edges, width=width, height=height)

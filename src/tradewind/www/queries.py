@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, func, select, text
+from sqlalchemy import String, cast, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from tradewind.dagfiles.task_groups import TaskGroupTree
@@ -48,6 +48,8 @@ class DagRow:
     description: str | None
     next_dagrun: datetime | None
     recent_runs: list[RunMark] = field(default_factory=list)  # newest first
+    display_name: str | None = None  # the DAG's dag_display_name, if it has one
+    warning_count: int = 0  # warnings its file raised when last parsed
 
     @property
     def last_run(self) -> RunMark | None:
@@ -82,8 +84,15 @@ def dag_list_page(
     filtered = active
     search = search.replace("\x00", "")  # no DAG id holds NUL, and PostgreSQL refuses it
     if search:
+        pattern = f"%{_like_escape(search.lower())}%"
+        # A DAG is found by its id or by its dag_display_name (kept in the serialized JSON).
+        display = func.lower(SerializedDagModel.data["dag_display_name"].as_string())
+        named = select(SerializedDagModel.dag_id).where(display.like(pattern, escape="\\"))
         filtered = filtered.where(
-            func.lower(DagModel.dag_id).like(f"%{_like_escape(search.lower())}%", escape="\\")
+            or_(
+                func.lower(DagModel.dag_id).like(pattern, escape="\\"),
+                DagModel.dag_id.in_(named),
+            )
         )
     if tag:
         # tags is a JSON list; its text holds each tag as a JSON string, quotes included.
@@ -114,8 +123,10 @@ def dag_list_page(
         for m in models
     ]
     marks = recent_runs(session, [row.dag_id for row in rows], RECENT_RUNS_PER_DAG)
+    extras = serialized_extras(session, [row.dag_id for row in rows])
     for row in rows:
         row.recent_runs = marks.get(row.dag_id, [])
+        row.display_name, row.warning_count = extras.get(row.dag_id, (None, 0))
     return DagListPage(
         dags=rows,
         total=total,
@@ -131,6 +142,20 @@ def dag_list_page(
         ),
         counts=counts,
     )
+
+
+def serialized_extras(session: Session, dag_ids: list[str]) -> dict[str, tuple[str | None, int]]:
+    """Each DAG's ``dag_display_name`` and number of parse warnings, in one statement that
+    reads those two keys of the serialized JSON, not the whole document."""
+    if not dag_ids:
+        return {}
+    data = SerializedDagModel.data
+    rows = session.execute(
+        select(
+            SerializedDagModel.dag_id, data["dag_display_name"].as_string(), data["warnings"]
+        ).where(SerializedDagModel.dag_id.in_(dag_ids))
+    )
+    return {dag_id: (name or None, len(warnings or [])) for dag_id, name, warnings in rows}
 
 
 def _status_counts(session: Session, filtered: Any) -> dict[str, int]:
@@ -190,6 +215,42 @@ class GridTask:
     operator: str
     upstream: list[str]
     downstream: list[str]
+    display_name: str = ""  # task_display_name, else the task id
+
+    def __post_init__(self) -> None:
+        self.display_name = self.display_name or self.task_id
+
+
+@dataclass
+class DagInfo:
+    """What the DAG pages show beside the tasks: names, docs, labels and parse warnings."""
+
+    dag_id: str
+    display_name: str
+    doc_md: str | None
+    edge_labels: dict[tuple[str, str], str]
+    warnings: list[str]
+
+
+def dag_info(session: Session, dag_id: str) -> DagInfo:
+    """The DAG-level parts of the serialized DAG the pages show, read without the tasks."""
+    data = SerializedDagModel.data
+    row = session.execute(
+        select(
+            data["dag_display_name"].as_string(),
+            data["doc_md"].as_string(),
+            data["edge_info"],
+            data["warnings"],
+        ).where(SerializedDagModel.dag_id == dag_id)
+    ).first()
+    name, doc_md, edge_info, warnings = row if row is not None else (None, None, None, None)
+    labels = {
+        (upstream, downstream): str(info["label"])
+        for upstream, edges in (edge_info or {}).items()
+        for downstream, info in edges.items()
+        if info.get("label")
+    }
+    return DagInfo(dag_id, name or dag_id, doc_md, labels, list(warnings or []))
 
 
 @dataclass
@@ -210,6 +271,7 @@ def dag_tasks(session: Session, dag_id: str) -> list[GridTask]:
             operator=item.get("operator_name", ""),
             upstream=list(item.get("upstream_task_ids", [])),
             downstream=list(item.get("downstream_task_ids", [])),
+            display_name=item.get("task_display_name") or "",
         )
         for item in (data or {}).get("tasks", [])
     ]

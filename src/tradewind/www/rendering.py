@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from tradewind.operations.dag_runs import dag_run_url
 from tradewind.www.context import UI_CONTEXT_KEY
+from tradewind.www.docs import render_markdown
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -107,6 +108,7 @@ def build_environment() -> Environment:
         dag_url=dag_url, run_url=dag_run_url, ti_url=ti_url, STATES=STATES, query=query
     )
     env.globals.update(pool_delete_url=pool_delete_url)
+    env.filters.update(markdown=render_markdown)
     return env
 
 

@@ -211,7 +211,7 @@ def grid_rows(tasks: list[GridTask], view: GroupView) -> list[GridRow]:
                 rows.append(
                     GridRow(
                         row_id=child_id,
-                        label=task_label(child_id, group_id, tree),
+                        label=_task_row_label(by_id[child_id], group_id, tree),
                         is_group=False,
                         ancestors=ancestors,
                         visible=view.is_visible(ancestors),
@@ -238,6 +238,13 @@ def group_cells(
         if row.is_group
         for run_id in runs
     }
+
+
+def _task_row_label(task: GridTask, group_id: str | None, tree: TaskGroupTree) -> str:
+    """The task's display name where it has one, else its id without the group's prefix."""
+    if task.display_name != task.task_id:
+        return task.display_name
+    return task_label(task.task_id, group_id, tree)
 
 
 def task_label(task_id: str, group_id: str | None, tree: TaskGroupTree) -> str:

@@ -39,6 +39,7 @@ def dag_grid(request: Request) -> Response:
     run_count = _run_count(request)
     with ui(request).database.read_session() as session:
         dag = _dag_or_404(session, dag_id)
+        info = queries.dag_info(session, dag_id)
         tasks = queries.dag_tasks(session, dag_id)
         grid = queries.grid(session, dag_id, tasks, run_count)
         view = group_view(request, queries.dag_task_groups(session, dag_id))
@@ -47,6 +48,7 @@ def dag_grid(request: Request) -> Response:
         request,
         "dag_grid.html",
         dag=dag,
+        info=info,
         grid=grid,
         tab="grid",
         run_count=run_count,
@@ -65,8 +67,12 @@ def run_graph(
     tasks: list[queries.GridTask],
     states: dict[str, str | None],
     view: groups.GroupView | None = None,
+    edge_labels: dict[tuple[str, str], str] | None = None,
 ) -> graph.GraphLayout:
-    """The graph of ``tasks`` in one run's ``states``; with groups when ``view`` has any."""
+    """The graph of ``tasks`` in one run's ``states``; with groups when ``view`` has any.
+
+    Edge labels and display names show on the plain graph; the grouped one shows ids.
+    """
     if view is not None and view.tree:
         return group_graph.layout(
             [task.task_id for task in tasks],
@@ -80,6 +86,8 @@ def run_graph(
         {task.task_id: task.upstream for task in tasks},
         {task.task_id: task.operator for task in tasks},
         states,
+        display_names={task.task_id: task.display_name for task in tasks},
+        edge_labels=edge_labels,
     )
 
 
@@ -88,6 +96,7 @@ def dag_graph(request: Request) -> Response:
     wanted = request.query_params.get("run_id") or ""
     with ui(request).database.read_session() as session:
         dag = _dag_or_404(session, dag_id)
+        info = queries.dag_info(session, dag_id)
         tasks = queries.dag_tasks(session, dag_id)
         view = group_view(request, queries.dag_task_groups(session, dag_id))
         recent = queries.recent_runs(session, [dag_id], 25).get(dag_id, [])
@@ -101,8 +110,9 @@ def dag_graph(request: Request) -> Response:
         request,
         "dag_graph.html",
         dag=dag,
+        info=info,
         tab="graph",
-        layout=run_graph(tasks, states, view),
+        layout=run_graph(tasks, states, view, info.edge_labels),
         run=run,
         recent=recent,
         groups=view,
@@ -114,13 +124,16 @@ def dag_code(request: Request) -> Response:
     context = ui(request)
     with context.database.read_session() as session:
         dag = _dag_or_404(session, dag_id)
+        info = queries.dag_info(session, dag_id)
     try:
         source = dag_ops.get_dag_code(context.database, dag_id)
     except DagNotFound as exc:
         source, missing = "", str(exc)
     else:
         missing = ""
-    return render(request, "dag_code.html", dag=dag, tab="code", source=source, missing=missing)
+    return render(
+        request, "dag_code.html", dag=dag, info=info, tab="code", source=source, missing=missing
+    )
 
 
 def trigger_form(request: Request) -> Response:

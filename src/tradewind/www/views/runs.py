@@ -22,6 +22,7 @@ def run_page(request: Request) -> Response:
         run = queries.get_run(session, dag_id, run_id)
         if run is None:
             raise DagRunNotFound(f"DAG {dag_id} has no run {run_id}")
+        info = queries.dag_info(session, dag_id)
         tasks = queries.dag_tasks(session, dag_id)
         view = group_view(request, queries.dag_task_groups(session, dag_id))
         tis = {ti.task_id: ti for ti in queries.task_instances_of_run(session, dag_id, run_id)}
@@ -30,14 +31,18 @@ def run_page(request: Request) -> Response:
         states = {task_id: ti.state or "none" for task_id, ti in sorted(tis.items())}
         return JSONResponse({**run_to_detail(run), "task_instances": states})
     order = [task.task_id for task in tasks] + sorted(set(tis) - {t.task_id for t in tasks})
-    layout = run_graph(tasks, {task_id: ti.state for task_id, ti in tis.items()}, view)
+    layout = run_graph(
+        tasks, {task_id: ti.state for task_id, ti in tis.items()}, view, info.edge_labels
+    )
     return render(
         request,
         "run.html",
         dag=dag,
+        info=info,
         run=run,
         detail=run_to_detail(run),
         rows=[(task_id, tis.get(task_id)) for task_id in order],
+        names={task.task_id: task.display_name for task in tasks},
         layout=layout,
         groups=view,
         tab="grid",

@@ -5,12 +5,14 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from tradewind.dagfiles.serialization import DOC_KINDS
 from tradewind.db.models import TaskInstanceState
 from tradewind.exceptions import BadRequest, DagRunNotFound, NotFound
 from tradewind.operations import dags as dag_ops
 from tradewind.operations import task_instances as ti_ops
 from tradewind.www import actions, logs, queries
 from tradewind.www.context import UiContext, actor, flash, ui
+from tradewind.www.docs import rendered_docs
 from tradewind.www.rendering import render, ti_url
 
 FIRST_CHUNK_BYTES = 512 * 1024
@@ -91,6 +93,9 @@ def ti_page(request: Request) -> Response:
     context = ui(request)
     ti = _task_instance(context, dag_id, run_id, task_id)
     task = ti_ops.get_task(context.database, dag_id, task_id)
+    with context.database.read_session() as session:
+        serialized = dag_ops.get_serialized_dag(session, dag_id)
+    definition = serialized.get_task(task_id)
     tries = _try_numbers(ti)
     chosen = _chosen_try(request, tries)
     chunk = (
@@ -108,6 +113,9 @@ def ti_page(request: Request) -> Response:
         ti=ti,
         state=state,
         task=task,
+        dag_name=serialized.display_name,
+        task_name=definition.display_name,
+        docs=rendered_docs({kind: getattr(definition, kind) for kind in DOC_KINDS}),
         ti_fields=TI_FIELDS,
         task_fields=TASK_FIELDS,
         tries=tries,
