@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from tradewind.authoring.current_context import get_current_context
     from tradewind.authoring.dag import DAG
+    from tradewind.authoring.params import Param
 
 __version__ = "0.1.0"
 
-__all__ = ["DAG", "__version__", "get_current_context"]
+__all__ = ["DAG", "Param", "__version__", "get_current_context"]
 
 
 def __getattr__(name: str) -> Any:
@@ -27,4 +28,8 @@ def __getattr__(name: str) -> Any:
         from tradewind.authoring.current_context import get_current_context
 
         return get_current_context
+    if name == "Param":
+        from tradewind.authoring.params import Param
+
+        return Param
     raise AttributeError(f"module 'tradewind' has no attribute {name!r}")

@@ -44,7 +44,12 @@ _EXCEPTIONS = {
         "AirflowSkipException",
         "AirflowFailException",
         "AirflowTaskTimeout",
+        "ParamValidationError",
     )
+}
+_PARAM = {
+    "Param": "tradewind.authoring.params:Param",
+    "ParamsDict": "tradewind.authoring.params:ParamsDict",
 }
 _CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the loaded Config
 
@@ -52,7 +57,8 @@ _CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the 
 AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         "airflow": {**_DAG},
-        "airflow.models": {**_DAG, **_BASEOPERATOR},
+        "airflow.models": {**_DAG, **_BASEOPERATOR, "Param": _PARAM["Param"]},
+        "airflow.models.param": _PARAM,
         "airflow.models.dag": _DAG,
         "airflow.models.baseoperator": _BASEOPERATOR,
         "airflow.models.xcom_arg": {"XComArg": "tradewind.authoring.xcom_arg:XComArg"},
@@ -80,6 +86,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             **_DECORATORS,
             **_BASEOPERATOR,
             "get_current_context": _PYTHON["get_current_context"],
+            "Param": _PARAM["Param"],
         },
     }
 )
