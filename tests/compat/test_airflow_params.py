@@ -80,3 +80,15 @@ def test_conf_overrides_params_in_templates_and_callables(params_harness: Harnes
     assert "callable count=7 who=world current=7" in h.try_log("airflow_params", overridden, "py")
     assert "template count=2 who=world" in h.try_log("airflow_params", defaults, "say")
     assert "callable count=2 who=world current=2" in h.try_log("airflow_params", defaults, "py")
+
+
+@pytest.mark.slow
+def test_with_conf_overrides_off_params_are_constants(params_harness: Harness) -> None:
+    h = params_harness
+    h.add_dag("airflow_params", AIRFLOW_PARAMS_DAG)
+    h.sync()
+    h.start(TRADEWIND__CORE__DAG_RUN_CONF_OVERRIDES_PARAMS="False")
+    run_id = h.trigger("airflow_params", run_id="constant", conf={"count": 7})
+    assert h.wait_run("airflow_params", run_id, timeout=90) == "success", h.scheduler_log()[-3000:]
+    assert "template count=2 who=world" in h.try_log("airflow_params", run_id, "say")
+    assert "callable count=2 who=world current=2" in h.try_log("airflow_params", run_id, "py")
