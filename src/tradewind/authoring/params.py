@@ -31,9 +31,9 @@ class _NoDefault:
 NOTSET: Any = _NoDefault()
 
 # Keywords a Param may carry besides JSON Schema's own: Airflow's trigger form reads them.
-_FORM_KEYWORDS = frozenset({"values_display", "description_md", "section"})
+_FORM_KEYWORDS = frozenset({"values_display", "description_md"})
 # Airflow form features this trigger form does not offer; accepted, but said so.
-_UNSHOWN_FORM_KEYWORDS = frozenset({"custom_html_form", "description_html"})
+_UNSHOWN_FORM_KEYWORDS = frozenset({"section", "custom_html_form", "description_html"})
 _ANNOTATION_KEYWORDS = frozenset(
     {
         "$schema",
@@ -314,7 +314,7 @@ def _warn_of_unknown_keywords(schema: Mapping[str, Any]) -> None:
     unshown = sorted(key for key in schema if key in _UNSHOWN_FORM_KEYWORDS)
     if unshown:
         warnings.warn(
-            f"Param keywords {unshown} are not shown by Tradewind's trigger form",
+            f"Param keywords {unshown} are accepted but ignored by Tradewind's trigger form",
             UserWarning,
             stacklevel=4,
         )
