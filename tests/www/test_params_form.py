@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -79,6 +78,13 @@ def test_form_has_a_field_per_param_prefilled_with_its_default(params_client: Te
     assert "param.fixed" not in page  # a const param is not editable
 
 
+def test_a_link_can_prefill_the_form(params_client: TestClient) -> None:
+    page = params_client.get("/dags/form_params/trigger?count=7&dry_run=false&run_id=r1").text
+    assert 'name="param.count" value="7"' in page and 'name="run_id" value="r1"' in page
+    assert re.search(r'name="param.dry_run" value="true">', page)  # unchecked
+    assert 'name="param.note" value="plain"' in page  # the others keep their defaults
+
+
 def test_posting_the_form_triggers_with_the_typed_values(
     params_client: TestClient, database: Database
 ) -> None:
@@ -132,7 +138,7 @@ def test_a_dag_without_params_keeps_the_plain_conf_editor(
 
 
 def test_browser_fills_the_form_and_sees_a_refusal(
-    config: Config, sqlite_database_url: str, tmp_path: Path
+    config: Config, sqlite_database_url: str
 ) -> None:
     chromium = require_browser()
     ui_config = config.with_overrides(

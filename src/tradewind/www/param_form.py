@@ -49,9 +49,38 @@ def shown_params(params: ParamsDict) -> dict[str, Param]:
     return {name: p for name, p in params.params().items() if "const" not in p.schema}
 
 
-def form_fields(params: ParamsDict, posted: Mapping[str, str] | None = None) -> list[ParamField]:
-    """A field per shown param, prefilled with its default, or with what was posted."""
+def form_fields(
+    params: ParamsDict,
+    posted: Mapping[str, str] | None = None,
+    prefill: Mapping[str, str] | None = None,
+) -> list[ParamField]:
+    """A field per shown param, prefilled with its default, or with what was posted.
+
+    ``prefill`` (the page's query string, ``?count=4``: a link to a filled-in form, as in
+    Airflow) replaces defaults by param name.
+    """
+    if posted is None and prefill:
+        posted = _as_posted(params, prefill)
     return [_field(name, param, posted) for name, param in shown_params(params).items()]
+
+
+def _as_posted(params: ParamsDict, prefill: Mapping[str, str]) -> dict[str, str]:
+    """Query-string values as if the form had been posted with them (others: defaults)."""
+    posted: dict[str, str] = {}
+    for name, param in shown_params(params).items():
+        kind = _kind(param)
+        text = prefill.get(name)
+        if kind == "boolean":
+            wanted = bool(param.value) if text is None else text.lower() in _TRUE
+            if wanted:
+                posted[FIELD_PREFIX + name] = "true"
+        else:
+            default = param.value if param.has_value else None
+            posted[FIELD_PREFIX + name] = _as_text(kind, default) if text is None else text
+    return posted
+
+
+_TRUE = {"true", "1", "yes", "on"}
 
 
 def shown_names_json(params: ParamsDict) -> str:

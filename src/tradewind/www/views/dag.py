@@ -95,7 +95,15 @@ def trigger_form(request: Request) -> Response:
     with ui(request).database.read_session() as session:
         dag = _dag_or_404(session, dag_id)
         params = dag_ops.get_serialized_dag(session, dag_id).params
-    return _trigger_page(request, dag, params, conf="{}" if params else "")
+    query = request.query_params
+    return _trigger_page(
+        request,
+        dag,
+        params,
+        conf="{}" if params else "",
+        run_id=query.get("run_id", ""),
+        prefill={name: query[name] for name in params if name in query},
+    )
 
 
 def trigger(request: Request) -> Response:
@@ -139,6 +147,7 @@ def _trigger_page(
     run_id: str = "",
     error: str = "",
     posted: dict[str, str] | None = None,
+    prefill: dict[str, str] | None = None,
 ) -> Response:
     """The form; after a refused post, with what was typed and why it was refused."""
     return render(
@@ -150,7 +159,7 @@ def _trigger_page(
         conf=conf,
         run_id=run_id,
         error=error,
-        fields=param_form.form_fields(params, posted),
+        fields=param_form.form_fields(params, posted, prefill),
         shown_fields=param_form.shown_names_json(params),
     )
 
