@@ -16,6 +16,7 @@ from tradewind.exceptions import BadRequest
 AIRFLOW_PARAMS_DAG = """
 import pendulum
 from airflow import DAG
+from airflow.models import Param as ModelsParam
 from airflow.models.param import Param
 from airflow.operators.bash import BashOperator
 from airflow.operators.python import PythonOperator, get_current_context
@@ -33,7 +34,7 @@ with DAG(
     params={
         "count": Param(2, type="integer", minimum=1, title="Count"),
         "who": SdkParam("world", type="string"),
-        "plain": "as is",
+        "plain": ModelsParam("as is", type="string"),
     },
 ) as dag:
     say = BashOperator(
