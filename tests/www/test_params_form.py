@@ -127,6 +127,8 @@ def test_an_invalid_value_rerenders_the_form_and_triggers_nothing(
     assert response.status_code == 400
     assert error in response.text
     assert 'name="param.note" value="typed"' in response.text  # what was typed is kept
+    bad = re.search(r'<div class="param-field invalid" data-param="(\w+)">', response.text)
+    assert bad is not None and error.startswith(f"Invalid input for param {bad.group(1)}:")
     assert _runs(database) == []
 
 

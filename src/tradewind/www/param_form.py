@@ -83,6 +83,12 @@ def _as_posted(params: ParamsDict, prefill: Mapping[str, str]) -> dict[str, str]
 _TRUE = {"true", "1", "yes", "on"}
 
 
+def param_named_in(error: str, params: ParamsDict) -> str | None:
+    """The param a refusal is about (``Invalid input for param <name>: ...``), to mark it."""
+    named = [name for name in params if error.startswith(f"Invalid input for param {name}: ")]
+    return max(named, key=len, default=None)
+
+
 def shown_names_json(params: ParamsDict) -> str:
     return json.dumps(list(shown_params(params)))
 

@@ -161,6 +161,7 @@ def _trigger_page(
         error=error,
         fields=param_form.form_fields(params, posted, prefill),
         shown_fields=param_form.shown_names_json(params),
+        bad_param=param_form.param_named_in(error, params) if error else None,
     )
 
 
