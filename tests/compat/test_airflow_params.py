@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 from tests.scheduling.harness import Harness
+from tradewind import compat
+from tradewind.authoring.dag_decorator import DagParam
+from tradewind.authoring.params import Param, ParamsDict
 from tradewind.config import Config
 from tradewind.db.engine import Database
-from tradewind.exceptions import BadRequest
+from tradewind.exceptions import BadRequest, ParamValidationError
 
 AIRFLOW_PARAMS_DAG = """
 import pendulum
@@ -45,6 +48,20 @@ with DAG(
     py = PythonOperator(task_id="py", python_callable=report)
     say >> py
 """
+
+
+def test_airflow_param_paths_serve_tradewind_objects(config: Config) -> None:
+    compat.install(config.with_overrides({("core", "airflow_compat"): "True"}))
+    try:
+        import airflow.models as models
+        import airflow.models.param as param
+        import airflow.sdk as sdk
+        from airflow.exceptions import ParamValidationError as AirflowParamError
+    finally:
+        compat.uninstall()
+    assert param.Param is models.Param is sdk.Param is Param
+    assert (param.ParamsDict, param.DagParam, models.DagParam) == (ParamsDict, DagParam, DagParam)
+    assert AirflowParamError is ParamValidationError
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ _EXCEPTIONS = {
 _PARAM = {
     "Param": "tradewind.authoring.params:Param",
     "ParamsDict": "tradewind.authoring.params:ParamsDict",
+    "DagParam": "tradewind.authoring.dag_decorator:DagParam",
 }
 _CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the loaded Config
 
@@ -57,7 +58,12 @@ _CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the 
 AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         "airflow": {**_DAG},
-        "airflow.models": {**_DAG, **_BASEOPERATOR, "Param": _PARAM["Param"]},
+        "airflow.models": {
+            **_DAG,
+            **_BASEOPERATOR,
+            "Param": _PARAM["Param"],
+            "DagParam": _PARAM["DagParam"],
+        },
         "airflow.models.param": _PARAM,
         "airflow.models.dag": _DAG,
         "airflow.models.baseoperator": _BASEOPERATOR,
