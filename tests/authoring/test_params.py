@@ -194,3 +194,18 @@ def test_dag_decorator_arguments_are_checked_against_declared_params() -> None:
 
     with pytest.raises(ParamValidationError, match="param n: 'two' is not of type 'integer'"):
         wrong()
+
+
+def test_plain_params_do_not_pay_for_importing_jsonschema() -> None:
+    """jsonschema takes hundreds of milliseconds to import: only schemas need it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from tradewind import DAG, Param; "
+        "DAG('d', schedule=None, params={'a': 1, 'b': Param('x')}).validate(); "
+        "assert 'jsonschema' not in sys.modules, 'imported'; "
+        "Param(1, type='integer').resolve(); assert 'jsonschema' in sys.modules"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -10,13 +10,11 @@ validates a trigger's conf without importing the DAG file.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import warnings
 from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any
-
-import jsonschema
-from jsonschema.validators import Draft202012Validator, validator_for
 
 from tradewind.exceptions import ParamValidationError
 
@@ -56,12 +54,6 @@ _ANNOTATION_KEYWORDS = frozenset(
         "contentEncoding",
         "contentSchema",
     }
-)
-_KNOWN_KEYWORDS = (
-    frozenset(Draft202012Validator.VALIDATORS)
-    | _ANNOTATION_KEYWORDS
-    | _FORM_KEYWORDS
-    | _UNSHOWN_FORM_KEYWORDS
 )
 
 
@@ -121,7 +113,11 @@ class Param:
 
     def problem_with(self, value: Any) -> str | None:
         """What is wrong with ``value`` against the schema, in one line; None when valid."""
-        error = jsonschema.exceptions.best_match(_validator(self.schema).iter_errors(value))
+        if not self.schema:  # a plain value's param: anything goes, no need for jsonschema
+            return None
+        from jsonschema.exceptions import best_match
+
+        error = best_match(_validator(self.schema).iter_errors(value))
         if error is None:
             return None
         where = "".join(f"[{part!r}]" for part in error.absolute_path)
@@ -283,12 +279,21 @@ class ParamsDict(MutableMapping[str, Any]):
         return params
 
 
+# jsonschema is imported where it is needed, not with this module: importing it costs
+# hundreds of milliseconds, which every DAG file with only plain params would pay.
+
+
 def _check_schema(schema: dict[str, Any]) -> None:
     """A schema that is not one (``type="int"``) is the DAG author's error, said at parse."""
+    if not schema:
+        return
+    from jsonschema import SchemaError
+    from jsonschema.validators import Draft202012Validator, validator_for
+
     cls = validator_for(schema, default=Draft202012Validator)
     try:
         cls.check_schema(schema)
-    except jsonschema.SchemaError as exc:
+    except SchemaError as exc:
         raise ParamValidationError(
             f"Param has an invalid JSON schema {schema!r}: {exc.message}"
         ) from None
@@ -297,13 +302,18 @@ def _check_schema(schema: dict[str, Any]) -> None:
 def _validator(schema: dict[str, Any]) -> Any:
     """A validator for ``schema`` (Draft 2020-12 unless ``$schema`` says), formats checked
     as Airflow checks them (``format="date"``, ``"idn-email"``...)."""
+    from jsonschema.validators import Draft202012Validator, validator_for
+
     cls = validator_for(schema, default=Draft202012Validator)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
 def _warn_of_unknown_keywords(schema: Mapping[str, Any]) -> None:
     """A misspelt keyword (``minimun``) would silently check nothing: say so."""
-    unknown = sorted(key for key in schema if key not in _KNOWN_KEYWORDS)
+    if not schema:
+        return
+    known = _known_keywords()
+    unknown = sorted(key for key in schema if key not in known)
     if unknown:
         warnings.warn(
             f"Param keywords {unknown} are not JSON Schema keywords: they are kept but "
@@ -318,6 +328,14 @@ def _warn_of_unknown_keywords(schema: Mapping[str, Any]) -> None:
             UserWarning,
             stacklevel=4,
         )
+
+
+@functools.cache
+def _known_keywords() -> frozenset[str]:
+    from jsonschema.validators import Draft202012Validator
+
+    validating = frozenset(Draft202012Validator.VALIDATORS)
+    return validating | _ANNOTATION_KEYWORDS | _FORM_KEYWORDS | _UNSHOWN_FORM_KEYWORDS
 
 
 def _warn_if_not_json(value: Any) -> None:
