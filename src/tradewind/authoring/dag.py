@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tradewind.authoring import dag_context
 from tradewind.authoring.ids import validate_id
-from tradewind.authoring.params import ParamsDict
+from tradewind.authoring.params import ParamsDict, schema_types
 from tradewind.authoring.schedules import ScheduleArg, Timetable, timetable_for
 from tradewind.authoring.schedules.cron import CronTimetable
 from tradewind.authoring.timezone import coerce_utc_or_none, plain_timedelta
@@ -283,7 +283,7 @@ class DAG:
         if not self.timetable.can_be_scheduled:
             return
         for name, param in self.params.params().items():
-            if not param.has_value and "null" not in _types(param.schema):
+            if not param.has_value and "null" not in schema_types(param.schema):
                 raise ParamValidationError(
                     f"{self._where}: param {name!r} has no default value, so the DAG's "
                     "schedule must be None (a scheduled run has no conf to supply it)"
@@ -309,11 +309,6 @@ class DAG:
         if default is not NOTSET:
             self.params[name] = default
         return DagParam(self, name)
-
-
-def _types(schema: Mapping[str, Any]) -> list[Any]:
-    kind = schema.get("type", [])
-    return kind if isinstance(kind, list) else [kind]
 
 
 def _caller_file() -> str | None:

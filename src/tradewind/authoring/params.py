@@ -279,6 +279,12 @@ class ParamsDict(MutableMapping[str, Any]):
         return params
 
 
+def schema_types(schema: Mapping[str, Any]) -> list[Any]:
+    """The schema's ``type`` as a list (``"integer"`` or ``["null", "integer"]``)."""
+    kind = schema.get("type", [])
+    return kind if isinstance(kind, list) else [kind]
+
+
 # jsonschema is imported where it is needed, not with this module: importing it costs
 # hundreds of milliseconds, which every DAG file with only plain params would pay.
 

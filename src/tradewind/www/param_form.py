@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tradewind.authoring.params import Param, ParamsDict
+from tradewind.authoring.params import Param, ParamsDict, schema_types
 from tradewind.exceptions import BadRequest
 
 FIELD_PREFIX = "param."
@@ -124,7 +124,7 @@ def _field(name: str, param: Param, posted: Mapping[str, str] | None) -> ParamFi
         kind=kind,
         value=shown,
         checked=checked,
-        required=not param.has_value and "null" not in _types(schema),
+        required=not param.has_value and "null" not in schema_types(schema),
         options=_options(schema, shown) if kind == "select" else [],
         examples=[str(item) for item in schema.get("examples") or [] if kind == "text"],
         attrs=_attributes(kind, schema),
@@ -135,7 +135,7 @@ def _kind(param: Param) -> str:
     schema = param.schema
     if "enum" in schema:
         return "select"
-    types = [kind for kind in _types(schema) if kind != "null"]
+    types = [kind for kind in schema_types(schema) if kind != "null"]
     kind = types[0] if types else _json_type(param.value)
     if kind in ("object", "array"):
         return "json"
@@ -144,11 +144,6 @@ def _kind(param: Param) -> str:
     if kind == "string" and schema.get("format") == "date":
         return "date"
     return "text"
-
-
-def _types(schema: Mapping[str, Any]) -> list[Any]:
-    kind = schema.get("type", [])
-    return kind if isinstance(kind, list) else [kind]
 
 
 def _json_type(value: Any) -> str:
