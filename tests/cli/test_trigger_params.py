@@ -48,8 +48,11 @@ def test_cli_trigger_refuses_a_conf_failing_the_params(server: ApiServer, client
         "Error: Invalid input for param count: 0 is less than the minimum of 1\n"
     ), refused.stderr
     run_id = f"cli_{client}"
+    date = "2024-01-01" if client == "local_client" else "2024-01-02"  # one run per date
     created = CliRunner().invoke(
-        main, ["dags", "trigger", "with_params", "-r", run_id, "-c", '{"who": "ana"}'], env=env
+        main,
+        ["dags", "trigger", "with_params", "-r", run_id, "-c", '{"who": "ana"}', "-e", date],
+        env=env,
     )
     assert created.exit_code == 0, created.stderr
     state = CliRunner().invoke(main, ["dags", "state", "with_params", run_id], env=env)
