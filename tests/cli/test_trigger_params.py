@@ -43,10 +43,9 @@ def test_cli_trigger_refuses_a_conf_failing_the_params(server: ApiServer, client
         main, ["dags", "trigger", "with_params", "-c", '{"who": "ana", "count": 0}'], env=env
     )
     assert refused.exit_code == 1
-    # startswith: the webserver runs in this process, and may log to the captured stderr.
-    assert refused.stderr.startswith(
+    assert refused.stderr == (
         "Error: Invalid input for param count: 0 is less than the minimum of 1\n"
-    ), refused.stderr
+    )
     run_id = f"cli_{client}"
     date = "2024-01-01" if client == "local_client" else "2024-01-02"  # one run per date
     created = CliRunner().invoke(
