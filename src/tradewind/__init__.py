@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from tradewind.authoring.current_context import get_current_context
     from tradewind.authoring.dag import DAG
+    from tradewind.authoring.params import Param
     from tradewind.authoring.task_group import TaskGroup
 
 __version__ = "0.1.0"
 
-__all__ = ["DAG", "TaskGroup", "__version__", "get_current_context"]
+__all__ = ["DAG", "Param", "TaskGroup", "__version__", "get_current_context"]
 
 
 def __getattr__(name: str) -> Any:
@@ -32,4 +33,8 @@ def __getattr__(name: str) -> Any:
         from tradewind.authoring.current_context import get_current_context
 
         return get_current_context
+    if name == "Param":
+        from tradewind.authoring.params import Param
+
+        return Param
     raise AttributeError(f"module 'tradewind' has no attribute {name!r}")

@@ -70,6 +70,12 @@ OPTIONS: dict[str, dict[str, Option]] = {
             "takes to exit: running tries get this long to finish, then are killed and "
             "failed or retried.",
         ),
+        "dag_run_conf_overrides_params": _opt(
+            "bool",
+            "True",
+            "A triggered run's conf overrides the DAG's params (validated against them); "
+            "False makes params constants.",
+        ),
         "airflow_compat": _opt(
             "bool",
             "False",

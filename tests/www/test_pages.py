@@ -58,7 +58,7 @@ def test_dag_pages_render(client: TestClient, ui_database: Database) -> None:
     assert "transforming" in code
 
     trigger = client.get("/dags/ui_sample/trigger").text
-    assert "&#34;greeting&#34;: &#34;hello&#34;" in trigger  # params prefill the conf editor
+    assert 'name="param.greeting" value="hello"' in trigger  # a field per param, prefilled
 
     run_page = client.get(f"/dags/ui_sample/runs/{run.run_id}")
     assert run_page.status_code == 200

@@ -15,6 +15,8 @@ _EXPORTS = {
     "TriggerRule": "tradewind.authoring.trigger_rule",
     "WeightRule": "tradewind.authoring.weight_rule",
     "XComArg": "tradewind.authoring.xcom_arg",
+    "Param": "tradewind.authoring.params",
+    "ParamsDict": "tradewind.authoring.params",
     "chain": "tradewind.authoring.dependencies",
     "Label": "tradewind.authoring.edgemodifier",
     "EdgeModifier": "tradewind.authoring.edgemodifier",

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from tradewind.authoring import dag_context
 from tradewind.authoring.dependencies import DependencyMixin, End, split_edge_modifiers
 from tradewind.authoring.ids import validate_id
+from tradewind.authoring.params import ParamsDict
 from tradewind.authoring.resolvable import find_resolvables
 from tradewind.authoring.task_group import TaskGroup, group_for_new_task
 from tradewind.authoring.templating import build_jinja_env, needs_jinja, render_template
@@ -129,7 +130,7 @@ class BaseOperator(DependencyMixin):
         self.end_date = _as_utc(end_date, "end_date", where)
         self.depends_on_past = bool(depends_on_past)
         self.wait_for_downstream = bool(wait_for_downstream)
-        self.params: dict[str, Any] = dict(params or {})
+        self.params = ParamsDict(params)
         self.priority_weight = int(priority_weight)
         self.weight_rule = coerce_weight_rule(weight_rule, where=where)
         self.queue = queue

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from tradewind.authoring.macros import build_macros
+from tradewind.authoring.params import ParamsDict
 from tradewind.authoring.timezone import coerce_utc
 
 if TYPE_CHECKING:
@@ -56,8 +57,8 @@ def build_template_context(
 ) -> Context:
     """Assemble the context for one task instance.
 
-    ``params`` are the DAG's params, updated by the task's, then (Airflow's default
-    ``dag_run_conf_overrides_params``) by the run's ``conf``, then by ``params_override``.
+    ``params`` are the values of :func:`resolve_params`; ``conf_overrides_params`` is
+    ``[core] dag_run_conf_overrides_params``.
     ``dag_run`` may be the runner's own run object; otherwise a stand-in with ``conf``,
     ``run_id``, ``logical_date``/``execution_date`` and the data interval is built.
     """
@@ -75,10 +76,9 @@ def build_template_context(
             data_interval_start=start,
             data_interval_end=end,
         )
-    params = {**dag.params, **task.params}
-    if conf_overrides_params:
-        params.update(conf)
-    params.update(params_override or {})
+    params = resolve_params(
+        dag, task, conf if conf_overrides_params else None, params_override=params_override
+    )
     context: Context = {
         **dag.user_defined_macros,
         "dag": dag,
@@ -103,3 +103,24 @@ def build_template_context(
         "templates_dict": None,
     }
     return context
+
+
+def resolve_params(
+    dag: DAG,
+    task: BaseOperator,
+    conf: Mapping[str, Any] | None,
+    *,
+    params_override: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The values of ``params`` for one task instance, each checked against its schema.
+
+    The DAG's params, then the task's (a task's Param replaces the DAG's of that name),
+    then the run's ``conf`` (validated against the params it overrides), then
+    ``params_override``. A missing or invalid value raises ParamValidationError naming the
+    param, which fails the try: the task never sees a value its schema refuses.
+    """
+    params = ParamsDict(dag.params)
+    params.update(task.params)
+    params.update(conf or {})
+    params.update(params_override or {})
+    return params.validate()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tradewind.authoring import dag_context
 from tradewind.authoring.ids import validate_id
+from tradewind.authoring.params import ParamsDict, schema_types
 from tradewind.authoring.schedules import ScheduleArg, Timetable, timetable_for
 from tradewind.authoring.schedules.cron import CronTimetable
 from tradewind.authoring.task_group import TaskGroup
@@ -20,6 +21,7 @@ from tradewind.exceptions import (
     DagCycleError,
     DagDefinitionError,
     DuplicateTaskIdError,
+    ParamValidationError,
     TaskNotFound,
 )
 
@@ -99,7 +101,8 @@ class DAG:
             else dagrun_timeout
         )
         self.tags: list[str] = list(tags or [])
-        self.params: dict[str, Any] = {**self.default_args.get("params", {}), **(params or {})}
+        self.params = ParamsDict(self.default_args.get("params"))
+        self.params.update(ParamsDict(params))
         self.is_paused_upon_creation = is_paused_upon_creation
         self.template_searchpath: list[str] = (
             [template_searchpath]
@@ -316,6 +319,27 @@ class DAG:
                 f"{self._where} has schedule {self.timetable.summary!r} but no start_date; "
                 f"pass start_date= to the DAG (or in default_args)"
             )
+        self._validate_params()
+
+    def _validate_params(self) -> None:
+        """A scheduled run has no conf, so its params' defaults must exist and be valid.
+
+        As in Airflow, a DAG with ``schedule=None`` is checked only when triggered: an
+        invalid or missing default then forces whoever triggers to supply a value.
+        """
+        if not self.timetable.can_be_scheduled:
+            return
+        for name, param in self.params.params().items():
+            if not param.has_value and "null" not in schema_types(param.schema):
+                raise ParamValidationError(
+                    f"{self._where}: param {name!r} has no default value, so the DAG's "
+                    "schedule must be None (a scheduled run has no conf to supply it)"
+                )
+            problem = param.problem_with(param.value) if param.has_value else None
+            if problem is not None:
+                raise ParamValidationError(
+                    f"{self._where}: invalid default for param {name!r}: {problem}"
+                )
 
     @property
     def effective_start_date(self) -> datetime | None:

@@ -53,8 +53,11 @@ def _wrap(function: Callable[..., Any], dag_id: str, dag_kwargs: dict[str, Any])
         bound.apply_defaults()
         kwargs_for_dag = dict(dag_kwargs)
         kwargs_for_dag.setdefault("fileloc", inspect.getsourcefile(function))
-        params = {**kwargs_for_dag.pop("params", {}), **bound.arguments}
-        with DAG(dag_id or function.__name__, params=params, **kwargs_for_dag) as new_dag:
+        with DAG(dag_id or function.__name__, **kwargs_for_dag) as new_dag:
+            # A plain argument over a declared Param is validated against it; a Param
+            # given as the argument's default replaces it (ParamsDict's rules).
+            for name, value in bound.arguments.items():
+                new_dag.params[name] = value
             placeholders = {name: DagParam(new_dag, name) for name in bound.arguments}
             function(**placeholders)
         if function.__doc__ and not new_dag.doc_md:

@@ -73,7 +73,13 @@ _EXCEPTIONS = {
         "AirflowSkipException",
         "AirflowFailException",
         "AirflowTaskTimeout",
+        "ParamValidationError",
     )
+}
+_PARAM = {
+    "Param": "tradewind.authoring.params:Param",
+    "ParamsDict": "tradewind.authoring.params:ParamsDict",
+    "DagParam": "tradewind.authoring.dag_decorator:DagParam",
 }
 _CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the loaded Config
 
@@ -81,7 +87,13 @@ _CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the 
 AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         "airflow": {**_DAG},
-        "airflow.models": {**_DAG, **_BASEOPERATOR},
+        "airflow.models": {
+            **_DAG,
+            **_BASEOPERATOR,
+            "Param": _PARAM["Param"],
+            "DagParam": _PARAM["DagParam"],
+        },
+        "airflow.models.param": _PARAM,
         "airflow.models.dag": _DAG,
         "airflow.models.baseoperator": _BASEOPERATOR,
         "airflow.models.xcom_arg": {"XComArg": "tradewind.authoring.xcom_arg:XComArg"},
@@ -125,6 +137,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             **_TASK_GROUP,
             "get_current_context": _PYTHON["get_current_context"],
             **_EDGE_MODIFIER,
+            "Param": _PARAM["Param"],
         },
     }
 )

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tradewind.authoring.graph import topological_order
+from tradewind.authoring.params import ParamsDict
 from tradewind.authoring.schedules import DagRunInfo, DataInterval, Timetable
 from tradewind.authoring.schedules import timetable_from_serialized as _timetable_from_dict
 from tradewind.authoring.timezone import parse_datetime
@@ -59,7 +60,7 @@ def serialize_dag(dag: DAG, warnings: Sequence[str] = ()) -> dict[str, Any]:
         "max_active_tasks": dag.max_active_tasks,
         "dagrun_timeout": _td(dag.dagrun_timeout),
         "tags": [str(tag) for tag in dag.tags],
-        "params": _json_safe(dag.params),
+        "params": _params(dag.params),
         "owners": sorted({task.owner for task in dag.tasks}),
         "doc_md": dag.doc_md,
         "is_paused_upon_creation": dag.is_paused_upon_creation,
@@ -104,7 +105,7 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "max_active_tis_per_dag": task.max_active_tis_per_dag,
         "start_date": _dt(task.start_date),
         "end_date": _dt(task.end_date),
-        "params": _json_safe(task.params),
+        "params": _params(task.params),
         "inlets": _json_safe(task.inlets),
         "outlets": _json_safe(task.outlets),
         "upstream_task_ids": sorted(task.upstream_task_ids),
@@ -138,6 +139,17 @@ def _dt(value: datetime | None) -> str | None:
 
 def _td(value: timedelta | None) -> float | None:
     return value.total_seconds() if value is not None else None
+
+
+def _params(params: ParamsDict) -> list[list[Any]]:
+    """``[[name, {"default", "description", "schema"}], ...]``: names in definition order
+    (the trigger form's order), schemas kept so the webserver validates a trigger's conf."""
+    return _json_safe(params.serialize())
+
+
+def _read_params(data: Any) -> ParamsDict:
+    """A required param reads as None on a serialized DAG (nothing there runs a task)."""
+    return ParamsDict.deserialize(data, suppress_exception=True)
 
 
 def _json_safe(value: Any) -> Any:
@@ -192,7 +204,7 @@ class SerializedTask:
     max_active_tis_per_dag: int | None
     start_date: datetime | None
     end_date: datetime | None
-    params: dict[str, Any]
+    params: ParamsDict
     inlets: list[Any]
     outlets: list[Any]
     upstream_task_ids: frozenset[str]
@@ -237,7 +249,7 @@ class SerializedTask:
             max_active_tis_per_dag=data.get("max_active_tis_per_dag"),
             start_date=_to_dt(data.get("start_date")),
             end_date=_to_dt(data.get("end_date")),
-            params=dict(data.get("params") or {}),
+            params=_read_params(data.get("params")),
             inlets=list(data.get("inlets") or []),
             outlets=list(data.get("outlets") or []),
             upstream_task_ids=frozenset(data.get("upstream_task_ids", ())),
@@ -278,7 +290,7 @@ class SerializedTask:
             "max_active_tis_per_dag": self.max_active_tis_per_dag,
             "start_date": _dt(self.start_date),
             "end_date": _dt(self.end_date),
-            "params": self.params,
+            "params": _params(self.params),
             "inlets": self.inlets,
             "outlets": self.outlets,
             "upstream_task_ids": sorted(self.upstream_task_ids),
@@ -306,7 +318,7 @@ class SerializedDAG:
     max_active_tasks: int | None
     dagrun_timeout: timedelta | None
     tags: list[str]
-    params: dict[str, Any]
+    params: ParamsDict
     owners: list[str]
     doc_md: str | None
     is_paused_upon_creation: bool | None
@@ -347,7 +359,7 @@ class SerializedDAG:
             max_active_tasks=data.get("max_active_tasks"),
             dagrun_timeout=_to_td(data.get("dagrun_timeout")),
             tags=list(data.get("tags") or []),
-            params=dict(data.get("params") or {}),
+            params=_read_params(data.get("params")),
             owners=list(data.get("owners") or []),
             doc_md=data.get("doc_md"),
             is_paused_upon_creation=data.get("is_paused_upon_creation"),
@@ -374,7 +386,7 @@ class SerializedDAG:
             "max_active_tasks": self.max_active_tasks,
             "dagrun_timeout": _td(self.dagrun_timeout),
             "tags": self.tags,
-            "params": self.params,
+            "params": _params(self.params),
             "owners": self.owners,
             "doc_md": self.doc_md,
             "is_paused_upon_creation": self.is_paused_upon_creation,

@@ -150,7 +150,7 @@ def start_try(
         assert ti is not None
         _mark_running(ti, config, now)
         _delete_xcoms(session, [(dag_id, run_id, task_id)])
-        return _started(run, ti, fileloc or _fileloc(session, dag_id), now)
+        return _started(run, ti, fileloc or _fileloc(session, dag_id), now, config)
 
 
 def claim_tries(
@@ -182,7 +182,7 @@ def claim_tries(
                 continue
             assert ti is not None
             _mark_running(ti, config, now)
-            claimed.append((workload, _started(run, ti, fileloc, now)))
+            claimed.append((workload, _started(run, ti, fileloc, now, config)))
         if claimed:
             _delete_xcoms(session, [workload.key[:3] for workload, _ in claimed])
     return claimed, refused
@@ -217,7 +217,9 @@ def _delete_xcoms(session: Any, keys: list[tuple[str, str, str]]) -> None:
         session.execute(delete(XCom).where(_matching(XCom, chunk)))
 
 
-def _started(run: DagRun, ti: TaskInstance, fileloc: str, now: datetime) -> StartedTry:
+def _started(
+    run: DagRun, ti: TaskInstance, fileloc: str, now: datetime, config: Config
+) -> StartedTry:
     return StartedTry(
         dag_id=ti.dag_id,
         run_id=ti.run_id,
@@ -232,6 +234,7 @@ def _started(run: DagRun, ti: TaskInstance, fileloc: str, now: datetime) -> Star
         run_type=run.run_type,
         start_date=now,
         hostname=ti.hostname or "",
+        conf_overrides_params=config.get("core", "dag_run_conf_overrides_params"),
     )
 
 

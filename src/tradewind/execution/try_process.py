@@ -60,6 +60,8 @@ class StartedTry:
     run_type: str
     start_date: datetime
     hostname: str = ""
+    #: ``[core] dag_run_conf_overrides_params``, read by the claimer (the try has no config).
+    conf_overrides_params: bool = True
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -348,6 +350,7 @@ def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry)
         conf=started.conf,
         ti=ti,
         dag_run=dag_run,
+        conf_overrides_params=started.conf_overrides_params,
     )
     timeout = task.execution_timeout
     if timeout is not None:

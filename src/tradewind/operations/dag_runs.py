@@ -23,7 +23,12 @@ from tradewind.authoring.timezone import utcnow
 from tradewind.db.models import DagRun, DagRunState, RunType, TaskInstance
 from tradewind.db.models.base import ID_LENGTH
 from tradewind.db.types import UtcDateTime
-from tradewind.exceptions import BadRequest, DagRunAlreadyExists, DagRunNotFound
+from tradewind.exceptions import (
+    BadRequest,
+    DagRunAlreadyExists,
+    DagRunNotFound,
+    ParamValidationError,
+)
 from tradewind.operations import audit
 from tradewind.operations.dags import (
     get_serialized_dag,
@@ -114,6 +119,19 @@ def validate_run_id(run_id: Any) -> str:
     return run_id
 
 
+def check_params(dag: SerializedDAG, conf: dict[str, Any] | None) -> dict[str, Any]:
+    """The param values a run with ``conf`` would start with; a 400 naming a bad param.
+
+    Conf overrides the DAG's param defaults and must pass their schemas; a param without
+    a default must be in it. Checked whatever ``[core] dag_run_conf_overrides_params``
+    says, as Airflow does: the run is refused rather than failing in its first task.
+    """
+    try:
+        return dag.params.resolve_conf(conf)
+    except ParamValidationError as exc:
+        raise BadRequest(str(exc)) from None
+
+
 def _as_date(value: datetime | str) -> datetime:
     if isinstance(value, datetime):
         return parse_execution_date(value.isoformat())
@@ -138,7 +156,8 @@ def trigger_dag(
 
     ``replace_microseconds`` defaults to true when no date is given, so two date-less
     triggers in the same second collide exactly as in Airflow. Raises DagNotFound,
-    BadRequest or DagRunAlreadyExists; on any error nothing is written.
+    BadRequest (conf not an object, or failing the DAG's params: :func:`check_params`)
+    or DagRunAlreadyExists; on any error nothing is written.
     """
     conf_dict = parse_conf(conf)
     if replace_microseconds is None:
@@ -153,6 +172,7 @@ def trigger_dag(
     with db.session() as session:
         require_dag(session, dag_id)
         dag = get_serialized_dag(session, dag_id)
+        check_params(dag, conf_dict)
         _refuse_duplicate(session, dag_id, run_id, when)
         interval = dag.timetable.infer_manual_data_interval(run_after=when)
         now = utcnow()

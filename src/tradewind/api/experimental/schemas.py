@@ -64,7 +64,9 @@ class TriggerBody(BaseModel):
         None, description="Default manual__<execution_date>; no '/' or control characters"
     )
     conf: dict[str, Any] | Annotated[str, Field(json_schema_extra=JSON_OBJECT_TEXT)] | None = Field(
-        None, description="A JSON object, or a string holding one"
+        None,
+        description="A JSON object, or a string holding one; laid over the DAG's param "
+        "defaults and checked against their schemas (a 400 names the param that fails)",
     )
     execution_date: Annotated[str, Field(json_schema_extra={"format": "date-time"})] | None = Field(
         None, description="ISO 8601; default now"

@@ -8,12 +8,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from tradewind.authoring.params import ParamsDict
 from tradewind.dagfiles.task_groups import TaskGroupTree
 from tradewind.db.models import DagModel
 from tradewind.exceptions import BadRequest, DagNotFound
 from tradewind.operations import dag_runs as run_ops
 from tradewind.operations import dags as dag_ops
-from tradewind.www import graph, group_graph, queries
+from tradewind.www import graph, group_graph, param_form, queries
 from tradewind.www import task_groups as groups
 from tradewind.www.context import actor, flash, ui
 from tradewind.www.forms import posted
@@ -141,42 +142,74 @@ def trigger_form(request: Request) -> Response:
     with ui(request).database.read_session() as session:
         dag = _dag_or_404(session, dag_id)
         params = dag_ops.get_serialized_dag(session, dag_id).params
-    conf = json.dumps(params or {}, indent=2, default=str)
-    return render(request, "trigger.html", dag=dag, tab="trigger", conf=conf, run_id="", error="")
+    query = request.query_params
+    return _trigger_page(
+        request,
+        dag,
+        params,
+        conf="{}" if params else "",
+        run_id=query.get("run_id", ""),
+        prefill={name: query[name] for name in params if name in query},
+    )
 
 
 def trigger(request: Request) -> Response:
-    """Validate the conf (the form's JS did too) and create the run through operations."""
+    """Build the conf from the params' fields and the JSON box, then trigger through operations.
+
+    The JSON box wins over a field for the keys it holds. Checking the values against the
+    params is the operations layer's, so the UI refuses exactly what the API refuses.
+    """
     dag_id = request.path_params["dag_id"]
     form = posted(request)
     conf_text = form.get("conf", "").strip()
     run_id = form.get("run_id", "").strip() or None
     context = ui(request)
+    with context.database.read_session() as session:
+        dag = _dag_or_404(session, dag_id)
+        params = dag_ops.get_serialized_dag(session, dag_id).params
     try:
-        conf = _parse_conf_text(conf_text)
+        conf = {**param_form.conf_from_form(params, form), **(_parse_conf_text(conf_text) or {})}
         run = run_ops.trigger_dag(
             context.database,
             dag_id,
             run_id=run_id,
-            conf=conf,
+            conf=conf or (None if not conf_text else {}),
             actor=actor(request),
             config=context.config,
         )
     except BadRequest as exc:
-        with context.database.read_session() as session:
-            dag = _dag_or_404(session, dag_id)
-        return render(
-            request,
-            "trigger.html",
-            400,
-            dag=dag,
-            tab="trigger",
-            conf=conf_text,
-            run_id=run_id or "",
-            error=str(exc),
+        return _trigger_page(
+            request, dag, params, conf=conf_text, run_id=run_id or "", error=str(exc), posted=form
         )
     flash(request, f"Triggered {dag_id}: run {run.run_id} is queued.", "success")
     return RedirectResponse(run_ops.dag_run_url(dag_id, run.run_id), status_code=303)
+
+
+def _trigger_page(
+    request: Request,
+    dag: DagModel,
+    params: ParamsDict,
+    *,
+    conf: str,
+    run_id: str = "",
+    error: str = "",
+    posted: dict[str, str] | None = None,
+    prefill: dict[str, str] | None = None,
+) -> Response:
+    """The form; after a refused post, with what was typed and why it was refused."""
+    return render(
+        request,
+        "trigger.html",
+        400 if error else 200,
+        dag=dag,
+        tab="trigger",
+        conf=conf,
+        run_id=run_id,
+        error=error,
+        fields=param_form.form_fields(params, posted, prefill),
+        shown_fields=param_form.shown_names_json(params),
+        bad_param=param_form.param_named_in(error, params) if error else None,
+    )
 
 
 def _parse_conf_text(text: str) -> dict[str, Any] | None:
