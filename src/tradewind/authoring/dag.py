@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from tradewind.authoring import dag_context
+from tradewind.authoring.callbacks import CallbackArg, coerce_callbacks
 from tradewind.authoring.ids import validate_id
 from tradewind.authoring.schedules import ScheduleArg, Timetable, timetable_for
 from tradewind.authoring.schedules.cron import CronTimetable
@@ -72,8 +73,8 @@ class DAG:
         template_searchpath: str | Iterable[str] | None = None,
         user_defined_macros: Mapping[str, Any] | None = None,
         user_defined_filters: Mapping[str, Callable[..., Any]] | None = None,
-        on_success_callback: Callable[..., Any] | None = None,
-        on_failure_callback: Callable[..., Any] | None = None,
+        on_success_callback: CallbackArg = None,
+        on_failure_callback: CallbackArg = None,
     ) -> None:
         self.fileloc = fileloc or _caller_file()
         self.dag_id = validate_id(dag_id, kind="dag_id", where=self.fileloc_suffix)
@@ -106,8 +107,13 @@ class DAG:
         )
         self.user_defined_macros: dict[str, Any] = dict(user_defined_macros or {})
         self.user_defined_filters: dict[str, Callable[..., Any]] = dict(user_defined_filters or {})
-        self.on_success_callback = on_success_callback
-        self.on_failure_callback = on_failure_callback
+        where = f" of {self._where}"
+        self.on_success_callback = coerce_callbacks(
+            on_success_callback, "on_success_callback", where
+        )
+        self.on_failure_callback = coerce_callbacks(
+            on_failure_callback, "on_failure_callback", where
+        )
         self.task_dict: dict[str, BaseOperator] = {}
 
     # --- construction helpers ---------------------------------------------------------------

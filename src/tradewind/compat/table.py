@@ -46,6 +46,9 @@ _EXCEPTIONS = {
         "AirflowTaskTimeout",
     )
 }
+_EMAIL_OPERATOR = {"EmailOperator": "tradewind.integrations.email_operator:EmailOperator"}
+_SEND_EMAIL = {"send_email": "tradewind.integrations.smtp:send_email"}
+_NOTIFIER = {"BaseNotifier": "tradewind.authoring.notifier:BaseNotifier"}
 _CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the loaded Config
 
 #: Airflow module path -> {exported name: "tradewind.module:attribute"}.
@@ -70,6 +73,11 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.utils.timezone": _TIMEZONE,
         "airflow.exceptions": _EXCEPTIONS,
         "airflow.configuration": _CONFIGURATION,
+        "airflow.utils.email": _SEND_EMAIL,
+        "airflow.operators.email": _EMAIL_OPERATOR,
+        "airflow.operators.email_operator": _EMAIL_OPERATOR,
+        "airflow.providers.smtp.operators.smtp": _EMAIL_OPERATOR,
+        "airflow.notifications.basenotifier": _NOTIFIER,
         # Airflow 3 moved the core operators into the "standard" provider.
         "airflow.providers.standard.operators.bash": _BASH,
         "airflow.providers.standard.operators.python": _PYTHON,
@@ -80,6 +88,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             **_DECORATORS,
             **_BASEOPERATOR,
             "get_current_context": _PYTHON["get_current_context"],
+            **_NOTIFIER,
         },
     }
 )

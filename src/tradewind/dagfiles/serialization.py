@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from tradewind.authoring.callbacks import DAG_CALLBACKS, TASK_CALLBACKS
 from tradewind.authoring.graph import topological_order
 from tradewind.authoring.schedules import DagRunInfo, DataInterval, Timetable
 from tradewind.authoring.schedules import timetable_from_serialized as _timetable_from_dict
@@ -57,6 +58,7 @@ def serialize_dag(dag: DAG) -> dict[str, Any]:
         "owners": sorted({task.owner for task in dag.tasks}),
         "doc_md": dag.doc_md,
         "is_paused_upon_creation": dag.is_paused_upon_creation,
+        "callbacks": _defined_callbacks(dag, DAG_CALLBACKS),
         "tasks": tasks,
     }
 
@@ -95,7 +97,18 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "rendered_preview": {
             name: _preview(getattr(task, name, None)) for name in task.template_fields
         },
+        "max_active_tis_per_dagrun": task.max_active_tis_per_dagrun,
+        "ignore_first_depends_on_past": task.ignore_first_depends_on_past,
+        "callbacks": _defined_callbacks(task, TASK_CALLBACKS),
+        "email_on_failure": bool(task.email and task.email_on_failure),
+        "email_on_retry": bool(task.email and task.email_on_retry),
     }
+
+
+def _defined_callbacks(owner: Any, names: tuple[str, ...]) -> list[str]:
+    """Which callbacks a DAG or task has: the scheduler asks for them to be run when a try
+    or run ends where no process of the DAG file is around to run them."""
+    return [name for name in names if getattr(owner, name, None)]
 
 
 def dag_hash(serialized: dict[str, Any]) -> str:
@@ -172,6 +185,11 @@ class SerializedTask:
     template_fields: tuple[str, ...]
     doc_md: str | None
     rendered_preview: dict[str, str | None]
+    max_active_tis_per_dagrun: int | None = None
+    ignore_first_depends_on_past: bool = False
+    callbacks: frozenset[str] = frozenset()
+    email_on_failure: bool = False
+    email_on_retry: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SerializedTask:
@@ -206,6 +224,11 @@ class SerializedTask:
             template_fields=tuple(data.get("template_fields", ())),
             doc_md=data.get("doc_md"),
             rendered_preview=dict(data.get("rendered_preview") or {}),
+            max_active_tis_per_dagrun=data.get("max_active_tis_per_dagrun"),
+            ignore_first_depends_on_past=data.get("ignore_first_depends_on_past", False),
+            callbacks=frozenset(data.get("callbacks") or ()),
+            email_on_failure=data.get("email_on_failure", False),
+            email_on_retry=data.get("email_on_retry", False),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -240,6 +263,11 @@ class SerializedTask:
             "template_fields": list(self.template_fields),
             "doc_md": self.doc_md,
             "rendered_preview": self.rendered_preview,
+            "max_active_tis_per_dagrun": self.max_active_tis_per_dagrun,
+            "ignore_first_depends_on_past": self.ignore_first_depends_on_past,
+            "callbacks": sorted(self.callbacks),
+            "email_on_failure": self.email_on_failure,
+            "email_on_retry": self.email_on_retry,
         }
 
 
@@ -264,6 +292,7 @@ class SerializedDAG:
     doc_md: str | None
     is_paused_upon_creation: bool | None
     tasks: dict[str, SerializedTask] = field(default_factory=dict)
+    callbacks: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SerializedDAG:
@@ -292,6 +321,7 @@ class SerializedDAG:
             doc_md=data.get("doc_md"),
             is_paused_upon_creation=data.get("is_paused_upon_creation"),
             tasks={task.task_id: task for task in tasks},
+            callbacks=frozenset(data.get("callbacks") or ()),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -313,6 +343,7 @@ class SerializedDAG:
             "owners": self.owners,
             "doc_md": self.doc_md,
             "is_paused_upon_creation": self.is_paused_upon_creation,
+            "callbacks": sorted(self.callbacks),
             "tasks": [task.to_dict() for task in self.tasks.values()],
         }
 
