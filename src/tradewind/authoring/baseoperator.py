@@ -112,8 +112,9 @@ class BaseOperator(DependencyMixin):
         self.max_retry_delay = _as_optional_timedelta(max_retry_delay, "max_retry_delay", where)
         self.start_date = _as_utc(start_date, "start_date", where)
         self.end_date = _as_utc(end_date, "end_date", where)
-        self.depends_on_past = bool(depends_on_past)
         self.wait_for_downstream = bool(wait_for_downstream)
+        # As in Airflow: waiting for the previous run's downstream implies waiting for it.
+        self.depends_on_past = bool(depends_on_past) or self.wait_for_downstream
         self.params: dict[str, Any] = dict(params or {})
         self.priority_weight = int(priority_weight)
         self.weight_rule = coerce_weight_rule(weight_rule, where=where)
