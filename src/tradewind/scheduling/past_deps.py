@@ -62,7 +62,9 @@ def past_blocker(session: Session, run: DagRun, task: SerializedTask) -> str | N
     return None
 
 
-def _states(session: Session, dag_id: str, run_id: str, task_ids: set[str]) -> dict[str, str]:
+def _states(
+    session: Session, dag_id: str, run_id: str, task_ids: set[str]
+) -> dict[str, str | None]:
     rows = session.execute(
         select(TaskInstance.task_id, TaskInstance.state).where(
             TaskInstance.dag_id == dag_id,
