@@ -145,7 +145,7 @@ class RuntimeTaskInstance:
         self.execution_date = started.logical_date
         self.start_date = started.start_date
         self.task = task
-        self.state = TaskInstanceState.RUNNING
+        self.state: str = TaskInstanceState.RUNNING
         self.hostname = started.hostname
 
     def xcom_push(self, key: str, value: Any, **_: Any) -> None:
@@ -255,7 +255,7 @@ def run_claimed(
     try:
         dag = load_dag(started.fileloc, started.dag_id, loaded_dags)
         task = dag.get_task(started.task_id)
-        context = _context(dag, task, RuntimeTaskInstance(database, started, task), started)
+        context = try_context(dag, task, RuntimeTaskInstance(database, started, task), started)
         result = _run_task(task, context)
         if getattr(task, "do_xcom_push", True) and result is not None:
             outcome.result = _json_value(result, f"return value of task {started.task_id!r}")
@@ -354,7 +354,10 @@ def _rehearsal_callable(ds: str, ti: Any) -> dict[str, int]:
     return {"n": 1}
 
 
-def _context(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry) -> dict[str, Any]:
+def try_context(
+    dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry
+) -> dict[str, Any]:
+    """The context a try's task and callbacks see."""
     from types import SimpleNamespace
 
     from tradewind.authoring.context import build_template_context

@@ -32,6 +32,7 @@ class ProcessResult:
     finished: list[DagRun] = field(default_factory=list)
     changed: bool = False
     next_due: datetime | None = None  # earliest retry or dagrun_timeout
+    timed_out: set[tuple[str, str]] = field(default_factory=set)  # runs failed by dagrun_timeout
 
     def due(self, when: datetime) -> None:
         if self.next_due is None or when < self.next_due:
@@ -103,6 +104,7 @@ def _process_run(
             changes[S.SKIPPED].extend(unfinished)
             _apply(session, run, changes, now)
             _finish(run, DagRunState.FAILED, now, result)
+            result.timed_out.add((run.dag_id, run.run_id))
             return
         result.due(deadline)
 
