@@ -134,3 +134,49 @@ def test_killed_and_timed_out_tries_call_their_failure_callbacks(harness: Harnes
     # Killed past its deadline: the callback runner calls it.
     hard = wait_file(harness, "hard_timeout")
     assert hard.startswith("hard_timeout try=1 failed ") and "execution_timeout" in hard
+
+
+MARKED = (
+    NOTE
+    + """
+import os, time
+from datetime import datetime
+from tradewind import DAG
+from tradewind.operators.python import PythonOperator
+
+def run_long():
+    (OUT / "pid").write_text(str(os.getpid()))
+    time.sleep(60)
+
+with DAG("marked", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    PythonOperator(task_id="long", python_callable=run_long, retries=3,
+                   on_failure_callback=note("marked_failure"))
+"""
+)
+
+
+def test_a_try_marked_failed_by_hand_is_stopped_and_calls_its_failure_callback(
+    harness: Harness,
+) -> None:
+    from tests.scheduling.harness import pid_alive
+    from tradewind.operations.task_state import set_task_instance_state
+
+    out = harness.tmp / "out"
+    out.mkdir()
+    harness.add_dag("marked", MARKED)
+    harness.sync()
+    harness.start()
+    run_id = harness.trigger("marked")
+    harness.wait_for((out / "pid").exists, what="the try to start")
+    pid = int((out / "pid").read_text())
+    set_task_instance_state(
+        harness.db, "marked", run_id, "long", "failed", actor="test", config=harness.config
+    )
+    failure = wait_file(harness, "marked_failure")
+    assert failure.startswith("long try=1 failed ") and "marked failed externally" in failure
+    harness.wait_for(lambda: not pid_alive(pid), what="the try's process to end")
+    assert harness.wait_run("marked", run_id) == "failed"
+    assert harness.tis("marked", run_id)["long"].state == "failed"  # not retried
+    assert "set to failed externally: stopping this try" in harness.try_log(
+        "marked", run_id, "long"
+    )

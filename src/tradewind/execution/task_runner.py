@@ -442,6 +442,22 @@ def heartbeat_tries(database: Database, tries: Iterable[StartedTry]) -> None:
             )
 
 
+def changed_tries(database: Database, tries: Iterable[StartedTry]) -> list[tuple[StartedTry, str]]:
+    """Tries whose task instance is no longer running them (marked failed or success by
+    hand, cleared...), each with the state it has now: their supervisor stops them."""
+    by_key = {_key_of(s): s for s in tries}
+    if not by_key:
+        return []
+    with database.session() as session:
+        tis = _by_key(session, TaskInstance, by_key)
+    changed = []
+    for key, started in by_key.items():
+        ti = tis.get(key)
+        if ti is not None and not _is_current(ti, started) and ti.try_number == started.try_number:
+            changed.append((started, str(ti.state)))
+    return changed
+
+
 def _key_of(started: StartedTry) -> tuple[str, str, str]:
     return (started.dag_id, started.run_id, started.task_id)
 

@@ -38,7 +38,7 @@ from tradewind.execution.callback_requests import CallbackRequest
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, log_path
 from tradewind.execution.task_runner import EXIT_NOT_STARTED, hostname
-from tradewind.execution.workload import TaskOutcome
+from tradewind.execution.workload import STOPPED_EXTERNALLY, TaskOutcome
 from tradewind.scheduling.callbacks import task_request
 from tradewind.states import JobState
 
@@ -64,6 +64,7 @@ def handle_outcomes(
     """
     if not outcomes:
         return 0
+    _request_for_stopped(session, outcomes, get_dags, requests)
     tis = session.scalars(
         select(TaskInstance).where(
             TaskInstance.dag_id.in_({o.key.dag_id for o in outcomes}),
@@ -103,6 +104,28 @@ def handle_outcomes(
         _request_callbacks(session, ti, sdag, message, requests)
         handled += 1
     return handled
+
+
+def _request_for_stopped(
+    session: Session,
+    outcomes: list[TaskOutcome],
+    get_dags: GetDags,
+    requests: list[CallbackRequest] | None,
+) -> None:
+    """A try stopped because its task instance was marked failed by hand: its process
+    was killed, so the failure callbacks are asked of the callback runner (as Airflow's
+    task supervisor calls them for a task marked failed externally)."""
+    stopped = [o for o in outcomes if o.reason == STOPPED_EXTERNALLY and o.detail == S.FAILED]
+    if requests is None or not stopped:
+        return
+    sdags = get_dags({o.key.dag_id for o in stopped})
+    for outcome in stopped:
+        key = outcome.key
+        ti = session.get(TaskInstance, (key.dag_id, key.run_id, key.task_id))
+        if ti is None or ti.state != S.FAILED or ti.try_number != key.try_number:
+            continue
+        message = "The task instance was marked failed externally and its try was stopped"
+        _request_callbacks(session, ti, sdags.get(key.dag_id), message, requests)
 
 
 def _describe(outcome: TaskOutcome) -> str:
