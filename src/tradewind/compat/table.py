@@ -78,6 +78,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.operators.email_operator": _EMAIL_OPERATOR,
         "airflow.providers.smtp.operators.smtp": _EMAIL_OPERATOR,
         "airflow.notifications.basenotifier": _NOTIFIER,
+        "airflow.sdk.bases.notifier": _NOTIFIER,
         # Airflow 3 moved the core operators into the "standard" provider.
         "airflow.providers.standard.operators.bash": _BASH,
         "airflow.providers.standard.operators.python": _PYTHON,
