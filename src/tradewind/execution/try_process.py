@@ -248,6 +248,9 @@ def run_claimed(
 
     The database is touched only if the task (or a callback) uses XCom.
     """
+    from tradewind.integrations import smtp
+
+    smtp.use_config(database.config)  # send_email in the task or a callback, email alerts
     task = None
     context: dict[str, Any] | None = None
     error: BaseException | None = None
@@ -297,9 +300,7 @@ def _call_outcome_callbacks(
     error: BaseException | None,
 ) -> None:
     from tradewind.execution.task_callbacks import call_outcome_callbacks, will_retry
-    from tradewind.integrations import smtp
 
-    smtp.use_config(database.config)  # email_on_failure, and send_email in a callback
     retrying = will_retry(started.try_number, started.max_tries, outcome.allow_retry, task)
     call_outcome_callbacks(task, context, outcome.state, exception=error, retrying=retrying)
 
