@@ -442,9 +442,23 @@ def heartbeat_tries(database: Database, tries: Iterable[StartedTry]) -> None:
             )
 
 
+#: States that end a try from outside while it runs: marked failed or success by hand,
+#: skipped by its run's ``dagrun_timeout``. (A try the zombie check retried is left to end
+#: on its own: its end is not recorded over the retry.)
+ENDED_FROM_OUTSIDE = frozenset(
+    {
+        TaskInstanceState.FAILED,
+        TaskInstanceState.SUCCESS,
+        TaskInstanceState.SKIPPED,
+        TaskInstanceState.UPSTREAM_FAILED,
+        TaskInstanceState.REMOVED,
+    }
+)
+
+
 def changed_tries(database: Database, tries: Iterable[StartedTry]) -> list[tuple[StartedTry, str]]:
-    """Tries whose task instance is no longer running them (marked failed or success by
-    hand, cleared...), each with the state it has now: their supervisor stops them."""
+    """Tries whose task instance was ended from outside while they run, each with the
+    state it has now: their supervisor stops them."""
     by_key = {_key_of(s): s for s in tries}
     if not by_key:
         return []
@@ -453,7 +467,11 @@ def changed_tries(database: Database, tries: Iterable[StartedTry]) -> list[tuple
     changed = []
     for key, started in by_key.items():
         ti = tis.get(key)
-        if ti is not None and not _is_current(ti, started) and ti.try_number == started.try_number:
+        if (
+            ti is not None
+            and ti.try_number == started.try_number
+            and ti.state in ENDED_FROM_OUTSIDE
+        ):
             changed.append((started, str(ti.state)))
     return changed
 
