@@ -218,7 +218,7 @@ OPTIONS: dict[str, dict[str, Option]] = {
         "smtp_mail_from": _opt("str", "tradewind@example.com", "The From address."),
         "smtp_timeout": _opt("float", "30", "Seconds to wait for the server."),
         "smtp_retry_limit": _opt(
-            "int", "5", "Connection attempts before sending an email is given up."
+            "int", "5", "Attempts when the server drops the connection as it opens."
         ),
     },
     "celery": {

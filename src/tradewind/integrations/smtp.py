@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -161,22 +160,23 @@ def build_message(
 
 
 def _send(settings: SmtpSettings, mail_from: str, recipients: list[str], text: str) -> None:
-    """Connect (up to ``smtp_retry_limit`` attempts), log in if configured, send."""
+    """Connect, log in if configured, send. A server that drops the connection while it is
+    being opened is tried again, up to ``smtp_retry_limit`` times (as Airflow does); one
+    that refuses it fails at once."""
     import smtplib
 
     for attempt in range(1, settings.retry_limit + 1):
         try:
             server = _connect(settings)
-        except (OSError, smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected) as exc:
+        except smtplib.SMTPServerDisconnected as exc:
             if attempt == settings.retry_limit:
                 raise
             log.warning(
-                "Could not reach SMTP server %s:%s (%s); trying again",
+                "SMTP server %s:%s disconnected (%s); trying again",
                 settings.host,
                 settings.port,
                 exc,
             )
-            time.sleep(min(attempt, 5))
             continue
         with server:
             if settings.starttls and not settings.ssl:
