@@ -214,6 +214,19 @@ OPTIONS: dict[str, dict[str, Option]] = {
         ),
         "max_dagruns_to_create_per_loop": _opt("int", "10", "Runs created per DAG per loop."),
     },
+    "smtp": {
+        "smtp_host": _opt("str", "localhost", "SMTP server that email alerts are sent through."),
+        "smtp_port": _opt("int", "25", "Its port."),
+        "smtp_starttls": _opt("bool", "True", "Upgrade the connection with STARTTLS."),
+        "smtp_ssl": _opt("bool", "False", "Connect with TLS from the start (SMTPS)."),
+        "smtp_user": _opt("str", "", "User to log in as; empty: no login."),
+        "smtp_password": _opt("str", "", "Password of smtp_user."),
+        "smtp_mail_from": _opt("str", "tradewind@example.com", "The From address."),
+        "smtp_timeout": _opt("float", "30", "Seconds to wait for the server."),
+        "smtp_retry_limit": _opt(
+            "int", "5", "Attempts when the server drops the connection as it opens."
+        ),
+    },
     "celery": {
         "broker_url": _opt("str", "redis://127.0.0.1:6379/0", "Celery broker."),
         "result_backend": _opt("str", "redis://127.0.0.1:6379/1", "Celery result backend."),

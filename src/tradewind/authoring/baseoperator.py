@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tradewind.authoring import dag_context
+from tradewind.authoring.callbacks import CallbackArg, coerce_callbacks
 from tradewind.authoring.dependencies import DependencyMixin, End, split_edge_modifiers
 from tradewind.authoring.ids import validate_id
 from tradewind.authoring.params import ParamsDict
@@ -81,12 +82,15 @@ class BaseOperator(DependencyMixin):
         pool: str | None = None,
         pool_slots: int = 1,
         execution_timeout: timedelta | float | None = None,
-        on_execute_callback: Callable[..., Any] | None = None,
-        on_failure_callback: Callable[..., Any] | None = None,
-        on_success_callback: Callable[..., Any] | None = None,
-        on_retry_callback: Callable[..., Any] | None = None,
+        on_execute_callback: CallbackArg = None,
+        on_failure_callback: CallbackArg = None,
+        on_success_callback: CallbackArg = None,
+        on_retry_callback: CallbackArg = None,
+        on_skipped_callback: CallbackArg = None,
         trigger_rule: str = TriggerRule.ALL_SUCCESS,
         max_active_tis_per_dag: int | None = None,
+        max_active_tis_per_dagrun: int | None = None,
+        ignore_first_depends_on_past: bool = False,
         executor_config: Mapping[str, Any] | None = None,
         do_xcom_push: bool = True,
         inlets: Any = None,
@@ -128,8 +132,9 @@ class BaseOperator(DependencyMixin):
         self.max_retry_delay = _as_optional_timedelta(max_retry_delay, "max_retry_delay", where)
         self.start_date = _as_utc(start_date, "start_date", where)
         self.end_date = _as_utc(end_date, "end_date", where)
-        self.depends_on_past = bool(depends_on_past)
         self.wait_for_downstream = bool(wait_for_downstream)
+        # As in Airflow: waiting for the previous run's downstream implies waiting for it.
+        self.depends_on_past = bool(depends_on_past) or self.wait_for_downstream
         self.params = ParamsDict(params)
         self.priority_weight = int(priority_weight)
         self.weight_rule = coerce_weight_rule(weight_rule, where=where)
@@ -141,12 +146,27 @@ class BaseOperator(DependencyMixin):
         self.execution_timeout = _as_optional_timedelta(
             execution_timeout, "execution_timeout", where
         )
-        self.on_execute_callback = on_execute_callback
-        self.on_failure_callback = on_failure_callback
-        self.on_success_callback = on_success_callback
-        self.on_retry_callback = on_retry_callback
+        self.on_execute_callback = coerce_callbacks(
+            on_execute_callback, "on_execute_callback", where
+        )
+        self.on_failure_callback = coerce_callbacks(
+            on_failure_callback, "on_failure_callback", where
+        )
+        self.on_success_callback = coerce_callbacks(
+            on_success_callback, "on_success_callback", where
+        )
+        self.on_retry_callback = coerce_callbacks(on_retry_callback, "on_retry_callback", where)
+        self.on_skipped_callback = coerce_callbacks(
+            on_skipped_callback, "on_skipped_callback", where
+        )
         self.trigger_rule = coerce_trigger_rule(trigger_rule, where=where)
-        self.max_active_tis_per_dag = max_active_tis_per_dag
+        self.max_active_tis_per_dag = _as_limit(
+            max_active_tis_per_dag, "max_active_tis_per_dag", where
+        )
+        self.max_active_tis_per_dagrun = _as_limit(
+            max_active_tis_per_dagrun, "max_active_tis_per_dagrun", where
+        )
+        self.ignore_first_depends_on_past = bool(ignore_first_depends_on_past)
         self.executor_config = dict(executor_config or {})
         self.do_xcom_push = bool(do_xcom_push)
         self.inlets: list[Any] = _as_list(inlets)
@@ -483,6 +503,15 @@ def _optional_text(value: Any, name: str, where: str) -> str | None:
     if value is None or isinstance(value, str):
         return value or None
     raise DagDefinitionError(f"{name} must be a string{where}, got {value!r}")
+
+
+def _as_limit(value: int | None, name: str, where: str) -> int | None:
+    """A positive number of task instances, or None for no limit."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise DagDefinitionError(f"{name} must be a positive integer{where}, got {value!r}")
+    return value
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -81,6 +81,9 @@ _PARAM = {
     "ParamsDict": "tradewind.authoring.params:ParamsDict",
     "DagParam": "tradewind.authoring.dag_decorator:DagParam",
 }
+_EMAIL_OPERATOR = {"EmailOperator": "tradewind.integrations.email_operator:EmailOperator"}
+_SEND_EMAIL = {"send_email": "tradewind.integrations.smtp:send_email"}
+_NOTIFIER = {"BaseNotifier": "tradewind.authoring.notifier:BaseNotifier"}
 _CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the loaded Config
 
 #: Airflow module path -> {exported name: "tradewind.module:attribute"}.
@@ -120,6 +123,12 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.utils.timezone": _TIMEZONE,
         "airflow.exceptions": _EXCEPTIONS,
         "airflow.configuration": _CONFIGURATION,
+        "airflow.utils.email": _SEND_EMAIL,
+        "airflow.operators.email": _EMAIL_OPERATOR,
+        "airflow.operators.email_operator": _EMAIL_OPERATOR,
+        "airflow.providers.smtp.operators.smtp": _EMAIL_OPERATOR,
+        "airflow.notifications.basenotifier": _NOTIFIER,
+        "airflow.sdk.bases.notifier": _NOTIFIER,
         # Airflow 3 moved the core operators into the "standard" provider.
         "airflow.providers.standard.operators.bash": _BASH,
         "airflow.providers.standard.operators.python": {**_PYTHON, **_BRANCH_PYTHON},
@@ -138,6 +147,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "get_current_context": _PYTHON["get_current_context"],
             **_EDGE_MODIFIER,
             "Param": _PARAM["Param"],
+            **_NOTIFIER,
         },
     }
 )

@@ -34,6 +34,7 @@ from tradewind.states import TaskInstanceState
 
 if TYPE_CHECKING:
     from tradewind.authoring.dag import DAG
+    from tradewind.config import Config
     from tradewind.db.engine import Database
 
 log = logging.getLogger("tradewind.task")
@@ -146,7 +147,7 @@ class RuntimeTaskInstance:
         self.execution_date = started.logical_date
         self.start_date = started.start_date
         self.task = task
-        self.state = TaskInstanceState.RUNNING
+        self.state: str = TaskInstanceState.RUNNING
         self.hostname = started.hostname
 
     def xcom_push(self, key: str, value: Any, **_: Any) -> None:
@@ -183,19 +184,33 @@ class MetadataDatabase:
     otherwise the first use connects with the configuration ``config_json`` describes.
     """
 
-    def __init__(self, database: Database | None = None, config_json: str | None = None) -> None:
+    def __init__(
+        self,
+        database: Database | None = None,
+        config_json: str | None = None,
+        config: Config | None = None,
+    ) -> None:
         self._database = database
         self._config_json = config_json
+        self._config = config
         self.used = False
+
+    def config(self) -> Config:
+        """The configuration the try runs with (parsed on first use)."""
+        if self._config is None:
+            from tradewind.config import Config, load_config
+
+            self._config = (
+                Config.from_json(self._config_json) if self._config_json else load_config()
+            )
+        return self._config
 
     def get(self) -> Database:
         self.used = True
         if self._database is None:
-            from tradewind.config import Config, load_config
             from tradewind.db.engine import Database
 
-            config = Config.from_json(self._config_json) if self._config_json else load_config()
-            self._database = Database.from_config(config)
+            self._database = Database.from_config(self.config())
         return self._database
 
 
@@ -236,17 +251,23 @@ def run_claimed(
     *,
     loaded_dags: dict[str, DAG] | None = None,
 ) -> TryResult:
-    """Run the task's code for a claimed try; how it ended, not yet recorded.
+    """Run the task's code, then its callbacks, for a claimed try; how it ended, not yet
+    recorded.
 
-    The database is touched only if the task uses XCom.
+    The database is touched only if the task (or a callback) uses XCom.
     """
+    from tradewind.integrations import smtp
+
+    smtp.use_config(database.config)  # send_email in the task or a callback, email alerts
     task = None
+    context: dict[str, Any] | None = None
+    error: BaseException | None = None
     outcome = TryResult(TaskInstanceState.FAILED)
     try:
         dag = load_dag(started.fileloc, started.dag_id, loaded_dags)
         task = dag.get_task(started.task_id)
-        ti = RuntimeTaskInstance(database, started, task)
-        result = _run_task(dag, task, ti, started)
+        context = try_context(dag, task, RuntimeTaskInstance(database, started, task), started)
+        result = _run_task(task, context)
         if getattr(task, "do_xcom_push", True) and result is not None:
             outcome.result = _json_value(result, f"return value of task {started.task_id!r}")
         outcome.state = TaskInstanceState.SUCCESS
@@ -256,21 +277,40 @@ def run_claimed(
     except TaskFailedNoRetry as exc:
         log.error("Task failed, not retrying: %s", exc)
         outcome.allow_retry = False
+        error = exc
     except TaskTimeout as exc:
         outcome.timed_out = True
         log.error("Task timed out: %s", exc)
         _on_kill(task)
+        error = exc
     except BaseException as exc:  # includes SystemExit and KeyboardInterrupt from user code
         if isinstance(exc, SystemExit) and exc.code in (0, None):
             outcome.state = TaskInstanceState.SUCCESS
         else:
             log.error("Task failed with exception:\n%s", traceback.format_exc().rstrip())
+            error = exc
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-    outcome.used_database = database.used
     if outcome.state == TaskInstanceState.FAILED:
         outcome.retry = RetryPolicy.of(task)
+    if context is not None:
+        _call_outcome_callbacks(database, task, context, outcome, started, error)
+    outcome.used_database = database.used
     return outcome
+
+
+def _call_outcome_callbacks(
+    database: MetadataDatabase,
+    task: Any,
+    context: dict[str, Any],
+    outcome: TryResult,
+    started: StartedTry,
+    error: BaseException | None,
+) -> None:
+    from tradewind.execution.task_callbacks import call_outcome_callbacks, will_retry
+
+    retrying = will_retry(started.try_number, started.max_tries, outcome.allow_retry, task)
+    call_outcome_callbacks(task, context, outcome.state, exception=error, retrying=retrying)
 
 
 REHEARSAL_ID = "__tradewind_rehearsal__"
@@ -323,11 +363,13 @@ def _rehearsal_callable(ds: str, ti: Any) -> dict[str, int]:
     return {"n": 1}
 
 
-def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry) -> Any:
+def try_context(
+    dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry
+) -> dict[str, Any]:
+    """The context a try's task and callbacks see."""
     from types import SimpleNamespace
 
     from tradewind.authoring.context import build_template_context
-    from tradewind.authoring.current_context import running_task
 
     dag_run = SimpleNamespace(
         dag_id=started.dag_id,
@@ -340,24 +382,35 @@ def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry)
         data_interval_start=started.data_interval_start or started.logical_date,
         data_interval_end=started.data_interval_end or started.logical_date,
     )
-    context = build_template_context(
-        dag=dag,
-        task=task,
-        run_id=started.run_id,
-        logical_date=started.logical_date,
-        data_interval_start=started.data_interval_start,
-        data_interval_end=started.data_interval_end,
-        conf=started.conf,
-        ti=ti,
-        dag_run=dag_run,
-        conf_overrides_params=started.conf_overrides_params,
+    return dict(
+        build_template_context(
+            dag=dag,
+            task=task,
+            run_id=started.run_id,
+            logical_date=started.logical_date,
+            data_interval_start=started.data_interval_start,
+            data_interval_end=started.data_interval_end,
+            conf=started.conf,
+            ti=ti,
+            dag_run=dag_run,
+            conf_overrides_params=started.conf_overrides_params,
+        )
     )
+
+
+def _run_task(task: Any, context: dict[str, Any]) -> Any:
+    from tradewind.authoring.current_context import running_task
+
     timeout = task.execution_timeout
     if timeout is not None:
         signal.signal(signal.SIGALRM, _raise_timeout)
         signal.setitimer(signal.ITIMER_REAL, max(timeout.total_seconds(), 0.001))
     with running_task(context):
         task.render_template_fields(context)
+        if task.on_execute_callback:
+            from tradewind.execution.task_callbacks import call_execute_callbacks
+
+            call_execute_callbacks(task, context)
         return task.execute(context)
 
 

@@ -1,0 +1,1 @@
+"""Hooks and operators that talk to outside systems (SMTP, ...)."""
