@@ -35,6 +35,7 @@ _PYTHON = {
     "PythonVirtualenvOperator": "tradewind.authoring.operators.virtualenv:PythonVirtualenvOperator",
     "ExternalPythonOperator": "tradewind.authoring.operators.external_python:"
     "ExternalPythonOperator",
+    "is_venv_installed": "tradewind.authoring.operators.virtualenv:is_venv_installed",
 }
 _BRANCH_PYTHON = {
     "BranchPythonOperator": "tradewind.authoring.operators.branch:BranchPythonOperator",
