@@ -25,7 +25,9 @@ class FakeTaskInstance:
     def xcom_pull(
         self,
         task_ids: str | Iterable[str] | None = None,
-        key: str = "return_value",
+        dag_id: str | None = None,
+        key: str | None = "return_value",
+        include_prior_dates: bool = False,
         **kwargs: Any,
     ) -> Any:
         if isinstance(task_ids, str):

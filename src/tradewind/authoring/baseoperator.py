@@ -10,9 +10,10 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tradewind.authoring import dag_context
 from tradewind.authoring.dependencies import DependencyMixin, as_operators
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 
     from tradewind.authoring.dag import DAG
     from tradewind.authoring.xcom_arg import XComArg
+
+log = logging.getLogger("tradewind.task")
 
 DEFAULT_OWNER = "tradewind"
 DEFAULT_POOL = "default_pool"
@@ -48,6 +51,8 @@ class BaseOperator(DependencyMixin):
     template_fields: Sequence[str] = ()
     #: String values ending with one of these are names of template files to render.
     template_ext: Sequence[str] = ()
+    #: How the UI would highlight each rendered field (``{"sql": "sql"}``); informative only.
+    template_fields_renderers: ClassVar[dict[str, str]] = {}
     #: Shown in the UI; subclasses may override.
     ui_color: str = "#fff"
     #: How deep the ``__init__`` chain is; only the outermost call merges ``default_args``.
@@ -296,7 +301,17 @@ class BaseOperator(DependencyMixin):
             value = getattr(self, field)
             if env is None and needs_jinja(value, self.template_ext):
                 env = self.get_template_env()
-            setattr(self, field, render_template(value, context, env, self.template_ext))  # type: ignore[arg-type]
+            try:
+                rendered = render_template(value, context, env, self.template_ext)  # type: ignore[arg-type]
+            except Exception:
+                log.error(
+                    "Exception rendering Jinja template for task %r, field %r. Template: %r",
+                    self.task_id,
+                    field,
+                    value,
+                )
+                raise
+            setattr(self, field, rendered)
 
     def execute(self, context: Mapping[str, Any]) -> Any:
         """Do the work. The returned value is pushed to XCom as ``return_value``.

@@ -7,12 +7,16 @@ task instance only has to satisfy :class:`TaskInstanceLike`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from tradewind.authoring.macros import build_macros
+import lazy_object_proxy
+
+from tradewind.authoring import macros
+from tradewind.authoring.schedules import DataInterval
 from tradewind.authoring.timezone import coerce_utc
 
 if TYPE_CHECKING:
@@ -26,8 +30,8 @@ Context = dict[str, Any]
 class TaskInstanceLike(Protocol):
     """What authoring code needs from the runner's task instance: XCom access.
 
-    ``xcom_pull`` returns ``None`` when nothing was pushed; with several ``task_ids`` it
-    returns a list in the same order.
+    ``xcom_pull`` takes Airflow 2's arguments in Airflow 2's order; it returns ``None`` when
+    nothing was pushed, and with several ``task_ids`` a list in the same order.
     """
 
     def xcom_push(self, key: str, value: Any) -> None: ...
@@ -35,9 +39,25 @@ class TaskInstanceLike(Protocol):
     def xcom_pull(
         self,
         task_ids: str | Iterable[str] | None = None,
-        key: str = "return_value",
+        dag_id: str | None = None,
+        key: str | None = "return_value",
+        include_prior_dates: bool = False,
         **kwargs: Any,
     ) -> Any: ...
+
+
+@dataclass(frozen=True)
+class PriorSuccess:
+    """The DAG's latest successful run before this one, and this task's try in it.
+
+    The source of the ``prev_*_success`` context variables. The task's dates are ``None``
+    when that run has no instance of this task (it was added later).
+    """
+
+    data_interval_start: datetime | None
+    data_interval_end: datetime | None
+    task_start_date: datetime | None
+    task_end_date: datetime | None
 
 
 def build_template_context(
@@ -53,6 +73,8 @@ def build_template_context(
     params_override: Mapping[str, Any] | None = None,
     dag_run: Any = None,
     conf_overrides_params: bool = True,
+    prior_success: Callable[[], PriorSuccess | None] | None = None,
+    test_mode: bool = False,
 ) -> Context:
     """Assemble the context for one task instance.
 
@@ -60,6 +82,8 @@ def build_template_context(
     ``dag_run_conf_overrides_params``) by the run's ``conf``, then by ``params_override``.
     ``dag_run`` may be the runner's own run object; otherwise a stand-in with ``conf``,
     ``run_id``, ``logical_date``/``execution_date`` and the data interval is built.
+    ``prior_success`` looks up the previous successful run; it is called only if a
+    ``prev_*_success`` variable is used (most tasks never do, and it costs a query).
     """
     logical_date = coerce_utc(logical_date)
     start = coerce_utc(data_interval_start or logical_date)
@@ -79,6 +103,8 @@ def build_template_context(
     if conf_overrides_params:
         params.update(conf)
     params.update(params_override or {})
+    ds = logical_date.strftime("%Y-%m-%d")
+    ds_nodash = logical_date.strftime("%Y%m%d")
     context: Context = {
         **dag.user_defined_macros,
         "dag": dag,
@@ -92,14 +118,90 @@ def build_template_context(
         "execution_date": logical_date,
         "data_interval_start": start,
         "data_interval_end": end,
-        "ds": logical_date.strftime("%Y-%m-%d"),
-        "ds_nodash": logical_date.strftime("%Y%m%d"),
+        "ds": ds,
+        "ds_nodash": ds_nodash,
         "ts": logical_date.isoformat(),
         "ts_nodash": logical_date.strftime("%Y%m%dT%H%M%S"),
         "ts_nodash_with_tz": logical_date.isoformat().replace("-", "").replace(":", ""),
-        "macros": build_macros(),
+        "task_instance_key_str": f"{dag.dag_id}__{task.task_id}__{ds_nodash}",
+        "test_mode": test_mode,
+        "macros": macros,
         "inlets": list(task.inlets),
         "outlets": list(task.outlets),
         "templates_dict": None,
+        **_neighbour_days(logical_date),
+        **_next_schedule(dag, dag_run, logical_date, start, end),
+        **_prior_success_values(prior_success),
     }
     return context
+
+
+def _neighbour_days(logical_date: datetime) -> Context:
+    """Airflow 2's deprecated ``yesterday_ds``/``tomorrow_ds`` (and ``_nodash``)."""
+    yesterday = logical_date - timedelta(days=1)
+    tomorrow = logical_date + timedelta(days=1)
+    return {
+        "yesterday_ds": yesterday.strftime("%Y-%m-%d"),
+        "yesterday_ds_nodash": yesterday.strftime("%Y%m%d"),
+        "tomorrow_ds": tomorrow.strftime("%Y-%m-%d"),
+        "tomorrow_ds_nodash": tomorrow.strftime("%Y%m%d"),
+    }
+
+
+def _next_schedule(
+    dag: DAG, dag_run: Any, logical_date: datetime, start: datetime, end: datetime
+) -> Context:
+    """Airflow 2's deprecated ``next_execution_date``/``next_ds``/``next_ds_nodash``.
+
+    The logical date of the scheduled run after this one; a manually triggered run is its own
+    "next" (as in Airflow), and a schedule that ends gives ``None``.
+    """
+    following: datetime | None = logical_date
+    if getattr(dag_run, "run_type", None) != "manual":
+        info = dag.timetable.next_dagrun_info(
+            last_automated_data_interval=DataInterval(start, end),
+            start_date=None,
+            end_date=None,
+            catchup=True,
+            now=end,
+        )
+        following = info.logical_date if info is not None else None
+    return {
+        "next_execution_date": following,
+        "next_ds": following.strftime("%Y-%m-%d") if following else None,
+        "next_ds_nodash": following.strftime("%Y%m%d") if following else None,
+    }
+
+
+def _prior_success_values(lookup: Callable[[], PriorSuccess | None] | None) -> Context:
+    """``prev_*_success``: lazy, so the look-up runs only when a template or task reads one."""
+    if lookup is None:
+        return dict.fromkeys(_PRIOR_SUCCESS_NAMES)
+    cache: list[PriorSuccess | None] = []
+
+    def prior() -> PriorSuccess | None:
+        if not cache:
+            cache.append(lookup())
+        return cache[0]
+
+    def lazy(attribute: str) -> Any:
+        return lazy_object_proxy.Proxy(lambda: getattr(prior(), attribute, None))
+
+    return {
+        name: lazy(attribute)
+        for name, attribute in zip(_PRIOR_SUCCESS_NAMES, _PRIOR_SUCCESS_ATTRIBUTES, strict=True)
+    }
+
+
+_PRIOR_SUCCESS_NAMES = (
+    "prev_data_interval_start_success",
+    "prev_data_interval_end_success",
+    "prev_start_date_success",
+    "prev_end_date_success",
+)
+_PRIOR_SUCCESS_ATTRIBUTES = (
+    "data_interval_start",
+    "data_interval_end",
+    "task_start_date",
+    "task_end_date",
+)

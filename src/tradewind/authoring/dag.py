@@ -23,6 +23,8 @@ from tradewind.exceptions import (
 )
 
 if TYPE_CHECKING:
+    import jinja2
+
     from tradewind.authoring.baseoperator import BaseOperator
 
 
@@ -72,6 +74,9 @@ class DAG:
         template_searchpath: str | Iterable[str] | None = None,
         user_defined_macros: Mapping[str, Any] | None = None,
         user_defined_filters: Mapping[str, Callable[..., Any]] | None = None,
+        render_template_as_native_obj: bool = False,
+        template_undefined: type[jinja2.Undefined] | None = None,
+        jinja_environment_kwargs: Mapping[str, Any] | None = None,
         on_success_callback: Callable[..., Any] | None = None,
         on_failure_callback: Callable[..., Any] | None = None,
     ) -> None:
@@ -106,6 +111,9 @@ class DAG:
         )
         self.user_defined_macros: dict[str, Any] = dict(user_defined_macros or {})
         self.user_defined_filters: dict[str, Callable[..., Any]] = dict(user_defined_filters or {})
+        self.render_template_as_native_obj = bool(render_template_as_native_obj)
+        self.template_undefined = template_undefined
+        self.jinja_environment_kwargs: dict[str, Any] = dict(jinja_environment_kwargs or {})
         self.on_success_callback = on_success_callback
         self.on_failure_callback = on_failure_callback
         self.task_dict: dict[str, BaseOperator] = {}

@@ -1,15 +1,35 @@
-"""The ``macros`` namespace available in templates (``{{ macros.ds_add(ds, 7) }}``)."""
+"""The ``macros`` namespace of templates (``{{ macros.ds_add(ds, 7) }}``).
+
+The module itself is what templates see as ``macros``, and what ``airflow.macros`` exposes,
+so the names below are Airflow 2's: two date-string helpers plus the standard modules and
+classes a template may want (``macros.datetime``, ``macros.timedelta``, ``macros.dateutil``,
+``macros.time``, ``macros.uuid``, ``macros.random``, ``macros.json``).
+"""
 
 from __future__ import annotations
 
 import json
-import random as _random
 import time
 import uuid
 from datetime import datetime, timedelta
-from types import SimpleNamespace
+from random import random
 
 import dateutil
+import dateutil.parser
+import dateutil.relativedelta
+import dateutil.tz
+
+__all__ = [
+    "datetime",
+    "dateutil",
+    "ds_add",
+    "ds_format",
+    "json",
+    "random",
+    "time",
+    "timedelta",
+    "uuid",
+]
 
 
 def ds_add(ds: str, days: int) -> str:
@@ -22,17 +42,3 @@ def ds_add(ds: str, days: int) -> str:
 def ds_format(ds: str, input_format: str, output_format: str) -> str:
     """Re-format a date string, e.g. ``ds_format("2024-01-05", "%Y-%m-%d", "%d/%m/%Y")``."""
     return datetime.strptime(ds, input_format).strftime(output_format)
-
-
-def build_macros() -> SimpleNamespace:
-    return SimpleNamespace(
-        datetime=datetime,
-        timedelta=timedelta,
-        dateutil=dateutil,
-        ds_add=ds_add,
-        ds_format=ds_format,
-        random=_random.random,
-        json=json,
-        time=time,
-        uuid=uuid,
-    )

@@ -266,7 +266,7 @@ class _InMemoryTaskInstance:
         self.run_id = run_id
         self.try_number = 1
         self.map_index = -1
-        self.xcoms: dict[tuple[str, str], Any] = {}
+        self.xcoms: dict[tuple[str, str | None], Any] = {}
 
     def xcom_push(self, key: str, value: Any) -> None:
         self.xcoms[(self.task_id, key)] = value
@@ -274,7 +274,9 @@ class _InMemoryTaskInstance:
     def xcom_pull(
         self,
         task_ids: str | Iterable[str] | None = None,
-        key: str = "return_value",
+        dag_id: str | None = None,
+        key: str | None = "return_value",
+        include_prior_dates: bool = False,
         **kwargs: Any,
     ) -> Any:
         if task_ids is None:
@@ -308,6 +310,7 @@ def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime) -> None:
         data_interval_end=logical_date,
         conf=None,
         ti=ti,
+        test_mode=True,
     )
     try:
         with running_task(context):

@@ -46,6 +46,21 @@ _EXCEPTIONS = {
         "AirflowTaskTimeout",
     )
 }
+_XCOM = {"XCOM_RETURN_KEY": "tradewind.authoring.xcom_arg:RETURN_VALUE_KEY"}
+_MACROS = {
+    name: f"tradewind.authoring.macros:{name}"
+    for name in (
+        "ds_add",
+        "ds_format",
+        "datetime",
+        "timedelta",
+        "dateutil",
+        "time",
+        "uuid",
+        "random",
+        "json",
+    )
+}
 _CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the loaded Config
 
 #: Airflow module path -> {exported name: "tradewind.module:attribute"}.
@@ -56,6 +71,9 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.models.dag": _DAG,
         "airflow.models.baseoperator": _BASEOPERATOR,
         "airflow.models.xcom_arg": {"XComArg": "tradewind.authoring.xcom_arg:XComArg"},
+        "airflow.models.xcom": _XCOM,
+        "airflow.utils.xcom": _XCOM,
+        "airflow.macros": _MACROS,
         "airflow.decorators": _DECORATORS,
         "airflow.operators.bash": _BASH,
         "airflow.operators.python": _PYTHON,

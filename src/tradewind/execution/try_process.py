@@ -33,10 +33,13 @@ from tradewind.execution.output_streams import forgive_output_errors
 from tradewind.states import TaskInstanceState
 
 if TYPE_CHECKING:
+    from tradewind.authoring.context import PriorSuccess
     from tradewind.authoring.dag import DAG
     from tradewind.db.engine import Database
 
 log = logging.getLogger("tradewind.task")
+
+XCOM_RETURN_KEY = "return_value"
 
 
 def now_utc() -> datetime:
@@ -147,7 +150,8 @@ class RuntimeTaskInstance:
         self.state = TaskInstanceState.RUNNING
         self.hostname = started.hostname
 
-    def xcom_push(self, key: str, value: Any, **_: Any) -> None:
+    def xcom_push(self, key: str, value: Any, execution_date: Any = None) -> None:
+        """Store ``value`` (it must be JSON-serializable) under ``key`` for this try."""
         from tradewind.execution.xcoms import push_xcom
 
         payload = _json_value(value, f"XCom {key!r} of task {self.task_id!r}")
@@ -156,16 +160,32 @@ class RuntimeTaskInstance:
     def xcom_pull(
         self,
         task_ids: str | Iterable[str] | None = None,
-        key: str = "return_value",
         dag_id: str | None = None,
+        key: str | None = XCOM_RETURN_KEY,
+        include_prior_dates: bool = False,
+        *,
         run_id: str | None = None,
+        default: Any = None,
         **_: Any,
     ) -> Any:
+        """Airflow 2's ``xcom_pull`` (see :func:`tradewind.execution.xcoms.pull_xcom`)."""
         from tradewind.execution.xcoms import pull_xcom
 
         return pull_xcom(
-            self._database.get(), dag_id or self.dag_id, run_id or self.run_id, task_ids, key
+            self._database.get(),
+            dag_id or self.dag_id,
+            run_id or self.run_id,
+            task_ids,
+            key,
+            include_prior_dates=include_prior_dates,
+            default=default,
         )
+
+    def prior_success(self) -> PriorSuccess | None:
+        """The DAG's previous successful run (for the ``prev_*_success`` variables)."""
+        from tradewind.execution.prior_runs import prior_success
+
+        return prior_success(self._database.get(), self.dag_id, self.task_id, self.logical_date)
 
 
 class MetadataDatabase:
@@ -341,6 +361,7 @@ def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry)
         conf=started.conf,
         ti=ti,
         dag_run=dag_run,
+        prior_success=ti.prior_success,
     )
     timeout = task.execution_timeout
     if timeout is not None:
