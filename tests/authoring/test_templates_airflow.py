@@ -20,6 +20,7 @@ from tradewind.authoring.baseoperator import BaseOperator
 from tradewind.authoring.context import PriorSuccess, build_template_context
 from tradewind.authoring.dag import DAG
 from tradewind.authoring.operators import BashOperator, PythonOperator
+from tradewind.authoring.templating import MAX_SHOWN_FIELD_LENGTH, shown_field_values
 from tradewind.decorators import task
 
 START = datetime(2024, 1, 1)
@@ -274,3 +275,18 @@ def test_do_xcom_push_false_keeps_multiple_outputs_to_itself(
     run_task(d.get_task("quiet"))
     run_task(d.get_task("loud"))
     assert xcom_store == {("loud", "a"): 1, ("loud", "return_value"): {"a": 1}}
+
+
+def test_shown_field_values_are_json_and_cut_when_long() -> None:
+    with DAG("shown", start_date=START):
+        op = Loader(
+            task_id="t",
+            target="x" * (MAX_SHOWN_FIELD_LENGTH + 10),
+            options={"q": Query("select 1", "l"), "n": (1, 2.5, None)},
+        )
+    shown = shown_field_values(op)
+    assert shown["target"].startswith("x" * MAX_SHOWN_FIELD_LENGTH)
+    assert shown["target"].endswith(f"... (cut at {MAX_SHOWN_FIELD_LENGTH} characters)")
+    assert shown["options"]["n"] == [1, 2.5, None]
+    assert "Query object at" in shown["options"]["q"]
+    assert json.loads(json.dumps(shown)) == shown

@@ -2,7 +2,8 @@
 PostgreSQL): a templated script found through ``template_searchpath``, macros and user
 macros/filters, ``multiple_outputs`` with ``XComArg["key"]``, ``op.output``, ``xcom_pull``
 of one task, of a list and of prior dates, ``do_xcom_push=False``, ``templates_dict``,
-``prev_data_interval_start_success``; and the two ways a try fails over templates/XCom."""
+``prev_data_interval_start_success``, the rendered fields recorded for the task instance
+page; and the two ways a try fails over templates/XCom."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tests.scheduling.harness import Harness
 from tradewind.config import Config
 from tradewind.db.engine import Database
 from tradewind.db.models import XCom
+from tradewind.operations.task_instances import get_rendered_fields
 
 DAG_FILE = """
 import json
@@ -163,6 +165,11 @@ def test_templates_and_xcom_under_a_scheduler(compat_harness: Harness) -> None:
     first_collected = _xcoms(h, "templ_xcom", first)[("collect", "return_value")]
     assert (first_collected["earlier"], first_collected["prev"]) == (None, "None")
 
+    shown = get_rendered_fields(h.db, "templ_xcom", second, "greet")
+    assert shown == {"bash_command": f"echo {greeting}\n", "env": None, "cwd": None}
+    shown = get_rendered_fields(h.db, "templ_xcom", second, "collect")
+    assert shown == {"templates_dict": collected["td"], "op_args": [], "op_kwargs": {}}
+
     assert h.states("templ_bad", bad) == {"not_json": "failed", "no_file": "failed"}
     not_json = h.try_log("templ_bad", bad, "not_json")
     assert "return value of task 'not_json' is not JSON-serializable" in not_json
@@ -170,3 +177,4 @@ def test_templates_and_xcom_under_a_scheduler(compat_harness: Harness) -> None:
     no_file = h.try_log("templ_bad", bad, "no_file")
     assert "TemplateNotFound" in no_file and "'missing.sh'" in no_file
     assert f"[{str(h.dags_folder)!r}]" in no_file  # the searched folders
+    assert get_rendered_fields(h.db, "templ_bad", bad, "no_file") is None

@@ -170,3 +170,30 @@ _DATE_FILTERS = {
     "ts_nodash": lambda value: value.strftime("%Y%m%dT%H%M%S"),
     "ts_nodash_with_tz": lambda value: value.isoformat().replace("-", "").replace(":", ""),
 }
+
+
+#: Longest rendered text kept for display (Airflow's ``[core] max_templated_field_length``).
+MAX_SHOWN_FIELD_LENGTH = 4096
+
+
+def shown_field_values(operator: Any) -> dict[str, Any]:
+    """The operator's templated fields as JSON values, to show what a try rendered.
+
+    Objects JSON has no type for are shown by ``repr``; long text is cut to
+    :data:`MAX_SHOWN_FIELD_LENGTH` characters, saying so.
+    """
+    return {field: _shown(getattr(operator, field, None)) for field in operator.template_fields}
+
+
+def _shown(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        if len(value) <= MAX_SHOWN_FIELD_LENGTH:
+            return value
+        return value[:MAX_SHOWN_FIELD_LENGTH] + f"... (cut at {MAX_SHOWN_FIELD_LENGTH} characters)"
+    if isinstance(value, dict):
+        return {str(key): _shown(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_shown(item) for item in value]
+    return _shown(repr(value))

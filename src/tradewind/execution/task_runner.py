@@ -42,6 +42,7 @@ from tradewind.exceptions import (
 )
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, format_line, log_path
+from tradewind.execution.rendered_fields import write_rendered_fields
 from tradewind.execution.try_process import (
     MetadataDatabase,
     StartedTry,
@@ -467,6 +468,8 @@ def _finish(
     assert ti is not None
     if pid is not None:
         ti.pid = pid
+    if outcome.rendered_fields is not None:
+        write_rendered_fields(session, _key_of(started), outcome.rendered_fields)
     if outcome.state == TaskInstanceState.FAILED:
         return fail_try(ti, outcome.retry, now, allow_retry=outcome.allow_retry), True
     ti.state = outcome.state

@@ -106,6 +106,7 @@ class TryResult:
     timed_out: bool = False
     retry: RetryPolicy | None = None
     used_database: bool = False  # the try connected to the database (XCom)
+    rendered_fields: dict[str, Any] | None = None  # the templated fields, as rendered
 
     def to_json(self) -> str:
         retry = None
@@ -258,7 +259,7 @@ def run_claimed(
         dag = load_dag(started.fileloc, started.dag_id, loaded_dags)
         task = dag.get_task(started.task_id)
         ti = RuntimeTaskInstance(database, started, task)
-        result = _run_task(dag, task, ti, started)
+        result = _run_task(dag, task, ti, started, outcome)
         if getattr(task, "do_xcom_push", True) and result is not None:
             outcome.result = _json_value(result, f"return value of task {started.task_id!r}")
         outcome.state = TaskInstanceState.SUCCESS
@@ -335,11 +336,15 @@ def _rehearsal_callable(ds: str, ti: Any) -> dict[str, int]:
     return {"n": 1}
 
 
-def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry) -> Any:
+def _run_task(
+    dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry, outcome: TryResult
+) -> Any:
+    """Render the task's fields (kept in ``outcome`` to be recorded) and execute it."""
     from types import SimpleNamespace
 
     from tradewind.authoring.context import build_template_context
     from tradewind.authoring.current_context import running_task
+    from tradewind.authoring.templating import shown_field_values
 
     dag_run = SimpleNamespace(
         dag_id=started.dag_id,
@@ -369,6 +374,7 @@ def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry)
         signal.setitimer(signal.ITIMER_REAL, max(timeout.total_seconds(), 0.001))
     with running_task(context):
         task.render_template_fields(context)
+        outcome.rendered_fields = shown_field_values(task) if task.template_fields else None
         return task.execute(context)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -86,6 +89,16 @@ def _chosen_try(request: Request, tries: list[int]) -> int:
     return tries[-1] if tries else 0
 
 
+def _rendered_text(fields: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Each rendered field as text: strings as they are, other values as indented JSON."""
+    if not fields:
+        return []
+    return [
+        (name, value if isinstance(value, str) else json.dumps(value, indent=2))
+        for name, value in fields.items()
+    ]
+
+
 def ti_page(request: Request) -> Response:
     dag_id, run_id, task_id = _keys(request)
     context = ui(request)
@@ -99,6 +112,7 @@ def ti_page(request: Request) -> Response:
         else logs.LogChunk("", 0, False)
     )
     state = _state(ti)
+    rendered = ti_ops.get_rendered_fields(context.database, dag_id, run_id, task_id)
     return render(
         request,
         "task_instance.html",
@@ -113,6 +127,7 @@ def ti_page(request: Request) -> Response:
         tries=tries,
         chosen_try=chosen,
         log=chunk,
+        rendered=_rendered_text(rendered),
         follow=chosen == (tries[-1] if tries else 0) and state not in FINISHED,
         tab="grid",
     )
