@@ -48,8 +48,9 @@ def silent():
     return "not stored"
 
 
-def collect(ti, templates_dict, ds, prev_data_interval_start_success):
+def collect(ti, templates_dict, ds, prev_data_interval_start_success, conf):
     return {
+        "dags_folder": conf.get("core", "dags_folder"),
         "both": ti.xcom_pull(task_ids=["greet", "split"], key=XCOM_RETURN_KEY),
         "rows": ti.xcom_pull(task_ids="split", key="rows"),
         "earlier": ti.xcom_pull(task_ids="mark", key="mark", include_prior_dates=True),
@@ -162,6 +163,7 @@ def test_templates_and_xcom_under_a_scheduler(compat_harness: Harness) -> None:
     assert collected["earlier"] == "2024-01-05"  # the first run's mark
     assert collected["prev"].startswith("2024-01-05")  # the first run's data interval
     assert collected["next_day"] == "2024-01-07"
+    assert collected["dags_folder"] == str(h.dags_folder)  # `conf` is the configuration
     first_collected = _xcoms(h, "templ_xcom", first)[("collect", "return_value")]
     assert (first_collected["earlier"], first_collected["prev"]) == (None, "None")
 

@@ -114,6 +114,9 @@ def test_another_dag_id(pulled: RuntimeTaskInstance, database: Database) -> None
 def test_push_refuses_what_json_cannot_hold(pulled: RuntimeTaskInstance) -> None:
     with pytest.raises(TypeError, match=r"XCom 'k' of task 'pull' is not JSON-serializable"):
         pulled.xcom_push(key="k", value={1, 2})
+    with pytest.raises(TypeError, match=r"Out of range float values are not JSON compliant"):
+        pulled.xcom_push(key="k", value=[float("nan")])
+    assert pulled.xcom_pull(task_ids="pull", key="k") is None  # nothing half-written
 
 
 def test_prior_success(pulled: RuntimeTaskInstance, database: Database) -> None:

@@ -75,6 +75,7 @@ def build_template_context(
     conf_overrides_params: bool = True,
     prior_success: Callable[[], PriorSuccess | None] | None = None,
     test_mode: bool = False,
+    configuration: Any = None,
 ) -> Context:
     """Assemble the context for one task instance.
 
@@ -84,6 +85,8 @@ def build_template_context(
     ``run_id``, ``logical_date``/``execution_date`` and the data interval is built.
     ``prior_success`` looks up the previous successful run; it is called only if a
     ``prev_*_success`` variable is used (most tasks never do, and it costs a query).
+    ``configuration`` is what templates see as ``conf`` (Airflow's configuration object:
+    ``conf.get("core", "dags_folder")``), not the run's conf, which is ``dag_run.conf``.
     """
     logical_date = coerce_utc(logical_date)
     start = coerce_utc(data_interval_start or logical_date)
@@ -125,6 +128,7 @@ def build_template_context(
         "ts_nodash_with_tz": logical_date.isoformat().replace("-", "").replace(":", ""),
         "task_instance_key_str": f"{dag.dag_id}__{task.task_id}__{ds_nodash}",
         "test_mode": test_mode,
+        "conf": configuration,
         "macros": macros,
         "inlets": list(task.inlets),
         "outlets": list(task.outlets),

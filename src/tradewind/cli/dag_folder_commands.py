@@ -24,6 +24,7 @@ from tradewind.exceptions import BadRequest, DagNotFound, TradewindException
 
 if TYPE_CHECKING:
     from tradewind.authoring.dag import DAG
+    from tradewind.config import Config
     from tradewind.dagfiles.serialization import SerializedDAG, SerializedTask
     from tradewind.dagfiles.sync import SyncReport
     from tradewind.db.engine import Database
@@ -233,7 +234,7 @@ def test_task(cli: CliContext, dag_id: str, task_id: str, logical_date: str | No
                 f"{logical_date!r} is not a date (use e.g. 2024-01-31 or 2024-01-31T06:00:00)"
             ) from None
     dag = _load_live_dag(cli, dag_id)
-    _run_task_for_test(dag, task_id, when)
+    _run_task_for_test(dag, task_id, when, cli.config)
 
 
 def _load_live_dag(cli: CliContext, dag_id: str) -> DAG:
@@ -286,9 +287,10 @@ class _InMemoryTaskInstance:
         return [self.xcoms.get((task_id, key)) for task_id in task_ids]
 
 
-def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime) -> None:
+def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime, config: Config) -> None:
     from tradewind.authoring.context import build_template_context
     from tradewind.authoring.current_context import running_task
+    from tradewind.compat.configuration import AirflowConfigView
     from tradewind.exceptions import TaskSkipped
 
     task = dag.get_task(task_id).prepare_for_execution()
@@ -311,6 +313,7 @@ def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime) -> None:
         conf=None,
         ti=ti,
         test_mode=True,
+        configuration=AirflowConfigView(config),
     )
     try:
         with running_task(context):

@@ -35,6 +35,7 @@ from tradewind.states import TaskInstanceState
 if TYPE_CHECKING:
     from tradewind.authoring.context import PriorSuccess
     from tradewind.authoring.dag import DAG
+    from tradewind.config import Config
     from tradewind.db.engine import Database
 
 log = logging.getLogger("tradewind.task")
@@ -201,6 +202,12 @@ class MetadataDatabase:
         self._config_json = config_json
         self.used = False
 
+    def config(self) -> Config:
+        """The configuration tries run with (what ``conf`` shows templates)."""
+        from tradewind.config import Config, load_config
+
+        return Config.from_json(self._config_json) if self._config_json else load_config()
+
     def get(self) -> Database:
         self.used = True
         if self._database is None:
@@ -213,10 +220,15 @@ class MetadataDatabase:
 
 
 def _json_value(value: Any, what: str) -> Any:
+    """``value`` as the database will give it back (XComs are JSON, as in Airflow without
+    pickling); NaN and infinities are refused, as PostgreSQL's JSON refuses them."""
     try:
-        return json.loads(json.dumps(value))
+        return json.loads(json.dumps(value, allow_nan=False))
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{what} is not JSON-serializable: {exc}") from None
+        raise TypeError(
+            f"{what} is not JSON-serializable: {exc}; XCom values must be strings, numbers, "
+            "booleans, None, or lists and dicts of them (convert dates with .isoformat())"
+        ) from None
 
 
 def _raise_timeout(signum: int, frame: Any) -> None:
@@ -259,7 +271,7 @@ def run_claimed(
         dag = load_dag(started.fileloc, started.dag_id, loaded_dags)
         task = dag.get_task(started.task_id)
         ti = RuntimeTaskInstance(database, started, task)
-        result = _run_task(dag, task, ti, started, outcome)
+        result = _run_task(dag, task, ti, started, outcome, database)
         if getattr(task, "do_xcom_push", True) and result is not None:
             outcome.result = _json_value(result, f"return value of task {started.task_id!r}")
         outcome.state = TaskInstanceState.SUCCESS
@@ -337,14 +349,22 @@ def _rehearsal_callable(ds: str, ti: Any) -> dict[str, int]:
 
 
 def _run_task(
-    dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry, outcome: TryResult
+    dag: DAG,
+    task: Any,
+    ti: RuntimeTaskInstance,
+    started: StartedTry,
+    outcome: TryResult,
+    database: MetadataDatabase,
 ) -> Any:
     """Render the task's fields (kept in ``outcome`` to be recorded) and execute it."""
     from types import SimpleNamespace
 
+    import lazy_object_proxy
+
     from tradewind.authoring.context import build_template_context
     from tradewind.authoring.current_context import running_task
     from tradewind.authoring.templating import shown_field_values
+    from tradewind.compat.configuration import AirflowConfigView
 
     dag_run = SimpleNamespace(
         dag_id=started.dag_id,
@@ -367,6 +387,7 @@ def _run_task(
         ti=ti,
         dag_run=dag_run,
         prior_success=ti.prior_success,
+        configuration=lazy_object_proxy.Proxy(lambda: AirflowConfigView(database.config())),
     )
     timeout = task.execution_timeout
     if timeout is not None:
