@@ -31,7 +31,7 @@ class FakeTaskInstance:
         **kwargs: Any,
     ) -> Any:
         if isinstance(task_ids, str):
-            return self.store.get((task_ids, key))
+            return self.store.get((task_ids, key), kwargs.get("default"))
         return [self.store.get((tid, key)) for tid in task_ids or []]
 
 

@@ -22,6 +22,7 @@ from tradewind.authoring.dag import DAG
 from tradewind.authoring.operators import BashOperator, PythonOperator
 from tradewind.authoring.templating import MAX_SHOWN_FIELD_LENGTH, shown_field_values
 from tradewind.decorators import task
+from tradewind.exceptions import XComNotFound
 
 START = datetime(2024, 1, 1)
 
@@ -290,3 +291,29 @@ def test_shown_field_values_are_json_and_cut_when_long() -> None:
     assert shown["options"]["n"] == [1, 2.5, None]
     assert "Query object at" in shown["options"]["q"]
     assert json.loads(json.dumps(shown)) == shown
+
+
+def test_a_missing_xcom_arg_is_none_or_xcom_not_found(run_task: Callable[..., Any]) -> None:
+    @task(multiple_outputs=True)
+    def parts() -> dict[str, int]:
+        return {"a": 1}
+
+    seen: dict[str, Any] = {}
+    with DAG("missing_xcom", start_date=START) as d:
+        produced = parts()
+        quiet = BashOperator(task_id="quiet", bash_command="echo x", do_xcom_push=False)
+        lenient = PythonOperator(
+            task_id="lenient",
+            python_callable=_capture(seen),
+            op_args=[quiet.output, produced["nope"], produced["a"]],
+        )
+        strict = PythonOperator(
+            task_id="strict", python_callable=print, op_args=[quiet.output["custom"]]
+        )
+    assert lenient.upstream_task_ids == {"quiet", "parts"}
+    run_task(d.get_task("parts"))
+    run_task(quiet)
+    run_task(lenient)
+    assert seen["args"] == (None, None, 1)
+    with pytest.raises(XComNotFound, match='from quiet at missing_xcom with key="custom"'):
+        run_task(strict)

@@ -125,4 +125,5 @@ def test_prior_success(pulled: RuntimeTaskInstance, database: Database) -> None:
     assert prior.data_interval_end == DAY2
     assert prior.task_start_date == DAY1 + timedelta(hours=1)
     assert prior.task_end_date == DAY1 + timedelta(hours=2)
+    assert prior.logical_date == DAY1
     assert _ti(database, "day1", DAY1).prior_success() is None

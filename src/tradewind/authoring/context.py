@@ -58,6 +58,7 @@ class PriorSuccess:
     data_interval_end: datetime | None
     task_start_date: datetime | None
     task_end_date: datetime | None
+    logical_date: datetime | None = None
 
 
 def build_template_context(
@@ -202,10 +203,12 @@ _PRIOR_SUCCESS_NAMES = (
     "prev_data_interval_end_success",
     "prev_start_date_success",
     "prev_end_date_success",
+    "prev_execution_date_success",
 )
 _PRIOR_SUCCESS_ATTRIBUTES = (
     "data_interval_start",
     "data_interval_end",
     "task_start_date",
     "task_end_date",
+    "logical_date",
 )

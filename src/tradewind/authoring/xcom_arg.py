@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from tradewind.authoring.dependencies import DependencyMixin
 from tradewind.authoring.resolvable import Resolvable
+from tradewind.exceptions import XComNotFound
 
 if TYPE_CHECKING:
     from tradewind.authoring.baseoperator import BaseOperator
@@ -46,4 +47,15 @@ class XComArg(Resolvable, DependencyMixin):
         yield self.operator
 
     def resolve(self, context: Mapping[str, Any]) -> Any:
-        return context["ti"].xcom_pull(task_ids=self.operator.task_id, key=self.key)
+        """The pushed value; ``None`` if the task pushed no return value (or, with
+        ``multiple_outputs``, no such key); :class:`XComNotFound` for another missing key."""
+        task_id = self.operator.task_id
+        value = context["ti"].xcom_pull(task_ids=task_id, key=self.key, default=_MISSING)
+        if value is not _MISSING:
+            return value
+        if self.key == RETURN_VALUE_KEY or getattr(self.operator, "multiple_outputs", False):
+            return None
+        raise XComNotFound(self.operator.dag_id or "", task_id, self.key)
+
+
+_MISSING: Any = object()

@@ -44,6 +44,7 @@ _EXCEPTIONS = {
         "AirflowSkipException",
         "AirflowFailException",
         "AirflowTaskTimeout",
+        "XComNotFound",
     )
 }
 _XCOM = {"XCOM_RETURN_KEY": "tradewind.authoring.xcom_arg:RETURN_VALUE_KEY"}

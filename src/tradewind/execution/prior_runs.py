@@ -19,7 +19,12 @@ def prior_success(
     with the start and end of ``task_id``'s try in that run."""
     with database.session() as session:
         run = session.execute(
-            select(DagRun.run_id, DagRun.data_interval_start, DagRun.data_interval_end)
+            select(
+                DagRun.run_id,
+                DagRun.execution_date,
+                DagRun.data_interval_start,
+                DagRun.data_interval_end,
+            )
             .where(
                 DagRun.dag_id == dag_id,
                 DagRun.state == DagRunState.SUCCESS,
@@ -42,4 +47,5 @@ def prior_success(
         data_interval_end=run.data_interval_end,
         task_start_date=ti.start_date if ti is not None else None,
         task_end_date=ti.end_date if ti is not None else None,
+        logical_date=run.execution_date,
     )
