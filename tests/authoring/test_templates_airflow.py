@@ -161,6 +161,15 @@ def test_the_macros_module(run_task: Callable[..., Any]) -> None:
     assert macros.random is random.random and macros.json is json
 
 
+def test_datetime_diff_for_humans() -> None:
+    pytest.importorskip("pendulum")
+    day = datetime(2024, 1, 1, tzinfo=UTC)
+    assert macros.datetime_diff_for_humans(day, datetime(2024, 1, 3, tzinfo=UTC)) == (
+        "2 days before"
+    )
+    assert macros.datetime_diff_for_humans(datetime.now(UTC)) == "a few seconds ago"
+
+
 def test_context_variables(run_task: Callable[..., Any]) -> None:
     with DAG("ctx", start_date=START, schedule="@daily"):
         op = BashOperator(

@@ -80,6 +80,7 @@ with DAG(
         task_id="count", python_callable=lambda n: n * 2, op_args=[parts["rows"]]
     )
     quiet_bash = BashOperator(task_id="quiet_bash", bash_command="echo hidden", do_xcom_push=False)
+    quiet_py = PythonOperator(task_id="quiet_py", python_callable=lambda: 1, do_xcom_push=False)
     gather = PythonOperator(
         task_id="collect",
         python_callable=collect,
@@ -89,7 +90,7 @@ with DAG(
         },
     )
     marker = PythonOperator(task_id="mark", python_callable=mark)
-    [loud, count, quiet_bash, silent()] >> gather >> marker
+    [loud, count, quiet_bash, quiet_py, silent()] >> gather >> marker
 
 
 with DAG("templ_bad", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), schedule=None):
@@ -155,6 +156,7 @@ def test_templates_and_xcom_under_a_scheduler(compat_harness: Harness) -> None:
     assert xcoms[("split", "rows")] == 3 and xcoms[("split", "name")] == "ada"
     assert xcoms[("count", "return_value")] == 6
     assert ("quiet_bash", "return_value") not in xcoms
+    assert ("quiet_py", "return_value") not in xcoms
     assert ("silent", "return_value") not in xcoms
     collected = xcoms[("collect", "return_value")]
     assert collected["both"] == [greeting, {"rows": 3, "name": "ada"}]

@@ -13,6 +13,7 @@ import time
 import uuid
 from datetime import datetime, timedelta
 from random import random
+from typing import Any
 
 import dateutil
 import dateutil.parser
@@ -21,6 +22,7 @@ import dateutil.tz
 
 __all__ = [
     "datetime",
+    "datetime_diff_for_humans",
     "dateutil",
     "ds_add",
     "ds_format",
@@ -42,3 +44,18 @@ def ds_add(ds: str, days: int) -> str:
 def ds_format(ds: str, input_format: str, output_format: str) -> str:
     """Re-format a date string, e.g. ``ds_format("2024-01-05", "%Y-%m-%d", "%d/%m/%Y")``."""
     return datetime.strptime(ds, input_format).strftime(output_format)
+
+
+def datetime_diff_for_humans(dt: datetime, since: datetime | None = None) -> str:
+    """``dt`` relative to ``since`` (default: now) in words: "2 days before", "3 hours ago".
+
+    Worded by pendulum, as in Airflow; pendulum comes with the ``airflow`` extra.
+    """
+    try:
+        import pendulum
+    except ImportError:
+        raise ImportError(
+            "macros.datetime_diff_for_humans needs pendulum: pip install 'tradewind[airflow]'"
+        ) from None
+    other: Any = pendulum.instance(since) if since is not None else None
+    return str(pendulum.instance(dt).diff_for_humans(other))

@@ -53,6 +53,7 @@ _MACROS = {
     for name in (
         "ds_add",
         "ds_format",
+        "datetime_diff_for_humans",
         "datetime",
         "timedelta",
         "dateutil",
