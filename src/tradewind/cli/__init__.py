@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "db_commands",
     "kerberos_commands",
     "misc_commands",
+    "render_commands",
     "scheduler_commands",
     "users_commands",
     "webserver_commands",
