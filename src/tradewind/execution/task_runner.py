@@ -621,7 +621,8 @@ def warm_database(database: Database, config: Config) -> None:
             assert ti is not None
             ti.last_heartbeat_at = now_utc()
             session.flush()
-            finish_try(fake, started, TryResult(TaskInstanceState.SUCCESS, {"warm": True}))  # type: ignore[arg-type]
+            outcome = TryResult(TaskInstanceState.SUCCESS, {"warm": True}, rendered_fields={})
+            finish_try(fake, started, outcome)  # type: ignore[arg-type]
             raise _Rollback
     except _Rollback:
         pass
