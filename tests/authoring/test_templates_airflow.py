@@ -177,24 +177,29 @@ def test_context_variables(run_task: Callable[..., Any]) -> None:
             bash_command=(
                 "echo {{ task_instance_key_str }} {{ yesterday_ds }} {{ tomorrow_ds_nodash }} "
                 "{{ next_ds }} {{ next_execution_date | ts }} {{ test_mode }} "
-                "{{ ts_nodash_with_tz }} {{ prev_start_date_success }}"
+                "{{ ts_nodash_with_tz }} {{ prev_start_date_success }} {{ prev_ds }} "
+                "{{ prev_execution_date | ts_nodash }}"
             ),
         )
     assert run_task(op) == (
         "ctx__t__20240305 2024-03-04 20240306 2024-03-06 2024-03-06T00:00:00+00:00 False "
-        "20240305T000000+0000 None"
+        "20240305T000000+0000 None 2024-03-04 20240304T000000"
     )
 
 
-def _context(op: BaseOperator, **kwargs: Any) -> dict[str, Any]:
-    when = datetime(2024, 3, 5, tzinfo=UTC)
+def _context(
+    op: BaseOperator,
+    when: datetime = datetime(2024, 3, 5, tzinfo=UTC),
+    end: datetime | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
     return build_template_context(
         dag=op.dag,
         task=op,
         run_id="r",
         logical_date=when,
         data_interval_start=when,
-        data_interval_end=when,
+        data_interval_end=end or when,
         conf=None,
         ti=None,  # type: ignore[arg-type]
         **kwargs,
@@ -205,7 +210,21 @@ def test_a_manual_run_is_its_own_next_run() -> None:
     with DAG("manual_next", start_date=START, schedule="@daily"):
         op = BashOperator(task_id="t", bash_command="true")
     manual = type("Run", (), {"run_type": "manual"})()
-    assert _context(op, dag_run=manual)["next_ds"] == "2024-03-05"
+    context = _context(op, dag_run=manual)
+    assert (context["next_ds"], context["prev_ds_nodash"]) == ("2024-03-05", "20240305")
+
+
+def test_prev_and_next_of_cron_and_unscheduled_dags() -> None:
+    with DAG("cron_ctx", start_date=START, schedule="30 6 * * 1-5"):
+        cron = BashOperator(task_id="t", bash_command="true")
+    with DAG("none_ctx", start_date=START, schedule=None):
+        unscheduled = BashOperator(task_id="t", bash_command="true")
+    monday = datetime(2024, 3, 4, 6, 30, tzinfo=UTC)
+    context = _context(cron, monday, datetime(2024, 3, 5, 6, 30, tzinfo=UTC))
+    assert context["prev_execution_date"] == datetime(2024, 3, 1, 6, 30, tzinfo=UTC)  # Friday
+    assert context["next_execution_date"] == datetime(2024, 3, 5, 6, 30, tzinfo=UTC)
+    assert _context(unscheduled)["prev_ds"] is None
+    assert _context(unscheduled)["next_ds"] is None
 
 
 def test_prior_success_is_looked_up_once_and_only_when_read() -> None:

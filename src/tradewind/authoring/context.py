@@ -135,7 +135,7 @@ def build_template_context(
         "outlets": list(task.outlets),
         "templates_dict": None,
         **_neighbour_days(logical_date),
-        **_next_schedule(dag, dag_run, logical_date, start, end),
+        **_neighbour_runs(dag, dag_run, logical_date, start, end),
         **_prior_success_values(prior_success),
     }
     return context
@@ -153,15 +153,17 @@ def _neighbour_days(logical_date: datetime) -> Context:
     }
 
 
-def _next_schedule(
+def _neighbour_runs(
     dag: DAG, dag_run: Any, logical_date: datetime, start: datetime, end: datetime
 ) -> Context:
-    """Airflow 2's deprecated ``next_execution_date``/``next_ds``/``next_ds_nodash``.
+    """Airflow 2's deprecated ``next_``/``prev_execution_date``, ``_ds`` and ``_ds_nodash``.
 
-    The logical date of the scheduled run after this one; a manually triggered run is its own
-    "next" (as in Airflow), and a schedule that ends gives ``None``.
+    The logical dates of the scheduled runs after and before this one; a manually triggered
+    run is its own "next" and "previous" (as in Airflow); ``None`` where the schedule has
+    none.
     """
     following: datetime | None = logical_date
+    previous: datetime | None = logical_date
     if getattr(dag_run, "run_type", None) != "manual":
         info = dag.timetable.next_dagrun_info(
             last_automated_data_interval=DataInterval(start, end),
@@ -171,10 +173,18 @@ def _next_schedule(
             now=end,
         )
         following = info.logical_date if info is not None else None
+        previous = dag.timetable.previous_logical_date(logical_date)
     return {
-        "next_execution_date": following,
-        "next_ds": following.strftime("%Y-%m-%d") if following else None,
-        "next_ds_nodash": following.strftime("%Y%m%d") if following else None,
+        **_dated("next", following),
+        **_dated("prev", previous),
+    }
+
+
+def _dated(prefix: str, when: datetime | None) -> Context:
+    return {
+        f"{prefix}_execution_date": when,
+        f"{prefix}_ds": when.strftime("%Y-%m-%d") if when else None,
+        f"{prefix}_ds_nodash": when.strftime("%Y%m%d") if when else None,
     }
 
 
