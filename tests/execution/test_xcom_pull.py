@@ -109,6 +109,22 @@ def test_include_prior_dates(pulled: RuntimeTaskInstance, database: Database) ->
 def test_another_dag_id(pulled: RuntimeTaskInstance, database: Database) -> None:
     assert pulled.xcom_pull(task_ids="a", dag_id="other") is None
     assert pulled.xcom_pull("a", "d") == "a2"  # Airflow's positional order: task_ids, dag_id
+    with database.session() as session:  # another DAG, whose runs have other ids
+        session.add(
+            DagRun(
+                dag_id="other",
+                run_id="earlier",
+                execution_date=DAY1,
+                state="success",
+                run_type="scheduled",
+                queued_at=DAY1,
+            )
+        )
+    push_xcom(database, "other", "earlier", "x", "return_value", "from other")
+    assert pulled.xcom_pull(task_ids="x", dag_id="other") is None  # not run "day2"
+    assert pulled.xcom_pull(task_ids="x", dag_id="other", include_prior_dates=True) == (
+        "from other"  # logically before the puller's run
+    )
 
 
 def test_push_refuses_what_json_cannot_hold(pulled: RuntimeTaskInstance) -> None:

@@ -181,6 +181,7 @@ class RuntimeTaskInstance:
             key,
             include_prior_dates=include_prior_dates,
             default=default,
+            logical_date=self.logical_date,
         )
 
     def prior_success(self) -> PriorSuccess | None:

@@ -29,6 +29,7 @@ def pull_xcom(
     *,
     include_prior_dates: bool = False,
     default: Any = None,
+    logical_date: datetime | None = None,
 ) -> Any:
     """Airflow 2's ``xcom_pull``: one value for one task id (or none), a list for several.
 
@@ -36,7 +37,8 @@ def pull_xcom(
     list of task ids: the values found, in the order of ``task_ids`` (a task that pushed
     nothing is left out, as in Airflow 2). ``key=None`` matches every key. Without
     ``include_prior_dates`` only run ``run_id`` is searched; with it, every run of ``dag_id``
-    whose logical date is not after that run's, latest first.
+    whose logical date is not after ``logical_date`` (the puller's; by default run
+    ``run_id``'s), latest first.
     """
     single = task_ids is None or isinstance(task_ids, str)
     wanted = (
@@ -50,12 +52,14 @@ def pull_xcom(
             .order_by(DagRun.execution_date.desc(), XCom.timestamp.desc())
         )
         if include_prior_dates:
-            this_run = (
-                select(DagRun.execution_date)
-                .where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
-                .scalar_subquery()
-            )
-            query = query.where(DagRun.execution_date <= this_run)
+            cutoff: Any = logical_date
+            if cutoff is None:
+                cutoff = (
+                    select(DagRun.execution_date)
+                    .where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
+                    .scalar_subquery()
+                )
+            query = query.where(DagRun.execution_date <= cutoff)
         else:
             query = query.where(XCom.run_id == run_id)
         if key is not None:
