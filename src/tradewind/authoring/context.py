@@ -160,11 +160,14 @@ def _neighbour_runs(
 
     The logical dates of the scheduled runs after and before this one; a manually triggered
     run is its own "next" and "previous" (as in Airflow); ``None`` where the schedule has
-    none.
+    none. Lazy, as in Airflow: working a cron schedule out costs about a millisecond, and
+    few tasks read these.
     """
-    following: datetime | None = logical_date
-    previous: datetime | None = logical_date
-    if getattr(dag_run, "run_type", None) != "manual":
+    manual = getattr(dag_run, "run_type", None) == "manual"
+
+    def following() -> datetime | None:
+        if manual:
+            return logical_date
         info = dag.timetable.next_dagrun_info(
             last_automated_data_interval=DataInterval(start, end),
             start_date=None,
@@ -172,32 +175,46 @@ def _neighbour_runs(
             catchup=True,
             now=end,
         )
-        following = info.logical_date if info is not None else None
-        previous = dag.timetable.previous_logical_date(logical_date)
+        return info.logical_date if info is not None else None
+
+    def previous() -> datetime | None:
+        return logical_date if manual else dag.timetable.previous_logical_date(logical_date)
+
+    return {**_dated("next", _once(following)), **_dated("prev", _once(previous))}
+
+
+def _dated(prefix: str, when: Callable[[], datetime | None]) -> Context:
+    def formatted(pattern: str) -> Any:
+        return lazy_object_proxy.Proxy(lambda: _strftime(when(), pattern))
+
     return {
-        **_dated("next", following),
-        **_dated("prev", previous),
+        f"{prefix}_execution_date": lazy_object_proxy.Proxy(when),
+        f"{prefix}_ds": formatted("%Y-%m-%d"),
+        f"{prefix}_ds_nodash": formatted("%Y%m%d"),
     }
 
 
-def _dated(prefix: str, when: datetime | None) -> Context:
-    return {
-        f"{prefix}_execution_date": when,
-        f"{prefix}_ds": when.strftime("%Y-%m-%d") if when else None,
-        f"{prefix}_ds_nodash": when.strftime("%Y%m%d") if when else None,
-    }
+def _strftime(when: datetime | None, pattern: str) -> str | None:
+    return when.strftime(pattern) if when is not None else None
+
+
+def _once(compute: Callable[[], Any]) -> Callable[[], Any]:
+    """``compute``, called at most once however often the result is asked for."""
+    cache: list[Any] = []
+
+    def value() -> Any:
+        if not cache:
+            cache.append(compute())
+        return cache[0]
+
+    return value
 
 
 def _prior_success_values(lookup: Callable[[], PriorSuccess | None] | None) -> Context:
     """``prev_*_success``: lazy, so the look-up runs only when a template or task reads one."""
     if lookup is None:
         return dict.fromkeys(_PRIOR_SUCCESS_NAMES)
-    cache: list[PriorSuccess | None] = []
-
-    def prior() -> PriorSuccess | None:
-        if not cache:
-            cache.append(lookup())
-        return cache[0]
+    prior = _once(lookup)
 
     def lazy(attribute: str) -> Any:
         return lazy_object_proxy.Proxy(lambda: getattr(prior(), attribute, None))
