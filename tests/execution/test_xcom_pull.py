@@ -143,3 +143,11 @@ def test_prior_success(pulled: RuntimeTaskInstance, database: Database) -> None:
     assert prior.task_end_date == DAY1 + timedelta(hours=2)
     assert prior.logical_date == DAY1
     assert _ti(database, "day1", DAY1).prior_success() is None
+
+
+def test_push_with_an_execution_date_warns_and_keeps_to_its_run(
+    pulled: RuntimeTaskInstance,
+) -> None:
+    with pytest.warns(DeprecationWarning, match=r"execution_date=\.\.\.\) of task 'pull'"):
+        pulled.xcom_push(key="when", value=1, execution_date=DAY1)
+    assert pulled.xcom_pull(task_ids="pull", key="when") == 1  # in run "day2"

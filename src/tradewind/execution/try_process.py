@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import traceback
+import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -152,9 +153,21 @@ class RuntimeTaskInstance:
         self.state = TaskInstanceState.RUNNING
         self.hostname = started.hostname
 
-    def xcom_push(self, key: str, value: Any, execution_date: Any = None) -> None:
-        """Store ``value`` (it must be JSON-serializable) under ``key`` for this try."""
+    def xcom_push(self, key: str, value: Any, execution_date: Any = None, **_: Any) -> None:
+        """Store ``value`` (it must be JSON-serializable) under ``key`` for this try.
+
+        ``execution_date`` is Airflow 2's deprecated argument: the XCom belongs to this
+        try's run whatever it says, as in Airflow 2.2+, and passing it warns.
+        """
         from tradewind.execution.xcoms import push_xcom
+
+        if execution_date is not None:
+            warnings.warn(
+                f"xcom_push(execution_date=...) of task {self.task_id!r} changes nothing: an "
+                "XCom belongs to the run of the try that pushes it; remove the argument",
+                DeprecationWarning,
+                stacklevel=2,
+            )
 
         payload = _json_value(value, f"XCom {key!r} of task {self.task_id!r}")
         push_xcom(self._database.get(), self.dag_id, self.run_id, self.task_id, key, payload)
