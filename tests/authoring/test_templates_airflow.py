@@ -22,7 +22,7 @@ from tradewind.authoring.dag import DAG
 from tradewind.authoring.operators import BashOperator, PythonOperator
 from tradewind.authoring.templating import MAX_SHOWN_FIELD_LENGTH, shown_field_values
 from tradewind.decorators import task
-from tradewind.exceptions import XComNotFound
+from tradewind.exceptions import DagDefinitionError, XComNotFound
 
 START = datetime(2024, 1, 1)
 
@@ -346,3 +346,25 @@ def test_a_missing_xcom_arg_is_none_or_xcom_not_found(run_task: Callable[..., An
     assert seen["args"] == (None, None, 1)
     with pytest.raises(XComNotFound, match='from quiet at missing_xcom with key="custom"'):
         run_task(strict)
+
+
+def test_template_fields_must_name_attributes() -> None:
+    class Sloppy(BaseOperator):
+        template_fields = ("sql", "missing")
+
+        def __init__(self, *, sql: str, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.sql = sql
+
+    class NoComma(BaseOperator):
+        template_fields = "sql"
+
+        def __init__(self, *, sql: str, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.sql = sql
+
+    with DAG("sloppy", start_date=START):
+        with pytest.raises(DagDefinitionError, match=r"'missing' is configured as a template"):
+            Sloppy(task_id="t", sql="select 1")
+        lone = NoComma(task_id="lone", sql="{{ ds }}")
+    assert lone.template_fields == ("sql",)

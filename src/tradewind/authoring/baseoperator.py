@@ -331,9 +331,24 @@ class BaseOperator(DependencyMixin):
 
     def _after_init(self) -> None:
         """Runs once the outermost ``__init__`` returned (see ``_apply_defaults``)."""
+        self._check_template_fields()
         for operator in self.iter_xcom_dependencies():
             if operator is not self:
                 self.set_upstream(operator)
+
+    def _check_template_fields(self) -> None:
+        """Every ``template_fields`` name must be an attribute, said at parse time (Airflow
+        does too) rather than when a try renders. A lone string is one field's name, not
+        its letters (``template_fields = ("sql")`` lacks its comma)."""
+        if isinstance(self.template_fields, str):
+            self.template_fields = (self.template_fields,)
+        for field in self.template_fields:
+            if not hasattr(self, field):
+                raise DagDefinitionError(
+                    f"{field!r} is configured as a template field but {self.task_type} "
+                    f"does not have this attribute (task {self.task_id!r}"
+                    f"{_where_dag(self._dag)})"
+                )
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
