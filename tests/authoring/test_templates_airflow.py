@@ -368,3 +368,15 @@ def test_template_fields_must_name_attributes() -> None:
             Sloppy(task_id="t", sql="select 1")
         lone = NoComma(task_id="lone", sql="{{ ds }}")
     assert lone.template_fields == ("sql",)
+
+
+def test_an_undefined_name_is_an_error_unless_the_dag_allows_it(
+    run_task: Callable[..., Any],
+) -> None:
+    with DAG("strict", start_date=START):
+        strict = BashOperator(task_id="t", bash_command="echo [{{ typo_ds }}]")
+    with pytest.raises(jinja2.UndefinedError, match="'typo_ds' is undefined"):
+        run_task(strict)
+    with DAG("lenient", start_date=START, template_undefined=jinja2.Undefined):
+        lenient = BashOperator(task_id="t", bash_command="echo [{{ typo_ds }}]")
+    assert run_task(lenient) == "[]"

@@ -10,6 +10,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+import jinja2
+
 from tradewind.authoring import dag_context
 from tradewind.authoring.ids import validate_id
 from tradewind.authoring.schedules import ScheduleArg, Timetable, timetable_for
@@ -23,8 +25,6 @@ from tradewind.exceptions import (
 )
 
 if TYPE_CHECKING:
-    import jinja2
-
     from tradewind.authoring.baseoperator import BaseOperator
 
 
@@ -75,7 +75,7 @@ class DAG:
         user_defined_macros: Mapping[str, Any] | None = None,
         user_defined_filters: Mapping[str, Callable[..., Any]] | None = None,
         render_template_as_native_obj: bool = False,
-        template_undefined: type[jinja2.Undefined] | None = None,
+        template_undefined: type[jinja2.Undefined] = jinja2.StrictUndefined,
         jinja_environment_kwargs: Mapping[str, Any] | None = None,
         on_success_callback: Callable[..., Any] | None = None,
         on_failure_callback: Callable[..., Any] | None = None,

@@ -38,6 +38,8 @@ def build_jinja_env(dag: DAG | None = None) -> jinja2.Environment:
 
     Sandboxed, so a template cannot reach into arbitrary Python internals; the loader looks
     next to the DAG file and in ``template_searchpath`` so ``bash_command="run.sh"`` works.
+    An undefined name is an error (``StrictUndefined``), as in Airflow 2, unless the DAG
+    says otherwise (``template_undefined``).
     """
     options: dict[str, Any] = {
         "loader": jinja2.FileSystemLoader(template_search_path(dag)),
@@ -48,8 +50,7 @@ def build_jinja_env(dag: DAG | None = None) -> jinja2.Environment:
     native = False
     if dag is not None:
         native = dag.render_template_as_native_obj
-        if dag.template_undefined is not None:
-            options["undefined"] = dag.template_undefined
+        options["undefined"] = dag.template_undefined
         options.update(dag.jinja_environment_kwargs)
     env_class = NativeSandboxedEnvironment if native else jinja2.sandbox.SandboxedEnvironment
     env = env_class(**options)
