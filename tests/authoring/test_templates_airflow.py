@@ -380,3 +380,21 @@ def test_an_undefined_name_is_an_error_unless_the_dag_allows_it(
     with DAG("lenient", start_date=START, template_undefined=jinja2.Undefined):
         lenient = BashOperator(task_id="t", bash_command="echo [{{ typo_ds }}]")
     assert run_task(lenient) == "[]"
+
+
+def test_an_xcom_arg_in_text_is_a_template_that_pulls_it(
+    run_task: Callable[..., Any],
+) -> None:
+    @task(multiple_outputs=True)
+    def produce() -> dict[str, str]:
+        return {"name": "ada"}
+
+    with DAG("xcom_text", start_date=START) as d:
+        produced = produce()
+        echo = BashOperator(task_id="echo", bash_command=f"echo {produced['name']}")
+        produced >> echo
+    assert str(produced["name"]) == (
+        "{{ task_instance.xcom_pull(task_ids='produce', dag_id='xcom_text', key='name') }}"
+    )
+    run_task(d.get_task("produce"))
+    assert run_task(echo) == "ada"

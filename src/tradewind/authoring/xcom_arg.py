@@ -40,6 +40,15 @@ class XComArg(Resolvable, DependencyMixin):
     def __repr__(self) -> str:
         return f"XComArg(task_id={self.operator.task_id!r}, key={self.key!r})"
 
+    def __str__(self) -> str:
+        """A template that pulls this value, so ``f"echo {extract()}"`` works in a templated
+        field, as in Airflow 2 (text adds no dependency: set one with ``>>``)."""
+        arguments = [f"task_ids={self.operator.task_id!r}"]
+        if self.operator.dag_id is not None:
+            arguments.append(f"dag_id={self.operator.dag_id!r}")
+        arguments.append(f"key={self.key!r}")
+        return "{{ task_instance.xcom_pull(" + ", ".join(arguments) + ") }}"
+
     def dependency_operators(self) -> list[BaseOperator]:
         return [self.operator]
 
