@@ -90,13 +90,17 @@ def _chosen_try(request: Request, tries: list[int]) -> int:
 
 
 def _rendered_text(fields: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """Each rendered field as text: strings as they are, other values as indented JSON."""
+    """Each rendered field as text: strings as they are, ``None`` as Python writes it, other
+    values as indented JSON."""
     if not fields:
         return []
-    return [
-        (name, value if isinstance(value, str) else json.dumps(value, indent=2))
-        for name, value in fields.items()
-    ]
+    return [(name, _as_text(value)) for name, value in fields.items()]
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return "None" if value is None else json.dumps(value, indent=2)
 
 
 def ti_page(request: Request) -> Response:
