@@ -56,3 +56,4 @@ def test_the_page_shows_the_latest_rendered_fields(
     assert "echo first" not in page  # the second try's replaced the first's
     assert "echo &lt;b&gt;{&#39;k&#39;: 1}&lt;/b&gt;" in page  # escaped, as text
     assert "&#34;A&#34;: &#34;1&#34;" in page  # a dict as indented JSON
+    assert '<pre class="mono rendered">None</pre>' in page  # cwd
