@@ -76,6 +76,22 @@ class NoTaskContext(AirflowException):
     """``get_current_context()`` was called outside a running task."""
 
 
+class XComNotFound(AirflowException):
+    """An ``XComArg`` of a custom key (``op.output["key"]``) has no value when the task runs.
+
+    The return value, and any key of a ``multiple_outputs`` task, resolve to ``None``
+    instead, as in Airflow.
+    """
+
+    def __init__(self, dag_id: str, task_id: str, key: str) -> None:
+        super().__init__(
+            f'XComArg result from {task_id} at {dag_id} with key="{key}" is not found!'
+        )
+        self.dag_id = dag_id
+        self.task_id = task_id
+        self.key = key
+
+
 # --- operations (mapped to HTTP status codes by the API) -------------------------------------
 
 

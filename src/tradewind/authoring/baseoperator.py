@@ -10,9 +10,10 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tradewind.authoring import dag_context
 from tradewind.authoring.callbacks import CallbackArg, coerce_callbacks
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from tradewind.authoring.edgemodifier import EdgeModifier
     from tradewind.authoring.xcom_arg import XComArg
 
+log = logging.getLogger("tradewind.task")
+
 DEFAULT_OWNER = "tradewind"
 DEFAULT_POOL = "default_pool"
 DEFAULT_QUEUE = "default"
@@ -52,6 +55,8 @@ class BaseOperator(DependencyMixin):
     template_fields: Sequence[str] = ()
     #: String values ending with one of these are names of template files to render.
     template_ext: Sequence[str] = ()
+    #: How the UI would highlight each rendered field (``{"sql": "sql"}``); informative only.
+    template_fields_renderers: ClassVar[dict[str, str]] = {}
     #: Shown in the UI; subclasses may override.
     ui_color: str = "#fff"
     #: How deep the ``__init__`` chain is; only the outermost call merges ``default_args``.
@@ -372,7 +377,17 @@ class BaseOperator(DependencyMixin):
             value = getattr(self, field)
             if env is None and needs_jinja(value, self.template_ext):
                 env = self.get_template_env()
-            setattr(self, field, render_template(value, context, env, self.template_ext))  # type: ignore[arg-type]
+            try:
+                rendered = render_template(value, context, env, self.template_ext)  # type: ignore[arg-type]
+            except Exception:
+                log.error(
+                    "Exception rendering Jinja template for task %r, field %r. Template: %r",
+                    self.task_id,
+                    field,
+                    value,
+                )
+                raise
+            setattr(self, field, rendered)
 
     def execute(self, context: Mapping[str, Any]) -> Any:
         """Do the work. The returned value is pushed to XCom as ``return_value``.
@@ -392,9 +407,24 @@ class BaseOperator(DependencyMixin):
 
     def _after_init(self) -> None:
         """Runs once the outermost ``__init__`` returned (see ``_apply_defaults``)."""
+        self._check_template_fields()
         for operator in self.iter_xcom_dependencies():
             if operator is not self:
                 self.set_upstream(operator)
+
+    def _check_template_fields(self) -> None:
+        """Every ``template_fields`` name must be an attribute, said at parse time (Airflow
+        does too) rather than when a try renders. A lone string is one field's name, not
+        its letters (``template_fields = ("sql")`` lacks its comma)."""
+        if isinstance(self.template_fields, str):
+            self.template_fields = (self.template_fields,)
+        for field in self.template_fields:
+            if not hasattr(self, field):
+                raise DagDefinitionError(
+                    f"{field!r} is configured as a template field but {self.task_type} "
+                    f"does not have this attribute (task {self.task_id!r}"
+                    f"{_where_dag(self._dag)})"
+                )
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -10,6 +10,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+import jinja2
+
 from tradewind.authoring import dag_context
 from tradewind.authoring.callbacks import CallbackArg, coerce_callbacks
 from tradewind.authoring.ids import validate_id
@@ -76,6 +78,9 @@ class DAG:
         template_searchpath: str | Iterable[str] | None = None,
         user_defined_macros: Mapping[str, Any] | None = None,
         user_defined_filters: Mapping[str, Callable[..., Any]] | None = None,
+        render_template_as_native_obj: bool = False,
+        template_undefined: type[jinja2.Undefined] = jinja2.StrictUndefined,
+        jinja_environment_kwargs: Mapping[str, Any] | None = None,
         on_success_callback: CallbackArg = None,
         on_failure_callback: CallbackArg = None,
         sla_miss_callback: Callable[..., Any] | None = None,
@@ -112,6 +117,9 @@ class DAG:
         )
         self.user_defined_macros: dict[str, Any] = dict(user_defined_macros or {})
         self.user_defined_filters: dict[str, Callable[..., Any]] = dict(user_defined_filters or {})
+        self.render_template_as_native_obj = bool(render_template_as_native_obj)
+        self.template_undefined = template_undefined
+        self.jinja_environment_kwargs: dict[str, Any] = dict(jinja_environment_kwargs or {})
         where = f" of {self._where}"
         self.on_success_callback = coerce_callbacks(
             on_success_callback, "on_success_callback", where

@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "db_commands",
     "kerberos_commands",
     "misc_commands",
+    "render_commands",
     "scheduler_commands",
     "users_commands",
     "webserver_commands",

@@ -24,6 +24,7 @@ from tradewind.exceptions import BadRequest, DagNotFound, TradewindException
 
 if TYPE_CHECKING:
     from tradewind.authoring.dag import DAG
+    from tradewind.config import Config
     from tradewind.dagfiles.serialization import SerializedDAG, SerializedTask
     from tradewind.dagfiles.sync import SyncReport
     from tradewind.db.engine import Database
@@ -269,7 +270,7 @@ def test_task(cli: CliContext, dag_id: str, task_id: str, logical_date: str | No
                 f"{logical_date!r} is not a date (use e.g. 2024-01-31 or 2024-01-31T06:00:00)"
             ) from None
     dag = _load_live_dag(cli, dag_id)
-    _run_task_for_test(dag, task_id, when)
+    _run_task_for_test(dag, task_id, when, cli.config)
 
 
 def _load_live_dag(cli: CliContext, dag_id: str) -> DAG:
@@ -302,7 +303,7 @@ class _InMemoryTaskInstance:
         self.run_id = run_id
         self.try_number = 1
         self.map_index = -1
-        self.xcoms: dict[tuple[str, str], Any] = {}
+        self.xcoms: dict[tuple[str, str | None], Any] = {}
 
     def xcom_push(self, key: str, value: Any) -> None:
         self.xcoms[(self.task_id, key)] = value
@@ -310,7 +311,9 @@ class _InMemoryTaskInstance:
     def xcom_pull(
         self,
         task_ids: str | Iterable[str] | None = None,
-        key: str = "return_value",
+        dag_id: str | None = None,
+        key: str | None = "return_value",
+        include_prior_dates: bool = False,
         **kwargs: Any,
     ) -> Any:
         if task_ids is None:
@@ -326,9 +329,10 @@ class _InMemoryTaskInstance:
         )
 
 
-def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime) -> None:
+def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime, config: Config) -> None:
     from tradewind.authoring.context import build_template_context
     from tradewind.authoring.current_context import running_task
+    from tradewind.compat.configuration import AirflowConfigView
     from tradewind.exceptions import TaskSkipped
 
     task = dag.get_task(task_id).prepare_for_execution()
@@ -350,6 +354,8 @@ def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime) -> None:
         data_interval_end=logical_date,
         conf=None,
         ti=ti,
+        test_mode=True,
+        configuration=AirflowConfigView(config),
     )
     try:
         with running_task(context):

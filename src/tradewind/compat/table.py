@@ -75,6 +75,23 @@ _EXCEPTIONS = {
         "AirflowFailException",
         "AirflowTaskTimeout",
         "ParamValidationError",
+        "XComNotFound",
+    )
+}
+_XCOM = {"XCOM_RETURN_KEY": "tradewind.authoring.xcom_arg:RETURN_VALUE_KEY"}
+_MACROS = {
+    name: f"tradewind.authoring.macros:{name}"
+    for name in (
+        "ds_add",
+        "ds_format",
+        "datetime_diff_for_humans",
+        "datetime",
+        "timedelta",
+        "dateutil",
+        "time",
+        "uuid",
+        "random",
+        "json",
     )
 }
 _PARAM = {
@@ -101,6 +118,9 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.models.dag": _DAG,
         "airflow.models.baseoperator": _BASEOPERATOR,
         "airflow.models.xcom_arg": {"XComArg": "tradewind.authoring.xcom_arg:XComArg"},
+        "airflow.models.xcom": _XCOM,
+        "airflow.utils.xcom": _XCOM,
+        "airflow.macros": _MACROS,
         "airflow.decorators": _DECORATORS,
         "airflow.operators.bash": _BASH,
         "airflow.operators.python": {**_PYTHON, **_BRANCH_PYTHON},

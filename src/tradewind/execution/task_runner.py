@@ -42,6 +42,7 @@ from tradewind.exceptions import (
 )
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, format_line, log_path
+from tradewind.execution.rendered_fields import write_rendered_fields
 from tradewind.execution.try_process import (
     MetadataDatabase,
     StartedTry,
@@ -506,6 +507,8 @@ def _finish(
     assert ti is not None
     if pid is not None:
         ti.pid = pid
+    if outcome.rendered_fields is not None:
+        write_rendered_fields(session, _key_of(started), outcome.rendered_fields)
     if outcome.state == TaskInstanceState.FAILED:
         return fail_try(ti, outcome.retry, now, allow_retry=outcome.allow_retry), True
     ti.state = outcome.state
@@ -657,7 +660,8 @@ def warm_database(database: Database, config: Config) -> None:
             assert ti is not None
             ti.last_heartbeat_at = now_utc()
             session.flush()
-            finish_try(fake, started, TryResult(TaskInstanceState.SUCCESS, {"warm": True}))  # type: ignore[arg-type]
+            outcome = TryResult(TaskInstanceState.SUCCESS, {"warm": True}, rendered_fields={})
+            finish_try(fake, started, outcome)  # type: ignore[arg-type]
             raise _Rollback
     except _Rollback:
         pass

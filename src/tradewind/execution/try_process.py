@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import traceback
+import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,11 +34,14 @@ from tradewind.execution.output_streams import forgive_output_errors
 from tradewind.states import TaskInstanceState
 
 if TYPE_CHECKING:
+    from tradewind.authoring.context import PriorSuccess
     from tradewind.authoring.dag import DAG
     from tradewind.config import Config
     from tradewind.db.engine import Database
 
 log = logging.getLogger("tradewind.task")
+
+XCOM_RETURN_KEY = "return_value"
 
 
 def now_utc() -> datetime:
@@ -106,6 +110,7 @@ class TryResult:
     timed_out: bool = False
     retry: RetryPolicy | None = None
     used_database: bool = False  # the try connected to the database (XCom)
+    rendered_fields: dict[str, Any] | None = None  # the templated fields, as rendered
 
     def to_json(self) -> str:
         retry = None
@@ -150,8 +155,21 @@ class RuntimeTaskInstance:
         self.state: str = TaskInstanceState.RUNNING
         self.hostname = started.hostname
 
-    def xcom_push(self, key: str, value: Any, **_: Any) -> None:
+    def xcom_push(self, key: str, value: Any, execution_date: Any = None, **_: Any) -> None:
+        """Store ``value`` (it must be JSON-serializable) under ``key`` for this try.
+
+        ``execution_date`` is Airflow 2's deprecated argument: the XCom belongs to this
+        try's run whatever it says, as in Airflow 2.2+, and passing it warns.
+        """
         from tradewind.execution.xcoms import push_xcom
+
+        if execution_date is not None:
+            warnings.warn(
+                f"xcom_push(execution_date=...) of task {self.task_id!r} changes nothing: an "
+                "XCom belongs to the run of the try that pushes it; remove the argument",
+                DeprecationWarning,
+                stacklevel=2,
+            )
 
         payload = _json_value(value, f"XCom {key!r} of task {self.task_id!r}")
         push_xcom(self._database.get(), self.dag_id, self.run_id, self.task_id, key, payload)
@@ -159,15 +177,26 @@ class RuntimeTaskInstance:
     def xcom_pull(
         self,
         task_ids: str | Iterable[str] | None = None,
-        key: str = "return_value",
         dag_id: str | None = None,
+        key: str | None = XCOM_RETURN_KEY,
+        include_prior_dates: bool = False,
+        *,
         run_id: str | None = None,
+        default: Any = None,
         **_: Any,
     ) -> Any:
+        """Airflow 2's ``xcom_pull`` (see :func:`tradewind.execution.xcoms.pull_xcom`)."""
         from tradewind.execution.xcoms import pull_xcom
 
         return pull_xcom(
-            self._database.get(), dag_id or self.dag_id, run_id or self.run_id, task_ids, key
+            self._database.get(),
+            dag_id or self.dag_id,
+            run_id or self.run_id,
+            task_ids,
+            key,
+            include_prior_dates=include_prior_dates,
+            default=default,
+            logical_date=self.logical_date,
         )
 
     def skip_tasks(self, task_ids: Iterable[str]) -> None:
@@ -175,6 +204,12 @@ class RuntimeTaskInstance:
         from tradewind.execution.skips import skip_task_instances
 
         skip_task_instances(self._database.get(), self.dag_id, self.run_id, task_ids)
+
+    def prior_success(self) -> PriorSuccess | None:
+        """The DAG's previous successful run (for the ``prev_*_success`` variables)."""
+        from tradewind.execution.prior_runs import prior_success
+
+        return prior_success(self._database.get(), self.dag_id, self.task_id, self.logical_date)
 
 
 class MetadataDatabase:
@@ -215,10 +250,15 @@ class MetadataDatabase:
 
 
 def _json_value(value: Any, what: str) -> Any:
+    """``value`` as the database will give it back (XComs are JSON, as in Airflow without
+    pickling); NaN and infinities are refused, as PostgreSQL's JSON refuses them."""
     try:
-        return json.loads(json.dumps(value))
+        return json.loads(json.dumps(value, allow_nan=False))
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{what} is not JSON-serializable: {exc}") from None
+        raise TypeError(
+            f"{what} is not JSON-serializable: {exc}; XCom values must be strings, numbers, "
+            "booleans, None, or lists and dicts of them (convert dates with .isoformat())"
+        ) from None
 
 
 def _raise_timeout(signum: int, frame: Any) -> None:
@@ -267,7 +307,7 @@ def run_claimed(
         dag = load_dag(started.fileloc, started.dag_id, loaded_dags)
         task = dag.get_task(started.task_id)
         context = try_context(dag, task, RuntimeTaskInstance(database, started, task), started)
-        result = _run_task(task, context)
+        result = _run_task(task, context, outcome)
         if getattr(task, "do_xcom_push", True) and result is not None:
             outcome.result = _json_value(result, f"return value of task {started.task_id!r}")
         outcome.state = TaskInstanceState.SUCCESS
@@ -369,7 +409,10 @@ def try_context(
     """The context a try's task and callbacks see."""
     from types import SimpleNamespace
 
+    import lazy_object_proxy
+
     from tradewind.authoring.context import build_template_context
+    from tradewind.compat.configuration import AirflowConfigView
 
     dag_run = SimpleNamespace(
         dag_id=started.dag_id,
@@ -382,6 +425,7 @@ def try_context(
         data_interval_start=started.data_interval_start or started.logical_date,
         data_interval_end=started.data_interval_end or started.logical_date,
     )
+    database = ti._database
     return dict(
         build_template_context(
             dag=dag,
@@ -394,12 +438,16 @@ def try_context(
             ti=ti,
             dag_run=dag_run,
             conf_overrides_params=started.conf_overrides_params,
+            prior_success=ti.prior_success,
+            configuration=lazy_object_proxy.Proxy(lambda: AirflowConfigView(database.config())),
         )
     )
 
 
-def _run_task(task: Any, context: dict[str, Any]) -> Any:
+def _run_task(task: Any, context: dict[str, Any], outcome: TryResult) -> Any:
+    """Render the task's fields (kept in ``outcome`` to be recorded) and execute it."""
     from tradewind.authoring.current_context import running_task
+    from tradewind.authoring.templating import shown_field_values
 
     timeout = task.execution_timeout
     if timeout is not None:
@@ -407,6 +455,7 @@ def _run_task(task: Any, context: dict[str, Any]) -> Any:
         signal.setitimer(signal.ITIMER_REAL, max(timeout.total_seconds(), 0.001))
     with running_task(context):
         task.render_template_fields(context)
+        outcome.rendered_fields = shown_field_values(task) if task.template_fields else None
         if task.on_execute_callback:
             from tradewind.execution.task_callbacks import call_execute_callbacks
 
