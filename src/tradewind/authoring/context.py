@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from tradewind.authoring.macros import build_macros
 from tradewind.authoring.timezone import coerce_utc
+from tradewind.authoring.variable import template_variables
 
 if TYPE_CHECKING:
     from tradewind.authoring.baseoperator import BaseOperator
@@ -101,5 +102,6 @@ def build_template_context(
         "inlets": list(task.inlets),
         "outlets": list(task.outlets),
         "templates_dict": None,
+        **template_variables(),  # var, conn
     }
     return context

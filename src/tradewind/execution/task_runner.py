@@ -312,7 +312,9 @@ def execute_try(
     """Run the claimed try to its end and record the final state; the exit code to use."""
     log.info("%s (pid %d)", starting_line(started), os.getpid())
     with heartbeating(database, config, started):
-        outcome = run_claimed(MetadataDatabase(database), started, loaded_dags=loaded_dags)
+        outcome = run_claimed(
+            MetadataDatabase(database, config=config), started, loaded_dags=loaded_dags
+        )
     final = finish_try(database, started, outcome)
     log.info("Marked %s.%s as %s", started.dag_id, started.task_id, final)
     if outcome.timed_out:

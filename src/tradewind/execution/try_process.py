@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from tradewind.authoring.runtime_secrets import install_secrets_access
 from tradewind.exceptions import (
     AirflowTaskTimeout,
     DagNotFound,
@@ -33,8 +34,11 @@ from tradewind.execution.output_streams import forgive_output_errors
 from tradewind.states import TaskInstanceState
 
 if TYPE_CHECKING:
+    from tradewind.authoring.connection import Connection
     from tradewind.authoring.dag import DAG
+    from tradewind.config import Config
     from tradewind.db.engine import Database
+    from tradewind.db.secrets_store import SecretsStore
 
 log = logging.getLogger("tradewind.task")
 
@@ -169,26 +173,69 @@ class RuntimeTaskInstance:
 
 
 class MetadataDatabase:
-    """The database for a try's XCom, connected on first use (most tries never use it).
+    """The database for a try's XCom, variables and connections, connected on first use
+    (most tries never use it).
 
     ``database`` is one already set up (the zygote's, once warm; ``tasks run``'s);
     otherwise the first use connects with the configuration ``config_json`` describes.
     """
 
-    def __init__(self, database: Database | None = None, config_json: str | None = None) -> None:
+    def __init__(
+        self,
+        database: Database | None = None,
+        config_json: str | None = None,
+        *,
+        config: Config | None = None,
+    ) -> None:
         self._database = database
         self._config_json = config_json
+        self._config = config
+        self._secrets: SecretsStore | None = None
         self.used = False
+
+    def config(self) -> Config:
+        if self._config is None:
+            from tradewind.config import Config, load_config
+
+            self._config = (
+                Config.from_json(self._config_json) if self._config_json else load_config()
+            )
+        return self._config
 
     def get(self) -> Database:
         self.used = True
         if self._database is None:
-            from tradewind.config import Config, load_config
             from tradewind.db.engine import Database
 
-            config = Config.from_json(self._config_json) if self._config_json else load_config()
-            self._database = Database.from_config(config)
+            self._database = Database.from_config(self.config())
         return self._database
+
+    def secrets(self) -> SecretsStore:
+        """Variables and connections: the environment's, then the database's."""
+        if self._secrets is None:
+            from tradewind.db.secrets_store import SecretsStore
+
+            self._secrets = SecretsStore(self.get(), self.config())
+        return self._secrets
+
+
+class TrySecrets:
+    """A try's way to variables and connections (``runtime_secrets``): connects on first use."""
+
+    def __init__(self, database: MetadataDatabase) -> None:
+        self._database = database
+
+    def get_variable(self, key: str) -> str | None:
+        return self._database.secrets().get_variable(key)
+
+    def set_variable(self, key: str, value: str, description: str | None) -> None:
+        self._database.secrets().set_variable(key, value, description)
+
+    def delete_variable(self, key: str) -> int:
+        return self._database.secrets().delete_variable(key)
+
+    def get_connection(self, conn_id: str) -> Connection | None:
+        return self._database.secrets().get_connection(conn_id)
 
 
 def _json_value(value: Any, what: str) -> Any:
@@ -234,6 +281,7 @@ def run_claimed(
     """
     task = None
     outcome = TryResult(TaskInstanceState.FAILED)
+    install_secrets_access(TrySecrets(database))
     try:
         dag = load_dag(started.fileloc, started.dag_id, loaded_dags)
         task = dag.get_task(started.task_id)

@@ -14,6 +14,7 @@ from tradewind.db.models.job import Job
 from tradewind.db.models.login_failure import LoginFailure
 from tradewind.db.models.pool import DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS, Pool
 from tradewind.db.models.user import User
+from tradewind.db.models.variable import Connection, Variable
 from tradewind.db.models.xcom import XCom
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "DEFAULT_POOL_SLOTS",
     "AuditLog",
     "Base",
+    "Connection",
     "DagFile",
     "DagModel",
     "DagRun",
@@ -34,5 +36,6 @@ __all__ = [
     "TaskInstance",
     "TaskInstanceState",
     "User",
+    "Variable",
     "XCom",
 ]
