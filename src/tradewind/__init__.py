@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from tradewind.authoring.connection import Connection
     from tradewind.authoring.current_context import get_current_context
     from tradewind.authoring.dag import DAG
+    from tradewind.authoring.variable import Variable
 
 __version__ = "0.1.0"
 
-__all__ = ["DAG", "__version__", "get_current_context"]
+__all__ = ["DAG", "Connection", "Variable", "__version__", "get_current_context"]
 
 
 def __getattr__(name: str) -> Any:
@@ -27,4 +29,12 @@ def __getattr__(name: str) -> Any:
         from tradewind.authoring.current_context import get_current_context
 
         return get_current_context
+    if name == "Variable":
+        from tradewind.authoring.variable import Variable
+
+        return Variable
+    if name == "Connection":
+        from tradewind.authoring.connection import Connection
+
+        return Connection
     raise AttributeError(f"module 'tradewind' has no attribute {name!r}")

@@ -44,7 +44,21 @@ _EXCEPTIONS = {
         "AirflowSkipException",
         "AirflowFailException",
         "AirflowTaskTimeout",
+        "AirflowNotFoundException",
     )
+}
+_VARIABLE = {"Variable": "tradewind.authoring.variable:Variable"}
+_CONNECTION = {"Connection": "tradewind.authoring.connection:Connection"}
+_BASE_HOOK = {"BaseHook": "tradewind.integrations.base_hook:BaseHook"}
+_SQL = "tradewind.integrations.sql"
+_DBAPI = {
+    "DbApiHook": f"{_SQL}.hook:DbApiHook",
+    "fetch_all_handler": f"{_SQL}.hook:fetch_all_handler",
+    "fetch_one_handler": f"{_SQL}.hook:fetch_one_handler",
+}
+_HTTP_OPERATORS = {
+    "HttpOperator": "tradewind.integrations.http.operators:HttpOperator",
+    "SimpleHttpOperator": "tradewind.integrations.http.operators:SimpleHttpOperator",
 }
 _CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the loaded Config
 
@@ -52,7 +66,27 @@ _CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the 
 AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         "airflow": {**_DAG},
-        "airflow.models": {**_DAG, **_BASEOPERATOR},
+        "airflow.models": {**_DAG, **_BASEOPERATOR, **_VARIABLE, **_CONNECTION},
+        "airflow.models.variable": _VARIABLE,
+        "airflow.models.connection": _CONNECTION,
+        "airflow.hooks.base": _BASE_HOOK,
+        "airflow.hooks.base_hook": _BASE_HOOK,  # Airflow 1.10's path
+        "airflow.providers.common.sql.hooks.sql": _DBAPI,
+        "airflow.providers.common.sql.operators.sql": {
+            "SQLExecuteQueryOperator": f"{_SQL}.operators:SQLExecuteQueryOperator",
+        },
+        "airflow.providers.postgres.hooks.postgres": {
+            "PostgresHook": f"{_SQL}.postgres:PostgresHook"
+        },
+        "airflow.providers.postgres.operators.postgres": {
+            "PostgresOperator": f"{_SQL}.operators:PostgresOperator",
+        },
+        "airflow.providers.mysql.hooks.mysql": {"MySqlHook": f"{_SQL}.mysql:MySqlHook"},
+        "airflow.providers.sqlite.hooks.sqlite": {"SqliteHook": f"{_SQL}.sqlite:SqliteHook"},
+        "airflow.providers.http.hooks.http": {
+            "HttpHook": "tradewind.integrations.http.hook:HttpHook",
+        },
+        "airflow.providers.http.operators.http": _HTTP_OPERATORS,
         "airflow.models.dag": _DAG,
         "airflow.models.baseoperator": _BASEOPERATOR,
         "airflow.models.xcom_arg": {"XComArg": "tradewind.authoring.xcom_arg:XComArg"},
@@ -80,6 +114,9 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             **_DECORATORS,
             **_BASEOPERATOR,
             "get_current_context": _PYTHON["get_current_context"],
+            **_VARIABLE,
+            **_CONNECTION,
+            **_BASE_HOOK,
         },
     }
 )

@@ -31,6 +31,7 @@ from tradewind.exceptions import (
     TaskTimeout,
 )
 from tradewind.execution.output_streams import forgive_output_errors
+from tradewind.security.masking import RedactingFilter
 from tradewind.states import TaskInstanceState
 
 if TYPE_CHECKING:
@@ -438,5 +439,6 @@ def log_like_a_try() -> None:
         root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("[%(asctime)s] {%(name)s} %(levelname)s - %(message)s"))
+    handler.addFilter(RedactingFilter())  # secrets the try read are *** in its log
     root.addHandler(handler)
     root.setLevel(logging.INFO)

@@ -8,6 +8,7 @@ reads them; the try's output streams and log handler pass every line through
 
 from __future__ import annotations
 
+import logging
 import re
 
 SENSITIVE_KEY_PARTS = (
@@ -64,3 +65,15 @@ def forget_secrets() -> None:
     global _pattern
     _secrets.clear()
     _pattern = None
+
+
+class RedactingFilter(logging.Filter):
+    """Puts ``***`` for known secrets into a log record's message (a try's log handler)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _pattern is not None:
+            message = record.getMessage()
+            redacted = redact(message)
+            if redacted != message:
+                record.msg, record.args = redacted, None
+        return True
