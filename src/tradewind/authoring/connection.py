@@ -122,8 +122,17 @@ class Connection:
                 f"connection JSON has unknown field(s) {', '.join(unknown)}; "
                 f"known: {', '.join(FIELDS)}"
             )
-        if "uri" in data:
-            return cls.from_uri(str(data["uri"]), conn_id=conn_id or data.get("conn_id"))
+        if data.get("uri") is not None:
+            others = [k for k in FIELDS if k != "description" and data.get(k) is not None]
+            if others:
+                raise InvalidConnection(
+                    f"give a connection either a uri or its fields, not both ({', '.join(others)})"
+                )
+            if not isinstance(data["uri"], str):
+                raise InvalidConnection("connection uri must be a string")
+            connection = cls.from_uri(data["uri"], conn_id=conn_id or data.get("conn_id"))
+            connection.description = data.get("description")
+            return connection
         fields = {key: data.get(key) for key in FIELDS}
         return cls(conn_id=conn_id or data.get("conn_id"), **fields)
 
@@ -209,10 +218,15 @@ class Connection:
 def _port(port: int | str | None) -> int | None:
     if port is None or port == "":
         return None
+    if isinstance(port, bool) or isinstance(port, float):
+        raise InvalidConnection(f"connection port {port!r} is not a whole number")
     try:
-        return int(port)
+        number = int(port)
     except (TypeError, ValueError):
         raise InvalidConnection(f"connection port {port!r} is not a number") from None
+    if not 0 <= number <= 65535:
+        raise InvalidConnection(f"connection port {port!r} is not between 0 and 65535")
+    return number
 
 
 def _extra_text(extra: str | dict[str, Any] | None) -> str | None:
