@@ -218,7 +218,7 @@ class Connection:
 def _port(port: int | str | None) -> int | None:
     if port is None or port == "":
         return None
-    if isinstance(port, bool) or isinstance(port, float):
+    if isinstance(port, bool | float):
         raise InvalidConnection(f"connection port {port!r} is not a whole number")
     try:
         number = int(port)
