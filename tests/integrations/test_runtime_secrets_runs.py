@@ -4,6 +4,7 @@ connection's password is *** in the task log; the database holds only ciphertext
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from tradewind.authoring.connection import Connection
 from tradewind.config import Config
 from tradewind.db.engine import Database
 from tradewind.db.secrets_store import SecretsStore
+from tradewind.execution.xcoms import pull_xcom
 
 TRADEWIND_DAG = """
 from datetime import datetime
@@ -50,6 +52,7 @@ from airflow import DAG
 from airflow.hooks.base import BaseHook
 from airflow.models import Variable
 from airflow.operators.python import PythonOperator
+from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
 
 def use_them():
     print("airflow greeting", Variable.get("greeting"))
@@ -59,6 +62,8 @@ def use_them():
 with DAG("airflow_secrets", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
          schedule_interval=None) as dag:
     PythonOperator(task_id="py", python_callable=use_them)
+    SQLExecuteQueryOperator(task_id="sql", conn_id="scratch", sql="SELECT 40 + {{ params.n }}",
+                            params={"n": 2})
 """
 
 
@@ -93,6 +98,7 @@ def test_tasks_and_templates_read_variables_and_connections(harness: Harness) ->
         TRADEWIND_VAR_FROM_ENV="env-value",
         AIRFLOW_VAR_AIRFLOW_STYLE="airflow-env",
         TRADEWIND_CONN_ENV_CONN='{"conn_type": "http", "host": "env.example"}',
+        AIRFLOW_CONN_SCRATCH=json.dumps({"conn_type": "sqlite", "host": str(h.tmp / "s.db")}),
     )
     for dag_id in ("secrets_dag", "airflow_secrets"):
         run_id = h.trigger(dag_id, run_id="r1")
@@ -115,6 +121,7 @@ def test_tasks_and_templates_read_variables_and_connections(harness: Harness) ->
     assert "airflow greeting hello-there" in airflow_log
     assert "airflow host env.example" in airflow_log
     assert "airflow compat env var airflow-env" in airflow_log
+    assert pull_xcom(h.db, "airflow_secrets", "r1", "sql", "return_value") == [[42]]
 
 
 def test_values_are_encrypted_at_rest_and_rotation_keeps_them_readable(

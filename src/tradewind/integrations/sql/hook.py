@@ -38,6 +38,11 @@ def fetch_one_handler(cursor: Any) -> tuple[Any, ...] | None:
     return None if row is None else tuple(row)
 
 
+def driver_connection(conn: Any) -> Any:
+    """The driver's own connection behind SQLAlchemy's proxy (for driver-specific settings)."""
+    return getattr(conn, "driver_connection", conn)
+
+
 class DbApiHook(BaseHook):
     """SQL over a connection: ``get_records``, ``get_first``, ``run``, ``insert_rows``..."""
 
@@ -88,11 +93,11 @@ class DbApiHook(BaseHook):
         return self._engine
 
     def get_conn(self) -> Any:
-        """A new DB-API connection of the driver (close it when done)."""
-        return self.get_sqlalchemy_engine().raw_connection().driver_connection
+        """A new DB-API connection (SQLAlchemy's proxy of the driver's; close it when done)."""
+        return self.get_sqlalchemy_engine().raw_connection()
 
     def set_autocommit(self, conn: Any, autocommit: bool) -> None:
-        conn.autocommit = autocommit
+        driver_connection(conn).autocommit = autocommit
 
     # --- reading ---------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tradewind.integrations.sql.hook import DbApiHook
+from tradewind.integrations.sql.hook import DbApiHook, driver_connection
 
 
 class MySqlHook(DbApiHook):
@@ -15,4 +15,4 @@ class MySqlHook(DbApiHook):
     hook_name = "MySQL"
 
     def set_autocommit(self, conn: Any, autocommit: bool) -> None:
-        conn.autocommit(autocommit)  # PyMySQL's is a method
+        driver_connection(conn).autocommit(autocommit)  # PyMySQL's is a method

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tradewind.integrations.sql.hook import DbApiHook
+from tradewind.integrations.sql.hook import DbApiHook, driver_connection
 
 
 class SqliteHook(DbApiHook):
@@ -16,4 +16,4 @@ class SqliteHook(DbApiHook):
     placeholder = "?"
 
     def set_autocommit(self, conn: Any, autocommit: bool) -> None:
-        conn.isolation_level = None if autocommit else ""
+        driver_connection(conn).isolation_level = None if autocommit else ""
