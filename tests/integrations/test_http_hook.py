@@ -114,5 +114,5 @@ def test_operator_checks_filters_and_returns_the_body(server_port: int) -> None:
     failing = HttpOperator(
         task_id="bad", endpoint="x", method="GET", response_check=lambda response: False
     )
-    with pytest.raises(AirflowException, match="Response check returned False."):
+    with pytest.raises(AirflowException, match=r"^Response check returned False\.$"):
         failing.execute({})
