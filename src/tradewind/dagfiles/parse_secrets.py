@@ -32,6 +32,13 @@ class ParseTimeSecrets:
             self._store = SecretsStore(Database.from_config(self._config), self._config)
         return self._store
 
+    def close(self) -> None:
+        """Drop the database connections (before a process forks children that must not
+        share them)."""
+        if self._store is not None:
+            self._store.database.dispose()
+            self._store = None
+
     def get_variable(self, key: str) -> str | None:
         _warn(
             f"Variable {key!r} is read at the top level of the DAG file: that costs a "
