@@ -239,8 +239,8 @@ def test_task(cli: CliContext, dag_id: str, task_id: str, logical_date: str | No
 def _load_live_dag(cli: CliContext, dag_id: str) -> DAG:
     """Import the file that defines ``dag_id`` (as the database knows it) in this process."""
     from tradewind import compat
-    from tradewind.dagfiles.discovery import dag_folders
     from tradewind.authoring.runtime_secrets import install_secrets_access
+    from tradewind.dagfiles.discovery import dag_folders
     from tradewind.dagfiles.loader import ensure_importable, load_dags_from_file
     from tradewind.db.secrets_store import SecretsStore
 
