@@ -3,15 +3,20 @@
 They work (Airflow's DAG files do this), but each read costs the parser a database
 query every time the file is parsed, so each is warned about; the loader logs the warning
 with the file's name. Reading them inside a task or a template costs nothing at parse time.
+The database code is imported on the first read only: a zygote that preloads a DAG file
+must stay free of it.
 """
 
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
-from tradewind.authoring.connection import Connection
 from tradewind.config import Config
-from tradewind.db.secrets_store import SecretsStore
+
+if TYPE_CHECKING:
+    from tradewind.authoring.connection import Connection
+    from tradewind.db.secrets_store import SecretsStore
 
 
 class ParseTimeCost(UserWarning):
@@ -28,6 +33,7 @@ class ParseTimeSecrets:
     def _secrets(self) -> SecretsStore:
         if self._store is None:
             from tradewind.db.engine import Database
+            from tradewind.db.secrets_store import SecretsStore
 
             self._store = SecretsStore(Database.from_config(self._config), self._config)
         return self._store
