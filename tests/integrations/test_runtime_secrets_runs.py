@@ -162,3 +162,23 @@ def test_without_a_key_values_are_stored_as_plaintext(
     with database.session() as session:
         row = session.execute(text("SELECT val, is_encrypted FROM variable")).one()
     assert row[0] == "visible" and not row[1]
+
+
+def test_the_environment_wins_and_airflow_names_count_only_under_compat(
+    db_config: Config, database: Database
+) -> None:
+    environment = {
+        "TRADEWIND_VAR_REGION": "env-region",
+        "AIRFLOW_VAR_COLOUR": "airflow-colour",
+        "AIRFLOW_CONN_LEGACY": "http://legacy.example",
+    }
+    plain = Config(db_config.home, dict(db_config._raw), environment)
+    compat = plain.with_overrides({("core", "airflow_compat"): "True"})
+    store = SecretsStore(database, plain)
+    store.set_variable("region", "stored-region", None)
+    assert store.get_variable("region") == "env-region"
+    assert store.get_variable("colour") is None and store.get_connection("legacy") is None
+    with_compat = SecretsStore(database, compat)
+    assert with_compat.get_variable("colour") == "airflow-colour"
+    legacy = with_compat.get_connection("legacy")
+    assert legacy is not None and legacy.host == "legacy.example"
