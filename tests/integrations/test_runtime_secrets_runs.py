@@ -19,6 +19,7 @@ from tradewind.db.secrets_store import SecretsStore
 from tradewind.execution.xcoms import pull_xcom
 
 TRADEWIND_DAG = """
+import logging
 from datetime import datetime
 from tradewind import DAG, Variable
 from tradewind.integrations.base_hook import BaseHook
@@ -34,6 +35,7 @@ def use_them():
     print("from env", Variable.get("from_env"))
     print("the password is", conn.password, "and the token is", Variable.get("api_token"))
     print("missing gives", Variable.get("nope", default_var="fallback"))
+    logging.getLogger("my.task").warning("logged %s", conn.password)
     Variable.set("written_by_task", {"ok": True}, serialize_json=True)
     return conn.host
 
@@ -112,6 +114,7 @@ def test_tasks_and_templates_read_variables_and_connections(harness: Harness) ->
     assert "from env env-value" in py_log
     assert "missing gives fallback" in py_log
     assert "the password is *** and the token is ***" in py_log
+    assert "WARNING - logged ***" in py_log
     assert "pa55word" not in py_log and "tok-123456" not in py_log
     bash_log = h.try_log("secrets_dag", "r1", "templated")
     assert "hello-there 42 db.example:6543 ***" in bash_log
