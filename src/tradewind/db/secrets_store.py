@@ -107,14 +107,14 @@ class SecretsStore:
     def write_variable(
         self, session: Session, key: str, value: str, description: str | None
     ) -> None:
-        """Create or replace ``key`` in ``session`` (so an import is one transaction)."""
+        """Create or replace ``key`` in ``session`` (so an import is one transaction), its
+        description too."""
         row = session.scalars(select(VariableRow).where(VariableRow.key == key)).one_or_none()
         if row is None:
             row = VariableRow(key=key)
             session.add(row)
         row.val, row.is_encrypted = self.codec.encrypt(value)
-        if description is not None:
-            row.description = description
+        row.description = description  # replaced, as Airflow's Variable.set does
 
     def delete_variable(self, key: str) -> int:
         with self.database.session() as session:

@@ -108,9 +108,10 @@ def import_variables(secrets: SecretsStore, data: Any, *, actor: str) -> int:
         validate_key(key)
         text = value if isinstance(value, str) else json.dumps(value)
         checked.append((key, validate_text(text, f"value of {key!r}") or ""))
+    descriptions = {var.key: var.description for var in secrets.stored_variables()}
     with secrets.database.session() as session:
         for key, text in checked:
-            secrets.write_variable(session, key, text, None)
+            secrets.write_variable(session, key, text, descriptions.get(key))
         audit.record(session, "variable_import", actor, extra={"count": len(checked)})
     return len(checked)
 
