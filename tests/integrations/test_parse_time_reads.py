@@ -24,7 +24,7 @@ from tradewind.operators.bash import BashOperator
 
 with DAG(Variable.get("dag_name"), start_date=datetime(2024, 1, 1), schedule=None) as dag:
     BashOperator(task_id="say", bash_command="echo var={{ var.value.dag_name }} "
-                 "host={{ conn.store.host }}")
+                 "host={{ conn.store.host }} password={{ conn.store.password }}")
 """
 
 
@@ -56,7 +56,10 @@ def test_tasks_test_reads_variables_and_connections(
     store = SecretsStore(database, db_config)
     store.set_variable("dag_name", "tested_dag", None)
     (db_config.dags_folder / "top_level.py").write_text(TOP_LEVEL_READ)
-    env = {**db_env, "TRADEWIND_CONN_STORE": "postgresql://u:p@warehouse.internal:5432/w"}
+    env = {
+        **db_env,
+        "TRADEWIND_CONN_STORE": "postgresql://u:pw-s3cret@warehouse.internal:5432/w",
+    }
     result = subprocess.run(
         ["tradewind", "tasks", "test", "tested_dag", "say"],
         env=env,
@@ -65,4 +68,6 @@ def test_tasks_test_reads_variables_and_connections(
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "var=tested_dag host=warehouse.internal" in result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    assert "var=tested_dag host=warehouse.internal password=***" in output
+    assert "pw-s3cret" not in output

@@ -296,6 +296,7 @@ def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime) -> None:
     task = dag.get_task(task_id).prepare_for_execution()
     run_id = f"__tradewind_test__{logical_date.isoformat()}"
     ti = _InMemoryTaskInstance(dag.dag_id, task_id, run_id)
+    _mask_secrets_in_output()
     log = _task_logger()
     log.info(
         "Testing task %s of DAG %s for %s (nothing is recorded)",
@@ -334,6 +335,16 @@ def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime) -> None:
     if task.do_xcom_push and result is not None:
         ti.xcom_push("return_value", result)
     log.info("Task succeeded. Returned value: %r", result)
+
+
+def _mask_secrets_in_output() -> None:
+    """Passwords and secret variables the task reads are *** on the terminal, as in its log."""
+    from tradewind.execution.output_streams import forgive_output_errors
+    from tradewind.security.masking import RedactingFilter
+
+    forgive_output_errors()
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
 
 
 def _task_logger() -> logging.Logger:
