@@ -23,7 +23,7 @@ router = APIRouter()
 class SecretNameConvertor(PathConvertor):
     """A key or conn_id may hold "/" (sent as %2F), like a pool name; never empty."""
 
-    regex = ".+"
+    regex = r"[\s\S]+"  # "." would stop at a newline, which a name may hold
 
 
 register_url_convertor("secret_name", SecretNameConvertor())
