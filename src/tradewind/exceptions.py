@@ -115,6 +115,21 @@ class PoolNotFound(NotFound):
     pass
 
 
+class AirflowNotFoundException(AirflowException, NotFound):
+    """Airflow's name for a missing object a task asked for (a connection, for one)."""
+
+
+class ConnectionNotFound(AirflowNotFoundException):
+    """``The conn_id `x` isn't defined``: no connection by that id, stored or in the env."""
+
+
+class VariableNotFound(NotFound, KeyError):
+    """No variable by that key. A ``KeyError`` as well, as Airflow's ``Variable.get`` raises."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class BadRequest(TradewindException):
     """The caller's input is invalid (HTTP 400); nothing was changed."""
 

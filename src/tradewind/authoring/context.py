@@ -19,6 +19,7 @@ from tradewind.authoring import macros
 from tradewind.authoring.params import ParamsDict
 from tradewind.authoring.schedules import DataInterval
 from tradewind.authoring.timezone import coerce_utc
+from tradewind.authoring.variable import template_variables
 
 if TYPE_CHECKING:
     from tradewind.authoring.baseoperator import BaseOperator
@@ -137,6 +138,7 @@ def build_template_context(
         **_neighbour_days(logical_date),
         **_neighbour_runs(dag, dag_run, logical_date, start, end),
         **_prior_success_values(prior_success),
+        **template_variables(),  # var, conn
     }
     return context
 

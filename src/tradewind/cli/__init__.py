@@ -10,6 +10,7 @@ COMMAND_MODULES = [
     "celery_commands",
     "client_commands",
     "config_commands",
+    "connections_commands",
     "dag_folder_commands",
     "dag_test_commands",
     "db_commands",
@@ -18,6 +19,7 @@ COMMAND_MODULES = [
     "render_commands",
     "scheduler_commands",
     "users_commands",
+    "variables_commands",
     "webserver_commands",
 ]
 

@@ -276,13 +276,17 @@ def test_task(cli: CliContext, dag_id: str, task_id: str, logical_date: str | No
 def _load_live_dag(cli: CliContext, dag_id: str) -> DAG:
     """Import the file that defines ``dag_id`` (as the database knows it) in this process."""
     from tradewind import compat
+    from tradewind.authoring.runtime_secrets import install_secrets_access
     from tradewind.dagfiles.discovery import dag_folders
     from tradewind.dagfiles.loader import ensure_importable, load_dags_from_file
+    from tradewind.db.secrets_store import SecretsStore
 
     database, _ = _synced(cli)
     fileloc = _active_dag_fileloc(database, dag_id)
     ensure_importable(dag_folders(cli.config))
     compat.install(cli.config)
+    # The DAG file and the task under test read variables and connections from here.
+    install_secrets_access(SecretsStore(database, cli.config))
     try:
         loaded = load_dags_from_file(fileloc)
     except Exception as exc:
@@ -338,6 +342,7 @@ def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime, config: C
     task = dag.get_task(task_id).prepare_for_execution()
     run_id = f"__tradewind_test__{logical_date.isoformat()}"
     ti = _InMemoryTaskInstance(dag.dag_id, task_id, run_id)
+    _mask_secrets_in_output()
     log = _task_logger()
     log.info(
         "Testing task %s of DAG %s for %s (nothing is recorded)",
@@ -378,6 +383,16 @@ def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime, config: C
     if task.do_xcom_push and result is not None:
         ti.xcom_push("return_value", result)
     log.info("Task succeeded. Returned value: %r", result)
+
+
+def _mask_secrets_in_output() -> None:
+    """Passwords and secret variables the task reads are *** on the terminal, as in its log."""
+    from tradewind.execution.output_streams import forgive_output_errors
+    from tradewind.security.masking import RedactingFilter
+
+    forgive_output_errors()
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
 
 
 def _task_logger() -> logging.Logger:

@@ -76,6 +76,7 @@ _EXCEPTIONS = {
         "AirflowTaskTimeout",
         "ParamValidationError",
         "XComNotFound",
+        "AirflowNotFoundException",
     )
 }
 _XCOM = {"XCOM_RETURN_KEY": "tradewind.authoring.xcom_arg:RETURN_VALUE_KEY"}
@@ -102,6 +103,19 @@ _PARAM = {
 _EMAIL_OPERATOR = {"EmailOperator": "tradewind.integrations.email_operator:EmailOperator"}
 _SEND_EMAIL = {"send_email": "tradewind.integrations.smtp:send_email"}
 _NOTIFIER = {"BaseNotifier": "tradewind.authoring.notifier:BaseNotifier"}
+_VARIABLE = {"Variable": "tradewind.authoring.variable:Variable"}
+_CONNECTION = {"Connection": "tradewind.authoring.connection:Connection"}
+_BASE_HOOK = {"BaseHook": "tradewind.integrations.base_hook:BaseHook"}
+_SQL = "tradewind.integrations.sql"
+_DBAPI = {
+    "DbApiHook": f"{_SQL}.hook:DbApiHook",
+    "fetch_all_handler": f"{_SQL}.hook:fetch_all_handler",
+    "fetch_one_handler": f"{_SQL}.hook:fetch_one_handler",
+}
+_HTTP_OPERATORS = {
+    "HttpOperator": "tradewind.integrations.http.operators:HttpOperator",
+    "SimpleHttpOperator": "tradewind.integrations.http.operators:SimpleHttpOperator",
+}
 _CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the loaded Config
 
 #: Airflow module path -> {exported name: "tradewind.module:attribute"}.
@@ -113,8 +127,30 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             **_BASEOPERATOR,
             "Param": _PARAM["Param"],
             "DagParam": _PARAM["DagParam"],
+            **_VARIABLE,
+            **_CONNECTION,
         },
         "airflow.models.param": _PARAM,
+        "airflow.models.variable": _VARIABLE,
+        "airflow.models.connection": _CONNECTION,
+        "airflow.hooks.base": _BASE_HOOK,
+        "airflow.hooks.base_hook": _BASE_HOOK,  # Airflow 1.10's path
+        "airflow.providers.common.sql.hooks.sql": _DBAPI,
+        "airflow.providers.common.sql.operators.sql": {
+            "SQLExecuteQueryOperator": f"{_SQL}.operators:SQLExecuteQueryOperator",
+        },
+        "airflow.providers.postgres.hooks.postgres": {
+            "PostgresHook": f"{_SQL}.postgres:PostgresHook"
+        },
+        "airflow.providers.postgres.operators.postgres": {
+            "PostgresOperator": f"{_SQL}.operators:PostgresOperator",
+        },
+        "airflow.providers.mysql.hooks.mysql": {"MySqlHook": f"{_SQL}.mysql:MySqlHook"},
+        "airflow.providers.sqlite.hooks.sqlite": {"SqliteHook": f"{_SQL}.sqlite:SqliteHook"},
+        "airflow.providers.http.hooks.http": {
+            "HttpHook": "tradewind.integrations.http.hook:HttpHook",
+        },
+        "airflow.providers.http.operators.http": _HTTP_OPERATORS,
         "airflow.models.dag": _DAG,
         "airflow.models.baseoperator": _BASEOPERATOR,
         "airflow.models.xcom_arg": {"XComArg": "tradewind.authoring.xcom_arg:XComArg"},
@@ -169,6 +205,9 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             **_EDGE_MODIFIER,
             "Param": _PARAM["Param"],
             **_NOTIFIER,
+            **_VARIABLE,
+            **_CONNECTION,
+            **_BASE_HOOK,
         },
     }
 )

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from tradewind.authoring.runtime_secrets import install_secrets_access
 from tradewind.exceptions import (
     AirflowTaskTimeout,
     DagNotFound,
@@ -31,13 +32,16 @@ from tradewind.exceptions import (
     TaskTimeout,
 )
 from tradewind.execution.output_streams import forgive_output_errors
+from tradewind.security.masking import RedactingFilter
 from tradewind.states import TaskInstanceState
 
 if TYPE_CHECKING:
+    from tradewind.authoring.connection import Connection
     from tradewind.authoring.context import PriorSuccess
     from tradewind.authoring.dag import DAG
     from tradewind.config import Config
     from tradewind.db.engine import Database
+    from tradewind.db.secrets_store import SecretsStore
 
 log = logging.getLogger("tradewind.task")
 
@@ -213,7 +217,8 @@ class RuntimeTaskInstance:
 
 
 class MetadataDatabase:
-    """The database for a try's XCom, connected on first use (most tries never use it).
+    """The database for a try's XCom, variables and connections, connected on first use
+    (most tries never use it).
 
     ``database`` is one already set up (the zygote's, once warm; ``tasks run``'s);
     otherwise the first use connects with the configuration ``config_json`` describes.
@@ -223,11 +228,13 @@ class MetadataDatabase:
         self,
         database: Database | None = None,
         config_json: str | None = None,
+        *,
         config: Config | None = None,
     ) -> None:
         self._database = database
         self._config_json = config_json
         self._config = config
+        self._secrets: SecretsStore | None = None
         self.used = False
 
     def config(self) -> Config:
@@ -247,6 +254,33 @@ class MetadataDatabase:
 
             self._database = Database.from_config(self.config())
         return self._database
+
+    def secrets(self) -> SecretsStore:
+        """Variables and connections: the environment's, then the database's."""
+        if self._secrets is None:
+            from tradewind.db.secrets_store import SecretsStore
+
+            self._secrets = SecretsStore(self.get(), self.config())
+        return self._secrets
+
+
+class TrySecrets:
+    """A try's way to variables and connections (``runtime_secrets``): connects on first use."""
+
+    def __init__(self, database: MetadataDatabase) -> None:
+        self._database = database
+
+    def get_variable(self, key: str) -> str | None:
+        return self._database.secrets().get_variable(key)
+
+    def set_variable(self, key: str, value: str, description: str | None) -> None:
+        self._database.secrets().set_variable(key, value, description)
+
+    def delete_variable(self, key: str) -> int:
+        return self._database.secrets().delete_variable(key)
+
+    def get_connection(self, conn_id: str) -> Connection | None:
+        return self._database.secrets().get_connection(conn_id)
 
 
 def _json_value(value: Any, what: str) -> Any:
@@ -303,6 +337,7 @@ def run_claimed(
     context: dict[str, Any] | None = None
     error: BaseException | None = None
     outcome = TryResult(TaskInstanceState.FAILED)
+    install_secrets_access(TrySecrets(database))
     try:
         dag = load_dag(started.fileloc, started.dag_id, loaded_dags)
         task = dag.get_task(started.task_id)
@@ -502,5 +537,6 @@ def log_like_a_try() -> None:
         root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("[%(asctime)s] {%(name)s} %(levelname)s - %(message)s"))
+    handler.addFilter(RedactingFilter())  # secrets the try read are *** in its log
     root.addHandler(handler)
     root.setLevel(logging.INFO)

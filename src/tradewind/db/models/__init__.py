@@ -15,6 +15,7 @@ from tradewind.db.models.login_failure import LoginFailure
 from tradewind.db.models.pool import DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS, Pool
 from tradewind.db.models.rendered import RenderedTaskInstanceFields
 from tradewind.db.models.user import User
+from tradewind.db.models.variable import Connection, Variable
 from tradewind.db.models.xcom import XCom
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "DEFAULT_POOL_SLOTS",
     "AuditLog",
     "Base",
+    "Connection",
     "DagFile",
     "DagModel",
     "DagRun",
@@ -36,5 +38,6 @@ __all__ = [
     "TaskInstance",
     "TaskInstanceState",
     "User",
+    "Variable",
     "XCom",
 ]
