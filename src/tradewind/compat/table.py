@@ -22,6 +22,8 @@ _DECORATORS = {
     "dag": "tradewind.authoring.dag_decorator:dag",
     "task": "tradewind.authoring.taskflow:task",  # task.branch, task.short_circuit, task.bash
     "task_group": "tradewind.authoring.task_group_decorator:task_group",
+    "setup": "tradewind.authoring.taskflow_setup_teardown:setup",
+    "teardown": "tradewind.authoring.taskflow_setup_teardown:teardown",
 }
 _TASK_GROUP = {"TaskGroup": "tradewind.authoring.task_group:TaskGroup"}
 _EDGE_MODIFIER = {

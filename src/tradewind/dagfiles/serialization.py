@@ -113,6 +113,9 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "template_fields": list(task.template_fields),
         **{kind: _doc_text(getattr(task, kind)) for kind in DOC_KINDS},
         "skips_downstream": bool(getattr(task, "skips_downstream", False)),
+        "is_setup": task.is_setup,
+        "is_teardown": task.is_teardown,
+        "on_failure_fail_dagrun": task.on_failure_fail_dagrun,
         "rendered_preview": {
             name: _preview(getattr(task, name, None)) for name in task.template_fields
         },
@@ -218,6 +221,9 @@ class SerializedTask:
     doc_rst: str | None = None
     doc_json: str | None = None
     doc_yaml: str | None = None
+    is_setup: bool = False
+    is_teardown: bool = False
+    on_failure_fail_dagrun: bool = False  # a teardown whose failure fails the run
 
     @property
     def display_name(self) -> str:
@@ -263,6 +269,9 @@ class SerializedTask:
             doc_json=data.get("doc_json"),
             doc_yaml=data.get("doc_yaml"),
             skips_downstream=bool(data.get("skips_downstream", False)),
+            is_setup=bool(data.get("is_setup", False)),
+            is_teardown=bool(data.get("is_teardown", False)),
+            on_failure_fail_dagrun=bool(data.get("on_failure_fail_dagrun", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -298,6 +307,9 @@ class SerializedTask:
             "template_fields": list(self.template_fields),
             **{kind: getattr(self, kind) for kind in DOC_KINDS},
             "skips_downstream": self.skips_downstream,
+            "is_setup": self.is_setup,
+            "is_teardown": self.is_teardown,
+            "on_failure_fail_dagrun": self.on_failure_fail_dagrun,
             "rendered_preview": self.rendered_preview,
         }
 
@@ -413,6 +425,30 @@ class SerializedDAG:
     @property
     def leaves(self) -> list[SerializedTask]:
         return [task for task in self.tasks.values() if not task.downstream_task_ids]
+
+    @functools.cached_property
+    def run_state_leaves(self) -> tuple[str, ...]:
+        """The tasks whose end decides the run's state: the leaves, teardowns aside.
+
+        A teardown counts only with ``on_failure_fail_dagrun``; otherwise the tasks right
+        above it stand in for it (a task whose only downstream tasks are such teardowns).
+        """
+
+        def counts(task: SerializedTask) -> bool:
+            return not task.is_teardown or task.on_failure_fail_dagrun
+
+        found = tuple(
+            tid
+            for tid, task in self.tasks.items()
+            if counts(task)
+            and not any(counts(self.tasks[down]) for down in task.downstream_task_ids)
+        )
+        return found or tuple(task.task_id for task in self.leaves)
+
+    @functools.cached_property
+    def setup_ids(self) -> frozenset[str]:
+        """The setup tasks: a teardown's trigger rule looks at them apart."""
+        return frozenset(tid for tid, task in self.tasks.items() if task.is_setup)
 
     def topological_order(self) -> list[str]:
         return list(self._topological_order)

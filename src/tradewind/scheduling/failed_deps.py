@@ -38,7 +38,8 @@ def upstream_blockers(session: Session, ti: TaskInstance) -> list[str]:
     )
     for task_id in task.upstream_task_ids:
         upstream.setdefault(task_id, None)
-    if evaluate(task.trigger_rule, upstream.values()) is not Decision.RUN:
+    setups = [state for tid, state in upstream.items() if tid in sdag.setup_ids]
+    if evaluate(task.trigger_rule, upstream.values(), setups) is not Decision.RUN:
         reasons.append(explain(task.trigger_rule, upstream))
     if task.depends_on_past:
         run = session.scalars(

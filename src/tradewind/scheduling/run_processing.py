@@ -112,8 +112,7 @@ def _process_run(
         state = states.get(tid)
         task = sdag.tasks[tid]
         if state is None:
-            upstream = [states.get(u) for u in task.upstream_task_ids if u in states]
-            decision = Decision.SKIP if tid in left_out else evaluate(task.trigger_rule, upstream)
+            decision = Decision.SKIP if tid in left_out else _decide(sdag, task, states)
             if decision is Decision.RUN:
                 if task.depends_on_past and not _past_ok(session, run, task):
                     continue
@@ -139,9 +138,21 @@ def _process_run(
 
     relevant = [states.get(tid) for tid in sdag.tasks]
     if all(state is not None and state not in UNFINISHED for state in relevant):
-        leaves = [states.get(task.task_id) for task in sdag.leaves]
+        # Teardowns do not decide the run's state unless on_failure_fail_dagrun (Airflow's rule).
+        leaves = [states.get(tid) for tid in sdag.run_state_leaves]
         failed = any(state in FAILED_LEAF for state in leaves)
         _finish(run, DagRunState.FAILED if failed else DagRunState.SUCCESS, now, result)
+
+
+def _decide(sdag: SerializedDAG, task: SerializedTask, states: dict[str, str | None]) -> Decision:
+    """The trigger rule applied to the direct upstream tasks (and, for a teardown, apart,
+    to those of them that are setups)."""
+    upstream = [u for u in task.upstream_task_ids if u in states]
+    return evaluate(
+        task.trigger_rule,
+        [states.get(u) for u in upstream],
+        [states.get(u) for u in upstream if u in sdag.setup_ids],
+    )
 
 
 def _left_out_by_a_branch(
