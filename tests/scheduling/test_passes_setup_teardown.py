@@ -124,7 +124,8 @@ def test_clearing_the_work_clears_its_setup_and_teardown(passes: PassHarness) ->
         first, first_down = EmptyOperator(task_id="s1"), EmptyOperator(task_id="t1")
         second, second_down = EmptyOperator(task_id="s2"), EmptyOperator(task_id="t2")
         first >> EmptyOperator(task_id="w1") >> first_down.as_teardown(setups=first)
-        first_down >> second >> EmptyOperator(task_id="w2") >> second_down.as_teardown(setups=second)
+        first_down >> second >> EmptyOperator(task_id="w2")
+        dag.get_task("w2") >> second_down.as_teardown(setups=second)
     run = drive(passes, {}, dag)
     assert passes.run_state(run) == "success"
 

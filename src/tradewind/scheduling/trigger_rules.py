@@ -15,7 +15,6 @@ from enum import Enum
 
 from tradewind.db.models import TaskInstanceState as S
 
-
 ALL_DONE_SETUP_SUCCESS = "all_done_setup_success"
 
 
