@@ -121,6 +121,12 @@ class DAG:
         self.task_group = TaskGroup.root(self)
         #: ``edge_info[upstream_id][downstream_id]``: what a ``Label`` put on that edge.
         self.edge_info: dict[str, dict[str, dict[str, str]]] = {}
+        #: Set when a ``SubDagOperator`` inlined this DAG into another: not a DAG of its own.
+        self.parent_dag: DAG | None = None
+
+    @property
+    def is_subdag(self) -> bool:
+        return self.parent_dag is not None
 
     # --- construction helpers ---------------------------------------------------------------
 
