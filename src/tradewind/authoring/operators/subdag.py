@@ -99,10 +99,10 @@ def _warn_no_effect(task_id: str, kwargs: dict[str, Any]) -> None:
 
     ignored = sorted(name for name, value in kwargs.items() if value is not None)
     if ignored:
+        verb, pronoun = ("has", "it") if len(ignored) == 1 else ("have", "them")
         warnings.warn(
-            f"SubDagOperator {task_id!r}: {', '.join(ignored)} ha{'s' if len(ignored) == 1 else 've'}"
-            f" no effect: its sub-DAG runs as a task group, so there is no task of its own "
-            f"to apply {'it' if len(ignored) == 1 else 'them'} to",
+            f"SubDagOperator {task_id!r}: {', '.join(ignored)} {verb} no effect: its sub-DAG "
+            f"runs as a task group, so there is no task of its own to apply {pronoun} to",
             UnimplementedArgumentWarning,
             stacklevel=3,
         )
