@@ -150,3 +150,23 @@ def test_clearing_the_work_clears_its_setup_and_teardown(passes: PassHarness) ->
         passes.db, None, "two_scopes", task_regex="^s1$", run_id=run, actor="test", dry_run=True
     )
     assert sorted(item.task_id for item in cleared) == ["s1", "t1"]  # a setup takes its teardown
+
+
+@pytest.mark.parametrize(
+    ("setup_end", "work_state"), [("failed", "upstream_failed"), ("skipped", "skipped")]
+)
+def test_work_inside_a_setup_span_follows_the_setup_whatever_its_trigger_rule(
+    passes: PassHarness, setup_end: str, work_state: str
+) -> None:
+    """``late`` is not directly below the setup and would run after anything (all_done),
+    but it works between the setup and its teardown, so it needs the setup, as in Airflow;
+    ``outside`` comes after the teardown and does not."""
+    with DAG("span", start_date=START, schedule=None) as dag:
+        setup, teardown = EmptyOperator(task_id="setup"), EmptyOperator(task_id="teardown")
+        late = EmptyOperator(task_id="late", trigger_rule="all_done")
+        setup >> EmptyOperator(task_id="work") >> late >> teardown.as_teardown(setups=setup)
+        teardown >> EmptyOperator(task_id="outside", trigger_rule="all_done")
+    run = drive(passes, {"setup": setup_end}, dag)
+    states = passes.states(run)
+    assert states["late"] == work_state
+    assert states["outside"] == "success"

@@ -450,6 +450,47 @@ class SerializedDAG:
         """The setup tasks: a teardown's trigger rule looks at them apart."""
         return frozenset(tid for tid, task in self.tasks.items() if task.is_setup)
 
+    def teardowns_of(self, setup_id: str) -> frozenset[str]:
+        """The teardowns right below a setup."""
+        below = self.tasks[setup_id].downstream_task_ids
+        return frozenset(tid for tid in below if tid in self.tasks and self.tasks[tid].is_teardown)
+
+    def relevant_setups(self, task_id: str) -> frozenset[str]:
+        """The setups whose resource ``task_id`` works with (Airflow's "relevant setups").
+
+        Those above it with a teardown below it, or with no teardown at all: a task between
+        a setup and its teardown needs the setup to have succeeded, even if not directly
+        upstream of it. Work outside that span (after the teardown) does not.
+        """
+        if not self.setup_ids:
+            return frozenset()
+        cached = self._relevant_setups.get(task_id)
+        if cached is None:
+            below = self.relatives(task_id, upstream=False)
+            cached = frozenset(
+                setup
+                for setup in self.relatives(task_id, upstream=True) & self.setup_ids
+                if not self.teardowns_of(setup) or self.teardowns_of(setup) & below
+            )
+            self._relevant_setups[task_id] = cached
+        return cached
+
+    @functools.cached_property
+    def _relevant_setups(self) -> dict[str, frozenset[str]]:
+        return {}
+
+    def relatives(self, task_id: str, *, upstream: bool) -> set[str]:
+        """Every task above (``upstream``) or below ``task_id``, not just its neighbours."""
+        found: set[str] = set()
+        pending = [task_id]
+        while pending:
+            task = self.tasks[pending.pop()]
+            for tid in task.upstream_task_ids if upstream else task.downstream_task_ids:
+                if tid not in found and tid in self.tasks:
+                    found.add(tid)
+                    pending.append(tid)
+        return found
+
     def topological_order(self) -> list[str]:
         return list(self._topological_order)
 

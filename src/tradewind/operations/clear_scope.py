@@ -18,36 +18,9 @@ def with_setups_and_teardowns(sdag: SerializedDAG, task_ids: Iterable[str]) -> s
     chosen = {tid for tid in task_ids if tid in sdag.tasks}
     extra: set[str] = set()
     for tid in chosen:
-        for setup in _relevant_setups(sdag, tid):
+        for setup in sdag.relevant_setups(tid):
             extra.add(setup)
-            extra.update(_teardowns_of(sdag, setup))
+            extra.update(sdag.teardowns_of(setup))
         if sdag.tasks[tid].is_setup:
-            extra.update(_teardowns_of(sdag, tid))
+            extra.update(sdag.teardowns_of(tid))
     return set(task_ids) | extra
-
-
-def _relevant_setups(sdag: SerializedDAG, task_id: str) -> list[str]:
-    below = _relatives(sdag, task_id, upstream=False)
-    teardowns_below = {tid for tid in below if sdag.tasks[tid].is_teardown}
-    setups = [tid for tid in _relatives(sdag, task_id, upstream=True) if sdag.tasks[tid].is_setup]
-    return [
-        setup
-        for setup in setups
-        if not _teardowns_of(sdag, setup) or _teardowns_of(sdag, setup) & teardowns_below
-    ]
-
-
-def _teardowns_of(sdag: SerializedDAG, setup_id: str) -> set[str]:
-    return {tid for tid in sdag.tasks[setup_id].downstream_task_ids if sdag.tasks[tid].is_teardown}
-
-
-def _relatives(sdag: SerializedDAG, task_id: str, *, upstream: bool) -> set[str]:
-    found: set[str] = set()
-    pending = [task_id]
-    while pending:
-        task = sdag.tasks[pending.pop()]
-        for tid in task.upstream_task_ids if upstream else task.downstream_task_ids:
-            if tid not in found and tid in sdag.tasks:
-                found.add(tid)
-                pending.append(tid)
-    return found

@@ -21,7 +21,7 @@ from tradewind.db.engine import plain_rows
 from tradewind.db.models import DagRun, DagRunState, TaskInstance, XCom
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.scheduling.task_instances import task_instance_values
-from tradewind.scheduling.trigger_rules import Decision, evaluate
+from tradewind.scheduling.trigger_rules import Decision, evaluate, setup_constraint
 
 FAILED_LEAF = frozenset({S.FAILED, S.UPSTREAM_FAILED})
 UNFINISHED = (None, S.SCHEDULED, S.QUEUED, S.RUNNING, S.UP_FOR_RETRY)
@@ -146,7 +146,13 @@ def _process_run(
 
 def _decide(sdag: SerializedDAG, task: SerializedTask, states: dict[str, str | None]) -> Decision:
     """The trigger rule applied to the direct upstream tasks (and, for a teardown, apart,
-    to those of them that are setups)."""
+    to those of them that are setups), after the setups the task works within."""
+    if not task.is_teardown:
+        relevant = sdag.relevant_setups(task.task_id)
+        if relevant:
+            decided = setup_constraint(states.get(s) for s in relevant if s in states)
+            if decided is not None:
+                return decided
     upstream = [u for u in task.upstream_task_ids if u in states]
     return evaluate(
         task.trigger_rule,

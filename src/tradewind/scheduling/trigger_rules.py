@@ -146,6 +146,18 @@ def _all_done_setup_success(up: Upstream, setups: Upstream) -> Decision:
     return Decision.UPSTREAM_FAILED
 
 
+def setup_constraint(relevant_setup_states: Iterable[str | None]) -> Decision | None:
+    """Work between a setup and its teardown needs that setup, even if not directly
+    upstream: it fails with the setup (upstream_failed), is skipped with it, and waits for
+    it. ``None`` when the setups succeeded and the task's own trigger rule decides."""
+    setups = Upstream.count([s for s in relevant_setup_states if s != S.REMOVED])
+    if setups.failed:
+        return Decision.UPSTREAM_FAILED
+    if setups.skipped:
+        return Decision.SKIP
+    return None if setups.all_done else Decision.WAIT
+
+
 def evaluate(
     rule: str,
     upstream_states: Iterable[str | None],
