@@ -82,3 +82,25 @@ def test_the_loader_registers_the_parent_only(tmp_path: Path) -> None:
     assert [dag.dag_id for dag in loaded.dags] == ["p"]
     assert loaded.dags[0].task_ids == ["s.x"]
     assert any("DeprecationWarning: SubDagOperator 's'" in line for line in loaded.warnings)
+
+
+def test_values_passed_between_subdag_tasks_come_from_the_copies() -> None:
+    from tradewind.decorators import task
+
+    with DAG("parent.s", start_date=START, schedule=None) as sub:
+
+        @task
+        def make() -> int:
+            return 21
+
+        @task
+        def double(value: int) -> int:
+            return value * 2
+
+        double(make())
+    with DAG("parent", start_date=START, schedule=None) as dag, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        SubDagOperator(task_id="s", subdag=sub)
+    (passed,) = dag.get_task("s.double").op_args  # type: ignore[attr-defined]
+    assert passed.operator is dag.get_task("s.make")
+    assert dag.get_task("s.make").downstream_task_ids == {"s.double"}

@@ -61,6 +61,7 @@ from airflow import DAG
 from airflow.operators.empty import EmptyOperator
 from airflow.operators.bash import BashOperator
 from airflow.operators.subdag import SubDagOperator
+from airflow.decorators import task
 
 DAG_NAME = "airflow_subdag"
 
@@ -72,6 +73,16 @@ def subdag(parent_dag_name, child_dag_name, args):
         catchup=False,
         schedule="@daily",
     )
+    with dag_subdag:
+        @task
+        def make():
+            return 21
+
+        @task
+        def double(value):
+            print(f"doubled {value * 2}")
+
+        double(make())
     for i in range(3):
         BashOperator(
             task_id=f"{child_dag_name}-task-{i + 1}",
@@ -140,10 +151,12 @@ def test_airflow_setup_teardown_and_subdag_dags_run(compat_harness: Harness) -> 
     assert sorted(states) == sorted(
         ["start", "some-other-task", "end"]
         + [f"section-{s}.section-{s}-task-{i}" for s in (1, 2) for i in (1, 2, 3)]
+        + [f"section-{s}.{name}" for s in (1, 2) for name in ("make", "double")]
     )
     tis = h.tis("airflow_subdag", sub)
     # Each section ran between its neighbours, with the parent's default_args (retries=2).
     assert tis["section-1.section-1-task-3"].end_date <= tis["some-other-task"].start_date
     assert tis["some-other-task"].end_date <= tis["section-2.section-2-task-1"].start_date
+    assert "doubled 42" in h.try_log("airflow_subdag", sub, "section-1.double")
     log = h.try_log("airflow_subdag", sub, "section-2.section-2-task-1")
     assert "section-2.section-2-task-1 retries=2" in log

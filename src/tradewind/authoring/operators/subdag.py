@@ -112,6 +112,8 @@ def _inline(subdag: DAG, source: TaskGroup, target: TaskGroup) -> None:
     """Copy ``source``'s tasks and groups (recursively) into ``target``, then the edges."""
     copies: dict[str, BaseOperator] = {}
     _copy_group(source, target, copies)
+    for task in copies.values():
+        _rebind_xcom_args(task, subdag, copies)
     for original_id, task in copies.items():
         original = subdag.get_task(original_id)
         for downstream_id in original.downstream_task_ids:
@@ -119,6 +121,24 @@ def _inline(subdag: DAG, source: TaskGroup, target: TaskGroup) -> None:
             info = subdag.get_edge_info(original_id, downstream_id)
             if info:
                 target.dag.set_edge_info(task.task_id, copies[downstream_id].task_id, info)
+
+
+def _rebind_xcom_args(task: BaseOperator, subdag: DAG, copies: dict[str, BaseOperator]) -> None:
+    """Values passed between the sub-DAG's tasks (``XComArg``) now come from the copies."""
+    for name in task.template_fields:
+        setattr(task, name, _rebound(getattr(task, name, None), subdag, copies))
+
+
+def _rebound(value: Any, subdag: DAG, copies: dict[str, BaseOperator]) -> Any:
+    from tradewind.authoring.xcom_arg import XComArg
+
+    if type(value) is XComArg and value.operator.dag_id == subdag.dag_id:
+        return XComArg(copies[value.operator.task_id], value.key)
+    if type(value) in (list, tuple):
+        return type(value)(_rebound(item, subdag, copies) for item in value)
+    if type(value) is dict:
+        return {key: _rebound(item, subdag, copies) for key, item in value.items()}
+    return value
 
 
 def _copy_group(source: TaskGroup, target: TaskGroup, copies: dict[str, BaseOperator]) -> None:
