@@ -18,6 +18,7 @@ from tests.scheduling.passes import PassHarness
 from tradewind.authoring.dag import DAG
 from tradewind.operations.clearing import clear_task_instances
 from tradewind.operators.empty import EmptyOperator
+from tradewind.scheduling.failed_deps import upstream_blockers
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -170,3 +171,17 @@ def test_work_inside_a_setup_span_follows_the_setup_whatever_its_trigger_rule(
     states = passes.states(run)
     assert states["late"] == work_state
     assert states["outside"] == "success"
+
+
+def test_failed_deps_names_the_setup_a_task_works_within(passes: PassHarness) -> None:
+    with DAG("span", start_date=START, schedule=None) as dag:
+        setup, teardown = EmptyOperator(task_id="setup"), EmptyOperator(task_id="teardown")
+        late = EmptyOperator(task_id="late", trigger_rule="always")
+        setup >> EmptyOperator(task_id="work") >> late >> teardown.as_teardown(setups=setup)
+    passes.add_dag(dag)
+    run = passes.trigger("span")
+    passes.settle()
+    assert passes.states(run)["late"] is None  # "always", yet it waits for the setup
+    with passes.db.session() as session:
+        reasons = upstream_blockers(session, passes.ti(run, "late"))
+    assert reasons == ["the setup tasks it works within must succeed first (setup=queued)"]
