@@ -66,6 +66,22 @@ def test_decorators_mark_taskflow_tasks_and_the_with_form_wraps_new_work() -> No
     assert dag.get_task("delete").on_failure_fail_dagrun
 
 
+def test_nested_blocks_tear_down_inside_out() -> None:
+    with new_dag() as dag:
+        outer, outer_down = EmptyOperator(task_id="s1"), EmptyOperator(task_id="t1")
+        with outer >> outer_down.as_teardown(setups=outer):
+            inner, inner_down = EmptyOperator(task_id="s2"), EmptyOperator(task_id="t2")
+            with inner >> inner_down.as_teardown(setups=inner):
+                EmptyOperator(task_id="w")
+    assert downstream(dag) == {
+        "s1": ["s2", "t1"],
+        "t1": [],
+        "s2": ["t2", "w"],
+        "t2": ["t1"],
+        "w": ["t2"],
+    }
+
+
 def test_a_task_group_leaves_out_its_teardown_when_followed() -> None:
     with new_dag() as dag:
         with TaskGroup("g") as group:

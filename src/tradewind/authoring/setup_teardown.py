@@ -12,7 +12,6 @@ tasks created inside the block between the scope's setups and teardowns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +98,7 @@ def enter_scope(task: BaseOperator) -> None:
 
 def exit_scope() -> None:
     """Close the innermost block: its new tasks' roots follow the setups, leaves precede
-    the teardowns (teardowns made inside the block are not leaves of the work)."""
+    the teardowns (a block nested inside is torn down before the enclosing one)."""
     scope = _scopes.pop()
     mine = {id(task) for task in scope.setups + scope.teardowns}
     work = [task for task in scope.created if id(task) not in mine]
@@ -112,14 +111,9 @@ def exit_scope() -> None:
         if task.upstream_task_ids.isdisjoint(ids):
             for setup in scope.setups:
                 setup.set_downstream(task)
-        if not task.is_teardown and _has_no_work_below(task, ids, work):
+        if task.downstream_task_ids.isdisjoint(ids):
             for teardown in scope.teardowns:
                 task.set_downstream(teardown)
-
-
-def _has_no_work_below(task: BaseOperator, ids: set[str], work: Iterable[BaseOperator]) -> bool:
-    by_id = {other.task_id: other for other in work}
-    return all(by_id[down].is_teardown for down in task.downstream_task_ids & ids)
 
 
 def note_created(task: BaseOperator) -> None:
