@@ -7,11 +7,14 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from tests.www.conftest import make_client, sync
+from tests.www.conftest import csrf_token, make_client, sync
 from tradewind.config import Config
 from tradewind.db.engine import Database
+from tradewind.db.models import TaskInstance
+from tradewind.operations import dag_runs, task_state
 
 WRAPPED_DAG = """
 from datetime import datetime
@@ -50,3 +53,29 @@ def test_graph_marks_setups_teardowns_and_the_edge_between_them(
     assert dashed == [("create", "delete")]
     plain = re.findall(r'<path class="edge"[^>]*data-source="([^"]+)" data-target="([^"]+)"', page)
     assert sorted(plain) == [("create", "query"), ("query", "delete")]
+
+
+def test_clearing_work_from_the_ui_clears_its_setup_and_teardown(
+    wrapped_client: TestClient, database: Database
+) -> None:
+    run = dag_runs.trigger_dag(database, "wrapped", actor="test")
+    for task_id in ("create", "query", "delete"):
+        task_state.set_task_instance_state(
+            database, "wrapped", run.run_id, task_id, "success", actor="t"
+        )
+    url = f"/dags/wrapped/runs/{run.run_id}/tasks/query"
+    token = csrf_token(wrapped_client, url)
+    assert wrapped_client.post(f"{url}/clear", data={"csrf_token": token}).status_code == 303
+    with database.read_session() as session:
+        states = dict(
+            session.execute(
+                select(TaskInstance.task_id, TaskInstance.state).where(
+                    TaskInstance.run_id == run.run_id
+                )
+            ).all()
+        )
+    assert states == {"create": None, "query": None, "delete": None}
+    assert (
+        "Cleared query with its setups and teardowns (create, delete)"
+        in wrapped_client.get(url).text
+    )
