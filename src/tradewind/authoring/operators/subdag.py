@@ -23,10 +23,6 @@ if TYPE_CHECKING:
     from tradewind.authoring.baseoperator import BaseOperator
     from tradewind.authoring.dag import DAG
 
-#: Arguments of Airflow's SubDagOperator that steer the separate sub-DAG run it started;
-#: with the sub-DAG inlined there is no such run, so setting them has no effect.
-_NO_EFFECT = ("session", "conf", "propagate_skipped_state")
-
 
 class SubDagOperator(TaskGroup):
     """``SubDagOperator(task_id="section-1", subdag=factory(...))``: the sub-DAG's tasks as a
@@ -56,7 +52,7 @@ class SubDagOperator(TaskGroup):
             DeprecationWarning,
             stacklevel=2,
         )
-        _warn_no_effect(task_id, kwargs)
+        _warn_no_effect(task_id, {**kwargs, "default_args": default_args})
         super().__init__(
             task_id,
             parent_group=task_group or current_group(parent),
@@ -94,10 +90,12 @@ def _check_subdag(task_id: str, subdag: Any, parent: DAG) -> None:
 
 
 def _warn_no_effect(task_id: str, kwargs: dict[str, Any]) -> None:
-    """Operator settings (retries, pool...) belonged to the task that drove the sub-DAG."""
+    """Operator settings (retries, pool, default_args...) and the sub-DAG run's own ones
+    (conf, propagate_skipped_state) belonged to the task that drove a separate sub-DAG run;
+    inlined, there is neither."""
     from tradewind.authoring.unimplemented import UnimplementedArgumentWarning
 
-    ignored = sorted(name for name, value in kwargs.items() if value is not None)
+    ignored = sorted(name for name, value in kwargs.items() if value not in (None, {}))
     if ignored:
         verb, pronoun = ("has", "it") if len(ignored) == 1 else ("have", "them")
         warnings.warn(
