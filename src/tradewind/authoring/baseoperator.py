@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tradewind.authoring import dag_context
+from tradewind.authoring import dag_context, setup_teardown
 from tradewind.authoring.callbacks import CallbackArg, coerce_callbacks
 from tradewind.authoring.dependencies import DependencyMixin, End, split_edge_modifiers
 from tradewind.authoring.ids import validate_id
@@ -183,6 +183,10 @@ class BaseOperator(DependencyMixin):
         self.doc_yaml = doc_yaml
         self._task_display_name = _optional_text(task_display_name, "task_display_name", where)
         self.sla = sla  # accepted so Airflow 2 files parse; warned about (see unimplemented.py)
+        #: Setup/teardown marks (set by ``as_setup``/``as_teardown``, ``@setup``/``@teardown``).
+        self.is_setup = False
+        self.is_teardown = False
+        self.on_failure_fail_dagrun = False
         self.upstream_task_ids: set[str] = set()
         self.downstream_task_ids: set[str] = set()
         self._dag: DAG | None = None
@@ -306,6 +310,32 @@ class BaseOperator(DependencyMixin):
             )
         return dags[0]
 
+    # --- setup and teardown -----------------------------------------------------------------
+
+    def as_setup(self) -> BaseOperator:
+        """Mark this task a setup: its teardowns run once it succeeded, whatever the work did."""
+        setup_teardown.mark_setup(self)
+        return self
+
+    def as_teardown(
+        self, *, setups: Any = None, on_failure_fail_dagrun: bool | None = None
+    ) -> BaseOperator:
+        """Mark this task a teardown (of ``setups``, which it then follows).
+
+        It runs once everything upstream ended if one of its setups succeeded; its failure
+        fails the run only with ``on_failure_fail_dagrun=True``.
+        """
+        setup_teardown.mark_teardown(self, setups, on_failure_fail_dagrun)
+        return self
+
+    def __enter__(self) -> BaseOperator:
+        """``with setup >> teardown:`` wraps the tasks created inside between the two."""
+        setup_teardown.enter_scope(self)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        setup_teardown.exit_scope()
+
     @property
     def upstream_list(self) -> list[BaseOperator]:
         return [self.dag.get_task(task_id) for task_id in sorted(self.upstream_task_ids)]
@@ -411,6 +441,7 @@ class BaseOperator(DependencyMixin):
         for operator in self.iter_xcom_dependencies():
             if operator is not self:
                 self.set_upstream(operator)
+        setup_teardown.note_created(self)
 
     def _check_template_fields(self) -> None:
         """Every ``template_fields`` name must be an attribute, said at parse time (Airflow

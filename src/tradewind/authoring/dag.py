@@ -18,6 +18,7 @@ from tradewind.authoring.ids import validate_id
 from tradewind.authoring.params import ParamsDict, schema_types
 from tradewind.authoring.schedules import ScheduleArg, Timetable, timetable_for
 from tradewind.authoring.schedules.cron import CronTimetable
+from tradewind.authoring.setup_teardown import check_marks
 from tradewind.authoring.task_group import TaskGroup
 from tradewind.authoring.timezone import coerce_utc_or_none, plain_timedelta
 from tradewind.exceptions import (
@@ -134,6 +135,12 @@ class DAG:
         self.task_group = TaskGroup.root(self)
         #: ``edge_info[upstream_id][downstream_id]``: what a ``Label`` put on that edge.
         self.edge_info: dict[str, dict[str, dict[str, str]]] = {}
+        #: Set when a ``SubDagOperator`` inlined this DAG into another: not a DAG of its own.
+        self.parent_dag: DAG | None = None
+
+    @property
+    def is_subdag(self) -> bool:
+        return self.parent_dag is not None
 
     # --- construction helpers ---------------------------------------------------------------
 
@@ -328,6 +335,8 @@ class DAG:
                     f"{sorted(missing)}"
                 )
         self.topological_sort()
+        for task in self.task_dict.values():
+            check_marks(task)
         if self.timetable.can_be_scheduled and self.effective_start_date is None:
             raise DagDefinitionError(
                 f"{self._where} has schedule {self.timetable.summary!r} but no start_date; "

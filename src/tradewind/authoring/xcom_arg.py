@@ -52,6 +52,25 @@ class XComArg(Resolvable, DependencyMixin):
     def dependency_operators(self) -> list[BaseOperator]:
         return [self.operator]
 
+    def as_setup(self) -> XComArg:
+        """Mark the task behind this value a setup (see ``BaseOperator.as_setup``)."""
+        self.operator.as_setup()
+        return self
+
+    def as_teardown(
+        self, *, setups: Any = None, on_failure_fail_dagrun: bool | None = None
+    ) -> XComArg:
+        """Mark the task behind this value a teardown (see ``BaseOperator.as_teardown``)."""
+        self.operator.as_teardown(setups=setups, on_failure_fail_dagrun=on_failure_fail_dagrun)
+        return self
+
+    def __enter__(self) -> XComArg:
+        self.operator.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.operator.__exit__(*exc_info)
+
     def iter_references(self) -> Iterator[BaseOperator]:
         yield self.operator
 

@@ -22,6 +22,8 @@ _DECORATORS = {
     "dag": "tradewind.authoring.dag_decorator:dag",
     "task": "tradewind.authoring.taskflow:task",  # task.branch, task.short_circuit, task.bash
     "task_group": "tradewind.authoring.task_group_decorator:task_group",
+    "setup": "tradewind.authoring.taskflow_setup_teardown:setup",
+    "teardown": "tradewind.authoring.taskflow_setup_teardown:teardown",
 }
 _TASK_GROUP = {"TaskGroup": "tradewind.authoring.task_group:TaskGroup"}
 _EDGE_MODIFIER = {
@@ -59,6 +61,7 @@ _WEEKDAY_BRANCH = {
 _WEEKDAY = {"WeekDay": "tradewind.authoring.weekday:WeekDay"}
 _EMPTY = {"EmptyOperator": "tradewind.authoring.operators.empty:EmptyOperator"}
 _DUMMY = {"DummyOperator": "tradewind.authoring.operators.empty:EmptyOperator"}
+_SUBDAG = {"SubDagOperator": "tradewind.authoring.operators.subdag:SubDagOperator"}
 _TRIGGER_RULE = {"TriggerRule": "tradewind.authoring.trigger_rule:TriggerRule"}
 _DATES = {"days_ago": "tradewind.authoring.timezone:days_ago"}
 _TIMEZONE = {
@@ -165,6 +168,8 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.operators.latest_only": _LATEST_ONLY,
         "airflow.operators.datetime": _DATETIME_BRANCH,
         "airflow.operators.weekday": _WEEKDAY_BRANCH,
+        "airflow.operators.subdag": _SUBDAG,
+        "airflow.operators.subdag_operator": _SUBDAG,  # Airflow 1.10's path
         "airflow.utils.weekday": _WEEKDAY,
         # Airflow 1.10's paths, still common in DAG files found in the wild.
         "airflow.operators.bash_operator": _BASH,

@@ -168,7 +168,8 @@ def _collect_dags(module: ModuleType, opened: list[DAG], dag_class: type[DAG]) -
         # Only DAGs this file created: a helper module's DAGs belong to that helper.
         if dag.fileloc and os.path.realpath(dag.fileloc) == module_file:
             found.setdefault(id(dag), dag)
-    dags = list(found.values())
+    # A sub-DAG lives on inside its parent (SubDagOperator inlines it), as in Airflow.
+    dags = [dag for dag in found.values() if not dag.is_subdag]
     by_id: dict[str, DAG] = {}
     for dag in dags:
         if dag.dag_id in by_id:

@@ -115,6 +115,9 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "template_fields": list(task.template_fields),
         **{kind: _doc_text(getattr(task, kind)) for kind in DOC_KINDS},
         "skips_downstream": bool(getattr(task, "skips_downstream", False)),
+        "is_setup": task.is_setup,
+        "is_teardown": task.is_teardown,
+        "on_failure_fail_dagrun": task.on_failure_fail_dagrun,
         "rendered_preview": {
             name: _preview(getattr(task, name, None)) for name in task.template_fields
         },
@@ -236,6 +239,9 @@ class SerializedTask:
     callbacks: frozenset[str] = frozenset()
     email_on_failure: bool = False
     email_on_retry: bool = False
+    is_setup: bool = False
+    is_teardown: bool = False
+    on_failure_fail_dagrun: bool = False  # a teardown whose failure fails the run
 
     @property
     def display_name(self) -> str:
@@ -286,6 +292,9 @@ class SerializedTask:
             callbacks=frozenset(data.get("callbacks") or ()),
             email_on_failure=data.get("email_on_failure", False),
             email_on_retry=data.get("email_on_retry", False),
+            is_setup=bool(data.get("is_setup", False)),
+            is_teardown=bool(data.get("is_teardown", False)),
+            on_failure_fail_dagrun=bool(data.get("on_failure_fail_dagrun", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -321,6 +330,9 @@ class SerializedTask:
             "template_fields": list(self.template_fields),
             **{kind: getattr(self, kind) for kind in DOC_KINDS},
             "skips_downstream": self.skips_downstream,
+            "is_setup": self.is_setup,
+            "is_teardown": self.is_teardown,
+            "on_failure_fail_dagrun": self.on_failure_fail_dagrun,
             "rendered_preview": self.rendered_preview,
             "max_active_tis_per_dagrun": self.max_active_tis_per_dagrun,
             "ignore_first_depends_on_past": self.ignore_first_depends_on_past,
@@ -444,6 +456,71 @@ class SerializedDAG:
     @property
     def leaves(self) -> list[SerializedTask]:
         return [task for task in self.tasks.values() if not task.downstream_task_ids]
+
+    @functools.cached_property
+    def run_state_leaves(self) -> tuple[str, ...]:
+        """The tasks whose end decides the run's state: the leaves, teardowns aside.
+
+        A teardown counts only with ``on_failure_fail_dagrun``; otherwise the tasks right
+        above it stand in for it (a task whose only downstream tasks are such teardowns).
+        """
+
+        def counts(task: SerializedTask) -> bool:
+            return not task.is_teardown or task.on_failure_fail_dagrun
+
+        found = tuple(
+            tid
+            for tid, task in self.tasks.items()
+            if counts(task)
+            and not any(counts(self.tasks[down]) for down in task.downstream_task_ids)
+        )
+        return found or tuple(task.task_id for task in self.leaves)
+
+    @functools.cached_property
+    def setup_ids(self) -> frozenset[str]:
+        """The setup tasks: a teardown's trigger rule looks at them apart."""
+        return frozenset(tid for tid, task in self.tasks.items() if task.is_setup)
+
+    def teardowns_of(self, setup_id: str) -> frozenset[str]:
+        """The teardowns right below a setup."""
+        below = self.tasks[setup_id].downstream_task_ids
+        return frozenset(tid for tid in below if tid in self.tasks and self.tasks[tid].is_teardown)
+
+    def relevant_setups(self, task_id: str) -> frozenset[str]:
+        """The setups whose resource ``task_id`` works with (Airflow's "relevant setups").
+
+        Those above it with a teardown below it, or with no teardown at all: a task between
+        a setup and its teardown needs the setup to have succeeded, even if not directly
+        upstream of it. Work outside that span (after the teardown) does not.
+        """
+        if not self.setup_ids:
+            return frozenset()
+        cached = self._relevant_setups.get(task_id)
+        if cached is None:
+            below = self.relatives(task_id, upstream=False)
+            cached = frozenset(
+                setup
+                for setup in self.relatives(task_id, upstream=True) & self.setup_ids
+                if not self.teardowns_of(setup) or self.teardowns_of(setup) & below
+            )
+            self._relevant_setups[task_id] = cached
+        return cached
+
+    @functools.cached_property
+    def _relevant_setups(self) -> dict[str, frozenset[str]]:
+        return {}
+
+    def relatives(self, task_id: str, *, upstream: bool) -> set[str]:
+        """Every task above (``upstream``) or below ``task_id``, not just its neighbours."""
+        found: set[str] = set()
+        pending = [task_id]
+        while pending:
+            task = self.tasks[pending.pop()]
+            for tid in task.upstream_task_ids if upstream else task.downstream_task_ids:
+                if tid not in found and tid in self.tasks:
+                    found.add(tid)
+                    pending.append(tid)
+        return found
 
     def topological_order(self) -> list[str]:
         return list(self._topological_order)

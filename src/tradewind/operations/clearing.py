@@ -1,5 +1,6 @@
 """Clearing task instances so they run again (``tasks clear``, the API, the UI).
 
+A task cleared by name takes its setups and teardowns along (see ``clear_scope``).
 Cleared task instances go back to no state and get their retries back (``max_tries`` =
 tries so far + ``retries``, as in Airflow); their runs go back to ``queued`` so the
 scheduler picks them up again, and the scheduler is woken at once.
@@ -19,6 +20,7 @@ from tradewind.db.models import DagRun, DagRunState, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.exceptions import BadRequest
 from tradewind.operations import audit
+from tradewind.operations.clear_scope import with_setups_and_teardowns
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,15 @@ def clear_task_instances(
             query = query.where(TaskInstance.state.in_((S.FAILED, S.UPSTREAM_FAILED)))
         if only_running:
             query = query.where(TaskInstance.state == S.RUNNING)
-        tis = [ti for ti in session.scalars(query) if not pattern or pattern.search(ti.task_id)]
+        taken_along: set[str] = set()
+        if pattern is not None:
+            matched = {tid for tid in sdag.tasks if pattern.search(tid)}
+            taken_along = with_setups_and_teardowns(sdag, matched)
+        tis = [
+            ti
+            for ti in session.scalars(query)
+            if pattern is None or pattern.search(ti.task_id) or ti.task_id in taken_along
+        ]
         cleared = [ClearedTask(ti.run_id, ti.task_id, ti.state) for ti in tis]
         if dry_run or not tis:
             return cleared

@@ -18,7 +18,7 @@ from tradewind.db.models import DagModel, DagRun, DagRunState, Pool, TaskInstanc
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.scheduling.past_deps import past_blocker
 from tradewind.scheduling.task_instances import new_task_instance
-from tradewind.scheduling.trigger_rules import Decision, evaluate, explain
+from tradewind.scheduling.trigger_rules import Decision, evaluate, explain, setup_constraint
 
 
 def upstream_blockers(session: Session, ti: TaskInstance) -> list[str]:
@@ -39,7 +39,9 @@ def upstream_blockers(session: Session, ti: TaskInstance) -> list[str]:
     )
     for task_id in task.upstream_task_ids:
         upstream.setdefault(task_id, None)
-    if evaluate(task.trigger_rule, upstream.values()) is not Decision.RUN:
+    reasons.extend(_setup_blockers(session, ti, sdag.relevant_setups(ti.task_id), task))
+    setups = [state for tid, state in upstream.items() if tid in sdag.setup_ids]
+    if evaluate(task.trigger_rule, upstream.values(), setups) is not Decision.RUN:
         reasons.append(explain(task.trigger_rule, upstream))
     if task.depends_on_past or task.wait_for_downstream:
         run = session.scalars(
@@ -48,6 +50,27 @@ def upstream_blockers(session: Session, ti: TaskInstance) -> list[str]:
         if (reason := past_blocker(session, run, task)) is not None:
             reasons.append(reason)
     return reasons
+
+
+def _setup_blockers(
+    session: Session, ti: TaskInstance, relevant: frozenset[str], task: SerializedTask
+) -> list[str]:
+    """Work between a setup and its teardown waits for that setup to succeed."""
+    if task.is_teardown or not relevant:
+        return []
+    states = dict(
+        session.execute(
+            select(TaskInstance.task_id, TaskInstance.state).where(
+                TaskInstance.dag_id == ti.dag_id,
+                TaskInstance.run_id == ti.run_id,
+                TaskInstance.task_id.in_(relevant),
+            )
+        ).all()
+    )
+    if setup_constraint(states.get(tid) for tid in relevant) is None:
+        return []
+    seen = ", ".join(f"{tid}={states.get(tid) or 'none'}" for tid in sorted(relevant))
+    return [f"the setup tasks it works within must succeed first ({seen})"]
 
 
 def failed_dependencies(session: Session, config: Config, ti: TaskInstance) -> list[str]:

@@ -16,13 +16,13 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tradewind.authoring.skipping import SKIP_DECISION_KEY, skip_is_recorded
-from tradewind.dagfiles.serialization import SerializedDAG
+from tradewind.dagfiles.serialization import SerializedDAG, SerializedTask
 from tradewind.db.engine import plain_rows
 from tradewind.db.models import DagRun, DagRunState, TaskInstance, XCom
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.scheduling.past_deps import past_blocker
 from tradewind.scheduling.task_instances import task_instance_values
-from tradewind.scheduling.trigger_rules import Decision, evaluate
+from tradewind.scheduling.trigger_rules import Decision, evaluate, setup_constraint
 
 FAILED_LEAF = frozenset({S.FAILED, S.UPSTREAM_FAILED})
 UNFINISHED = (None, S.SCHEDULED, S.QUEUED, S.RUNNING, S.UP_FOR_RETRY)
@@ -115,8 +115,7 @@ def _process_run(
         state = states.get(tid)
         task = sdag.tasks[tid]
         if state is None:
-            upstream = [states.get(u) for u in task.upstream_task_ids if u in states]
-            decision = Decision.SKIP if tid in left_out else evaluate(task.trigger_rule, upstream)
+            decision = Decision.SKIP if tid in left_out else _decide(sdag, task, states)
             if decision is Decision.RUN:
                 if past_blocker(session, run, task) is not None:
                     continue
@@ -142,9 +141,27 @@ def _process_run(
 
     relevant = [states.get(tid) for tid in sdag.tasks]
     if all(state is not None and state not in UNFINISHED for state in relevant):
-        leaves = [states.get(task.task_id) for task in sdag.leaves]
+        # Teardowns do not decide the run's state unless on_failure_fail_dagrun (Airflow's rule).
+        leaves = [states.get(tid) for tid in sdag.run_state_leaves]
         failed = any(state in FAILED_LEAF for state in leaves)
         _finish(run, DagRunState.FAILED if failed else DagRunState.SUCCESS, now, result)
+
+
+def _decide(sdag: SerializedDAG, task: SerializedTask, states: dict[str, str | None]) -> Decision:
+    """The trigger rule applied to the direct upstream tasks (and, for a teardown, apart,
+    to those of them that are setups), after the setups the task works within."""
+    if not task.is_teardown:
+        relevant = sdag.relevant_setups(task.task_id)
+        if relevant:
+            decided = setup_constraint(states.get(s) for s in relevant if s in states)
+            if decided is not None:
+                return decided
+    upstream = [u for u in task.upstream_task_ids if u in states]
+    return evaluate(
+        task.trigger_rule,
+        [states.get(u) for u in upstream],
+        [states.get(u) for u in upstream if u in sdag.setup_ids],
+    )
 
 
 def _left_out_by_a_branch(
