@@ -12,6 +12,11 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from tradewind.authoring.dataset_events import (
+    EventSource,
+    OutletEventAccessors,
+    dataset_context,
+)
 from tradewind.authoring.macros import build_macros
 from tradewind.authoring.params import ParamsDict
 from tradewind.authoring.timezone import coerce_utc
@@ -54,11 +59,15 @@ def build_template_context(
     params_override: Mapping[str, Any] | None = None,
     dag_run: Any = None,
     conf_overrides_params: bool = True,
+    dataset_events: EventSource | None = None,
+    outlet_events: OutletEventAccessors | None = None,
 ) -> Context:
     """Assemble the context for one task instance.
 
     ``params`` are the values of :func:`resolve_params`; ``conf_overrides_params`` is
-    ``[core] dag_run_conf_overrides_params``.
+    ``[core] dag_run_conf_overrides_params``. ``dataset_events`` reads recorded dataset
+    events (``inlet_events``, ``triggering_dataset_events``); ``outlet_events`` collects
+    what the try's success records.
     ``dag_run`` may be the runner's own run object; otherwise a stand-in with ``conf``,
     ``run_id``, ``logical_date``/``execution_date`` and the data interval is built.
     """
@@ -101,6 +110,7 @@ def build_template_context(
         "inlets": list(task.inlets),
         "outlets": list(task.outlets),
         "templates_dict": None,
+        **dataset_context(list(task.inlets), dataset_events, outlet_events),
     }
     return context
 

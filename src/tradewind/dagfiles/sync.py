@@ -42,6 +42,7 @@ from tradewind.dagfiles.discovery import (
     looks_like_dag_file,
 )
 from tradewind.dagfiles.processor import FileParseResult, parse_files
+from tradewind.dagfiles.dataset_references import write_references
 from tradewind.db.engine import Database
 from tradewind.db.models import DagFile, DagModel, ImportErrorModel, SerializedDagModel
 
@@ -336,6 +337,10 @@ class _Writer:
             session.execute(insert(SerializedDagModel), new_serialized)
         if changed_serialized:
             session.execute(update(SerializedDagModel), changed_serialized)
+        write_references(
+            session, {row["dag_id"]: row["data"] for row in new_serialized + changed_serialized},
+            self.now,
+        )
 
     def _deactivate(
         self,

@@ -18,7 +18,7 @@ import signal
 import sys
 import traceback
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -105,6 +105,8 @@ class TryResult:
     timed_out: bool = False
     retry: RetryPolicy | None = None
     used_database: bool = False  # the try connected to the database (XCom)
+    #: ``{"uri", "extra", "aliases"}`` per dataset event the success records (its outlets).
+    dataset_events: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> str:
         retry = None
@@ -240,15 +242,22 @@ def run_claimed(
 
     The database is touched only if the task uses XCom.
     """
+    from tradewind.authoring.dataset_events import OutletEventAccessors, events_to_record
+
     task = None
     outcome = TryResult(TaskInstanceState.FAILED)
     try:
         dag = load_dag(started.fileloc, started.dag_id, loaded_dags)
         task = dag.get_task(started.task_id)
         ti = RuntimeTaskInstance(database, started, task)
-        result = _run_task(dag, task, ti, started)
+        outlet_events = OutletEventAccessors()
+        result = _run_task(dag, task, ti, started, outlet_events)
         if getattr(task, "do_xcom_push", True) and result is not None:
             outcome.result = _json_value(result, f"return value of task {started.task_id!r}")
+        outcome.dataset_events = _json_value(
+            events_to_record(list(task.outlets), outlet_events),
+            f"dataset event extra of task {started.task_id!r}",
+        )
         outcome.state = TaskInstanceState.SUCCESS
     except TaskSkipped as exc:
         log.info("Task skipped: %s", exc)
@@ -323,7 +332,30 @@ def _rehearsal_callable(ds: str, ti: Any) -> dict[str, int]:
     return {"n": 1}
 
 
-def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry) -> Any:
+class _TryEventSource:
+    """Recorded dataset events, read through the try's lazily connected database."""
+
+    def __init__(self, database: MetadataDatabase, started: StartedTry) -> None:
+        self._database = database
+        self._started = started
+
+    def _source(self) -> Any:
+        from tradewind.execution.dataset_events import DatabaseEventSource
+
+        return DatabaseEventSource(
+            self._database.get(), self._started.dag_id, self._started.run_id
+        )
+
+    def events_of(self, uri: str) -> Any:
+        return self._source().events_of(uri)
+
+    def triggering_events(self) -> Any:
+        return self._source().triggering_events()
+
+
+def _run_task(
+    dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry, outlet_events: Any = None
+) -> Any:
     from types import SimpleNamespace
 
     from tradewind.authoring.context import build_template_context
@@ -351,6 +383,8 @@ def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry)
         ti=ti,
         dag_run=dag_run,
         conf_overrides_params=started.conf_overrides_params,
+        dataset_events=_TryEventSource(ti._database, started),
+        outlet_events=outlet_events,
     )
     timeout = task.execution_timeout
     if timeout is not None:

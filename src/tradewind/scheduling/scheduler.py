@@ -43,6 +43,7 @@ from tradewind.scheduling import recovery, single_scheduler
 from tradewind.scheduling.admission import Admission, AdmissionFilter
 from tradewind.scheduling.dag_cache import SerializedDagCache
 from tradewind.scheduling.dag_processing import DagFolderSync
+from tradewind.scheduling.dataset_runs import create_dataset_triggered_runs
 from tradewind.scheduling.run_creation import (
     active_run_counts,
     create_runs_for_dag,
@@ -417,6 +418,10 @@ class Scheduler:
             dags = self._active_dags(session)
             if self.only is None:
                 self._create_runs(session, dags, now, postgres, result)
+                if create_dataset_triggered_runs(
+                    session, dags, get_dags, now, postgres=postgres
+                ):
+                    session.flush()
             started = self._start_queued_runs(session, dags, now, postgres)
             runs = self._running_runs(session, postgres)
             sdags = get_dags({run.dag_id for run in runs})

@@ -10,6 +10,17 @@ from tradewind.db.models.dagrun import (
     TaskInstance,
     TaskInstanceState,
 )
+from tradewind.db.models.dataset import (
+    DagRunDatasetEvent,
+    DagScheduleDatasetAliasReference,
+    DagScheduleDatasetReference,
+    DatasetAliasDataset,
+    DatasetAliasModel,
+    DatasetDagRunQueue,
+    DatasetEvent,
+    DatasetModel,
+    TaskOutletDatasetReference,
+)
 from tradewind.db.models.job import Job
 from tradewind.db.models.login_failure import LoginFailure
 from tradewind.db.models.pool import DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS, Pool
@@ -24,6 +35,14 @@ __all__ = [
     "DagFile",
     "DagModel",
     "DagRun",
+    "DagRunDatasetEvent",
+    "DagScheduleDatasetAliasReference",
+    "DagScheduleDatasetReference",
+    "DatasetAliasDataset",
+    "DatasetAliasModel",
+    "DatasetDagRunQueue",
+    "DatasetEvent",
+    "DatasetModel",
     "DagRunState",
     "ImportErrorModel",
     "Job",
@@ -31,6 +50,7 @@ __all__ = [
     "Pool",
     "RunType",
     "SerializedDagModel",
+    "TaskOutletDatasetReference",
     "TaskInstance",
     "TaskInstanceState",
     "User",
