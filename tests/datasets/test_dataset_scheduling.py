@@ -83,9 +83,7 @@ def test_and_or_and_single_dataset_consumers(harness: Harness) -> None:
     assert harness.runs("needs_both") == []  # only A was updated: AND waits for B
 
     _produce(harness, "make_b")
-    harness.wait_for(
-        lambda: len(_finished_runs(harness, "needs_both")) == 1, what="needs_both run"
-    )
+    harness.wait_for(lambda: len(_finished_runs(harness, "needs_both")) == 1, what="needs_both run")
     harness.wait_for(
         lambda: len(_finished_runs(harness, "needs_either")) == 2, what="second needs_either"
     )
@@ -94,9 +92,7 @@ def test_and_or_and_single_dataset_consumers(harness: Harness) -> None:
     run = harness.runs("needs_both")[0]
     assert run.run_type == "dataset_triggered"
     assert run.run_id.startswith("dataset_triggered__")
-    seen = json.loads(
-        (harness.tmp / f"needs_both-{run.run_id.replace(':', '_')}.json").read_text()
-    )
+    seen = json.loads((harness.tmp / f"needs_both-{run.run_id.replace(':', '_')}.json").read_text())
     assert seen["run_type"] == "dataset_triggered"
     assert seen["events"] == {"s3://bucket/a.csv": [{"rows": 42}], "s3://bucket/b.csv": [{}]}
     # The queue is emptied by each run: nothing is waiting any more.

@@ -71,9 +71,7 @@ class OutletEventAccessor:
 
     def add(self, dataset: Dataset, extra: dict[str, Any] | None = None) -> None:
         if not isinstance(self.key, DatasetAlias):
-            raise TypeError(
-                f"outlet_events[{self.key!r}].add() is only for a DatasetAlias outlet"
-            )
+            raise TypeError(f"outlet_events[{self.key!r}].add() is only for a DatasetAlias outlet")
         if not isinstance(dataset, Dataset):
             raise TypeError(f"add() takes a Dataset, got {type(dataset).__name__} {dataset!r}")
         self.added.append((dataset, dict(extra or {})))
@@ -170,3 +168,28 @@ def dataset_context(
         "inlet_events": InletEventsAccessors(inlets, source),
         "triggering_dataset_events": LazyTriggeringEvents(source.triggering_events),
     }
+
+
+def call_collecting_metadata(
+    func: Callable[..., Any], args: Any, kwargs: dict[str, Any], context: Any
+) -> Any:
+    """Call a task's callable; a generator's ``Metadata`` yields go to ``outlet_events``
+    and its ``return`` value is the task's result (Airflow 2.10's behaviour)."""
+    import inspect
+
+    from tradewind.authoring.datasets import Metadata
+
+    if not inspect.isgeneratorfunction(func):
+        return func(*args, **kwargs)
+    outlet_events = context.get("outlet_events") if hasattr(context, "get") else None
+    generator = func(*args, **kwargs)
+    while True:
+        try:
+            item = next(generator)
+        except StopIteration as stop:
+            return stop.value
+        if isinstance(item, Metadata) and outlet_events is not None:
+            if item.alias is not None:
+                outlet_events[item.alias].add(item.target, extra=item.extra)
+            else:
+                outlet_events[item.target].extra.update(item.extra)

@@ -152,7 +152,7 @@ class _DatasetBooleanCondition(BaseDataset):
         self.objects: tuple[BaseDataset, ...] = objects
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.objects == self.objects  # type: ignore[attr-defined]
+        return type(other) is type(self) and other.objects == self.objects
 
     def __hash__(self) -> int:
         return hash((self.kind, self.objects))
@@ -252,3 +252,78 @@ def summary(condition: BaseDataset) -> str:
         )
         return inner
     return repr(condition)
+
+
+# --- Airflow 3's names -----------------------------------------------------------------------
+
+
+class Asset(Dataset):
+    """Airflow 3's ``Asset(name, uri, *, group, extra)``: a dataset with a name.
+
+    Either may be given; the one missing takes the other's value, as in Airflow. Tradewind
+    tracks assets by URI.
+    """
+
+    def __init__(
+        self,
+        name: str | None = None,
+        uri: str | None = None,
+        *,
+        group: str = "asset",
+        extra: dict[str, Any] | None = None,
+        watchers: list[Any] | None = None,
+    ) -> None:
+        if name is None and uri is None:
+            raise TypeError("Asset() needs a name or a uri")
+        if watchers:
+            warnings.warn(
+                "Asset watchers are not implemented by Tradewind and are ignored",
+                UserWarning,
+                stacklevel=2,
+            )
+        super().__init__(uri if uri is not None else str(name), extra)
+        self._name = name if name is not None else self.uri
+        self.group = group
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+
+class AssetAlias(DatasetAlias):
+    """Airflow 3's name for :class:`DatasetAlias`."""
+
+    def __init__(self, name: str, group: str = "asset") -> None:
+        super().__init__(name)
+        self.group = group
+
+
+class AssetAll(DatasetAll):
+    """Airflow 3's name for :class:`DatasetAll`."""
+
+
+class AssetAny(DatasetAny):
+    """Airflow 3's name for :class:`DatasetAny`."""
+
+
+class Metadata:
+    """What a generator task yields to set an outlet event's ``extra`` (Airflow 2.10).
+
+    ``yield Metadata(Dataset("s3://x"), {"rows": 3})`` is ``outlet_events[...].extra``;
+    with ``alias=`` the dataset is attached to that alias, like ``outlet_events[alias].add``.
+    """
+
+    def __init__(
+        self,
+        target: Dataset | str,
+        extra: dict[str, Any],
+        alias: DatasetAlias | str | None = None,
+    ) -> None:
+        self.target = target if isinstance(target, Dataset) else Dataset(target)
+        if not isinstance(extra, dict):
+            raise TypeError(f"Metadata extra must be a dict, got {type(extra).__name__}")
+        self.extra = extra
+        self.alias = DatasetAlias(alias) if isinstance(alias, str) else alias
+
+    def __repr__(self) -> str:
+        return f"Metadata({self.target!r}, {self.extra!r}, alias={self.alias!r})"

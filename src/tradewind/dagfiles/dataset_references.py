@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -49,8 +49,12 @@ def ensure_datasets(
         session,
         DatasetModel,
         [
-            {"uri": uri, "extra": (extras or {}).get(uri) or {}, "created_at": now,
-             "updated_at": now}
+            {
+                "uri": uri,
+                "extra": (extras or {}).get(uri) or {},
+                "created_at": now,
+                "updated_at": now,
+            }
             for uri in missing
         ],
         ["uri"],
@@ -82,7 +86,9 @@ def ensure_aliases(session: Session, names: Iterable[str]) -> dict[str, int]:
     return {name: alias_id for name, alias_id in rows}
 
 
-def write_references(session: Session, serialized: dict[str, dict[str, Any]], now: datetime) -> None:
+def write_references(
+    session: Session, serialized: dict[str, dict[str, Any]], now: datetime
+) -> None:
     """Replace the dataset references of these (new or changed) serialized DAGs."""
     if not serialized:
         return
@@ -100,18 +106,18 @@ def write_references(session: Session, serialized: dict[str, dict[str, Any]], no
     alias_ids = ensure_aliases(session, {name for _, name in aliases})
     rows = [{"dag_id": d, "dataset_id": ids[u], "created_at": now} for d, u in sorted(schedules)]
     if rows:
-        session.execute(DagScheduleDatasetReference.__table__.insert(), rows)
+        session.execute(insert(DagScheduleDatasetReference), rows)
     alias_rows = [
         {"dag_id": d, "alias_id": alias_ids[n], "created_at": now} for d, n in sorted(aliases)
     ]
     if alias_rows:
-        session.execute(DagScheduleDatasetAliasReference.__table__.insert(), alias_rows)
+        session.execute(insert(DagScheduleDatasetAliasReference), alias_rows)
     outlet_rows = [
         {"dag_id": d, "task_id": t, "dataset_id": ids[u], "created_at": now}
         for d, t, u in sorted(outlets)
     ]
     if outlet_rows:
-        session.execute(TaskOutletDatasetReference.__table__.insert(), outlet_rows)
+        session.execute(insert(TaskOutletDatasetReference), outlet_rows)
 
 
 def _references(

@@ -36,13 +36,13 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from tradewind.config import Config
+from tradewind.dagfiles.dataset_references import write_references
 from tradewind.dagfiles.discovery import (
     dag_folders,
     list_dag_file_candidates,
     looks_like_dag_file,
 )
 from tradewind.dagfiles.processor import FileParseResult, parse_files
-from tradewind.dagfiles.dataset_references import write_references
 from tradewind.db.engine import Database
 from tradewind.db.models import DagFile, DagModel, ImportErrorModel, SerializedDagModel
 
@@ -338,7 +338,8 @@ class _Writer:
         if changed_serialized:
             session.execute(update(SerializedDagModel), changed_serialized)
         write_references(
-            session, {row["dag_id"]: row["data"] for row in new_serialized + changed_serialized},
+            session,
+            {row["dag_id"]: row["data"] for row in new_serialized + changed_serialized},
             self.now,
         )
 

@@ -101,8 +101,9 @@ def _queue_consumers(
 ) -> None:
     """A queue row per (consuming DAG, updated dataset): the DAG's "updated since" marks."""
     dataset_ids = {ids[item["uri"]] for item in items}
-    targets = set(
-        session.execute(
+    targets: set[tuple[str, int]] = set(
+        (dag_id, dataset_id)
+        for dag_id, dataset_id in session.execute(
             select(DagScheduleDatasetReference.dag_id, DagScheduleDatasetReference.dataset_id)
             .join(DagModel, DagModel.dag_id == DagScheduleDatasetReference.dag_id)
             .where(
@@ -116,7 +117,9 @@ def _queue_consumers(
     }
     if by_alias:
         for dag_id, alias_id in session.execute(
-            select(DagScheduleDatasetAliasReference.dag_id, DagScheduleDatasetAliasReference.alias_id)
+            select(
+                DagScheduleDatasetAliasReference.dag_id, DagScheduleDatasetAliasReference.alias_id
+            )
             .join(DagModel, DagModel.dag_id == DagScheduleDatasetAliasReference.dag_id)
             .where(
                 DagScheduleDatasetAliasReference.alias_id.in_(by_alias),

@@ -342,9 +342,7 @@ class _TryEventSource:
     def _source(self) -> Any:
         from tradewind.execution.dataset_events import DatabaseEventSource
 
-        return DatabaseEventSource(
-            self._database.get(), self._started.dag_id, self._started.run_id
-        )
+        return DatabaseEventSource(self._database.get(), self._started.dag_id, self._started.run_id)
 
     def events_of(self, uri: str) -> Any:
         return self._source().events_of(uri)

@@ -418,9 +418,7 @@ class Scheduler:
             dags = self._active_dags(session)
             if self.only is None:
                 self._create_runs(session, dags, now, postgres, result)
-                if create_dataset_triggered_runs(
-                    session, dags, get_dags, now, postgres=postgres
-                ):
+                if create_dataset_triggered_runs(session, dags, get_dags, now, postgres=postgres):
                     session.flush()
             started = self._start_queued_runs(session, dags, now, postgres)
             runs = self._running_runs(session, postgres)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from tradewind.authoring.datasets import BaseDataset
 from tradewind.authoring.schedules.base import DagRunInfo, DataInterval, Timetable
 from tradewind.authoring.schedules.cron import CRON_PRESETS, CronTimetable, InvalidCronExpression
-from tradewind.authoring.datasets import BaseDataset
 from tradewind.authoring.schedules.datasets import (
     DatasetOrTimeSchedule,
     DatasetTriggeredTimetable,
@@ -23,10 +23,10 @@ from tradewind.authoring.schedules.simple import NullTimetable, OnceTimetable
 __all__ = [
     "CRON_PRESETS",
     "CronTimetable",
-    "DatasetOrTimeSchedule",
-    "DatasetTriggeredTimetable",
     "DagRunInfo",
     "DataInterval",
+    "DatasetOrTimeSchedule",
+    "DatasetTriggeredTimetable",
     "DeltaTimetable",
     "InvalidCronExpression",
     "NullTimetable",

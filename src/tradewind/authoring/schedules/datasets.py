@@ -108,3 +108,12 @@ def dataset_condition_of(timetable: Timetable) -> BaseDataset | None:
 
 def condition_from_serialized(data: dict[str, Any]) -> BaseDataset:
     return deserialize_condition(data["condition"])
+
+
+class AssetOrTimeSchedule(DatasetOrTimeSchedule):
+    """Airflow 3's name: ``AssetOrTimeSchedule(timetable=..., assets=...)``."""
+
+    def __init__(self, *, timetable: Timetable, assets: BaseDataset | Iterable[BaseDataset]):
+        super().__init__(timetable=timetable, datasets=assets)
+
+    type_name = "dataset_or_time"
