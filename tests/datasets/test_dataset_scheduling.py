@@ -119,3 +119,40 @@ def test_and_needs_both_updated_since_the_last_run(harness: Harness) -> None:
     assert len(harness.runs("needs_both")) == 1
     _produce(harness, "make_b")
     harness.wait_for(lambda: len(_finished_runs(harness, "needs_both")) == 2, what="second run")
+
+
+def test_paused_consumer_keeps_its_queue_and_runs_once_unpaused(harness: Harness) -> None:
+    from tradewind.operations.dags import set_paused
+
+    _setup(harness)
+    set_paused(harness.db, "needs_a", True, actor="test", config=harness.config)
+    _produce(harness, "make_a")
+    harness.wait_for(lambda: len(_finished_runs(harness, "needs_either")) == 1, what="either")
+    assert harness.runs("needs_a") == []
+    set_paused(harness.db, "needs_a", False, actor="test", config=harness.config)
+    harness.wait_for(lambda: len(_finished_runs(harness, "needs_a")) == 1, what="needs_a run")
+
+
+def test_deleting_a_consumer_drops_its_references_and_queue(harness: Harness) -> None:
+    from tradewind.db.models import DagScheduleDatasetReference
+    from tradewind.operations.dags import delete_dag
+
+    harness.add_dag("producers", PRODUCERS)
+    harness.add_dag("consumers", CONSUMERS)
+    harness.sync()
+    harness.start()
+    _produce(harness, "make_a")  # needs_both now waits, with A queued
+    harness.wait_for(lambda: len(_finished_runs(harness, "needs_a")) == 1, what="needs_a")
+    delete_dag(harness.db, "needs_both", actor="test")
+    with harness.db.session() as session:
+        refs = session.scalars(
+            select(DagScheduleDatasetReference.dag_id).where(
+                DagScheduleDatasetReference.dag_id == "needs_both"
+            )
+        ).all()
+        queued = session.scalars(
+            select(DatasetDagRunQueue.target_dag_id).where(
+                DatasetDagRunQueue.target_dag_id == "needs_both"
+            )
+        ).all()
+    assert refs == [] and queued == []

@@ -20,6 +20,7 @@ from tradewind.db.models import (
     DagScheduleDatasetAliasReference,
     DagScheduleDatasetReference,
     DatasetAliasModel,
+    DatasetDagRunQueue,
     DatasetModel,
     TaskOutletDatasetReference,
 )
@@ -99,6 +100,15 @@ def write_references(
         TaskOutletDatasetReference,
     ):
         session.execute(delete(model).where(model.dag_id.in_(dag_ids)))
+    no_longer_waiting = [
+        d for d in dag_ids if not serialized[d].get("timetable", {}).get("condition")
+    ]
+    if no_longer_waiting:  # a DAG no longer scheduled on datasets has nothing queued
+        session.execute(
+            delete(DatasetDagRunQueue).where(
+                DatasetDagRunQueue.target_dag_id.in_(no_longer_waiting)
+            )
+        )
     schedules, aliases, outlets = _references(serialized)
     uris = {uri for _, uri in schedules} | {uri for _, _, uri in outlets}
     extras = _dataset_extras(serialized)
