@@ -141,8 +141,12 @@ with DAG("alias_producer", start_date=datetime(2024, 1, 1), schedule=None):
     PythonOperator(task_id="attach", python_callable=attach, outlets=[ALIAS])
     PythonOperator(task_id="report", python_callable=generated, outlets=[REPORT])
 
+def read_alias(inlet_events=None, **context):
+    with open("@TMP@/alias_inlets.json", "w") as f:
+        json.dump([[e.uri, e.extra] for e in inlet_events[ALIAS]], f)
+
 with DAG("alias_consumer", start_date=datetime(2024, 1, 1), schedule=[ALIAS]):
-    PythonOperator(task_id="noop", python_callable=lambda: None)
+    PythonOperator(task_id="read_alias", python_callable=read_alias, inlets=[ALIAS])
 
 with DAG("report_reader", start_date=datetime(2024, 1, 1), schedule=[REPORT]):
     PythonOperator(task_id="read", python_callable=read, inlets=[REPORT])
@@ -163,6 +167,8 @@ def test_alias_outlet_metadata_yield_and_inlet_events(harness: Harness) -> None:
         lambda: [r.state for r in harness.runs("report_reader")] == ["success"],
         what="the report reader",
     )
+    alias_events = json.loads((harness.tmp / "alias_inlets.json").read_text())
+    assert alias_events == [["s3://files/2024-01-01", {"size": 7}]]
     seen = json.loads((harness.tmp / "inlets.json").read_text())
     assert seen == {
         "inlet_extras": [{"pages": 3}],

@@ -49,6 +49,10 @@ class EventSource(Protocol):
         """The events that triggered this run, by dataset URI."""
         ...
 
+    def events_of_alias(self, name: str) -> list[DatasetEventInfo]:
+        """Every event added through this alias, oldest first."""
+        ...
+
 
 class NoEvents:
     """The source when no database is at hand (rendering a template outside a run)."""
@@ -58,6 +62,9 @@ class NoEvents:
 
     def triggering_events(self) -> dict[str, list[DatasetEventInfo]]:
         return {}
+
+    def events_of_alias(self, name: str) -> list[DatasetEventInfo]:
+        return []
 
 
 @dataclass
@@ -127,7 +134,8 @@ class InletEventsAccessors(Mapping[BaseDataset, list[DatasetEventInfo]]):
             raise KeyError(f"{key!r} is not an inlet of this task (inlets: {self._inlets!r})")
         if isinstance(key, Dataset):
             return self._source.events_of(key.uri)
-        raise KeyError(f"inlet_events of an alias is not supported yet: {key!r}")
+        assert isinstance(key, DatasetAlias)
+        return self._source.events_of_alias(key.name)
 
     def __iter__(self) -> Iterator[BaseDataset]:
         return iter(self._inlets)

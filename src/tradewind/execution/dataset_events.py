@@ -28,6 +28,7 @@ from tradewind.db.models import (
     DagScheduleDatasetAliasReference,
     DagScheduleDatasetReference,
     DatasetAliasDataset,
+    DatasetAliasModel,
     DatasetDagRunQueue,
     DatasetEvent,
     DatasetModel,
@@ -165,6 +166,19 @@ def events_of_dataset(session: Session, uri: str) -> list[DatasetEventInfo]:
     return [_info(event, found) for event, found in rows]
 
 
+def events_of_alias(session: Session, name: str) -> list[DatasetEventInfo]:
+    """Events added through the alias ``name`` (the datasets it resolved to, filtered)."""
+    rows = session.execute(
+        select(DatasetEvent, DatasetModel.uri)
+        .join(DatasetModel, DatasetModel.id == DatasetEvent.dataset_id)
+        .join(DatasetAliasDataset, DatasetAliasDataset.dataset_id == DatasetEvent.dataset_id)
+        .join(DatasetAliasModel, DatasetAliasModel.id == DatasetAliasDataset.alias_id)
+        .where(DatasetAliasModel.name == name)
+        .order_by(DatasetEvent.timestamp, DatasetEvent.id)
+    ).all()
+    return [_info(event, uri) for event, uri in rows if name in (event.source_aliases or ())]
+
+
 def triggering_events_of_run(
     session: Session, dag_id: str, run_id: str
 ) -> dict[str, list[DatasetEventInfo]]:
@@ -197,3 +211,7 @@ class DatabaseEventSource:
     def triggering_events(self) -> dict[str, list[DatasetEventInfo]]:
         with self._database.session() as session:
             return triggering_events_of_run(session, self._dag_id, self._run_id)
+
+    def events_of_alias(self, name: str) -> list[DatasetEventInfo]:
+        with self._database.session() as session:
+            return events_of_alias(session, name)

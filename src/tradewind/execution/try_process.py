@@ -350,6 +350,9 @@ class _TryEventSource:
     def triggering_events(self) -> Any:
         return self._source().triggering_events()
 
+    def events_of_alias(self, name: str) -> Any:
+        return self._source().events_of_alias(name)
+
 
 def _run_task(
     dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry, outlet_events: Any = None
