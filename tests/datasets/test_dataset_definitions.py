@@ -97,3 +97,45 @@ def test_a_schedule_of_non_datasets_is_a_clear_error() -> None:
         DAG("bad", start_date=datetime(2024, 1, 1), schedule=[Dataset("s3://a"), "s3://b"])
     with pytest.raises(DagDefinitionError, match="at least one Dataset"):
         DAG("empty", start_date=datetime(2024, 1, 1), schedule=[])
+
+
+def _run_in_memory(python_callable: object, outlets: list[object]) -> object:
+    """One try of a one-task DAG, in this process, without a database (as ``rehearse``)."""
+    from tradewind.authoring.timezone import utcnow
+    from tradewind.execution.try_process import MetadataDatabase, StartedTry, run_claimed
+
+    now = utcnow()
+    with DAG("in_memory", start_date=now, schedule=None) as dag:
+        PythonOperator(task_id="t", python_callable=python_callable, outlets=outlets)
+    started = StartedTry(
+        dag_id="in_memory", run_id="r", task_id="t", try_number=1, max_tries=0, fileloc="-",
+        logical_date=now, data_interval_start=now, data_interval_end=now, conf={},
+        run_type="manual", start_date=now,
+    )  # fmt: skip
+    return run_claimed(MetadataDatabase(), started, loaded_dags={"in_memory": dag})
+
+
+def test_a_successful_try_carries_its_outlet_events() -> None:
+    a, alias = Dataset("s3://a"), DatasetAlias("al")
+
+    def produce(outlet_events):
+        outlet_events[a].extra = {"rows": 1}
+        outlet_events[alias].add(Dataset("s3://b"), extra={"k": "v"})
+
+    outcome = _run_in_memory(produce, [a, alias])
+    assert outcome.state == "success"  # type: ignore[attr-defined]
+    assert outcome.dataset_events == [  # type: ignore[attr-defined]
+        {"uri": "s3://a", "extra": {"rows": 1}, "aliases": []},
+        {"uri": "s3://b", "extra": {"k": "v"}, "aliases": ["al"]},
+    ]
+
+
+def test_an_extra_that_is_not_json_fails_the_try(caplog: pytest.LogCaptureFixture) -> None:
+    a = Dataset("s3://a")
+
+    def produce(outlet_events):
+        outlet_events[a].extra = {"when": object()}
+
+    outcome = _run_in_memory(produce, [a])
+    assert outcome.state == "failed"  # type: ignore[attr-defined]
+    assert "dataset event extra of task 't' is not JSON-serializable" in caplog.text
