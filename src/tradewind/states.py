@@ -33,6 +33,7 @@ class RunType(StrEnum):
     MANUAL = "manual"
     SCHEDULED = "scheduled"
     BACKFILL = "backfill"
+    DATASET_TRIGGERED = "dataset_triggered"
 
 
 class TaskInstanceState(StrEnum):

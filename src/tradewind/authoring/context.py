@@ -16,6 +16,11 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import lazy_object_proxy
 
 from tradewind.authoring import macros
+from tradewind.authoring.dataset_events import (
+    EventSource,
+    OutletEventAccessors,
+    dataset_context,
+)
 from tradewind.authoring.params import ParamsDict
 from tradewind.authoring.schedules import DataInterval
 from tradewind.authoring.timezone import coerce_utc
@@ -79,11 +84,15 @@ def build_template_context(
     prior_success: Callable[[], PriorSuccess | None] | None = None,
     test_mode: bool = False,
     configuration: Any = None,
+    dataset_events: EventSource | None = None,
+    outlet_events: OutletEventAccessors | None = None,
 ) -> Context:
     """Assemble the context for one task instance.
 
     ``params`` are the values of :func:`resolve_params`; ``conf_overrides_params`` is
-    ``[core] dag_run_conf_overrides_params``.
+    ``[core] dag_run_conf_overrides_params``. ``dataset_events`` reads recorded dataset
+    events (``inlet_events``, ``triggering_dataset_events``); ``outlet_events`` collects
+    what the try's success records.
     ``dag_run`` may be the runner's own run object; otherwise a stand-in with ``conf``,
     ``run_id``, ``logical_date``/``execution_date`` and the data interval is built.
     ``prior_success`` looks up the previous successful run; it is called only if a
@@ -139,6 +148,7 @@ def build_template_context(
         **_neighbour_runs(dag, dag_run, logical_date, start, end),
         **_prior_success_values(prior_success),
         **template_variables(),  # var, conn
+        **dataset_context(list(task.inlets), dataset_events, outlet_events),
     }
     return context
 

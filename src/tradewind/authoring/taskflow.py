@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tradewind.authoring import dag_context
+from tradewind.authoring.dataset_events import call_collecting_metadata
 from tradewind.authoring.operators.python import PythonOperator, callable_kwargs
 from tradewind.authoring.task_group import group_for_new_task
 from tradewind.authoring.xcom_arg import XComArg
@@ -43,7 +44,7 @@ class DecoratedPythonOperator(PythonOperator):
     def execute(self, context: Mapping[str, Any]) -> Any:
         kwargs = callable_kwargs(self.python_callable, self.op_args, context)
         kwargs.update(self.op_kwargs)
-        result = self.python_callable(*self.op_args, **kwargs)
+        result = call_collecting_metadata(self.python_callable, self.op_args, kwargs, context)
         if self.multiple_outputs and self.do_xcom_push:
             self._push_outputs(context, result)
         return result

@@ -119,6 +119,21 @@ _HTTP_OPERATORS = {
     "HttpOperator": "tradewind.integrations.http.operators:HttpOperator",
     "SimpleHttpOperator": "tradewind.integrations.http.operators:SimpleHttpOperator",
 }
+_DS = "tradewind.authoring.datasets"
+_DATASETS = {
+    name: f"{_DS}:{name}" for name in ("Dataset", "DatasetAlias", "DatasetAll", "DatasetAny")
+}
+_ASSETS = {name: f"{_DS}:{name}" for name in ("Asset", "AssetAlias", "AssetAll", "AssetAny")}
+_DATASET_OR_TIME = {
+    "DatasetOrTimeSchedule": "tradewind.authoring.schedules.datasets:DatasetOrTimeSchedule",
+    "DatasetTriggeredTimetable": (
+        "tradewind.authoring.schedules.datasets:DatasetTriggeredTimetable"
+    ),
+}
+_ASSET_OR_TIME = {
+    "AssetOrTimeSchedule": "tradewind.authoring.schedules.datasets:AssetOrTimeSchedule",
+    "AssetTriggeredTimetable": "tradewind.authoring.schedules.datasets:DatasetTriggeredTimetable",
+}
 _CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the loaded Config
 
 #: Airflow module path -> {exported name: "tradewind.module:attribute"}.
@@ -191,6 +206,16 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.providers.smtp.operators.smtp": _EMAIL_OPERATOR,
         "airflow.notifications.basenotifier": _NOTIFIER,
         "airflow.sdk.bases.notifier": _NOTIFIER,
+        "airflow.datasets": _DATASETS,
+        "airflow.timetables.datasets": _DATASET_OR_TIME,
+        "airflow.timetables.simple": {
+            "DatasetTriggeredTimetable": _DATASET_OR_TIME["DatasetTriggeredTimetable"],
+            "AssetTriggeredTimetable": _ASSET_OR_TIME["AssetTriggeredTimetable"],
+        },
+        "airflow.timetables.assets": _ASSET_OR_TIME,
+        "airflow.assets": _ASSETS,
+        "airflow.datasets.metadata": {"Metadata": f"{_DS}:Metadata"},
+        "airflow.sdk.definitions.asset.metadata": {"Metadata": f"{_DS}:Metadata"},
         # Airflow 3 moved the core operators into the "standard" provider.
         "airflow.providers.standard.operators.bash": _BASH,
         "airflow.providers.standard.operators.python": {**_PYTHON, **_BRANCH_PYTHON},
@@ -213,6 +238,8 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             **_VARIABLE,
             **_CONNECTION,
             **_BASE_HOOK,
+            **_ASSETS,
+            "Metadata": f"{_DS}:Metadata",
         },
     }
 )

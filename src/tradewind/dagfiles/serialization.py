@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tradewind.authoring.callbacks import DAG_CALLBACKS, TASK_CALLBACKS
+from tradewind.authoring.datasets import BaseDataset
 from tradewind.authoring.graph import topological_order
 from tradewind.authoring.params import ParamsDict
 from tradewind.authoring.schedules import DagRunInfo, DataInterval, Timetable
@@ -108,8 +109,8 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "start_date": _dt(task.start_date),
         "end_date": _dt(task.end_date),
         "params": _params(task.params),
-        "inlets": _json_safe(task.inlets),
-        "outlets": _json_safe(task.outlets),
+        "inlets": _lineage(task.inlets),
+        "outlets": _lineage(task.outlets),
         "upstream_task_ids": sorted(task.upstream_task_ids),
         "downstream_task_ids": sorted(task.downstream_task_ids),
         "template_fields": list(task.template_fields),
@@ -185,6 +186,13 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
+def _lineage(items: list[Any]) -> list[Any]:
+    """Inlets/outlets: datasets and aliases as their JSON form, anything else as before."""
+    return [
+        item.serialize() if isinstance(item, BaseDataset) else _json_safe(item) for item in items
+    ]
+
+
 def _preview(value: Any) -> str | None:
     if value is None:
         return None
@@ -247,6 +255,11 @@ class SerializedTask:
     def display_name(self) -> str:
         """What the UI shows: ``task_display_name``, else the task id."""
         return self.task_display_name or self.task_id
+
+    @property
+    def outlet_dataset_uris(self) -> list[str]:
+        """The URIs of the datasets this task updates when it succeeds."""
+        return _uris_of(self.outlets)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SerializedTask:
@@ -373,6 +386,12 @@ class SerializedDAG:
     def display_name(self) -> str:
         """What the UI shows: ``dag_display_name``, else the DAG id."""
         return self.dag_display_name or self.dag_id
+
+    @property
+    def dataset_condition(self) -> dict[str, Any] | None:
+        """The serialized dataset condition this DAG is scheduled on, if any."""
+        condition = self.timetable.serialize().get("condition")
+        return condition if isinstance(condition, dict) else None
 
     def get_edge_info(self, upstream_task_id: str, downstream_task_id: str) -> dict[str, str]:
         """``{"label": ...}`` for a labelled edge, ``{}`` otherwise (as ``DAG.get_edge_info``)."""
@@ -549,6 +568,14 @@ class SerializedDAG:
             catchup=self.catchup,
             now=now,
         )
+
+
+def _uris_of(items: list[Any]) -> list[str]:
+    return [
+        item["uri"]
+        for item in items
+        if isinstance(item, dict) and item.get("__type") == "dataset" and "uri" in item
+    ]
 
 
 def _to_dt(value: str | None) -> datetime | None:

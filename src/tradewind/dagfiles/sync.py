@@ -36,6 +36,7 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from tradewind.config import Config
+from tradewind.dagfiles.dataset_references import write_references
 from tradewind.dagfiles.discovery import (
     dag_folders,
     list_dag_file_candidates,
@@ -336,6 +337,11 @@ class _Writer:
             session.execute(insert(SerializedDagModel), new_serialized)
         if changed_serialized:
             session.execute(update(SerializedDagModel), changed_serialized)
+        write_references(
+            session,
+            {row["dag_id"]: row["data"] for row in new_serialized + changed_serialized},
+            self.now,
+        )
 
     def _deactivate(
         self,

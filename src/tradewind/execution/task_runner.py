@@ -40,6 +40,7 @@ from tradewind.exceptions import (
     TaskNotFound,
     TradewindException,
 )
+from tradewind.execution.dataset_events import record_events
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, format_line, log_path
 from tradewind.execution.rendered_fields import write_rendered_fields
@@ -518,6 +519,13 @@ def _finish(
     if outcome.state == TaskInstanceState.SUCCESS and outcome.result is not None:
         write_xcom(
             session, started.dag_id, started.run_id, started.task_id, "return_value", outcome.result
+        )
+    if outcome.state == TaskInstanceState.SUCCESS and outcome.dataset_events:
+        record_events(
+            session,
+            outcome.dataset_events,
+            now,
+            source=(started.dag_id, started.run_id, started.task_id),
         )
     return outcome.state, True
 

@@ -19,7 +19,7 @@ import sys
 import traceback
 import warnings
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from tradewind.authoring.connection import Connection
     from tradewind.authoring.context import PriorSuccess
     from tradewind.authoring.dag import DAG
+    from tradewind.authoring.dataset_events import OutletEventAccessors
     from tradewind.config import Config
     from tradewind.db.engine import Database
     from tradewind.db.secrets_store import SecretsStore
@@ -115,6 +116,8 @@ class TryResult:
     retry: RetryPolicy | None = None
     used_database: bool = False  # the try connected to the database (XCom)
     rendered_fields: dict[str, Any] | None = None  # the templated fields, as rendered
+    #: ``{"uri", "extra", "aliases"}`` per dataset event the success records (its outlets).
+    dataset_events: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> str:
         retry = None
@@ -330,6 +333,7 @@ def run_claimed(
 
     The database is touched only if the task (or a callback) uses XCom.
     """
+    from tradewind.authoring.dataset_events import OutletEventAccessors, events_to_record
     from tradewind.integrations import smtp
 
     smtp.use_config(database.config)  # send_email in the task or a callback, email alerts
@@ -341,10 +345,16 @@ def run_claimed(
     try:
         dag = load_dag(started.fileloc, started.dag_id, loaded_dags)
         task = dag.get_task(started.task_id)
-        context = try_context(dag, task, RuntimeTaskInstance(database, started, task), started)
+        outlet_events = OutletEventAccessors()
+        ti = RuntimeTaskInstance(database, started, task)
+        context = try_context(dag, task, ti, started, outlet_events)
         result = _run_task(task, context, outcome)
         if getattr(task, "do_xcom_push", True) and result is not None:
             outcome.result = _json_value(result, f"return value of task {started.task_id!r}")
+        outcome.dataset_events = _json_value(
+            events_to_record(list(task.outlets), outlet_events),
+            f"dataset event extra of task {started.task_id!r}",
+        )
         outcome.state = TaskInstanceState.SUCCESS
     except TaskSkipped as exc:
         log.info("Task skipped: %s", exc)
@@ -438,8 +448,34 @@ def _rehearsal_callable(ds: str, ti: Any) -> dict[str, int]:
     return {"n": 1}
 
 
+class _TryEventSource:
+    """Recorded dataset events, read through the try's lazily connected database."""
+
+    def __init__(self, database: MetadataDatabase, started: StartedTry) -> None:
+        self._database = database
+        self._started = started
+
+    def _source(self) -> Any:
+        from tradewind.execution.dataset_events import DatabaseEventSource
+
+        return DatabaseEventSource(self._database.get(), self._started.dag_id, self._started.run_id)
+
+    def events_of(self, uri: str) -> Any:
+        return self._source().events_of(uri)
+
+    def triggering_events(self) -> Any:
+        return self._source().triggering_events()
+
+    def events_of_alias(self, name: str) -> Any:
+        return self._source().events_of_alias(name)
+
+
 def try_context(
-    dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry
+    dag: DAG,
+    task: Any,
+    ti: RuntimeTaskInstance,
+    started: StartedTry,
+    outlet_events: OutletEventAccessors | None = None,
 ) -> dict[str, Any]:
     """The context a try's task and callbacks see."""
     from types import SimpleNamespace
@@ -475,6 +511,8 @@ def try_context(
             conf_overrides_params=started.conf_overrides_params,
             prior_success=ti.prior_success,
             configuration=lazy_object_proxy.Proxy(lambda: AirflowConfigView(database.config())),
+            dataset_events=_TryEventSource(database, started),
+            outlet_events=outlet_events,
         )
     )
 

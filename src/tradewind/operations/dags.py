@@ -12,9 +12,13 @@ from tradewind.db.models import (
     DagFile,
     DagModel,
     DagRun,
+    DagScheduleDatasetAliasReference,
+    DagScheduleDatasetReference,
+    DatasetDagRunQueue,
     ImportErrorModel,
     SerializedDagModel,
     TaskInstance,
+    TaskOutletDatasetReference,
     XCom,
 )
 from tradewind.exceptions import BadRequest, DagNotFound
@@ -144,10 +148,22 @@ def delete_dag(db: Database, dag_id: str, *, actor: str) -> int:
             count += cast(CursorResult[Any], result).rowcount or 0
         if fileloc:
             session.execute(delete(ImportErrorModel).where(ImportErrorModel.filename == fileloc))
+        _delete_dataset_references(session, dag_id)
         audit.record(session, "delete", actor, dag_id=dag_id, extra={"records": count})
     with _cache_lock:
         _cache.pop(dag_id, None)
     return count
+
+
+def _delete_dataset_references(session: Any, dag_id: str) -> None:
+    """What ties the DAG to datasets; the datasets and their events stay (others use them)."""
+    for model in (
+        DagScheduleDatasetReference,
+        DagScheduleDatasetAliasReference,
+        TaskOutletDatasetReference,
+    ):
+        session.execute(delete(model).where(model.dag_id == dag_id))
+    session.execute(delete(DatasetDagRunQueue).where(DatasetDagRunQueue.target_dag_id == dag_id))
 
 
 def list_dags(db: Database, *, include_inactive: bool = False) -> list[dict[str, Any]]:

@@ -46,6 +46,7 @@ from tradewind.scheduling.callback_runner import CallbackRunner
 from tradewind.scheduling.callbacks import dag_requests
 from tradewind.scheduling.dag_cache import SerializedDagCache
 from tradewind.scheduling.dag_processing import DagFolderSync
+from tradewind.scheduling.dataset_runs import create_dataset_triggered_runs
 from tradewind.scheduling.run_creation import (
     active_run_counts,
     create_runs_for_dag,
@@ -451,6 +452,8 @@ class Scheduler:
             dags = self._active_dags(session)
             if self.only is None:
                 self._create_runs(session, dags, now, postgres, result)
+                if create_dataset_triggered_runs(session, dags, get_dags, now, postgres=postgres):
+                    session.flush()
             started = self._start_queued_runs(session, dags, now, postgres)
             runs = self._running_runs(session, postgres)
             sdags = get_dags({run.dag_id for run in runs})

@@ -197,6 +197,31 @@ class TaskLog(BaseModel):
     content: str
 
 
+class DatasetEventBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    uri: str = Field(
+        min_length=1,
+        max_length=3000,
+        pattern=r"^[\x01-\x7f]*[!-~][\x01-\x7f]*$",
+        description="The URI of an existing dataset: ASCII, not blank, scheme not 'airflow'",
+    )
+    extra: dict[str, Any] | None = Field(None, description="Free JSON kept with the event")
+
+
+class DatasetEventOut(BaseModel):
+    id: int
+    dataset_id: int
+    dataset_uri: str
+    extra: dict[str, Any]
+    source_dag_id: str | None
+    source_task_id: str | None
+    source_run_id: str | None
+    source_map_index: int
+    source_aliases: list[str]
+    timestamp: str
+
+
 class Lineage(BaseModel):
     message: str
     task_ids: dict[str, dict[str, list[Any]]]

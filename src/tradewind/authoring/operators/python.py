@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from tradewind.authoring.baseoperator import BaseOperator
+from tradewind.authoring.dataset_events import call_collecting_metadata
 from tradewind.exceptions import DagDefinitionError
 
 log = logging.getLogger("tradewind.task")
@@ -72,7 +73,7 @@ class PythonOperator(BaseOperator):
     def execute(self, context: Mapping[str, Any]) -> Any:
         context = {**context, "templates_dict": self.templates_dict}
         kwargs = callable_kwargs(self.python_callable, self.op_args, {**context, **self.op_kwargs})
-        result = self.python_callable(*self.op_args, **kwargs)
+        result = call_collecting_metadata(self.python_callable, self.op_args, kwargs, context)
         if self.show_return_value_in_logs:
             log.info("Done. Returned value was: %r", result)
         else:

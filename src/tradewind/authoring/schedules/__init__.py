@@ -9,8 +9,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from tradewind.authoring.datasets import BaseDataset
 from tradewind.authoring.schedules.base import DagRunInfo, DataInterval, Timetable
 from tradewind.authoring.schedules.cron import CRON_PRESETS, CronTimetable, InvalidCronExpression
+from tradewind.authoring.schedules.datasets import (
+    DatasetOrTimeSchedule,
+    DatasetTriggeredTimetable,
+    condition_from_serialized,
+)
 from tradewind.authoring.schedules.delta import DeltaTimetable
 from tradewind.authoring.schedules.simple import NullTimetable, OnceTimetable
 
@@ -19,6 +25,8 @@ __all__ = [
     "CronTimetable",
     "DagRunInfo",
     "DataInterval",
+    "DatasetOrTimeSchedule",
+    "DatasetTriggeredTimetable",
     "DeltaTimetable",
     "InvalidCronExpression",
     "NullTimetable",
@@ -28,7 +36,7 @@ __all__ = [
     "timetable_from_serialized",
 ]
 
-ScheduleArg = str | timedelta | Timetable | None
+ScheduleArg = str | timedelta | Timetable | BaseDataset | list[Any] | tuple[Any, ...] | None
 
 
 def timetable_for(schedule: ScheduleArg) -> Timetable:
@@ -44,12 +52,14 @@ def timetable_for(schedule: ScheduleArg) -> Timetable:
         return schedule
     if isinstance(schedule, timedelta):
         return DeltaTimetable(schedule)
+    if isinstance(schedule, BaseDataset | list | tuple):
+        return DatasetTriggeredTimetable(schedule)
     if isinstance(schedule, str):
         if schedule == "@once":
             return OnceTimetable()
         return CronTimetable(schedule)
     raise TypeError(
-        f"schedule must be a cron string, a preset, a timedelta or None, "
+        f"schedule must be a cron string, a preset, a timedelta, datasets or None, "
         f"got {type(schedule).__name__} {schedule!r}"
     )
 
@@ -65,4 +75,11 @@ def timetable_from_serialized(data: dict[str, Any]) -> Timetable:
         return CronTimetable(data["expression"])
     if kind == "delta":
         return DeltaTimetable(timedelta(seconds=data["delta"]))
+    if kind == "dataset":
+        return DatasetTriggeredTimetable(condition_from_serialized(data))
+    if kind == "dataset_or_time":
+        return DatasetOrTimeSchedule(
+            timetable=timetable_from_serialized(data["timetable"]),
+            datasets=condition_from_serialized(data),
+        )
     raise ValueError(f"unknown serialized timetable type {kind!r}")

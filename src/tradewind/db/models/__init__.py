@@ -10,6 +10,17 @@ from tradewind.db.models.dagrun import (
     TaskInstance,
     TaskInstanceState,
 )
+from tradewind.db.models.dataset import (
+    DagRunDatasetEvent,
+    DagScheduleDatasetAliasReference,
+    DagScheduleDatasetReference,
+    DatasetAliasDataset,
+    DatasetAliasModel,
+    DatasetDagRunQueue,
+    DatasetEvent,
+    DatasetModel,
+    TaskOutletDatasetReference,
+)
 from tradewind.db.models.job import Job
 from tradewind.db.models.login_failure import LoginFailure
 from tradewind.db.models.pool import DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS, Pool
@@ -27,7 +38,15 @@ __all__ = [
     "DagFile",
     "DagModel",
     "DagRun",
+    "DagRunDatasetEvent",
     "DagRunState",
+    "DagScheduleDatasetAliasReference",
+    "DagScheduleDatasetReference",
+    "DatasetAliasDataset",
+    "DatasetAliasModel",
+    "DatasetDagRunQueue",
+    "DatasetEvent",
+    "DatasetModel",
     "ImportErrorModel",
     "Job",
     "LoginFailure",
@@ -37,6 +56,7 @@ __all__ = [
     "SerializedDagModel",
     "TaskInstance",
     "TaskInstanceState",
+    "TaskOutletDatasetReference",
     "User",
     "Variable",
     "XCom",
