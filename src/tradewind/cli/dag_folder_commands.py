@@ -276,12 +276,12 @@ def test_task(cli: CliContext, dag_id: str, task_id: str, logical_date: str | No
 def _load_live_dag(cli: CliContext, dag_id: str) -> DAG:
     """Import the file that defines ``dag_id`` (as the database knows it) in this process."""
     from tradewind import compat
-    from tradewind.dagfiles.discovery import dag_folders
+    from tradewind.dagfiles.discovery import import_folders
     from tradewind.dagfiles.loader import ensure_importable, load_dags_from_file
 
     database, _ = _synced(cli)
     fileloc = _active_dag_fileloc(database, dag_id)
-    ensure_importable(dag_folders(cli.config))
+    ensure_importable(import_folders(cli.config))
     compat.install(cli.config)
     try:
         loaded = load_dags_from_file(fileloc)
