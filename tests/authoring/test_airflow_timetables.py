@@ -132,7 +132,7 @@ def test_bad_arguments_name_the_dag() -> None:
         def validate(self) -> None:
             raise ValueError("Picky needs a weekday")
 
-    with pytest.raises(DagDefinitionError, match="'picky'.*Picky needs a weekday"):
+    with pytest.raises(DagDefinitionError, match=r"'picky'.*Picky needs a weekday"):
         DAG("picky", schedule=Picky())
 
 
@@ -199,7 +199,8 @@ def test_an_undeclared_timetable_is_warned_about(tmp_path: Any) -> None:
         "from tradewind.authoring.schedules import Timetable\n"
         "class Mine(Timetable):\n"
         "    pass\n"
-        "dag = DAG('undeclared', schedule=Mine(), start_date=datetime(2024, 1, 1, tzinfo=timezone.utc))\n"
+        "start = datetime(2024, 1, 1, tzinfo=timezone.utc)\n"
+        "dag = DAG('undeclared', schedule=Mine(), start_date=start)\n"
     )
     loaded = load_dag_file(str(path))
     assert any("is not listed in any AirflowPlugin's `timetables`" in w for w in loaded.warnings)
