@@ -45,6 +45,8 @@ def test_dag_run_info_reads_as_airflows() -> None:
         run_after=utc(2024, 1, 2), data_interval=DataInterval(utc(2024, 1, 1), utc(2024, 1, 2))
     )
     assert info.logical_date == utc(2024, 1, 1)
+    start, end = info.data_interval
+    assert (start, end) == (utc(2024, 1, 1), utc(2024, 1, 2))
     assert DagRunInfo.exact(utc(2024, 1, 1)).data_interval == DataInterval.exact(utc(2024, 1, 1))
 
 

@@ -16,7 +16,7 @@ Two entry points ask the first question:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, NamedTuple
@@ -43,6 +43,10 @@ class DataInterval:
     def exact(cls, at: datetime) -> DataInterval:
         """A zero-length interval, used by runs that are not tied to a period."""
         return cls(start=at, end=at)
+
+    def __iter__(self) -> Iterator[datetime]:
+        """``start, end = interval``, as with Airflow's named tuple."""
+        return iter((self.start, self.end))
 
 
 @dataclass(frozen=True)
