@@ -46,6 +46,11 @@ def _opt(kind: str, default: str, help: str) -> Option:
 OPTIONS: dict[str, dict[str, Option]] = {
     "core": {
         "dags_folder": _opt("str", "{TRADEWIND_HOME}/dags", "Folder scanned for DAG files."),
+        "plugins_folder": _opt(
+            "str",
+            "{TRADEWIND_HOME}/plugins",
+            "Folder of plugin modules (users' timetables); on sys.path where DAG files run.",
+        ),
         "executor": _opt(
             "str", "LocalExecutor", "SequentialExecutor, LocalExecutor or CeleryExecutor."
         ),

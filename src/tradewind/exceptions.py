@@ -68,6 +68,10 @@ class AirflowTaskTimeout(TaskTimeout):
     """Airflow's name for :class:`TaskTimeout`; the one a timed-out task actually meets."""
 
 
+class AirflowTimetableInvalid(AirflowException):
+    """A timetable's ``validate()`` found its arguments unusable (Airflow's name)."""
+
+
 class ParamValidationError(AirflowException):
     """A param's value (a default, or a trigger's conf) does not satisfy its JSON Schema."""
 

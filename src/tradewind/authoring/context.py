@@ -201,7 +201,7 @@ def _neighbour_runs(
     def following() -> datetime | None:
         if manual:
             return logical_date
-        info = dag.timetable.next_dagrun_info(
+        info = dag.timetable.next_run_info(
             last_automated_data_interval=DataInterval(start, end),
             start_date=None,
             end_date=None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -169,6 +169,8 @@ class DAG:
         """Cron runs in UTC here; Airflow reads a cron expression in the start_date's zone."""
         if not isinstance(self.timetable, CronTimetable) or not isinstance(start_date, datetime):
             return
+        if self.timetable.zone is not UTC:  # CronDataIntervalTimetable(cron, timezone=...)
+            return
         offset = start_date.utcoffset()
         if offset:
             warnings.warn(
@@ -181,8 +183,10 @@ class DAG:
 
     def _build_timetable(self, schedule: ScheduleArg) -> Timetable:
         try:
-            return timetable_for(schedule)
-        except (ValueError, TypeError) as exc:
+            timetable = timetable_for(schedule)
+            timetable.validate()  # a user's timetable checks its own arguments (Airflow's hook)
+            return timetable
+        except Exception as exc:  # ValueError, TypeError, or what a user's validate() raises
             raise DagDefinitionError(
                 f"invalid schedule {schedule!r} for {self._where}: {exc}"
             ) from None

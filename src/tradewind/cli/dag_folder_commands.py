@@ -277,13 +277,13 @@ def _load_live_dag(cli: CliContext, dag_id: str) -> DAG:
     """Import the file that defines ``dag_id`` (as the database knows it) in this process."""
     from tradewind import compat
     from tradewind.authoring.runtime_secrets import install_secrets_access
-    from tradewind.dagfiles.discovery import dag_folders
+    from tradewind.dagfiles.discovery import import_folders
     from tradewind.dagfiles.loader import ensure_importable, load_dags_from_file
     from tradewind.db.secrets_store import SecretsStore
 
     database, _ = _synced(cli)
     fileloc = _active_dag_fileloc(database, dag_id)
-    ensure_importable(dag_folders(cli.config))
+    ensure_importable(import_folders(cli.config))
     compat.install(cli.config)
     # The DAG file and the task under test read variables and connections from here.
     install_secrets_access(SecretsStore(database, cli.config))

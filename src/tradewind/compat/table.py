@@ -80,8 +80,20 @@ _EXCEPTIONS = {
         "ParamValidationError",
         "XComNotFound",
         "AirflowNotFoundException",
+        "AirflowTimetableInvalid",
     )
 }
+_SCHEDULES = "tradewind.authoring.schedules"
+_TIMETABLE_BASE = {
+    name: f"{_SCHEDULES}:{name}"
+    for name in ("Timetable", "DataInterval", "DagRunInfo", "TimeRestriction")
+}
+_CRON_TRIGGER = {"CronTriggerTimetable": f"{_SCHEDULES}:CronTriggerTimetable"}
+_INTERVAL_TIMETABLES = {
+    "CronDataIntervalTimetable": f"{_SCHEDULES}:CronDataIntervalTimetable",
+    "DeltaDataIntervalTimetable": f"{_SCHEDULES}:DeltaDataIntervalTimetable",
+}
+_EVENTS = {"EventsTimetable": f"{_SCHEDULES}:EventsTimetable"}
 _XCOM = {"XCOM_RETURN_KEY": "tradewind.authoring.xcom_arg:RETURN_VALUE_KEY"}
 _MACROS = {
     name: f"tradewind.authoring.macros:{name}"
@@ -225,6 +237,17 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.providers.standard.operators.datetime": _DATETIME_BRANCH,
         "airflow.providers.standard.operators.weekday": _WEEKDAY_BRANCH,
         "airflow.providers.standard.utils.weekday": _WEEKDAY,
+        "airflow.timetables.base": _TIMETABLE_BASE,
+        "airflow.timetables.trigger": _CRON_TRIGGER,
+        "airflow.timetables.interval": _INTERVAL_TIMETABLES,
+        "airflow.timetables.events": _EVENTS,
+        "airflow.plugins_manager": {"AirflowPlugin": "tradewind.plugins_manager:AirflowPlugin"},
+        "airflow.example_dags.plugins.workday": {
+            "AfterWorkdayTimetable": "tradewind.example_dags.plugins.workday:AfterWorkdayTimetable",
+            "WorkdayTimetablePlugin": (
+                "tradewind.example_dags.plugins.workday:WorkdayTimetablePlugin"
+            ),
+        },
         # Airflow 3's task SDK: the same objects under one roof.
         "airflow.sdk": {
             **_DAG,
@@ -240,6 +263,9 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             **_BASE_HOOK,
             **_ASSETS,
             "Metadata": f"{_DS}:Metadata",
+            **_CRON_TRIGGER,
+            **_INTERVAL_TIMETABLES,
+            **_EVENTS,
         },
     }
 )

@@ -87,6 +87,7 @@ def load_dag_file(path: str) -> LoadedFile:
                     dag.validate()
                     for message in unimplemented_argument_warnings(dag):
                         warnings.warn(message, UnimplementedArgumentWarning, stacklevel=1)
+                    _warn_if_timetable_unregistered(dag)
             finally:  # logged even when the file then fails: they may say why
                 lines = _log_warnings(path, caught)
     except BaseException as exc:
@@ -94,6 +95,22 @@ def load_dag_file(path: str) -> LoadedFile:
             exc.add_note(f"(while importing DAG file {path})")
         raise
     return LoadedFile(dags=dags, warnings=lines[:MAX_KEPT_WARNINGS])
+
+
+def _warn_if_timetable_unregistered(dag: DAG) -> None:
+    """A user's timetable class should be declared by a plugin, as Airflow requires."""
+    from tradewind.authoring.schedules import is_user_timetable
+    from tradewind.plugins_manager import registered_timetables
+
+    kind = type(dag.timetable)
+    if is_user_timetable(dag.timetable) and kind not in registered_timetables():
+        warnings.warn(
+            f"DAG {dag.dag_id!r}: timetable {kind.__module__}.{kind.__qualname__} is not "
+            f"listed in any AirflowPlugin's `timetables`; Airflow refuses such a DAG. Declare "
+            f"it in a plugin class in the module that defines it",
+            UserWarning,
+            stacklevel=1,
+        )
 
 
 def _log_warnings(path: str, caught: list[warnings.WarningMessage]) -> list[str]:

@@ -23,6 +23,7 @@ from tradewind.authoring.params import ParamsDict
 from tradewind.authoring.schedules import DagRunInfo, DataInterval, Timetable
 from tradewind.authoring.schedules import timetable_from_serialized as _timetable_from_dict
 from tradewind.authoring.timezone import parse_datetime
+from tradewind.dagfiles.planning import PlanContext, timetable_json
 from tradewind.dagfiles.task_groups import TaskGroupTree, serialize_task_groups
 from tradewind.exceptions import DagCycleError, TaskNotFound
 
@@ -39,10 +40,13 @@ DEFAULT_CATCHUP = True
 # --- live DAG -> dict ---------------------------------------------------------------------------
 
 
-def serialize_dag(dag: DAG, warnings: Sequence[str] = ()) -> dict[str, Any]:
+def serialize_dag(
+    dag: DAG, warnings: Sequence[str] = (), plan_context: PlanContext | None = None
+) -> dict[str, Any]:
     """A JSON-safe dict describing ``dag``; validates the DAG first (cycles, start_date...).
 
     ``warnings`` are those its file raised while being parsed, kept so they stay visible.
+    A user's timetable is stored with its next runs, planned with ``plan_context``.
     """
     dag.validate()
     tasks = [_serialize_task(task) for task in dag.topological_sort()]
@@ -53,7 +57,7 @@ def serialize_dag(dag: DAG, warnings: Sequence[str] = ()) -> dict[str, Any]:
         "fileloc": dag.fileloc,
         "description": dag.description,
         "schedule": dag.timetable.summary,
-        "timetable": dag.timetable.serialize(),
+        "timetable": timetable_json(dag, plan_context),
         "start_date": _dt(dag.effective_start_date),
         "end_date": _dt(dag.end_date),
         # None when the author did not say: the sync fills in [scheduler] catchup_by_default.
@@ -561,7 +565,7 @@ class SerializedDAG:
         self, *, last_automated_data_interval: DataInterval | None, now: datetime
     ) -> DagRunInfo | None:
         """The timetable's next run for this DAG's start/end dates and catchup setting."""
-        return self.timetable.next_dagrun_info(
+        return self.timetable.next_run_info(
             last_automated_data_interval=last_automated_data_interval,
             start_date=self.start_date,
             end_date=self.end_date,

@@ -123,6 +123,9 @@ class Scheduler:
         self._unhandled: list[TaskOutcome] = []  # outcomes of a pass that did not commit
         #: Callbacks committed passes asked for, until the loop hands them to its runner.
         self.callback_requests: list[CallbackRequest] = []
+        #: Files whose users' timetables are running out of planned runs: the DAG folder
+        #: sync parses them again (the scheduler itself never imports user code).
+        self.replan_files: set[str] = set()
         self._error_backoff = 0.0
         #: No try is called a zombie before this (monotonic) time; see _pass_or_pause.
         self._zombies_after = 0.0
@@ -216,6 +219,9 @@ class Scheduler:
                 if until is not None and until():
                     break
                 if sync is not None:
+                    if self.replan_files:
+                        sync.request_refresh(self.replan_files)
+                        self.replan_files = set()
                     sync.maybe_start()
         finally:
             _set_wakeup_fd(previous_wakeup_fd)
@@ -539,7 +545,7 @@ class Scheduler:
             if sdag is None or not sdag.timetable.can_be_scheduled:
                 self._settled.add(dag.dag_id)
                 continue
-            created, blocked = create_runs_for_dag(
+            created, blocked, replan = create_runs_for_dag(
                 session,
                 dag,
                 sdag,
@@ -550,6 +556,8 @@ class Scheduler:
             )
             if created:
                 result.again = True
+            if replan and sdag.fileloc:
+                self.replan_files.add(sdag.fileloc)
             if blocked or dag.next_dagrun_create_after is None:
                 self._settled.add(dag.dag_id)
             elif dag.next_dagrun_create_after <= now:

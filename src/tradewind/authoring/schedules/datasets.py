@@ -17,10 +17,15 @@ from tradewind.authoring.datasets import (
     condition_from,
     deserialize_condition,
 )
-from tradewind.authoring.schedules.base import DagRunInfo, DataInterval, Timetable
+from tradewind.authoring.schedules.base import (
+    BuiltinTimetable,
+    DagRunInfo,
+    DataInterval,
+    Timetable,
+)
 
 
-class DatasetTriggeredTimetable(Timetable):
+class DatasetTriggeredTimetable(BuiltinTimetable):
     """``schedule=[Dataset(...), ...]`` or a ``&``/``|`` expression: runs on dataset events."""
 
     type_name = "dataset"
@@ -34,7 +39,7 @@ class DatasetTriggeredTimetable(Timetable):
     def summary(self) -> str:
         return "Dataset"
 
-    def next_dagrun_info(
+    def next_run_info(
         self,
         *,
         last_automated_data_interval: DataInterval | None,
@@ -52,7 +57,7 @@ class DatasetTriggeredTimetable(Timetable):
         return {"__type": self.type_name, "condition": self.dataset_condition.serialize()}
 
 
-class DatasetOrTimeSchedule(Timetable):
+class DatasetOrTimeSchedule(BuiltinTimetable):
     """Runs on ``timetable`` and also whenever ``datasets`` are updated (Airflow 2.9+)."""
 
     type_name = "dataset_or_time"
@@ -73,7 +78,7 @@ class DatasetOrTimeSchedule(Timetable):
     def summary(self) -> str:
         return f"Dataset or {self.timetable.summary}"
 
-    def next_dagrun_info(
+    def next_run_info(
         self,
         *,
         last_automated_data_interval: DataInterval | None,
@@ -82,7 +87,7 @@ class DatasetOrTimeSchedule(Timetable):
         catchup: bool,
         now: datetime,
     ) -> DagRunInfo | None:
-        return self.timetable.next_dagrun_info(
+        return self.timetable.next_run_info(
             last_automated_data_interval=last_automated_data_interval,
             start_date=start_date,
             end_date=end_date,
