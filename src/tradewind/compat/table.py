@@ -20,7 +20,7 @@ _BASEOPERATOR = {
 }
 _DECORATORS = {
     "dag": "tradewind.authoring.dag_decorator:dag",
-    "task": "tradewind.authoring.taskflow:task",  # task.branch, task.short_circuit, task.bash
+    "task": "tradewind.authoring.taskflow:task",  # task.branch, .short_circuit, .bash, .sensor
     "task_group": "tradewind.authoring.task_group_decorator:task_group",
 }
 _TASK_GROUP = {"TaskGroup": "tradewind.authoring.task_group:TaskGroup"}
@@ -73,6 +73,8 @@ _EXCEPTIONS = {
         "AirflowSkipException",
         "AirflowFailException",
         "AirflowTaskTimeout",
+        "AirflowSensorTimeout",
+        "AirflowRescheduleException",
         "ParamValidationError",
     )
 }
@@ -80,6 +82,38 @@ _PARAM = {
     "Param": "tradewind.authoring.params:Param",
     "ParamsDict": "tradewind.authoring.params:ParamsDict",
     "DagParam": "tradewind.authoring.dag_decorator:DagParam",
+}
+_S = "tradewind.authoring.sensors"
+_SENSOR_BASE = {
+    "BaseSensorOperator": f"{_S}.base:BaseSensorOperator",
+    "PokeReturnValue": f"{_S}.base:PokeReturnValue",
+}
+_SENSOR_PYTHON = {"PythonSensor": f"{_S}.python:PythonSensor"}
+_SENSOR_BASH = {"BashSensor": f"{_S}.bash:BashSensor"}
+_SENSOR_FILE = {"FileSensor": f"{_S}.filesystem:FileSensor"}
+_SENSOR_TIME_DELTA = {"TimeDeltaSensor": f"{_S}.time_delta:TimeDeltaSensor"}
+_SENSOR_TIME = {"TimeSensor": f"{_S}.time_sensor:TimeSensor"}
+_SENSOR_DATE_TIME = {"DateTimeSensor": f"{_S}.date_time:DateTimeSensor"}
+_SENSOR_WEEKDAY = {"DayOfWeekSensor": f"{_S}.weekday:DayOfWeekSensor"}
+_SENSOR_EXTERNAL = {
+    "ExternalTaskSensor": f"{_S}.external_task:ExternalTaskSensor",
+    "ExternalTaskMarker": f"{_S}.external_task:ExternalTaskMarker",
+}
+_TRIGGER_DAGRUN = {
+    "TriggerDagRunOperator": "tradewind.authoring.operators.trigger_dagrun:TriggerDagRunOperator"
+}
+#: Airflow path suffix (after ``airflow.`` or ``airflow.providers.standard.``) -> names.
+_SENSOR_PATHS = {
+    "sensors.base": _SENSOR_BASE,
+    "sensors.python": _SENSOR_PYTHON,
+    "sensors.bash": _SENSOR_BASH,
+    "sensors.filesystem": _SENSOR_FILE,
+    "sensors.time_delta": _SENSOR_TIME_DELTA,
+    "sensors.time": _SENSOR_TIME,
+    "sensors.date_time": _SENSOR_DATE_TIME,
+    "sensors.weekday": _SENSOR_WEEKDAY,
+    "sensors.external_task": _SENSOR_EXTERNAL,
+    "operators.trigger_dagrun": _TRIGGER_DAGRUN,
 }
 _CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the loaded Config
 
@@ -120,6 +154,10 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.utils.timezone": _TIMEZONE,
         "airflow.exceptions": _EXCEPTIONS,
         "airflow.configuration": _CONFIGURATION,
+        **{f"airflow.{path}": names for path, names in _SENSOR_PATHS.items()},
+        "airflow.sensors.time_sensor": _SENSOR_TIME,  # Airflow 2's module name
+        "airflow.sensors.base_sensor_operator": _SENSOR_BASE,  # Airflow 1.10's
+        "airflow.operators.sensors": {**_SENSOR_BASE, **_SENSOR_EXTERNAL},  # Airflow 1.10's
         # Airflow 3 moved the core operators into the "standard" provider.
         "airflow.providers.standard.operators.bash": _BASH,
         "airflow.providers.standard.operators.python": {**_PYTHON, **_BRANCH_PYTHON},
@@ -129,6 +167,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.providers.standard.operators.datetime": _DATETIME_BRANCH,
         "airflow.providers.standard.operators.weekday": _WEEKDAY_BRANCH,
         "airflow.providers.standard.utils.weekday": _WEEKDAY,
+        **{f"airflow.providers.standard.{path}": names for path, names in _SENSOR_PATHS.items()},
         # Airflow 3's task SDK: the same objects under one roof.
         "airflow.sdk": {
             **_DAG,
@@ -138,6 +177,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "get_current_context": _PYTHON["get_current_context"],
             **_EDGE_MODIFIER,
             "Param": _PARAM["Param"],
+            **_SENSOR_BASE,
         },
     }
 )

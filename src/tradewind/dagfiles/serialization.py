@@ -116,7 +116,15 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "rendered_preview": {
             name: _preview(getattr(task, name, None)) for name in task.template_fields
         },
+        **_external_marker(task),
     }
+
+
+def _external_marker(task: BaseOperator) -> dict[str, Any]:
+    """An ExternalTaskMarker's target, for clearing (absent for every other task, so
+    their DAGs' hashes do not change)."""
+    info = getattr(task, "external_marker_info", None)
+    return {"external_marker": info()} if callable(info) else {}
 
 
 #: A task's documentation attributes, as in Airflow; the UI renders doc_md as Markdown.
@@ -213,6 +221,8 @@ class SerializedTask:
     doc_md: str | None
     rendered_preview: dict[str, str | None]
     skips_downstream: bool = False  # a branch or short circuit: it records what it skipped
+    #: An ExternalTaskMarker's external_dag_id, external_task_id, execution_date, depth.
+    external_marker: dict[str, Any] | None = None
     task_display_name: str | None = None
     doc: str | None = None
     doc_rst: str | None = None
@@ -263,6 +273,7 @@ class SerializedTask:
             doc_json=data.get("doc_json"),
             doc_yaml=data.get("doc_yaml"),
             skips_downstream=bool(data.get("skips_downstream", False)),
+            external_marker=data.get("external_marker"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -298,6 +309,7 @@ class SerializedTask:
             "template_fields": list(self.template_fields),
             **{kind: getattr(self, kind) for kind in DOC_KINDS},
             "skips_downstream": self.skips_downstream,
+            **({"external_marker": self.external_marker} if self.external_marker else {}),
             "rendered_preview": self.rendered_preview,
         }
 

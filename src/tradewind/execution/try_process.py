@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tradewind.exceptions import (
+    AirflowRescheduleException,
     AirflowTaskTimeout,
     DagNotFound,
     TaskFailedNoRetry,
@@ -105,6 +106,8 @@ class TryResult:
     timed_out: bool = False
     retry: RetryPolicy | None = None
     used_database: bool = False  # the try connected to the database (XCom)
+    #: ISO date a sensor in reschedule mode asked to poke again at (``up_for_reschedule``).
+    reschedule_at: str | None = None
 
     def to_json(self) -> str:
         retry = None
@@ -174,6 +177,67 @@ class RuntimeTaskInstance:
         from tradewind.execution.skips import skip_task_instances
 
         skip_task_instances(self._database.get(), self.dag_id, self.run_id, task_ids)
+
+    # --- what sensors and TriggerDagRunOperator ask (tradewind.execution.cross_dag) -----------
+
+    def first_poke_date(self) -> datetime | None:
+        """When this try's first poke started, if it has been rescheduled; else ``None``."""
+        from tradewind.execution import cross_dag
+
+        return cross_dag.first_poke_date(
+            self._database.get(), self.dag_id, self.run_id, self.task_id, self.try_number
+        )
+
+    def count_task_states(
+        self,
+        dag_id: str,
+        logical_dates: list[datetime],
+        task_ids: list[str] | None,
+        states: Iterable[str],
+        task_group_id: str | None = None,
+    ) -> int:
+        """How many of another DAG's task instances (or runs, with no task ids or group)
+        at these logical dates are in one of ``states``."""
+        from tradewind.execution import cross_dag
+
+        return cross_dag.count_states(
+            self._database.get(), dag_id, logical_dates, task_ids, task_group_id, list(states)
+        )
+
+    def expected_task_count(
+        self, dag_id: str, task_ids: list[str] | None, task_group_id: str | None
+    ) -> int:
+        """Check the other DAG (and its tasks or group) exists; how many tasks are waited
+        for per logical date (1 for a whole DAG)."""
+        from tradewind.execution import cross_dag
+
+        return cross_dag.expected_count(self._database.get(), dag_id, task_ids, task_group_id)
+
+    def trigger_dag_run(
+        self,
+        dag_id: str,
+        run_id: str | None,
+        conf: dict[str, Any] | None,
+        logical_date: datetime | None,
+        reset_dag_run: bool,
+    ) -> tuple[str, datetime]:
+        """Queue a run of another DAG; (its run id, its logical date)."""
+        from tradewind.execution import cross_dag
+
+        return cross_dag.trigger_run(
+            self._database.get(),
+            dag_id,
+            run_id=run_id,
+            conf=conf,
+            logical_date=logical_date,
+            reset_dag_run=reset_dag_run,
+            triggered_by=f"{self.dag_id}.{self.task_id}",
+        )
+
+    def dag_run_state(self, dag_id: str, run_id: str) -> str | None:
+        from tradewind.execution import cross_dag
+
+        return cross_dag.dag_run_state(self._database.get(), dag_id, run_id)
 
 
 class MetadataDatabase:
@@ -253,6 +317,10 @@ def run_claimed(
     except TaskSkipped as exc:
         log.info("Task skipped: %s", exc)
         outcome.state = TaskInstanceState.SKIPPED
+    except AirflowRescheduleException as exc:
+        log.info("Rescheduling the task: next poke at %s", exc.reschedule_date.isoformat())
+        outcome.state = TaskInstanceState.UP_FOR_RESCHEDULE
+        outcome.reschedule_at = exc.reschedule_date.isoformat()
     except TaskFailedNoRetry as exc:
         log.error("Task failed, not retrying: %s", exc)
         outcome.allow_retry = False
