@@ -37,7 +37,7 @@ def _dag() -> DAG:
 
 
 def test_an_unknown_mode_names_the_sensor() -> None:
-    with _dag(), pytest.raises(DagDefinitionError, match="mode of sensor 's'.*'rescheduled'"):
+    with _dag(), pytest.raises(DagDefinitionError, match=r"mode of sensor 's'.*'rescheduled'"):
         PythonSensor(task_id="s", python_callable=bool, mode="rescheduled")
 
 
@@ -60,7 +60,7 @@ def test_external_sensor_argument_conflicts_are_refused() -> None:
         ExternalTaskSensor(
             task_id="b", external_dag_id="x", external_task_id="t", failed_states=["success"]
         )
-    with _dag(), pytest.raises(DagDefinitionError, match="'sucess'.*not task instance states"):
+    with _dag(), pytest.raises(DagDefinitionError, match=r"'sucess'.*not task instance states"):
         ExternalTaskSensor(
             task_id="c", external_dag_id="x", external_task_id="t", allowed_states=["sucess"]
         )
@@ -75,7 +75,7 @@ def test_external_sensor_argument_conflicts_are_refused() -> None:
 
 
 def test_trigger_dag_run_refuses_unknown_states_and_warns_about_deferrable() -> None:
-    with _dag(), pytest.raises(DagDefinitionError, match="'done'.*not dag run states"):
+    with _dag(), pytest.raises(DagDefinitionError, match=r"'done'.*not dag run states"):
         TriggerDagRunOperator(task_id="t", trigger_dag_id="x", allowed_states=["done"])
     with _dag(), pytest.warns(UserWarning, match="deferrable=True of TriggerDagRunOperator 'u'"):
         TriggerDagRunOperator(task_id="u", trigger_dag_id="x", deferrable=True)
