@@ -206,3 +206,14 @@ def test_date_and_weekday_sensors() -> None:
     assert monday.poke({"logical_date": START}) is True  # 2024-01-01 was a Monday
     with warnings.catch_warnings(), _dag(), pytest.raises(DagDefinitionError, match="week_day"):
         DayOfWeekSensor(task_id="x", week_day="Moonday")
+
+
+def test_deferrable_sensors_warn_that_they_poke_without_a_triggerer() -> None:
+    from tradewind.authoring.sensors import FileSensor, TimeDeltaSensor
+
+    with _dag(), pytest.warns(UserWarning, match=r"deferrable=True of sensor 'f'.*pokes"):
+        FileSensor(task_id="f", filepath="/x", deferrable=True)
+    with _dag(), pytest.raises(DagDefinitionError, match="delta of sensor 't' must be"):
+        TimeDeltaSensor(task_id="t", delta=5)  # type: ignore[arg-type]
+    with _dag(), pytest.raises(DagDefinitionError, match=r"invalid arguments.*deferrable"):
+        PythonSensor(task_id="p", python_callable=bool, deferrable=True)

@@ -91,6 +91,20 @@ class BaseSensorOperator(BaseOperator):
         self.mode = mode
         self.exponential_backoff = bool(exponential_backoff)
 
+    def _accept_deferrable(self, deferrable: bool) -> None:
+        """``deferrable=True`` of the sensors Airflow lets defer: kept for the triggerer;
+        without one (no ``self.defer``) it warns at parse time and the sensor pokes."""
+        self.deferrable = bool(deferrable)
+        if self.deferrable and not callable(getattr(self, "defer", None)):
+            import warnings
+
+            warnings.warn(
+                f"deferrable=True of sensor {self.task_id!r} is not available in this "
+                f"Tradewind (no triggerer): it pokes in mode={self.mode!r} instead",
+                UserWarning,
+                stacklevel=3,
+            )
+
     @property
     def reschedule(self) -> bool:
         return self.mode == "reschedule"

@@ -14,8 +14,11 @@ from tradewind.exceptions import DagDefinitionError
 class DateTimeSensor(BaseSensorOperator):
     template_fields: Sequence[str] = ("target_time",)
 
-    def __init__(self, *, target_time: str | datetime, **kwargs: Any) -> None:
+    def __init__(
+        self, *, target_time: str | datetime, deferrable: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
+        self._accept_deferrable(deferrable)
         if isinstance(target_time, datetime):
             self.target_time = target_time.isoformat()
         elif isinstance(target_time, str):

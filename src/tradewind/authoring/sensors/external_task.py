@@ -43,9 +43,11 @@ class ExternalTaskSensor(BaseSensorOperator):
         execution_delta: timedelta | None = None,
         execution_date_fn: Callable[..., Any] | None = None,
         check_existence: bool = False,
+        deferrable: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self._accept_deferrable(deferrable)
         where = f"ExternalTaskSensor {self.task_id!r}"
         if external_task_id is not None and external_task_ids is not None:
             raise DagDefinitionError(

@@ -31,9 +31,11 @@ class FileSensor(BaseSensorOperator):
         filepath: str | os.PathLike[str],
         fs_conn_id: str = "fs_default",
         recursive: bool = False,
+        deferrable: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self._accept_deferrable(deferrable)
         self.filepath = os.fspath(filepath)
         self.fs_conn_id = fs_conn_id
         self.recursive = bool(recursive)

@@ -7,11 +7,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tradewind.authoring.sensors.base import BaseSensorOperator
+from tradewind.exceptions import DagDefinitionError
 
 
 class TimeDeltaSensor(BaseSensorOperator):
-    def __init__(self, *, delta: timedelta, **kwargs: Any) -> None:
+    def __init__(self, *, delta: timedelta, deferrable: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._accept_deferrable(deferrable)
+        if not isinstance(delta, timedelta):
+            raise DagDefinitionError(
+                f"delta of sensor {self.task_id!r} must be a timedelta, not {delta!r}"
+            )
         self.delta = delta
 
     def poke(self, context: Mapping[str, Any]) -> bool:

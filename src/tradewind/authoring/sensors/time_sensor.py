@@ -11,8 +11,9 @@ from tradewind.exceptions import DagDefinitionError
 
 
 class TimeSensor(BaseSensorOperator):
-    def __init__(self, *, target_time: time, **kwargs: Any) -> None:
+    def __init__(self, *, target_time: time, deferrable: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._accept_deferrable(deferrable)
         if not isinstance(target_time, time):
             raise DagDefinitionError(
                 f"target_time of sensor {self.task_id!r} must be a datetime.time, "
