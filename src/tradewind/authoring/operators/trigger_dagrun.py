@@ -21,8 +21,10 @@ from tradewind.states import DagRunState
 
 log = logging.getLogger("tradewind.task")
 
-#: XCom keys the operator pushes, as Airflow's (its extra link reads them).
-XCOM_LOGICAL_DATE_ISO = "trigger_execution_date_iso"
+#: XCom keys the operator pushes, as Airflow's: 2.10 renamed the date's key, so both are
+#: pushed for DAGs that pull either.
+XCOM_LOGICAL_DATE_ISO = "trigger_logical_date_iso"
+XCOM_EXECUTION_DATE_ISO = "trigger_execution_date_iso"
 XCOM_RUN_ID = "trigger_run_id"
 
 
@@ -115,6 +117,7 @@ class TriggerDagRunOperator(BaseOperator):
             raise
         log.info("Triggered DAG %s: run %s", self.trigger_dag_id, run_id)
         ti.xcom_push(key=XCOM_LOGICAL_DATE_ISO, value=logical_date.isoformat())
+        ti.xcom_push(key=XCOM_EXECUTION_DATE_ISO, value=logical_date.isoformat())
         ti.xcom_push(key=XCOM_RUN_ID, value=run_id)
         if self.wait_for_completion:
             self._wait(ti, run_id)
