@@ -35,6 +35,7 @@ from tradewind.states import TaskInstanceState
 
 if TYPE_CHECKING:
     from tradewind.authoring.dag import DAG
+    from tradewind.config import Config
     from tradewind.db.engine import Database
 
 log = logging.getLogger("tradewind.task")
@@ -224,7 +225,7 @@ class RuntimeTaskInstance:
         """Queue a run of another DAG; (its run id, its logical date)."""
         from tradewind.execution import cross_dag
 
-        return cross_dag.trigger_run(
+        created = cross_dag.trigger_run(
             self._database.get(),
             dag_id,
             run_id=run_id,
@@ -233,6 +234,10 @@ class RuntimeTaskInstance:
             reset_dag_run=reset_dag_run,
             triggered_by=f"{self.dag_id}.{self.task_id}",
         )
+        from tradewind.db.wakeup import notify_scheduler
+
+        notify_scheduler(self._database.get(), self._database.config())
+        return created
 
     def dag_run_state(self, dag_id: str, run_id: str) -> str | None:
         from tradewind.execution import cross_dag
@@ -251,6 +256,12 @@ class MetadataDatabase:
         self._database = database
         self._config_json = config_json
         self.used = False
+
+    def config(self) -> Config:
+        """The configuration the try was started with (to wake the scheduler)."""
+        from tradewind.config import Config, load_config
+
+        return Config.from_json(self._config_json) if self._config_json else load_config()
 
     def get(self) -> Database:
         self.used = True
