@@ -39,6 +39,19 @@ def second_poke():
 def touch():
     open("@TMP@/made.txt", "w").close()
 
+class CountingSensor(BaseSensorOperator):
+    template_fields = ("path",)
+
+    def __init__(self, *, path, **kwargs):
+        super().__init__(**kwargs)
+        self.path = path
+
+    def poke(self, context):
+        count = int(open(self.path).read()) + 1 if os.path.exists(self.path) else 1
+        with open(self.path, "w") as f:
+            f.write(str(count))
+        return count >= 3
+
 @task.sensor(poke_interval=0.1, timeout=10)
 def ready():
     return PokeReturnValue(is_done=True, xcom_value="payload")
@@ -65,6 +78,8 @@ with DAG("airflow_sensors", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     DayOfWeekSensor(task_id="weekday", week_day={"Monday", "Tuesday", "Wednesday",
         "Thursday", "Friday", "Saturday", "Sunday"})
     use(ready())
+    CountingSensor(task_id="custom", path="@TMP@/{{ ds }}.count", mode="reschedule",
+                   exponential_backoff=True, max_wait=0.3)
     go = TriggerDagRunOperator(task_id="go", trigger_dag_id="airflow_target",
         logical_date="{{ logical_date }}", wait_for_completion=True, poke_interval=0.2)
     done = ExternalTaskSensor(task_id="done", external_dag_id="airflow_target",
@@ -89,6 +104,10 @@ def test_an_airflow_syntax_sensor_dag_runs_to_success(compat_harness: Harness) -
     tis = h.tis("airflow_sensors", run_id)
     assert tis["resched"].try_number == 1
     assert "Rescheduling the task" in h.try_log("airflow_sensors", run_id, "resched")
+    assert tis["custom"].try_number == 1
+    assert (
+        h.tmp / f"{h.runs('airflow_sensors')[0].execution_date:%Y-%m-%d}.count"
+    ).read_text() == "3"
     (target,) = h.runs("airflow_target")
     assert target.state == "success"
     assert target.execution_date == h.runs("airflow_sensors")[0].execution_date

@@ -171,6 +171,9 @@ class BaseSensorOperator(BaseOperator):
                 number = int(getattr(ti, "try_number", 1) or 1)
                 poke_number = max(poke_number, _pokes_since(started, interval)) + number - 1
             interval = _backoff(interval, poke_number, self._backoff_key(context))
+            if self.timeout is not None:
+                waited = (datetime.now(UTC) - started).total_seconds()
+                interval = max(min(interval, self.timeout - waited), 0.0)
             if self.max_wait is not None:
                 interval = min(interval, self.max_wait)
         return interval
