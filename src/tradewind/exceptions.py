@@ -91,6 +91,22 @@ class NoTaskContext(AirflowException):
     """``get_current_context()`` was called outside a running task."""
 
 
+class XComNotFound(AirflowException):
+    """An ``XComArg`` of a custom key (``op.output["key"]``) has no value when the task runs.
+
+    The return value, and any key of a ``multiple_outputs`` task, resolve to ``None``
+    instead, as in Airflow.
+    """
+
+    def __init__(self, dag_id: str, task_id: str, key: str) -> None:
+        super().__init__(
+            f'XComArg result from {task_id} at {dag_id} with key="{key}" is not found!'
+        )
+        self.dag_id = dag_id
+        self.task_id = task_id
+        self.key = key
+
+
 # --- operations (mapped to HTTP status codes by the API) -------------------------------------
 
 
@@ -112,6 +128,21 @@ class TaskNotFound(NotFound):
 
 class PoolNotFound(NotFound):
     pass
+
+
+class AirflowNotFoundException(AirflowException, NotFound):
+    """Airflow's name for a missing object a task asked for (a connection, for one)."""
+
+
+class ConnectionNotFound(AirflowNotFoundException):
+    """``The conn_id `x` isn't defined``: no connection by that id, stored or in the env."""
+
+
+class VariableNotFound(NotFound, KeyError):
+    """No variable by that key. A ``KeyError`` as well, as Airflow's ``Variable.get`` raises."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class BadRequest(TradewindException):

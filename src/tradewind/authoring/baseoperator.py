@@ -10,11 +10,13 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tradewind.authoring import dag_context
+from tradewind.authoring.callbacks import CallbackArg, coerce_callbacks
 from tradewind.authoring.dependencies import DependencyMixin, End, split_edge_modifiers
 from tradewind.authoring.ids import validate_id
 from tradewind.authoring.params import ParamsDict
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
     from tradewind.authoring.dag import DAG
     from tradewind.authoring.edgemodifier import EdgeModifier
     from tradewind.authoring.xcom_arg import XComArg
+
+log = logging.getLogger("tradewind.task")
 
 DEFAULT_OWNER = "tradewind"
 DEFAULT_POOL = "default_pool"
@@ -51,6 +55,8 @@ class BaseOperator(DependencyMixin):
     template_fields: Sequence[str] = ()
     #: String values ending with one of these are names of template files to render.
     template_ext: Sequence[str] = ()
+    #: How the UI would highlight each rendered field (``{"sql": "sql"}``); informative only.
+    template_fields_renderers: ClassVar[dict[str, str]] = {}
     #: Shown in the UI; subclasses may override.
     ui_color: str = "#fff"
     #: How deep the ``__init__`` chain is; only the outermost call merges ``default_args``.
@@ -81,12 +87,15 @@ class BaseOperator(DependencyMixin):
         pool: str | None = None,
         pool_slots: int = 1,
         execution_timeout: timedelta | float | None = None,
-        on_execute_callback: Callable[..., Any] | None = None,
-        on_failure_callback: Callable[..., Any] | None = None,
-        on_success_callback: Callable[..., Any] | None = None,
-        on_retry_callback: Callable[..., Any] | None = None,
+        on_execute_callback: CallbackArg = None,
+        on_failure_callback: CallbackArg = None,
+        on_success_callback: CallbackArg = None,
+        on_retry_callback: CallbackArg = None,
+        on_skipped_callback: CallbackArg = None,
         trigger_rule: str = TriggerRule.ALL_SUCCESS,
         max_active_tis_per_dag: int | None = None,
+        max_active_tis_per_dagrun: int | None = None,
+        ignore_first_depends_on_past: bool = False,
         executor_config: Mapping[str, Any] | None = None,
         do_xcom_push: bool = True,
         inlets: Any = None,
@@ -128,8 +137,9 @@ class BaseOperator(DependencyMixin):
         self.max_retry_delay = _as_optional_timedelta(max_retry_delay, "max_retry_delay", where)
         self.start_date = _as_utc(start_date, "start_date", where)
         self.end_date = _as_utc(end_date, "end_date", where)
-        self.depends_on_past = bool(depends_on_past)
         self.wait_for_downstream = bool(wait_for_downstream)
+        # As in Airflow: waiting for the previous run's downstream implies waiting for it.
+        self.depends_on_past = bool(depends_on_past) or self.wait_for_downstream
         self.params = ParamsDict(params)
         self.priority_weight = int(priority_weight)
         self.weight_rule = coerce_weight_rule(weight_rule, where=where)
@@ -141,12 +151,27 @@ class BaseOperator(DependencyMixin):
         self.execution_timeout = _as_optional_timedelta(
             execution_timeout, "execution_timeout", where
         )
-        self.on_execute_callback = on_execute_callback
-        self.on_failure_callback = on_failure_callback
-        self.on_success_callback = on_success_callback
-        self.on_retry_callback = on_retry_callback
+        self.on_execute_callback = coerce_callbacks(
+            on_execute_callback, "on_execute_callback", where
+        )
+        self.on_failure_callback = coerce_callbacks(
+            on_failure_callback, "on_failure_callback", where
+        )
+        self.on_success_callback = coerce_callbacks(
+            on_success_callback, "on_success_callback", where
+        )
+        self.on_retry_callback = coerce_callbacks(on_retry_callback, "on_retry_callback", where)
+        self.on_skipped_callback = coerce_callbacks(
+            on_skipped_callback, "on_skipped_callback", where
+        )
         self.trigger_rule = coerce_trigger_rule(trigger_rule, where=where)
-        self.max_active_tis_per_dag = max_active_tis_per_dag
+        self.max_active_tis_per_dag = _as_limit(
+            max_active_tis_per_dag, "max_active_tis_per_dag", where
+        )
+        self.max_active_tis_per_dagrun = _as_limit(
+            max_active_tis_per_dagrun, "max_active_tis_per_dagrun", where
+        )
+        self.ignore_first_depends_on_past = bool(ignore_first_depends_on_past)
         self.executor_config = dict(executor_config or {})
         self.do_xcom_push = bool(do_xcom_push)
         self.inlets: list[Any] = _as_list(inlets)
@@ -352,7 +377,17 @@ class BaseOperator(DependencyMixin):
             value = getattr(self, field)
             if env is None and needs_jinja(value, self.template_ext):
                 env = self.get_template_env()
-            setattr(self, field, render_template(value, context, env, self.template_ext))  # type: ignore[arg-type]
+            try:
+                rendered = render_template(value, context, env, self.template_ext)  # type: ignore[arg-type]
+            except Exception:
+                log.error(
+                    "Exception rendering Jinja template for task %r, field %r. Template: %r",
+                    self.task_id,
+                    field,
+                    value,
+                )
+                raise
+            setattr(self, field, rendered)
 
     def execute(self, context: Mapping[str, Any]) -> Any:
         """Do the work. The returned value is pushed to XCom as ``return_value``.
@@ -372,9 +407,24 @@ class BaseOperator(DependencyMixin):
 
     def _after_init(self) -> None:
         """Runs once the outermost ``__init__`` returned (see ``_apply_defaults``)."""
+        self._check_template_fields()
         for operator in self.iter_xcom_dependencies():
             if operator is not self:
                 self.set_upstream(operator)
+
+    def _check_template_fields(self) -> None:
+        """Every ``template_fields`` name must be an attribute, said at parse time (Airflow
+        does too) rather than when a try renders. A lone string is one field's name, not
+        its letters (``template_fields = ("sql")`` lacks its comma)."""
+        if isinstance(self.template_fields, str):
+            self.template_fields = (self.template_fields,)
+        for field in self.template_fields:
+            if not hasattr(self, field):
+                raise DagDefinitionError(
+                    f"{field!r} is configured as a template field but {self.task_type} "
+                    f"does not have this attribute (task {self.task_id!r}"
+                    f"{_where_dag(self._dag)})"
+                )
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -483,6 +533,15 @@ def _optional_text(value: Any, name: str, where: str) -> str | None:
     if value is None or isinstance(value, str):
         return value or None
     raise DagDefinitionError(f"{name} must be a string{where}, got {value!r}")
+
+
+def _as_limit(value: int | None, name: str, where: str) -> int | None:
+    """A positive number of task instances, or None for no limit."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise DagDefinitionError(f"{name} must be a positive integer{where}, got {value!r}")
+    return value
 
 
 def _as_list(value: Any) -> list[Any]:

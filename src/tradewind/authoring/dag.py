@@ -10,7 +10,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+import jinja2
+
 from tradewind.authoring import dag_context
+from tradewind.authoring.callbacks import CallbackArg, coerce_callbacks
 from tradewind.authoring.ids import validate_id
 from tradewind.authoring.params import ParamsDict, schema_types
 from tradewind.authoring.schedules import ScheduleArg, Timetable, timetable_for
@@ -75,8 +78,11 @@ class DAG:
         template_searchpath: str | Iterable[str] | None = None,
         user_defined_macros: Mapping[str, Any] | None = None,
         user_defined_filters: Mapping[str, Callable[..., Any]] | None = None,
-        on_success_callback: Callable[..., Any] | None = None,
-        on_failure_callback: Callable[..., Any] | None = None,
+        render_template_as_native_obj: bool = False,
+        template_undefined: type[jinja2.Undefined] = jinja2.StrictUndefined,
+        jinja_environment_kwargs: Mapping[str, Any] | None = None,
+        on_success_callback: CallbackArg = None,
+        on_failure_callback: CallbackArg = None,
         sla_miss_callback: Callable[..., Any] | None = None,
         dag_display_name: str | None = None,
     ) -> None:
@@ -111,8 +117,16 @@ class DAG:
         )
         self.user_defined_macros: dict[str, Any] = dict(user_defined_macros or {})
         self.user_defined_filters: dict[str, Callable[..., Any]] = dict(user_defined_filters or {})
-        self.on_success_callback = on_success_callback
-        self.on_failure_callback = on_failure_callback
+        self.render_template_as_native_obj = bool(render_template_as_native_obj)
+        self.template_undefined = template_undefined
+        self.jinja_environment_kwargs: dict[str, Any] = dict(jinja_environment_kwargs or {})
+        where = f" of {self._where}"
+        self.on_success_callback = coerce_callbacks(
+            on_success_callback, "on_success_callback", where
+        )
+        self.on_failure_callback = coerce_callbacks(
+            on_failure_callback, "on_failure_callback", where
+        )
         self.sla_miss_callback = sla_miss_callback  # warned about: see unimplemented.py
         self._dag_display_name = self._optional_text(dag_display_name, "dag_display_name")
         self.doc_md = read_doc_md(doc_md, self._doc_folders(), self._where)

@@ -44,7 +44,7 @@ class DecoratedPythonOperator(PythonOperator):
         kwargs = callable_kwargs(self.python_callable, self.op_args, context)
         kwargs.update(self.op_kwargs)
         result = self.python_callable(*self.op_args, **kwargs)
-        if self.multiple_outputs:
+        if self.multiple_outputs and self.do_xcom_push:
             self._push_outputs(context, result)
         return result
 

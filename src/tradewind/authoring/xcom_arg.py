@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from tradewind.authoring.dependencies import DependencyMixin
 from tradewind.authoring.resolvable import Resolvable
+from tradewind.exceptions import XComNotFound
 
 if TYPE_CHECKING:
     from tradewind.authoring.baseoperator import BaseOperator
@@ -39,6 +40,15 @@ class XComArg(Resolvable, DependencyMixin):
     def __repr__(self) -> str:
         return f"XComArg(task_id={self.operator.task_id!r}, key={self.key!r})"
 
+    def __str__(self) -> str:
+        """A template that pulls this value, so ``f"echo {extract()}"`` works in a templated
+        field, as in Airflow 2 (text adds no dependency: set one with ``>>``)."""
+        arguments = [f"task_ids={self.operator.task_id!r}"]
+        if self.operator.dag_id is not None:
+            arguments.append(f"dag_id={self.operator.dag_id!r}")
+        arguments.append(f"key={self.key!r}")
+        return "{{ task_instance.xcom_pull(" + ", ".join(arguments) + ") }}"
+
     def dependency_operators(self) -> list[BaseOperator]:
         return [self.operator]
 
@@ -46,4 +56,15 @@ class XComArg(Resolvable, DependencyMixin):
         yield self.operator
 
     def resolve(self, context: Mapping[str, Any]) -> Any:
-        return context["ti"].xcom_pull(task_ids=self.operator.task_id, key=self.key)
+        """The pushed value; ``None`` if the task pushed no return value (or, with
+        ``multiple_outputs``, no such key); :class:`XComNotFound` for another missing key."""
+        task_id = self.operator.task_id
+        value = context["ti"].xcom_pull(task_ids=task_id, key=self.key, default=_MISSING)
+        if value is not _MISSING:
+            return value
+        if self.key == RETURN_VALUE_KEY or getattr(self.operator, "multiple_outputs", False):
+            return None
+        raise XComNotFound(self.operator.dag_id or "", task_id, self.key)
+
+
+_MISSING: Any = object()

@@ -35,6 +35,7 @@ _PYTHON = {
     "PythonVirtualenvOperator": "tradewind.authoring.operators.virtualenv:PythonVirtualenvOperator",
     "ExternalPythonOperator": "tradewind.authoring.operators.external_python:"
     "ExternalPythonOperator",
+    "is_venv_installed": "tradewind.authoring.operators.virtualenv:is_venv_installed",
 }
 _BRANCH_PYTHON = {
     "BranchPythonOperator": "tradewind.authoring.operators.branch:BranchPythonOperator",
@@ -76,12 +77,46 @@ _EXCEPTIONS = {
         "AirflowSensorTimeout",
         "AirflowRescheduleException",
         "ParamValidationError",
+        "XComNotFound",
+        "AirflowNotFoundException",
+    )
+}
+_XCOM = {"XCOM_RETURN_KEY": "tradewind.authoring.xcom_arg:RETURN_VALUE_KEY"}
+_MACROS = {
+    name: f"tradewind.authoring.macros:{name}"
+    for name in (
+        "ds_add",
+        "ds_format",
+        "datetime_diff_for_humans",
+        "datetime",
+        "timedelta",
+        "dateutil",
+        "time",
+        "uuid",
+        "random",
+        "json",
     )
 }
 _PARAM = {
     "Param": "tradewind.authoring.params:Param",
     "ParamsDict": "tradewind.authoring.params:ParamsDict",
     "DagParam": "tradewind.authoring.dag_decorator:DagParam",
+}
+_EMAIL_OPERATOR = {"EmailOperator": "tradewind.integrations.email_operator:EmailOperator"}
+_SEND_EMAIL = {"send_email": "tradewind.integrations.smtp:send_email"}
+_NOTIFIER = {"BaseNotifier": "tradewind.authoring.notifier:BaseNotifier"}
+_VARIABLE = {"Variable": "tradewind.authoring.variable:Variable"}
+_CONNECTION = {"Connection": "tradewind.authoring.connection:Connection"}
+_BASE_HOOK = {"BaseHook": "tradewind.integrations.base_hook:BaseHook"}
+_SQL = "tradewind.integrations.sql"
+_DBAPI = {
+    "DbApiHook": f"{_SQL}.hook:DbApiHook",
+    "fetch_all_handler": f"{_SQL}.hook:fetch_all_handler",
+    "fetch_one_handler": f"{_SQL}.hook:fetch_one_handler",
+}
+_HTTP_OPERATORS = {
+    "HttpOperator": "tradewind.integrations.http.operators:HttpOperator",
+    "SimpleHttpOperator": "tradewind.integrations.http.operators:SimpleHttpOperator",
 }
 _S = "tradewind.authoring.sensors"
 _SENSOR_BASE = {
@@ -126,11 +161,36 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             **_BASEOPERATOR,
             "Param": _PARAM["Param"],
             "DagParam": _PARAM["DagParam"],
+            **_VARIABLE,
+            **_CONNECTION,
         },
         "airflow.models.param": _PARAM,
+        "airflow.models.variable": _VARIABLE,
+        "airflow.models.connection": _CONNECTION,
+        "airflow.hooks.base": _BASE_HOOK,
+        "airflow.hooks.base_hook": _BASE_HOOK,  # Airflow 1.10's path
+        "airflow.providers.common.sql.hooks.sql": _DBAPI,
+        "airflow.providers.common.sql.operators.sql": {
+            "SQLExecuteQueryOperator": f"{_SQL}.operators:SQLExecuteQueryOperator",
+        },
+        "airflow.providers.postgres.hooks.postgres": {
+            "PostgresHook": f"{_SQL}.postgres:PostgresHook"
+        },
+        "airflow.providers.postgres.operators.postgres": {
+            "PostgresOperator": f"{_SQL}.operators:PostgresOperator",
+        },
+        "airflow.providers.mysql.hooks.mysql": {"MySqlHook": f"{_SQL}.mysql:MySqlHook"},
+        "airflow.providers.sqlite.hooks.sqlite": {"SqliteHook": f"{_SQL}.sqlite:SqliteHook"},
+        "airflow.providers.http.hooks.http": {
+            "HttpHook": "tradewind.integrations.http.hook:HttpHook",
+        },
+        "airflow.providers.http.operators.http": _HTTP_OPERATORS,
         "airflow.models.dag": _DAG,
         "airflow.models.baseoperator": _BASEOPERATOR,
         "airflow.models.xcom_arg": {"XComArg": "tradewind.authoring.xcom_arg:XComArg"},
+        "airflow.models.xcom": _XCOM,
+        "airflow.utils.xcom": _XCOM,
+        "airflow.macros": _MACROS,
         "airflow.decorators": _DECORATORS,
         "airflow.operators.bash": _BASH,
         "airflow.operators.python": {**_PYTHON, **_BRANCH_PYTHON},
@@ -154,6 +214,12 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.utils.timezone": _TIMEZONE,
         "airflow.exceptions": _EXCEPTIONS,
         "airflow.configuration": _CONFIGURATION,
+        "airflow.utils.email": _SEND_EMAIL,
+        "airflow.operators.email": _EMAIL_OPERATOR,
+        "airflow.operators.email_operator": _EMAIL_OPERATOR,
+        "airflow.providers.smtp.operators.smtp": _EMAIL_OPERATOR,
+        "airflow.notifications.basenotifier": _NOTIFIER,
+        "airflow.sdk.bases.notifier": _NOTIFIER,
         **{f"airflow.{path}": names for path, names in _SENSOR_PATHS.items()},
         "airflow.sensors.time_sensor": _SENSOR_TIME,  # Airflow 2's module name
         "airflow.sensors.base_sensor_operator": _SENSOR_BASE,  # Airflow 1.10's
@@ -177,6 +243,10 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "get_current_context": _PYTHON["get_current_context"],
             **_EDGE_MODIFIER,
             "Param": _PARAM["Param"],
+            **_NOTIFIER,
+            **_VARIABLE,
+            **_CONNECTION,
+            **_BASE_HOOK,
             **_SENSOR_BASE,
         },
     }

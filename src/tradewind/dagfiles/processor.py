@@ -26,8 +26,10 @@ from multiprocessing.connection import Connection, Pipe, wait
 from typing import Any
 
 from tradewind import compat
+from tradewind.authoring.runtime_secrets import install_secrets_access
 from tradewind.config import Config
 from tradewind.dagfiles.loader import ensure_importable
+from tradewind.dagfiles.parse_secrets import ParseTimeSecrets
 
 
 @dataclass
@@ -212,6 +214,7 @@ def _fork_worker(
             ensure_importable(import_paths)
             if config is not None:
                 compat.install(config)
+                install_secrets_access(ParseTimeSecrets(config))
             _worker_loop(child_end)
         except BaseException:
             status = 1

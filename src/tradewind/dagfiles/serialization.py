@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from tradewind.authoring.callbacks import DAG_CALLBACKS, TASK_CALLBACKS
 from tradewind.authoring.graph import topological_order
 from tradewind.authoring.params import ParamsDict
 from tradewind.authoring.schedules import DagRunInfo, DataInterval, Timetable
@@ -66,6 +67,7 @@ def serialize_dag(dag: DAG, warnings: Sequence[str] = ()) -> dict[str, Any]:
         "is_paused_upon_creation": dag.is_paused_upon_creation,
         "edge_info": _edge_info(dag),
         "warnings": list(warnings),
+        "callbacks": _defined_callbacks(dag, DAG_CALLBACKS),
         "tasks": tasks,
         **serialize_task_groups(dag),
     }
@@ -116,6 +118,11 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "rendered_preview": {
             name: _preview(getattr(task, name, None)) for name in task.template_fields
         },
+        "max_active_tis_per_dagrun": task.max_active_tis_per_dagrun,
+        "ignore_first_depends_on_past": task.ignore_first_depends_on_past,
+        "callbacks": _defined_callbacks(task, TASK_CALLBACKS),
+        "email_on_failure": bool(task.email and task.email_on_failure),
+        "email_on_retry": bool(task.email and task.email_on_retry),
         **_external_marker(task),
     }
 
@@ -133,6 +140,12 @@ DOC_KINDS = ("doc_md", "doc", "doc_rst", "doc_json", "doc_yaml")
 
 def _doc_text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _defined_callbacks(owner: Any, names: tuple[str, ...]) -> list[str]:
+    """Which callbacks a DAG or task has: the scheduler asks for them to be run when a try
+    or run ends where no process of the DAG file is around to run them."""
+    return [name for name in names if getattr(owner, name, None)]
 
 
 def dag_hash(serialized: dict[str, Any]) -> str:
@@ -228,6 +241,11 @@ class SerializedTask:
     doc_rst: str | None = None
     doc_json: str | None = None
     doc_yaml: str | None = None
+    max_active_tis_per_dagrun: int | None = None
+    ignore_first_depends_on_past: bool = False
+    callbacks: frozenset[str] = frozenset()
+    email_on_failure: bool = False
+    email_on_retry: bool = False
 
     @property
     def display_name(self) -> str:
@@ -273,6 +291,11 @@ class SerializedTask:
             doc_json=data.get("doc_json"),
             doc_yaml=data.get("doc_yaml"),
             skips_downstream=bool(data.get("skips_downstream", False)),
+            max_active_tis_per_dagrun=data.get("max_active_tis_per_dagrun"),
+            ignore_first_depends_on_past=data.get("ignore_first_depends_on_past", False),
+            callbacks=frozenset(data.get("callbacks") or ()),
+            email_on_failure=data.get("email_on_failure", False),
+            email_on_retry=data.get("email_on_retry", False),
             external_marker=data.get("external_marker"),
         )
 
@@ -311,6 +334,11 @@ class SerializedTask:
             "skips_downstream": self.skips_downstream,
             **({"external_marker": self.external_marker} if self.external_marker else {}),
             "rendered_preview": self.rendered_preview,
+            "max_active_tis_per_dagrun": self.max_active_tis_per_dagrun,
+            "ignore_first_depends_on_past": self.ignore_first_depends_on_past,
+            "callbacks": sorted(self.callbacks),
+            "email_on_failure": self.email_on_failure,
+            "email_on_retry": self.email_on_retry,
         }
 
 
@@ -339,6 +367,7 @@ class SerializedDAG:
     dag_display_name: str | None = None
     edge_info: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    callbacks: frozenset[str] = frozenset()
 
     @property
     def display_name(self) -> str:
@@ -380,6 +409,7 @@ class SerializedDAG:
             edge_info=dict(data.get("edge_info") or {}),
             warnings=list(data.get("warnings") or []),
             task_groups=TaskGroupTree.from_serialized(data.get("task_groups")),
+            callbacks=frozenset(data.get("callbacks") or ()),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -404,6 +434,7 @@ class SerializedDAG:
             "is_paused_upon_creation": self.is_paused_upon_creation,
             "edge_info": self.edge_info,
             "warnings": self.warnings,
+            "callbacks": sorted(self.callbacks),
             "tasks": [task.to_dict() for task in self.tasks.values()],
             **self.task_groups.to_serialized(),
         }

@@ -43,6 +43,7 @@ from tradewind.exceptions import (
 from tradewind.execution.cross_dag import record_reschedule
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, format_line, log_path
+from tradewind.execution.rendered_fields import write_rendered_fields
 from tradewind.execution.try_process import (
     MetadataDatabase,
     StartedTry,
@@ -316,7 +317,9 @@ def execute_try(
     """Run the claimed try to its end and record the final state; the exit code to use."""
     log.info("%s (pid %d)", starting_line(started), os.getpid())
     with heartbeating(database, config, started):
-        outcome = run_claimed(MetadataDatabase(database), started, loaded_dags=loaded_dags)
+        outcome = run_claimed(
+            MetadataDatabase(database, config=config), started, loaded_dags=loaded_dags
+        )
     final = finish_try(database, started, outcome)
     log.info("Marked %s.%s as %s", started.dag_id, started.task_id, final)
     if outcome.timed_out:
@@ -445,6 +448,40 @@ def heartbeat_tries(database: Database, tries: Iterable[StartedTry]) -> None:
             )
 
 
+#: States that end a try from outside while it runs: marked failed or success by hand,
+#: skipped by its run's ``dagrun_timeout``. (A try the zombie check retried is left to end
+#: on its own: its end is not recorded over the retry.)
+ENDED_FROM_OUTSIDE = frozenset(
+    {
+        TaskInstanceState.FAILED,
+        TaskInstanceState.SUCCESS,
+        TaskInstanceState.SKIPPED,
+        TaskInstanceState.UPSTREAM_FAILED,
+        TaskInstanceState.REMOVED,
+    }
+)
+
+
+def changed_tries(database: Database, tries: Iterable[StartedTry]) -> list[tuple[StartedTry, str]]:
+    """Tries whose task instance was ended from outside while they run, each with the
+    state it has now: their supervisor stops them."""
+    by_key = {_key_of(s): s for s in tries}
+    if not by_key:
+        return []
+    with database.session() as session:
+        tis = _by_key(session, TaskInstance, by_key)
+    changed = []
+    for key, started in by_key.items():
+        ti = tis.get(key)
+        if (
+            ti is not None
+            and ti.try_number == started.try_number
+            and ti.state in ENDED_FROM_OUTSIDE
+        ):
+            changed.append((started, str(ti.state)))
+    return changed
+
+
 def _key_of(started: StartedTry) -> tuple[str, str, str]:
     return (started.dag_id, started.run_id, started.task_id)
 
@@ -472,6 +509,8 @@ def _finish(
     assert ti is not None
     if pid is not None:
         ti.pid = pid
+    if outcome.rendered_fields is not None:
+        write_rendered_fields(session, _key_of(started), outcome.rendered_fields)
     if outcome.state == TaskInstanceState.FAILED:
         return fail_try(ti, outcome.retry, now, allow_retry=outcome.allow_retry), True
     if outcome.state == TaskInstanceState.UP_FOR_RESCHEDULE and outcome.reschedule_at:
@@ -626,7 +665,8 @@ def warm_database(database: Database, config: Config) -> None:
             assert ti is not None
             ti.last_heartbeat_at = now_utc()
             session.flush()
-            finish_try(fake, started, TryResult(TaskInstanceState.SUCCESS, {"warm": True}))  # type: ignore[arg-type]
+            outcome = TryResult(TaskInstanceState.SUCCESS, {"warm": True}, rendered_fields={})
+            finish_try(fake, started, outcome)  # type: ignore[arg-type]
             raise _Rollback
     except _Rollback:
         pass

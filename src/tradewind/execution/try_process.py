@@ -17,11 +17,13 @@ import os
 import signal
 import sys
 import traceback
+import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from tradewind.authoring.runtime_secrets import install_secrets_access
 from tradewind.exceptions import (
     AirflowRescheduleException,
     AirflowTaskTimeout,
@@ -31,14 +33,20 @@ from tradewind.exceptions import (
     TaskTimeout,
 )
 from tradewind.execution.output_streams import forgive_output_errors
+from tradewind.security.masking import RedactingFilter
 from tradewind.states import TaskInstanceState
 
 if TYPE_CHECKING:
+    from tradewind.authoring.connection import Connection
+    from tradewind.authoring.context import PriorSuccess
     from tradewind.authoring.dag import DAG
     from tradewind.config import Config
     from tradewind.db.engine import Database
+    from tradewind.db.secrets_store import SecretsStore
 
 log = logging.getLogger("tradewind.task")
+
+XCOM_RETURN_KEY = "return_value"
 
 
 def now_utc() -> datetime:
@@ -109,6 +117,7 @@ class TryResult:
     used_database: bool = False  # the try connected to the database (XCom)
     #: ISO date a sensor in reschedule mode asked to poke again at (``up_for_reschedule``).
     reschedule_at: str | None = None
+    rendered_fields: dict[str, Any] | None = None  # the templated fields, as rendered
 
     def to_json(self) -> str:
         retry = None
@@ -150,11 +159,24 @@ class RuntimeTaskInstance:
         self.execution_date = started.logical_date
         self.start_date = started.start_date
         self.task = task
-        self.state = TaskInstanceState.RUNNING
+        self.state: str = TaskInstanceState.RUNNING
         self.hostname = started.hostname
 
-    def xcom_push(self, key: str, value: Any, **_: Any) -> None:
+    def xcom_push(self, key: str, value: Any, execution_date: Any = None, **_: Any) -> None:
+        """Store ``value`` (it must be JSON-serializable) under ``key`` for this try.
+
+        ``execution_date`` is Airflow 2's deprecated argument: the XCom belongs to this
+        try's run whatever it says, as in Airflow 2.2+, and passing it warns.
+        """
         from tradewind.execution.xcoms import push_xcom
+
+        if execution_date is not None:
+            warnings.warn(
+                f"xcom_push(execution_date=...) of task {self.task_id!r} changes nothing: an "
+                "XCom belongs to the run of the try that pushes it; remove the argument",
+                DeprecationWarning,
+                stacklevel=2,
+            )
 
         payload = _json_value(value, f"XCom {key!r} of task {self.task_id!r}")
         push_xcom(self._database.get(), self.dag_id, self.run_id, self.task_id, key, payload)
@@ -162,15 +184,26 @@ class RuntimeTaskInstance:
     def xcom_pull(
         self,
         task_ids: str | Iterable[str] | None = None,
-        key: str = "return_value",
         dag_id: str | None = None,
+        key: str | None = XCOM_RETURN_KEY,
+        include_prior_dates: bool = False,
+        *,
         run_id: str | None = None,
+        default: Any = None,
         **_: Any,
     ) -> Any:
+        """Airflow 2's ``xcom_pull`` (see :func:`tradewind.execution.xcoms.pull_xcom`)."""
         from tradewind.execution.xcoms import pull_xcom
 
         return pull_xcom(
-            self._database.get(), dag_id or self.dag_id, run_id or self.run_id, task_ids, key
+            self._database.get(),
+            dag_id or self.dag_id,
+            run_id or self.run_id,
+            task_ids,
+            key,
+            include_prior_dates=include_prior_dates,
+            default=default,
+            logical_date=self.logical_date,
         )
 
     def skip_tasks(self, task_ids: Iterable[str]) -> None:
@@ -244,41 +277,90 @@ class RuntimeTaskInstance:
 
         return cross_dag.dag_run_state(self._database.get(), dag_id, run_id)
 
+    def prior_success(self) -> PriorSuccess | None:
+        """The DAG's previous successful run (for the ``prev_*_success`` variables)."""
+        from tradewind.execution.prior_runs import prior_success
+
+        return prior_success(self._database.get(), self.dag_id, self.task_id, self.logical_date)
+
 
 class MetadataDatabase:
-    """The database for a try's XCom, connected on first use (most tries never use it).
+    """The database for a try's XCom, variables and connections, connected on first use
+    (most tries never use it).
 
     ``database`` is one already set up (the zygote's, once warm; ``tasks run``'s);
     otherwise the first use connects with the configuration ``config_json`` describes.
     """
 
-    def __init__(self, database: Database | None = None, config_json: str | None = None) -> None:
+    def __init__(
+        self,
+        database: Database | None = None,
+        config_json: str | None = None,
+        *,
+        config: Config | None = None,
+    ) -> None:
         self._database = database
         self._config_json = config_json
+        self._config = config
+        self._secrets: SecretsStore | None = None
         self.used = False
 
     def config(self) -> Config:
-        """The configuration the try was started with (to wake the scheduler)."""
-        from tradewind.config import Config, load_config
+        """The configuration the try runs with (parsed on first use)."""
+        if self._config is None:
+            from tradewind.config import Config, load_config
 
-        return Config.from_json(self._config_json) if self._config_json else load_config()
+            self._config = (
+                Config.from_json(self._config_json) if self._config_json else load_config()
+            )
+        return self._config
 
     def get(self) -> Database:
         self.used = True
         if self._database is None:
-            from tradewind.config import Config, load_config
             from tradewind.db.engine import Database
 
-            config = Config.from_json(self._config_json) if self._config_json else load_config()
-            self._database = Database.from_config(config)
+            self._database = Database.from_config(self.config())
         return self._database
+
+    def secrets(self) -> SecretsStore:
+        """Variables and connections: the environment's, then the database's."""
+        if self._secrets is None:
+            from tradewind.db.secrets_store import SecretsStore
+
+            self._secrets = SecretsStore(self.get(), self.config())
+        return self._secrets
+
+
+class TrySecrets:
+    """A try's way to variables and connections (``runtime_secrets``): connects on first use."""
+
+    def __init__(self, database: MetadataDatabase) -> None:
+        self._database = database
+
+    def get_variable(self, key: str) -> str | None:
+        return self._database.secrets().get_variable(key)
+
+    def set_variable(self, key: str, value: str, description: str | None) -> None:
+        self._database.secrets().set_variable(key, value, description)
+
+    def delete_variable(self, key: str) -> int:
+        return self._database.secrets().delete_variable(key)
+
+    def get_connection(self, conn_id: str) -> Connection | None:
+        return self._database.secrets().get_connection(conn_id)
 
 
 def _json_value(value: Any, what: str) -> Any:
+    """``value`` as the database will give it back (XComs are JSON, as in Airflow without
+    pickling); NaN and infinities are refused, as PostgreSQL's JSON refuses them."""
     try:
-        return json.loads(json.dumps(value))
+        return json.loads(json.dumps(value, allow_nan=False))
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{what} is not JSON-serializable: {exc}") from None
+        raise TypeError(
+            f"{what} is not JSON-serializable: {exc}; XCom values must be strings, numbers, "
+            "booleans, None, or lists and dicts of them (convert dates with .isoformat())"
+        ) from None
 
 
 def _raise_timeout(signum: int, frame: Any) -> None:
@@ -311,17 +393,24 @@ def run_claimed(
     *,
     loaded_dags: dict[str, DAG] | None = None,
 ) -> TryResult:
-    """Run the task's code for a claimed try; how it ended, not yet recorded.
+    """Run the task's code, then its callbacks, for a claimed try; how it ended, not yet
+    recorded.
 
-    The database is touched only if the task uses XCom.
+    The database is touched only if the task (or a callback) uses XCom.
     """
+    from tradewind.integrations import smtp
+
+    smtp.use_config(database.config)  # send_email in the task or a callback, email alerts
     task = None
+    context: dict[str, Any] | None = None
+    error: BaseException | None = None
     outcome = TryResult(TaskInstanceState.FAILED)
+    install_secrets_access(TrySecrets(database))
     try:
         dag = load_dag(started.fileloc, started.dag_id, loaded_dags)
         task = dag.get_task(started.task_id)
-        ti = RuntimeTaskInstance(database, started, task)
-        result = _run_task(dag, task, ti, started)
+        context = try_context(dag, task, RuntimeTaskInstance(database, started, task), started)
+        result = _run_task(task, context, outcome)
         if getattr(task, "do_xcom_push", True) and result is not None:
             outcome.result = _json_value(result, f"return value of task {started.task_id!r}")
         outcome.state = TaskInstanceState.SUCCESS
@@ -335,21 +424,40 @@ def run_claimed(
     except TaskFailedNoRetry as exc:
         log.error("Task failed, not retrying: %s", exc)
         outcome.allow_retry = False
+        error = exc
     except TaskTimeout as exc:
         outcome.timed_out = True
         log.error("Task timed out: %s", exc)
         _on_kill(task)
+        error = exc
     except BaseException as exc:  # includes SystemExit and KeyboardInterrupt from user code
         if isinstance(exc, SystemExit) and exc.code in (0, None):
             outcome.state = TaskInstanceState.SUCCESS
         else:
             log.error("Task failed with exception:\n%s", traceback.format_exc().rstrip())
+            error = exc
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-    outcome.used_database = database.used
     if outcome.state == TaskInstanceState.FAILED:
         outcome.retry = RetryPolicy.of(task)
+    if context is not None:
+        _call_outcome_callbacks(database, task, context, outcome, started, error)
+    outcome.used_database = database.used
     return outcome
+
+
+def _call_outcome_callbacks(
+    database: MetadataDatabase,
+    task: Any,
+    context: dict[str, Any],
+    outcome: TryResult,
+    started: StartedTry,
+    error: BaseException | None,
+) -> None:
+    from tradewind.execution.task_callbacks import call_outcome_callbacks, will_retry
+
+    retrying = will_retry(started.try_number, started.max_tries, outcome.allow_retry, task)
+    call_outcome_callbacks(task, context, outcome.state, exception=error, retrying=retrying)
 
 
 REHEARSAL_ID = "__tradewind_rehearsal__"
@@ -402,11 +510,16 @@ def _rehearsal_callable(ds: str, ti: Any) -> dict[str, int]:
     return {"n": 1}
 
 
-def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry) -> Any:
+def try_context(
+    dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry
+) -> dict[str, Any]:
+    """The context a try's task and callbacks see."""
     from types import SimpleNamespace
 
+    import lazy_object_proxy
+
     from tradewind.authoring.context import build_template_context
-    from tradewind.authoring.current_context import running_task
+    from tradewind.compat.configuration import AirflowConfigView
 
     dag_run = SimpleNamespace(
         dag_id=started.dag_id,
@@ -419,24 +532,41 @@ def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry)
         data_interval_start=started.data_interval_start or started.logical_date,
         data_interval_end=started.data_interval_end or started.logical_date,
     )
-    context = build_template_context(
-        dag=dag,
-        task=task,
-        run_id=started.run_id,
-        logical_date=started.logical_date,
-        data_interval_start=started.data_interval_start,
-        data_interval_end=started.data_interval_end,
-        conf=started.conf,
-        ti=ti,
-        dag_run=dag_run,
-        conf_overrides_params=started.conf_overrides_params,
+    database = ti._database
+    return dict(
+        build_template_context(
+            dag=dag,
+            task=task,
+            run_id=started.run_id,
+            logical_date=started.logical_date,
+            data_interval_start=started.data_interval_start,
+            data_interval_end=started.data_interval_end,
+            conf=started.conf,
+            ti=ti,
+            dag_run=dag_run,
+            conf_overrides_params=started.conf_overrides_params,
+            prior_success=ti.prior_success,
+            configuration=lazy_object_proxy.Proxy(lambda: AirflowConfigView(database.config())),
+        )
     )
+
+
+def _run_task(task: Any, context: dict[str, Any], outcome: TryResult) -> Any:
+    """Render the task's fields (kept in ``outcome`` to be recorded) and execute it."""
+    from tradewind.authoring.current_context import running_task
+    from tradewind.authoring.templating import shown_field_values
+
     timeout = task.execution_timeout
     if timeout is not None:
         signal.signal(signal.SIGALRM, _raise_timeout)
         signal.setitimer(signal.ITIMER_REAL, max(timeout.total_seconds(), 0.001))
     with running_task(context):
         task.render_template_fields(context)
+        outcome.rendered_fields = shown_field_values(task) if task.template_fields else None
+        if task.on_execute_callback:
+            from tradewind.execution.task_callbacks import call_execute_callbacks
+
+            call_execute_callbacks(task, context)
         return task.execute(context)
 
 
@@ -479,5 +609,6 @@ def log_like_a_try() -> None:
         root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("[%(asctime)s] {%(name)s} %(levelname)s - %(message)s"))
+    handler.addFilter(RedactingFilter())  # secrets the try read are *** in its log
     root.addHandler(handler)
     root.setLevel(logging.INFO)

@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradewind.config import Config
+from tradewind.dagfiles.serialization import SerializedTask
 from tradewind.dagfiles.stored import load_serialized_dag
 from tradewind.db.models import DagModel, DagRun, DagRunState, Pool, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
-from tradewind.scheduling.run_processing import _past_ok
+from tradewind.scheduling.past_deps import past_blocker
 from tradewind.scheduling.task_instances import new_task_instance
 from tradewind.scheduling.trigger_rules import Decision, evaluate, explain
 
@@ -40,14 +41,12 @@ def upstream_blockers(session: Session, ti: TaskInstance) -> list[str]:
         upstream.setdefault(task_id, None)
     if evaluate(task.trigger_rule, upstream.values()) is not Decision.RUN:
         reasons.append(explain(task.trigger_rule, upstream))
-    if task.depends_on_past:
+    if task.depends_on_past or task.wait_for_downstream:
         run = session.scalars(
             select(DagRun).where(DagRun.dag_id == ti.dag_id, DagRun.run_id == ti.run_id)
         ).one()
-        if not _past_ok(session, run, task):
-            reasons.append(
-                "depends_on_past: the same task in the previous run did not succeed or skip"
-            )
+        if (reason := past_blocker(session, run, task)) is not None:
+            reasons.append(reason)
     return reasons
 
 
@@ -107,6 +106,35 @@ def failed_dependencies(session: Session, config: Config, ti: TaskInstance) -> l
     )
     if active >= limit:
         reasons.append(f"max_active_tasks reached: {active} of {limit} tasks of the DAG running")
+    task = sdag.tasks.get(ti.task_id)
+    if task is not None:
+        reasons.extend(_task_limit_blockers(session, ti, task))
+    return reasons
+
+
+def _task_limit_blockers(session: Session, ti: TaskInstance, task: SerializedTask) -> list[str]:
+    """``max_active_tis_per_dag`` / ``max_active_tis_per_dagrun`` reached (admission's rule)."""
+    reasons = []
+    limits = (
+        ("max_active_tis_per_dag", task.max_active_tis_per_dag, "in all runs", None),
+        ("max_active_tis_per_dagrun", task.max_active_tis_per_dagrun, "in this run", ti.run_id),
+    )
+    for name, limit, where, run_id in limits:
+        if limit is None:
+            continue
+        query = select(func.count()).where(
+            TaskInstance.dag_id == ti.dag_id,
+            TaskInstance.task_id == ti.task_id,
+            TaskInstance.state.in_((S.QUEUED, S.RUNNING)),
+        )
+        if run_id is not None:
+            query = query.where(TaskInstance.run_id == run_id)
+        active = session.scalar(query) or 0
+        if active >= limit:
+            reasons.append(
+                f"{name} reached: {active} of {limit} instances of task {ti.task_id} "
+                f"queued or running {where}"
+            )
     return reasons
 
 

@@ -16,10 +16,11 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tradewind.authoring.skipping import SKIP_DECISION_KEY, skip_is_recorded
-from tradewind.dagfiles.serialization import SerializedDAG, SerializedTask
+from tradewind.dagfiles.serialization import SerializedDAG
 from tradewind.db.engine import plain_rows
 from tradewind.db.models import DagRun, DagRunState, TaskInstance, XCom
 from tradewind.db.models import TaskInstanceState as S
+from tradewind.scheduling.past_deps import past_blocker
 from tradewind.scheduling.task_instances import task_instance_values
 from tradewind.scheduling.trigger_rules import Decision, evaluate
 
@@ -35,6 +36,7 @@ class ProcessResult:
     finished: list[DagRun] = field(default_factory=list)
     changed: bool = False
     next_due: datetime | None = None  # earliest retry or dagrun_timeout
+    timed_out: set[tuple[str, str]] = field(default_factory=set)  # runs failed by dagrun_timeout
 
     def due(self, when: datetime) -> None:
         if self.next_due is None or when < self.next_due:
@@ -107,6 +109,7 @@ def _process_run(
             changes[S.SKIPPED].extend(unfinished)
             _apply(session, run, changes, now)
             _finish(run, DagRunState.FAILED, now, result)
+            result.timed_out.add((run.dag_id, run.run_id))
             return
         result.due(deadline)
 
@@ -118,7 +121,7 @@ def _process_run(
             upstream = [states.get(u) for u in task.upstream_task_ids if u in states]
             decision = Decision.SKIP if tid in left_out else evaluate(task.trigger_rule, upstream)
             if decision is Decision.RUN:
-                if task.depends_on_past and not _past_ok(session, run, task):
+                if past_blocker(session, run, task) is not None:
                     continue
                 new = S.SCHEDULED
             elif decision is Decision.SKIP:
@@ -237,33 +240,3 @@ def _same_try_again(session: Session, run: DagRun, task_ids: list[str]) -> None:
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def _past_ok(session: Session, run: DagRun, task: SerializedTask) -> bool:
-    """depends_on_past: the same task in the previous run ended success or skipped."""
-    previous = session.scalars(
-        select(DagRun.run_id)
-        .where(DagRun.dag_id == run.dag_id, DagRun.execution_date < run.execution_date)
-        .order_by(DagRun.execution_date.desc())
-        .limit(1)
-    ).first()
-    if previous is None:
-        return True
-    state = session.scalars(
-        select(TaskInstance.state).where(
-            TaskInstance.dag_id == run.dag_id,
-            TaskInstance.run_id == previous,
-            TaskInstance.task_id == task.task_id,
-        )
-    ).first()
-    if state is None:
-        # No instance at all (task added later) passes; one with no state yet does not.
-        exists = session.scalars(
-            select(TaskInstance.task_id).where(
-                TaskInstance.dag_id == run.dag_id,
-                TaskInstance.run_id == previous,
-                TaskInstance.task_id == task.task_id,
-            )
-        ).first()
-        return exists is None
-    return state in (S.SUCCESS, S.SKIPPED)

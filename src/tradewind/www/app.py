@@ -25,7 +25,7 @@ from tradewind.www.rendering import build_environment
 from tradewind.www.routing import make_route_class
 from tradewind.www.session import SessionSigner, load_secret_key
 from tradewind.www.session_check import SessionCheck
-from tradewind.www.views import auth, dag, dags, pools, runs, static, task_instances
+from tradewind.www.views import auth, dag, dags, pools, runs, secrets, static, task_instances
 
 DAG = "/dags/{dag_id}"
 RUN = DAG + "/runs/{run_id}"
@@ -53,6 +53,12 @@ ROUTES: list[tuple[str, str, Callable[..., Any]]] = [
     ("POST", "/pools", pools.save_pool),
     # ``:path``: a pool name may hold "/" (sent encoded as %2F, which arrives decoded).
     ("POST", "/pools/{name:path}/delete", pools.delete_pool),
+    ("GET", "/variables", secrets.variable_list),
+    ("POST", "/variables", secrets.save_variable),
+    ("POST", "/variables/{key:path}/delete", secrets.delete_variable),
+    ("GET", "/connections", secrets.connection_list),
+    ("POST", "/connections", secrets.save_connection),
+    ("POST", "/connections/{conn_id:path}/delete", secrets.delete_connection),
 ]
 
 

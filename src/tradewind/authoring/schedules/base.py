@@ -82,6 +82,11 @@ class Timetable(ABC):
     def infer_manual_data_interval(self, *, run_after: datetime) -> DataInterval:
         """The data interval of a run triggered by hand at ``run_after``."""
 
+    def previous_logical_date(self, logical_date: datetime) -> datetime | None:
+        """The scheduled logical date before ``logical_date``; ``None`` if the schedule has
+        no such notion (Airflow 2's ``prev_execution_date`` in templates)."""
+        return None
+
     def serialize(self) -> dict[str, Any]:
         return {"__type": self.type_name}
 

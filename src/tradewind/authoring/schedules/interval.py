@@ -35,6 +35,9 @@ class IntervalTimetable(Timetable):
     def _latest_complete_start(self, now: datetime) -> datetime:
         """Start of the interval that finished most recently at or before ``now``."""
 
+    def previous_logical_date(self, logical_date: datetime) -> datetime | None:
+        return self._prev(logical_date)
+
     def next_dagrun_info(
         self,
         *,

@@ -13,8 +13,10 @@ from tradewind.db.models.dagrun import (
 from tradewind.db.models.job import Job
 from tradewind.db.models.login_failure import LoginFailure
 from tradewind.db.models.pool import DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS, Pool
+from tradewind.db.models.rendered import RenderedTaskInstanceFields
 from tradewind.db.models.task_reschedule import TaskReschedule
 from tradewind.db.models.user import User
+from tradewind.db.models.variable import Connection, Variable
 from tradewind.db.models.xcom import XCom
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "DEFAULT_POOL_SLOTS",
     "AuditLog",
     "Base",
+    "Connection",
     "DagFile",
     "DagModel",
     "DagRun",
@@ -30,11 +33,13 @@ __all__ = [
     "Job",
     "LoginFailure",
     "Pool",
+    "RenderedTaskInstanceFields",
     "RunType",
     "SerializedDagModel",
     "TaskInstance",
     "TaskInstanceState",
     "TaskReschedule",
     "User",
+    "Variable",
     "XCom",
 ]

@@ -1,7 +1,7 @@
 """task_reschedule: when a rescheduled sensor's try first poked (its timeout counts from it)
 
 Revision ID: 0006
-Revises: 0002 (to be renumbered onto the integration head when merged)
+Revises: 0004 (to be renumbered by the lead when merged)
 Create Date: 2026-11-26 17:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import tradewind.db.types
 
 revision = "0006"
-down_revision = "0002"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
