@@ -30,6 +30,7 @@ STORED_VALUES = {
         "upstream_failed",
         "skipped",
         "removed",
+        "up_for_reschedule",
     ],
 }
 

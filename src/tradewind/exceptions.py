@@ -6,6 +6,8 @@ traceback and the API turns the ``NotFound``/``BadRequest`` family into JSON err
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class TradewindException(Exception):
     """Base class for every error Tradewind raises on purpose."""
@@ -58,6 +60,19 @@ class TaskFailedNoRetry(AirflowException):
 
 class AirflowFailException(TaskFailedNoRetry):
     """Airflow's name for :class:`TaskFailedNoRetry`: the try fails and is not retried."""
+
+
+class AirflowSensorTimeout(TaskFailedNoRetry):
+    """A sensor waited longer than its ``timeout``: the task fails and is not retried."""
+
+
+class AirflowRescheduleException(AirflowException):
+    """Raised by a sensor in ``reschedule`` mode: end this poke, free the slot, and run
+    the task again at ``reschedule_date`` (the try number does not change)."""
+
+    def __init__(self, reschedule_date: datetime) -> None:
+        super().__init__(f"reschedule at {reschedule_date.isoformat()}")
+        self.reschedule_date = reschedule_date
 
 
 class TaskTimeout(AirflowException):

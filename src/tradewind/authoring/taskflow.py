@@ -188,6 +188,15 @@ class _TaskDecoratorFactory:
 
         return _decorate(DecoratedBashOperator, "@task.bash", python_callable, operator_kwargs)
 
+    def sensor(
+        self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
+    ) -> Any:
+        """The function is poked until it returns True or ``PokeReturnValue(True, value)``
+        (see ``PythonSensor``); sensor arguments (``poke_interval``, ``mode``...) apply."""
+        from tradewind.authoring.taskflow_sensor import DecoratedSensorOperator
+
+        return _decorate(DecoratedSensorOperator, "@task.sensor", python_callable, operator_kwargs)
+
     def python(
         self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
     ) -> Any:

@@ -20,7 +20,7 @@ _BASEOPERATOR = {
 }
 _DECORATORS = {
     "dag": "tradewind.authoring.dag_decorator:dag",
-    "task": "tradewind.authoring.taskflow:task",  # task.branch, task.short_circuit, task.bash
+    "task": "tradewind.authoring.taskflow:task",  # task.branch, .short_circuit, .bash, .sensor
     "task_group": "tradewind.authoring.task_group_decorator:task_group",
     "setup": "tradewind.authoring.taskflow_setup_teardown:setup",
     "teardown": "tradewind.authoring.taskflow_setup_teardown:teardown",
@@ -77,6 +77,8 @@ _EXCEPTIONS = {
         "AirflowSkipException",
         "AirflowFailException",
         "AirflowTaskTimeout",
+        "AirflowSensorTimeout",
+        "AirflowRescheduleException",
         "ParamValidationError",
         "XComNotFound",
         "AirflowNotFoundException",
@@ -145,6 +147,38 @@ _DATASET_OR_TIME = {
 _ASSET_OR_TIME = {
     "AssetOrTimeSchedule": "tradewind.authoring.schedules.datasets:AssetOrTimeSchedule",
     "AssetTriggeredTimetable": "tradewind.authoring.schedules.datasets:DatasetTriggeredTimetable",
+}
+_S = "tradewind.authoring.sensors"
+_SENSOR_BASE = {
+    "BaseSensorOperator": f"{_S}.base:BaseSensorOperator",
+    "PokeReturnValue": f"{_S}.base:PokeReturnValue",
+}
+_SENSOR_PYTHON = {"PythonSensor": f"{_S}.python:PythonSensor"}
+_SENSOR_BASH = {"BashSensor": f"{_S}.bash:BashSensor"}
+_SENSOR_FILE = {"FileSensor": f"{_S}.filesystem:FileSensor"}
+_SENSOR_TIME_DELTA = {"TimeDeltaSensor": f"{_S}.time_delta:TimeDeltaSensor"}
+_SENSOR_TIME = {"TimeSensor": f"{_S}.time_sensor:TimeSensor"}
+_SENSOR_DATE_TIME = {"DateTimeSensor": f"{_S}.date_time:DateTimeSensor"}
+_SENSOR_WEEKDAY = {"DayOfWeekSensor": f"{_S}.weekday:DayOfWeekSensor"}
+_SENSOR_EXTERNAL = {
+    "ExternalTaskSensor": f"{_S}.external_task:ExternalTaskSensor",
+    "ExternalTaskMarker": f"{_S}.external_task:ExternalTaskMarker",
+}
+_TRIGGER_DAGRUN = {
+    "TriggerDagRunOperator": "tradewind.authoring.operators.trigger_dagrun:TriggerDagRunOperator"
+}
+#: Airflow path suffix (after ``airflow.`` or ``airflow.providers.standard.``) -> names.
+_SENSOR_PATHS = {
+    "sensors.base": _SENSOR_BASE,
+    "sensors.python": _SENSOR_PYTHON,
+    "sensors.bash": _SENSOR_BASH,
+    "sensors.filesystem": _SENSOR_FILE,
+    "sensors.time_delta": _SENSOR_TIME_DELTA,
+    "sensors.time": _SENSOR_TIME,
+    "sensors.date_time": _SENSOR_DATE_TIME,
+    "sensors.weekday": _SENSOR_WEEKDAY,
+    "sensors.external_task": _SENSOR_EXTERNAL,
+    "operators.trigger_dagrun": _TRIGGER_DAGRUN,
 }
 _CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the loaded Config
 
@@ -228,6 +262,10 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.assets": _ASSETS,
         "airflow.datasets.metadata": {"Metadata": f"{_DS}:Metadata"},
         "airflow.sdk.definitions.asset.metadata": {"Metadata": f"{_DS}:Metadata"},
+        **{f"airflow.{path}": names for path, names in _SENSOR_PATHS.items()},
+        "airflow.sensors.time_sensor": _SENSOR_TIME,  # Airflow 2's module name
+        "airflow.sensors.base_sensor_operator": _SENSOR_BASE,  # Airflow 1.10's
+        "airflow.operators.sensors": {**_SENSOR_BASE, **_SENSOR_EXTERNAL},  # Airflow 1.10's
         # Airflow 3 moved the core operators into the "standard" provider.
         "airflow.providers.standard.operators.bash": _BASH,
         "airflow.providers.standard.operators.python": {**_PYTHON, **_BRANCH_PYTHON},
@@ -248,6 +286,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
                 "tradewind.example_dags.plugins.workday:WorkdayTimetablePlugin"
             ),
         },
+        **{f"airflow.providers.standard.{path}": names for path, names in _SENSOR_PATHS.items()},
         # Airflow 3's task SDK: the same objects under one roof.
         "airflow.sdk": {
             **_DAG,
@@ -266,6 +305,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             **_CRON_TRIGGER,
             **_INTERVAL_TIMETABLES,
             **_EVENTS,
+            **_SENSOR_BASE,
         },
     }
 )

@@ -131,7 +131,15 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "callbacks": _defined_callbacks(task, TASK_CALLBACKS),
         "email_on_failure": bool(task.email and task.email_on_failure),
         "email_on_retry": bool(task.email and task.email_on_retry),
+        **_external_marker(task),
     }
+
+
+def _external_marker(task: BaseOperator) -> dict[str, Any]:
+    """An ExternalTaskMarker's target, for clearing (absent for every other task, so
+    their DAGs' hashes do not change)."""
+    info = getattr(task, "external_marker_info", None)
+    return {"external_marker": info()} if callable(info) else {}
 
 
 #: A task's documentation attributes, as in Airflow; the UI renders doc_md as Markdown.
@@ -241,6 +249,8 @@ class SerializedTask:
     doc_md: str | None
     rendered_preview: dict[str, str | None]
     skips_downstream: bool = False  # a branch or short circuit: it records what it skipped
+    #: An ExternalTaskMarker's external_dag_id, external_task_id, execution_date, depth.
+    external_marker: dict[str, Any] | None = None
     task_display_name: str | None = None
     doc: str | None = None
     doc_rst: str | None = None
@@ -312,6 +322,7 @@ class SerializedTask:
             is_setup=bool(data.get("is_setup", False)),
             is_teardown=bool(data.get("is_teardown", False)),
             on_failure_fail_dagrun=bool(data.get("on_failure_fail_dagrun", False)),
+            external_marker=data.get("external_marker"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -350,6 +361,7 @@ class SerializedTask:
             "is_setup": self.is_setup,
             "is_teardown": self.is_teardown,
             "on_failure_fail_dagrun": self.on_failure_fail_dagrun,
+            **({"external_marker": self.external_marker} if self.external_marker else {}),
             "rendered_preview": self.rendered_preview,
             "max_active_tis_per_dagrun": self.max_active_tis_per_dagrun,
             "ignore_first_depends_on_past": self.ignore_first_depends_on_past,

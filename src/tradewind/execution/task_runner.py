@@ -40,6 +40,7 @@ from tradewind.exceptions import (
     TaskNotFound,
     TradewindException,
 )
+from tradewind.execution.cross_dag import record_reschedule
 from tradewind.execution.dataset_events import record_events
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, format_line, log_path
@@ -324,7 +325,8 @@ def execute_try(
     log.info("Marked %s.%s as %s", started.dag_id, started.task_id, final)
     if outcome.timed_out:
         kill_own_process_group()
-    return EXIT_OK if final in (TaskInstanceState.SUCCESS, TaskInstanceState.SKIPPED) else 1
+    ok = (TaskInstanceState.SUCCESS, TaskInstanceState.SKIPPED, TaskInstanceState.UP_FOR_RESCHEDULE)
+    return EXIT_OK if final in ok else 1
 
 
 @contextlib.contextmanager
@@ -512,6 +514,9 @@ def _finish(
         write_rendered_fields(session, _key_of(started), outcome.rendered_fields)
     if outcome.state == TaskInstanceState.FAILED:
         return fail_try(ti, outcome.retry, now, allow_retry=outcome.allow_retry), True
+    if outcome.state == TaskInstanceState.UP_FOR_RESCHEDULE and outcome.reschedule_at:
+        record_reschedule(session, ti, datetime.fromisoformat(outcome.reschedule_at), now)
+        return outcome.state, True
     ti.state = outcome.state
     ti.end_date = now
     ti.duration = max((now - (ti.start_date or now)).total_seconds(), 0.0)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from tradewind.authoring.runtime_secrets import install_secrets_access
 from tradewind.exceptions import (
+    AirflowRescheduleException,
     AirflowTaskTimeout,
     DagNotFound,
     TaskFailedNoRetry,
@@ -115,6 +116,8 @@ class TryResult:
     timed_out: bool = False
     retry: RetryPolicy | None = None
     used_database: bool = False  # the try connected to the database (XCom)
+    #: ISO date a sensor in reschedule mode asked to poke again at (``up_for_reschedule``).
+    reschedule_at: str | None = None
     rendered_fields: dict[str, Any] | None = None  # the templated fields, as rendered
     #: ``{"uri", "extra", "aliases"}`` per dataset event the success records (its outlets).
     dataset_events: list[dict[str, Any]] = field(default_factory=list)
@@ -211,6 +214,71 @@ class RuntimeTaskInstance:
         from tradewind.execution.skips import skip_task_instances
 
         skip_task_instances(self._database.get(), self.dag_id, self.run_id, task_ids)
+
+    # --- what sensors and TriggerDagRunOperator ask (tradewind.execution.cross_dag) -----------
+
+    def first_poke_date(self) -> datetime | None:
+        """When this try's first poke started, if it has been rescheduled; else ``None``."""
+        from tradewind.execution import cross_dag
+
+        return cross_dag.first_poke_date(
+            self._database.get(), self.dag_id, self.run_id, self.task_id, self.try_number
+        )
+
+    def count_task_states(
+        self,
+        dag_id: str,
+        logical_dates: list[datetime],
+        task_ids: list[str] | None,
+        states: Iterable[str],
+        task_group_id: str | None = None,
+    ) -> int:
+        """How many of another DAG's task instances (or runs, with no task ids or group)
+        at these logical dates are in one of ``states``."""
+        from tradewind.execution import cross_dag
+
+        return cross_dag.count_states(
+            self._database.get(), dag_id, logical_dates, task_ids, task_group_id, list(states)
+        )
+
+    def expected_task_count(
+        self, dag_id: str, task_ids: list[str] | None, task_group_id: str | None
+    ) -> int:
+        """Check the other DAG (and its tasks or group) exists; how many tasks are waited
+        for per logical date (1 for a whole DAG)."""
+        from tradewind.execution import cross_dag
+
+        return cross_dag.expected_count(self._database.get(), dag_id, task_ids, task_group_id)
+
+    def trigger_dag_run(
+        self,
+        dag_id: str,
+        run_id: str | None,
+        conf: dict[str, Any] | None,
+        logical_date: datetime | None,
+        reset_dag_run: bool,
+    ) -> tuple[str, datetime]:
+        """Queue a run of another DAG; (its run id, its logical date)."""
+        from tradewind.execution import cross_dag
+
+        created = cross_dag.trigger_run(
+            self._database.get(),
+            dag_id,
+            run_id=run_id,
+            conf=conf,
+            logical_date=logical_date,
+            reset_dag_run=reset_dag_run,
+            triggered_by=f"{self.dag_id}.{self.task_id}",
+        )
+        from tradewind.db.wakeup import notify_scheduler
+
+        notify_scheduler(self._database.get(), self._database.config())
+        return created
+
+    def dag_run_state(self, dag_id: str, run_id: str) -> str | None:
+        from tradewind.execution import cross_dag
+
+        return cross_dag.dag_run_state(self._database.get(), dag_id, run_id)
 
     def prior_success(self) -> PriorSuccess | None:
         """The DAG's previous successful run (for the ``prev_*_success`` variables)."""
@@ -359,6 +427,10 @@ def run_claimed(
     except TaskSkipped as exc:
         log.info("Task skipped: %s", exc)
         outcome.state = TaskInstanceState.SKIPPED
+    except AirflowRescheduleException as exc:
+        log.info("Rescheduling the task: next poke at %s", exc.reschedule_date.isoformat())
+        outcome.state = TaskInstanceState.UP_FOR_RESCHEDULE
+        outcome.reschedule_at = exc.reschedule_date.isoformat()
     except TaskFailedNoRetry as exc:
         log.error("Task failed, not retrying: %s", exc)
         outcome.allow_retry = False

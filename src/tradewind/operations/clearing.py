@@ -11,16 +11,39 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, select, update
 
 from tradewind.config import Config
+from tradewind.dagfiles.serialization import SerializedDAG
 from tradewind.db.engine import Database
 from tradewind.db.models import DagRun, DagRunState, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.exceptions import BadRequest
+from tradewind.execution.cross_dag import forget_reschedules
 from tradewind.operations import audit
 from tradewind.operations.clear_scope import with_setups_and_teardowns
+from tradewind.operations.external_clearing import marked_external_tasks, with_downstream
+
+
+def _reset(session: Any, sdag: SerializedDAG, tis: list[TaskInstance]) -> None:
+    """No state, retries given back, the runs queued again."""
+    for ti in tis:
+        task = sdag.tasks.get(ti.task_id)
+        retries = task.retries if task is not None else 0
+        ti.max_tries = ti.try_number + retries
+        ti.state = S.REMOVED if task is None else None
+        ti.next_retry_at = None
+        ti.end_date = None
+        ti.queued_by_job_id = None
+    forget_reschedules(session, sdag.dag_id, [(ti.run_id, ti.task_id) for ti in tis])
+    session.execute(
+        update(DagRun)
+        .where(DagRun.dag_id == sdag.dag_id, DagRun.run_id.in_({ti.run_id for ti in tis}))
+        .values(state=DagRunState.QUEUED, end_date=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 @dataclass(frozen=True)
@@ -28,6 +51,8 @@ class ClearedTask:
     run_id: str
     task_id: str
     previous_state: str | None
+    #: Set for a task of another DAG, cleared because an ExternalTaskMarker points to it.
+    dag_id: str | None = None
 
 
 def clear_task_instances(
@@ -42,9 +67,14 @@ def clear_task_instances(
     only_running: bool = False,
     run_id: str | None = None,
     dry_run: bool = False,
+    downstream: bool = False,
     actor: str,
 ) -> list[ClearedTask]:
     """Clear matching task instances; with ``dry_run`` only list them.
+
+    ``downstream`` adds the tasks below the matching ones in the same runs. A cleared
+    ExternalTaskMarker also clears the task it names in the other DAG's run, with what
+    follows it there (see :mod:`tradewind.operations.external_clearing`).
 
     A clear that changed something is recorded in the audit log as ``actor``'s.
     """
@@ -86,23 +116,19 @@ def clear_task_instances(
             for ti in session.scalars(query)
             if pattern is None or pattern.search(ti.task_id) or ti.task_id in taken_along
         ]
-        cleared = [ClearedTask(ti.run_id, ti.task_id, ti.state) for ti in tis]
+        if downstream:
+            tis = with_downstream(session, sdag, tis)
+        external = marked_external_tasks(session, sdag, tis)
+        cleared = [ClearedTask(ti.run_id, ti.task_id, ti.state) for ti in tis] + [
+            ClearedTask(ti.run_id, ti.task_id, ti.state, ti.dag_id)
+            for _, ext_tis in external
+            for ti in ext_tis
+        ]
         if dry_run or not tis:
             return cleared
-        for ti in tis:
-            task = sdag.tasks.get(ti.task_id)
-            retries = task.retries if task is not None else 0
-            ti.max_tries = ti.try_number + retries
-            ti.state = S.REMOVED if task is None else None
-            ti.next_retry_at = None
-            ti.end_date = None
-            ti.queued_by_job_id = None
-        session.execute(
-            update(DagRun)
-            .where(DagRun.dag_id == dag_id, DagRun.run_id.in_({ti.run_id for ti in tis}))
-            .values(state=DagRunState.QUEUED, end_date=None)
-            .execution_options(synchronize_session=False)
-        )
+        _reset(session, sdag, tis)
+        for ext_sdag, ext_tis in external:
+            _reset(session, ext_sdag, ext_tis)
         task_ids = {ti.task_id for ti in tis}
         audit.record(
             session,

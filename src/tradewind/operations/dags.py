@@ -19,6 +19,7 @@ from tradewind.db.models import (
     SerializedDagModel,
     TaskInstance,
     TaskOutletDatasetReference,
+    TaskReschedule,
     XCom,
 )
 from tradewind.exceptions import BadRequest, DagNotFound
@@ -143,7 +144,7 @@ def delete_dag(db: Database, dag_id: str, *, actor: str) -> int:
         dag = require_dag(session, dag_id)
         fileloc = dag.fileloc
         count = 0
-        for model in (XCom, TaskInstance, DagRun, SerializedDagModel, DagModel):
+        for model in (XCom, TaskReschedule, TaskInstance, DagRun, SerializedDagModel, DagModel):
             result = session.execute(delete(model).where(model.dag_id == dag_id))
             count += cast(CursorResult[Any], result).rowcount or 0
         if fileloc:

@@ -90,6 +90,8 @@ def failed_dependencies(session: Session, config: Config, ti: TaskInstance) -> l
     ).one()
     if run.state != DagRunState.RUNNING:
         reasons.append(f"dag run {run.run_id} is {run.state}, not running")
+    if ti.state == S.UP_FOR_RESCHEDULE and ti.next_retry_at is not None:
+        reasons.append(f"a rescheduled sensor: next poke at {ti.next_retry_at}")
     if ti.state == S.UP_FOR_RETRY and ti.next_retry_at is not None:
         now = datetime.now(UTC)
         if ti.next_retry_at > now:

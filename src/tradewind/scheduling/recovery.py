@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from tradewind.config import Config
 from tradewind.dagfiles.serialization import SerializedDAG
-from tradewind.db.models import Job, TaskInstance
+from tradewind.db.models import Job, TaskInstance, TaskReschedule
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.execution.callback_requests import CallbackRequest
 from tradewind.execution.failure import fail_try
@@ -84,6 +84,8 @@ def handle_outcomes(
             # changed): it never touched the TI, whoever did owns it now. A message
             # delivered twice by a broker ends this way.
             continue
+        if _an_earlier_poke(session, outcome):
+            continue
         if ti.state == S.RUNNING and ti.try_number == key.try_number:
             pass  # died mid-try
         elif ti.state == S.QUEUED and ti.try_number == key.try_number - 1:
@@ -104,6 +106,27 @@ def handle_outcomes(
         _request_callbacks(session, ti, sdag, message, requests)
         handled += 1
     return handled
+
+
+def _an_earlier_poke(session: Session, outcome: TaskOutcome) -> bool:
+    """A rescheduled sensor's pokes share a try number: a late outcome of a poke whose
+    result was recorded (exit 0, nothing amiss) says nothing about the poke running now."""
+    if outcome.reason != "exited" or outcome.returncode != 0 or outcome.detail:
+        return False
+    key = outcome.key
+    return (
+        session.scalar(
+            select(TaskReschedule.id)
+            .where(
+                TaskReschedule.dag_id == key.dag_id,
+                TaskReschedule.run_id == key.run_id,
+                TaskReschedule.task_id == key.task_id,
+                TaskReschedule.try_number == key.try_number,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _request_for_stopped(

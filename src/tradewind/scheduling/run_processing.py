@@ -25,7 +25,9 @@ from tradewind.scheduling.task_instances import task_instance_values
 from tradewind.scheduling.trigger_rules import Decision, evaluate, setup_constraint
 
 FAILED_LEAF = frozenset({S.FAILED, S.UPSTREAM_FAILED})
-UNFINISHED = (None, S.SCHEDULED, S.QUEUED, S.RUNNING, S.UP_FOR_RETRY)
+UNFINISHED = (None, S.SCHEDULED, S.QUEUED, S.RUNNING, S.UP_FOR_RETRY, S.UP_FOR_RESCHEDULE)
+#: Waiting for a date in ``next_retry_at``: a retry delay, or a rescheduled sensor's next poke.
+WAITING = (S.UP_FOR_RETRY, S.UP_FOR_RESCHEDULE)
 FINISHED = frozenset({S.SUCCESS, S.FAILED, S.SKIPPED, S.UPSTREAM_FAILED})
 
 
@@ -81,6 +83,7 @@ def _process_run(
 ) -> None:
     states: dict[str, str | None] = {tid: st for tid, (st, _) in existing.items()}
     changes: dict[str | None, list[str]] = defaultdict(list)
+    rescheduled: list[str] = []
 
     missing = [task for tid, task in sdag.tasks.items() if tid not in existing]
     if missing:
@@ -128,16 +131,20 @@ def _process_run(
                 continue
             changes[new].append(tid)
             states[tid] = new
-        elif state == S.UP_FOR_RETRY:
+        elif state in WAITING:
             retry_at = existing.get(tid, (None, None))[1]
             if retry_at is None or retry_at <= now:
                 changes[S.SCHEDULED].append(tid)
                 states[tid] = S.SCHEDULED
+                if state == S.UP_FOR_RESCHEDULE:
+                    rescheduled.append(tid)
             else:
                 result.due(retry_at)
     if changes:
         result.changed = True
         _apply(session, run, changes, now)
+    if rescheduled:
+        _same_try_again(session, run, rescheduled)
 
     relevant = [states.get(tid) for tid in sdag.tasks]
     if all(state is not None and state not in UNFINISHED for state in relevant):
@@ -229,6 +236,23 @@ def _apply(
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
+
+
+def _same_try_again(session: Session, run: DagRun, task_ids: list[str]) -> None:
+    """A rescheduled sensor's next poke continues its try: step the count back, so the
+    claim (which counts a try up as it starts it) lands on the same try number."""
+    for chunk in _chunks(task_ids, 500):
+        session.execute(
+            update(TaskInstance)
+            .where(
+                TaskInstance.dag_id == run.dag_id,
+                TaskInstance.run_id == run.run_id,
+                TaskInstance.task_id.in_(chunk),
+                TaskInstance.try_number > 0,
+            )
+            .values(try_number=TaskInstance.try_number - 1)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:

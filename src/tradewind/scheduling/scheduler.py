@@ -634,7 +634,9 @@ class Scheduler:
 
     def _next_retry(self, session: Session) -> datetime | None:
         return session.scalar(
-            select(func.min(TaskInstance.next_retry_at)).where(TaskInstance.state == S.UP_FOR_RETRY)
+            select(func.min(TaskInstance.next_retry_at)).where(
+                TaskInstance.state.in_((S.UP_FOR_RETRY, S.UP_FOR_RESCHEDULE))
+            )
         )
 
 

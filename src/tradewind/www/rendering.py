@@ -26,6 +26,7 @@ STATES = (
     "queued",
     "scheduled",
     "up_for_retry",
+    "up_for_reschedule",
     "upstream_failed",
     "skipped",
     "removed",

@@ -25,6 +25,7 @@ from tradewind.db.models.job import Job
 from tradewind.db.models.login_failure import LoginFailure
 from tradewind.db.models.pool import DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS, Pool
 from tradewind.db.models.rendered import RenderedTaskInstanceFields
+from tradewind.db.models.task_reschedule import TaskReschedule
 from tradewind.db.models.user import User
 from tradewind.db.models.variable import Connection, Variable
 from tradewind.db.models.xcom import XCom
@@ -57,6 +58,7 @@ __all__ = [
     "TaskInstance",
     "TaskInstanceState",
     "TaskOutletDatasetReference",
+    "TaskReschedule",
     "User",
     "Variable",
     "XCom",
