@@ -29,7 +29,7 @@ TASK_VALUES = {
     "start_date": "datetime(2024, 6, 1)",
     "end_date": "datetime(2025, 1, 1)",
 }
-DAG_VALUES = {"sla_miss_callback": "cb"}
+DAG_VALUES = {"sla_miss_callback": "cb", "orientation": "'TB'"}
 
 
 def _file(tmp_path: Path, body: str) -> str:

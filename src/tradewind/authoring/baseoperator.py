@@ -103,6 +103,8 @@ class BaseOperator(DependencyMixin):
         doc: str | None = None,
         doc_md: str | None = None,
         task_group: TaskGroup | None = None,
+        pre_execute: Callable[[Any], Any] | None = None,
+        post_execute: Callable[[Any, Any], Any] | None = None,
         doc_rst: str | None = None,
         doc_json: str | None = None,
         doc_yaml: str | None = None,
@@ -174,6 +176,8 @@ class BaseOperator(DependencyMixin):
         self.ignore_first_depends_on_past = bool(ignore_first_depends_on_past)
         self.executor_config = dict(executor_config or {})
         self.do_xcom_push = bool(do_xcom_push)
+        self._pre_execute_hook = _optional_callable(pre_execute, "pre_execute", where)
+        self._post_execute_hook = _optional_callable(post_execute, "post_execute", where)
         self.inlets: list[Any] = _as_list(inlets)
         self.outlets: list[Any] = _as_list(outlets)
         self.doc = doc
@@ -249,6 +253,17 @@ class BaseOperator(DependencyMixin):
         return self._dag.dag_id if self._dag is not None else None
 
     # --- dependencies ---------------------------------------------------------------------
+
+    def pre_execute(self, context: Any) -> None:
+        """Called right before :meth:`execute` (the ``pre_execute`` argument, if given)."""
+        if self._pre_execute_hook is not None:
+            self._pre_execute_hook(context)
+
+    def post_execute(self, context: Any, result: Any = None) -> None:
+        """Called right after :meth:`execute` returned ``result`` (the ``post_execute``
+        argument, if given); it may set the outlets' event extras, say."""
+        if self._post_execute_hook is not None:
+            self._post_execute_hook(context, result)
 
     def dependency_operators(self) -> list[BaseOperator]:
         return [self]
@@ -581,3 +596,9 @@ def _as_list(value: Any) -> list[Any]:
     if isinstance(value, list | tuple):
         return list(value)
     return [value]
+
+
+def _optional_callable(value: Any, name: str, where: str) -> Any:
+    if value is None or callable(value):
+        return value
+    raise DagDefinitionError(f"{name} must be callable{where}, got {value!r}")

@@ -47,6 +47,10 @@ _AUTHORING_DIR = str(Path(__file__).resolve().parent)
 _DECORATORS_FILE = str(Path(__file__).resolve().parent.parent / "decorators.py")
 
 
+#: Airflow's graph directions: left to right, top to bottom, and their reverses.
+GRAPH_ORIENTATIONS = ("LR", "TB", "RL", "BT")
+
+
 class DAG:
     """A workflow definition. Use as a context manager so tasks created inside attach to it.
 
@@ -86,6 +90,7 @@ class DAG:
         on_failure_callback: CallbackArg = None,
         sla_miss_callback: Callable[..., Any] | None = None,
         dag_display_name: str | None = None,
+        orientation: str = "LR",
     ) -> None:
         self.fileloc = fileloc or _caller_file()
         self.dag_id = validate_id(dag_id, kind="dag_id", where=self.fileloc_suffix)
@@ -130,6 +135,12 @@ class DAG:
         )
         self.sla_miss_callback = sla_miss_callback  # warned about: see unimplemented.py
         self._dag_display_name = self._optional_text(dag_display_name, "dag_display_name")
+        if orientation not in GRAPH_ORIENTATIONS:
+            raise DagDefinitionError(
+                f"orientation of {self._where} must be one of {', '.join(GRAPH_ORIENTATIONS)}, "
+                f"got {orientation!r}"
+            )
+        self.orientation = orientation  # the graph is drawn left to right: see unimplemented.py
         self.doc_md = read_doc_md(doc_md, self._doc_folders(), self._where)
         self.task_dict: dict[str, BaseOperator] = {}
         self.task_group = TaskGroup.root(self)

@@ -212,6 +212,32 @@ class _TaskDecoratorFactory:
             DecoratedVirtualenvOperator, "@task.virtualenv", python_callable, operator_kwargs
         )
 
+    def branch_virtualenv(
+        self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
+    ) -> Any:
+        """``@task.virtualenv`` whose function returns the task id(s) to follow."""
+        from tradewind.authoring.taskflow_subprocess import DecoratedBranchVirtualenvOperator
+
+        return _decorate(
+            DecoratedBranchVirtualenvOperator,
+            "@task.branch_virtualenv",
+            python_callable,
+            operator_kwargs,
+        )
+
+    def branch_external_python(
+        self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
+    ) -> Any:
+        """``@task.external_python`` whose function returns the task id(s) to follow."""
+        from tradewind.authoring.taskflow_subprocess import DecoratedBranchExternalPythonOperator
+
+        return _decorate(
+            DecoratedBranchExternalPythonOperator,
+            "@task.branch_external_python",
+            python_callable,
+            operator_kwargs,
+        )
+
     def external_python(
         self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
     ) -> Any:

@@ -49,6 +49,11 @@ def _task_date_differs(name: str) -> Callable[[Any], bool]:
 
 
 DAG_ARGUMENTS: tuple[Unimplemented, ...] = (
+    Unimplemented(
+        "orientation",
+        lambda dag: dag.orientation != "LR",
+        "Tradewind's graph is always drawn left to right",
+    ),
     Unimplemented("sla_miss_callback", _given("sla_miss_callback"), REMOVED),
 )
 

@@ -41,6 +41,12 @@ _PYTHON = {
 }
 _BRANCH_PYTHON = {
     "BranchPythonOperator": "tradewind.authoring.operators.branch:BranchPythonOperator",
+    "BranchPythonVirtualenvOperator": (
+        "tradewind.authoring.operators.branch_subprocess:BranchPythonVirtualenvOperator"
+    ),
+    "BranchExternalPythonOperator": (
+        "tradewind.authoring.operators.branch_subprocess:BranchExternalPythonOperator"
+    ),
     "ShortCircuitOperator": "tradewind.authoring.operators.short_circuit:ShortCircuitOperator",
 }
 _BRANCH = {
@@ -280,6 +286,9 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.timetables.interval": _INTERVAL_TIMETABLES,
         "airflow.timetables.events": _EVENTS,
         "airflow.plugins_manager": {"AirflowPlugin": "tradewind.plugins_manager:AirflowPlugin"},
+        "airflow.example_dags.subdags.subdag": {
+            "subdag": "tradewind.example_dags.subdags.subdag:subdag",
+        },
         "airflow.example_dags.plugins.workday": {
             "AfterWorkdayTimetable": "tradewind.example_dags.plugins.workday:AfterWorkdayTimetable",
             "WorkdayTimetablePlugin": (

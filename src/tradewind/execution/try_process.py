@@ -605,7 +605,10 @@ def _run_task(task: Any, context: dict[str, Any], outcome: TryResult) -> Any:
             from tradewind.execution.task_callbacks import call_execute_callbacks
 
             call_execute_callbacks(task, context)
-        return task.execute(context)
+        task.pre_execute(context)
+        result = task.execute(context)
+        task.post_execute(context, result)
+        return result
 
 
 def _on_kill(task: Any) -> None:
