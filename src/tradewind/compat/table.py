@@ -221,6 +221,9 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "HttpHook": "tradewind.integrations.http.hook:HttpHook",
         },
         "airflow.providers.http.operators.http": _HTTP_OPERATORS,
+        "airflow.providers.http.sensors.http": {
+            "HttpSensor": "tradewind.integrations.http.sensors:HttpSensor"
+        },
         "airflow.models.dag": _DAG,
         "airflow.models.baseoperator": _BASEOPERATOR,
         "airflow.models.xcom_arg": {"XComArg": "tradewind.authoring.xcom_arg:XComArg"},
