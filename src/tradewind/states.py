@@ -46,5 +46,7 @@ class TaskInstanceState(StrEnum):
     UPSTREAM_FAILED = "upstream_failed"
     SKIPPED = "skipped"
     REMOVED = "removed"
+    #: Waiting for a trigger in the triggerer; holds no executor (or pool) slot.
+    DEFERRED = "deferred"
 
     FINISHED = nonmember(frozenset({SUCCESS, FAILED, UPSTREAM_FAILED, SKIPPED, REMOVED}))

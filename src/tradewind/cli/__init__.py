@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "kerberos_commands",
     "misc_commands",
     "scheduler_commands",
+    "triggerer_commands",
     "users_commands",
     "webserver_commands",
 ]

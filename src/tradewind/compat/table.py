@@ -74,12 +74,30 @@ _EXCEPTIONS = {
         "AirflowFailException",
         "AirflowTaskTimeout",
         "ParamValidationError",
+        "TaskDeferred",
+        "TaskDeferralError",
+        "TaskDeferralTimeout",
     )
 }
 _PARAM = {
     "Param": "tradewind.authoring.params:Param",
     "ParamsDict": "tradewind.authoring.params:ParamsDict",
     "DagParam": "tradewind.authoring.dag_decorator:DagParam",
+}
+_TRIGGERS_BASE = {
+    "BaseTrigger": "tradewind.authoring.triggers.base:BaseTrigger",
+    "TriggerEvent": "tradewind.authoring.triggers.base:TriggerEvent",
+}
+_TRIGGERS_TEMPORAL = {
+    "DateTimeTrigger": "tradewind.authoring.triggers.temporal:DateTimeTrigger",
+    "TimeDeltaTrigger": "tradewind.authoring.triggers.temporal:TimeDeltaTrigger",
+}
+_TRIGGERS_FILE = {"FileTrigger": "tradewind.authoring.triggers.file:FileTrigger"}
+_TIME_DELTA_ASYNC = {
+    "TimeDeltaSensorAsync": "tradewind.authoring.deferrable_sensors:TimeDeltaSensorAsync"
+}
+_DATE_TIME_ASYNC = {
+    "DateTimeSensorAsync": "tradewind.authoring.deferrable_sensors:DateTimeSensorAsync"
 }
 _CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the loaded Config
 
@@ -120,6 +138,15 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.utils.timezone": _TIMEZONE,
         "airflow.exceptions": _EXCEPTIONS,
         "airflow.configuration": _CONFIGURATION,
+        "airflow.triggers.base": _TRIGGERS_BASE,
+        "airflow.triggers.temporal": _TRIGGERS_TEMPORAL,
+        "airflow.triggers.file": _TRIGGERS_FILE,
+        "airflow.sensors.time_delta": _TIME_DELTA_ASYNC,
+        "airflow.sensors.date_time": _DATE_TIME_ASYNC,
+        "airflow.providers.standard.triggers.temporal": _TRIGGERS_TEMPORAL,
+        "airflow.providers.standard.triggers.file": _TRIGGERS_FILE,
+        "airflow.providers.standard.sensors.time_delta": _TIME_DELTA_ASYNC,
+        "airflow.providers.standard.sensors.date_time": _DATE_TIME_ASYNC,
         # Airflow 3 moved the core operators into the "standard" provider.
         "airflow.providers.standard.operators.bash": _BASH,
         "airflow.providers.standard.operators.python": {**_PYTHON, **_BRANCH_PYTHON},

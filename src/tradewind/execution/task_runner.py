@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import json
 import logging
 import os
 import socket
@@ -40,6 +41,7 @@ from tradewind.exceptions import (
     TaskNotFound,
     TradewindException,
 )
+from tradewind.execution.deferral import defer_task_instance
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, format_line, log_path
 from tradewind.execution.try_process import (
@@ -149,8 +151,10 @@ def start_try(
             _check_manual_start(session, manual, ti, ignore_dependencies, force)
         assert ti is not None
         _mark_running(ti, config, now)
-        _delete_xcoms(session, [(dag_id, run_id, task_id)])
-        return _started(run, ti, fileloc or _fileloc(session, dag_id), now, config)
+        started = _started(run, ti, fileloc or _fileloc(session, dag_id), now, config)
+        if started.next_method is None:
+            _delete_xcoms(session, [(dag_id, run_id, task_id)])
+        return started
 
 
 def claim_tries(
@@ -183,8 +187,10 @@ def claim_tries(
             assert ti is not None
             _mark_running(ti, config, now)
             claimed.append((workload, _started(run, ti, fileloc, now, config)))
-        if claimed:
-            _delete_xcoms(session, [workload.key[:3] for workload, _ in claimed])
+        fresh = [workload.key[:3] for workload, started in claimed if started.next_method is None]
+        if fresh:
+            # A try resuming from a deferral keeps the XComs it pushed before deferring.
+            _delete_xcoms(session, fresh)
     return claimed, refused
 
 
@@ -220,6 +226,11 @@ def _delete_xcoms(session: Any, keys: list[tuple[str, str, str]]) -> None:
 def _started(
     run: DagRun, ti: TaskInstance, fileloc: str, now: datetime, config: Config
 ) -> StartedTry:
+    """What the try's process needs; takes a deferral's resume point off the TI (a retry
+    of this try, or a later clear, starts again from ``execute``)."""
+    next_method, next_kwargs = ti.next_method, ti.next_kwargs
+    ti.next_method = ti.next_kwargs = None
+    ti.trigger_id = ti.trigger_timeout = None
     return StartedTry(
         dag_id=ti.dag_id,
         run_id=ti.run_id,
@@ -235,6 +246,8 @@ def _started(
         start_date=now,
         hostname=ti.hostname or "",
         conf_overrides_params=config.get("core", "dag_run_conf_overrides_params"),
+        next_method=next_method,
+        next_kwargs=None if next_kwargs is None else json.loads(next_kwargs),
     )
 
 
@@ -320,7 +333,8 @@ def execute_try(
     log.info("Marked %s.%s as %s", started.dag_id, started.task_id, final)
     if outcome.timed_out:
         kill_own_process_group()
-    return EXIT_OK if final in (TaskInstanceState.SUCCESS, TaskInstanceState.SKIPPED) else 1
+    ok = (TaskInstanceState.SUCCESS, TaskInstanceState.SKIPPED, TaskInstanceState.DEFERRED)
+    return EXIT_OK if final in ok else 1
 
 
 @contextlib.contextmanager
@@ -472,6 +486,9 @@ def _finish(
         ti.pid = pid
     if outcome.state == TaskInstanceState.FAILED:
         return fail_try(ti, outcome.retry, now, allow_retry=outcome.allow_retry), True
+    if outcome.state == TaskInstanceState.DEFERRED and outcome.deferral is not None:
+        defer_task_instance(session, ti, outcome.deferral, now)
+        return outcome.state, True
     ti.state = outcome.state
     ti.end_date = now
     ti.duration = max((now - (ti.start_date or now)).total_seconds(), 0.0)

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from tradewind.exceptions import (
     AirflowTaskTimeout,
     DagNotFound,
+    TaskDeferralError,
+    TaskDeferred,
     TaskFailedNoRetry,
     TaskSkipped,
     TaskTimeout,
@@ -62,6 +64,10 @@ class StartedTry:
     hostname: str = ""
     #: ``[core] dag_run_conf_overrides_params``, read by the claimer (the try has no config).
     conf_overrides_params: bool = True
+    #: A try resuming from a deferral: the method to call instead of ``execute`` and its
+    #: keyword arguments (serde-encoded JSON data, the trigger's ``event`` among them).
+    next_method: str | None = None
+    next_kwargs: dict[str, Any] | None = None
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -105,6 +111,8 @@ class TryResult:
     timed_out: bool = False
     retry: RetryPolicy | None = None
     used_database: bool = False  # the try connected to the database (XCom)
+    #: state ``deferred``: the trigger and how to resume (see :func:`describe_deferral`).
+    deferral: dict[str, Any] | None = None
 
     def to_json(self) -> str:
         retry = None
@@ -206,6 +214,29 @@ def _json_value(value: Any, what: str) -> Any:
         raise TypeError(f"{what} is not JSON-serializable: {exc}") from None
 
 
+def describe_deferral(deferred: TaskDeferred) -> dict[str, Any]:
+    """The deferral as data for the database: the trigger serialized, how to resume."""
+    from tradewind.authoring.triggers.base import BaseTrigger
+    from tradewind.authoring.triggers.serde import encode
+
+    trigger = deferred.trigger
+    if not isinstance(trigger, BaseTrigger):
+        raise TaskDeferralError(
+            f"defer(trigger=...) needs a BaseTrigger, got {type(trigger).__name__}"
+        )
+    classpath, kwargs = trigger.serialize()
+    timeout = deferred.timeout
+    if timeout is not None and not isinstance(timeout, timedelta):
+        raise TaskDeferralError(f"defer(timeout=...) needs a timedelta, got {timeout!r}")
+    return {
+        "classpath": classpath,
+        "kwargs": encode(kwargs, f"the kwargs {classpath}.serialize() returned"),
+        "method_name": deferred.method_name,
+        "next_kwargs": encode(deferred.kwargs or {}, "defer(kwargs=...)"),
+        "timeout": None if timeout is None else timeout.total_seconds(),
+    }
+
+
 def _raise_timeout(signum: int, frame: Any) -> None:
     raise AirflowTaskTimeout("the task ran longer than its execution_timeout")
 
@@ -253,6 +284,14 @@ def run_claimed(
     except TaskSkipped as exc:
         log.info("Task skipped: %s", exc)
         outcome.state = TaskInstanceState.SKIPPED
+    except TaskDeferred as deferred:
+        try:
+            outcome.deferral = describe_deferral(deferred)
+        except Exception:
+            log.error("Task could not defer:\n%s", traceback.format_exc().rstrip())
+        else:
+            log.info("Pausing task as DEFERRED: %r", deferred.trigger)
+            outcome.state = TaskInstanceState.DEFERRED
     except TaskFailedNoRetry as exc:
         log.error("Task failed, not retrying: %s", exc)
         outcome.allow_retry = False
@@ -358,6 +397,13 @@ def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry)
         signal.setitimer(signal.ITIMER_REAL, max(timeout.total_seconds(), 0.001))
     with running_task(context):
         task.render_template_fields(context)
+        if started.next_method is not None:
+            from tradewind.authoring.triggers.serde import decode
+
+            log.info("Resuming after deferral in %s()", started.next_method)
+            return task.resume_execution(
+                started.next_method, decode(started.next_kwargs or {}), context
+            )
         return task.execute(context)
 
 

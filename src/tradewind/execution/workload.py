@@ -48,7 +48,8 @@ class Workload:
 
 @dataclass(frozen=True)
 class TaskOutcome:
-    """A task's process ended. ``reason``: ``exited``, ``timeout`` or ``start_failed``.
+    """A task's process ended. ``reason``: ``exited``, ``timeout``, ``start_failed`` or
+    ``deferred`` (the try ended deferred and that was recorded).
 
     The final state is written before the outcome is sent (by the try, or by the runner
     host that supervises it); the scheduler uses an outcome only to notice a try whose

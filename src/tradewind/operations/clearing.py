@@ -87,6 +87,9 @@ def clear_task_instances(
             ti.next_retry_at = None
             ti.end_date = None
             ti.queued_by_job_id = None
+            # A cleared deferral starts over from execute(); its trigger, now unused, is
+            # dropped by the triggerer.
+            ti.trigger_id = ti.next_method = ti.next_kwargs = ti.trigger_timeout = None
         session.execute(
             update(DagRun)
             .where(DagRun.dag_id == dag_id, DagRun.run_id.in_({ti.run_id for ti in tis}))

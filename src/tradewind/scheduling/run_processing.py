@@ -24,7 +24,7 @@ from tradewind.scheduling.task_instances import task_instance_values
 from tradewind.scheduling.trigger_rules import Decision, evaluate
 
 FAILED_LEAF = frozenset({S.FAILED, S.UPSTREAM_FAILED})
-UNFINISHED = (None, S.SCHEDULED, S.QUEUED, S.RUNNING, S.UP_FOR_RETRY)
+UNFINISHED = (None, S.SCHEDULED, S.QUEUED, S.RUNNING, S.UP_FOR_RETRY, S.DEFERRED)
 FINISHED = frozenset({S.SUCCESS, S.FAILED, S.SKIPPED, S.UPSTREAM_FAILED})
 
 

@@ -26,6 +26,7 @@ STATES = (
     "queued",
     "scheduled",
     "up_for_retry",
+    "deferred",
     "upstream_failed",
     "skipped",
     "removed",
