@@ -171,9 +171,13 @@ class Zygote:
         try:
             from tradewind import compat
             from tradewind.config import Config
-            from tradewind.dagfiles.loader import load_dags_from_file
+            from tradewind.dagfiles.discovery import dag_folders
+            from tradewind.dagfiles.loader import ensure_importable, load_dags_from_file
 
-            compat.install(Config.from_json(self._config_json))
+            config = Config.from_json(self._config_json)
+            compat.install(config)
+            # Helpers (and users' trigger modules) beside the DAG files import, as at parse.
+            ensure_importable(dag_folders(config))
             self._loaded = {dag.dag_id: dag for dag in load_dags_from_file(fileloc)}
         except BaseException:
             pass  # each try reports the import error
