@@ -38,7 +38,8 @@ from tradewind import DAG
 from tradewind.authoring.deferrable_sensors import DateTimeSensorAsync
 
 N, SPREAD = {n}, {spread}
-TARGET = "{{{{ (macros.datetime.fromisoformat(dag_run.conf['start']) + macros.timedelta(seconds=%r)).isoformat() }}}}"
+TARGET = ("{{{{ (macros.datetime.fromisoformat(dag_run.conf['start'])"
+          " + macros.timedelta(seconds=%r)).isoformat() }}}}")
 
 with DAG("deferrals", start_date=datetime(2024, 1, 1), schedule=None, max_active_tasks=N):
     for i in range(N):
