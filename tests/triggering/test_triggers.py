@@ -81,3 +81,39 @@ def test_loading_an_unknown_trigger_says_where_it_looked() -> None:
         load_trigger("nowhere.Trigger", "{}")
     with pytest.raises(TriggerLoadError, match="not a BaseTrigger subclass"):
         load_trigger("datetime.datetime", "{}")
+
+
+def test_the_runner_collects_events_and_fails_broken_triggers() -> None:
+    from tradewind.triggering.runner import TriggerRunner
+
+    moment = dumps({"moment": datetime.now(UTC)}, "test")
+
+    async def scenario() -> TriggerRunner:
+        runner = TriggerRunner(asyncio.Event())
+        runner.sync(
+            {1, 2, 3},
+            [
+                (1, "tradewind.authoring.triggers.temporal.DateTimeTrigger", moment),
+                (2, "tradewind.authoring.triggers.file.FileTrigger", '{"filepath": ""}'),
+                (3, "tests.triggering.test_triggers.UnstorablePayload", "{}"),
+            ],
+        )
+        await asyncio.sleep(0.2)
+        await runner.cancel_all()
+        return runner
+
+    runner = asyncio.run(scenario())
+    events, failures = runner.take_outcomes()
+    assert [trigger_id for trigger_id, _ in events] == [1]
+    failed = dict(failures)
+    assert sorted(failed) == [2, 3]
+    assert any("needs a filepath" in line for line in failed[2])
+    assert any("holds a set" in line for line in failed[3])
+
+
+class UnstorablePayload(BaseTrigger):
+    def serialize(self) -> tuple[str, dict[str, object]]:
+        return ("tests.triggering.test_triggers.UnstorablePayload", {})
+
+    async def run(self):  # type: ignore[no-untyped-def]
+        yield TriggerEvent({1, 2})

@@ -13,6 +13,7 @@ import traceback
 from typing import Any
 
 from tradewind.authoring.triggers.base import BaseTrigger
+from tradewind.authoring.triggers.serde import encode
 from tradewind.triggering.loading import load_trigger
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,8 @@ class TriggerRunner:
         try:
             async for event in trigger.run():
                 log.info("Trigger %d fired: %r", trigger_id, event)
+                # A payload that cannot be stored fails the task here, not every pass.
+                encode(event.payload, f"the event of trigger {trigger_id}")
                 self.events.append((trigger_id, event.payload))
                 self._wake.set()
                 break  # the first event ends the wait, as in Airflow
