@@ -1,7 +1,8 @@
 """Deferrals at scale: N deferred sensors waiting at once on one triggerer.
 
 Starts a real ``tradewind scheduler`` (LocalExecutor) and one ``tradewind triggerer`` against a
-temporary home, triggers one run of a DAG of N ``DateTimeSensorAsync`` tasks whose target
+temporary home (``[triggerer] capacity`` = N), triggers one run of a DAG of N
+``DateTimeSensorAsync`` tasks whose target
 times are spread evenly over ``--spread`` seconds, starting ``--lead`` seconds after the
 trigger (time enough for every sensor to start and defer). It prints:
 
@@ -82,6 +83,9 @@ def main() -> None:
             "TRADEWIND__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
             "TRADEWIND__CORE__PARALLELISM": str(args.parallelism),
             "TRADEWIND__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "3600",
+            # One triggerer holds them all (Airflow's default capacity is 1,000 a process;
+            # beyond it, triggers wait unclaimed for a second triggerer).
+            "TRADEWIND__TRIGGERER__CAPACITY": str(args.n),
         }
     )
     os.environ.update(env)
