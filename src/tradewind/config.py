@@ -242,6 +242,18 @@ OPTIONS: dict[str, dict[str, Option]] = {
             "int", "5", "Attempts when the server drops the connection as it opens."
         ),
     },
+    "triggerer": {
+        "capacity": _opt("int", "1000", "Triggers one triggerer runs at once."),
+        "job_heartbeat_sec": _opt(
+            "float", "5", "How often a triggerer heartbeats (and looks for new triggers)."
+        ),
+        "triggerer_health_check_threshold": _opt(
+            "float",
+            "30",
+            "Seconds without a heartbeat before a triggerer counts as down and its triggers "
+            "go to another.",
+        ),
+    },
     "celery": {
         "broker_url": _opt("str", "redis://127.0.0.1:6379/0", "Celery broker."),
         "result_backend": _opt("str", "redis://127.0.0.1:6379/1", "Celery result backend."),

@@ -6,7 +6,8 @@ traceback and the API turns the ``NotFound``/``BadRequest`` family into JSON err
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 
 class TradewindException(Exception):
@@ -89,6 +90,40 @@ class AirflowTimetableInvalid(AirflowException):
 
 class ParamValidationError(AirflowException):
     """A param's value (a default, or a trigger's conf) does not satisfy its JSON Schema."""
+
+
+class TaskDeferred(BaseException):
+    """Raised by ``BaseOperator.defer``: end this try ``deferred`` until ``trigger`` fires.
+
+    A ``BaseException`` (as in Airflow) so that a task's ``except Exception`` does not swallow
+    it. The try's runner catches it, stores the trigger and frees the executor slot; the
+    triggerer runs the trigger, and the task resumes in ``method_name`` with the event.
+    """
+
+    def __init__(
+        self,
+        *,
+        trigger: Any,
+        method_name: str,
+        kwargs: dict[str, Any] | None = None,
+        timeout: timedelta | None = None,
+    ) -> None:
+        super().__init__()
+        self.trigger = trigger
+        self.method_name = method_name
+        self.kwargs = kwargs
+        self.timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"<TaskDeferred trigger={self.trigger!r} method={self.method_name}>"
+
+
+class TaskDeferralError(AirflowException):
+    """A deferral that cannot be stored (its trigger does not serialize, bad method name)."""
+
+
+class TaskDeferralTimeout(AirflowException):
+    """The trigger a task deferred on did not fire within the ``timeout`` given to ``defer``."""
 
 
 class NoTaskContext(AirflowException):

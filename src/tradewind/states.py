@@ -50,5 +50,7 @@ class TaskInstanceState(StrEnum):
     #: A sensor in ``mode="reschedule"`` between pokes: it holds no slot and the scheduler
     #: makes it schedulable again at its reschedule date (kept in ``next_retry_at``).
     UP_FOR_RESCHEDULE = "up_for_reschedule"
+    #: Waiting for a trigger in the triggerer; holds no executor (or pool) slot.
+    DEFERRED = "deferred"
 
     FINISHED = nonmember(frozenset({SUCCESS, FAILED, UPSTREAM_FAILED, SKIPPED, REMOVED}))

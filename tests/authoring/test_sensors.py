@@ -208,11 +208,15 @@ def test_date_and_weekday_sensors() -> None:
         DayOfWeekSensor(task_id="x", week_day="Moonday")
 
 
-def test_deferrable_sensors_warn_that_they_poke_without_a_triggerer() -> None:
-    from tradewind.authoring.sensors import FileSensor, TimeDeltaSensor
+def test_deferrable_sensors_without_a_trigger_warn_that_they_poke() -> None:
+    from tradewind.authoring.sensors import DateTimeSensor, FileSensor, TimeDeltaSensor
 
     with _dag(), pytest.warns(UserWarning, match=r"deferrable=True of sensor 'f'.*pokes"):
         FileSensor(task_id="f", filepath="/x", deferrable=True)
+    with _dag(), warnings.catch_warnings():
+        warnings.simplefilter("error")  # these two wait in the triggerer: no warning
+        TimeDeltaSensor(task_id="d", delta=timedelta(hours=1), deferrable=True)
+        DateTimeSensor(task_id="w", target_time="2030-01-01T00:00:00", deferrable=True)
     with _dag(), pytest.raises(DagDefinitionError, match="delta of sensor 't' must be"):
         TimeDeltaSensor(task_id="t", delta=5)  # type: ignore[arg-type]
     with _dag(), pytest.raises(DagDefinitionError, match=r"invalid arguments.*deferrable"):

@@ -13,7 +13,7 @@ import inspect
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from tradewind.authoring import dag_context, setup_teardown
 from tradewind.authoring.callbacks import CallbackArg, coerce_callbacks
@@ -26,7 +26,12 @@ from tradewind.authoring.templating import build_jinja_env, needs_jinja, render_
 from tradewind.authoring.timezone import coerce_utc_or_none, plain_timedelta
 from tradewind.authoring.trigger_rule import TriggerRule, coerce_trigger_rule
 from tradewind.authoring.weight_rule import WeightRule, coerce_weight_rule
-from tradewind.exceptions import DagDefinitionError
+from tradewind.exceptions import (
+    DagDefinitionError,
+    TaskDeferralError,
+    TaskDeferralTimeout,
+    TaskDeferred,
+)
 
 if TYPE_CHECKING:
     import jinja2
@@ -41,6 +46,9 @@ DEFAULT_OWNER = "tradewind"
 DEFAULT_POOL = "default_pool"
 DEFAULT_QUEUE = "default"
 DEFAULT_RETRY_DELAY = timedelta(seconds=300)
+
+
+_log = logging.getLogger("tradewind.task")
 
 
 class BaseOperator(DependencyMixin):
@@ -444,6 +452,46 @@ class BaseOperator(DependencyMixin):
 
     def on_kill(self) -> None:
         """Called when the task is being killed; override to clean up external work."""
+
+    def defer(
+        self,
+        *,
+        trigger: Any,
+        method_name: str,
+        kwargs: dict[str, Any] | None = None,
+        timeout: timedelta | None = None,
+    ) -> NoReturn:
+        """End this try ``deferred`` until ``trigger`` fires, then resume in ``method_name``.
+
+        The executor slot is given back at once; the trigger waits in ``tradewind triggerer``.
+        When it fires, the task runs again (same try number) calling
+        ``self.<method_name>(context, event=<the event's payload>, **kwargs)`` instead of
+        ``execute``. If ``timeout`` passes first, the task fails with
+        ``TaskDeferralTimeout``.
+        """
+        raise TaskDeferred(trigger=trigger, method_name=method_name, kwargs=kwargs, timeout=timeout)
+
+    def resume_execution(
+        self, next_method: str, next_kwargs: dict[str, Any] | None, context: Mapping[str, Any]
+    ) -> Any:
+        """Run the method a deferral named; ``__fail__`` is a deferral that ended badly
+        (its timeout passed: ``TaskDeferralTimeout``; its trigger raised: ``TaskDeferralError``
+        with the trigger's traceback in the log)."""
+        if next_method == "__fail__":
+            details = next_kwargs or {}
+            error = str(details.get("error", "Unknown"))
+            if details.get("traceback"):
+                _log.error("Trigger failed:\n%s", "\n".join(details["traceback"]))
+            if error == "Trigger timeout":
+                raise TaskDeferralTimeout(error)
+            raise TaskDeferralError(error)
+        method = getattr(self, next_method, None)
+        if not callable(method):
+            raise TaskDeferralError(
+                f"task {self.task_id!r} deferred with method_name={next_method!r}, which "
+                f"{type(self).__name__} does not have"
+            )
+        return method(context, **(next_kwargs or {}))
 
     def iter_xcom_dependencies(self) -> Iterator[BaseOperator]:
         for field in self.template_fields:

@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "misc_commands",
     "render_commands",
     "scheduler_commands",
+    "triggerer_commands",
     "users_commands",
     "variables_commands",
     "webserver_commands",

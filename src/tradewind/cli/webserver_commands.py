@@ -93,7 +93,8 @@ STANDALONE_HOST = "127.0.0.1"
 )
 @pass_cli
 def standalone(cli: CliContext, port: int | None, hostname: str | None) -> None:
-    """Migrate the database, then run a scheduler and a webserver until Ctrl-C or SIGTERM.
+    """Migrate the database, then run a scheduler, a triggerer and a webserver until Ctrl-C
+    or SIGTERM.
 
     A trial setup: it listens on this machine only unless told otherwise. Stopping passes
     SIGTERM on and waits [core] shutdown_grace seconds (and a little for the last records)
@@ -117,6 +118,8 @@ def standalone(cli: CliContext, port: int | None, hostname: str | None) -> None:
     commands = {"webserver": [*tradewind, "webserver", "--port", str(port), "--hostname", host]}
     if "scheduler" in main.commands:
         commands = {"scheduler": [*tradewind, "scheduler"], **commands}
+    if "triggerer" in main.commands:
+        commands = {"triggerer": [*tradewind, "triggerer"], **commands}
     else:
         click.echo("This build has no scheduler command: serving the API only.", err=True)
 

@@ -89,6 +89,9 @@ _EXCEPTIONS = {
         "XComNotFound",
         "AirflowNotFoundException",
         "AirflowTimetableInvalid",
+        "TaskDeferred",
+        "TaskDeferralError",
+        "TaskDeferralTimeout",
     )
 }
 _SCHEDULES = "tradewind.authoring.schedules"
@@ -154,6 +157,21 @@ _ASSET_OR_TIME = {
     "AssetOrTimeSchedule": "tradewind.authoring.schedules.datasets:AssetOrTimeSchedule",
     "AssetTriggeredTimetable": "tradewind.authoring.schedules.datasets:DatasetTriggeredTimetable",
 }
+_TRIGGERS_BASE = {
+    "BaseTrigger": "tradewind.authoring.triggers.base:BaseTrigger",
+    "TriggerEvent": "tradewind.authoring.triggers.base:TriggerEvent",
+}
+_TRIGGERS_TEMPORAL = {
+    "DateTimeTrigger": "tradewind.authoring.triggers.temporal:DateTimeTrigger",
+    "TimeDeltaTrigger": "tradewind.authoring.triggers.temporal:TimeDeltaTrigger",
+}
+_TRIGGERS_FILE = {"FileTrigger": "tradewind.authoring.triggers.file:FileTrigger"}
+_TIME_DELTA_ASYNC = {
+    "TimeDeltaSensorAsync": "tradewind.authoring.deferrable_sensors:TimeDeltaSensorAsync"
+}
+_DATE_TIME_ASYNC = {
+    "DateTimeSensorAsync": "tradewind.authoring.deferrable_sensors:DateTimeSensorAsync"
+}
 _S = "tradewind.authoring.sensors"
 _SENSOR_BASE = {
     "BaseSensorOperator": f"{_S}.base:BaseSensorOperator",
@@ -162,9 +180,15 @@ _SENSOR_BASE = {
 _SENSOR_PYTHON = {"PythonSensor": f"{_S}.python:PythonSensor"}
 _SENSOR_BASH = {"BashSensor": f"{_S}.bash:BashSensor"}
 _SENSOR_FILE = {"FileSensor": f"{_S}.filesystem:FileSensor"}
-_SENSOR_TIME_DELTA = {"TimeDeltaSensor": f"{_S}.time_delta:TimeDeltaSensor"}
+_SENSOR_TIME_DELTA = {
+    "TimeDeltaSensor": f"{_S}.time_delta:TimeDeltaSensor",
+    **_TIME_DELTA_ASYNC,
+}
 _SENSOR_TIME = {"TimeSensor": f"{_S}.time_sensor:TimeSensor"}
-_SENSOR_DATE_TIME = {"DateTimeSensor": f"{_S}.date_time:DateTimeSensor"}
+_SENSOR_DATE_TIME = {
+    "DateTimeSensor": f"{_S}.date_time:DateTimeSensor",
+    **_DATE_TIME_ASYNC,
+}
 _SENSOR_WEEKDAY = {"DayOfWeekSensor": f"{_S}.weekday:DayOfWeekSensor"}
 _SENSOR_EXTERNAL = {
     "ExternalTaskSensor": f"{_S}.external_task:ExternalTaskSensor",
@@ -275,6 +299,11 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.sensors.time_sensor": _SENSOR_TIME,  # Airflow 2's module name
         "airflow.sensors.base_sensor_operator": _SENSOR_BASE,  # Airflow 1.10's
         "airflow.operators.sensors": {**_SENSOR_BASE, **_SENSOR_EXTERNAL},  # Airflow 1.10's
+        "airflow.triggers.base": _TRIGGERS_BASE,
+        "airflow.triggers.temporal": _TRIGGERS_TEMPORAL,
+        "airflow.triggers.file": _TRIGGERS_FILE,
+        "airflow.providers.standard.triggers.temporal": _TRIGGERS_TEMPORAL,
+        "airflow.providers.standard.triggers.file": _TRIGGERS_FILE,
         # Airflow 3 moved the core operators into the "standard" provider.
         "airflow.providers.standard.operators.bash": _BASH,
         "airflow.providers.standard.operators.python": {**_PYTHON, **_BRANCH_PYTHON},

@@ -71,6 +71,7 @@ from tradewind.execution.zygote_messages import (
     decode,
     encode,
 )
+from tradewind.states import TaskInstanceState
 
 if TYPE_CHECKING:
     from tradewind.db.engine import Database
@@ -505,6 +506,10 @@ class _Host:
             outcome = end.outcome
             if outcome.key in unrecordable:
                 outcome = replace(outcome, detail=unrecordable[outcome.key])
+            elif end.result is not None and end.result.state == TaskInstanceState.DEFERRED:
+                # Recorded as deferred: the scheduler must not take this process's end for
+                # that of the same try resumed meanwhile (it has the same try number).
+                outcome = replace(outcome, reason="deferred")
             self._forward(outcome)
         self._unrecorded_pids.clear()
         self._unrecorded_ends.clear()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import json
 import logging
 import os
 import socket
@@ -42,6 +43,7 @@ from tradewind.exceptions import (
 )
 from tradewind.execution.cross_dag import record_reschedule
 from tradewind.execution.dataset_events import record_events
+from tradewind.execution.deferral import defer_task_instance
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, format_line, log_path
 from tradewind.execution.rendered_fields import write_rendered_fields
@@ -152,8 +154,10 @@ def start_try(
             _check_manual_start(session, manual, ti, ignore_dependencies, force)
         assert ti is not None
         _mark_running(ti, config, now)
-        _delete_xcoms(session, [(dag_id, run_id, task_id)])
-        return _started(run, ti, fileloc or _fileloc(session, dag_id), now, config)
+        started = _started(run, ti, fileloc or _fileloc(session, dag_id), now, config)
+        if started.next_method is None:
+            _delete_xcoms(session, [(dag_id, run_id, task_id)])
+        return started
 
 
 def claim_tries(
@@ -186,8 +190,10 @@ def claim_tries(
             assert ti is not None
             _mark_running(ti, config, now)
             claimed.append((workload, _started(run, ti, fileloc, now, config)))
-        if claimed:
-            _delete_xcoms(session, [workload.key[:3] for workload, _ in claimed])
+        fresh = [workload.key[:3] for workload, started in claimed if started.next_method is None]
+        if fresh:
+            # A try resuming from a deferral keeps the XComs it pushed before deferring.
+            _delete_xcoms(session, fresh)
     return claimed, refused
 
 
@@ -223,6 +229,11 @@ def _delete_xcoms(session: Any, keys: list[tuple[str, str, str]]) -> None:
 def _started(
     run: DagRun, ti: TaskInstance, fileloc: str, now: datetime, config: Config
 ) -> StartedTry:
+    """What the try's process needs; takes a deferral's resume point off the TI (a retry
+    of this try, or a later clear, starts again from ``execute``)."""
+    next_method, next_kwargs = ti.next_method, ti.next_kwargs
+    ti.next_method = ti.next_kwargs = None
+    ti.trigger_id = ti.trigger_timeout = None
     return StartedTry(
         dag_id=ti.dag_id,
         run_id=ti.run_id,
@@ -238,6 +249,8 @@ def _started(
         start_date=now,
         hostname=ti.hostname or "",
         conf_overrides_params=config.get("core", "dag_run_conf_overrides_params"),
+        next_method=next_method,
+        next_kwargs=None if next_kwargs is None else json.loads(next_kwargs),
     )
 
 
@@ -325,7 +338,12 @@ def execute_try(
     log.info("Marked %s.%s as %s", started.dag_id, started.task_id, final)
     if outcome.timed_out:
         kill_own_process_group()
-    ok = (TaskInstanceState.SUCCESS, TaskInstanceState.SKIPPED, TaskInstanceState.UP_FOR_RESCHEDULE)
+    ok = (
+        TaskInstanceState.SUCCESS,
+        TaskInstanceState.SKIPPED,
+        TaskInstanceState.UP_FOR_RESCHEDULE,
+        TaskInstanceState.DEFERRED,
+    )
     return EXIT_OK if final in ok else 1
 
 
@@ -516,6 +534,8 @@ def _finish(
         return fail_try(ti, outcome.retry, now, allow_retry=outcome.allow_retry), True
     if outcome.state == TaskInstanceState.UP_FOR_RESCHEDULE and outcome.reschedule_at:
         record_reschedule(session, ti, datetime.fromisoformat(outcome.reschedule_at), now)
+    if outcome.state == TaskInstanceState.DEFERRED and outcome.deferral is not None:
+        defer_task_instance(session, ti, outcome.deferral, now)
         return outcome.state, True
     ti.state = outcome.state
     ti.end_date = now

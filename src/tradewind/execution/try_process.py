@@ -28,6 +28,8 @@ from tradewind.exceptions import (
     AirflowRescheduleException,
     AirflowTaskTimeout,
     DagNotFound,
+    TaskDeferralError,
+    TaskDeferred,
     TaskFailedNoRetry,
     TaskSkipped,
     TaskTimeout,
@@ -73,6 +75,10 @@ class StartedTry:
     hostname: str = ""
     #: ``[core] dag_run_conf_overrides_params``, read by the claimer (the try has no config).
     conf_overrides_params: bool = True
+    #: A try resuming from a deferral: the method to call instead of ``execute`` and its
+    #: keyword arguments (serde-encoded JSON data, the trigger's ``event`` among them).
+    next_method: str | None = None
+    next_kwargs: dict[str, Any] | None = None
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -121,6 +127,8 @@ class TryResult:
     rendered_fields: dict[str, Any] | None = None  # the templated fields, as rendered
     #: ``{"uri", "extra", "aliases"}`` per dataset event the success records (its outlets).
     dataset_events: list[dict[str, Any]] = field(default_factory=list)
+    #: state ``deferred``: the trigger and how to resume (see :func:`describe_deferral`).
+    deferral: dict[str, Any] | None = None
 
     def to_json(self) -> str:
         retry = None
@@ -366,6 +374,29 @@ def _json_value(value: Any, what: str) -> Any:
         ) from None
 
 
+def describe_deferral(deferred: TaskDeferred) -> dict[str, Any]:
+    """The deferral as data for the database: the trigger serialized, how to resume."""
+    from tradewind.authoring.triggers.base import BaseTrigger
+    from tradewind.authoring.triggers.serde import encode
+
+    trigger = deferred.trigger
+    if not isinstance(trigger, BaseTrigger):
+        raise TaskDeferralError(
+            f"defer(trigger=...) needs a BaseTrigger, got {type(trigger).__name__}"
+        )
+    classpath, kwargs = trigger.serialize()
+    timeout = deferred.timeout
+    if timeout is not None and not isinstance(timeout, timedelta):
+        raise TaskDeferralError(f"defer(timeout=...) needs a timedelta, got {timeout!r}")
+    return {
+        "classpath": classpath,
+        "kwargs": encode(kwargs, f"the kwargs {classpath}.serialize() returned"),
+        "method_name": deferred.method_name,
+        "next_kwargs": encode(deferred.kwargs or {}, "defer(kwargs=...)"),
+        "timeout": None if timeout is None else timeout.total_seconds(),
+    }
+
+
 def _raise_timeout(signum: int, frame: Any) -> None:
     raise AirflowTaskTimeout("the task ran longer than its execution_timeout")
 
@@ -416,7 +447,7 @@ def run_claimed(
         outlet_events = OutletEventAccessors()
         ti = RuntimeTaskInstance(database, started, task)
         context = try_context(dag, task, ti, started, outlet_events)
-        result = _run_task(task, context, outcome)
+        result = _run_task(task, context, outcome, started)
         if getattr(task, "do_xcom_push", True) and result is not None:
             outcome.result = _json_value(result, f"return value of task {started.task_id!r}")
         outcome.dataset_events = _json_value(
@@ -431,6 +462,14 @@ def run_claimed(
         log.info("Rescheduling the task: next poke at %s", exc.reschedule_date.isoformat())
         outcome.state = TaskInstanceState.UP_FOR_RESCHEDULE
         outcome.reschedule_at = exc.reschedule_date.isoformat()
+    except TaskDeferred as deferred:
+        try:
+            outcome.deferral = describe_deferral(deferred)
+        except Exception:
+            log.error("Task could not defer:\n%s", traceback.format_exc().rstrip())
+        else:
+            log.info("Pausing task as DEFERRED: %r", deferred.trigger)
+            outcome.state = TaskInstanceState.DEFERRED
     except TaskFailedNoRetry as exc:
         log.error("Task failed, not retrying: %s", exc)
         outcome.allow_retry = False
@@ -589,8 +628,9 @@ def try_context(
     )
 
 
-def _run_task(task: Any, context: dict[str, Any], outcome: TryResult) -> Any:
-    """Render the task's fields (kept in ``outcome`` to be recorded) and execute it."""
+def _run_task(task: Any, context: dict[str, Any], outcome: TryResult, started: StartedTry) -> Any:
+    """Render the task's fields (kept in ``outcome`` to be recorded) and execute it, or
+    resume it in the method it deferred to."""
     from tradewind.authoring.current_context import running_task
     from tradewind.authoring.templating import shown_field_values
 
@@ -601,6 +641,13 @@ def _run_task(task: Any, context: dict[str, Any], outcome: TryResult) -> Any:
     with running_task(context):
         task.render_template_fields(context)
         outcome.rendered_fields = shown_field_values(task) if task.template_fields else None
+        if started.next_method is not None:  # a deferred try resumes where it asked to
+            from tradewind.authoring.triggers.serde import decode
+
+            log.info("Resuming after deferral in %s()", started.next_method)
+            return task.resume_execution(
+                started.next_method, decode(started.next_kwargs or {}), context
+            )
         if task.on_execute_callback:
             from tradewind.execution.task_callbacks import call_execute_callbacks
 

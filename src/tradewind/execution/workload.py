@@ -53,8 +53,8 @@ STOPPED_EXTERNALLY = "stopped_externally"
 
 @dataclass(frozen=True)
 class TaskOutcome:
-    """A task's process ended. ``reason``: ``exited``, ``timeout``, ``start_failed`` or
-    ``stopped_externally``.
+    """A task's process ended. ``reason``: ``exited``, ``timeout``, ``start_failed``,
+    ``stopped_externally`` or ``deferred`` (the try ended deferred and that was recorded).
 
     The final state is written before the outcome is sent (by the try, or by the runner
     host that supervises it); the scheduler uses an outcome only to notice a try whose

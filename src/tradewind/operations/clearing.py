@@ -37,6 +37,9 @@ def _reset(session: Any, sdag: SerializedDAG, tis: list[TaskInstance]) -> None:
         ti.next_retry_at = None
         ti.end_date = None
         ti.queued_by_job_id = None
+        # A cleared deferral starts over from execute(); its trigger, now unused, is
+        # dropped by the triggerer.
+        ti.trigger_id = ti.next_method = ti.next_kwargs = ti.trigger_timeout = None
     forget_reschedules(session, sdag.dag_id, [(ti.run_id, ti.task_id) for ti in tis])
     session.execute(
         update(DagRun)

@@ -1,11 +1,12 @@
-"""Health of the installation: is the metadata database reachable, is a scheduler alive."""
+"""Health of the installation: is the metadata database reachable, is a scheduler (and a
+triggerer) alive."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tradewind.authoring.timezone import utcnow
 from tradewind.db.models import Job
@@ -44,6 +45,31 @@ def check_health(db: Database, threshold_seconds: float) -> tuple[bool, dict[str
             "status": HEALTHY if recent else UNHEALTHY,
             "latest_scheduler_heartbeat": latest.isoformat() if latest else None,
         },
+    }
+
+
+def check_triggerer(db: Database, threshold_seconds: float) -> dict[str, Any]:
+    """The ``triggerer`` part of ``/health``, as Airflow's: ``status`` is ``None`` when no
+    triggerer ever ran (it is optional), else healthy if one heartbeated within
+    ``[triggerer] triggerer_health_check_threshold`` seconds."""
+    try:
+        with db.read_session() as session:
+            latest = session.scalar(
+                select(func.max(Job.latest_heartbeat)).where(Job.job_type == "TriggererJob")
+            )
+            alive = session.scalar(
+                select(func.max(Job.latest_heartbeat)).where(
+                    Job.job_type == "TriggererJob", Job.state == JobState.RUNNING
+                )
+            )
+    except Exception:
+        return {"status": UNHEALTHY, "latest_triggerer_heartbeat": None}
+    if latest is None:
+        return {"status": None, "latest_triggerer_heartbeat": None}
+    recent = alive is not None and utcnow() - alive <= timedelta(seconds=threshold_seconds)
+    return {
+        "status": HEALTHY if recent else UNHEALTHY,
+        "latest_triggerer_heartbeat": latest.isoformat(),
     }
 
 

@@ -114,6 +114,15 @@ class Admission:
                 .group_by(TaskInstance.pool),
             )
         )
+        # A pool with ``include_deferred`` counts its deferred tasks as taking slots.
+        for pool, slots in plain_rows(
+            self.session,
+            select(TaskInstance.pool, func.sum(TaskInstance.pool_slots))
+            .join(Pool, Pool.pool == TaskInstance.pool)
+            .where(TaskInstance.state == S.DEFERRED, Pool.include_deferred.is_(True))
+            .group_by(TaskInstance.pool),
+        ):
+            self.pool_used[pool] += slots
         for dag_id, run_id, task_id, count in plain_rows(
             self.session,
             select(TaskInstance.dag_id, TaskInstance.run_id, TaskInstance.task_id, func.count())

@@ -79,10 +79,11 @@ def handle_outcomes(
     for outcome in outcomes:
         key = outcome.key
         ti = index.get((key.dag_id, key.run_id, key.task_id))
-        if ti is None or outcome.returncode == EXIT_NOT_STARTED:
+        if ti is None or outcome.returncode == EXIT_NOT_STARTED or outcome.reason == "deferred":
             # It refused to start on purpose (the try was claimed already, or the TI
             # changed): it never touched the TI, whoever did owns it now. A message
-            # delivered twice by a broker ends this way.
+            # delivered twice by a broker ends this way. A try that deferred was recorded;
+            # the TI may already be resuming under the same try number.
             continue
         if _an_earlier_poke(session, outcome):
             continue

@@ -25,7 +25,15 @@ from tradewind.scheduling.task_instances import task_instance_values
 from tradewind.scheduling.trigger_rules import Decision, evaluate, setup_constraint
 
 FAILED_LEAF = frozenset({S.FAILED, S.UPSTREAM_FAILED})
-UNFINISHED = (None, S.SCHEDULED, S.QUEUED, S.RUNNING, S.UP_FOR_RETRY, S.UP_FOR_RESCHEDULE)
+UNFINISHED = (
+    None,
+    S.SCHEDULED,
+    S.QUEUED,
+    S.RUNNING,
+    S.UP_FOR_RETRY,
+    S.UP_FOR_RESCHEDULE,
+    S.DEFERRED,
+)
 #: Waiting for a date in ``next_retry_at``: a retry delay, or a rescheduled sensor's next poke.
 WAITING = (S.UP_FOR_RETRY, S.UP_FOR_RESCHEDULE)
 FINISHED = frozenset({S.SUCCESS, S.FAILED, S.SKIPPED, S.UPSTREAM_FAILED})

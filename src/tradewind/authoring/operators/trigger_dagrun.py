@@ -96,10 +96,11 @@ class TriggerDagRunOperator(BaseOperator):
         self.poke_interval = float(poke_interval)
         self.skip_when_already_exists = bool(skip_when_already_exists)
         self.deferrable = bool(deferrable)
-        if self.deferrable and not callable(getattr(self, "defer", None)):
+        if self.deferrable:
             warnings.warn(
-                f"deferrable=True of {where} is not available in this Tradewind (no "
-                "triggerer): it waits in its worker slot, polling every poke_interval",
+                f"deferrable=True of {where} is not available in this Tradewind (it has no "
+                "trigger for a DAG run yet): it waits in its worker slot, polling every "
+                "poke_interval",
                 UserWarning,
                 stacklevel=2,
             )

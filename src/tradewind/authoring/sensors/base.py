@@ -92,18 +92,29 @@ class BaseSensorOperator(BaseOperator):
         self.exponential_backoff = bool(exponential_backoff)
 
     def _accept_deferrable(self, deferrable: bool) -> None:
-        """``deferrable=True`` of the sensors Airflow lets defer: kept for the triggerer;
-        without one (no ``self.defer``) it warns at parse time and the sensor pokes."""
+        """``deferrable=True`` of the sensors Airflow lets defer. A sensor with a trigger
+        (:meth:`deferral_trigger`) waits in the triggerer; one without warns at parse time
+        and pokes."""
         self.deferrable = bool(deferrable)
-        if self.deferrable and not callable(getattr(self, "defer", None)):
+        wired = type(self).deferral_trigger is not BaseSensorOperator.deferral_trigger
+        if self.deferrable and not wired:
             import warnings
 
             warnings.warn(
-                f"deferrable=True of sensor {self.task_id!r} is not available in this "
-                f"Tradewind (no triggerer): it pokes in mode={self.mode!r} instead",
+                f"deferrable=True of sensor {self.task_id!r}: Tradewind has no trigger for "
+                f"{type(self).__name__} yet, so it pokes in mode={self.mode!r} instead",
                 UserWarning,
                 stacklevel=3,
             )
+
+    def deferral_trigger(self, context: Mapping[str, Any]) -> Any:
+        """The trigger a ``deferrable=True`` sensor waits on in the triggerer; ``None`` where
+        Tradewind has none for it (it pokes)."""
+        return None
+
+    def execute_complete(self, context: Mapping[str, Any], event: Any = None) -> None:
+        """Where a deferred sensor resumes: its trigger fired, so the wait is over."""
+        log.info("The trigger fired (%r): the wait is over.", event)
 
     @property
     def reschedule(self) -> bool:
@@ -113,6 +124,10 @@ class BaseSensorOperator(BaseOperator):
         raise NotImplementedError(f"{type(self).__name__} must implement poke()")
 
     def execute(self, context: Mapping[str, Any]) -> Any:
+        trigger = self.deferral_trigger(context) if self.deferrable else None
+        if trigger is not None:
+            timeout = timedelta(seconds=self.timeout) if self.timeout is not None else None
+            self.defer(trigger=trigger, method_name="execute_complete", timeout=timeout)
         started = self._first_poke(context)
         poke_number = 1
         while True:

@@ -29,6 +29,11 @@ class DateTimeSensor(BaseSensorOperator):
                 f"not {target_time!r}"
             )
 
+    def deferral_trigger(self, context: Mapping[str, Any]) -> Any:
+        from tradewind.authoring.triggers.temporal import DateTimeTrigger
+
+        return DateTimeTrigger(coerce_utc(parse_datetime(self.target_time)))
+
     def poke(self, context: Mapping[str, Any]) -> bool:
         target = coerce_utc(parse_datetime(self.target_time))
         return bool(datetime.now(UTC) >= target)

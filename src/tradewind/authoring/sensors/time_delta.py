@@ -20,6 +20,11 @@ class TimeDeltaSensor(BaseSensorOperator):
             )
         self.delta = delta
 
+    def deferral_trigger(self, context: Mapping[str, Any]) -> Any:
+        from tradewind.authoring.triggers.temporal import DateTimeTrigger
+
+        return DateTimeTrigger(context["data_interval_end"] + self.delta)
+
     def poke(self, context: Mapping[str, Any]) -> bool:
         target = context["data_interval_end"] + self.delta
         return bool(datetime.now(UTC) >= target)

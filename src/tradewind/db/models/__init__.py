@@ -26,6 +26,7 @@ from tradewind.db.models.login_failure import LoginFailure
 from tradewind.db.models.pool import DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS, Pool
 from tradewind.db.models.rendered import RenderedTaskInstanceFields
 from tradewind.db.models.task_reschedule import TaskReschedule
+from tradewind.db.models.trigger import Trigger
 from tradewind.db.models.user import User
 from tradewind.db.models.variable import Connection, Variable
 from tradewind.db.models.xcom import XCom
@@ -59,6 +60,7 @@ __all__ = [
     "TaskInstanceState",
     "TaskOutletDatasetReference",
     "TaskReschedule",
+    "Trigger",
     "User",
     "Variable",
     "XCom",

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -87,6 +88,12 @@ class TaskInstance(Base):
     next_retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A deferral: the trigger waited on, the method to resume in and its keyword arguments
+    # (JSON text; the event is added as ``event``), and when the wait gives up.
+    trigger_id: Mapped[int | None] = mapped_column(Integer)
+    next_method: Mapped[str | None] = mapped_column(String(1000))
+    next_kwargs: Mapped[str | None] = mapped_column(Text)
+    trigger_timeout: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (
         ForeignKeyConstraint(
@@ -94,4 +101,6 @@ class TaskInstance(Base):
         ),
         Index(None, "state", "pool"),
         Index(None, "dag_id", "state"),
+        Index(None, "trigger_id"),
+        Index(None, "state", "trigger_timeout"),
     )

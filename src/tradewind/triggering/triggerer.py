@@ -1,0 +1,171 @@
+"""The triggerer's loop: keep the running triggers in step with the database.
+
+Each pass, in one short transaction run off the event loop (in a thread, so triggers keep
+running meanwhile): record the events and failures since the last pass, heartbeat, fail
+deferrals past their timeout, release the triggers of dead triggerers, claim new ones up to
+``[triggerer] capacity``, and read which triggers are this triggerer's now. Then start and
+cancel coroutines to match, and wake the scheduler if tasks went back to ``scheduled``.
+
+A pass runs every ``[triggerer] job_heartbeat_sec`` (at most a second apart, so a new
+deferral starts waiting promptly) and at once when a trigger fires: a fired trigger's task
+is ``scheduled`` within milliseconds, not at the next heartbeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tradewind.config import Config
+from tradewind.db.engine import Database
+from tradewind.db.wakeup import notify_scheduler
+from tradewind.triggering import claims, events, jobs
+from tradewind.triggering.runner import TriggerRunner
+from tradewind.triggering.single_triggerer import acquire, release
+
+log = logging.getLogger(__name__)
+
+#: Seconds between passes at most, whatever the heartbeat setting.
+LONGEST_PASS_GAP = 1.0
+#: After a trigger fires, wait this long for others firing at the same moment (one batch).
+EVENT_BATCH_WINDOW = 0.02
+#: Unused triggers are looked for every this many passes.
+CLEANUP_EVERY = 30
+
+
+@dataclass
+class PassResult:
+    owned: set[int]
+    new_rows: list[tuple[int, str, str]]
+    resumed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class Triggerer:
+    def __init__(self, config: Config, database: Database) -> None:
+        self.config = config
+        self.database = database
+        self.capacity = int(config.get("triggerer", "capacity"))
+        self.heartbeat_sec = float(config.get("triggerer", "job_heartbeat_sec"))
+        self.threshold = float(config.get("triggerer", "triggerer_health_check_threshold"))
+        self.job_id: int | None = None
+        self._passes = 0
+        self._stopping: asyncio.Event | None = None
+
+    # --- the database side (runs in a worker thread) ----------------------------------------
+
+    def _register(self) -> None:
+        with self.database.session() as session:
+            self.job_id = jobs.register(session, _now())
+        log.info("Triggerer started: job %d, capacity %d", self.job_id, self.capacity)
+
+    def _pass(
+        self,
+        fired: list[tuple[int, Any]],
+        failed: list[tuple[int, list[str]]],
+        running: set[int],
+    ) -> PassResult:
+        assert self.job_id is not None
+        now = _now()
+        postgres = self.database.dialect == "postgresql"
+        with self.database.session() as session:
+            resumed = events.resume(session, fired, now)
+            resumed += events.resume(session, failed, now, failed=True)
+            jobs.heartbeat(session, self.job_id, now)
+            timed_out = events.fail_timed_out(session, now)
+            if self._passes % CLEANUP_EVERY == 0:
+                events.delete_unused(session)
+            released = claims.release_orphans(session, jobs.alive_ids(session, now, self.threshold))
+            claims.claim(session, self.job_id, self.capacity, postgres)
+            owned = claims.owned(session, self.job_id)
+            new_rows = claims.rows(session, owned - running)
+        self._passes += 1
+        result = PassResult(owned, new_rows, resumed + timed_out)
+        if released:
+            result.notes.append(f"took back {released} triggers of triggerers that stopped")
+        if timed_out:
+            result.notes.append(f"{timed_out} deferred tasks timed out")
+        if result.resumed:
+            notify_scheduler(self.database, self.config)
+        return result
+
+    def _stop_job(self) -> None:
+        if self.job_id is None:
+            return
+        with self.database.session() as session:
+            claims.release_all(session, self.job_id)
+            jobs.finish(session, self.job_id, _now())
+
+    # --- the event loop -----------------------------------------------------------------------
+
+    async def run(self, num_passes: int | None = None) -> None:
+        self._stopping = asyncio.Event()
+        wake = asyncio.Event()
+        runner = TriggerRunner(wake)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._stopping.set)
+        await asyncio.to_thread(self._register)
+        gap = min(self.heartbeat_sec, LONGEST_PASS_GAP)
+        try:
+            while not self._stopping.is_set():
+                fired, failed = runner.take_outcomes()
+                try:
+                    result = await asyncio.to_thread(self._pass, fired, failed, runner.running)
+                except Exception:
+                    log.exception("Triggerer pass failed; trying again")
+                    runner.events[:0], runner.failures[:0] = fired, failed  # keep them
+                    await self._sleep(wake, max(gap, 1.0))
+                    continue
+                for note in result.notes:
+                    log.info(note)
+                runner.sync(result.owned, result.new_rows)
+                if num_passes is not None and self._passes >= num_passes:
+                    break
+                await self._sleep(wake, gap)
+        finally:
+            await runner.cancel_all()
+            await asyncio.to_thread(self._stop_job)
+            log.info("Triggerer stopped")
+
+    async def _sleep(self, wake: asyncio.Event, seconds: float) -> None:
+        """Until the next pass is due, a trigger fires, or the triggerer is told to stop."""
+        assert self._stopping is not None
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        woken = asyncio.ensure_future(wake.wait())
+        await asyncio.wait({stopping, woken}, timeout=seconds, return_when="FIRST_COMPLETED")
+        for waiter in (stopping, woken):
+            waiter.cancel()
+        if wake.is_set():
+            wake.clear()
+            await asyncio.sleep(EVENT_BATCH_WINDOW)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def run_triggerer(config: Config, num_passes: int | None = None) -> None:
+    """``tradewind triggerer``: run until SIGTERM/SIGINT (or ``num_passes`` passes)."""
+    from tradewind import compat
+    from tradewind.dagfiles.discovery import dag_folders
+    from tradewind.dagfiles.loader import ensure_importable
+
+    compat.install(config)  # triggers written against ``airflow.triggers.*`` import
+    ensure_importable(dag_folders(config))  # users' trigger modules sit in the DAG folder
+    database = Database.from_config(config)
+    lock = acquire(database)
+    started = time.monotonic()
+    try:
+        asyncio.run(Triggerer(config, database).run(num_passes))
+    finally:
+        release(lock)
+        with contextlib.suppress(Exception):
+            database.dispose()
+        log.debug("triggerer ran %.1f s", time.monotonic() - started)
