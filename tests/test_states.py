@@ -31,6 +31,7 @@ STORED_VALUES = {
         "skipped",
         "removed",
         "up_for_reschedule",
+        "deferred",
     ],
 }
 

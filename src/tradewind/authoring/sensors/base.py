@@ -124,7 +124,8 @@ class BaseSensorOperator(BaseOperator):
         raise NotImplementedError(f"{type(self).__name__} must implement poke()")
 
     def execute(self, context: Mapping[str, Any]) -> Any:
-        trigger = self.deferral_trigger(context) if self.deferrable else None
+        deferrable = getattr(self, "deferrable", False)  # only some sensors take it
+        trigger = self.deferral_trigger(context) if deferrable else None
         if trigger is not None:
             timeout = timedelta(seconds=self.timeout) if self.timeout is not None else None
             self.defer(trigger=trigger, method_name="execute_complete", timeout=timeout)
