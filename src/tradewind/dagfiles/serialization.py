@@ -116,7 +116,14 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "rendered_preview": {
             name: _preview(getattr(task, name, None)) for name in task.template_fields
         },
+        "mapped": _mapping_spec(task),
     }
+
+
+def _mapping_spec(task: BaseOperator) -> dict[str, Any] | None:
+    """How a mapped task's instances are counted (see ``MappedOperator``); None if unmapped."""
+    spec = getattr(task, "expansion_spec", None)
+    return spec() if spec is not None else None
 
 
 #: A task's documentation attributes, as in Airflow; the UI renders doc_md as Markdown.
@@ -218,6 +225,12 @@ class SerializedTask:
     doc_rst: str | None = None
     doc_json: str | None = None
     doc_yaml: str | None = None
+    #: A mapped task's expansion: what its instance count is computed from (None: unmapped).
+    mapped: dict[str, Any] | None = None
+
+    @property
+    def is_mapped(self) -> bool:
+        return self.mapped is not None
 
     @property
     def display_name(self) -> str:
@@ -263,6 +276,7 @@ class SerializedTask:
             doc_json=data.get("doc_json"),
             doc_yaml=data.get("doc_yaml"),
             skips_downstream=bool(data.get("skips_downstream", False)),
+            mapped=data.get("mapped"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -299,6 +313,7 @@ class SerializedTask:
             **{kind: getattr(self, kind) for kind in DOC_KINDS},
             "skips_downstream": self.skips_downstream,
             "rendered_preview": self.rendered_preview,
+            "mapped": self.mapped,
         }
 
 

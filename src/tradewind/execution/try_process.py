@@ -62,6 +62,10 @@ class StartedTry:
     hostname: str = ""
     #: ``[core] dag_run_conf_overrides_params``, read by the claimer (the try has no config).
     conf_overrides_params: bool = True
+    #: -1 unless the task is mapped: which of its instances this try runs.
+    map_index: int = -1
+    #: ``[core] max_map_length``: a value pushed for a mapped task may not be longer.
+    max_map_length: int = 1024
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -140,6 +144,7 @@ class RuntimeTaskInstance:
         self.dag_id = started.dag_id
         self.run_id = started.run_id
         self.task_id = started.task_id
+        self.map_index = started.map_index
         self.try_number = started.try_number
         self.max_tries = started.max_tries
         self.logical_date = started.logical_date
@@ -153,7 +158,15 @@ class RuntimeTaskInstance:
         from tradewind.execution.xcoms import push_xcom
 
         payload = _json_value(value, f"XCom {key!r} of task {self.task_id!r}")
-        push_xcom(self._database.get(), self.dag_id, self.run_id, self.task_id, key, payload)
+        push_xcom(
+            self._database.get(),
+            self.dag_id,
+            self.run_id,
+            self.task_id,
+            key,
+            payload,
+            map_index=self.map_index,
+        )
 
     def xcom_pull(
         self,
@@ -161,12 +174,20 @@ class RuntimeTaskInstance:
         key: str = "return_value",
         dag_id: str | None = None,
         run_id: str | None = None,
+        map_indexes: int | Iterable[int] | None = None,
         **_: Any,
     ) -> Any:
+        """As Airflow's: a mapped task's values come as one lazy sequence, in map-index
+        order, unless ``map_indexes`` picks instances."""
         from tradewind.execution.xcoms import pull_xcom
 
         return pull_xcom(
-            self._database.get(), dag_id or self.dag_id, run_id or self.run_id, task_ids, key
+            self._database.get(),
+            dag_id or self.dag_id,
+            run_id or self.run_id,
+            task_ids,
+            key,
+            map_indexes,
         )
 
     def skip_tasks(self, task_ids: Iterable[str]) -> None:
@@ -201,9 +222,18 @@ class MetadataDatabase:
 
 def _json_value(value: Any, what: str) -> Any:
     try:
-        return json.loads(json.dumps(value))
+        return json.loads(json.dumps(value, default=_as_plain))
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{what} is not JSON-serializable: {exc}") from None
+
+
+def _as_plain(value: Any) -> Any:
+    """A lazy XCom sequence (a mapped task's values) is stored as the list it reads as."""
+    from collections.abc import Sequence
+
+    if isinstance(value, Sequence):
+        return list(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _raise_timeout(signum: int, frame: Any) -> None:
@@ -249,6 +279,7 @@ def run_claimed(
         result = _run_task(dag, task, ti, started)
         if getattr(task, "do_xcom_push", True) and result is not None:
             outcome.result = _json_value(result, f"return value of task {started.task_id!r}")
+        check_value_to_map(dag, started, outcome.result)
         outcome.state = TaskInstanceState.SUCCESS
     except TaskSkipped as exc:
         log.info("Task skipped: %s", exc)
@@ -356,9 +387,44 @@ def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry)
     if timeout is not None:
         signal.signal(signal.SIGALRM, _raise_timeout)
         signal.setitimer(signal.ITIMER_REAL, max(timeout.total_seconds(), 0.001))
+    if started.map_index >= 0:
+        task = task.unmap(started.map_index, context)
+        ti.task = task
+        context["task"] = task
+        log.info("Mapped instance %d of %s", started.map_index, started.task_id)
     with running_task(context):
         task.render_template_fields(context)
         return task.execute(context)
+
+
+def check_value_to_map(dag: DAG, started: StartedTry, value: Any) -> None:
+    """A task that mapped tasks expand over must return a list or dict, and not a longer
+    one than ``[core] max_map_length``; otherwise its try fails here, saying so."""
+    from tradewind.authoring.mapping import MappedOperator
+
+    readers = sorted(
+        task.task_id
+        for task in dag.tasks
+        if isinstance(task, MappedOperator)
+        and any(op.task_id == started.task_id for op in task.expand_input.references())
+    )
+    if not readers:
+        return
+    for_whom = (
+        f"tasks {readers} map over it" if len(readers) > 1 else f"{readers[0]!r} maps over it"
+    )
+    if value is None:
+        raise TypeError(f"task {started.task_id!r} returned nothing, but {for_whom}")
+    if not isinstance(value, list | dict):
+        raise TypeError(
+            f"task {started.task_id!r} returned {type(value).__name__}, but {for_whom}: "
+            f"a mapped task needs a list or a dict"
+        )
+    if len(value) > started.max_map_length:
+        raise ValueError(
+            f"task {started.task_id!r} returned {len(value)} values to map over, more than "
+            f"[core] max_map_length ({started.max_map_length})"
+        )
 
 
 def _on_kill(task: Any) -> None:

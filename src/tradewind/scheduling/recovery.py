@@ -62,12 +62,12 @@ def handle_outcomes(
             TaskInstance.state.in_((S.QUEUED, S.RUNNING)),
         )
     ).all()
-    index = {(ti.dag_id, ti.run_id, ti.task_id): ti for ti in tis}
+    index = {(ti.dag_id, ti.run_id, ti.task_id, ti.map_index): ti for ti in tis}
     sdags = get_dags({ti.dag_id for ti in tis}) if tis else {}
     handled = 0
     for outcome in outcomes:
         key = outcome.key
-        ti = index.get((key.dag_id, key.run_id, key.task_id))
+        ti = index.get((key.dag_id, key.run_id, key.task_id, key.map_index))
         if ti is None or outcome.returncode == EXIT_NOT_STARTED:
             # It refused to start on purpose (the try was claimed already, or the TI
             # changed): it never touched the TI, whoever did owns it now. A message
@@ -85,7 +85,7 @@ def handle_outcomes(
         task = sdag.tasks.get(ti.task_id) if sdag else None
         state = fail_try(ti, task, now)
         append_line(
-            log_path(config, ti.dag_id, ti.run_id, ti.task_id, ti.try_number),
+            log_path(config, ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.map_index),
             f"{message}; marked {state}",
             "ERROR",
         )
@@ -229,7 +229,9 @@ def _fail_each(
         sdag = sdags.get(ti.dag_id)
         state = fail_try(ti, sdag.tasks.get(ti.task_id) if sdag else None, now)
         message = f"{reason(ti)}; marked {state}"
-        append_line(log_path(config, ti.dag_id, ti.run_id, ti.task_id, ti.try_number), message)
+        append_line(
+            log_path(config, ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.map_index), message
+        )
         log.warning("%s.%s (%s): %s", ti.dag_id, ti.task_id, ti.run_id, message)
     return len(tis)
 

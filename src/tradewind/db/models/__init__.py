@@ -13,6 +13,7 @@ from tradewind.db.models.dagrun import (
 from tradewind.db.models.job import Job
 from tradewind.db.models.login_failure import LoginFailure
 from tradewind.db.models.pool import DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS, Pool
+from tradewind.db.models.task_map import TaskMap
 from tradewind.db.models.user import User
 from tradewind.db.models.xcom import XCom
 
@@ -33,6 +34,7 @@ __all__ = [
     "SerializedDagModel",
     "TaskInstance",
     "TaskInstanceState",
+    "TaskMap",
     "User",
     "XCom",
 ]
