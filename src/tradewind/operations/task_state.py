@@ -38,7 +38,7 @@ def set_task_instance_state(
         run = session.scalar(select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id))
         if run is None:
             raise DagRunNotFound(f"DAG {dag_id} has no run {run_id}")
-        ti = session.get(TaskInstance, (dag_id, run_id, task_id))
+        ti = session.get(TaskInstance, (dag_id, run_id, task_id, -1))
         if ti is None:
             raise TaskNotFound(f"Task {task_id} has no task instance in run {run_id} of {dag_id}")
         previous = ti.state
