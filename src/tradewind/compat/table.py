@@ -96,7 +96,15 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.models.param": _PARAM,
         "airflow.models.dag": _DAG,
         "airflow.models.baseoperator": _BASEOPERATOR,
-        "airflow.models.xcom_arg": {"XComArg": "tradewind.authoring.xcom_arg:XComArg"},
+        "airflow.models.xcom_arg": {
+            "XComArg": "tradewind.authoring.xcom_arg:XComArg",
+            "MapXComArg": "tradewind.authoring.xcom_arg:MapXComArg",
+            "ZipXComArg": "tradewind.authoring.xcom_arg:ZipXComArg",
+        },
+        "airflow.models.mappedoperator": {
+            "MappedOperator": "tradewind.authoring.mapping:MappedOperator",
+            "OperatorPartial": "tradewind.authoring.mapping:OperatorPartial",
+        },
         "airflow.decorators": _DECORATORS,
         "airflow.operators.bash": _BASH,
         "airflow.operators.python": {**_PYTHON, **_BRANCH_PYTHON},

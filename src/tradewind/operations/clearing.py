@@ -8,6 +8,7 @@ scheduler picks them up again, and the scheduler is woken at once.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +27,7 @@ class ClearedTask:
     run_id: str
     task_id: str
     previous_state: str | None
+    map_index: int = -1
 
 
 def clear_task_instances(
@@ -41,8 +43,12 @@ def clear_task_instances(
     run_id: str | None = None,
     dry_run: bool = False,
     actor: str,
+    map_indexes: Collection[int] | None = None,
 ) -> list[ClearedTask]:
     """Clear matching task instances; with ``dry_run`` only list them.
+
+    Each instance of a mapped task is one task instance: ``map_indexes`` clears only
+    those (all of them otherwise).
 
     A clear that changed something is recorded in the audit log as ``actor``'s.
     """
@@ -63,8 +69,10 @@ def clear_task_instances(
                 and_(DagRun.dag_id == TaskInstance.dag_id, DagRun.run_id == TaskInstance.run_id),
             )
             .where(TaskInstance.dag_id == dag_id)
-            .order_by(DagRun.execution_date, TaskInstance.task_id)
+            .order_by(DagRun.execution_date, TaskInstance.task_id, TaskInstance.map_index)
         )
+        if map_indexes is not None:
+            query = query.where(TaskInstance.map_index.in_(list(map_indexes)))
         if start_date is not None:
             query = query.where(DagRun.execution_date >= start_date)
         if end_date is not None:
@@ -76,7 +84,7 @@ def clear_task_instances(
         if only_running:
             query = query.where(TaskInstance.state == S.RUNNING)
         tis = [ti for ti in session.scalars(query) if not pattern or pattern.search(ti.task_id)]
-        cleared = [ClearedTask(ti.run_id, ti.task_id, ti.state) for ti in tis]
+        cleared = [ClearedTask(ti.run_id, ti.task_id, ti.state, ti.map_index) for ti in tis]
         if dry_run or not tis:
             return cleared
         for ti in tis:
@@ -101,10 +109,15 @@ def clear_task_instances(
             dag_id=dag_id,
             run_id=run_id,
             task_id=next(iter(task_ids)) if len(task_ids) == 1 else None,
-            extra={"task_instances": [[ti.run_id, ti.task_id] for ti in tis]},
+            extra={"task_instances": [_instance(ti) for ti in tis]},
         )
     if config is not None:
         from tradewind.db.wakeup import notify_scheduler
 
         notify_scheduler(db, config)
     return cleared
+
+
+def _instance(ti: TaskInstance) -> list[str | int]:
+    """How the audit log names a cleared instance: [run, task] (and the map index)."""
+    return [ti.run_id, ti.task_id] if ti.map_index < 0 else [ti.run_id, ti.task_id, ti.map_index]

@@ -27,17 +27,20 @@ def upstream_blockers(session: Session, ti: TaskInstance) -> list[str]:
     if task is None:
         return [f"task {ti.task_id} is no longer in the DAG"]
     reasons = []
-    upstream = dict(
-        session.execute(
-            select(TaskInstance.task_id, TaskInstance.state).where(
+    # Each instance of a mapped upstream task counts, named ``task[i]``.
+    upstream: dict[str, str | None] = {
+        task_id if map_index < 0 else f"{task_id}[{map_index}]": state
+        for task_id, map_index, state in session.execute(
+            select(TaskInstance.task_id, TaskInstance.map_index, TaskInstance.state).where(
                 TaskInstance.dag_id == ti.dag_id,
                 TaskInstance.run_id == ti.run_id,
                 TaskInstance.task_id.in_(task.upstream_task_ids),
             )
         ).all()
-    )
-    for task_id in task.upstream_task_ids:
-        upstream.setdefault(task_id, None)
+    }
+    seen = {name.partition("[")[0] for name in upstream}
+    for task_id in task.upstream_task_ids - seen:
+        upstream[task_id] = None
     if evaluate(task.trigger_rule, upstream.values()) is not Decision.RUN:
         reasons.append(explain(task.trigger_rule, upstream))
     if task.depends_on_past:
