@@ -379,7 +379,8 @@ def record_results(
             for started, outcome, pid in results
         ]
     for (started, _, _), (final, recorded) in zip(results, ends, strict=True):
-        name = f"{started.dag_id}.{started.task_id}"
+        mapped = f"[{started.map_index}]" if started.map_index >= 0 else ""
+        name = f"{started.dag_id}.{started.task_id}{mapped}"
         append_line(
             log_path(
                 config,

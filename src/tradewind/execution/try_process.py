@@ -254,9 +254,10 @@ def load_dag(fileloc: str, dag_id: str, loaded: dict[str, DAG] | None = None) ->
 
 def starting_line(started: StartedTry) -> str:
     """The first line of a try's log."""
+    mapped = f"[{started.map_index}]" if started.map_index >= 0 else ""
     return (
         f"Starting try {started.try_number} of {started.max_tries + 1} for "
-        f"{started.dag_id}.{started.task_id}, run {started.run_id}"
+        f"{started.dag_id}.{started.task_id}{mapped}, run {started.run_id}"
     )
 
 

@@ -227,6 +227,8 @@ class _TryWatcher:
                 .where(TaskInstance.dag_id == self.dag_id, TaskInstance.run_id == self.run_id)
                 .order_by(TaskInstance.end_date, TaskInstance.task_id, TaskInstance.map_index)
             ).all()
+        # Rebuilt each time: a mapped task's placeholder gives way to its instances.
+        self._task_states = {}
         for plain_id, map_index, state, try_number in rows:
             # A mapped task's instances are reported one by one, as ``task[i]``.
             task_id = plain_id if map_index < 0 else f"{plain_id}[{map_index}]"
