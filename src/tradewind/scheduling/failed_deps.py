@@ -47,7 +47,7 @@ def upstream_blockers(session: Session, ti: TaskInstance) -> list[str]:
         run = session.scalars(
             select(DagRun).where(DagRun.dag_id == ti.dag_id, DagRun.run_id == ti.run_id)
         ).one()
-        if not _past_ok(session, run, task):
+        if not _past_ok(session, run, task, ti.map_index):
             reasons.append(
                 "depends_on_past: the same task in the previous run did not succeed or skip"
             )

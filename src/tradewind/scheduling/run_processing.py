@@ -183,7 +183,7 @@ class _RunPass:
                 if decision is None:
                     decision = self._decide(task, left_out)
                 if decision is Decision.RUN:
-                    if task.depends_on_past and not _past_ok(self.session, self.run, task):
+                    if task.depends_on_past and not _past_ok(self.session, self.run, task, mi):
                         continue
                     if task.is_mapped and mi == -1:
                         self._expand(task)
@@ -317,8 +317,9 @@ def _chunks(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _past_ok(session: Session, run: DagRun, task: SerializedTask) -> bool:
-    """depends_on_past: the same task in the previous run ended success or skipped."""
+def _past_ok(session: Session, run: DagRun, task: SerializedTask, map_index: int = -1) -> bool:
+    """depends_on_past: the same task instance (the same map index, for a mapped task) in
+    the previous run ended success or skipped."""
     previous = session.scalars(
         select(DagRun.run_id)
         .where(DagRun.dag_id == run.dag_id, DagRun.execution_date < run.execution_date)
@@ -332,6 +333,7 @@ def _past_ok(session: Session, run: DagRun, task: SerializedTask) -> bool:
             TaskInstance.dag_id == run.dag_id,
             TaskInstance.run_id == previous,
             TaskInstance.task_id == task.task_id,
+            TaskInstance.map_index == map_index,
         )
     ).first()
     if state is None:
@@ -341,6 +343,7 @@ def _past_ok(session: Session, run: DagRun, task: SerializedTask) -> bool:
                 TaskInstance.dag_id == run.dag_id,
                 TaskInstance.run_id == previous,
                 TaskInstance.task_id == task.task_id,
+                TaskInstance.map_index == map_index,
             )
         ).first()
         return exists is None
