@@ -19,7 +19,7 @@ from tradewind.states import DagRunState, JobState, RunType, TaskInstanceState
 STORED_VALUES = {
     JobState: ["running", "success", "failed"],
     DagRunState: ["queued", "running", "success", "failed"],
-    RunType: ["manual", "scheduled", "backfill"],
+    RunType: ["manual", "scheduled", "backfill", "dataset_triggered"],
     TaskInstanceState: [
         "scheduled",
         "queued",
@@ -30,6 +30,7 @@ STORED_VALUES = {
         "upstream_failed",
         "skipped",
         "removed",
+        "up_for_reschedule",
     ],
 }
 

@@ -9,14 +9,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from tradewind.authoring.connection import Connection
     from tradewind.authoring.current_context import get_current_context
     from tradewind.authoring.dag import DAG
     from tradewind.authoring.params import Param
     from tradewind.authoring.task_group import TaskGroup
+    from tradewind.authoring.variable import Variable
 
 __version__ = "0.1.0"
 
-__all__ = ["DAG", "Param", "TaskGroup", "__version__", "get_current_context"]
+__all__ = [
+    "DAG",
+    "Connection",
+    "Param",
+    "TaskGroup",
+    "Variable",
+    "__version__",
+    "get_current_context",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -37,4 +47,12 @@ def __getattr__(name: str) -> Any:
         from tradewind.authoring.params import Param
 
         return Param
+    if name == "Variable":
+        from tradewind.authoring.variable import Variable
+
+        return Variable
+    if name == "Connection":
+        from tradewind.authoring.connection import Connection
+
+        return Connection
     raise AttributeError(f"module 'tradewind' has no attribute {name!r}")

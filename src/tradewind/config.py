@@ -23,6 +23,9 @@ from typing import Any
 from tradewind.exceptions import ConfigError
 
 ENV_PREFIX = "TRADEWIND__"
+# Variables and connections set in the environment (read here, once, like every other
+# variable; ``tradewind.db.secrets_store`` decides which of them count).
+SECRET_ENV_PREFIXES = ("TRADEWIND_VAR_", "TRADEWIND_CONN_", "AIRFLOW_VAR_", "AIRFLOW_CONN_")
 CONFIG_FILE_NAME = "tradewind.cfg"
 
 
@@ -43,6 +46,11 @@ def _opt(kind: str, default: str, help: str) -> Option:
 OPTIONS: dict[str, dict[str, Option]] = {
     "core": {
         "dags_folder": _opt("str", "{TRADEWIND_HOME}/dags", "Folder scanned for DAG files."),
+        "plugins_folder": _opt(
+            "str",
+            "{TRADEWIND_HOME}/plugins",
+            "Folder of plugin modules (users' timetables); on sys.path where DAG files run.",
+        ),
         "executor": _opt(
             "str", "LocalExecutor", "SequentialExecutor, LocalExecutor or CeleryExecutor."
         ),
@@ -87,6 +95,13 @@ OPTIONS: dict[str, dict[str, Option]] = {
             "False",
             "Serve `import airflow...` in DAG files from Tradewind's own modules (an import "
             "hook; off, a real Airflow installed beside Tradewind is left alone).",
+        ),
+        "fernet_key": _opt(
+            "str",
+            "",
+            "Fernet key(s) encrypting variable values and connection passwords and extras at "
+            "rest; comma-separated, the first encrypts (see `tradewind rotate-fernet-key`). "
+            "Generated into a new tradewind.cfg; empty stores them as plaintext.",
         ),
     },
     "database": {
@@ -220,6 +235,19 @@ OPTIONS: dict[str, dict[str, Option]] = {
         ),
         "max_dagruns_to_create_per_loop": _opt("int", "10", "Runs created per DAG per loop."),
     },
+    "smtp": {
+        "smtp_host": _opt("str", "localhost", "SMTP server that email alerts are sent through."),
+        "smtp_port": _opt("int", "25", "Its port."),
+        "smtp_starttls": _opt("bool", "True", "Upgrade the connection with STARTTLS."),
+        "smtp_ssl": _opt("bool", "False", "Connect with TLS from the start (SMTPS)."),
+        "smtp_user": _opt("str", "", "User to log in as; empty: no login."),
+        "smtp_password": _opt("str", "", "Password of smtp_user."),
+        "smtp_mail_from": _opt("str", "tradewind@example.com", "The From address."),
+        "smtp_timeout": _opt("float", "30", "Seconds to wait for the server."),
+        "smtp_retry_limit": _opt(
+            "int", "5", "Attempts when the server drops the connection as it opens."
+        ),
+    },
     "celery": {
         "broker_url": _opt("str", "redis://127.0.0.1:6379/0", "Celery broker."),
         "result_backend": _opt("str", "redis://127.0.0.1:6379/1", "Celery result backend."),
@@ -260,9 +288,16 @@ class Config:
     ``tradewind config list`` can tell a person which file or variable to fix.
     """
 
-    def __init__(self, home: Path, raw: dict[tuple[str, str], tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        home: Path,
+        raw: dict[tuple[str, str], tuple[str, str]],
+        secret_environment: Mapping[str, str] | None = None,
+    ) -> None:
         self.home = home
         self._raw = raw
+        # ``TRADEWIND_VAR_*``/``TRADEWIND_CONN_*`` (and ``AIRFLOW_*``) as they were at load.
+        self.secret_environment: dict[str, str] = dict(secret_environment or {})
         self._values: dict[tuple[str, str], Any] = {}
         for (section, key), (value, source) in raw.items():
             self._values[section, key] = _parse(section, key, value, source, home)
@@ -286,13 +321,15 @@ class Config:
         raw = [
             [section, key, value, source] for (section, key), (value, source) in self._raw.items()
         ]
-        return json.dumps({"home": str(self.home), "raw": raw})
+        return json.dumps(
+            {"home": str(self.home), "raw": raw, "secret_environment": self.secret_environment}
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Config:
         data = json.loads(text)
         raw = {(section, key): (value, source) for section, key, value, source in data["raw"]}
-        return cls(Path(data["home"]), raw)
+        return cls(Path(data["home"]), raw, data.get("secret_environment"))
 
     def with_overrides(self, overrides: Mapping[tuple[str, str], str]) -> Config:
         """A copy with some values replaced (used by tests and ``standalone``)."""
@@ -300,7 +337,7 @@ class Config:
         for (section, key), value in overrides.items():
             _check_known(section, key)
             raw[section, key] = (value, "override")
-        return Config(self.home, raw)
+        return Config(self.home, raw, self.secret_environment)
 
     # Shortcuts for the values nearly every component needs.
     @property
@@ -376,7 +413,10 @@ def load_config(environ: Mapping[str, str] | None = None, *, write_file: bool = 
         except ConfigError as exc:
             raise ConfigError(f"{exc} (from environment variable {name})") from None
         raw[section, key] = (value, f"environment variable {name}")
-    return Config(home, raw)
+    secret_env = {
+        name: value for name, value in env.items() if name.startswith(SECRET_ENV_PREFIXES)
+    }
+    return Config(home, raw, secret_env)
 
 
 def _read_file(path: Path) -> Iterator[tuple[str, str, str]]:
@@ -408,6 +448,8 @@ def write_default_config(path: Path) -> None:
             lines.append(f"# {option.help}")
             if (section, key) == ("webserver", "secret_key"):
                 lines.append(f"{key} = {secrets.token_urlsafe(32)}")
+            elif (section, key) == ("core", "fernet_key"):
+                lines.append(f"{key} = {_new_fernet_key()}")
             else:
                 lines.append(f"# {key} = {option.default}")
         lines.append("")
@@ -415,3 +457,10 @@ def write_default_config(path: Path) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines))
+
+
+def _new_fernet_key() -> str:
+    """A Fernet key (32 random bytes, URL-safe base64), as Airflow writes into a new file."""
+    import base64
+
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()

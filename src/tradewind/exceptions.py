@@ -6,6 +6,8 @@ traceback and the API turns the ``NotFound``/``BadRequest`` family into JSON err
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class TradewindException(Exception):
     """Base class for every error Tradewind raises on purpose."""
@@ -60,6 +62,19 @@ class AirflowFailException(TaskFailedNoRetry):
     """Airflow's name for :class:`TaskFailedNoRetry`: the try fails and is not retried."""
 
 
+class AirflowSensorTimeout(TaskFailedNoRetry):
+    """A sensor waited longer than its ``timeout``: the task fails and is not retried."""
+
+
+class AirflowRescheduleException(AirflowException):
+    """Raised by a sensor in ``reschedule`` mode: end this poke, free the slot, and run
+    the task again at ``reschedule_date`` (the try number does not change)."""
+
+    def __init__(self, reschedule_date: datetime) -> None:
+        super().__init__(f"reschedule at {reschedule_date.isoformat()}")
+        self.reschedule_date = reschedule_date
+
+
 class TaskTimeout(AirflowException):
     """The task ran longer than its ``execution_timeout``."""
 
@@ -68,12 +83,32 @@ class AirflowTaskTimeout(TaskTimeout):
     """Airflow's name for :class:`TaskTimeout`; the one a timed-out task actually meets."""
 
 
+class AirflowTimetableInvalid(AirflowException):
+    """A timetable's ``validate()`` found its arguments unusable (Airflow's name)."""
+
+
 class ParamValidationError(AirflowException):
     """A param's value (a default, or a trigger's conf) does not satisfy its JSON Schema."""
 
 
 class NoTaskContext(AirflowException):
     """``get_current_context()`` was called outside a running task."""
+
+
+class XComNotFound(AirflowException):
+    """An ``XComArg`` of a custom key (``op.output["key"]``) has no value when the task runs.
+
+    The return value, and any key of a ``multiple_outputs`` task, resolve to ``None``
+    instead, as in Airflow.
+    """
+
+    def __init__(self, dag_id: str, task_id: str, key: str) -> None:
+        super().__init__(
+            f'XComArg result from {task_id} at {dag_id} with key="{key}" is not found!'
+        )
+        self.dag_id = dag_id
+        self.task_id = task_id
+        self.key = key
 
 
 # --- operations (mapped to HTTP status codes by the API) -------------------------------------
@@ -97,6 +132,21 @@ class TaskNotFound(NotFound):
 
 class PoolNotFound(NotFound):
     pass
+
+
+class AirflowNotFoundException(AirflowException, NotFound):
+    """Airflow's name for a missing object a task asked for (a connection, for one)."""
+
+
+class ConnectionNotFound(AirflowNotFoundException):
+    """``The conn_id `x` isn't defined``: no connection by that id, stored or in the env."""
+
+
+class VariableNotFound(NotFound, KeyError):
+    """No variable by that key. A ``KeyError`` as well, as Airflow's ``Variable.get`` raises."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class BadRequest(TradewindException):

@@ -33,6 +33,7 @@ class RunType(StrEnum):
     MANUAL = "manual"
     SCHEDULED = "scheduled"
     BACKFILL = "backfill"
+    DATASET_TRIGGERED = "dataset_triggered"
 
 
 class TaskInstanceState(StrEnum):
@@ -46,5 +47,8 @@ class TaskInstanceState(StrEnum):
     UPSTREAM_FAILED = "upstream_failed"
     SKIPPED = "skipped"
     REMOVED = "removed"
+    #: A sensor in ``mode="reschedule"`` between pokes: it holds no slot and the scheduler
+    #: makes it schedulable again at its reschedule date (kept in ``next_retry_at``).
+    UP_FOR_RESCHEDULE = "up_for_reschedule"
 
     FINISHED = nonmember(frozenset({SUCCESS, FAILED, UPSTREAM_FAILED, SKIPPED, REMOVED}))

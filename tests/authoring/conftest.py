@@ -25,11 +25,13 @@ class FakeTaskInstance:
     def xcom_pull(
         self,
         task_ids: str | Iterable[str] | None = None,
-        key: str = "return_value",
+        dag_id: str | None = None,
+        key: str | None = "return_value",
+        include_prior_dates: bool = False,
         **kwargs: Any,
     ) -> Any:
         if isinstance(task_ids, str):
-            return self.store.get((task_ids, key))
+            return self.store.get((task_ids, key), kwargs.get("default"))
         return [self.store.get((tid, key)) for tid in task_ids or []]
 
 

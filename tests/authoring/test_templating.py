@@ -95,7 +95,7 @@ def test_plain_fields_pass_through_and_a_later_template_still_renders(
         task = PythonOperator(
             task_id="t",
             python_callable=capture,
-            op_args=["plain text", "50% done; no {{ markup }} here? {{ ds }}"],
+            op_args=["plain text", "50% done; no {{ markup | default('') }} here? {{ ds }}"],
             op_kwargs={"crlf": "a\r\nb", "n": 1, "none": None},
             templates_dict={"when": "{{ ds_nodash }}"},
         )

@@ -25,7 +25,7 @@ DAILY = CronTimetable("@daily")
 
 
 def next_info(timetable, last=None, *, start, end=None, catchup=True, now):  # type: ignore[no-untyped-def]
-    return timetable.next_dagrun_info(
+    return timetable.next_run_info(
         last_automated_data_interval=last,
         start_date=start,
         end_date=end,

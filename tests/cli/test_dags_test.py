@@ -256,3 +256,34 @@ def test_an_airflow_dag_runs_with_compat_on(
     assert f"running in {sys.prefix}" in ran.stdout  # ExternalPythonOperator
     assert f"running in {cache}" in ran.stdout  # PythonVirtualenvOperator
     assert "of airflow_dag: success" in ran.stdout
+
+
+SENSOR_DAG = """
+import os
+from datetime import datetime
+from tradewind import DAG
+from tradewind.sensors import PythonSensor
+
+def second_time(ti):
+    marker = os.path.join(os.path.dirname(ti.task.dag.fileloc), "poked_once")
+    if os.path.exists(marker):
+        return True
+    open(marker, "w").close()
+    print("not yet")
+    return False
+
+with DAG("sensor_dag", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    PythonSensor(task_id="waits", python_callable=second_time, mode="reschedule",
+                 poke_interval=0.2)
+"""
+
+
+def test_a_rescheduled_sensor_is_one_try_in_dags_test(
+    db_config: Config, database: Database, db_env: dict[str, str]
+) -> None:
+    (db_config.dags_folder / "sensor_dag.py").write_text(SENSOR_DAG)
+    ran = _cli(db_env, "dags", "test", "sensor_dag", "2024-03-01")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "--- waits (try 1): success" in ran.stdout
+    assert "(try 2)" not in ran.stdout
+    assert "not yet" in ran.stdout and "Rescheduling the task" in ran.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from collections.abc import Iterator
 from datetime import timedelta
@@ -90,10 +91,10 @@ def test_an_unmapped_module_is_named_and_said_not_provided(compat_on: Config) ->
     assert not isinstance(caught.value, ModuleNotFoundError)
     assert str(caught.value) == (
         "airflow.providers.amazon.aws.hooks.s3 is not provided by Tradewind "
-        "(airflow_compat maps Airflow's core DAG API only)"
+        "(airflow_compat maps Airflow's core DAG API and the providers the README lists)"
     )
-    with pytest.raises(ImportError, match=r"^airflow\.providers\.http\.operators\.http is not"):
-        exec("from airflow.providers.http.operators.http import HttpOperator", {})
+    with pytest.raises(ImportError, match=r"^airflow\.providers\.slack\.operators\.slack is not"):
+        exec("from airflow.providers.slack.operators.slack import SlackAPIPostOperator", {})
 
 
 def test_an_unmapped_name_is_named_and_said_not_provided(compat_on: Config) -> None:
@@ -145,3 +146,19 @@ def test_private_names_are_plain_attribute_errors(compat_on: Config) -> None:
     import airflow.models
 
     assert getattr(airflow.models, "_private_probe", None) is None
+
+
+def test_is_venv_installed_says_whether_virtualenv_tasks_can_be_built(
+    compat_on: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Airflow's example DAGs add their virtualenv tasks only when this answers True.
+    from airflow.operators.python import is_venv_installed
+
+    assert is_venv_installed() is True
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "ensurepip" else real_find_spec(name, *a),
+    )
+    assert is_venv_installed() is False

@@ -1,4 +1,4 @@
-"""Migration 0005: map_index joins the task-instance key; existing rows stay, as -1."""
+"""Migration 0007: map_index joins the task-instance key; existing rows stay, as -1."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def test_upgrade_keeps_task_instances_and_xcoms_as_unmapped(empty_url: str) -> N
 
     db = Database(empty_url)
     with db.engine.begin() as connection:
-        command.upgrade(schema._alembic_config(connection), "0002")
+        command.upgrade(schema._alembic_config(connection), "0006")
         connection.execute(
             text(
                 "INSERT INTO dag_run (dag_id, run_id, execution_date, state, run_type,"

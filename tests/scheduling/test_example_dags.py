@@ -38,6 +38,12 @@ EXPECTED = {
             "end",
         )
     },
+    "example_setup_teardown": {
+        "make_scratch": "success",
+        "write_files": "success",
+        "count_files": "success",
+        "remove_scratch": "success",
+    },
     "example_trigger_rules": {
         "start": "success",
         "always_works": "success",

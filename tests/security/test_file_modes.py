@@ -69,10 +69,12 @@ def test_config_command_warns_about_secret_files_others_can_read(
     database.chmod(0o640)
     listed = tradewind(tw_env, "config", "list")
     assert listed.returncode == 0
-    assert f"{cfg} holds the secret key but its mode is 0644: run `chmod 600 {cfg}`" in (
-        listed.stderr
-    )
-    assert f"{database} holds the password hashes but its mode is 0640" in listed.stderr
+    assert (
+        f"{cfg} holds the secret key and the Fernet key but its mode is 0644: run `chmod 600 {cfg}`"
+    ) in listed.stderr
+    assert (
+        f"{database} holds the password hashes, variables and connections but its mode is 0640"
+    ) in listed.stderr
     value = tradewind(tw_env, "config", "get-value", "core", "parallelism")
     assert value.stdout.strip() == "32"  # the value itself stays clean on stdout
     assert "chmod 600" in value.stderr

@@ -11,11 +11,13 @@ import contextvars
 import copy
 import functools
 import inspect
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from tradewind.authoring import dag_context
+from tradewind.authoring import dag_context, setup_teardown
+from tradewind.authoring.callbacks import CallbackArg, coerce_callbacks
 from tradewind.authoring.dependencies import DependencyMixin, End, split_edge_modifiers
 from tradewind.authoring.ids import validate_id
 from tradewind.authoring.params import ParamsDict
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
     from tradewind.authoring.edgemodifier import EdgeModifier
     from tradewind.authoring.mapping import OperatorPartial
     from tradewind.authoring.xcom_arg import XComArg
+
+log = logging.getLogger("tradewind.task")
 
 DEFAULT_OWNER = "tradewind"
 DEFAULT_POOL = "default_pool"
@@ -56,6 +60,8 @@ class BaseOperator(DependencyMixin):
     template_fields: Sequence[str] = ()
     #: String values ending with one of these are names of template files to render.
     template_ext: Sequence[str] = ()
+    #: How the UI would highlight each rendered field (``{"sql": "sql"}``); informative only.
+    template_fields_renderers: ClassVar[dict[str, str]] = {}
     #: Shown in the UI; subclasses may override.
     ui_color: str = "#fff"
     #: How deep the ``__init__`` chain is; only the outermost call merges ``default_args``.
@@ -86,12 +92,15 @@ class BaseOperator(DependencyMixin):
         pool: str | None = None,
         pool_slots: int = 1,
         execution_timeout: timedelta | float | None = None,
-        on_execute_callback: Callable[..., Any] | None = None,
-        on_failure_callback: Callable[..., Any] | None = None,
-        on_success_callback: Callable[..., Any] | None = None,
-        on_retry_callback: Callable[..., Any] | None = None,
+        on_execute_callback: CallbackArg = None,
+        on_failure_callback: CallbackArg = None,
+        on_success_callback: CallbackArg = None,
+        on_retry_callback: CallbackArg = None,
+        on_skipped_callback: CallbackArg = None,
         trigger_rule: str = TriggerRule.ALL_SUCCESS,
         max_active_tis_per_dag: int | None = None,
+        max_active_tis_per_dagrun: int | None = None,
+        ignore_first_depends_on_past: bool = False,
         executor_config: Mapping[str, Any] | None = None,
         do_xcom_push: bool = True,
         inlets: Any = None,
@@ -99,6 +108,8 @@ class BaseOperator(DependencyMixin):
         doc: str | None = None,
         doc_md: str | None = None,
         task_group: TaskGroup | None = None,
+        pre_execute: Callable[[Any], Any] | None = None,
+        post_execute: Callable[[Any, Any], Any] | None = None,
         doc_rst: str | None = None,
         doc_json: str | None = None,
         doc_yaml: str | None = None,
@@ -133,8 +144,9 @@ class BaseOperator(DependencyMixin):
         self.max_retry_delay = _as_optional_timedelta(max_retry_delay, "max_retry_delay", where)
         self.start_date = _as_utc(start_date, "start_date", where)
         self.end_date = _as_utc(end_date, "end_date", where)
-        self.depends_on_past = bool(depends_on_past)
         self.wait_for_downstream = bool(wait_for_downstream)
+        # As in Airflow: waiting for the previous run's downstream implies waiting for it.
+        self.depends_on_past = bool(depends_on_past) or self.wait_for_downstream
         self.params = ParamsDict(params)
         self.priority_weight = int(priority_weight)
         self.weight_rule = coerce_weight_rule(weight_rule, where=where)
@@ -146,14 +158,31 @@ class BaseOperator(DependencyMixin):
         self.execution_timeout = _as_optional_timedelta(
             execution_timeout, "execution_timeout", where
         )
-        self.on_execute_callback = on_execute_callback
-        self.on_failure_callback = on_failure_callback
-        self.on_success_callback = on_success_callback
-        self.on_retry_callback = on_retry_callback
+        self.on_execute_callback = coerce_callbacks(
+            on_execute_callback, "on_execute_callback", where
+        )
+        self.on_failure_callback = coerce_callbacks(
+            on_failure_callback, "on_failure_callback", where
+        )
+        self.on_success_callback = coerce_callbacks(
+            on_success_callback, "on_success_callback", where
+        )
+        self.on_retry_callback = coerce_callbacks(on_retry_callback, "on_retry_callback", where)
+        self.on_skipped_callback = coerce_callbacks(
+            on_skipped_callback, "on_skipped_callback", where
+        )
         self.trigger_rule = coerce_trigger_rule(trigger_rule, where=where)
-        self.max_active_tis_per_dag = max_active_tis_per_dag
+        self.max_active_tis_per_dag = _as_limit(
+            max_active_tis_per_dag, "max_active_tis_per_dag", where
+        )
+        self.max_active_tis_per_dagrun = _as_limit(
+            max_active_tis_per_dagrun, "max_active_tis_per_dagrun", where
+        )
+        self.ignore_first_depends_on_past = bool(ignore_first_depends_on_past)
         self.executor_config = dict(executor_config or {})
         self.do_xcom_push = bool(do_xcom_push)
+        self._pre_execute_hook = _optional_callable(pre_execute, "pre_execute", where)
+        self._post_execute_hook = _optional_callable(post_execute, "post_execute", where)
         self.inlets: list[Any] = _as_list(inlets)
         self.outlets: list[Any] = _as_list(outlets)
         self.doc = doc
@@ -163,6 +192,10 @@ class BaseOperator(DependencyMixin):
         self.doc_yaml = doc_yaml
         self._task_display_name = _optional_text(task_display_name, "task_display_name", where)
         self.sla = sla  # accepted so Airflow 2 files parse; warned about (see unimplemented.py)
+        #: Setup/teardown marks (set by ``as_setup``/``as_teardown``, ``@setup``/``@teardown``).
+        self.is_setup = False
+        self.is_teardown = False
+        self.on_failure_fail_dagrun = False
         self.upstream_task_ids: set[str] = set()
         self.downstream_task_ids: set[str] = set()
         self._dag: DAG | None = None
@@ -226,6 +259,17 @@ class BaseOperator(DependencyMixin):
 
     # --- dependencies ---------------------------------------------------------------------
 
+    def pre_execute(self, context: Any) -> None:
+        """Called right before :meth:`execute` (the ``pre_execute`` argument, if given)."""
+        if self._pre_execute_hook is not None:
+            self._pre_execute_hook(context)
+
+    def post_execute(self, context: Any, result: Any = None) -> None:
+        """Called right after :meth:`execute` returned ``result`` (the ``post_execute``
+        argument, if given); it may set the outlets' event extras, say."""
+        if self._post_execute_hook is not None:
+            self._post_execute_hook(context, result)
+
     def dependency_operators(self) -> list[BaseOperator]:
         return [self]
 
@@ -285,6 +329,32 @@ class BaseOperator(DependencyMixin):
                 f"inside a `with DAG(...)` block or pass dag=..."
             )
         return dags[0]
+
+    # --- setup and teardown -----------------------------------------------------------------
+
+    def as_setup(self) -> BaseOperator:
+        """Mark this task a setup: its teardowns run once it succeeded, whatever the work did."""
+        setup_teardown.mark_setup(self)
+        return self
+
+    def as_teardown(
+        self, *, setups: Any = None, on_failure_fail_dagrun: bool | None = None
+    ) -> BaseOperator:
+        """Mark this task a teardown (of ``setups``, which it then follows).
+
+        It runs once everything upstream ended if one of its setups succeeded; its failure
+        fails the run only with ``on_failure_fail_dagrun=True``.
+        """
+        setup_teardown.mark_teardown(self, setups, on_failure_fail_dagrun)
+        return self
+
+    def __enter__(self) -> BaseOperator:
+        """``with setup >> teardown:`` wraps the tasks created inside between the two."""
+        setup_teardown.enter_scope(self)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        setup_teardown.exit_scope()
 
     @property
     def upstream_list(self) -> list[BaseOperator]:
@@ -365,7 +435,17 @@ class BaseOperator(DependencyMixin):
             value = getattr(self, field)
             if env is None and needs_jinja(value, self.template_ext):
                 env = self.get_template_env()
-            setattr(self, field, render_template(value, context, env, self.template_ext))  # type: ignore[arg-type]
+            try:
+                rendered = render_template(value, context, env, self.template_ext)  # type: ignore[arg-type]
+            except Exception:
+                log.error(
+                    "Exception rendering Jinja template for task %r, field %r. Template: %r",
+                    self.task_id,
+                    field,
+                    value,
+                )
+                raise
+            setattr(self, field, rendered)
 
     def execute(self, context: Mapping[str, Any]) -> Any:
         """Do the work. The returned value is pushed to XCom as ``return_value``.
@@ -387,9 +467,25 @@ class BaseOperator(DependencyMixin):
         """Runs once the outermost ``__init__`` returned (see ``_apply_defaults``)."""
         if UNMAPPING.get():
             return  # a mapped instance's operator, built by a try: the DAG is wired already
+        self._check_template_fields()
         for operator in self.iter_xcom_dependencies():
             if operator is not self:
                 self.set_upstream(operator)
+        setup_teardown.note_created(self)
+
+    def _check_template_fields(self) -> None:
+        """Every ``template_fields`` name must be an attribute, said at parse time (Airflow
+        does too) rather than when a try renders. A lone string is one field's name, not
+        its letters (``template_fields = ("sql")`` lacks its comma)."""
+        if isinstance(self.template_fields, str):
+            self.template_fields = (self.template_fields,)
+        for field in self.template_fields:
+            if not hasattr(self, field):
+                raise DagDefinitionError(
+                    f"{field!r} is configured as a template field but {self.task_type} "
+                    f"does not have this attribute (task {self.task_id!r}"
+                    f"{_where_dag(self._dag)})"
+                )
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -500,9 +596,24 @@ def _optional_text(value: Any, name: str, where: str) -> str | None:
     raise DagDefinitionError(f"{name} must be a string{where}, got {value!r}")
 
 
+def _as_limit(value: int | None, name: str, where: str) -> int | None:
+    """A positive number of task instances, or None for no limit."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise DagDefinitionError(f"{name} must be a positive integer{where}, got {value!r}")
+    return value
+
+
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     if isinstance(value, list | tuple):
         return list(value)
     return [value]
+
+
+def _optional_callable(value: Any, name: str, where: str) -> Any:
+    if value is None or callable(value):
+        return value
+    raise DagDefinitionError(f"{name} must be callable{where}, got {value!r}")

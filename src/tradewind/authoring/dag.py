@@ -5,16 +5,20 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+import jinja2
+
 from tradewind.authoring import dag_context
+from tradewind.authoring.callbacks import CallbackArg, coerce_callbacks
 from tradewind.authoring.ids import validate_id
 from tradewind.authoring.params import ParamsDict, schema_types
 from tradewind.authoring.schedules import ScheduleArg, Timetable, timetable_for
 from tradewind.authoring.schedules.cron import CronTimetable
+from tradewind.authoring.setup_teardown import check_marks
 from tradewind.authoring.task_group import TaskGroup
 from tradewind.authoring.timezone import coerce_utc_or_none, plain_timedelta
 from tradewind.exceptions import (
@@ -41,6 +45,10 @@ DEFAULT_SCHEDULE = timedelta(days=1)
 
 _AUTHORING_DIR = str(Path(__file__).resolve().parent)
 _DECORATORS_FILE = str(Path(__file__).resolve().parent.parent / "decorators.py")
+
+
+#: Airflow's graph directions: left to right, top to bottom, and their reverses.
+GRAPH_ORIENTATIONS = ("LR", "TB", "RL", "BT")
 
 
 class DAG:
@@ -75,10 +83,14 @@ class DAG:
         template_searchpath: str | Iterable[str] | None = None,
         user_defined_macros: Mapping[str, Any] | None = None,
         user_defined_filters: Mapping[str, Callable[..., Any]] | None = None,
-        on_success_callback: Callable[..., Any] | None = None,
-        on_failure_callback: Callable[..., Any] | None = None,
+        render_template_as_native_obj: bool = False,
+        template_undefined: type[jinja2.Undefined] = jinja2.StrictUndefined,
+        jinja_environment_kwargs: Mapping[str, Any] | None = None,
+        on_success_callback: CallbackArg = None,
+        on_failure_callback: CallbackArg = None,
         sla_miss_callback: Callable[..., Any] | None = None,
         dag_display_name: str | None = None,
+        orientation: str = "LR",
     ) -> None:
         self.fileloc = fileloc or _caller_file()
         self.dag_id = validate_id(dag_id, kind="dag_id", where=self.fileloc_suffix)
@@ -111,15 +123,35 @@ class DAG:
         )
         self.user_defined_macros: dict[str, Any] = dict(user_defined_macros or {})
         self.user_defined_filters: dict[str, Callable[..., Any]] = dict(user_defined_filters or {})
-        self.on_success_callback = on_success_callback
-        self.on_failure_callback = on_failure_callback
+        self.render_template_as_native_obj = bool(render_template_as_native_obj)
+        self.template_undefined = template_undefined
+        self.jinja_environment_kwargs: dict[str, Any] = dict(jinja_environment_kwargs or {})
+        where = f" of {self._where}"
+        self.on_success_callback = coerce_callbacks(
+            on_success_callback, "on_success_callback", where
+        )
+        self.on_failure_callback = coerce_callbacks(
+            on_failure_callback, "on_failure_callback", where
+        )
         self.sla_miss_callback = sla_miss_callback  # warned about: see unimplemented.py
         self._dag_display_name = self._optional_text(dag_display_name, "dag_display_name")
+        if orientation not in GRAPH_ORIENTATIONS:
+            raise DagDefinitionError(
+                f"orientation of {self._where} must be one of {', '.join(GRAPH_ORIENTATIONS)}, "
+                f"got {orientation!r}"
+            )
+        self.orientation = orientation  # the graph is drawn left to right: see unimplemented.py
         self.doc_md = read_doc_md(doc_md, self._doc_folders(), self._where)
         self.task_dict: dict[str, BaseOperator] = {}
         self.task_group = TaskGroup.root(self)
         #: ``edge_info[upstream_id][downstream_id]``: what a ``Label`` put on that edge.
         self.edge_info: dict[str, dict[str, dict[str, str]]] = {}
+        #: Set when a ``SubDagOperator`` inlined this DAG into another: not a DAG of its own.
+        self.parent_dag: DAG | None = None
+
+    @property
+    def is_subdag(self) -> bool:
+        return self.parent_dag is not None
 
     # --- construction helpers ---------------------------------------------------------------
 
@@ -148,6 +180,8 @@ class DAG:
         """Cron runs in UTC here; Airflow reads a cron expression in the start_date's zone."""
         if not isinstance(self.timetable, CronTimetable) or not isinstance(start_date, datetime):
             return
+        if self.timetable.zone is not UTC:  # CronDataIntervalTimetable(cron, timezone=...)
+            return
         offset = start_date.utcoffset()
         if offset:
             warnings.warn(
@@ -160,8 +194,10 @@ class DAG:
 
     def _build_timetable(self, schedule: ScheduleArg) -> Timetable:
         try:
-            return timetable_for(schedule)
-        except (ValueError, TypeError) as exc:
+            timetable = timetable_for(schedule)
+            timetable.validate()  # a user's timetable checks its own arguments (Airflow's hook)
+            return timetable
+        except Exception as exc:  # ValueError, TypeError, or what a user's validate() raises
             raise DagDefinitionError(
                 f"invalid schedule {schedule!r} for {self._where}: {exc}"
             ) from None
@@ -314,6 +350,8 @@ class DAG:
                     f"{sorted(missing)}"
                 )
         self.topological_sort()
+        for task in self.task_dict.values():
+            check_marks(task)
         if self.timetable.can_be_scheduled and self.effective_start_date is None:
             raise DagDefinitionError(
                 f"{self._where} has schedule {self.timetable.summary!r} but no start_date; "

@@ -218,10 +218,22 @@ class TaskGroup(DependencyMixin):
 
     @property
     def leaves(self) -> list[BaseOperator]:
-        """Member tasks with no downstream task inside the group: where edges leave from."""
+        """Member tasks with no downstream task inside the group: where edges leave from.
+
+        Teardowns do not count, as in Airflow: what follows the group waits for its work,
+        not for the clean-up, so the last work task before a teardown is a leaf.
+        """
         tasks = list(self)
-        ids = {task.task_id for task in tasks}
-        return [task for task in tasks if task.downstream_task_ids.isdisjoint(ids)]
+        by_id = {task.task_id: task for task in tasks}
+        plain = [task for task in tasks if task.downstream_task_ids.isdisjoint(by_id)]
+        work = [
+            task
+            for task in tasks
+            if not task.is_teardown
+            and all(by_id[down].is_teardown for down in task.downstream_task_ids & by_id.keys())
+            and not (task.is_setup and task.downstream_task_ids & by_id.keys())
+        ]
+        return work or plain
 
     def get_roots(self) -> list[BaseOperator]:
         return self.roots

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tradewind.authoring import dag_context
+from tradewind.authoring.dataset_events import call_collecting_metadata
 from tradewind.authoring.operators.python import PythonOperator, callable_kwargs
 from tradewind.authoring.task_group import group_for_new_task
 from tradewind.authoring.xcom_arg import XComArg
@@ -43,8 +44,8 @@ class DecoratedPythonOperator(PythonOperator):
     def execute(self, context: Mapping[str, Any]) -> Any:
         kwargs = callable_kwargs(self.python_callable, self.op_args, context)
         kwargs.update(self.op_kwargs)
-        result = self.python_callable(*self.op_args, **kwargs)
-        if self.multiple_outputs:
+        result = call_collecting_metadata(self.python_callable, self.op_args, kwargs, context)
+        if self.multiple_outputs and self.do_xcom_push:
             self._push_outputs(context, result)
         return result
 
@@ -241,6 +242,15 @@ class _TaskDecoratorFactory:
 
         return _decorate(DecoratedBashOperator, "@task.bash", python_callable, operator_kwargs)
 
+    def sensor(
+        self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
+    ) -> Any:
+        """The function is poked until it returns True or ``PokeReturnValue(True, value)``
+        (see ``PythonSensor``); sensor arguments (``poke_interval``, ``mode``...) apply."""
+        from tradewind.authoring.taskflow_sensor import DecoratedSensorOperator
+
+        return _decorate(DecoratedSensorOperator, "@task.sensor", python_callable, operator_kwargs)
+
     def python(
         self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
     ) -> Any:
@@ -254,6 +264,32 @@ class _TaskDecoratorFactory:
 
         return _decorate(
             DecoratedVirtualenvOperator, "@task.virtualenv", python_callable, operator_kwargs
+        )
+
+    def branch_virtualenv(
+        self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
+    ) -> Any:
+        """``@task.virtualenv`` whose function returns the task id(s) to follow."""
+        from tradewind.authoring.taskflow_subprocess import DecoratedBranchVirtualenvOperator
+
+        return _decorate(
+            DecoratedBranchVirtualenvOperator,
+            "@task.branch_virtualenv",
+            python_callable,
+            operator_kwargs,
+        )
+
+    def branch_external_python(
+        self, python_callable: Callable[..., Any] | None = None, **operator_kwargs: Any
+    ) -> Any:
+        """``@task.external_python`` whose function returns the task id(s) to follow."""
+        from tradewind.authoring.taskflow_subprocess import DecoratedBranchExternalPythonOperator
+
+        return _decorate(
+            DecoratedBranchExternalPythonOperator,
+            "@task.branch_external_python",
+            python_callable,
+            operator_kwargs,
         )
 
     def external_python(

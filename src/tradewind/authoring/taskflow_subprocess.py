@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tradewind.authoring.operators.branch import BranchMixIn
 from tradewind.authoring.operators.external_python import ExternalPythonOperator
 from tradewind.authoring.operators.virtualenv import PythonVirtualenvOperator
 
@@ -57,3 +58,21 @@ class DecoratedExternalPythonOperator(_MultipleOutputs, ExternalPythonOperator):
         if self.multiple_outputs:
             self.push_outputs(context, result)
         return result
+
+
+class DecoratedBranchVirtualenvOperator(DecoratedVirtualenvOperator, BranchMixIn):
+    """``@task.branch_virtualenv``: branches on what the function returned."""
+
+    custom_operator_name = "@task.branch_virtualenv"
+
+    def execute(self, context: Mapping[str, Any]) -> Any:
+        return self.do_branch(context, super().execute(context))
+
+
+class DecoratedBranchExternalPythonOperator(DecoratedExternalPythonOperator, BranchMixIn):
+    """``@task.branch_external_python``: branches on what the function returned."""
+
+    custom_operator_name = "@task.branch_external_python"
+
+    def execute(self, context: Mapping[str, Any]) -> Any:
+        return self.do_branch(context, super().execute(context))

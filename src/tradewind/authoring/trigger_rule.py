@@ -24,6 +24,8 @@ class TriggerRule(StrEnum):
     NONE_FAILED_MIN_ONE_SUCCESS = "none_failed_min_one_success"
     NONE_SKIPPED = "none_skipped"
     ALWAYS = "always"
+    # A teardown's rule (set by ``as_teardown``): all upstream done and one setup succeeded.
+    ALL_DONE_SETUP_SUCCESS = "all_done_setup_success"
     # Older Airflow names, kept as aliases so that old DAG files still parse.
     DUMMY = "always"
     NONE_FAILED_OR_SKIPPED = "none_failed_min_one_success"

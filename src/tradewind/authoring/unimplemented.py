@@ -38,15 +38,6 @@ def _given(name: str) -> Callable[[Any], bool]:
     return lambda owner: getattr(owner, name, None) not in (None, "", [], {}, ())
 
 
-def _true(name: str) -> Callable[[Any], bool]:
-    return lambda owner: bool(getattr(owner, name, False))
-
-
-def _emails_wanted(task: BaseOperator) -> bool:
-    """An address with email_on_failure or email_on_retry on: Airflow would send mail."""
-    return _given("email")(task) and (task.email_on_failure or task.email_on_retry)
-
-
 def _task_date_differs(name: str) -> Callable[[Any], bool]:
     """A task's own start/end date (not the DAG's it inherited) would limit its runs."""
 
@@ -58,24 +49,16 @@ def _task_date_differs(name: str) -> Callable[[Any], bool]:
 
 
 DAG_ARGUMENTS: tuple[Unimplemented, ...] = (
-    Unimplemented("on_success_callback", _given("on_success_callback")),
-    Unimplemented("on_failure_callback", _given("on_failure_callback")),
+    Unimplemented(
+        "orientation",
+        lambda dag: dag.orientation != "LR",
+        "Tradewind's graph is always drawn left to right",
+    ),
     Unimplemented("sla_miss_callback", _given("sla_miss_callback"), REMOVED),
 )
 
 TASK_ARGUMENTS: tuple[Unimplemented, ...] = (
     Unimplemented("sla", _given("sla"), REMOVED),
-    # email_on_failure/email_on_retry default to True but act only with an address; set to
-    # False they ask for what happens anyway (no email), so they alone are not warned about.
-    Unimplemented(
-        "email", _emails_wanted, "Tradewind does not implement email yet: no mail is sent"
-    ),
-    Unimplemented("on_execute_callback", _given("on_execute_callback")),
-    Unimplemented("on_success_callback", _given("on_success_callback")),
-    Unimplemented("on_failure_callback", _given("on_failure_callback")),
-    Unimplemented("on_retry_callback", _given("on_retry_callback")),
-    Unimplemented("wait_for_downstream", _true("wait_for_downstream")),
-    Unimplemented("max_active_tis_per_dag", _given("max_active_tis_per_dag")),
     Unimplemented("executor_config", _given("executor_config")),
     Unimplemented(
         "start_date",

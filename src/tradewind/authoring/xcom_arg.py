@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from tradewind.authoring.dependencies import DependencyMixin
 from tradewind.authoring.resolvable import Resolvable
+from tradewind.exceptions import XComNotFound
 
 if TYPE_CHECKING:
     from tradewind.authoring.baseoperator import BaseOperator
@@ -48,14 +49,50 @@ class XComArg(Resolvable, DependencyMixin):
     def __repr__(self) -> str:
         return f"XComArg(task_id={self.operator.task_id!r}, key={self.key!r})"
 
+    def __str__(self) -> str:
+        """A template that pulls this value, so ``f"echo {extract()}"`` works in a templated
+        field, as in Airflow 2 (text adds no dependency: set one with ``>>``)."""
+        arguments = [f"task_ids={self.operator.task_id!r}"]
+        if self.operator.dag_id is not None:
+            arguments.append(f"dag_id={self.operator.dag_id!r}")
+        arguments.append(f"key={self.key!r}")
+        return "{{ task_instance.xcom_pull(" + ", ".join(arguments) + ") }}"
+
     def dependency_operators(self) -> list[BaseOperator]:
         return [self.operator]
+
+    def as_setup(self) -> XComArg:
+        """Mark the task behind this value a setup (see ``BaseOperator.as_setup``)."""
+        self.operator.as_setup()
+        return self
+
+    def as_teardown(
+        self, *, setups: Any = None, on_failure_fail_dagrun: bool | None = None
+    ) -> XComArg:
+        """Mark the task behind this value a teardown (see ``BaseOperator.as_teardown``)."""
+        self.operator.as_teardown(setups=setups, on_failure_fail_dagrun=on_failure_fail_dagrun)
+        return self
+
+    def __enter__(self) -> XComArg:
+        self.operator.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.operator.__exit__(*exc_info)
 
     def iter_references(self) -> Iterator[BaseOperator]:
         yield self.operator
 
     def resolve(self, context: Mapping[str, Any]) -> Any:
-        return context["ti"].xcom_pull(task_ids=self.operator.task_id, key=self.key)
+        """The pushed value; ``None`` if the task pushed no return value (or, with
+        ``multiple_outputs``, no such key); :class:`XComNotFound` for another missing key."""
+        task_id = self.operator.task_id
+        value = context["ti"].xcom_pull(task_ids=task_id, key=self.key, default=_MISSING)
+        if value is not _MISSING:
+            return value
+        if self.key == RETURN_VALUE_KEY or getattr(self.operator, "multiple_outputs", False):
+            return None
+        raise XComNotFound(self.operator.dag_id or "", task_id, self.key)
 
     def resolve_sequence(self, context: Mapping[str, Any]) -> Any:
         """The value to map over (a mapped task's output: its instances' values, lazily)."""
@@ -180,3 +217,6 @@ class _Zipped(Sequence[Any]):
         if not 0 <= index < self._length:
             raise IndexError("zip index out of range")
         return tuple(s[index] if index < len(s) else self._fill for s in self._sequences)
+
+
+_MISSING: Any = object()

@@ -10,13 +10,16 @@ COMMAND_MODULES = [
     "celery_commands",
     "client_commands",
     "config_commands",
+    "connections_commands",
     "dag_folder_commands",
     "dag_test_commands",
     "db_commands",
     "kerberos_commands",
     "misc_commands",
+    "render_commands",
     "scheduler_commands",
     "users_commands",
+    "variables_commands",
     "webserver_commands",
 ]
 

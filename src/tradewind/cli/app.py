@@ -72,4 +72,6 @@ db_group = group("db", "Create, upgrade, check and reset the metadata database."
 dags = group("dags", "List, parse, trigger and manage DAGs.")
 tasks = group("tasks", "Inspect, test, run and clear tasks.")
 pools = group("pools", "Manage pools (named limits on running task slots).")
+variables = group("variables", "Manage variables (settings tasks read at run time).")
+connections = group("connections", "Manage connections (where outside systems are, how to log in).")
 users = group("users", "Manage the accounts used by the API and the web UI.")

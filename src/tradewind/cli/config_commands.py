@@ -9,6 +9,7 @@ from tradewind.cli.context import CliContext, pass_cli
 
 _SECRET_KEYS = {
     ("webserver", "secret_key"),
+    ("core", "fernet_key"),
     ("database", "sql_alchemy_conn"),
     ("cli", "api_password"),
 }
@@ -40,6 +41,12 @@ def list_config(cli: CliContext, sources: bool) -> None:
         shown = "< hidden >" if (section, key) in _SECRET_KEYS and value else _render(value)
         suffix = f"  # {source}" if sources else ""
         click.echo(f"{key} = {shown}{suffix}")
+    if not cli.config.get("core", "fernet_key"):
+        click.echo(
+            "[core] fernet_key is empty: variable values and connection passwords and extras "
+            "are stored as plaintext.",
+            err=True,
+        )
     _warn_about_exposed_secrets(cli)
 
 

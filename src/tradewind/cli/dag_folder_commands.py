@@ -24,6 +24,7 @@ from tradewind.exceptions import BadRequest, DagNotFound, TradewindException
 
 if TYPE_CHECKING:
     from tradewind.authoring.dag import DAG
+    from tradewind.config import Config
     from tradewind.dagfiles.serialization import SerializedDAG, SerializedTask
     from tradewind.dagfiles.sync import SyncReport
     from tradewind.db.engine import Database
@@ -269,19 +270,23 @@ def test_task(cli: CliContext, dag_id: str, task_id: str, logical_date: str | No
                 f"{logical_date!r} is not a date (use e.g. 2024-01-31 or 2024-01-31T06:00:00)"
             ) from None
     dag = _load_live_dag(cli, dag_id)
-    _run_task_for_test(dag, task_id, when)
+    _run_task_for_test(dag, task_id, when, cli.config)
 
 
 def _load_live_dag(cli: CliContext, dag_id: str) -> DAG:
     """Import the file that defines ``dag_id`` (as the database knows it) in this process."""
     from tradewind import compat
-    from tradewind.dagfiles.discovery import dag_folders
+    from tradewind.authoring.runtime_secrets import install_secrets_access
+    from tradewind.dagfiles.discovery import import_folders
     from tradewind.dagfiles.loader import ensure_importable, load_dags_from_file
+    from tradewind.db.secrets_store import SecretsStore
 
     database, _ = _synced(cli)
     fileloc = _active_dag_fileloc(database, dag_id)
-    ensure_importable(dag_folders(cli.config))
+    ensure_importable(import_folders(cli.config))
     compat.install(cli.config)
+    # The DAG file and the task under test read variables and connections from here.
+    install_secrets_access(SecretsStore(database, cli.config))
     try:
         loaded = load_dags_from_file(fileloc)
     except Exception as exc:
@@ -302,7 +307,7 @@ class _InMemoryTaskInstance:
         self.run_id = run_id
         self.try_number = 1
         self.map_index = -1
-        self.xcoms: dict[tuple[str, str], Any] = {}
+        self.xcoms: dict[tuple[str, str | None], Any] = {}
 
     def xcom_push(self, key: str, value: Any) -> None:
         self.xcoms[(self.task_id, key)] = value
@@ -310,7 +315,9 @@ class _InMemoryTaskInstance:
     def xcom_pull(
         self,
         task_ids: str | Iterable[str] | None = None,
-        key: str = "return_value",
+        dag_id: str | None = None,
+        key: str | None = "return_value",
+        include_prior_dates: bool = False,
         **kwargs: Any,
     ) -> Any:
         if task_ids is None:
@@ -326,14 +333,16 @@ class _InMemoryTaskInstance:
         )
 
 
-def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime) -> None:
+def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime, config: Config) -> None:
     from tradewind.authoring.context import build_template_context
     from tradewind.authoring.current_context import running_task
+    from tradewind.compat.configuration import AirflowConfigView
     from tradewind.exceptions import TaskSkipped
 
     task = dag.get_task(task_id).prepare_for_execution()
     run_id = f"__tradewind_test__{logical_date.isoformat()}"
     ti = _InMemoryTaskInstance(dag.dag_id, task_id, run_id)
+    _mask_secrets_in_output()
     log = _task_logger()
     log.info(
         "Testing task %s of DAG %s for %s (nothing is recorded)",
@@ -350,6 +359,8 @@ def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime) -> None:
         data_interval_end=logical_date,
         conf=None,
         ti=ti,
+        test_mode=True,
+        configuration=AirflowConfigView(config),
     )
     try:
         with running_task(context):
@@ -372,6 +383,16 @@ def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime) -> None:
     if task.do_xcom_push and result is not None:
         ti.xcom_push("return_value", result)
     log.info("Task succeeded. Returned value: %r", result)
+
+
+def _mask_secrets_in_output() -> None:
+    """Passwords and secret variables the task reads are *** on the terminal, as in its log."""
+    from tradewind.execution.output_streams import forgive_output_errors
+    from tradewind.security.masking import RedactingFilter
+
+    forgive_output_errors()
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
 
 
 def _task_logger() -> logging.Logger:

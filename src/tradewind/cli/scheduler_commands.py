@@ -87,6 +87,7 @@ def tasks_logs(
 @click.option("--end-date", "-e", default=None, help="Only runs at or before this date.")
 @click.option("--only-failed", "-f", is_flag=True, help="Only failed/upstream_failed tasks.")
 @click.option("--only-running", "-r", is_flag=True, help="Only running tasks.")
+@click.option("--downstream", "-d", is_flag=True, help="Also the tasks below the matching ones.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @pass_cli
 def tasks_clear(
@@ -97,9 +98,13 @@ def tasks_clear(
     end_date: str | None,
     only_failed: bool,
     only_running: bool,
+    downstream: bool,
     yes: bool,
 ) -> None:
-    """Clear task instances so the scheduler runs them again."""
+    """Clear task instances so the scheduler runs them again.
+
+    A cleared ExternalTaskMarker also clears its task in the other DAG (and what follows).
+    """
     from tradewind.operations.clearing import clear_task_instances
     from tradewind.operations.dates import parse_execution_date
 
@@ -110,6 +115,7 @@ def tasks_clear(
         end_date=parse_execution_date(end_date) if end_date else None,
         only_failed=only_failed,
         only_running=only_running,
+        downstream=downstream,
         actor="cli",
     )
     db = cli.database()
@@ -118,7 +124,8 @@ def tasks_clear(
         click.echo("No task instances to clear.")
         return
     for item in matching:
-        click.echo(f"<TaskInstance: {dag_id}.{item.task_id} {item.run_id} [{item.previous_state}]>")
+        name = f"{item.dag_id or dag_id}.{item.task_id}"
+        click.echo(f"<TaskInstance: {name} {item.run_id} [{item.previous_state}]>")
     if not yes and not click.confirm(f"Clear these {len(matching)} task instance(s)?"):
         click.echo("Cancelled, nothing was cleared.")
         return

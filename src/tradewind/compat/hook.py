@@ -20,7 +20,7 @@ from tradewind.compat.table import AIRFLOW_MODULES, parent_packages
 from tradewind.config import Config
 
 ROOT = "airflow"
-SCOPE = "airflow_compat maps Airflow's core DAG API only"
+SCOPE = "airflow_compat maps Airflow's core DAG API and the providers the README lists"
 
 
 def module_not_provided(path: str) -> ImportError:

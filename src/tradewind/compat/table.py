@@ -20,8 +20,10 @@ _BASEOPERATOR = {
 }
 _DECORATORS = {
     "dag": "tradewind.authoring.dag_decorator:dag",
-    "task": "tradewind.authoring.taskflow:task",  # task.branch, task.short_circuit, task.bash
+    "task": "tradewind.authoring.taskflow:task",  # task.branch, .short_circuit, .bash, .sensor
     "task_group": "tradewind.authoring.task_group_decorator:task_group",
+    "setup": "tradewind.authoring.taskflow_setup_teardown:setup",
+    "teardown": "tradewind.authoring.taskflow_setup_teardown:teardown",
 }
 _TASK_GROUP = {"TaskGroup": "tradewind.authoring.task_group:TaskGroup"}
 _EDGE_MODIFIER = {
@@ -35,9 +37,16 @@ _PYTHON = {
     "PythonVirtualenvOperator": "tradewind.authoring.operators.virtualenv:PythonVirtualenvOperator",
     "ExternalPythonOperator": "tradewind.authoring.operators.external_python:"
     "ExternalPythonOperator",
+    "is_venv_installed": "tradewind.authoring.operators.virtualenv:is_venv_installed",
 }
 _BRANCH_PYTHON = {
     "BranchPythonOperator": "tradewind.authoring.operators.branch:BranchPythonOperator",
+    "BranchPythonVirtualenvOperator": (
+        "tradewind.authoring.operators.branch_subprocess:BranchPythonVirtualenvOperator"
+    ),
+    "BranchExternalPythonOperator": (
+        "tradewind.authoring.operators.branch_subprocess:BranchExternalPythonOperator"
+    ),
     "ShortCircuitOperator": "tradewind.authoring.operators.short_circuit:ShortCircuitOperator",
 }
 _BRANCH = {
@@ -58,6 +67,7 @@ _WEEKDAY_BRANCH = {
 _WEEKDAY = {"WeekDay": "tradewind.authoring.weekday:WeekDay"}
 _EMPTY = {"EmptyOperator": "tradewind.authoring.operators.empty:EmptyOperator"}
 _DUMMY = {"DummyOperator": "tradewind.authoring.operators.empty:EmptyOperator"}
+_SUBDAG = {"SubDagOperator": "tradewind.authoring.operators.subdag:SubDagOperator"}
 _TRIGGER_RULE = {"TriggerRule": "tradewind.authoring.trigger_rule:TriggerRule"}
 _DATES = {"days_ago": "tradewind.authoring.timezone:days_ago"}
 _TIMEZONE = {
@@ -73,13 +83,108 @@ _EXCEPTIONS = {
         "AirflowSkipException",
         "AirflowFailException",
         "AirflowTaskTimeout",
+        "AirflowSensorTimeout",
+        "AirflowRescheduleException",
         "ParamValidationError",
+        "XComNotFound",
+        "AirflowNotFoundException",
+        "AirflowTimetableInvalid",
+    )
+}
+_SCHEDULES = "tradewind.authoring.schedules"
+_TIMETABLE_BASE = {
+    name: f"{_SCHEDULES}:{name}"
+    for name in ("Timetable", "DataInterval", "DagRunInfo", "TimeRestriction")
+}
+_CRON_TRIGGER = {"CronTriggerTimetable": f"{_SCHEDULES}:CronTriggerTimetable"}
+_INTERVAL_TIMETABLES = {
+    "CronDataIntervalTimetable": f"{_SCHEDULES}:CronDataIntervalTimetable",
+    "DeltaDataIntervalTimetable": f"{_SCHEDULES}:DeltaDataIntervalTimetable",
+}
+_EVENTS = {"EventsTimetable": f"{_SCHEDULES}:EventsTimetable"}
+_XCOM = {"XCOM_RETURN_KEY": "tradewind.authoring.xcom_arg:RETURN_VALUE_KEY"}
+_MACROS = {
+    name: f"tradewind.authoring.macros:{name}"
+    for name in (
+        "ds_add",
+        "ds_format",
+        "datetime_diff_for_humans",
+        "datetime",
+        "timedelta",
+        "dateutil",
+        "time",
+        "uuid",
+        "random",
+        "json",
     )
 }
 _PARAM = {
     "Param": "tradewind.authoring.params:Param",
     "ParamsDict": "tradewind.authoring.params:ParamsDict",
     "DagParam": "tradewind.authoring.dag_decorator:DagParam",
+}
+_EMAIL_OPERATOR = {"EmailOperator": "tradewind.integrations.email_operator:EmailOperator"}
+_SEND_EMAIL = {"send_email": "tradewind.integrations.smtp:send_email"}
+_NOTIFIER = {"BaseNotifier": "tradewind.authoring.notifier:BaseNotifier"}
+_VARIABLE = {"Variable": "tradewind.authoring.variable:Variable"}
+_CONNECTION = {"Connection": "tradewind.authoring.connection:Connection"}
+_BASE_HOOK = {"BaseHook": "tradewind.integrations.base_hook:BaseHook"}
+_SQL = "tradewind.integrations.sql"
+_DBAPI = {
+    "DbApiHook": f"{_SQL}.hook:DbApiHook",
+    "fetch_all_handler": f"{_SQL}.hook:fetch_all_handler",
+    "fetch_one_handler": f"{_SQL}.hook:fetch_one_handler",
+}
+_HTTP_OPERATORS = {
+    "HttpOperator": "tradewind.integrations.http.operators:HttpOperator",
+    "SimpleHttpOperator": "tradewind.integrations.http.operators:SimpleHttpOperator",
+}
+_DS = "tradewind.authoring.datasets"
+_DATASETS = {
+    name: f"{_DS}:{name}" for name in ("Dataset", "DatasetAlias", "DatasetAll", "DatasetAny")
+}
+_ASSETS = {name: f"{_DS}:{name}" for name in ("Asset", "AssetAlias", "AssetAll", "AssetAny")}
+_DATASET_OR_TIME = {
+    "DatasetOrTimeSchedule": "tradewind.authoring.schedules.datasets:DatasetOrTimeSchedule",
+    "DatasetTriggeredTimetable": (
+        "tradewind.authoring.schedules.datasets:DatasetTriggeredTimetable"
+    ),
+}
+_ASSET_OR_TIME = {
+    "AssetOrTimeSchedule": "tradewind.authoring.schedules.datasets:AssetOrTimeSchedule",
+    "AssetTriggeredTimetable": "tradewind.authoring.schedules.datasets:DatasetTriggeredTimetable",
+}
+_S = "tradewind.authoring.sensors"
+_SENSOR_BASE = {
+    "BaseSensorOperator": f"{_S}.base:BaseSensorOperator",
+    "PokeReturnValue": f"{_S}.base:PokeReturnValue",
+}
+_SENSOR_PYTHON = {"PythonSensor": f"{_S}.python:PythonSensor"}
+_SENSOR_BASH = {"BashSensor": f"{_S}.bash:BashSensor"}
+_SENSOR_FILE = {"FileSensor": f"{_S}.filesystem:FileSensor"}
+_SENSOR_TIME_DELTA = {"TimeDeltaSensor": f"{_S}.time_delta:TimeDeltaSensor"}
+_SENSOR_TIME = {"TimeSensor": f"{_S}.time_sensor:TimeSensor"}
+_SENSOR_DATE_TIME = {"DateTimeSensor": f"{_S}.date_time:DateTimeSensor"}
+_SENSOR_WEEKDAY = {"DayOfWeekSensor": f"{_S}.weekday:DayOfWeekSensor"}
+_SENSOR_EXTERNAL = {
+    "ExternalTaskSensor": f"{_S}.external_task:ExternalTaskSensor",
+    "ExternalTaskMarker": f"{_S}.external_task:ExternalTaskMarker",
+}
+_TRIGGER_DAGRUN = {
+    "TriggerDagRunOperator": "tradewind.authoring.operators.trigger_dagrun:TriggerDagRunOperator"
+}
+#: Airflow path suffix (after ``airflow.`` or ``airflow.providers.standard.``) -> names.
+_SENSOR_PATHS = {
+    "sensors.base": _SENSOR_BASE,
+    "sensors.python": _SENSOR_PYTHON,
+    "sensors.bash": _SENSOR_BASH,
+    "sensors.filesystem": _SENSOR_FILE,
+    "sensors.time_delta": _SENSOR_TIME_DELTA,
+    "sensors.time": _SENSOR_TIME,
+    "sensors.date_time": _SENSOR_DATE_TIME,
+    "sensors.weekday": _SENSOR_WEEKDAY,
+    "sensors.external_task": _SENSOR_EXTERNAL,
+    "operators.trigger_dagrun": _TRIGGER_DAGRUN,
 }
 _CONFIGURATION: dict[str, str] = {}  # its `conf` is built by the hook over the loaded Config
 
@@ -92,8 +197,33 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             **_BASEOPERATOR,
             "Param": _PARAM["Param"],
             "DagParam": _PARAM["DagParam"],
+            **_VARIABLE,
+            **_CONNECTION,
         },
         "airflow.models.param": _PARAM,
+        "airflow.models.variable": _VARIABLE,
+        "airflow.models.connection": _CONNECTION,
+        "airflow.hooks.base": _BASE_HOOK,
+        "airflow.hooks.base_hook": _BASE_HOOK,  # Airflow 1.10's path
+        "airflow.providers.common.sql.hooks.sql": _DBAPI,
+        "airflow.providers.common.sql.operators.sql": {
+            "SQLExecuteQueryOperator": f"{_SQL}.operators:SQLExecuteQueryOperator",
+        },
+        "airflow.providers.postgres.hooks.postgres": {
+            "PostgresHook": f"{_SQL}.postgres:PostgresHook"
+        },
+        "airflow.providers.postgres.operators.postgres": {
+            "PostgresOperator": f"{_SQL}.operators:PostgresOperator",
+        },
+        "airflow.providers.mysql.hooks.mysql": {"MySqlHook": f"{_SQL}.mysql:MySqlHook"},
+        "airflow.providers.sqlite.hooks.sqlite": {"SqliteHook": f"{_SQL}.sqlite:SqliteHook"},
+        "airflow.providers.http.hooks.http": {
+            "HttpHook": "tradewind.integrations.http.hook:HttpHook",
+        },
+        "airflow.providers.http.operators.http": _HTTP_OPERATORS,
+        "airflow.providers.http.sensors.http": {
+            "HttpSensor": "tradewind.integrations.http.sensors:HttpSensor"
+        },
         "airflow.models.dag": _DAG,
         "airflow.models.baseoperator": _BASEOPERATOR,
         "airflow.models.xcom_arg": {
@@ -105,6 +235,9 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "MappedOperator": "tradewind.authoring.mapping:MappedOperator",
             "OperatorPartial": "tradewind.authoring.mapping:OperatorPartial",
         },
+        "airflow.models.xcom": _XCOM,
+        "airflow.utils.xcom": _XCOM,
+        "airflow.macros": _MACROS,
         "airflow.decorators": _DECORATORS,
         "airflow.operators.bash": _BASH,
         "airflow.operators.python": {**_PYTHON, **_BRANCH_PYTHON},
@@ -113,6 +246,8 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.operators.latest_only": _LATEST_ONLY,
         "airflow.operators.datetime": _DATETIME_BRANCH,
         "airflow.operators.weekday": _WEEKDAY_BRANCH,
+        "airflow.operators.subdag": _SUBDAG,
+        "airflow.operators.subdag_operator": _SUBDAG,  # Airflow 1.10's path
         "airflow.utils.weekday": _WEEKDAY,
         # Airflow 1.10's paths, still common in DAG files found in the wild.
         "airflow.operators.bash_operator": _BASH,
@@ -128,6 +263,26 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.utils.timezone": _TIMEZONE,
         "airflow.exceptions": _EXCEPTIONS,
         "airflow.configuration": _CONFIGURATION,
+        "airflow.utils.email": _SEND_EMAIL,
+        "airflow.operators.email": _EMAIL_OPERATOR,
+        "airflow.operators.email_operator": _EMAIL_OPERATOR,
+        "airflow.providers.smtp.operators.smtp": _EMAIL_OPERATOR,
+        "airflow.notifications.basenotifier": _NOTIFIER,
+        "airflow.sdk.bases.notifier": _NOTIFIER,
+        "airflow.datasets": _DATASETS,
+        "airflow.timetables.datasets": _DATASET_OR_TIME,
+        "airflow.timetables.simple": {
+            "DatasetTriggeredTimetable": _DATASET_OR_TIME["DatasetTriggeredTimetable"],
+            "AssetTriggeredTimetable": _ASSET_OR_TIME["AssetTriggeredTimetable"],
+        },
+        "airflow.timetables.assets": _ASSET_OR_TIME,
+        "airflow.assets": _ASSETS,
+        "airflow.datasets.metadata": {"Metadata": f"{_DS}:Metadata"},
+        "airflow.sdk.definitions.asset.metadata": {"Metadata": f"{_DS}:Metadata"},
+        **{f"airflow.{path}": names for path, names in _SENSOR_PATHS.items()},
+        "airflow.sensors.time_sensor": _SENSOR_TIME,  # Airflow 2's module name
+        "airflow.sensors.base_sensor_operator": _SENSOR_BASE,  # Airflow 1.10's
+        "airflow.operators.sensors": {**_SENSOR_BASE, **_SENSOR_EXTERNAL},  # Airflow 1.10's
         # Airflow 3 moved the core operators into the "standard" provider.
         "airflow.providers.standard.operators.bash": _BASH,
         "airflow.providers.standard.operators.python": {**_PYTHON, **_BRANCH_PYTHON},
@@ -137,6 +292,21 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.providers.standard.operators.datetime": _DATETIME_BRANCH,
         "airflow.providers.standard.operators.weekday": _WEEKDAY_BRANCH,
         "airflow.providers.standard.utils.weekday": _WEEKDAY,
+        "airflow.timetables.base": _TIMETABLE_BASE,
+        "airflow.timetables.trigger": _CRON_TRIGGER,
+        "airflow.timetables.interval": _INTERVAL_TIMETABLES,
+        "airflow.timetables.events": _EVENTS,
+        "airflow.plugins_manager": {"AirflowPlugin": "tradewind.plugins_manager:AirflowPlugin"},
+        "airflow.example_dags.subdags.subdag": {
+            "subdag": "tradewind.example_dags.subdags.subdag:subdag",
+        },
+        "airflow.example_dags.plugins.workday": {
+            "AfterWorkdayTimetable": "tradewind.example_dags.plugins.workday:AfterWorkdayTimetable",
+            "WorkdayTimetablePlugin": (
+                "tradewind.example_dags.plugins.workday:WorkdayTimetablePlugin"
+            ),
+        },
+        **{f"airflow.providers.standard.{path}": names for path, names in _SENSOR_PATHS.items()},
         # Airflow 3's task SDK: the same objects under one roof.
         "airflow.sdk": {
             **_DAG,
@@ -146,6 +316,16 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "get_current_context": _PYTHON["get_current_context"],
             **_EDGE_MODIFIER,
             "Param": _PARAM["Param"],
+            **_NOTIFIER,
+            **_VARIABLE,
+            **_CONNECTION,
+            **_BASE_HOOK,
+            **_ASSETS,
+            "Metadata": f"{_DS}:Metadata",
+            **_CRON_TRIGGER,
+            **_INTERVAL_TIMETABLES,
+            **_EVENTS,
+            **_SENSOR_BASE,
         },
     }
 )

@@ -86,6 +86,11 @@ def _walk(folder: str, inherited: list[_IgnoreRule]) -> Iterator[str]:
         yield from _walk(subfolder, rules)
 
 
+def import_folders(config: Config) -> list[Path]:
+    """What DAG files may import from: the DAG folders and ``[core] plugins_folder``."""
+    return [*dag_folders(config), Path(config.get("core", "plugins_folder")).expanduser()]
+
+
 def dag_folders(config: Config) -> list[Path]:
     """The folders to scan: ``[core] dags_folder``, plus the examples if ``load_examples``."""
     folders = [config.dags_folder]

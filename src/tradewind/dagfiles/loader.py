@@ -87,6 +87,7 @@ def load_dag_file(path: str) -> LoadedFile:
                     dag.validate()
                     for message in unimplemented_argument_warnings(dag):
                         warnings.warn(message, UnimplementedArgumentWarning, stacklevel=1)
+                    _warn_if_timetable_unregistered(dag)
             finally:  # logged even when the file then fails: they may say why
                 lines = _log_warnings(path, caught)
     except BaseException as exc:
@@ -94,6 +95,22 @@ def load_dag_file(path: str) -> LoadedFile:
             exc.add_note(f"(while importing DAG file {path})")
         raise
     return LoadedFile(dags=dags, warnings=lines[:MAX_KEPT_WARNINGS])
+
+
+def _warn_if_timetable_unregistered(dag: DAG) -> None:
+    """A user's timetable class should be declared by a plugin, as Airflow requires."""
+    from tradewind.authoring.schedules import is_user_timetable
+    from tradewind.plugins_manager import registered_timetables
+
+    kind = type(dag.timetable)
+    if is_user_timetable(dag.timetable) and kind not in registered_timetables():
+        warnings.warn(
+            f"DAG {dag.dag_id!r}: timetable {kind.__module__}.{kind.__qualname__} is not "
+            f"listed in any AirflowPlugin's `timetables`; Airflow refuses such a DAG. Declare "
+            f"it in a plugin class in the module that defines it",
+            UserWarning,
+            stacklevel=1,
+        )
 
 
 def _log_warnings(path: str, caught: list[warnings.WarningMessage]) -> list[str]:
@@ -168,7 +185,8 @@ def _collect_dags(module: ModuleType, opened: list[DAG], dag_class: type[DAG]) -
         # Only DAGs this file created: a helper module's DAGs belong to that helper.
         if dag.fileloc and os.path.realpath(dag.fileloc) == module_file:
             found.setdefault(id(dag), dag)
-    dags = list(found.values())
+    # A sub-DAG lives on inside its parent (SubDagOperator inlines it), as in Airflow.
+    dags = [dag for dag in found.values() if not dag.is_subdag]
     by_id: dict[str, DAG] = {}
     for dag in dags:
         if dag.dag_id in by_id:

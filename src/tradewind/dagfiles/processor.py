@@ -26,8 +26,11 @@ from multiprocessing.connection import Connection, Pipe, wait
 from typing import Any
 
 from tradewind import compat
+from tradewind.authoring.runtime_secrets import install_secrets_access
 from tradewind.config import Config
 from tradewind.dagfiles.loader import ensure_importable
+from tradewind.dagfiles.parse_secrets import ParseTimeSecrets
+from tradewind.dagfiles.planning import PlanContext
 
 
 @dataclass
@@ -52,8 +55,11 @@ def warm_up() -> None:
     import tradewind.operators.python  # noqa: F401
 
 
-def parse_file(path: str) -> FileParseResult:
-    """Import ``path`` here and serialize its DAGs (runs user code: call it in a worker)."""
+def parse_file(path: str, plan_context: PlanContext | None = None) -> FileParseResult:
+    """Import ``path`` here and serialize its DAGs (runs user code: call it in a worker).
+
+    ``plan_context`` is what planning the runs of users' timetables needs.
+    """
     from tradewind.dagfiles.loader import load_dag_file, unload
     from tradewind.dagfiles.serialization import serialize_dag
 
@@ -62,7 +68,7 @@ def parse_file(path: str) -> FileParseResult:
     try:
         with _silenced_output():
             loaded = load_dag_file(path)
-            result.dags = [serialize_dag(dag, loaded.warnings) for dag in loaded.dags]
+            result.dags = [serialize_dag(dag, loaded.warnings, plan_context) for dag in loaded.dags]
     except SystemExit as exc:
         result.error = f"{path} called sys.exit({exc.code!r}) while being imported"
         result.stacktrace = "".join(traceback.format_exception(exc))
@@ -106,6 +112,7 @@ def parse_files(
     processes: int,
     import_paths: Sequence[str] = (),
     config: Config | None = None,
+    plan_context: PlanContext | None = None,
 ) -> Iterator[FileParseResult]:
     """Parse ``paths`` in forked workers, yielding each file's result as soon as it is ready.
 
@@ -121,7 +128,7 @@ def parse_files(
     workers: list[_Worker] = []
     try:
         for _ in range(max(1, min(processes, len(pending)))):
-            worker = _fork_worker(workers, import_paths, config)
+            worker = _fork_worker(workers, import_paths, config, plan_context)
             workers.append(worker)
             _assign(worker, pending, timeout)
         while any(worker.path is not None for worker in workers):
@@ -137,7 +144,7 @@ def parse_files(
                 if not alive:
                     workers.remove(worker)
                     if pending:
-                        worker = _fork_worker(workers, import_paths, config)
+                        worker = _fork_worker(workers, import_paths, config, plan_context)
                         workers.append(worker)
                     else:
                         continue
@@ -197,7 +204,10 @@ def _assign(worker: _Worker, pending: deque[str], timeout: float) -> None:
 
 
 def _fork_worker(
-    existing: list[_Worker], import_paths: Sequence[str], config: Config | None
+    existing: list[_Worker],
+    import_paths: Sequence[str],
+    config: Config | None,
+    plan_context: PlanContext | None,
 ) -> _Worker:
     parent_end, child_end = Pipe(duplex=True)
     sys.stdout.flush()
@@ -212,7 +222,8 @@ def _fork_worker(
             ensure_importable(import_paths)
             if config is not None:
                 compat.install(config)
-            _worker_loop(child_end)
+                install_secrets_access(ParseTimeSecrets(config))
+            _worker_loop(child_end, plan_context)
         except BaseException:
             status = 1
         finally:
@@ -221,7 +232,7 @@ def _fork_worker(
     return _Worker(pid=pid, conn=parent_end)
 
 
-def _worker_loop(conn: Connection) -> None:
+def _worker_loop(conn: Connection, plan_context: PlanContext | None) -> None:
     # Undo whatever the forking process (a scheduler, a CLI) set up for itself.
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
         signal.signal(signum, signal.SIG_DFL)
@@ -241,7 +252,7 @@ def _worker_loop(conn: Connection) -> None:
             return
         if path is None:
             return
-        result = parse_file(path)
+        result = parse_file(path, plan_context)
         try:
             conn.send(result)
         except Exception as exc:  # e.g. a value in the serialized DAG that cannot be pickled

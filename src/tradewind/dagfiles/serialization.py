@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from tradewind.authoring.callbacks import DAG_CALLBACKS, TASK_CALLBACKS
+from tradewind.authoring.datasets import BaseDataset
 from tradewind.authoring.graph import topological_order
 from tradewind.authoring.params import ParamsDict
 from tradewind.authoring.schedules import DagRunInfo, DataInterval, Timetable
 from tradewind.authoring.schedules import timetable_from_serialized as _timetable_from_dict
 from tradewind.authoring.timezone import parse_datetime
+from tradewind.dagfiles.planning import PlanContext, timetable_json
 from tradewind.dagfiles.task_groups import TaskGroupTree, serialize_task_groups
 from tradewind.exceptions import DagCycleError, TaskNotFound
 
@@ -37,10 +40,13 @@ DEFAULT_CATCHUP = True
 # --- live DAG -> dict ---------------------------------------------------------------------------
 
 
-def serialize_dag(dag: DAG, warnings: Sequence[str] = ()) -> dict[str, Any]:
+def serialize_dag(
+    dag: DAG, warnings: Sequence[str] = (), plan_context: PlanContext | None = None
+) -> dict[str, Any]:
     """A JSON-safe dict describing ``dag``; validates the DAG first (cycles, start_date...).
 
     ``warnings`` are those its file raised while being parsed, kept so they stay visible.
+    A user's timetable is stored with its next runs, planned with ``plan_context``.
     """
     dag.validate()
     tasks = [_serialize_task(task) for task in dag.topological_sort()]
@@ -51,7 +57,7 @@ def serialize_dag(dag: DAG, warnings: Sequence[str] = ()) -> dict[str, Any]:
         "fileloc": dag.fileloc,
         "description": dag.description,
         "schedule": dag.timetable.summary,
-        "timetable": dag.timetable.serialize(),
+        "timetable": timetable_json(dag, plan_context),
         "start_date": _dt(dag.effective_start_date),
         "end_date": _dt(dag.end_date),
         # None when the author did not say: the sync fills in [scheduler] catchup_by_default.
@@ -66,6 +72,7 @@ def serialize_dag(dag: DAG, warnings: Sequence[str] = ()) -> dict[str, Any]:
         "is_paused_upon_creation": dag.is_paused_upon_creation,
         "edge_info": _edge_info(dag),
         "warnings": list(warnings),
+        "callbacks": _defined_callbacks(dag, DAG_CALLBACKS),
         "tasks": tasks,
         **serialize_task_groups(dag),
     }
@@ -106,17 +113,26 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "start_date": _dt(task.start_date),
         "end_date": _dt(task.end_date),
         "params": _params(task.params),
-        "inlets": _json_safe(task.inlets),
-        "outlets": _json_safe(task.outlets),
+        "inlets": _lineage(task.inlets),
+        "outlets": _lineage(task.outlets),
         "upstream_task_ids": sorted(task.upstream_task_ids),
         "downstream_task_ids": sorted(task.downstream_task_ids),
         "template_fields": list(task.template_fields),
         **{kind: _doc_text(getattr(task, kind)) for kind in DOC_KINDS},
         "skips_downstream": bool(getattr(task, "skips_downstream", False)),
+        "is_setup": task.is_setup,
+        "is_teardown": task.is_teardown,
+        "on_failure_fail_dagrun": task.on_failure_fail_dagrun,
         "rendered_preview": {
             name: _preview(getattr(task, name, None)) for name in task.template_fields
         },
+        "max_active_tis_per_dagrun": task.max_active_tis_per_dagrun,
+        "ignore_first_depends_on_past": task.ignore_first_depends_on_past,
+        "callbacks": _defined_callbacks(task, TASK_CALLBACKS),
+        "email_on_failure": bool(task.email and task.email_on_failure),
+        "email_on_retry": bool(task.email and task.email_on_retry),
         "mapped": _mapping_spec(task),
+        **_external_marker(task),
     }
 
 
@@ -126,12 +142,25 @@ def _mapping_spec(task: BaseOperator) -> dict[str, Any] | None:
     return spec() if spec is not None else None
 
 
+def _external_marker(task: BaseOperator) -> dict[str, Any]:
+    """An ExternalTaskMarker's target, for clearing (absent for every other task, so
+    their DAGs' hashes do not change)."""
+    info = getattr(task, "external_marker_info", None)
+    return {"external_marker": info()} if callable(info) else {}
+
+
 #: A task's documentation attributes, as in Airflow; the UI renders doc_md as Markdown.
 DOC_KINDS = ("doc_md", "doc", "doc_rst", "doc_json", "doc_yaml")
 
 
 def _doc_text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _defined_callbacks(owner: Any, names: tuple[str, ...]) -> list[str]:
+    """Which callbacks a DAG or task has: the scheduler asks for them to be run when a try
+    or run ends where no process of the DAG file is around to run them."""
+    return [name for name in names if getattr(owner, name, None)]
 
 
 def dag_hash(serialized: dict[str, Any]) -> str:
@@ -174,6 +203,13 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_json_safe(item) for item in value]
     return str(value)
+
+
+def _lineage(items: list[Any]) -> list[Any]:
+    """Inlets/outlets: datasets and aliases as their JSON form, anything else as before."""
+    return [
+        item.serialize() if isinstance(item, BaseDataset) else _json_safe(item) for item in items
+    ]
 
 
 def _preview(value: Any) -> str | None:
@@ -220,11 +256,21 @@ class SerializedTask:
     doc_md: str | None
     rendered_preview: dict[str, str | None]
     skips_downstream: bool = False  # a branch or short circuit: it records what it skipped
+    #: An ExternalTaskMarker's external_dag_id, external_task_id, execution_date, depth.
+    external_marker: dict[str, Any] | None = None
     task_display_name: str | None = None
     doc: str | None = None
     doc_rst: str | None = None
     doc_json: str | None = None
     doc_yaml: str | None = None
+    max_active_tis_per_dagrun: int | None = None
+    ignore_first_depends_on_past: bool = False
+    callbacks: frozenset[str] = frozenset()
+    email_on_failure: bool = False
+    email_on_retry: bool = False
+    is_setup: bool = False
+    is_teardown: bool = False
+    on_failure_fail_dagrun: bool = False  # a teardown whose failure fails the run
     #: A mapped task's expansion: what its instance count is computed from (None: unmapped).
     mapped: dict[str, Any] | None = None
 
@@ -236,6 +282,11 @@ class SerializedTask:
     def display_name(self) -> str:
         """What the UI shows: ``task_display_name``, else the task id."""
         return self.task_display_name or self.task_id
+
+    @property
+    def outlet_dataset_uris(self) -> list[str]:
+        """The URIs of the datasets this task updates when it succeeds."""
+        return _uris_of(self.outlets)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SerializedTask:
@@ -276,6 +327,15 @@ class SerializedTask:
             doc_json=data.get("doc_json"),
             doc_yaml=data.get("doc_yaml"),
             skips_downstream=bool(data.get("skips_downstream", False)),
+            max_active_tis_per_dagrun=data.get("max_active_tis_per_dagrun"),
+            ignore_first_depends_on_past=data.get("ignore_first_depends_on_past", False),
+            callbacks=frozenset(data.get("callbacks") or ()),
+            email_on_failure=data.get("email_on_failure", False),
+            email_on_retry=data.get("email_on_retry", False),
+            is_setup=bool(data.get("is_setup", False)),
+            is_teardown=bool(data.get("is_teardown", False)),
+            on_failure_fail_dagrun=bool(data.get("on_failure_fail_dagrun", False)),
+            external_marker=data.get("external_marker"),
             mapped=data.get("mapped"),
         )
 
@@ -312,7 +372,16 @@ class SerializedTask:
             "template_fields": list(self.template_fields),
             **{kind: getattr(self, kind) for kind in DOC_KINDS},
             "skips_downstream": self.skips_downstream,
+            "is_setup": self.is_setup,
+            "is_teardown": self.is_teardown,
+            "on_failure_fail_dagrun": self.on_failure_fail_dagrun,
+            **({"external_marker": self.external_marker} if self.external_marker else {}),
             "rendered_preview": self.rendered_preview,
+            "max_active_tis_per_dagrun": self.max_active_tis_per_dagrun,
+            "ignore_first_depends_on_past": self.ignore_first_depends_on_past,
+            "callbacks": sorted(self.callbacks),
+            "email_on_failure": self.email_on_failure,
+            "email_on_retry": self.email_on_retry,
             "mapped": self.mapped,
         }
 
@@ -342,11 +411,18 @@ class SerializedDAG:
     dag_display_name: str | None = None
     edge_info: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    callbacks: frozenset[str] = frozenset()
 
     @property
     def display_name(self) -> str:
         """What the UI shows: ``dag_display_name``, else the DAG id."""
         return self.dag_display_name or self.dag_id
+
+    @property
+    def dataset_condition(self) -> dict[str, Any] | None:
+        """The serialized dataset condition this DAG is scheduled on, if any."""
+        condition = self.timetable.serialize().get("condition")
+        return condition if isinstance(condition, dict) else None
 
     def get_edge_info(self, upstream_task_id: str, downstream_task_id: str) -> dict[str, str]:
         """``{"label": ...}`` for a labelled edge, ``{}`` otherwise (as ``DAG.get_edge_info``)."""
@@ -383,6 +459,7 @@ class SerializedDAG:
             edge_info=dict(data.get("edge_info") or {}),
             warnings=list(data.get("warnings") or []),
             task_groups=TaskGroupTree.from_serialized(data.get("task_groups")),
+            callbacks=frozenset(data.get("callbacks") or ()),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -407,6 +484,7 @@ class SerializedDAG:
             "is_paused_upon_creation": self.is_paused_upon_creation,
             "edge_info": self.edge_info,
             "warnings": self.warnings,
+            "callbacks": sorted(self.callbacks),
             "tasks": [task.to_dict() for task in self.tasks.values()],
             **self.task_groups.to_serialized(),
         }
@@ -429,6 +507,71 @@ class SerializedDAG:
     def leaves(self) -> list[SerializedTask]:
         return [task for task in self.tasks.values() if not task.downstream_task_ids]
 
+    @functools.cached_property
+    def run_state_leaves(self) -> tuple[str, ...]:
+        """The tasks whose end decides the run's state: the leaves, teardowns aside.
+
+        A teardown counts only with ``on_failure_fail_dagrun``; otherwise the tasks right
+        above it stand in for it (a task whose only downstream tasks are such teardowns).
+        """
+
+        def counts(task: SerializedTask) -> bool:
+            return not task.is_teardown or task.on_failure_fail_dagrun
+
+        found = tuple(
+            tid
+            for tid, task in self.tasks.items()
+            if counts(task)
+            and not any(counts(self.tasks[down]) for down in task.downstream_task_ids)
+        )
+        return found or tuple(task.task_id for task in self.leaves)
+
+    @functools.cached_property
+    def setup_ids(self) -> frozenset[str]:
+        """The setup tasks: a teardown's trigger rule looks at them apart."""
+        return frozenset(tid for tid, task in self.tasks.items() if task.is_setup)
+
+    def teardowns_of(self, setup_id: str) -> frozenset[str]:
+        """The teardowns right below a setup."""
+        below = self.tasks[setup_id].downstream_task_ids
+        return frozenset(tid for tid in below if tid in self.tasks and self.tasks[tid].is_teardown)
+
+    def relevant_setups(self, task_id: str) -> frozenset[str]:
+        """The setups whose resource ``task_id`` works with (Airflow's "relevant setups").
+
+        Those above it with a teardown below it, or with no teardown at all: a task between
+        a setup and its teardown needs the setup to have succeeded, even if not directly
+        upstream of it. Work outside that span (after the teardown) does not.
+        """
+        if not self.setup_ids:
+            return frozenset()
+        cached = self._relevant_setups.get(task_id)
+        if cached is None:
+            below = self.relatives(task_id, upstream=False)
+            cached = frozenset(
+                setup
+                for setup in self.relatives(task_id, upstream=True) & self.setup_ids
+                if not self.teardowns_of(setup) or self.teardowns_of(setup) & below
+            )
+            self._relevant_setups[task_id] = cached
+        return cached
+
+    @functools.cached_property
+    def _relevant_setups(self) -> dict[str, frozenset[str]]:
+        return {}
+
+    def relatives(self, task_id: str, *, upstream: bool) -> set[str]:
+        """Every task above (``upstream``) or below ``task_id``, not just its neighbours."""
+        found: set[str] = set()
+        pending = [task_id]
+        while pending:
+            task = self.tasks[pending.pop()]
+            for tid in task.upstream_task_ids if upstream else task.downstream_task_ids:
+                if tid not in found and tid in self.tasks:
+                    found.add(tid)
+                    pending.append(tid)
+        return found
+
     def topological_order(self) -> list[str]:
         return list(self._topological_order)
 
@@ -449,13 +592,21 @@ class SerializedDAG:
         self, *, last_automated_data_interval: DataInterval | None, now: datetime
     ) -> DagRunInfo | None:
         """The timetable's next run for this DAG's start/end dates and catchup setting."""
-        return self.timetable.next_dagrun_info(
+        return self.timetable.next_run_info(
             last_automated_data_interval=last_automated_data_interval,
             start_date=self.start_date,
             end_date=self.end_date,
             catchup=self.catchup,
             now=now,
         )
+
+
+def _uris_of(items: list[Any]) -> list[str]:
+    return [
+        item["uri"]
+        for item in items
+        if isinstance(item, dict) and item.get("__type") == "dataset" and "uri" in item
+    ]
 
 
 def _to_dt(value: str | None) -> datetime | None:

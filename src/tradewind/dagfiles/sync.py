@@ -27,23 +27,34 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from tradewind.authoring.schedules import DataInterval
+from tradewind.authoring.timezone import utcnow
 from tradewind.config import Config
+from tradewind.dagfiles.dataset_references import write_references
 from tradewind.dagfiles.discovery import (
-    dag_folders,
+    import_folders,
     list_dag_file_candidates,
     looks_like_dag_file,
 )
+from tradewind.dagfiles.planning import PlanContext
 from tradewind.dagfiles.processor import FileParseResult, parse_files
 from tradewind.db.engine import Database
-from tradewind.db.models import DagFile, DagModel, ImportErrorModel, SerializedDagModel
+from tradewind.db.models import (
+    DagFile,
+    DagModel,
+    DagRun,
+    ImportErrorModel,
+    RunType,
+    SerializedDagModel,
+)
 
 #: Arbitrary constant naming the PostgreSQL advisory lock that serializes concurrent syncs.
 _SYNC_LOCK_KEY = 0x7457_DA65
@@ -85,14 +96,19 @@ class _Plan:
 
 
 def sync_dag_folder(
-    config: Config, database: Database, *, force: bool = False, now: datetime | None = None
+    config: Config,
+    database: Database,
+    *,
+    force: bool = False,
+    now: datetime | None = None,
+    refresh: Collection[str] = (),
 ) -> SyncReport:
     """Parse new and changed DAG files and record the result; ``force`` re-imports all.
 
-    Safe to call often: when nothing changed it runs one query and imports nothing.
+    ``refresh`` names files to re-import even if unchanged: the scheduler asks for those
+    whose users' timetables are running out of planned runs. Safe to call often: when
+    nothing changed it runs one query and imports nothing.
     """
-    from tradewind.authoring.timezone import utcnow
-
     started = time.perf_counter()
     with database.read_session() as session:
         known = {
@@ -108,6 +124,7 @@ def sync_dag_folder(
         failed,
         force=force,
         airflow_compat=bool(config.get("core", "airflow_compat")),
+        refresh=frozenset(refresh),
     )
     report = SyncReport(
         files_seen=len(plan.present),
@@ -116,12 +133,15 @@ def sync_dag_folder(
         files_removed=len(plan.removed),
     )
     if plan.to_parse or plan.touched or plan.removed:
+        with database.read_session() as session:
+            plan_context = _plan_context(session, config, plan, now or utcnow())
         results = parse_files(
             sorted(plan.to_parse),
             timeout=config.get("core", "dagbag_import_timeout"),
             processes=config.get("core", "parsing_processes"),
-            import_paths=[str(folder) for folder in dag_folders(config)],
+            import_paths=[str(folder) for folder in import_folders(config)],
             config=config,
+            plan_context=plan_context,
         )
         # Collect every result before opening the write transaction, so the database
         # lock is held only for the writes.
@@ -139,6 +159,7 @@ def _plan(
     *,
     force: bool,
     airflow_compat: bool,
+    refresh: frozenset[str] = frozenset(),
 ) -> _Plan:
     """Sort files into unchanged, touched (same bytes, new mtime) and to be parsed.
 
@@ -155,7 +176,8 @@ def _plan(
         except OSError:  # vanished since it was listed
             continue
         row = known.get(path)
-        if not force and row is not None and (row.mtime, row.size) == (stat.st_mtime, stat.st_size):
+        again = force or path in refresh
+        if not again and row is not None and (row.mtime, row.size) == (stat.st_mtime, stat.st_size):
             present.add(path)
             continue
         try:
@@ -167,12 +189,49 @@ def _plan(
             continue
         present.add(path)
         digest = hashlib.sha256(content).hexdigest()
-        if not force and row is not None and row.content_hash == digest and path not in failed:
+        if not again and row is not None and row.content_hash == digest and path not in failed:
             touched.append({"fileloc": path, "mtime": stat.st_mtime, "size": stat.st_size})
             continue
         source = content.decode("utf-8", errors="replace")
         to_parse[path] = _Snapshot(stat.st_mtime, stat.st_size, digest, source)
     return _Plan(present, to_parse, touched, set(known) - present)
+
+
+def _plan_context(session: Session, config: Config, plan: _Plan, now: datetime) -> PlanContext:
+    """The last automated run of each DAG the files to parse defined before (one query):
+    users' timetables plan their next runs from there."""
+    catchup_default = bool(config.get("scheduler", "catchup_by_default"))
+    if not plan.to_parse:
+        return PlanContext(now=now, catchup_default=catchup_default)
+    dag_ids = {
+        dag_id
+        for ids in session.scalars(
+            select(DagFile.dag_ids).where(DagFile.fileloc.in_(sorted(plan.to_parse)))
+        )
+        for dag_id in ids or ()
+    }
+    if not dag_ids:
+        return PlanContext(now=now, catchup_default=catchup_default)
+    automated = (RunType.SCHEDULED, RunType.BACKFILL)
+    latest = (
+        select(DagRun.dag_id, func.max(DagRun.execution_date).label("latest"))
+        .where(DagRun.dag_id.in_(sorted(dag_ids)), DagRun.run_type.in_(automated))
+        .group_by(DagRun.dag_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(DagRun.dag_id, DagRun.data_interval_start, DagRun.data_interval_end, latest.c.latest)
+        .join(
+            latest,
+            (DagRun.dag_id == latest.c.dag_id) & (DagRun.execution_date == latest.c.latest),
+        )
+        .where(DagRun.run_type.in_(automated))
+    ).all()
+    last = {
+        dag_id: DataInterval(start or logical, end or logical)
+        for dag_id, start, end, logical in rows
+    }
+    return PlanContext(now=now, catchup_default=catchup_default, last_intervals=last)
 
 
 class _Writer:
@@ -336,6 +395,11 @@ class _Writer:
             session.execute(insert(SerializedDagModel), new_serialized)
         if changed_serialized:
             session.execute(update(SerializedDagModel), changed_serialized)
+        write_references(
+            session,
+            {row["dag_id"]: row["data"] for row in new_serialized + changed_serialized},
+            self.now,
+        )
 
     def _deactivate(
         self,

@@ -1,5 +1,7 @@
 """A try's standard output and error, which must not fail the task when its log cannot be
-written. Imports nothing of Tradewind's: it loads into the zygotes tries are forked from."""
+written, and which write ``***`` for the secrets the try has read
+(:mod:`tradewind.security.masking`). Imports nothing else of Tradewind's: it loads into the
+zygotes tries are forked from."""
 
 from __future__ import annotations
 
@@ -7,21 +9,23 @@ import contextlib
 import io
 import sys
 
+from tradewind.security.masking import redact
+
 
 class ForgivingStream(io.TextIOBase):
     """A try's ``sys.stdout``/``sys.stderr``: output its log file refuses (a full disk) is
     dropped instead of raising ``OSError`` into the task's ``print`` (the runner host warns
-    about the log it could not write). Everything else is the wrapped stream's, so a task
-    may still use ``sys.stdout.buffer`` or ``reconfigure``."""
+    about the log it could not write). Secrets the try read are written as ``***``.
+    Everything else is the wrapped stream's, so a task may still use ``sys.stdout.buffer``
+    or ``reconfigure``."""
 
     def __init__(self, inner: io.TextIOBase) -> None:
         self._inner = inner
 
     def write(self, text: str) -> int:
-        try:
-            return self._inner.write(text)
-        except OSError:
-            return len(text)
+        with contextlib.suppress(OSError):
+            self._inner.write(redact(text))
+        return len(text)
 
     def flush(self) -> None:
         with contextlib.suppress(OSError):

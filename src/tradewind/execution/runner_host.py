@@ -54,13 +54,14 @@ from tradewind.execution.outage import Outage
 from tradewind.execution.pipes import LineReader, write_line
 from tradewind.execution.task_runner import (
     EXIT_NOT_STARTED,
+    changed_tries,
     claim_tries,
     heartbeat_tries,
     hostname,
     record_results,
 )
 from tradewind.execution.try_process import StartedTry, TryResult, starting_line
-from tradewind.execution.workload import TaskKey, TaskOutcome, Workload
+from tradewind.execution.workload import STOPPED_EXTERNALLY, TaskKey, TaskOutcome, Workload
 from tradewind.execution.zygote import freeze_warm_heap
 from tradewind.execution.zygote_messages import (
     Assignment,
@@ -254,6 +255,7 @@ class _Host:
         self._unclaimed: dict[TaskKey, Workload] = {}  # received; claimed once the DB lets us
         self._unrecorded_pids: list[tuple[TaskKey, int]] = []
         self._unrecorded_ends: list[_Ended] = []
+        self._stopped: dict[TaskKey, str] = {}  # tries stopped because their TI changed
         self._claiming = Outage("Claiming tries", log)
         self._recording = Outage("Recording how tries ended", log)
         self._heartbeats = Outage("Heartbeating running tries", log)
@@ -318,12 +320,37 @@ class _Host:
             return
         try:
             heartbeat_tries(self._database, self._claimed.values())
+            changed = changed_tries(self._database, self._claimed.values())
         except Exception as exc:
             if not is_transient(exc):
                 traceback.print_exc()
             self._heartbeats.failed(exc)
         else:
             self._heartbeats.succeeded()
+            self._stop_changed(changed)
+
+    def _stop_changed(self, changed: list[tuple[StartedTry, str]]) -> None:
+        """A try whose task instance was marked failed or success meanwhile is stopped
+        (SIGTERM to its process group), as Airflow's task supervisor does."""
+        for started, state in changed:
+            key = TaskKey(
+                started.dag_id,
+                started.run_id,
+                started.task_id,
+                started.try_number,
+                started.map_index,
+            )
+            pid = self._terminator.pids.get(key)
+            if pid is None or key in self._stopped:
+                continue
+            self._stopped[key] = state
+            append_line(
+                log_path(self._config, *key[:3], started.try_number, started.map_index),
+                f"The task instance was set to {state} externally: stopping this try",
+                "WARNING",
+            )
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGTERM)
 
     # --- claim -------------------------------------------------------------------------------
 
@@ -409,7 +436,11 @@ class _Host:
                 case TryEnded() as ended:
                     zygote.outstanding.pop(ended.key, None)
                     self._terminator.pids.pop(ended.key, None)
-                    self._unrecorded_ends.append(_ended(ended))
+                    end = _ended(ended)
+                    if (state := self._stopped.pop(ended.key, None)) is not None:
+                        outcome = replace(end.outcome, reason=STOPPED_EXTERNALLY, detail=state)
+                        end = replace(end, outcome=outcome)
+                    self._unrecorded_ends.append(end)
                 case other:
                     log.error("a zygote sent %s, which only the host sends", other)
 

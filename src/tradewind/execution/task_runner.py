@@ -41,8 +41,11 @@ from tradewind.exceptions import (
     TaskNotFound,
     TradewindException,
 )
+from tradewind.execution.cross_dag import record_reschedule
+from tradewind.execution.dataset_events import record_events
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, format_line, log_path
+from tradewind.execution.rendered_fields import write_rendered_fields
 from tradewind.execution.try_process import (
     MetadataDatabase,
     StartedTry,
@@ -322,12 +325,15 @@ def execute_try(
     """Run the claimed try to its end and record the final state; the exit code to use."""
     log.info("%s (pid %d)", starting_line(started), os.getpid())
     with heartbeating(database, config, started):
-        outcome = run_claimed(MetadataDatabase(database), started, loaded_dags=loaded_dags)
+        outcome = run_claimed(
+            MetadataDatabase(database, config=config), started, loaded_dags=loaded_dags
+        )
     final = finish_try(database, started, outcome)
     log.info("Marked %s.%s as %s", started.dag_id, started.task_id, final)
     if outcome.timed_out:
         kill_own_process_group()
-    return EXIT_OK if final in (TaskInstanceState.SUCCESS, TaskInstanceState.SKIPPED) else 1
+    ok = (TaskInstanceState.SUCCESS, TaskInstanceState.SKIPPED, TaskInstanceState.UP_FOR_RESCHEDULE)
+    return EXIT_OK if final in ok else 1
 
 
 @contextlib.contextmanager
@@ -480,6 +486,40 @@ def heartbeat_tries(database: Database, tries: Iterable[StartedTry]) -> None:
                 )
 
 
+#: States that end a try from outside while it runs: marked failed or success by hand,
+#: skipped by its run's ``dagrun_timeout``. (A try the zombie check retried is left to end
+#: on its own: its end is not recorded over the retry.)
+ENDED_FROM_OUTSIDE = frozenset(
+    {
+        TaskInstanceState.FAILED,
+        TaskInstanceState.SUCCESS,
+        TaskInstanceState.SKIPPED,
+        TaskInstanceState.UPSTREAM_FAILED,
+        TaskInstanceState.REMOVED,
+    }
+)
+
+
+def changed_tries(database: Database, tries: Iterable[StartedTry]) -> list[tuple[StartedTry, str]]:
+    """Tries whose task instance was ended from outside while they run, each with the
+    state it has now: their supervisor stops them."""
+    by_key = {_key_of(s): s for s in tries}
+    if not by_key:
+        return []
+    with database.session() as session:
+        tis = _instances_by_key(session, by_key)
+    changed = []
+    for key, started in by_key.items():
+        ti = tis.get(key)
+        if (
+            ti is not None
+            and ti.try_number == started.try_number
+            and ti.state in ENDED_FROM_OUTSIDE
+        ):
+            changed.append((started, str(ti.state)))
+    return changed
+
+
 def _key_of(started: StartedTry) -> tuple[str, str, str, int]:
     return (started.dag_id, started.run_id, started.task_id, started.map_index)
 
@@ -507,8 +547,13 @@ def _finish(
     assert ti is not None
     if pid is not None:
         ti.pid = pid
+    if outcome.rendered_fields is not None:
+        write_rendered_fields(session, _key_of(started), outcome.rendered_fields)
     if outcome.state == TaskInstanceState.FAILED:
         return fail_try(ti, outcome.retry, now, allow_retry=outcome.allow_retry), True
+    if outcome.state == TaskInstanceState.UP_FOR_RESCHEDULE and outcome.reschedule_at:
+        record_reschedule(session, ti, datetime.fromisoformat(outcome.reschedule_at), now)
+        return outcome.state, True
     ti.state = outcome.state
     ti.end_date = now
     ti.duration = max((now - (ti.start_date or now)).total_seconds(), 0.0)
@@ -530,6 +575,14 @@ def _finish(
             started.task_id,
             started.map_index,
             outcome.result,
+        )
+    if outcome.state == TaskInstanceState.SUCCESS and outcome.dataset_events:
+        record_events(
+            session,
+            outcome.dataset_events,
+            now,
+            source=(started.dag_id, started.run_id, started.task_id),
+            map_index=started.map_index,
         )
     return outcome.state, True
 
@@ -674,7 +727,8 @@ def warm_database(database: Database, config: Config) -> None:
             assert ti is not None
             ti.last_heartbeat_at = now_utc()
             session.flush()
-            finish_try(fake, started, TryResult(TaskInstanceState.SUCCESS, {"warm": True}))  # type: ignore[arg-type]
+            outcome = TryResult(TaskInstanceState.SUCCESS, {"warm": True}, rendered_fields={})
+            finish_try(fake, started, outcome)  # type: ignore[arg-type]
             raise _Rollback
     except _Rollback:
         pass

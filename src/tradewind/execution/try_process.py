@@ -17,12 +17,15 @@ import os
 import signal
 import sys
 import traceback
+import warnings
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from tradewind.authoring.runtime_secrets import install_secrets_access
 from tradewind.exceptions import (
+    AirflowRescheduleException,
     AirflowTaskTimeout,
     DagNotFound,
     TaskFailedNoRetry,
@@ -30,13 +33,21 @@ from tradewind.exceptions import (
     TaskTimeout,
 )
 from tradewind.execution.output_streams import forgive_output_errors
+from tradewind.security.masking import RedactingFilter
 from tradewind.states import TaskInstanceState
 
 if TYPE_CHECKING:
+    from tradewind.authoring.connection import Connection
+    from tradewind.authoring.context import PriorSuccess
     from tradewind.authoring.dag import DAG
+    from tradewind.authoring.dataset_events import OutletEventAccessors
+    from tradewind.config import Config
     from tradewind.db.engine import Database
+    from tradewind.db.secrets_store import SecretsStore
 
 log = logging.getLogger("tradewind.task")
+
+XCOM_RETURN_KEY = "return_value"
 
 
 def now_utc() -> datetime:
@@ -109,6 +120,11 @@ class TryResult:
     timed_out: bool = False
     retry: RetryPolicy | None = None
     used_database: bool = False  # the try connected to the database (XCom)
+    #: ISO date a sensor in reschedule mode asked to poke again at (``up_for_reschedule``).
+    reschedule_at: str | None = None
+    rendered_fields: dict[str, Any] | None = None  # the templated fields, as rendered
+    #: ``{"uri", "extra", "aliases"}`` per dataset event the success records (its outlets).
+    dataset_events: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> str:
         retry = None
@@ -151,11 +167,24 @@ class RuntimeTaskInstance:
         self.execution_date = started.logical_date
         self.start_date = started.start_date
         self.task = task
-        self.state = TaskInstanceState.RUNNING
+        self.state: str = TaskInstanceState.RUNNING
         self.hostname = started.hostname
 
-    def xcom_push(self, key: str, value: Any, **_: Any) -> None:
+    def xcom_push(self, key: str, value: Any, execution_date: Any = None, **_: Any) -> None:
+        """Store ``value`` (it must be JSON-serializable) under ``key`` for this try.
+
+        ``execution_date`` is Airflow 2's deprecated argument: the XCom belongs to this
+        try's run whatever it says, as in Airflow 2.2+, and passing it warns.
+        """
         from tradewind.execution.xcoms import push_xcom
+
+        if execution_date is not None:
+            warnings.warn(
+                f"xcom_push(execution_date=...) of task {self.task_id!r} changes nothing: an "
+                "XCom belongs to the run of the try that pushes it; remove the argument",
+                DeprecationWarning,
+                stacklevel=2,
+            )
 
         payload = _json_value(value, f"XCom {key!r} of task {self.task_id!r}")
         push_xcom(
@@ -171,14 +200,18 @@ class RuntimeTaskInstance:
     def xcom_pull(
         self,
         task_ids: str | Iterable[str] | None = None,
-        key: str = "return_value",
         dag_id: str | None = None,
+        key: str | None = XCOM_RETURN_KEY,
+        include_prior_dates: bool = False,
+        *,
         run_id: str | None = None,
         map_indexes: int | Iterable[int] | None = None,
+        default: Any = None,
         **_: Any,
     ) -> Any:
-        """As Airflow's: a mapped task's values come as one lazy sequence, in map-index
-        order, unless ``map_indexes`` picks instances."""
+        """Airflow 2's ``xcom_pull`` (see :func:`tradewind.execution.xcoms.pull_xcom`): a
+        mapped task's values come as one lazy sequence, in map-index order, unless
+        ``map_indexes`` picks instances."""
         from tradewind.execution.xcoms import pull_xcom
 
         return pull_xcom(
@@ -188,6 +221,9 @@ class RuntimeTaskInstance:
             task_ids,
             key,
             map_indexes,
+            include_prior_dates=include_prior_dates,
+            default=default,
+            logical_date=self.logical_date,
         )
 
     def skip_tasks(self, task_ids: Iterable[str]) -> None:
@@ -196,35 +232,160 @@ class RuntimeTaskInstance:
 
         skip_task_instances(self._database.get(), self.dag_id, self.run_id, task_ids)
 
+    # --- what sensors and TriggerDagRunOperator ask (tradewind.execution.cross_dag) -----------
+
+    def first_poke_date(self) -> datetime | None:
+        """When this try's first poke started, if it has been rescheduled; else ``None``."""
+        from tradewind.execution import cross_dag
+
+        return cross_dag.first_poke_date(
+            self._database.get(),
+            self.dag_id,
+            self.run_id,
+            self.task_id,
+            self.try_number,
+            self.map_index,
+        )
+
+    def count_task_states(
+        self,
+        dag_id: str,
+        logical_dates: list[datetime],
+        task_ids: list[str] | None,
+        states: Iterable[str],
+        task_group_id: str | None = None,
+    ) -> int:
+        """How many of another DAG's task instances (or runs, with no task ids or group)
+        at these logical dates are in one of ``states``."""
+        from tradewind.execution import cross_dag
+
+        return cross_dag.count_states(
+            self._database.get(), dag_id, logical_dates, task_ids, task_group_id, list(states)
+        )
+
+    def expected_task_count(
+        self, dag_id: str, task_ids: list[str] | None, task_group_id: str | None
+    ) -> int:
+        """Check the other DAG (and its tasks or group) exists; how many tasks are waited
+        for per logical date (1 for a whole DAG)."""
+        from tradewind.execution import cross_dag
+
+        return cross_dag.expected_count(self._database.get(), dag_id, task_ids, task_group_id)
+
+    def trigger_dag_run(
+        self,
+        dag_id: str,
+        run_id: str | None,
+        conf: dict[str, Any] | None,
+        logical_date: datetime | None,
+        reset_dag_run: bool,
+    ) -> tuple[str, datetime]:
+        """Queue a run of another DAG; (its run id, its logical date)."""
+        from tradewind.execution import cross_dag
+
+        created = cross_dag.trigger_run(
+            self._database.get(),
+            dag_id,
+            run_id=run_id,
+            conf=conf,
+            logical_date=logical_date,
+            reset_dag_run=reset_dag_run,
+            triggered_by=f"{self.dag_id}.{self.task_id}",
+        )
+        from tradewind.db.wakeup import notify_scheduler
+
+        notify_scheduler(self._database.get(), self._database.config())
+        return created
+
+    def dag_run_state(self, dag_id: str, run_id: str) -> str | None:
+        from tradewind.execution import cross_dag
+
+        return cross_dag.dag_run_state(self._database.get(), dag_id, run_id)
+
+    def prior_success(self) -> PriorSuccess | None:
+        """The DAG's previous successful run (for the ``prev_*_success`` variables)."""
+        from tradewind.execution.prior_runs import prior_success
+
+        return prior_success(self._database.get(), self.dag_id, self.task_id, self.logical_date)
+
 
 class MetadataDatabase:
-    """The database for a try's XCom, connected on first use (most tries never use it).
+    """The database for a try's XCom, variables and connections, connected on first use
+    (most tries never use it).
 
     ``database`` is one already set up (the zygote's, once warm; ``tasks run``'s);
     otherwise the first use connects with the configuration ``config_json`` describes.
     """
 
-    def __init__(self, database: Database | None = None, config_json: str | None = None) -> None:
+    def __init__(
+        self,
+        database: Database | None = None,
+        config_json: str | None = None,
+        *,
+        config: Config | None = None,
+    ) -> None:
         self._database = database
         self._config_json = config_json
+        self._config = config
+        self._secrets: SecretsStore | None = None
         self.used = False
+
+    def config(self) -> Config:
+        """The configuration the try runs with (parsed on first use)."""
+        if self._config is None:
+            from tradewind.config import Config, load_config
+
+            self._config = (
+                Config.from_json(self._config_json) if self._config_json else load_config()
+            )
+        return self._config
 
     def get(self) -> Database:
         self.used = True
         if self._database is None:
-            from tradewind.config import Config, load_config
             from tradewind.db.engine import Database
 
-            config = Config.from_json(self._config_json) if self._config_json else load_config()
-            self._database = Database.from_config(config)
+            self._database = Database.from_config(self.config())
         return self._database
+
+    def secrets(self) -> SecretsStore:
+        """Variables and connections: the environment's, then the database's."""
+        if self._secrets is None:
+            from tradewind.db.secrets_store import SecretsStore
+
+            self._secrets = SecretsStore(self.get(), self.config())
+        return self._secrets
+
+
+class TrySecrets:
+    """A try's way to variables and connections (``runtime_secrets``): connects on first use."""
+
+    def __init__(self, database: MetadataDatabase) -> None:
+        self._database = database
+
+    def get_variable(self, key: str) -> str | None:
+        return self._database.secrets().get_variable(key)
+
+    def set_variable(self, key: str, value: str, description: str | None) -> None:
+        self._database.secrets().set_variable(key, value, description)
+
+    def delete_variable(self, key: str) -> int:
+        return self._database.secrets().delete_variable(key)
+
+    def get_connection(self, conn_id: str) -> Connection | None:
+        return self._database.secrets().get_connection(conn_id)
 
 
 def _json_value(value: Any, what: str) -> Any:
+    """``value`` as the database will give it back (XComs are JSON, as in Airflow without
+    pickling); NaN and infinities are refused, as PostgreSQL's JSON refuses them."""
     try:
-        return json.loads(json.dumps(value, default=_as_plain))
+        return json.loads(json.dumps(value, default=_as_plain, allow_nan=False))
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{what} is not JSON-serializable: {exc}") from None
+        raise TypeError(
+            f"{what} is not JSON-serializable: {exc}; XCom values must be strings, numbers, "
+            "booleans, None, or lists and dicts of them (convert dates with .isoformat())"
+        ) from None
 
 
 def _as_plain(value: Any) -> Any:
@@ -267,42 +428,79 @@ def run_claimed(
     *,
     loaded_dags: dict[str, DAG] | None = None,
 ) -> TryResult:
-    """Run the task's code for a claimed try; how it ended, not yet recorded.
+    """Run the task's code, then its callbacks, for a claimed try; how it ended, not yet
+    recorded.
 
-    The database is touched only if the task uses XCom.
+    The database is touched only if the task (or a callback) uses XCom.
     """
+    from tradewind.authoring.dataset_events import OutletEventAccessors, events_to_record
+    from tradewind.integrations import smtp
+
+    smtp.use_config(database.config)  # send_email in the task or a callback, email alerts
     task = None
+    context: dict[str, Any] | None = None
+    error: BaseException | None = None
     outcome = TryResult(TaskInstanceState.FAILED)
+    install_secrets_access(TrySecrets(database))
     try:
         dag = load_dag(started.fileloc, started.dag_id, loaded_dags)
         task = dag.get_task(started.task_id)
+        outlet_events = OutletEventAccessors()
         ti = RuntimeTaskInstance(database, started, task)
-        result = _run_task(dag, task, ti, started)
+        context = try_context(dag, task, ti, started, outlet_events)
+        result = _run_task(task, context, outcome, ti, started)
         if getattr(task, "do_xcom_push", True) and result is not None:
             outcome.result = _json_value(result, f"return value of task {started.task_id!r}")
         check_value_to_map(dag, started, outcome.result)
+        outcome.dataset_events = _json_value(
+            events_to_record(list(task.outlets), outlet_events),
+            f"dataset event extra of task {started.task_id!r}",
+        )
         outcome.state = TaskInstanceState.SUCCESS
     except TaskSkipped as exc:
         log.info("Task skipped: %s", exc)
         outcome.state = TaskInstanceState.SKIPPED
+    except AirflowRescheduleException as exc:
+        log.info("Rescheduling the task: next poke at %s", exc.reschedule_date.isoformat())
+        outcome.state = TaskInstanceState.UP_FOR_RESCHEDULE
+        outcome.reschedule_at = exc.reschedule_date.isoformat()
     except TaskFailedNoRetry as exc:
         log.error("Task failed, not retrying: %s", exc)
         outcome.allow_retry = False
+        error = exc
     except TaskTimeout as exc:
         outcome.timed_out = True
         log.error("Task timed out: %s", exc)
         _on_kill(task)
+        error = exc
     except BaseException as exc:  # includes SystemExit and KeyboardInterrupt from user code
         if isinstance(exc, SystemExit) and exc.code in (0, None):
             outcome.state = TaskInstanceState.SUCCESS
         else:
             log.error("Task failed with exception:\n%s", traceback.format_exc().rstrip())
+            error = exc
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-    outcome.used_database = database.used
     if outcome.state == TaskInstanceState.FAILED:
         outcome.retry = RetryPolicy.of(task)
+    if context is not None:
+        _call_outcome_callbacks(database, task, context, outcome, started, error)
+    outcome.used_database = database.used
     return outcome
+
+
+def _call_outcome_callbacks(
+    database: MetadataDatabase,
+    task: Any,
+    context: dict[str, Any],
+    outcome: TryResult,
+    started: StartedTry,
+    error: BaseException | None,
+) -> None:
+    from tradewind.execution.task_callbacks import call_outcome_callbacks, will_retry
+
+    retrying = will_retry(started.try_number, started.max_tries, outcome.allow_retry, task)
+    call_outcome_callbacks(task, context, outcome.state, exception=error, retrying=retrying)
 
 
 REHEARSAL_ID = "__tradewind_rehearsal__"
@@ -355,11 +553,42 @@ def _rehearsal_callable(ds: str, ti: Any) -> dict[str, int]:
     return {"n": 1}
 
 
-def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry) -> Any:
+class _TryEventSource:
+    """Recorded dataset events, read through the try's lazily connected database."""
+
+    def __init__(self, database: MetadataDatabase, started: StartedTry) -> None:
+        self._database = database
+        self._started = started
+
+    def _source(self) -> Any:
+        from tradewind.execution.dataset_events import DatabaseEventSource
+
+        return DatabaseEventSource(self._database.get(), self._started.dag_id, self._started.run_id)
+
+    def events_of(self, uri: str) -> Any:
+        return self._source().events_of(uri)
+
+    def triggering_events(self) -> Any:
+        return self._source().triggering_events()
+
+    def events_of_alias(self, name: str) -> Any:
+        return self._source().events_of_alias(name)
+
+
+def try_context(
+    dag: DAG,
+    task: Any,
+    ti: RuntimeTaskInstance,
+    started: StartedTry,
+    outlet_events: OutletEventAccessors | None = None,
+) -> dict[str, Any]:
+    """The context a try's task and callbacks see."""
     from types import SimpleNamespace
 
+    import lazy_object_proxy
+
     from tradewind.authoring.context import build_template_context
-    from tradewind.authoring.current_context import running_task
+    from tradewind.compat.configuration import AirflowConfigView
 
     dag_run = SimpleNamespace(
         dag_id=started.dag_id,
@@ -372,18 +601,39 @@ def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry)
         data_interval_start=started.data_interval_start or started.logical_date,
         data_interval_end=started.data_interval_end or started.logical_date,
     )
-    context = build_template_context(
-        dag=dag,
-        task=task,
-        run_id=started.run_id,
-        logical_date=started.logical_date,
-        data_interval_start=started.data_interval_start,
-        data_interval_end=started.data_interval_end,
-        conf=started.conf,
-        ti=ti,
-        dag_run=dag_run,
-        conf_overrides_params=started.conf_overrides_params,
+    database = ti._database
+    return dict(
+        build_template_context(
+            dag=dag,
+            task=task,
+            run_id=started.run_id,
+            logical_date=started.logical_date,
+            data_interval_start=started.data_interval_start,
+            data_interval_end=started.data_interval_end,
+            conf=started.conf,
+            ti=ti,
+            dag_run=dag_run,
+            conf_overrides_params=started.conf_overrides_params,
+            prior_success=ti.prior_success,
+            configuration=lazy_object_proxy.Proxy(lambda: AirflowConfigView(database.config())),
+            dataset_events=_TryEventSource(database, started),
+            outlet_events=outlet_events,
+        )
     )
+
+
+def _run_task(
+    task: Any,
+    context: dict[str, Any],
+    outcome: TryResult,
+    ti: RuntimeTaskInstance,
+    started: StartedTry,
+) -> Any:
+    """Render the task's fields (kept in ``outcome`` to be recorded) and execute it; a
+    mapped instance runs its own operator, built from its map index's values."""
+    from tradewind.authoring.current_context import running_task
+    from tradewind.authoring.templating import shown_field_values
+
     timeout = task.execution_timeout
     if timeout is not None:
         signal.signal(signal.SIGALRM, _raise_timeout)
@@ -395,7 +645,15 @@ def _run_task(dag: DAG, task: Any, ti: RuntimeTaskInstance, started: StartedTry)
         log.info("Mapped instance %d of %s", started.map_index, started.task_id)
     with running_task(context):
         task.render_template_fields(context)
-        return task.execute(context)
+        outcome.rendered_fields = shown_field_values(task) if task.template_fields else None
+        if task.on_execute_callback:
+            from tradewind.execution.task_callbacks import call_execute_callbacks
+
+            call_execute_callbacks(task, context)
+        task.pre_execute(context)
+        result = task.execute(context)
+        task.post_execute(context, result)
+        return result
 
 
 def check_value_to_map(dag: DAG, started: StartedTry, value: Any) -> None:
@@ -467,5 +725,6 @@ def log_like_a_try() -> None:
         root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("[%(asctime)s] {%(name)s} %(levelname)s - %(message)s"))
+    handler.addFilter(RedactingFilter())  # secrets the try read are *** in its log
     root.addHandler(handler)
     root.setLevel(logging.INFO)

@@ -53,9 +53,15 @@ class Workload:
         return cls(**json.loads(text))
 
 
+#: An outcome's reason when the supervisor stopped the try because its task instance was
+#: set to another state by hand (``detail`` is that state).
+STOPPED_EXTERNALLY = "stopped_externally"
+
+
 @dataclass(frozen=True)
 class TaskOutcome:
-    """A task's process ended. ``reason``: ``exited``, ``timeout`` or ``start_failed``.
+    """A task's process ended. ``reason``: ``exited``, ``timeout``, ``start_failed`` or
+    ``stopped_externally``.
 
     The final state is written before the outcome is sent (by the try, or by the runner
     host that supervises it); the scheduler uses an outcome only to notice a try whose

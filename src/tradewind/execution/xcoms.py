@@ -9,7 +9,7 @@ from typing import Any, overload
 from sqlalchemy import delete, func, select
 
 from tradewind.db.engine import Database
-from tradewind.db.models import TaskMap, XCom
+from tradewind.db.models import DagRun, TaskMap, XCom
 
 
 def push_xcom(
@@ -31,45 +31,80 @@ def pull_xcom(
     dag_id: str,
     run_id: str,
     task_ids: str | Iterable[str] | None,
-    key: str,
+    key: str | None,
     map_indexes: int | Iterable[int] | None = None,
+    *,
+    include_prior_dates: bool = False,
+    default: Any = None,
+    logical_date: datetime | None = None,
 ) -> Any:
-    """One task's value; a list for several tasks (in their order); the latest for none.
+    """Airflow 2's ``xcom_pull``: one value for one task id (or none), a list for several.
 
-    A mapped task's values come back as one :class:`LazyXComSequence`, in map-index order,
-    unless ``map_indexes`` picks instances. ``None`` where nothing was pushed.
+    One task id, or ``None`` (any task): the latest matching value, ``default`` if none. A
+    list of task ids: the values found, in the order of ``task_ids`` (a task that pushed
+    nothing is left out, as in Airflow 2). ``key=None`` matches every key. Without
+    ``include_prior_dates`` only run ``run_id`` is searched; with it, every run of ``dag_id``
+    whose logical date is not after ``logical_date`` (the puller's; by default run
+    ``run_id``'s), latest first. A mapped task's values come back as one
+    :class:`LazyXComSequence`, in map-index order, unless ``map_indexes`` picks instances
+    (an int: that instance's value; several: their values, in map-index order).
     """
+    single = task_ids is None or isinstance(task_ids, str)
+    wanted = (
+        None if task_ids is None else [task_ids] if isinstance(task_ids, str) else list(task_ids)
+    )
     with database.session() as session:
-        query = select(XCom.task_id, XCom.map_index, XCom.value, XCom.timestamp).where(
-            XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.key == key
+        query = (
+            select(XCom.task_id, XCom.run_id, XCom.key, XCom.map_index, XCom.value)
+            .join(DagRun, (DagRun.dag_id == XCom.dag_id) & (DagRun.run_id == XCom.run_id))
+            .where(XCom.dag_id == dag_id)
+            .order_by(DagRun.execution_date.desc(), XCom.timestamp.desc(), XCom.map_index)
         )
-        if isinstance(task_ids, str):
-            query = query.where(XCom.task_id == task_ids)
-        elif task_ids is not None:
-            task_ids = list(task_ids)
-            query = query.where(XCom.task_id.in_(task_ids))
+        if include_prior_dates:
+            cutoff: Any = logical_date
+            if cutoff is None:
+                cutoff = (
+                    select(DagRun.execution_date)
+                    .where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
+                    .scalar_subquery()
+                )
+            query = query.where(DagRun.execution_date <= cutoff)
+        else:
+            query = query.where(XCom.run_id == run_id)
+        if key is not None:
+            query = query.where(XCom.key == key)
+        if wanted is not None:
+            query = query.where(XCom.task_id.in_(wanted))
         if isinstance(map_indexes, int):
             query = query.where(XCom.map_index == map_indexes)
         elif map_indexes is not None:
             map_indexes = list(map_indexes)
             query = query.where(XCom.map_index.in_(map_indexes))
-        rows = session.execute(query.order_by(XCom.map_index)).all()
-    if task_ids is None:
-        return max(rows, key=lambda row: row.timestamp).value if rows else None
-    if isinstance(map_indexes, list):
-        return [row.value for row in rows]
+        if single and not isinstance(map_indexes, list):
+            row = session.execute(query.limit(1)).first()
+            if row is None:
+                return default
+            return _value_or_sequence(database, dag_id, row, whole=map_indexes is None)
+        rows = session.execute(query).all()
+    if isinstance(map_indexes, list):  # picked instances: their values, in map-index order
+        return [row.value for row in sorted(rows, key=lambda row: row.map_index)]
+    assert wanted is not None
+    position = {task_id: index for index, task_id in enumerate(wanted)}
+    values, seen = [], set()
+    for row in sorted(rows, key=lambda row: position[row.task_id]):
+        if row.map_index >= 0 and map_indexes is None:  # a mapped task: one lazy sequence
+            if (row.task_id, row.run_id, row.key) in seen:
+                continue
+            seen.add((row.task_id, row.run_id, row.key))
+        values.append(_value_or_sequence(database, dag_id, row, whole=map_indexes is None))
+    return values
 
-    def value_of(task_id: str) -> Any:
-        mine = [row for row in rows if row.task_id == task_id]
-        if not mine:
-            return None
-        if map_indexes is None and mine[0].map_index >= 0:
-            return LazyXComSequence(database, dag_id, run_id, task_id, key)
-        return mine[0].value
 
-    if isinstance(task_ids, str):
-        return value_of(task_ids)
-    return [value_of(task_id) for task_id in task_ids]
+def _value_or_sequence(database: Database, dag_id: str, row: Any, *, whole: bool) -> Any:
+    """A row's value; for a mapped instance's row, with ``whole``, all its task's values."""
+    if whole and row.map_index >= 0:
+        return LazyXComSequence(database, dag_id, row.run_id, row.task_id, row.key)
+    return row.value
 
 
 class LazyXComSequence(Sequence[Any]):

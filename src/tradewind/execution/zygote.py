@@ -170,11 +170,23 @@ class Zygote:
     def _load(self, fileloc: str) -> None:
         try:
             from tradewind import compat
+            from tradewind.authoring.runtime_secrets import install_secrets_access
             from tradewind.config import Config
-            from tradewind.dagfiles.loader import load_dags_from_file
+            from tradewind.dagfiles.discovery import import_folders
+            from tradewind.dagfiles.loader import ensure_importable, load_dags_from_file
+            from tradewind.dagfiles.parse_secrets import ParseTimeSecrets
 
-            compat.install(Config.from_json(self._config_json))
-            self._loaded = {dag.dag_id: dag for dag in load_dags_from_file(fileloc)}
+            config = Config.from_json(self._config_json)
+            compat.install(config)
+            ensure_importable(import_folders(config))  # helpers and plugins, as the parser
+            # A DAG file may read a variable at its top level; its tries get their own access.
+            secrets = ParseTimeSecrets(config)
+            install_secrets_access(secrets)
+            try:
+                self._loaded = {dag.dag_id: dag for dag in load_dags_from_file(fileloc)}
+            finally:
+                install_secrets_access(None)
+                secrets.close()
         except BaseException:
             pass  # each try reports the import error
         ready_for_tries(self._loaded)

@@ -44,7 +44,7 @@ def create_backfill_runs(db: Database, dag_id: str, start: datetime, end: dateti
             for run in session.scalars(select(DagRun).where(DagRun.dag_id == dag_id))
         }
         begin = max(start, sdag.start_date) if sdag.start_date else start
-        info = sdag.timetable.next_dagrun_info(
+        info = sdag.timetable.next_run_info(
             last_automated_data_interval=None,
             start_date=begin,
             end_date=end,
@@ -70,7 +70,7 @@ def create_backfill_runs(db: Database, dag_id: str, start: datetime, end: dateti
                 run_ids.append(run.run_id)
             elif run.state not in DagRunState.FINISHED:
                 run_ids.append(run.run_id)
-            info = sdag.timetable.next_dagrun_info(
+            info = sdag.timetable.next_run_info(
                 last_automated_data_interval=info.data_interval,
                 start_date=begin,
                 end_date=end,

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
-from tradewind.db.models import DagRun, TaskInstance, TaskMap, XCom
+from tradewind.db.models import DagRun, TaskInstance, TaskMap, TaskReschedule, XCom
 from tradewind.execution.executors import load_executor
 from tradewind.execution.executors.base import BaseExecutor
 from tradewind.execution.executors.sequential import SequentialExecutor
@@ -176,7 +176,7 @@ def _delete_previous_run(db: Database, dag_id: str, run_id: str, logical_date: d
                 or_(DagRun.run_id == run_id, DagRun.execution_date == logical_date),
             )
         ).all()
-        for model in (XCom, TaskMap, TaskInstance, DagRun):
+        for model in (XCom, TaskMap, TaskReschedule, TaskInstance, DagRun):
             session.execute(delete(model).where(model.dag_id == dag_id, model.run_id.in_(old)))
 
 
@@ -233,7 +233,9 @@ class _TryWatcher:
             # A mapped task's instances are reported one by one, as ``task[i]``.
             task_id = plain_id if map_index < 0 else f"{plain_id}[{map_index}]"
             self._task_states[task_id] = state
-            ended = try_number - 1 if state == S.RUNNING else try_number
+            # A rescheduled sensor between pokes is still in its try.
+            waiting = state in (S.RUNNING, S.UP_FOR_RESCHEDULE)
+            ended = try_number - 1 if waiting else try_number
             for number in range(self._reported.get(task_id, 0) + 1, ended + 1):
                 self._report(task_id, number, state if number == try_number else S.UP_FOR_RETRY)
             self._reported[task_id] = max(self._reported.get(task_id, 0), ended)

@@ -12,9 +12,14 @@ from tradewind.db.models import (
     DagFile,
     DagModel,
     DagRun,
+    DagScheduleDatasetAliasReference,
+    DagScheduleDatasetReference,
+    DatasetDagRunQueue,
     ImportErrorModel,
     SerializedDagModel,
     TaskInstance,
+    TaskOutletDatasetReference,
+    TaskReschedule,
     XCom,
 )
 from tradewind.exceptions import BadRequest, DagNotFound
@@ -139,15 +144,27 @@ def delete_dag(db: Database, dag_id: str, *, actor: str) -> int:
         dag = require_dag(session, dag_id)
         fileloc = dag.fileloc
         count = 0
-        for model in (XCom, TaskInstance, DagRun, SerializedDagModel, DagModel):
+        for model in (XCom, TaskReschedule, TaskInstance, DagRun, SerializedDagModel, DagModel):
             result = session.execute(delete(model).where(model.dag_id == dag_id))
             count += cast(CursorResult[Any], result).rowcount or 0
         if fileloc:
             session.execute(delete(ImportErrorModel).where(ImportErrorModel.filename == fileloc))
+        _delete_dataset_references(session, dag_id)
         audit.record(session, "delete", actor, dag_id=dag_id, extra={"records": count})
     with _cache_lock:
         _cache.pop(dag_id, None)
     return count
+
+
+def _delete_dataset_references(session: Any, dag_id: str) -> None:
+    """What ties the DAG to datasets; the datasets and their events stay (others use them)."""
+    for model in (
+        DagScheduleDatasetReference,
+        DagScheduleDatasetAliasReference,
+        TaskOutletDatasetReference,
+    ):
+        session.execute(delete(model).where(model.dag_id == dag_id))
+    session.execute(delete(DatasetDagRunQueue).where(DatasetDagRunQueue.target_dag_id == dag_id))
 
 
 def list_dags(db: Database, *, include_inactive: bool = False) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from tradewind.db.models import TaskInstance
+from tradewind.db.models import RenderedTaskInstanceFields, TaskInstance
 from tradewind.exceptions import BadRequest, TaskNotFound
 from tradewind.operations.dag_runs import find_dag_run
 from tradewind.operations.dags import get_serialized_dag, require_dag
@@ -144,6 +144,18 @@ def get_task_instance(
         shown = {key: stringify(getattr(ti, key)) for key in TASK_INSTANCE_KEYS}
         shown["execution_date"] = stringify(run.execution_date)
         return shown
+
+
+def get_rendered_fields(
+    db: Database, dag_id: str, run_id: str, task_id: str, map_index: int = -1
+) -> dict[str, Any] | None:
+    """What the task instance's templated fields rendered to in its latest finished try.
+
+    ``None`` before any try has rendered them (or for an operator with no templated field).
+    """
+    with db.read_session() as session:
+        row = session.get(RenderedTaskInstanceFields, (dag_id, run_id, task_id, map_index))
+        return None if row is None else dict(row.rendered_fields)
 
 
 def read_task_log(

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 from tradewind.authoring.current_context import get_current_context
 from tradewind.authoring.operators.branch import BranchPythonOperator
+from tradewind.authoring.operators.branch_subprocess import (
+    BranchExternalPythonOperator,
+    BranchPythonVirtualenvOperator,
+)
 from tradewind.authoring.operators.external_python import ExternalPythonOperator
 from tradewind.authoring.operators.python import PythonOperator
 from tradewind.authoring.operators.short_circuit import ShortCircuitOperator
 from tradewind.authoring.operators.virtualenv import PythonVirtualenvOperator
 
 __all__ = [
+    "BranchExternalPythonOperator",
     "BranchPythonOperator",
+    "BranchPythonVirtualenvOperator",
     "ExternalPythonOperator",
     "PythonOperator",
     "PythonVirtualenvOperator",

@@ -1,8 +1,10 @@
 """Admission: which ``scheduled`` task instances may be queued now.
 
 Limits, all of which make a task wait (never fail): the executor's open slots (``[core]
-parallelism``), each DAG's ``max_active_tasks``, and pool slots (a task takes
-``pool_slots``; ``-1`` slots means unlimited; a task naming an unknown pool waits). Highest
+parallelism``), each DAG's ``max_active_tasks``, each task's ``max_active_tis_per_dag``
+(its tries queued or running across all runs) and ``max_active_tis_per_dagrun`` (within
+one run), and pool slots (a task takes ``pool_slots``; ``-1`` slots means unlimited; a task
+naming an unknown pool waits). Highest
 ``priority_weight`` first, then the oldest run. Three small queries (pools, slots used,
 tasks running per DAG), then a page of candidates from the pools with room and the DAGs
 under their limit (another page only if admitting fills one), one UPDATE per run touched -
@@ -23,7 +25,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.orm import Session
 
-from tradewind.dagfiles.serialization import SerializedDAG
+from tradewind.dagfiles.serialization import SerializedDAG, SerializedTask
 from tradewind.db.engine import plain_rows
 from tradewind.db.models import DagModel, DagRun, DagRunState, Pool, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
@@ -79,6 +81,8 @@ class Admission:
         self.pools: dict[str, int] = {}
         self.pool_used: dict[str, int] = defaultdict(int)
         self.dag_used: dict[str, int] = defaultdict(int)
+        self.task_used: dict[tuple[str, str], int] = defaultdict(int)
+        self.run_task_used: dict[tuple[str, str, str], int] = defaultdict(int)
         self.sdags: dict[str, SerializedDAG] = {}
 
     def admit(self) -> list[Workload]:
@@ -111,14 +115,15 @@ class Admission:
                 .group_by(TaskInstance.pool),
             )
         )
-        self.dag_used.update(
-            plain_rows(
-                self.session,
-                select(TaskInstance.dag_id, func.count())
-                .where(TaskInstance.state.in_(ACTIVE))
-                .group_by(TaskInstance.dag_id),
-            )
-        )
+        for dag_id, run_id, task_id, count in plain_rows(
+            self.session,
+            select(TaskInstance.dag_id, TaskInstance.run_id, TaskInstance.task_id, func.count())
+            .where(TaskInstance.state.in_(ACTIVE))
+            .group_by(TaskInstance.dag_id, TaskInstance.run_id, TaskInstance.task_id),
+        ):
+            self.dag_used[dag_id] += count
+            self.task_used[dag_id, task_id] += count
+            self.run_task_used[dag_id, run_id, task_id] += count
         self.sdags = self.get_dags(set(self.dag_used))
 
     def _candidates_query(self) -> Select[*tuple[Any, ...]] | None:
@@ -194,6 +199,8 @@ class Admission:
                 if self._fits(row):
                     self.pool_used[row.pool] += row.pool_slots
                     self.dag_used[row.dag_id] += 1
+                    self.task_used[row.dag_id, row.task_id] += 1
+                    self.run_task_used[row.dag_id, row.run_id, row.task_id] += 1
                     chosen.append(row)
             if len(candidates) < page:
                 break
@@ -201,9 +208,17 @@ class Admission:
         return chosen
 
     def _fits(self, row: Any) -> bool:
-        """Whether the try's DAG is below its limit and its pool has its slots free."""
+        """Whether the try's DAG and task are below their limits and its pool has its
+        slots free."""
         dag_id = row.dag_id
         if dag_id not in self.sdags or self.dag_used[dag_id] >= self._task_limit(dag_id):
+            return False
+        task = self.sdags[dag_id].tasks.get(row.task_id)
+        if task is not None and not _under_task_limits(
+            task,
+            self.task_used[dag_id, row.task_id],
+            self.run_task_used[dag_id, row.run_id, row.task_id],
+        ):
             return False
         total = self.pools[row.pool]
         return total == -1 or self.pool_used[row.pool] + row.pool_slots <= total
@@ -242,3 +257,9 @@ class Admission:
     def _task_limit(self, dag_id: str) -> int:
         sdag = self.sdags.get(dag_id)
         return (sdag.max_active_tasks if sdag else None) or self.default_max_active_tasks
+
+
+def _under_task_limits(task: SerializedTask, in_dag: int, in_run: int) -> bool:
+    """``max_active_tis_per_dag`` and ``max_active_tis_per_dagrun`` leave room for one more."""
+    per_dag, per_run = task.max_active_tis_per_dag, task.max_active_tis_per_dagrun
+    return (per_dag is None or in_dag < per_dag) and (per_run is None or in_run < per_run)

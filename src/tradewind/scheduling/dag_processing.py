@@ -36,6 +36,16 @@ class DagFolderSync:
         self.pid: int | None = None
         self._due = time.monotonic()
         self._started_at = 0.0
+        #: Files to parse again even if unchanged, at the next sync (see request_refresh).
+        self._refresh: set[str] = set()
+
+    def request_refresh(self, files: set[str]) -> None:
+        """Parse ``files`` again soon: their users' timetables need new planned runs.
+
+        The sync starts at once unless one is running; then right after it.
+        """
+        self._refresh |= files
+        self._due = min(self._due, time.monotonic())
 
     def start_now(self) -> None:
         self._due = time.monotonic()
@@ -50,6 +60,7 @@ class DagFolderSync:
         if self.pid is not None or time.monotonic() < self._due:
             return
         self._started_at = time.monotonic()
+        refresh, self._refresh = self._refresh, set()
         pid = os.fork()
         if pid == 0:
             code = 0
@@ -58,7 +69,7 @@ class DagFolderSync:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 with contextlib.suppress(ValueError):
                     signal.set_wakeup_fd(-1)
-                _sync_once(self._config)
+                _sync_once(self._config, refresh)
             except BaseException:
                 traceback.print_exc()
                 code = 1
@@ -83,6 +94,8 @@ class DagFolderSync:
             self._due = min(self._due, time.monotonic() + SYNC_RETRY)
         elif code != 0:
             log.warning("DAG folder sync process ended with exit code %s", code)
+        if self._refresh:  # asked for while this sync ran
+            self._due = min(self._due, time.monotonic())
         return True
 
     def stop(self) -> None:
@@ -94,13 +107,13 @@ class DagFolderSync:
             self.pid = None
 
 
-def _sync_once(config: Config) -> None:
+def _sync_once(config: Config, refresh: set[str]) -> None:
     from tradewind.dagfiles.sync import sync_dag_folder
     from tradewind.db.wakeup import notify_scheduler
 
     database = Database.from_config(config)
     try:
-        report = sync_dag_folder(config, database)
+        report = sync_dag_folder(config, database, refresh=refresh)
     except Exception as exc:
         if (reason := outage_reason(exc)) is None:
             raise

@@ -12,12 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradewind.config import Config
+from tradewind.dagfiles.serialization import SerializedTask
 from tradewind.dagfiles.stored import load_serialized_dag
 from tradewind.db.models import DagModel, DagRun, DagRunState, Pool, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
-from tradewind.scheduling.run_processing import _past_ok
+from tradewind.scheduling.past_deps import past_blocker
 from tradewind.scheduling.task_instances import new_task_instance
-from tradewind.scheduling.trigger_rules import Decision, evaluate, explain
+from tradewind.scheduling.trigger_rules import Decision, evaluate, explain, setup_constraint
 
 
 def upstream_blockers(session: Session, ti: TaskInstance) -> list[str]:
@@ -41,17 +42,38 @@ def upstream_blockers(session: Session, ti: TaskInstance) -> list[str]:
     seen = {name.partition("[")[0] for name in upstream}
     for task_id in task.upstream_task_ids - seen:
         upstream[task_id] = None
-    if evaluate(task.trigger_rule, upstream.values()) is not Decision.RUN:
+    reasons.extend(_setup_blockers(session, ti, sdag.relevant_setups(ti.task_id), task))
+    setups = [state for name, state in upstream.items() if name.partition("[")[0] in sdag.setup_ids]
+    if evaluate(task.trigger_rule, upstream.values(), setups) is not Decision.RUN:
         reasons.append(explain(task.trigger_rule, upstream))
-    if task.depends_on_past:
+    if task.depends_on_past or task.wait_for_downstream:
         run = session.scalars(
             select(DagRun).where(DagRun.dag_id == ti.dag_id, DagRun.run_id == ti.run_id)
         ).one()
-        if not _past_ok(session, run, task, ti.map_index):
-            reasons.append(
-                "depends_on_past: the same task in the previous run did not succeed or skip"
-            )
+        if (reason := past_blocker(session, run, task, ti.map_index)) is not None:
+            reasons.append(reason)
     return reasons
+
+
+def _setup_blockers(
+    session: Session, ti: TaskInstance, relevant: frozenset[str], task: SerializedTask
+) -> list[str]:
+    """Work between a setup and its teardown waits for that setup to succeed."""
+    if task.is_teardown or not relevant:
+        return []
+    rows = session.execute(
+        select(TaskInstance.task_id, TaskInstance.state).where(
+            TaskInstance.dag_id == ti.dag_id,
+            TaskInstance.run_id == ti.run_id,
+            TaskInstance.task_id.in_(relevant),
+        )
+    ).all()
+    states = dict(rows)  # for the message; every instance of a mapped setup counts below
+    found = [state for _, state in rows] + [None for tid in relevant if tid not in states]
+    if setup_constraint(found) is None:
+        return []
+    seen = ", ".join(f"{tid}={states.get(tid) or 'none'}" for tid in sorted(relevant))
+    return [f"the setup tasks it works within must succeed first ({seen})"]
 
 
 def failed_dependencies(session: Session, config: Config, ti: TaskInstance) -> list[str]:
@@ -71,6 +93,8 @@ def failed_dependencies(session: Session, config: Config, ti: TaskInstance) -> l
     ).one()
     if run.state != DagRunState.RUNNING:
         reasons.append(f"dag run {run.run_id} is {run.state}, not running")
+    if ti.state == S.UP_FOR_RESCHEDULE and ti.next_retry_at is not None:
+        reasons.append(f"a rescheduled sensor: next poke at {ti.next_retry_at}")
     if ti.state == S.UP_FOR_RETRY and ti.next_retry_at is not None:
         now = datetime.now(UTC)
         if ti.next_retry_at > now:
@@ -108,6 +132,35 @@ def failed_dependencies(session: Session, config: Config, ti: TaskInstance) -> l
     )
     if active >= limit:
         reasons.append(f"max_active_tasks reached: {active} of {limit} tasks of the DAG running")
+    task = sdag.tasks.get(ti.task_id)
+    if task is not None:
+        reasons.extend(_task_limit_blockers(session, ti, task))
+    return reasons
+
+
+def _task_limit_blockers(session: Session, ti: TaskInstance, task: SerializedTask) -> list[str]:
+    """``max_active_tis_per_dag`` / ``max_active_tis_per_dagrun`` reached (admission's rule)."""
+    reasons = []
+    limits = (
+        ("max_active_tis_per_dag", task.max_active_tis_per_dag, "in all runs", None),
+        ("max_active_tis_per_dagrun", task.max_active_tis_per_dagrun, "in this run", ti.run_id),
+    )
+    for name, limit, where, run_id in limits:
+        if limit is None:
+            continue
+        query = select(func.count()).where(
+            TaskInstance.dag_id == ti.dag_id,
+            TaskInstance.task_id == ti.task_id,
+            TaskInstance.state.in_((S.QUEUED, S.RUNNING)),
+        )
+        if run_id is not None:
+            query = query.where(TaskInstance.run_id == run_id)
+        active = session.scalar(query) or 0
+        if active >= limit:
+            reasons.append(
+                f"{name} reached: {active} of {limit} instances of task {ti.task_id} "
+                f"queued or running {where}"
+            )
     return reasons
 
 

@@ -32,12 +32,14 @@ from sqlalchemy.orm import Session
 
 from tradewind.config import Config
 from tradewind.dagfiles.serialization import SerializedDAG
-from tradewind.db.models import Job, TaskInstance
+from tradewind.db.models import Job, TaskInstance, TaskReschedule
 from tradewind.db.models import TaskInstanceState as S
+from tradewind.execution.callback_requests import CallbackRequest
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, log_path
 from tradewind.execution.task_runner import EXIT_NOT_STARTED, hostname
-from tradewind.execution.workload import TaskOutcome
+from tradewind.execution.workload import STOPPED_EXTERNALLY, TaskOutcome
+from tradewind.scheduling.callbacks import task_request
 from tradewind.states import JobState
 
 log = logging.getLogger(__name__)
@@ -49,11 +51,20 @@ GetDags = Callable[[set[str]], dict[str, SerializedDAG]]
 
 
 def handle_outcomes(
-    session: Session, config: Config, outcomes: list[TaskOutcome], get_dags: GetDags, now: datetime
+    session: Session,
+    config: Config,
+    outcomes: list[TaskOutcome],
+    get_dags: GetDags,
+    now: datetime,
+    requests: list[CallbackRequest] | None = None,
 ) -> int:
-    """Fail or retry tries whose process ended but whose state is still queued/running."""
+    """Fail or retry tries whose process ended but whose state is still queued/running.
+
+    Their failure or retry callbacks are appended to ``requests`` (the try cannot call them).
+    """
     if not outcomes:
         return 0
+    _request_for_stopped(session, outcomes, get_dags, requests)
     tis = session.scalars(
         select(TaskInstance).where(
             TaskInstance.dag_id.in_({o.key.dag_id for o in outcomes}),
@@ -73,6 +84,8 @@ def handle_outcomes(
             # changed): it never touched the TI, whoever did owns it now. A message
             # delivered twice by a broker ends this way.
             continue
+        if _an_earlier_poke(session, outcome):
+            continue
         if ti.state == S.RUNNING and ti.try_number == key.try_number:
             pass  # died mid-try
         elif ti.state == S.QUEUED and ti.try_number == key.try_number - 1:
@@ -90,8 +103,53 @@ def handle_outcomes(
             "ERROR",
         )
         log.warning("%s.%s (%s): %s; marked %s", ti.dag_id, ti.task_id, ti.run_id, message, state)
+        _request_callbacks(session, ti, sdag, message, requests)
         handled += 1
     return handled
+
+
+def _an_earlier_poke(session: Session, outcome: TaskOutcome) -> bool:
+    """A rescheduled sensor's pokes share a try number: a late outcome of a poke whose
+    result was recorded (exit 0, nothing amiss) says nothing about the poke running now."""
+    if outcome.reason != "exited" or outcome.returncode != 0 or outcome.detail:
+        return False
+    key = outcome.key
+    return (
+        session.scalar(
+            select(TaskReschedule.id)
+            .where(
+                TaskReschedule.dag_id == key.dag_id,
+                TaskReschedule.run_id == key.run_id,
+                TaskReschedule.task_id == key.task_id,
+                TaskReschedule.map_index == key.map_index,
+                TaskReschedule.try_number == key.try_number,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _request_for_stopped(
+    session: Session,
+    outcomes: list[TaskOutcome],
+    get_dags: GetDags,
+    requests: list[CallbackRequest] | None,
+) -> None:
+    """A try stopped because its task instance was marked failed by hand: its process
+    was killed, so the failure callbacks are asked of the callback runner (as Airflow's
+    task supervisor calls them for a task marked failed externally)."""
+    stopped = [o for o in outcomes if o.reason == STOPPED_EXTERNALLY and o.detail == S.FAILED]
+    if requests is None or not stopped:
+        return
+    sdags = get_dags({o.key.dag_id for o in stopped})
+    for outcome in stopped:
+        key = outcome.key
+        ti = session.get(TaskInstance, (key.dag_id, key.run_id, key.task_id, key.map_index))
+        if ti is None or ti.state != S.FAILED or ti.try_number != key.try_number:
+            continue
+        message = "The task instance was marked failed externally and its try was stopped"
+        _request_callbacks(session, ti, sdags.get(key.dag_id), message, requests)
 
 
 def _describe(outcome: TaskOutcome) -> str:
@@ -158,10 +216,17 @@ def requeue_stuck_queued(session: Session, now: datetime, timeout: float) -> lis
 
 
 def fail_zombies(
-    session: Session, config: Config, get_dags: GetDags, now: datetime, threshold: float
+    session: Session,
+    config: Config,
+    get_dags: GetDags,
+    now: datetime,
+    threshold: float,
+    requests: list[CallbackRequest] | None = None,
 ) -> int:
     zombies = session.scalars(_running_and_quiet(session, now, threshold)).all()
     return _fail_each(
+        session,
+        requests,
         config,
         zombies,
         get_dags,
@@ -174,7 +239,12 @@ def fail_zombies(
 
 
 def fail_dead_tries(
-    session: Session, config: Config, get_dags: GetDags, now: datetime, quiet_for: float
+    session: Session,
+    config: Config,
+    get_dags: GetDags,
+    now: datetime,
+    quiet_for: float,
+    requests: list[CallbackRequest] | None = None,
 ) -> int:
     """Fail or retry ``running`` tries of this machine whose process is gone.
 
@@ -187,6 +257,8 @@ def fail_dead_tries(
     )
     dead = [ti for ti in session.scalars(query) if ti.pid and not _process_exists(ti.pid)]
     return _fail_each(
+        session,
+        requests,
         config,
         dead,
         get_dags,
@@ -215,6 +287,8 @@ def _running_and_quiet(session: Session, now: datetime, seconds: float) -> Selec
 
 
 def _fail_each(
+    session: Session,
+    requests: list[CallbackRequest] | None,
     config: Config,
     tis: Sequence[TaskInstance],
     get_dags: GetDags,
@@ -228,12 +302,29 @@ def _fail_each(
     for ti in tis:
         sdag = sdags.get(ti.dag_id)
         state = fail_try(ti, sdag.tasks.get(ti.task_id) if sdag else None, now)
-        message = f"{reason(ti)}; marked {state}"
+        why = reason(ti)
+        message = f"{why}; marked {state}"
         append_line(
             log_path(config, ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.map_index), message
         )
         log.warning("%s.%s (%s): %s", ti.dag_id, ti.task_id, ti.run_id, message)
+        _request_callbacks(session, ti, sdag, why, requests)
     return len(tis)
+
+
+def _request_callbacks(
+    session: Session,
+    ti: TaskInstance,
+    sdag: SerializedDAG | None,
+    message: str,
+    requests: list[CallbackRequest] | None,
+) -> None:
+    """The try died, so it cannot call its failure/retry callbacks: ask the runner to."""
+    if requests is None:
+        return
+    request = task_request(session, ti, sdag, message)
+    if request is not None:
+        requests.append(request)
 
 
 def _process_exists(pid: int) -> bool:

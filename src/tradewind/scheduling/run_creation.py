@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradewind.authoring.schedules import DagRunInfo, DataInterval
+from tradewind.authoring.schedules import DagRunInfo, DataInterval, PlannedTimetable
 from tradewind.dagfiles.serialization import SerializedDAG
 from tradewind.db.models import DagModel, DagRun, DagRunState, RunType
 
@@ -68,10 +68,12 @@ def create_runs_for_dag(
     active: int,
     max_active: int,
     max_to_create: int,
-) -> tuple[int, bool]:
+) -> tuple[int, bool, bool]:
     """Create the due runs of one DAG; update its ``next_dagrun*`` columns.
 
-    Returns (runs created, blocked by max_active_runs).
+    Returns (runs created, blocked by max_active_runs, wants a new plan): the last is true
+    for a user's timetable whose planned runs are running out (its file should be parsed
+    again, which plans the next ones).
     """
     last = last_automated_interval(session, dag.dag_id)
     info = sdag.next_dagrun_info(last_automated_data_interval=last, now=now)
@@ -88,12 +90,15 @@ def create_runs_for_dag(
             taken = _existing_dates(session, dag.dag_id)
         if info.logical_date not in taken:
             session.add(_new_run(dag.dag_id, info, now))
+            last = info.data_interval
             taken.add(info.logical_date)
             created += 1
             active += 1
         info = sdag.next_dagrun_info(last_automated_data_interval=info.data_interval, now=now)
     _store_next(dag, info)
-    return created, blocked
+    planned = sdag.timetable
+    replan = isinstance(planned, PlannedTimetable) and planned.running_low(last)
+    return created, blocked, replan
 
 
 def _existing_dates(session: Session, dag_id: str) -> set[datetime]:

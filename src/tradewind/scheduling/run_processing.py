@@ -23,13 +23,16 @@ from tradewind.db.models import DagRun, DagRunState, TaskInstance, XCom
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.db.ti_keys import ti_keys_clause
 from tradewind.scheduling.expansion import expand_length, literal_length
+from tradewind.scheduling.past_deps import past_blocker
 from tradewind.scheduling.task_instances import task_instance_values
-from tradewind.scheduling.trigger_rules import Decision, evaluate
+from tradewind.scheduling.trigger_rules import Decision, evaluate, setup_constraint
 
 log = logging.getLogger(__name__)
 
 FAILED_LEAF = frozenset({S.FAILED, S.UPSTREAM_FAILED})
-UNFINISHED = (None, S.SCHEDULED, S.QUEUED, S.RUNNING, S.UP_FOR_RETRY)
+UNFINISHED = (None, S.SCHEDULED, S.QUEUED, S.RUNNING, S.UP_FOR_RETRY, S.UP_FOR_RESCHEDULE)
+#: Waiting for a date in ``next_retry_at``: a retry delay, or a rescheduled sensor's next poke.
+WAITING = (S.UP_FOR_RETRY, S.UP_FOR_RESCHEDULE)
 FINISHED = frozenset({S.SUCCESS, S.FAILED, S.SKIPPED, S.UPSTREAM_FAILED})
 
 
@@ -38,6 +41,7 @@ class ProcessResult:
     finished: list[DagRun] = field(default_factory=list)
     changed: bool = False
     next_due: datetime | None = None  # earliest retry or dagrun_timeout
+    timed_out: set[tuple[str, str]] = field(default_factory=set)  # runs failed by dagrun_timeout
 
     def due(self, when: datetime) -> None:
         if self.next_due is None or when < self.next_due:
@@ -113,6 +117,8 @@ class _RunPass:
         for (tid, mi), (state, _) in existing.items():
             self.states[tid][mi] = state
         self.changes: dict[str | None, list[tuple[str, str, str, int]]] = defaultdict(list)
+        #: Sensors whose next poke is due: their try goes on (see ``_same_try_again``).
+        self.rescheduled: list[tuple[str, str, str, int]] = []
 
     def set(self, tid: str, mi: int, state: str | None) -> None:
         self.changes[state].append((self.run.dag_id, self.run.run_id, tid, mi))
@@ -140,6 +146,7 @@ class _RunPass:
                             self.set(tid, mi, S.SKIPPED)
                 _apply(self.session, self.changes, now)
                 _finish(run, DagRunState.FAILED, now, result)
+                result.timed_out.add((run.dag_id, run.run_id))
                 return
             result.due(deadline)
 
@@ -150,10 +157,13 @@ class _RunPass:
         if self.changes:
             result.changed = True
             _apply(self.session, self.changes, now)
+        if self.rescheduled:
+            _same_try_again(self.session, self.rescheduled)
 
         relevant = [state for tid in sdag.tasks for state in self.task_states(tid)]
         if all(state is not None and state not in UNFINISHED for state in relevant):
-            leaves = [state for task in sdag.leaves for state in self.task_states(task.task_id)]
+            # Teardowns do not decide the run's state unless on_failure_fail_dagrun (Airflow).
+            leaves = [state for tid in sdag.run_state_leaves for state in self.task_states(tid)]
             failed = any(state in FAILED_LEAF for state in leaves)
             _finish(run, DagRunState.FAILED if failed else DagRunState.SUCCESS, now, result)
 
@@ -183,7 +193,7 @@ class _RunPass:
                 if decision is None:
                     decision = self._decide(task, left_out)
                 if decision is Decision.RUN:
-                    if task.depends_on_past and not _past_ok(self.session, self.run, task, mi):
+                    if past_blocker(self.session, self.run, task, mi) is not None:
                         continue
                     if task.is_mapped and mi == -1:
                         self._expand(task)
@@ -193,24 +203,36 @@ class _RunPass:
                     self.set(tid, mi, S.SKIPPED)
                 elif decision is Decision.UPSTREAM_FAILED:
                     self.set(tid, mi, S.UPSTREAM_FAILED)
-            elif state == S.UP_FOR_RETRY:
+            elif state in WAITING:
                 retry_at = self.existing.get((tid, mi), (None, None))[1]
                 if retry_at is None or retry_at <= self.now:
                     self.set(tid, mi, S.SCHEDULED)
+                    if state == S.UP_FOR_RESCHEDULE:
+                        self.rescheduled.append((self.run.dag_id, self.run.run_id, tid, mi))
                 else:
                     self.result.due(retry_at)
 
     def _decide(self, task: SerializedTask, left_out: bool) -> Decision:
-        """The trigger rule over every instance of every direct upstream task."""
+        """The trigger rule over every instance of every direct upstream task (and, for a
+        teardown, apart, those of them that are setups), after the setups the task works
+        within."""
         if left_out:
             return Decision.SKIP
-        upstream = [
-            state
-            for u in task.upstream_task_ids
-            if u in self.states
-            for state in self.task_states(u)
-        ]
-        return evaluate(task.trigger_rule, upstream)
+        sdag = self.sdag
+        if not task.is_teardown:
+            relevant = sdag.relevant_setups(task.task_id)
+            if relevant:
+                decided = setup_constraint(
+                    state for s in relevant if s in self.states for state in self.task_states(s)
+                )
+                if decided is not None:
+                    return decided
+        upstream = [u for u in task.upstream_task_ids if u in self.states]
+        return evaluate(
+            task.trigger_rule,
+            [state for u in upstream for state in self.task_states(u)],
+            [state for u in upstream if u in sdag.setup_ids for state in self.task_states(u)],
+        )
 
     def _expand(self, task: SerializedTask) -> None:
         """Replace the waiting placeholder (-1) with the task's instances, scheduled, in one
@@ -313,38 +335,17 @@ def _apply(
             )
 
 
+def _same_try_again(session: Session, keys: list[tuple[str, str, str, int]]) -> None:
+    """A rescheduled sensor's next poke continues its try: step the count back, so the
+    claim (which counts a try up as it starts it) lands on the same try number."""
+    for chunk in _chunks(keys, 500):
+        session.execute(
+            update(TaskInstance)
+            .where(ti_keys_clause(TaskInstance, chunk), TaskInstance.try_number > 0)
+            .values(try_number=TaskInstance.try_number - 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def _past_ok(session: Session, run: DagRun, task: SerializedTask, map_index: int = -1) -> bool:
-    """depends_on_past: the same task instance (the same map index, for a mapped task) in
-    the previous run ended success or skipped."""
-    previous = session.scalars(
-        select(DagRun.run_id)
-        .where(DagRun.dag_id == run.dag_id, DagRun.execution_date < run.execution_date)
-        .order_by(DagRun.execution_date.desc())
-        .limit(1)
-    ).first()
-    if previous is None:
-        return True
-    state = session.scalars(
-        select(TaskInstance.state).where(
-            TaskInstance.dag_id == run.dag_id,
-            TaskInstance.run_id == previous,
-            TaskInstance.task_id == task.task_id,
-            TaskInstance.map_index == map_index,
-        )
-    ).first()
-    if state is None:
-        # No instance at all (task added later) passes; one with no state yet does not.
-        exists = session.scalars(
-            select(TaskInstance.task_id).where(
-                TaskInstance.dag_id == run.dag_id,
-                TaskInstance.run_id == previous,
-                TaskInstance.task_id == task.task_id,
-                TaskInstance.map_index == map_index,
-            )
-        ).first()
-        return exists is None
-    return state in (S.SUCCESS, S.SKIPPED)

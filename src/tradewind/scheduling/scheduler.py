@@ -35,14 +35,18 @@ from tradewind.db.engine import Database
 from tradewind.db.models import DagModel, DagRun, DagRunState, Job, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.db.wakeup import WakeupListener
+from tradewind.execution.callback_requests import CallbackRequest
 from tradewind.execution.executors import load_executor
 from tradewind.execution.executors.base import BaseExecutor
 from tradewind.execution.shutdown import ShutdownPlan
 from tradewind.execution.workload import TaskOutcome, Workload
 from tradewind.scheduling import recovery, single_scheduler
 from tradewind.scheduling.admission import Admission, AdmissionFilter
+from tradewind.scheduling.callback_runner import CallbackRunner
+from tradewind.scheduling.callbacks import dag_requests
 from tradewind.scheduling.dag_cache import SerializedDagCache
 from tradewind.scheduling.dag_processing import DagFolderSync
+from tradewind.scheduling.dataset_runs import create_dataset_triggered_runs
 from tradewind.scheduling.run_creation import (
     active_run_counts,
     create_runs_for_dag,
@@ -117,6 +121,11 @@ class Scheduler:
         self._next_heartbeat = 0.0
         self._next_recovery = 0.0
         self._unhandled: list[TaskOutcome] = []  # outcomes of a pass that did not commit
+        #: Callbacks committed passes asked for, until the loop hands them to its runner.
+        self.callback_requests: list[CallbackRequest] = []
+        #: Files whose users' timetables are running out of planned runs: the DAG folder
+        #: sync parses them again (the scheduler itself never imports user code).
+        self.replan_files: set[str] = set()
         self._error_backoff = 0.0
         #: No try is called a zombie before this (monotonic) time; see _pass_or_pause.
         self._zombies_after = 0.0
@@ -161,6 +170,7 @@ class Scheduler:
         sync = DagFolderSync(self.config, self.database) if self.sync_enabled else None
         if sync is not None:
             sync.start_now()
+        callbacks = CallbackRunner(self.config)
         self.start_job()
         selector = selectors.DefaultSelector()
         signal_r, signal_w = os.pipe()  # a stop signal must interrupt select() at once
@@ -187,7 +197,7 @@ class Scheduler:
             next_due: datetime | None = None
             while not self._stop:
                 if not again:
-                    timeout = self._timeout(next_due, sync)
+                    timeout = self._timeout(next_due, sync, callbacks)
                     events = selector.select(timeout)
                     woken = False
                     for key, _ in events:
@@ -205,9 +215,13 @@ class Scheduler:
                     self._settled.clear()
                 result = self._pass_or_pause()
                 again, next_due = result.again, result.next_due
+                self._run_callbacks(callbacks)
                 if until is not None and until():
                     break
                 if sync is not None:
+                    if self.replan_files:
+                        sync.request_refresh(self.replan_files)
+                        self.replan_files = set()
                     sync.maybe_start()
         finally:
             _set_wakeup_fd(previous_wakeup_fd)
@@ -219,7 +233,17 @@ class Scheduler:
                 sync.stop()
             self._drain_executor()
             self.executor.end()
+            self._run_callbacks(callbacks)
+            callbacks.stop()
             self.end_job()
+
+    def _run_callbacks(self, runner: CallbackRunner) -> None:
+        """Hand over what committed passes asked for; start a batch if none runs."""
+        if self.callback_requests:
+            runner.submit(self.callback_requests)
+            self.callback_requests = []
+        runner.poll()
+        runner.maybe_start()
 
     def _drain_executor(self) -> None:
         """Stopped by a signal: running tries get what is left of ``[core] shutdown_grace``,
@@ -237,9 +261,16 @@ class Scheduler:
         """Outcomes that arrive while stopping: fail or retry tries that ended unrecorded."""
         try:
             with self.database.session() as session:
+                requests: list[CallbackRequest] = []
                 recovery.handle_outcomes(
-                    session, self.config, outcomes, self._dags_getter(session), self.clock()
+                    session,
+                    self.config,
+                    outcomes,
+                    self._dags_getter(session),
+                    self.clock(),
+                    requests,
                 )
+            self.callback_requests.extend(requests)
         except Exception:
             log.warning(
                 "Could not record %d ended tries while stopping; the next scheduler will",
@@ -291,9 +322,16 @@ class Scheduler:
             self._zombies_after = time.monotonic() + self.zombie_threshold
         return result
 
-    def _timeout(self, next_due: datetime | None, sync: DagFolderSync | None) -> float:
+    def _timeout(
+        self,
+        next_due: datetime | None,
+        sync: DagFolderSync | None,
+        callbacks: CallbackRunner | None = None,
+    ) -> float:
         now_mono = time.monotonic()
         timeout = min(MAX_IDLE, max(self._next_heartbeat - now_mono, 0.0))
+        if callbacks is not None and (wait := callbacks.seconds_until_due()) is not None:
+            timeout = min(timeout, wait)
         if next_due is not None:
             timeout = min(timeout, max((next_due - self.clock()).total_seconds(), 0.0))
         if sync is not None:
@@ -363,6 +401,7 @@ class Scheduler:
         if self.only is not None and not startup:
             return
         now = now or self.clock()
+        requests: list[CallbackRequest] = []
         with self.database.session() as session:
             reset = recovery.reset_orphaned_tasks(
                 session, self.job_id or 0, now, self.health_threshold
@@ -373,11 +412,12 @@ class Scheduler:
             if time.monotonic() >= self._zombies_after:
                 get_dags = self._dags_getter(session)
                 zombies = recovery.fail_zombies(
-                    session, self.config, get_dags, now, self.zombie_threshold
+                    session, self.config, get_dags, now, self.zombie_threshold, requests
                 ) + recovery.fail_dead_tries(
-                    session, self.config, get_dags, now, self.dead_try_quiet
+                    session, self.config, get_dags, now, self.dead_try_quiet, requests
                 )
             stuck = recovery.requeue_stuck_queued(session, now, self.queued_timeout)
+        self.callback_requests.extend(requests)
         for name in stuck:
             log.warning(
                 "%s was queued for over %gs without starting (its message may be lost); "
@@ -410,13 +450,16 @@ class Scheduler:
         result = PassResult()
         now = now or self.clock()
         postgres = self.database.dialect == "postgresql"
+        requests: list[CallbackRequest] = []
         with self.database.session() as session:
             get_dags = self._dags_getter(session)
             if outcomes:
-                recovery.handle_outcomes(session, self.config, outcomes, get_dags, now)
+                recovery.handle_outcomes(session, self.config, outcomes, get_dags, now, requests)
             dags = self._active_dags(session)
             if self.only is None:
                 self._create_runs(session, dags, now, postgres, result)
+                if create_dataset_triggered_runs(session, dags, get_dags, now, postgres=postgres):
+                    session.flush()
             started = self._start_queued_runs(session, dags, now, postgres)
             runs = self._running_runs(session, postgres)
             sdags = get_dags({run.dag_id for run in runs})
@@ -425,6 +468,7 @@ class Scheduler:
             )
             for run in processed.finished:
                 self._settled.discard(run.dag_id)
+            requests.extend(dag_requests(session, processed.finished, sdags, processed.timed_out))
             result.next_due = _earliest(result.next_due, processed.next_due)
             result.again = bool(processed.finished) or len(runs) >= RUNS_PER_PASS
             result.workloads = Admission(
@@ -442,6 +486,7 @@ class Scheduler:
                 result.again = False
             result.next_due = _earliest(result.next_due, self._next_retry(session))
         self._unhandled = []
+        self.callback_requests.extend(requests)  # committed: now they may run
         if result.workloads:
             self.executor.queue(result.workloads)
         return result
@@ -502,7 +547,7 @@ class Scheduler:
             if sdag is None or not sdag.timetable.can_be_scheduled:
                 self._settled.add(dag.dag_id)
                 continue
-            created, blocked = create_runs_for_dag(
+            created, blocked, replan = create_runs_for_dag(
                 session,
                 dag,
                 sdag,
@@ -513,6 +558,8 @@ class Scheduler:
             )
             if created:
                 result.again = True
+            if replan and sdag.fileloc:
+                self.replan_files.add(sdag.fileloc)
             if blocked or dag.next_dagrun_create_after is None:
                 self._settled.add(dag.dag_id)
             elif dag.next_dagrun_create_after <= now:
@@ -589,7 +636,9 @@ class Scheduler:
 
     def _next_retry(self, session: Session) -> datetime | None:
         return session.scalar(
-            select(func.min(TaskInstance.next_retry_at)).where(TaskInstance.state == S.UP_FOR_RETRY)
+            select(func.min(TaskInstance.next_retry_at)).where(
+                TaskInstance.state.in_((S.UP_FOR_RETRY, S.UP_FOR_RESCHEDULE))
+            )
         )
 
 

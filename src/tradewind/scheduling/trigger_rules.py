@@ -15,6 +15,8 @@ from enum import Enum
 
 from tradewind.db.models import TaskInstanceState as S
 
+ALL_DONE_SETUP_SUCCESS = "all_done_setup_success"
+
 
 class Decision(Enum):
     RUN = "run"
@@ -132,12 +134,45 @@ _RULES: dict[str, Callable[[Upstream], Decision]] = {
 }
 
 
-def evaluate(rule: str, upstream_states: Iterable[str | None]) -> Decision:
+def _all_done_setup_success(up: Upstream, setups: Upstream) -> Decision:
+    """A teardown: once all upstream ended, it runs if one of its setups succeeded; it is
+    skipped when they all were, and not run (upstream_failed) when none succeeded."""
+    if not up.all_done:
+        return Decision.WAIT
+    if setups.total == 0 or setups.success:
+        return Decision.RUN
+    if setups.skipped == setups.total:
+        return Decision.SKIP
+    return Decision.UPSTREAM_FAILED
+
+
+def setup_constraint(relevant_setup_states: Iterable[str | None]) -> Decision | None:
+    """Work between a setup and its teardown needs that setup, even if not directly
+    upstream: it fails with the setup (upstream_failed), is skipped with it, and waits for
+    it. ``None`` when the setups succeeded and the task's own trigger rule decides."""
+    setups = Upstream.count([s for s in relevant_setup_states if s != S.REMOVED])
+    if setups.failed:
+        return Decision.UPSTREAM_FAILED
+    if setups.skipped:
+        return Decision.SKIP
+    return None if setups.all_done else Decision.WAIT
+
+
+def evaluate(
+    rule: str,
+    upstream_states: Iterable[str | None],
+    setup_states: Iterable[str | None] = (),
+) -> Decision:
+    """The decision for a waiting task; ``setup_states`` are those of its direct upstream
+    tasks that are setups (also among ``upstream_states``), read by a teardown's rule."""
     states = [s for s in upstream_states if s != S.REMOVED]
-    if rule not in _RULES:
+    if rule not in _RULES and rule != ALL_DONE_SETUP_SUCCESS:
         raise ValueError(f"unknown trigger rule {rule!r}")
     if not states:
         return Decision.RUN
+    if rule == ALL_DONE_SETUP_SUCCESS:
+        setups = Upstream.count([s for s in setup_states if s != S.REMOVED])
+        return _all_done_setup_success(Upstream.count(states), setups)
     return _RULES[rule](Upstream.count(states))
 
 

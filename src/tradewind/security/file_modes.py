@@ -36,7 +36,7 @@ class ExposedFile:
 def secret_files(config: Config) -> list[tuple[Path, str]]:
     """Every file of this configuration that holds a secret, whether it exists or not."""
     files = [
-        (config.home / CONFIG_FILE_NAME, "the secret key"),
+        (config.home / CONFIG_FILE_NAME, "the secret key and the Fernet key"),
         (config.home / "webserver_secret_key", "the secret key"),
         (Path(str(config.get("kerberos", "keytab"))).expanduser(), "Kerberos keys"),
     ]
@@ -44,7 +44,9 @@ def secret_files(config: Config) -> list[tuple[Path, str]]:
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         database = Path(url.database).expanduser()
         for suffix in ("", "-wal", "-shm"):
-            files.append((Path(f"{database}{suffix}"), "the password hashes"))
+            files.append(
+                (Path(f"{database}{suffix}"), "the password hashes, variables and connections")
+            )
     return files
 
 

@@ -23,6 +23,9 @@ def clear(
     )
     if not cleared:
         return f"Nothing to clear for {task_id} in {run_id}."
+    others = sorted({item.task_id for item in cleared} - {task_id})
+    if others:
+        return f"Cleared {task_id} with its setups and teardowns ({', '.join(others)})."
     return f"Cleared {task_id}: it will run again."
 
 

@@ -25,7 +25,17 @@ from tradewind.www.rendering import build_environment
 from tradewind.www.routing import make_route_class
 from tradewind.www.session import SessionSigner, load_secret_key
 from tradewind.www.session_check import SessionCheck
-from tradewind.www.views import auth, dag, dags, pools, runs, static, task_instances
+from tradewind.www.views import (
+    auth,
+    dag,
+    dags,
+    datasets,
+    pools,
+    runs,
+    secrets,
+    static,
+    task_instances,
+)
 
 DAG = "/dags/{dag_id}"
 RUN = DAG + "/runs/{run_id}"
@@ -43,16 +53,24 @@ ROUTES: list[tuple[str, str, Callable[..., Any]]] = [
     ("GET", DAG, dag.dag_grid),
     ("GET", DAG + "/graph", dag.dag_graph),
     ("GET", DAG + "/code", dag.dag_code),
+    ("GET", DAG + "/datasets", datasets.dag_datasets),
     ("GET", DAG + "/trigger", dag.trigger_form),
     ("POST", DAG + "/trigger", dag.trigger),
     ("GET", RUN, runs.run_page),
     ("GET", TASK_INSTANCE, task_instances.ti_page),
     ("GET", TASK_INSTANCE + "/log", task_instances.ti_log),
     ("POST", TASK_INSTANCE + "/{action}", task_instances.ti_action),
+    ("GET", "/datasets", datasets.dataset_list),
     ("GET", "/pools", pools.pool_list),
     ("POST", "/pools", pools.save_pool),
     # ``:path``: a pool name may hold "/" (sent encoded as %2F, which arrives decoded).
     ("POST", "/pools/{name:path}/delete", pools.delete_pool),
+    ("GET", "/variables", secrets.variable_list),
+    ("POST", "/variables", secrets.save_variable),
+    ("POST", "/variables/{key:path}/delete", secrets.delete_variable),
+    ("GET", "/connections", secrets.connection_list),
+    ("POST", "/connections", secrets.save_connection),
+    ("POST", "/connections/{conn_id:path}/delete", secrets.delete_connection),
 ]
 
 

@@ -8,7 +8,7 @@ barycentre pass), which untangles the common fan-out/fan-in shapes without a JS 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 NODE_WIDTH = 180
 NODE_HEIGHT = 38
@@ -47,6 +47,16 @@ class GraphLayout:
     height: int
     node_width: int = NODE_WIDTH
     node_height: int = NODE_HEIGHT
+    #: ``"setup"`` or ``"teardown"`` by task id: drawn with an arrow up or down, and the
+    #: edge from a setup to its teardown dashed (as Airflow's graph does).
+    roles: Mapping[str, str] = field(default_factory=dict)
+
+    def role(self, task_id: str) -> str:
+        return self.roles.get(task_id, "")
+
+    def pairs(self, source: str, target: str) -> bool:
+        """The edge from a setup to its teardown."""
+        return self.role(source) == "setup" and self.role(target) == "teardown"
 
 
 def _label(task_id: str) -> str:

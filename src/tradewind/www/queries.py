@@ -216,6 +216,7 @@ class GridTask:
     upstream: list[str]
     downstream: list[str]
     display_name: str = ""  # task_display_name, else the task id
+    role: str = ""  # "setup", "teardown" or nothing
 
     def __post_init__(self) -> None:
         self.display_name = self.display_name or self.task_id
@@ -274,9 +275,16 @@ def dag_tasks(session: Session, dag_id: str) -> list[GridTask]:
             upstream=list(item.get("upstream_task_ids", [])),
             downstream=list(item.get("downstream_task_ids", [])),
             display_name=item.get("task_display_name") or "",
+            role=_role(item),
         )
         for item in (data or {}).get("tasks", [])
     ]
+
+
+def _role(item: dict[str, Any]) -> str:
+    if item.get("is_setup"):
+        return "setup"
+    return "teardown" if item.get("is_teardown") else ""
 
 
 def dag_task_groups(session: Session, dag_id: str) -> TaskGroupTree:

@@ -26,6 +26,7 @@ STATES = (
     "queued",
     "scheduled",
     "up_for_retry",
+    "up_for_reschedule",
     "upstream_failed",
     "skipped",
     "removed",
@@ -85,6 +86,11 @@ def pool_delete_url(name: str) -> str:
     return f"/pools/{_segment(name)}/delete"
 
 
+def secret_delete_url(kind: str, name: str) -> str:
+    """``/variables/<key>/delete`` or ``/connections/<id>/delete``, the name fully encoded."""
+    return f"/{kind}/{_segment(name)}/delete"
+
+
 def query(url: str, **params: Any) -> str:
     """``url`` with the non-empty ``params`` as its query string."""
     return _with_query(url, params)
@@ -107,7 +113,7 @@ def build_environment() -> Environment:
     env.globals.update(
         dag_url=dag_url, run_url=dag_run_url, ti_url=ti_url, STATES=STATES, query=query
     )
-    env.globals.update(pool_delete_url=pool_delete_url)
+    env.globals.update(pool_delete_url=pool_delete_url, secret_delete_url=secret_delete_url)
     env.filters.update(markdown=render_markdown)
     return env
 

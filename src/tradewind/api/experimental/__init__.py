@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tradewind.api.experimental import dag_runs, dags, lineage, misc, pools, tasks
+from tradewind.api.experimental import (
+    dag_runs,
+    dags,
+    datasets,
+    lineage,
+    misc,
+    pools,
+    secrets,
+    tasks,
+)
 
 PREFIX = "/api/experimental"
 
@@ -13,4 +22,5 @@ def routers() -> list[APIRouter]:
     """The resource routers, to include with ``prefix=PREFIX`` (one level: nesting costs time
     on every request). Order matters: the task-instance and logs paths come before the
     catch-all ``dag_runs/{ref:path}`` extension inside dag_runs."""
-    return [module.router for module in (misc, dags, tasks, dag_runs, pools, lineage)]
+    modules = (misc, dags, tasks, dag_runs, pools, secrets, lineage, datasets)
+    return [module.router for module in modules]

@@ -20,7 +20,7 @@ class PoolNameConvertor(PathConvertor):
     decoded, so the segment has to match across slashes, like ``{name:path}``. Unlike
     ``path`` it must not be empty, so ``/pools/`` stays the list's trailing-slash redirect."""
 
-    regex = ".+"
+    regex = r"[\s\S]+"  # "." would stop at a newline, which a name may hold
 
 
 register_url_convertor("pool_name", PoolNameConvertor())

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tradewind.db.models.base import ID_LENGTH
 from tradewind.db.models.pool import POOL_NAME_MAX_LENGTH
+from tradewind.db.models.variable import VARIABLE_KEY_MAX_LENGTH
 from tradewind.operations.dag_runs import MAX_COUNT
 from tradewind.operations.pools import MAX_SLOTS, UNLIMITED
 from tradewind.states import DagRunState
@@ -196,6 +197,31 @@ class TaskLog(BaseModel):
     content: str
 
 
+class DatasetEventBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    uri: str = Field(
+        min_length=1,
+        max_length=3000,
+        pattern=r"^[\x01-\x7f]*[!-~][\x01-\x7f]*$",
+        description="The URI of an existing dataset: ASCII, not blank, scheme not 'airflow'",
+    )
+    extra: dict[str, Any] | None = Field(None, description="Free JSON kept with the event")
+
+
+class DatasetEventOut(BaseModel):
+    id: int
+    dataset_id: int
+    dataset_uri: str
+    extra: dict[str, Any]
+    source_dag_id: str | None
+    source_task_id: str | None
+    source_run_id: str | None
+    source_map_index: int
+    source_aliases: list[str]
+    timestamp: str
+
+
 class Lineage(BaseModel):
     message: str
     task_ids: dict[str, dict[str, list[Any]]]
@@ -246,3 +272,59 @@ def json_body(model: type[BaseModel], required: bool = False) -> dict[str, Any]:
             "content": {"application/json": {"schema": model.model_json_schema()}},
         }
     }
+
+
+# --- variables and connections (Tradewind's extension endpoints) ----------------------------
+
+
+class Variable(BaseModel):
+    key: str
+    value: str = Field(description='"***" when the key looks secret (password, token...)')
+    description: str | None
+
+
+class VariableBody(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    key: str = Field(min_length=1, max_length=VARIABLE_KEY_MAX_LENGTH, pattern=NAME_PATTERN)
+    value: str = Field(pattern=NO_NUL, description="Text; JSON-encode other values")
+    description: str | None = Field(default=None, pattern=NO_NUL)
+
+
+class VariableDeleted(BaseModel):
+    key: str
+    message: str
+
+
+class ConnectionShown(BaseModel):
+    conn_id: str
+    conn_type: str | None
+    description: str | None
+    host: str | None
+    login: str | None
+    password: str | None = Field(description='"***" when set: the API never shows it')
+    schema_: str | None = Field(alias="schema")
+    port: int | None
+    extra: dict[str, Any] | None = Field(description="Secret-looking fields are ***")
+
+
+class ConnectionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    conn_id: str = Field(min_length=1, max_length=ID_LENGTH, pattern=NAME_PATTERN)
+    conn_type: str | None = Field(default=None, pattern=NAME_PATTERN)
+    uri: str | None = Field(
+        default=None, description="Airflow's URI form, instead of the separate fields"
+    )
+    description: str | None = Field(default=None, pattern=NO_NUL)
+    host: str | None = Field(default=None, pattern=NO_NUL)
+    login: str | None = Field(default=None, pattern=NO_NUL)
+    password: str | None = Field(default=None, pattern=NO_NUL)
+    schema_: str | None = Field(default=None, alias="schema", pattern=NO_NUL)
+    port: Annotated[int, Field(ge=0, le=65535)] | None = None
+    extra: dict[str, Any] | None = None
+
+
+class ConnectionDeleted(BaseModel):
+    conn_id: str
+    message: str

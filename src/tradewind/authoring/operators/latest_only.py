@@ -58,7 +58,7 @@ def _next_interval(context: Mapping[str, Any]) -> DataInterval | None:
     end and catchup settings; ``None`` if the schedule has no next run."""
     start: datetime = coerce_utc(context["data_interval_start"])
     end: datetime = coerce_utc(context["data_interval_end"])
-    info = context["dag"].timetable.next_dagrun_info(
+    info = context["dag"].timetable.next_run_info(
         last_automated_data_interval=DataInterval(start, end),
         start_date=None,
         end_date=None,

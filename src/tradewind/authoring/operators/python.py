@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from tradewind.authoring.baseoperator import BaseOperator
+from tradewind.authoring.dataset_events import call_collecting_metadata
 from tradewind.exceptions import DagDefinitionError
 
 log = logging.getLogger("tradewind.task")
@@ -19,8 +20,11 @@ log = logging.getLogger("tradewind.task")
 class PythonOperator(BaseOperator):
     """Runs ``python_callable(*op_args, **op_kwargs)``.
 
-    Context variables are passed too, as keyword arguments, when the callable names them in
-    its signature (``def f(ds, ti): ...``) or takes ``**kwargs``, like Airflow 2. Airflow
+    ``templates_dict`` is rendered and handed to the callable as the context's
+    ``templates_dict``; ``templates_exts`` makes values ending with those extensions names of
+    template files. Context variables are passed too, as keyword arguments, when the
+    callable names them in its signature (``def f(ds, ti): ...``) or takes ``**kwargs``,
+    like Airflow 2. Airflow
     1.10's ``provide_context`` is accepted so old DAG files parse, with a warning that it
     changes nothing.
     """
@@ -35,6 +39,7 @@ class PythonOperator(BaseOperator):
         op_args: Sequence[Any] | None = None,
         op_kwargs: Mapping[str, Any] | None = None,
         templates_dict: Mapping[str, Any] | None = None,
+        templates_exts: Sequence[str] | None = None,
         show_return_value_in_logs: bool = True,
         provide_context: bool | None = None,
         **kwargs: Any,
@@ -49,6 +54,8 @@ class PythonOperator(BaseOperator):
         self.op_args = list(op_args or [])
         self.op_kwargs = dict(op_kwargs or {})
         self.templates_dict = dict(templates_dict) if templates_dict is not None else None
+        if templates_exts is not None:
+            self.template_ext = list(templates_exts)
         self.show_return_value_in_logs = show_return_value_in_logs
         if provide_context is not None:
             warnings.warn(
@@ -66,7 +73,7 @@ class PythonOperator(BaseOperator):
     def execute(self, context: Mapping[str, Any]) -> Any:
         context = {**context, "templates_dict": self.templates_dict}
         kwargs = callable_kwargs(self.python_callable, self.op_args, {**context, **self.op_kwargs})
-        result = self.python_callable(*self.op_args, **kwargs)
+        result = call_collecting_metadata(self.python_callable, self.op_args, kwargs, context)
         if self.show_return_value_in_logs:
             log.info("Done. Returned value was: %r", result)
         else:

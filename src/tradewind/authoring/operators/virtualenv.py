@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,16 @@ from tradewind.authoring.venv_cache import (
     venv_python,
 )
 from tradewind.exceptions import DagDefinitionError
+
+
+def is_venv_installed() -> bool:
+    """Whether this Python can build the virtualenvs ``PythonVirtualenvOperator`` needs.
+
+    Airflow's DAG files ask before adding a virtualenv task. Tradewind builds them with the
+    standard ``venv`` module, which needs ``ensurepip`` (Debian ships it apart, in
+    ``python3-venv``).
+    """
+    return importlib.util.find_spec("ensurepip") is not None
 
 
 class PythonVirtualenvOperator(PythonSubprocessOperator):

@@ -9,8 +9,9 @@ from tradewind.authoring.schedules.base import DataInterval
 from tradewind.authoring.schedules.interval import IntervalTimetable
 
 
-class DeltaTimetable(IntervalTimetable):
-    """Every boundary is a boundary: intervals simply follow each other ``delta`` apart."""
+class DeltaDataIntervalTimetable(IntervalTimetable):
+    """Every instant is a boundary: intervals simply follow each other ``delta`` apart
+    (Airflow's name; ``schedule=timedelta(...)`` builds one)."""
 
     type_name = "delta"
 
@@ -43,3 +44,7 @@ class DeltaTimetable(IntervalTimetable):
 
     def _latest_complete_start(self, now: datetime) -> datetime:
         return now - self.delta
+
+
+#: Tradewind's earlier name, kept for code that imports it.
+DeltaTimetable = DeltaDataIntervalTimetable

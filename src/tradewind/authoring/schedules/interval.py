@@ -9,10 +9,10 @@ from __future__ import annotations
 from abc import abstractmethod
 from datetime import datetime
 
-from tradewind.authoring.schedules.base import DagRunInfo, DataInterval, Timetable
+from tradewind.authoring.schedules.base import BuiltinTimetable, DagRunInfo, DataInterval
 
 
-class IntervalTimetable(Timetable):
+class IntervalTimetable(BuiltinTimetable):
     """Runs cover consecutive intervals ``[start, next(start))`` and are due at their end."""
 
     @abstractmethod
@@ -35,7 +35,10 @@ class IntervalTimetable(Timetable):
     def _latest_complete_start(self, now: datetime) -> datetime:
         """Start of the interval that finished most recently at or before ``now``."""
 
-    def next_dagrun_info(
+    def previous_logical_date(self, logical_date: datetime) -> datetime | None:
+        return self._prev(logical_date)
+
+    def next_run_info(
         self,
         *,
         last_automated_data_interval: DataInterval | None,

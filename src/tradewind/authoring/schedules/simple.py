@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tradewind.authoring.schedules.base import DagRunInfo, DataInterval, Timetable
+from tradewind.authoring.schedules.base import BuiltinTimetable, DagRunInfo, DataInterval
 
 
-class NullTimetable(Timetable):
+class NullTimetable(BuiltinTimetable):
     """``schedule=None``: the DAG runs only when triggered."""
 
     type_name = "null"
@@ -18,7 +18,7 @@ class NullTimetable(Timetable):
     def summary(self) -> str:
         return "None"
 
-    def next_dagrun_info(
+    def next_run_info(
         self,
         *,
         last_automated_data_interval: DataInterval | None,
@@ -33,7 +33,7 @@ class NullTimetable(Timetable):
         return DataInterval.exact(run_after)
 
 
-class OnceTimetable(Timetable):
+class OnceTimetable(BuiltinTimetable):
     """``@once``: a single automated run at ``start_date``, whatever ``catchup`` says."""
 
     type_name = "once"
@@ -43,7 +43,7 @@ class OnceTimetable(Timetable):
     def summary(self) -> str:
         return "@once"
 
-    def next_dagrun_info(
+    def next_run_info(
         self,
         *,
         last_automated_data_interval: DataInterval | None,

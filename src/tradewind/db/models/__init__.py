@@ -10,11 +10,25 @@ from tradewind.db.models.dagrun import (
     TaskInstance,
     TaskInstanceState,
 )
+from tradewind.db.models.dataset import (
+    DagRunDatasetEvent,
+    DagScheduleDatasetAliasReference,
+    DagScheduleDatasetReference,
+    DatasetAliasDataset,
+    DatasetAliasModel,
+    DatasetDagRunQueue,
+    DatasetEvent,
+    DatasetModel,
+    TaskOutletDatasetReference,
+)
 from tradewind.db.models.job import Job
 from tradewind.db.models.login_failure import LoginFailure
 from tradewind.db.models.pool import DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS, Pool
+from tradewind.db.models.rendered import RenderedTaskInstanceFields
 from tradewind.db.models.task_map import TaskMap
+from tradewind.db.models.task_reschedule import TaskReschedule
 from tradewind.db.models.user import User
+from tradewind.db.models.variable import Connection, Variable
 from tradewind.db.models.xcom import XCom
 
 __all__ = [
@@ -22,19 +36,32 @@ __all__ = [
     "DEFAULT_POOL_SLOTS",
     "AuditLog",
     "Base",
+    "Connection",
     "DagFile",
     "DagModel",
     "DagRun",
+    "DagRunDatasetEvent",
     "DagRunState",
+    "DagScheduleDatasetAliasReference",
+    "DagScheduleDatasetReference",
+    "DatasetAliasDataset",
+    "DatasetAliasModel",
+    "DatasetDagRunQueue",
+    "DatasetEvent",
+    "DatasetModel",
     "ImportErrorModel",
     "Job",
     "LoginFailure",
     "Pool",
+    "RenderedTaskInstanceFields",
     "RunType",
     "SerializedDagModel",
     "TaskInstance",
     "TaskInstanceState",
     "TaskMap",
+    "TaskOutletDatasetReference",
+    "TaskReschedule",
     "User",
+    "Variable",
     "XCom",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -74,15 +75,17 @@ def run_graph(
 
     Edge labels and display names show on the plain graph; the grouped one shows ids.
     """
+    roles = {task.task_id: task.role for task in tasks if task.role}
     if view is not None and view.tree:
-        return group_graph.layout(
+        grouped = group_graph.layout(
             [task.task_id for task in tasks],
             {task.task_id: task.upstream for task in tasks},
             {task.task_id: task.operator for task in tasks},
             states,
             view,
         )
-    return graph.layout(
+        return dataclasses.replace(grouped, roles=roles)
+    plain = graph.layout(
         [task.task_id for task in tasks],
         {task.task_id: task.upstream for task in tasks},
         {task.task_id: task.operator for task in tasks},
@@ -90,6 +93,7 @@ def run_graph(
         display_names={task.task_id: task.display_name for task in tasks},
         edge_labels=edge_labels,
     )
+    return dataclasses.replace(plain, roles=roles)
 
 
 def dag_graph(request: Request) -> Response:

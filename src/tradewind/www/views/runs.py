@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse, Response
 
 from tradewind.exceptions import DagRunNotFound
 from tradewind.operations import dags as dag_ops
+from tradewind.operations import datasets as dataset_ops
 from tradewind.operations.dag_runs import run_to_detail
 from tradewind.www import queries
 from tradewind.www.context import ui
@@ -55,4 +56,9 @@ def run_page(request: Request) -> Response:
         layout=layout,
         groups=view,
         tab="grid",
+        triggering_events=(
+            dataset_ops.triggering_events(ui(request).database, dag_id, run_id)
+            if run.run_type == "dataset_triggered"
+            else []
+        ),
     )

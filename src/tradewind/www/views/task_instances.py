@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -95,6 +98,20 @@ def _chosen_try(request: Request, tries: list[int]) -> int:
     return tries[-1] if tries else 0
 
 
+def _rendered_text(fields: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Each rendered field as text: strings as they are, ``None`` as Python writes it, other
+    values as indented JSON."""
+    if not fields:
+        return []
+    return [(name, _as_text(value)) for name, value in fields.items()]
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return "None" if value is None else json.dumps(value, indent=2)
+
+
 def ti_page(request: Request) -> Response:
     dag_id, run_id, task_id = _keys(request)
     context = ui(request)
@@ -129,6 +146,7 @@ def ti_page(request: Request) -> Response:
         else logs.LogChunk("", 0, False)
     )
     state = _state(ti)
+    rendered = ti_ops.get_rendered_fields(context.database, dag_id, run_id, task_id, map_index)
     return render(
         request,
         "task_instance.html",
@@ -146,6 +164,7 @@ def ti_page(request: Request) -> Response:
         tries=tries,
         chosen_try=chosen,
         log=chunk,
+        rendered=_rendered_text(rendered),
         follow=chosen == (tries[-1] if tries else 0) and state not in FINISHED,
         tab="grid",
         map_index=map_index,

@@ -1,0 +1,1 @@
+"""Plugin modules used by the example DAGs (``airflow.example_dags.plugins`` under compat)."""

@@ -1,0 +1,266 @@
+"""What a try may read or do beyond its own task instance: sensors and cross-DAG triggers.
+
+Authoring code never touches the database; a sensor asks the runtime task instance
+(:class:`~tradewind.execution.try_process.RuntimeTaskInstance`), which calls these. Each is
+one short transaction, so a sensor poking every few seconds costs a query a poke.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from tradewind.authoring.params import ParamsDict
+from tradewind.dagfiles.stored import load_serialized_dag
+from tradewind.db.engine import Database
+from tradewind.db.models import (
+    DagModel,
+    DagRun,
+    DagRunState,
+    RunType,
+    TaskInstance,
+    TaskInstanceState,
+    TaskReschedule,
+)
+from tradewind.exceptions import BadRequest, DagNotFound, DagRunAlreadyExists, TaskNotFound
+
+# --- reschedule mode --------------------------------------------------------------------------
+
+
+def record_reschedule(session: Any, ti: TaskInstance, when: datetime, now: datetime) -> None:
+    """End a poke in ``up_for_reschedule``: the slot is freed, the try number kept.
+
+    The reschedule date goes in ``next_retry_at``, the column the scheduler already wakes
+    up for; a ``task_reschedule`` row keeps when this poke started, so the first one of
+    the try says when the waiting began.
+    """
+    session.add(
+        TaskReschedule(
+            dag_id=ti.dag_id,
+            run_id=ti.run_id,
+            task_id=ti.task_id,
+            map_index=ti.map_index,
+            try_number=ti.try_number,
+            start_date=ti.start_date or now,
+            end_date=now,
+            reschedule_date=when,
+        )
+    )
+    ti.state = TaskInstanceState.UP_FOR_RESCHEDULE
+    ti.next_retry_at = when
+    ti.end_date = now
+    ti.duration = max((now - (ti.start_date or now)).total_seconds(), 0.0)
+    ti.updated_at = now
+
+
+def first_poke_date(
+    database: Database, dag_id: str, run_id: str, task_id: str, try_number: int, map_index: int = -1
+) -> datetime | None:
+    with database.session() as session:
+        first: datetime | None = session.scalar(
+            select(func.min(TaskReschedule.start_date)).where(
+                TaskReschedule.dag_id == dag_id,
+                TaskReschedule.run_id == run_id,
+                TaskReschedule.task_id == task_id,
+                TaskReschedule.map_index == map_index,
+                TaskReschedule.try_number == try_number,
+            )
+        )
+    return first
+
+
+def forget_reschedules(session: Any, dag_id: str, keys: Iterable[tuple[str, str, int]]) -> None:
+    """A cleared task instance starts waiting afresh: drop its pokes' rows.
+
+    ``keys``: (run_id, task_id, map_index) of each cleared instance."""
+    for run_id, task_id, map_index in keys:
+        session.execute(
+            delete(TaskReschedule).where(
+                TaskReschedule.dag_id == dag_id,
+                TaskReschedule.run_id == run_id,
+                TaskReschedule.task_id == task_id,
+                TaskReschedule.map_index == map_index,
+            )
+        )
+
+
+# --- ExternalTaskSensor ------------------------------------------------------------------------
+
+
+def expected_count(
+    database: Database, dag_id: str, task_ids: list[str] | None, task_group_id: str | None
+) -> int:
+    """Raise a clear error if the DAG, one of its tasks or the group does not exist."""
+    with database.session() as session:
+        if session.get(DagModel, dag_id) is None:
+            raise DagNotFound(f"the external DAG {dag_id!r} does not exist")
+        if not task_ids and not task_group_id:
+            return 1
+        sdag = load_serialized_dag(session, dag_id)
+    if task_group_id:
+        if task_group_id not in sdag.task_groups.groups:
+            raise TaskNotFound(
+                f"the external task group {task_group_id!r} of DAG {dag_id!r} does not exist"
+            )
+        return len(sdag.task_groups.member_task_ids(task_group_id))
+    missing = [task_id for task_id in task_ids or [] if task_id not in sdag.tasks]
+    if missing:
+        raise TaskNotFound(f"the external task(s) {missing} of DAG {dag_id!r} do not exist")
+    return len(task_ids or [])
+
+
+def count_states(
+    database: Database,
+    dag_id: str,
+    logical_dates: list[datetime],
+    task_ids: list[str] | None,
+    task_group_id: str | None,
+    states: list[str],
+) -> int:
+    """Task instances (or, with neither tasks nor group, dag runs) in one of ``states``."""
+    with database.session() as session:
+        if task_group_id:
+            task_ids = load_serialized_dag(session, dag_id).task_groups.member_task_ids(
+                task_group_id
+            )
+        if not task_ids:
+            return int(
+                session.scalar(
+                    select(func.count()).where(
+                        DagRun.dag_id == dag_id,
+                        DagRun.execution_date.in_(logical_dates),
+                        DagRun.state.in_(states),
+                    )
+                )
+                or 0
+            )
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(TaskInstance)
+                .join(
+                    DagRun,
+                    and_(
+                        DagRun.dag_id == TaskInstance.dag_id,
+                        DagRun.run_id == TaskInstance.run_id,
+                    ),
+                )
+                .where(
+                    TaskInstance.dag_id == dag_id,
+                    TaskInstance.task_id.in_(task_ids),
+                    DagRun.execution_date.in_(logical_dates),
+                    TaskInstance.state.in_(states),
+                )
+            )
+            or 0
+        )
+
+
+# --- TriggerDagRunOperator ---------------------------------------------------------------------
+
+
+def trigger_run(
+    database: Database,
+    dag_id: str,
+    *,
+    run_id: str | None,
+    conf: dict[str, Any] | None,
+    logical_date: datetime | None,
+    reset_dag_run: bool,
+    triggered_by: str,
+) -> tuple[str, datetime]:
+    """Queue a manual run of ``dag_id``, as ``trigger_dag`` of the operations layer does.
+
+    The try's process sits below the operations layer, so the run is written here with
+    the same rules: the DAG must exist, ``conf`` must satisfy its params, and a run with
+    that id or date already there is refused (:class:`DagRunAlreadyExists`) unless
+    ``reset_dag_run``, which clears that run's task instances so it runs again.
+    """
+    when = logical_date or datetime.now(UTC)
+    run_id = run_id or f"manual__{when.isoformat()}"
+    with database.session() as session:
+        if session.get(DagModel, dag_id) is None:
+            raise DagNotFound(f"TriggerDagRunOperator: DAG {dag_id!r} does not exist")
+        sdag = load_serialized_dag(session, dag_id)
+        _check_params(sdag.params, conf)
+        existing = session.scalars(
+            select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
+        ).one_or_none()
+        if existing is not None:
+            if not reset_dag_run:
+                raise DagRunAlreadyExists(
+                    f"A DAG Run already exists for DAG {dag_id} with run id {run_id}"
+                )
+            _reset(session, existing, sdag.tasks)
+            return existing.run_id, existing.execution_date
+        interval = sdag.timetable.infer_manual_data_interval(run_after=when)
+        run = DagRun(
+            dag_id=dag_id,
+            run_id=run_id,
+            execution_date=when,
+            data_interval_start=interval.start,
+            data_interval_end=interval.end,
+            state=DagRunState.QUEUED,
+            run_type=RunType.MANUAL,
+            external_trigger=True,
+            conf=dict(conf or {}),
+            queued_at=datetime.now(UTC),
+            triggered_by=triggered_by,
+        )
+        try:
+            with session.begin_nested():
+                session.add(run)
+                session.flush()
+        except IntegrityError:
+            raise DagRunAlreadyExists(
+                f"A DAG Run already exists for DAG {dag_id} at {when.isoformat()}"
+            ) from None
+    return run_id, when
+
+
+def _check_params(params: ParamsDict, conf: dict[str, Any] | None) -> None:
+    if conf is not None and not isinstance(conf, dict):
+        raise BadRequest(f"TriggerDagRunOperator: conf must be a dict, not {conf!r}")
+    values = ParamsDict(params)
+    values.update(conf or {})
+    values.validate()
+
+
+def _reset(session: Any, run: DagRun, tasks: dict[str, Any]) -> None:
+    """Clear a run's task instances and queue it again (``reset_dag_run=True``)."""
+    for ti in session.scalars(
+        select(TaskInstance).where(
+            TaskInstance.dag_id == run.dag_id, TaskInstance.run_id == run.run_id
+        )
+    ):
+        ti.state = None
+        ti.next_retry_at = None
+        ti.end_date = None
+        task = tasks.get(ti.task_id)
+        ti.max_tries = ti.try_number + (task.retries if task is not None else 0)
+    forget_reschedules(
+        session,
+        run.dag_id,
+        [
+            (run.run_id, task_id, map_index)
+            for task_id, map_index in session.execute(
+                select(TaskInstance.task_id, TaskInstance.map_index).where(
+                    TaskInstance.dag_id == run.dag_id, TaskInstance.run_id == run.run_id
+                )
+            )
+        ],
+    )
+    run.state = DagRunState.QUEUED
+    run.end_date = None
+
+
+def dag_run_state(database: Database, dag_id: str, run_id: str) -> str | None:
+    with database.session() as session:
+        state: str | None = session.scalar(
+            select(DagRun.state).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
+        )
+    return state

@@ -1,0 +1,1 @@
+"""HTTP services over httpx: ``HttpHook`` and ``HttpOperator``."""

@@ -1,0 +1,115 @@
+"""``depends_on_past``, ``ignore_first_depends_on_past`` and ``wait_for_downstream``.
+
+Airflow 2's rules: a task instance with ``depends_on_past`` starts only once the same task
+in the previous run (by logical date) ended ``success`` or ``skipped``; a DAG's first run
+has nothing to wait for. If the previous run has no instance of the task (the task was
+added since), it waits, unless ``ignore_first_depends_on_past`` is set and no earlier run
+has an instance of the task at all. ``wait_for_downstream`` (which implies
+``depends_on_past``) also waits for the previous instance's direct downstream tasks to end
+``success`` or ``skipped``.
+
+:func:`past_blocker` answers for the scheduler (a task waits while it has a reason) and
+for ``tasks failed-deps`` (which prints the reason).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradewind.dagfiles.serialization import SerializedTask
+from tradewind.db.models import DagRun, TaskInstance
+from tradewind.db.models import TaskInstanceState as S
+
+PAST_DONE = (S.SUCCESS, S.SKIPPED)
+
+
+def past_blocker(
+    session: Session, run: DagRun, task: SerializedTask, map_index: int = -1
+) -> str | None:
+    """Why ``task`` of ``run`` (its instance ``map_index``) must wait for the previous run;
+    ``None`` if it need not. A mapped task's instance waits for the same map index; one the
+    previous run has no counterpart for (nor the placeholder, -1, once the previous run's
+    were expanded) does not wait."""
+    if not (task.depends_on_past or task.wait_for_downstream):
+        return None
+    previous = session.scalars(
+        select(DagRun.run_id)
+        .where(DagRun.dag_id == run.dag_id, DagRun.execution_date < run.execution_date)
+        .order_by(DagRun.execution_date.desc())
+        .limit(1)
+    ).first()
+    if previous is None:
+        return None  # the DAG's first run
+    states = _states(session, run.dag_id, previous, {task.task_id}, map_index)
+    if task.task_id not in states and task.is_mapped:
+        return None
+    if task.task_id not in states:
+        if task.ignore_first_depends_on_past and not _ran_before(session, run, task.task_id):
+            return None
+        return (
+            f"depends_on_past: the previous run {previous} has no instance of task "
+            f"{task.task_id} yet (set ignore_first_depends_on_past=True to start a new "
+            "task without one)"
+        )
+    state = states[task.task_id]
+    if state not in PAST_DONE:
+        return (
+            f"depends_on_past: task {task.task_id} in the previous run {previous} is "
+            f"{state}, not success or skipped"
+        )
+    if task.wait_for_downstream and task.downstream_task_ids:
+        below = _all_states(session, run.dag_id, previous, set(task.downstream_task_ids))
+        waiting = sorted({tid for tid, st in below if st not in PAST_DONE})
+        if waiting:
+            return (
+                f"wait_for_downstream: downstream tasks {', '.join(waiting)} of the previous "
+                f"run {previous} have not ended success or skipped"
+            )
+    return None
+
+
+def _states(
+    session: Session, dag_id: str, run_id: str, task_ids: set[str], map_index: int
+) -> dict[str, str | None]:
+    rows = session.execute(
+        select(TaskInstance.task_id, TaskInstance.state).where(
+            TaskInstance.dag_id == dag_id,
+            TaskInstance.run_id == run_id,
+            TaskInstance.task_id.in_(task_ids),
+            TaskInstance.map_index == map_index,
+        )
+    )
+    return {task_id: state for task_id, state in rows}
+
+
+def _all_states(
+    session: Session, dag_id: str, run_id: str, task_ids: set[str]
+) -> list[tuple[str, str | None]]:
+    """(task_id, state) of every instance (each map index) of these tasks in the run."""
+    rows = session.execute(
+        select(TaskInstance.task_id, TaskInstance.state).where(
+            TaskInstance.dag_id == dag_id,
+            TaskInstance.run_id == run_id,
+            TaskInstance.task_id.in_(task_ids),
+        )
+    )
+    return [(task_id, state) for task_id, state in rows]
+
+
+def _ran_before(session: Session, run: DagRun, task_id: str) -> bool:
+    """Whether any run earlier than ``run`` has an instance of the task."""
+    found = session.scalars(
+        select(TaskInstance.task_id)
+        .join(
+            DagRun,
+            (DagRun.dag_id == TaskInstance.dag_id) & (DagRun.run_id == TaskInstance.run_id),
+        )
+        .where(
+            TaskInstance.dag_id == run.dag_id,
+            TaskInstance.task_id == task_id,
+            DagRun.execution_date < run.execution_date,
+        )
+        .limit(1)
+    ).first()
+    return found is not None

@@ -1,0 +1,3 @@
+from tests.scheduling.conftest import harness
+
+__all__ = ["harness"]
