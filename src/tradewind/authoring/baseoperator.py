@@ -465,9 +465,9 @@ class BaseOperator(DependencyMixin):
 
     def _after_init(self) -> None:
         """Runs once the outermost ``__init__`` returned (see ``_apply_defaults``)."""
+        self._check_template_fields()
         if UNMAPPING.get():
             return  # a mapped instance's operator, built by a try: the DAG is wired already
-        self._check_template_fields()
         for operator in self.iter_xcom_dependencies():
             if operator is not self:
                 self.set_upstream(operator)

@@ -239,6 +239,10 @@ class MappedOperator(BaseOperator):
     def template_fields(self) -> Sequence[str]:  # type: ignore[override]
         return tuple(self.operator_class.template_fields)
 
+    def _check_template_fields(self) -> None:
+        """The fields are the attributes of the operator each instance builds (see
+        ``unmap``): that operator checks them."""
+
     def expansion_spec(self) -> dict[str, Any]:
         return self.expand_input.spec()
 
