@@ -57,6 +57,17 @@ DAGS = {
             for i in range(1000):
                 PythonOperator(task_id=f"t{i}", python_callable=lambda: None)
     """,
+    "mapped_1000": """
+        from datetime import datetime
+        from tradewind import DAG
+        from tradewind.operators.python import PythonOperator
+
+        with DAG("mapped_1000", start_date=datetime(2024, 1, 1), schedule=None,
+                 max_active_tasks=64) as dag:
+            PythonOperator.partial(task_id="t", python_callable=lambda i: None).expand(
+                op_args=[[i] for i in range(1000)]
+            )
+    """,
 }
 
 
@@ -69,6 +80,11 @@ def main() -> None:
     parser.add_argument("--celery-workers", type=int, default=0, help="Use the CeleryExecutor.")
     parser.add_argument("--worker-concurrency", type=int, default=8)
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/0")
+    parser.add_argument(
+        "--mapping-only",
+        action="store_true",
+        help="Only compare one task mapped over 1,000 items with 1,000 static tasks.",
+    )
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="tw_bench_"))
@@ -143,6 +159,9 @@ def main() -> None:
         print(f"Tradewind scheduler benchmark: {kind} + {executor} (parallelism 64)")
         print("trigger_dag from tradewind.operations.dag_runs used to trigger (wakes scheduler)")
         _warm(db, config)
+        if args.mapping_only:
+            _mapping_case(db, config, args.repeat)
+            return
         latencies = [_one_run(db, config, "one_task") for _ in range(args.latency_runs)]
         ms = [value * 1000 for value in latencies]
         print(
@@ -160,6 +179,7 @@ def main() -> None:
             f"20 one-task runs triggered at once: median {statistics.median(rates):.0f} runs/s "
             f"(runs: {', '.join(f'{r:.0f}' for r in rates)})"
         )
+        _mapping_case(db, config, args.repeat)
     finally:
         for process in processes:
             process.terminate()
@@ -172,6 +192,25 @@ def main() -> None:
             shutil.rmtree(home, ignore_errors=True)
         else:
             print("kept", home)
+
+
+def _mapping_case(db, config, repeat: int) -> None:  # type: ignore[no-untyped-def]
+    """One task mapped over 1,000 items against 1,000 static tasks, runs interleaved."""
+    rates: dict[str, list[float]] = {"fanout_1000": [], "mapped_1000": []}
+    for _ in range(repeat):
+        for name, found in rates.items():
+            found.append(1000 / _one_run(db, config, name))
+    static = statistics.median(rates["fanout_1000"])
+    mapped = statistics.median(rates["mapped_1000"])
+    for label, name in (
+        ("1000 static tasks", "fanout_1000"),
+        ("1 task x 1000 mapped", "mapped_1000"),
+    ):
+        print(
+            f"{label}: median {statistics.median(rates[name]):.0f} tasks/s "
+            f"(runs: {', '.join(f'{r:.0f}' for r in rates[name])})"
+        )
+    print(f"mapped / static fan-out rate: {mapped / static:.2f}")
 
 
 def _pg(statement: str) -> None:

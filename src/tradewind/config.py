@@ -84,6 +84,12 @@ OPTIONS: dict[str, dict[str, Option]] = {
             "A triggered run's conf overrides the DAG's params (validated against them); "
             "False makes params constants.",
         ),
+        "max_map_length": _opt(
+            "int",
+            "1024",
+            "Most task instances one mapped task may expand to; a longer input fails the "
+            "task that pushed it (or the mapped task, for a literal list).",
+        ),
         "airflow_compat": _opt(
             "bool",
             "False",

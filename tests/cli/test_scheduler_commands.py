@@ -82,7 +82,9 @@ def test_tasks_run_logs_failed_deps_and_clear(
     from tradewind.db.models import AuditLog, DagRun, TaskInstance
 
     with database.session() as session:
-        ti = session.get(TaskInstance, ("cli_dag", "manual__2024-01-05T00:00:00+00:00", "second"))
+        ti = session.get(
+            TaskInstance, ("cli_dag", "manual__2024-01-05T00:00:00+00:00", "second", -1)
+        )
         assert ti is not None and ti.state is None and ti.max_tries == ti.try_number
         run = session.query(DagRun).filter_by(dag_id="cli_dag").one()
         assert run.state == "queued"

@@ -133,7 +133,7 @@ def test_a_try_queued_while_the_database_is_locked_starts_once_it_is_back(
     harness.sync()
     run_id = harness.trigger("quick")
     with harness.db.session() as session:  # as a scheduler would have queued it
-        session.get(TaskInstance, ("quick", run_id, "t")).state = "queued"
+        session.get(TaskInstance, ("quick", run_id, "t", -1)).state = "queued"
     workload = Workload("quick", run_id, "t", 1, str(path))
     errors = harness.tmp / "host.err"
     env = {**harness.env, "TRADEWIND__DATABASE__SQLITE_BUSY_TIMEOUT": "0.1"}

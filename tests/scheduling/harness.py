@@ -118,11 +118,13 @@ class Harness:
     def states(self, dag_id: str, run_id: str) -> dict[str, str | None]:
         return {tid: ti.state for tid, ti in self.tis(dag_id, run_id).items()}
 
-    def try_log(self, dag_id: str, run_id: str, task_id: str, try_number: int = 1) -> str:
+    def try_log(
+        self, dag_id: str, run_id: str, task_id: str, try_number: int = 1, map_index: int = -1
+    ) -> str:
         """The log file of one try, as ``tradewind tasks logs`` would print it."""
         from tradewind.execution.logs import log_path
 
-        return log_path(self.config, dag_id, run_id, task_id, try_number).read_text()
+        return log_path(self.config, dag_id, run_id, task_id, try_number, map_index).read_text()
 
     def wait_for(self, check: Callable[[], bool], timeout: float = 30, what: str = "") -> None:
         deadline = time.monotonic() + timeout

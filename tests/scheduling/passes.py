@@ -286,6 +286,6 @@ class PassHarness:
         raise AssertionError(f"{task_id} ({run_id or 'any run'}) was never queued")
 
     def _ti(self, session: Session, workload: Workload) -> TaskInstance:
-        ti = session.get(TaskInstance, (workload.dag_id, workload.run_id, workload.task_id))
+        ti = session.get(TaskInstance, workload.key.instance)
         assert ti is not None
         return ti

@@ -40,7 +40,7 @@ def _handle(database: Database, config: Config, outcome: TaskOutcome) -> str | N
     with database.session() as session:
         recovery.handle_outcomes(session, config, [outcome], lambda ids: {}, NOW)
     with database.session() as session:
-        ti = session.get(TaskInstance, ("d", "r", "s"))
+        ti = session.get(TaskInstance, ("d", "r", "s", -1))
         assert ti is not None
         return ti.state
 

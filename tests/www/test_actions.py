@@ -92,7 +92,7 @@ def test_mark_and_clear_task_instance(client: TestClient, ui_database: Database)
 
     def state() -> str | None:
         with ui_database.read_session() as session:
-            return session.get(TaskInstance, ("ui_sample", run.run_id, "extract")).state
+            return session.get(TaskInstance, ("ui_sample", run.run_id, "extract", -1)).state
 
     assert client.post(f"{url}/mark_failed", data={"csrf_token": token}).status_code == 303
     assert state() == "failed"

@@ -82,7 +82,7 @@ def test_task_instance_page_and_log_endpoint(
 
     run = dag_runs.trigger_dag(ui_database, "ui_sample", actor="test")
     with ui_database.session() as session:
-        ti = session.get(TaskInstance, ("ui_sample", run.run_id, "extract"))
+        ti = session.get(TaskInstance, ("ui_sample", run.run_id, "extract", -1))
         ti.state, ti.try_number = "running", 1
     path = log_path(db_config, "ui_sample", run.run_id, "extract", 1)
     path.parent.mkdir(parents=True)
@@ -105,7 +105,7 @@ def test_task_instance_page_and_log_endpoint(
         "follow": True,
     }
     with ui_database.session() as session:
-        session.get(TaskInstance, ("ui_sample", run.run_id, "extract")).state = "success"
+        session.get(TaskInstance, ("ui_sample", run.run_id, "extract", -1)).state = "success"
     done = client.get(f"{url}/log", params={"try_number": 1, "offset": 0}).json()
     assert done["follow"] is False and done["text"] == "first line\nsecond line\n"
 

@@ -16,7 +16,7 @@ from tradewind.operations import dag_runs
 
 def _finish(database: Database, run_id: str, try_number: int, fields: dict[str, object]) -> None:
     with database.session() as session:
-        ti = session.get(TaskInstance, ("ui_sample", run_id, "extract"))
+        ti = session.get(TaskInstance, ("ui_sample", run_id, "extract", -1))
         assert ti is not None
         ti.state, ti.try_number = "running", try_number
     now = datetime.now(UTC)

@@ -106,7 +106,7 @@ def _run_with_states(database: Database, states: dict[str, str]) -> str:
     run = dag_runs.trigger_dag(database, "grouped_ui", actor="test")
     with database.session() as session:
         for task_id, state in states.items():
-            session.get(TaskInstance, ("grouped_ui", run.run_id, task_id)).state = state
+            session.get(TaskInstance, ("grouped_ui", run.run_id, task_id, -1)).state = state
     return run.run_id
 
 

@@ -22,7 +22,7 @@ TURQUOISE = "rgb(64, 224, 208)"  # #40e0d0
 def run_with_a_rescheduled_task(database: Database) -> str:
     run = dag_runs.trigger_dag(database, "ui_sample", actor="test")
     with database.session() as session:
-        ti = session.get(TaskInstance, ("ui_sample", run.run_id, "extract"))
+        ti = session.get(TaskInstance, ("ui_sample", run.run_id, "extract", -1))
         assert ti is not None
         ti.state = "up_for_reschedule"
         ti.try_number = 1

@@ -7,6 +7,7 @@ templated arguments). The task runner renders its templated fields with a contex
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import functools
 import inspect
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
     from tradewind.authoring.dag import DAG
     from tradewind.authoring.edgemodifier import EdgeModifier
+    from tradewind.authoring.mapping import OperatorPartial
     from tradewind.authoring.xcom_arg import XComArg
 
 log = logging.getLogger("tradewind.task")
@@ -46,6 +48,9 @@ DEFAULT_OWNER = "tradewind"
 DEFAULT_POOL = "default_pool"
 DEFAULT_QUEUE = "default"
 DEFAULT_RETRY_DELAY = timedelta(seconds=300)
+
+#: Set while a try builds a mapped instance's operator: it must not join (or re-wire) the DAG.
+UNMAPPING: contextvars.ContextVar[bool] = contextvars.ContextVar("unmapping", default=False)
 
 
 _log = logging.getLogger("tradewind.task")
@@ -391,6 +396,14 @@ class BaseOperator(DependencyMixin):
             self._dag.get_task(task_id).priority_weight for task_id in relatives
         )
 
+    @classmethod
+    def partial(cls, **kwargs: Any) -> OperatorPartial:
+        """The arguments every instance of a mapped task shares; ``.expand(...)`` or
+        ``.expand_kwargs(...)`` on the result maps the task over the rest."""
+        from tradewind.authoring.mapping import partial
+
+        return partial(cls, **kwargs)
+
     @property
     def output(self) -> XComArg:
         """This task's return value, to pass to other tasks (``XComArg(task)``)."""
@@ -501,6 +514,8 @@ class BaseOperator(DependencyMixin):
     def _after_init(self) -> None:
         """Runs once the outermost ``__init__`` returned (see ``_apply_defaults``)."""
         self._check_template_fields()
+        if UNMAPPING.get():
+            return  # a mapped instance's operator, built by a try: the DAG is wired already
         for operator in self.iter_xcom_dependencies():
             if operator is not self:
                 self.set_upstream(operator)
@@ -545,7 +560,7 @@ def _apply_defaults(init: Callable[..., None]) -> Callable[..., None]:
                     f"{type(self).__name__} takes keyword arguments only "
                     f"(task_id={kwargs.get('task_id')!r})"
                 )
-            kwargs = _merge_default_args(type(self), kwargs)
+            kwargs = merge_default_args(type(self), kwargs)
         self._tw_init_depth = getattr(self, "_tw_init_depth", 0) + 1
         try:
             init(self, *args, **kwargs)
@@ -557,7 +572,7 @@ def _apply_defaults(init: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-def _merge_default_args(cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
+def merge_default_args(cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
     """Precedence, lowest first: the DAG's default_args, its task group's, the operator's."""
     passed_group = kwargs.get("task_group")
     dag = kwargs.get("dag") or (
@@ -572,7 +587,7 @@ def _merge_default_args(cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
     defaults.pop("params", None)  # default params are merged into the DAG's params instead
     if dag is not None and "dag" not in kwargs:
         kwargs["dag"] = dag
-    accepted = _accepted_arguments(cls)
+    accepted = accepted_arguments(cls)
     for name, value in defaults.items():
         if name in accepted and name not in kwargs:
             kwargs[name] = value
@@ -580,7 +595,7 @@ def _merge_default_args(cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
 
 
 @functools.cache
-def _accepted_arguments(cls: type) -> frozenset[str]:
+def accepted_arguments(cls: type) -> frozenset[str]:
     names: set[str] = set()
     for klass in cls.__mro__:
         init = klass.__dict__.get("__init__")

@@ -17,6 +17,10 @@ class Resolvable:
     def resolve(self, context: Mapping[str, Any]) -> Any:
         raise NotImplementedError
 
+    def resolve_sequence(self, context: Mapping[str, Any]) -> Any:
+        """The value as something to map over (a mapped task's output: read lazily)."""
+        return self.resolve(context)
+
     def iter_references(self) -> Iterator[Any]:
         """Operators this value depends on (used to add dependencies automatically)."""
         return iter(())

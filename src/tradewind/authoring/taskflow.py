@@ -86,6 +86,31 @@ class TaskDecorator:
             self.function, {**self.operator_kwargs, **operator_kwargs}, self.operator_class
         )
 
+    def partial(self, **kwargs: Any) -> TaskFlowPartial:
+        """Function arguments every mapped instance shares; then ``.expand(...)``."""
+        return TaskFlowPartial(self, kwargs)
+
+    def expand(self, **mapped: Any) -> XComArg:
+        """One task instance per element of the mapped arguments (their product)."""
+        return TaskFlowPartial(self, {}).expand(**mapped)
+
+    def expand_kwargs(self, source: Any) -> XComArg:
+        """One task instance per dict of function arguments in ``source``."""
+        return TaskFlowPartial(self, {}).expand_kwargs(source)
+
+    def _options(self) -> dict[str, Any]:
+        """The operator's arguments, with a task id that is new in the DAG."""
+        options = dict(self.operator_kwargs)
+        group = group_for_new_task(
+            options.get("task_group"), options.get("dag") or dag_context.current()
+        )
+        dag = options.get("dag") or (group.dag if group is not None else None)
+        base_id = options.pop("task_id", None) or self.function.__name__
+        options["task_id"] = _unique_label(base_id, dag, group)
+        if "multiple_outputs" not in options:
+            options["multiple_outputs"] = _returns_dict(self.function)
+        return options
+
     def __call__(self, *args: Any, **kwargs: Any) -> XComArg:
         try:
             inspect.signature(self.function).bind_partial(*args, **kwargs)
@@ -110,6 +135,35 @@ class TaskDecorator:
             **options,
         )
         _document_from_docstring(operator, self.function)
+        return XComArg(operator)
+
+
+class TaskFlowPartial:
+    """``@task`` function ``.partial(...)``: shared arguments, waiting for ``.expand``."""
+
+    def __init__(self, decorator: TaskDecorator, kwargs: dict[str, Any]) -> None:
+        self.decorator = decorator
+        self.kwargs = kwargs
+
+    def expand(self, **mapped: Any) -> XComArg:
+        return self._mapped(mapped, kind="kwargs")
+
+    def expand_kwargs(self, source: Any) -> XComArg:
+        return self._mapped({"": source}, kind="list")
+
+    def _mapped(self, mapped: dict[str, Any], kind: str) -> XComArg:
+        from tradewind.authoring.mapping import taskflow_expand
+
+        function = self.decorator.function
+        operator = taskflow_expand(
+            self.decorator.operator_class,
+            self.decorator._options(),
+            function,
+            self.kwargs,
+            mapped,
+            kind=kind,
+        )
+        _document_from_docstring(operator, function)  # type: ignore[arg-type]
         return XComArg(operator)
 
 

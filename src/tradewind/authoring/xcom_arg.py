@@ -6,7 +6,7 @@ dependency and, at run time, pulls the value through the task instance's ``xcom_
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from tradewind.authoring.dependencies import DependencyMixin
@@ -17,6 +17,15 @@ if TYPE_CHECKING:
     from tradewind.authoring.baseoperator import BaseOperator
 
 RETURN_VALUE_KEY = "return_value"
+
+
+class _NoFill:
+    def __repr__(self) -> str:
+        return "NO_FILL"
+
+
+#: ``zip()`` without ``fillvalue``: stop at the shortest.
+NO_FILL: Any = _NoFill()
 
 
 class XComArg(Resolvable, DependencyMixin):
@@ -84,6 +93,130 @@ class XComArg(Resolvable, DependencyMixin):
         if self.key == RETURN_VALUE_KEY or getattr(self.operator, "multiple_outputs", False):
             return None
         raise XComNotFound(self.operator.dag_id or "", task_id, self.key)
+
+    def resolve_sequence(self, context: Mapping[str, Any]) -> Any:
+        """The value to map over (a mapped task's output: its instances' values, lazily)."""
+        return self.resolve(context)
+
+    def map(self, function: Callable[[Any], Any]) -> MapXComArg:
+        """Each element passed through ``function`` when a mapped instance takes it."""
+        return MapXComArg(self, function)
+
+    def zip(self, *others: Any, fillvalue: Any = NO_FILL) -> ZipXComArg:
+        """Elements taken pairwise (as ``zip``; ``fillvalue``: to the longest)."""
+        return ZipXComArg([self, *others], fillvalue)
+
+
+class MapXComArg(Resolvable, DependencyMixin):
+    """``output.map(fn)``: another task's output with ``fn`` applied to each element."""
+
+    def __init__(self, arg: Any, function: Callable[[Any], Any]) -> None:
+        if not callable(function):
+            raise TypeError(f".map() needs a function, got {function!r}")
+        self.arg = arg
+        self.functions: list[Callable[[Any], Any]] = [function]
+        if isinstance(arg, MapXComArg):  # x.map(f).map(g): one pass over x
+            self.arg = arg.arg
+            self.functions = [*arg.functions, function]
+
+    def map(self, function: Callable[[Any], Any]) -> MapXComArg:
+        return MapXComArg(self, function)
+
+    def zip(self, *others: Any, fillvalue: Any = NO_FILL) -> ZipXComArg:
+        return ZipXComArg([self, *others], fillvalue)
+
+    def __repr__(self) -> str:
+        return f"{self.arg!r}.map(...)"
+
+    def dependency_operators(self) -> list[BaseOperator]:
+        return list(self.iter_references())
+
+    def iter_references(self) -> Iterator[BaseOperator]:
+        yield from self.arg.iter_references()
+
+    def resolve_sequence(self, context: Mapping[str, Any]) -> Sequence[Any]:
+        values = self.arg.resolve_sequence(context)
+        if isinstance(values, Mapping):
+            values = list(values.items())
+        return _Mapped(values, self.functions)
+
+    def resolve(self, context: Mapping[str, Any]) -> Any:
+        return self.resolve_sequence(context)
+
+
+class ZipXComArg(Resolvable, DependencyMixin):
+    """``output.zip(other, ...)``: tuples of the elements at each position."""
+
+    NO_FILL: Any = NO_FILL
+
+    def __init__(self, args: list[Any], fill: Any) -> None:
+        self.args = args
+        self.fill = fill
+
+    def __repr__(self) -> str:
+        return f"zip({', '.join(repr(a) for a in self.args)})"
+
+    def map(self, function: Callable[[Any], Any]) -> MapXComArg:
+        return MapXComArg(self, function)
+
+    def dependency_operators(self) -> list[BaseOperator]:
+        return list(self.iter_references())
+
+    def iter_references(self) -> Iterator[BaseOperator]:
+        for arg in self.args:
+            if isinstance(arg, Resolvable):
+                yield from arg.iter_references()
+
+    def resolve_sequence(self, context: Mapping[str, Any]) -> Sequence[Any]:
+        sequences = []
+        for arg in self.args:
+            value = arg.resolve_sequence(context) if isinstance(arg, Resolvable) else arg
+            sequences.append(list(value.items()) if isinstance(value, Mapping) else value)
+        return _Zipped(sequences, self.fill)
+
+    def resolve(self, context: Mapping[str, Any]) -> Any:
+        return self.resolve_sequence(context)
+
+
+class _Mapped(Sequence[Any]):
+    """Elements of ``values`` passed through ``functions`` one at a time, when read."""
+
+    def __init__(self, values: Sequence[Any], functions: list[Callable[[Any], Any]]) -> None:
+        self._values = values
+        self._functions = functions
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self._apply(v) for v in list(self._values)[index]]
+        return self._apply(self._values[index])
+
+    def _apply(self, value: Any) -> Any:
+        for function in self._functions:
+            value = function(value)
+        return value
+
+
+class _Zipped(Sequence[Any]):
+    def __init__(self, sequences: list[Sequence[Any]], fill: Any) -> None:
+        self._sequences = sequences
+        self._fill = fill
+        lengths = [len(s) for s in sequences]
+        self._length = max(lengths) if fill is not NO_FILL else min(lengths)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError("zip index out of range")
+        return tuple(s[index] if index < len(s) else self._fill for s in self._sequences)
 
 
 _MISSING: Any = object()

@@ -147,7 +147,7 @@ def tasks_failed_deps(cli: CliContext, dag_id: str, task_id: str, run_ref: str) 
 
     with cli.database().read_session() as session:
         run = find_dag_run(session, dag_id, run_ref)
-        ti = session.get(TaskInstance, (dag_id, run.run_id, task_id))
+        ti = session.get(TaskInstance, (dag_id, run.run_id, task_id, -1))
         if ti is None:
             raise TaskNotFound(f"Task {task_id} has no instance in run {run.run_id} of {dag_id}")
         reasons = failed_dependencies(session, cli.config, ti)

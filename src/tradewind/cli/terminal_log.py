@@ -92,9 +92,14 @@ class TerminalLog:
 
 
 def _describe(path: Path) -> str:
-    task = path.parent.name.removeprefix("task_id=")
+    folder = path.parent
+    mapped = ""
+    if folder.name.startswith("map_index="):  # a mapped instance's log, one folder deeper
+        mapped = f"[{folder.name.removeprefix('map_index=')}]"
+        folder = folder.parent
+    task = folder.name.removeprefix("task_id=")
     attempt = path.stem.removeprefix("attempt=")
-    return f"{task} (try {attempt})"
+    return f"{task}{mapped} (try {attempt})"
 
 
 def _mtime(path: Path) -> float:

@@ -250,7 +250,15 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         },
         "airflow.models.dag": _DAG,
         "airflow.models.baseoperator": _BASEOPERATOR,
-        "airflow.models.xcom_arg": {"XComArg": "tradewind.authoring.xcom_arg:XComArg"},
+        "airflow.models.xcom_arg": {
+            "XComArg": "tradewind.authoring.xcom_arg:XComArg",
+            "MapXComArg": "tradewind.authoring.xcom_arg:MapXComArg",
+            "ZipXComArg": "tradewind.authoring.xcom_arg:ZipXComArg",
+        },
+        "airflow.models.mappedoperator": {
+            "MappedOperator": "tradewind.authoring.mapping:MappedOperator",
+            "OperatorPartial": "tradewind.authoring.mapping:OperatorPartial",
+        },
         "airflow.models.xcom": _XCOM,
         "airflow.utils.xcom": _XCOM,
         "airflow.macros": _MACROS,

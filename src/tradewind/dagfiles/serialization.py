@@ -131,8 +131,15 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
         "callbacks": _defined_callbacks(task, TASK_CALLBACKS),
         "email_on_failure": bool(task.email and task.email_on_failure),
         "email_on_retry": bool(task.email and task.email_on_retry),
+        "mapped": _mapping_spec(task),
         **_external_marker(task),
     }
+
+
+def _mapping_spec(task: BaseOperator) -> dict[str, Any] | None:
+    """How a mapped task's instances are counted (see ``MappedOperator``); None if unmapped."""
+    spec = getattr(task, "expansion_spec", None)
+    return spec() if spec is not None else None
 
 
 def _external_marker(task: BaseOperator) -> dict[str, Any]:
@@ -264,6 +271,12 @@ class SerializedTask:
     is_setup: bool = False
     is_teardown: bool = False
     on_failure_fail_dagrun: bool = False  # a teardown whose failure fails the run
+    #: A mapped task's expansion: what its instance count is computed from (None: unmapped).
+    mapped: dict[str, Any] | None = None
+
+    @property
+    def is_mapped(self) -> bool:
+        return self.mapped is not None
 
     @property
     def display_name(self) -> str:
@@ -323,6 +336,7 @@ class SerializedTask:
             is_teardown=bool(data.get("is_teardown", False)),
             on_failure_fail_dagrun=bool(data.get("on_failure_fail_dagrun", False)),
             external_marker=data.get("external_marker"),
+            mapped=data.get("mapped"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -368,6 +382,7 @@ class SerializedTask:
             "callbacks": sorted(self.callbacks),
             "email_on_failure": self.email_on_failure,
             "email_on_retry": self.email_on_retry,
+            "mapped": self.mapped,
         }
 
 

@@ -126,7 +126,14 @@ def _run_task_request(
         return
     task = dag.get_task(started.task_id)
     context = _context(database, dag, started, request.state)
-    path = log_path(config, started.dag_id, started.run_id, started.task_id, started.try_number)
+    path = log_path(
+        config,
+        started.dag_id,
+        started.run_id,
+        started.task_id,
+        started.try_number,
+        started.map_index,
+    )
     with _logging_to(path):
         call_outcome_callbacks(
             task,

@@ -43,6 +43,7 @@ def record_reschedule(session: Any, ti: TaskInstance, when: datetime, now: datet
             dag_id=ti.dag_id,
             run_id=ti.run_id,
             task_id=ti.task_id,
+            map_index=ti.map_index,
             try_number=ti.try_number,
             start_date=ti.start_date or now,
             end_date=now,
@@ -57,7 +58,7 @@ def record_reschedule(session: Any, ti: TaskInstance, when: datetime, now: datet
 
 
 def first_poke_date(
-    database: Database, dag_id: str, run_id: str, task_id: str, try_number: int
+    database: Database, dag_id: str, run_id: str, task_id: str, try_number: int, map_index: int = -1
 ) -> datetime | None:
     with database.session() as session:
         first: datetime | None = session.scalar(
@@ -65,20 +66,24 @@ def first_poke_date(
                 TaskReschedule.dag_id == dag_id,
                 TaskReschedule.run_id == run_id,
                 TaskReschedule.task_id == task_id,
+                TaskReschedule.map_index == map_index,
                 TaskReschedule.try_number == try_number,
             )
         )
     return first
 
 
-def forget_reschedules(session: Any, dag_id: str, keys: Iterable[tuple[str, str]]) -> None:
-    """A cleared task instance starts waiting afresh: drop its pokes' rows."""
-    for run_id, task_id in keys:
+def forget_reschedules(session: Any, dag_id: str, keys: Iterable[tuple[str, str, int]]) -> None:
+    """A cleared task instance starts waiting afresh: drop its pokes' rows.
+
+    ``keys``: (run_id, task_id, map_index) of each cleared instance."""
+    for run_id, task_id, map_index in keys:
         session.execute(
             delete(TaskReschedule).where(
                 TaskReschedule.dag_id == dag_id,
                 TaskReschedule.run_id == run_id,
                 TaskReschedule.task_id == task_id,
+                TaskReschedule.map_index == map_index,
             )
         )
 
@@ -241,9 +246,9 @@ def _reset(session: Any, run: DagRun, tasks: dict[str, Any]) -> None:
         session,
         run.dag_id,
         [
-            (run.run_id, task_id)
-            for task_id in session.scalars(
-                select(TaskInstance.task_id).where(
+            (run.run_id, task_id, map_index)
+            for task_id, map_index in session.execute(
+                select(TaskInstance.task_id, TaskInstance.map_index).where(
                     TaskInstance.dag_id == run.dag_id, TaskInstance.run_id == run.run_id
                 )
             )

@@ -23,15 +23,22 @@ WARN_BURST = 10
 WARN_WINDOW = 60.0
 
 
-def log_path(config: Config, dag_id: str, run_id: str, task_id: str, try_number: int) -> Path:
-    """``<base_log_folder>/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log``."""
-    return (
-        config.base_log_folder
-        / f"dag_id={dag_id}"
-        / f"run_id={run_id}"
-        / f"task_id={task_id}"
-        / f"attempt={try_number}.log"
-    )
+def log_path(
+    config: Config,
+    dag_id: str,
+    run_id: str,
+    task_id: str,
+    try_number: int,
+    map_index: int = -1,
+) -> Path:
+    """``<base_log_folder>/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log``.
+
+    A mapped instance's tries sit one folder deeper, in ``map_index=<i>/``, as in Airflow.
+    """
+    folder = config.base_log_folder / f"dag_id={dag_id}" / f"run_id={run_id}" / f"task_id={task_id}"
+    if map_index >= 0:
+        folder = folder / f"map_index={map_index}"
+    return folder / f"attempt={try_number}.log"
 
 
 def format_line(message: str, level: str = "INFO") -> str:
@@ -58,10 +65,14 @@ def describe(path: Path) -> str:
     """``dag.task (run, try n)`` for a path made by :func:`log_path`, else the path."""
     parts = {
         key: value
-        for key, _, value in (part.partition("=") for part in path.with_suffix("").parts[-4:])
+        for key, _, value in (part.partition("=") for part in path.with_suffix("").parts[-5:])
     }
+    mapped = f"[{parts['map_index']}]" if "map_index" in parts else ""
     try:
-        return f"{parts['dag_id']}.{parts['task_id']} ({parts['run_id']}, try {parts['attempt']})"
+        return (
+            f"{parts['dag_id']}.{parts['task_id']}{mapped} "
+            f"({parts['run_id']}, try {parts['attempt']})"
+        )
     except KeyError:
         return str(path)
 

@@ -68,7 +68,7 @@ def run_task_instance(
     _, status = os.waitpid(pid, 0)
     code = os.waitstatus_to_exitcode(status)
     with db.session() as session:
-        ti = session.get(TaskInstance, (dag_id, run_id, task_id))
+        ti = session.get(TaskInstance, (dag_id, run_id, task_id, -1))
         if ti is None:
             return ManualRunResult(False, None, 0, f"Task {task_id} did not start.")
         if code == EXIT_NOT_STARTED:

@@ -334,13 +334,19 @@ class _Host:
         """A try whose task instance was marked failed or success meanwhile is stopped
         (SIGTERM to its process group), as Airflow's task supervisor does."""
         for started, state in changed:
-            key = TaskKey(started.dag_id, started.run_id, started.task_id, started.try_number)
+            key = TaskKey(
+                started.dag_id,
+                started.run_id,
+                started.task_id,
+                started.try_number,
+                started.map_index,
+            )
             pid = self._terminator.pids.get(key)
             if pid is None or key in self._stopped:
                 continue
             self._stopped[key] = state
             append_line(
-                log_path(self._config, *key[:3], started.try_number),
+                log_path(self._config, *key[:3], started.try_number, started.map_index),
                 f"The task instance was set to {state} externally: stopping this try",
                 "WARNING",
             )
@@ -529,7 +535,13 @@ class _Host:
                     self._recording.failed(exc)
                     return None
                 traceback.print_exc()
-                key = TaskKey(started.dag_id, started.run_id, started.task_id, started.try_number)
+                key = TaskKey(
+                    started.dag_id,
+                    started.run_id,
+                    started.task_id,
+                    started.try_number,
+                    started.map_index,
+                )
                 unrecordable[key] = f"its result could not be recorded: {exc}"
         return unrecordable
 
@@ -549,7 +561,7 @@ def _mtime(path: str) -> float | None:
 def try_message(config: Config, workload: Workload, started: StartedTry) -> str:
     """What a zygote is sent to fork a claimed try. Writes the try's first log line, which
     makes the folder the try's process opens its log in."""
-    log_file = log_path(config, *workload.key[:3], started.try_number)
+    log_file = log_path(config, *workload.key[:3], started.try_number, map_index=workload.map_index)
     append_line(log_file, starting_line(started))
     fork = ForkTry(workload.key, workload.execution_timeout, str(log_file), started.to_json())
     return encode(fork)

@@ -26,6 +26,9 @@ def skip_task_instances(
 ) -> int:
     """Mark the run's not-yet-started instances of ``task_ids`` skipped; how many changed.
 
+    Every map index of a task is skipped, the -1 placeholder of a mapped task not yet
+    expanded included (the scheduler then never expands it).
+
     One guarded UPDATE: an instance the scheduler queued meanwhile keeps its state (the
     ``WHERE`` is re-checked under the row lock on PostgreSQL).
     """

@@ -34,7 +34,8 @@ from sqlalchemy import and_, delete, or_, select, update
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
-from tradewind.db.models import DagRun, TaskInstance, TaskInstanceState, XCom
+from tradewind.db.models import DagRun, TaskInstance, TaskInstanceState, TaskMap, XCom
+from tradewind.db.ti_keys import ti_keys_clause
 from tradewind.exceptions import (
     DagNotFound,
     DagRunNotFound,
@@ -59,7 +60,7 @@ from tradewind.execution.try_process import (
     starting_line,
 )
 from tradewind.execution.workload import Workload
-from tradewind.execution.xcoms import write_xcom
+from tradewind.execution.xcoms import record_map_length, write_xcom
 
 if TYPE_CHECKING:
     from tradewind.authoring.dag import DAG
@@ -120,6 +121,7 @@ def start_try(
     manual: ManualStartRules | None = None,
     ignore_dependencies: bool = False,
     force: bool = False,
+    map_index: int = -1,
 ) -> StartedTry:
     """Claim the try in one transaction; raise :class:`TryRefused` if it must not run.
 
@@ -138,6 +140,7 @@ def start_try(
             TaskInstance.dag_id == dag_id,
             TaskInstance.run_id == run_id,
             TaskInstance.task_id == task_id,
+            TaskInstance.map_index == map_index,
         )
         if not database.is_sqlite:
             query = query.with_for_update()
@@ -147,16 +150,17 @@ def start_try(
         else:
             if manual is None:
                 raise ValueError("a try nobody queued needs the rules of a manual start")
-            if ti is None:
+            if ti is None and map_index < 0:
                 ti = manual.new_task_instance(session, dag_id, run_id, task_id)
             if ti is None:
-                raise TaskNotFound(f"task {task_id!r} not found in DAG {dag_id!r}")
+                mapped = f" with map_index {map_index}" if map_index >= 0 else ""
+                raise TaskNotFound(f"task {task_id!r}{mapped} not found in DAG {dag_id!r}")
             _check_manual_start(session, manual, ti, ignore_dependencies, force)
         assert ti is not None
         _mark_running(ti, config, now)
         started = _started(run, ti, fileloc or _fileloc(session, dag_id), now, config)
         if started.next_method is None:
-            _delete_xcoms(session, [(dag_id, run_id, task_id)])
+            _delete_xcoms(session, [(dag_id, run_id, task_id, map_index)])
         return started
 
 
@@ -172,10 +176,10 @@ def claim_tries(
     now = now_utc()
     claimed: list[tuple[Workload, StartedTry]] = []
     refused: list[tuple[Workload, str]] = []
-    keys = [(w.dag_id, w.run_id, w.task_id) for w in workloads]
+    keys = [(w.dag_id, w.run_id, w.task_id, w.map_index) for w in workloads]
     with database.session() as session:
         runs = _by_key(session, DagRun, {key[:2] for key in keys})
-        tis = _by_key(session, TaskInstance, keys, lock=not database.is_sqlite)
+        tis = _instances_by_key(session, keys, lock=not database.is_sqlite)
         for workload, key in zip(workloads, keys, strict=True):
             run = runs.get(key[:2])
             ti = tis.get(key)
@@ -190,7 +194,7 @@ def claim_tries(
             assert ti is not None
             _mark_running(ti, config, now)
             claimed.append((workload, _started(run, ti, fileloc, now, config)))
-        fresh = [workload.key[:3] for workload, started in claimed if started.next_method is None]
+        fresh = [w.key.instance for w, started in claimed if started.next_method is None]
         if fresh:
             # A try resuming from a deferral keeps the XComs it pushed before deferring.
             _delete_xcoms(session, fresh)
@@ -220,10 +224,11 @@ def _mark_running(ti: TaskInstance, config: Config, now: datetime) -> None:
     ti.updated_at = now
 
 
-def _delete_xcoms(session: Any, keys: list[tuple[str, str, str]]) -> None:
-    """A new try starts from a clean slate: no XCom of an earlier try survives."""
+def _delete_xcoms(session: Any, keys: list[tuple[str, str, str, int]]) -> None:
+    """A new try starts from a clean slate: no XCom (nor map length) of an earlier try."""
     for chunk in _chunks(keys, KEYS_PER_STATEMENT):
-        session.execute(delete(XCom).where(_matching(XCom, chunk)))
+        session.execute(delete(XCom).where(ti_keys_clause(XCom, chunk)))
+        session.execute(delete(TaskMap).where(ti_keys_clause(TaskMap, chunk)))
 
 
 def _started(
@@ -251,6 +256,8 @@ def _started(
         conf_overrides_params=config.get("core", "dag_run_conf_overrides_params"),
         next_method=next_method,
         next_kwargs=None if next_kwargs is None else json.loads(next_kwargs),
+        map_index=ti.map_index,
+        max_map_length=config.get("core", "max_map_length"),
     )
 
 
@@ -310,7 +317,7 @@ class _Heartbeat(threading.Thread):
         while not self._stop_event.wait(self._interval):
             try:
                 with self._database.session() as session:
-                    ti = session.get(TaskInstance, (s.dag_id, s.run_id, s.task_id))
+                    ti = session.get(TaskInstance, _key_of(s))
                     if ti is None or ti.try_number != s.try_number:
                         return
                     ti.last_heartbeat_at = now_utc()
@@ -386,7 +393,7 @@ def record_results(
     if not keys:
         return []
     with database.session() as session:
-        tis = _by_key(session, TaskInstance, keys)
+        tis = _instances_by_key(session, keys)
         for started, pid in running:
             ti = tis.get(_key_of(started))
             if ti is not None and _is_current(ti, started):
@@ -396,9 +403,17 @@ def record_results(
             for started, outcome, pid in results
         ]
     for (started, _, _), (final, recorded) in zip(results, ends, strict=True):
-        name = f"{started.dag_id}.{started.task_id}"
+        mapped = f"[{started.map_index}]" if started.map_index >= 0 else ""
+        name = f"{started.dag_id}.{started.task_id}{mapped}"
         append_line(
-            log_path(config, started.dag_id, started.run_id, started.task_id, started.try_number),
+            log_path(
+                config,
+                started.dag_id,
+                started.run_id,
+                started.task_id,
+                started.try_number,
+                started.map_index,
+            ),
             f"Marked {name} as {final}"
             if recorded
             else f"Task instance was changed to {final} meanwhile; not overwriting",
@@ -423,6 +438,25 @@ def _by_key(
             query = query.order_by(*(getattr(model, name) for name in names)).with_for_update()
         for row in session.scalars(query):
             found[tuple(getattr(row, name) for name in names)] = row
+    return found
+
+
+def _instances_by_key(
+    session: Any, keys: Iterable[tuple[str, str, str, int]], *, lock: bool = False
+) -> dict[tuple[str, str, str, int], TaskInstance]:
+    """Task instances by (dag_id, run_id, task_id, map_index); ``lock``: FOR UPDATE."""
+    found: dict[tuple[str, str, str, int], TaskInstance] = {}
+    for chunk in _chunks(sorted(set(keys)), KEYS_PER_STATEMENT):
+        query = select(TaskInstance).where(ti_keys_clause(TaskInstance, chunk))
+        if lock:
+            query = query.order_by(
+                TaskInstance.dag_id,
+                TaskInstance.run_id,
+                TaskInstance.task_id,
+                TaskInstance.map_index,
+            ).with_for_update()
+        for ti in session.scalars(query):
+            found[ti.dag_id, ti.run_id, ti.task_id, ti.map_index] = ti
     return found
 
 
@@ -453,18 +487,21 @@ def _matching(
 
 def heartbeat_tries(database: Database, tries: Iterable[StartedTry]) -> None:
     """Mark these tries alive (a supervisor's heartbeat for the try processes it watches)."""
-    keys = [(s.dag_id, s.run_id, s.try_number, s.task_id) for s in tries]
-    names = ("dag_id", "run_id", "try_number", "task_id")
+    by_try: dict[int, list[tuple[str, str, str, int]]] = defaultdict(list)
+    for s in tries:
+        by_try[s.try_number].append(_key_of(s))
     now = now_utc()
     with database.session() as session:
-        for chunk in _chunks(keys, KEYS_PER_STATEMENT):
-            session.execute(
-                update(TaskInstance)
-                .where(_matching(TaskInstance, chunk, names))
-                .where(TaskInstance.state == TaskInstanceState.RUNNING)
-                .values(last_heartbeat_at=now)
-                .execution_options(synchronize_session=False)
-            )
+        for try_number, keys in by_try.items():
+            for chunk in _chunks(keys, KEYS_PER_STATEMENT):
+                session.execute(
+                    update(TaskInstance)
+                    .where(ti_keys_clause(TaskInstance, chunk))
+                    .where(TaskInstance.try_number == try_number)
+                    .where(TaskInstance.state == TaskInstanceState.RUNNING)
+                    .values(last_heartbeat_at=now)
+                    .execution_options(synchronize_session=False)
+                )
 
 
 #: States that end a try from outside while it runs: marked failed or success by hand,
@@ -488,7 +525,7 @@ def changed_tries(database: Database, tries: Iterable[StartedTry]) -> list[tuple
     if not by_key:
         return []
     with database.session() as session:
-        tis = _by_key(session, TaskInstance, by_key)
+        tis = _instances_by_key(session, by_key)
     changed = []
     for key, started in by_key.items():
         ti = tis.get(key)
@@ -501,8 +538,8 @@ def changed_tries(database: Database, tries: Iterable[StartedTry]) -> list[tuple
     return changed
 
 
-def _key_of(started: StartedTry) -> tuple[str, str, str]:
-    return (started.dag_id, started.run_id, started.task_id)
+def _key_of(started: StartedTry) -> tuple[str, str, str, int]:
+    return (started.dag_id, started.run_id, started.task_id, started.map_index)
 
 
 def _is_current(ti: TaskInstance | None, started: StartedTry) -> bool:
@@ -543,7 +580,21 @@ def _finish(
     ti.updated_at = now
     if outcome.state == TaskInstanceState.SUCCESS and outcome.result is not None:
         write_xcom(
-            session, started.dag_id, started.run_id, started.task_id, "return_value", outcome.result
+            session,
+            started.dag_id,
+            started.run_id,
+            started.task_id,
+            "return_value",
+            outcome.result,
+            map_index=started.map_index,
+        )
+        record_map_length(
+            session,
+            started.dag_id,
+            started.run_id,
+            started.task_id,
+            started.map_index,
+            outcome.result,
         )
     if outcome.state == TaskInstanceState.SUCCESS and outcome.dataset_events:
         record_events(
@@ -551,6 +602,7 @@ def _finish(
             outcome.dataset_events,
             now,
             source=(started.dag_id, started.run_id, started.task_id),
+            map_index=started.map_index,
         )
     return outcome.state, True
 
@@ -578,6 +630,7 @@ def run_in_child(
     manual: ManualStartRules | None = None,
     ignore_dependencies: bool = False,
     force: bool = False,
+    map_index: int = -1,
 ) -> int:
     """Everything a try's own process does; returns its exit code (never raises)."""
     from tradewind import compat
@@ -595,6 +648,7 @@ def run_in_child(
             manual=manual,
             ignore_dependencies=ignore_dependencies,
             force=force,
+            map_index=map_index,
         )
     except TradewindException as exc:
         sys.stderr.write(f"Not running {dag_id}.{task_id} ({run_id}): {exc}\n")
@@ -602,7 +656,7 @@ def run_in_child(
     except Exception:
         sys.stderr.write(traceback.format_exc())
         return EXIT_FAILED
-    path = log_path(config, dag_id, run_id, task_id, started.try_number)
+    path = log_path(config, dag_id, run_id, task_id, started.try_number, map_index)
     try:
         redirect_output(path)
     except OSError as exc:
@@ -689,7 +743,7 @@ def warm_database(database: Database, config: Config) -> None:
                 expected_try=1,
                 fileloc="-",
             )
-            ti = session.get(TaskInstance, (WARMUP_ID, WARMUP_ID, WARMUP_ID))
+            ti = session.get(TaskInstance, (WARMUP_ID, WARMUP_ID, WARMUP_ID, -1))
             assert ti is not None
             ti.last_heartbeat_at = now_utc()
             session.flush()

@@ -79,6 +79,10 @@ class StartedTry:
     #: keyword arguments (serde-encoded JSON data, the trigger's ``event`` among them).
     next_method: str | None = None
     next_kwargs: dict[str, Any] | None = None
+    #: -1 unless the task is mapped: which of its instances this try runs.
+    map_index: int = -1
+    #: ``[core] max_map_length``: a value pushed for a mapped task may not be longer.
+    max_map_length: int = 1024
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -164,6 +168,7 @@ class RuntimeTaskInstance:
         self.dag_id = started.dag_id
         self.run_id = started.run_id
         self.task_id = started.task_id
+        self.map_index = started.map_index
         self.try_number = started.try_number
         self.max_tries = started.max_tries
         self.logical_date = started.logical_date
@@ -190,7 +195,15 @@ class RuntimeTaskInstance:
             )
 
         payload = _json_value(value, f"XCom {key!r} of task {self.task_id!r}")
-        push_xcom(self._database.get(), self.dag_id, self.run_id, self.task_id, key, payload)
+        push_xcom(
+            self._database.get(),
+            self.dag_id,
+            self.run_id,
+            self.task_id,
+            key,
+            payload,
+            map_index=self.map_index,
+        )
 
     def xcom_pull(
         self,
@@ -200,10 +213,13 @@ class RuntimeTaskInstance:
         include_prior_dates: bool = False,
         *,
         run_id: str | None = None,
+        map_indexes: int | Iterable[int] | None = None,
         default: Any = None,
         **_: Any,
     ) -> Any:
-        """Airflow 2's ``xcom_pull`` (see :func:`tradewind.execution.xcoms.pull_xcom`)."""
+        """Airflow 2's ``xcom_pull`` (see :func:`tradewind.execution.xcoms.pull_xcom`): a
+        mapped task's values come as one lazy sequence, in map-index order, unless
+        ``map_indexes`` picks instances."""
         from tradewind.execution.xcoms import pull_xcom
 
         return pull_xcom(
@@ -212,6 +228,7 @@ class RuntimeTaskInstance:
             run_id or self.run_id,
             task_ids,
             key,
+            map_indexes,
             include_prior_dates=include_prior_dates,
             default=default,
             logical_date=self.logical_date,
@@ -230,7 +247,12 @@ class RuntimeTaskInstance:
         from tradewind.execution import cross_dag
 
         return cross_dag.first_poke_date(
-            self._database.get(), self.dag_id, self.run_id, self.task_id, self.try_number
+            self._database.get(),
+            self.dag_id,
+            self.run_id,
+            self.task_id,
+            self.try_number,
+            self.map_index,
         )
 
     def count_task_states(
@@ -366,7 +388,7 @@ def _json_value(value: Any, what: str) -> Any:
     """``value`` as the database will give it back (XComs are JSON, as in Airflow without
     pickling); NaN and infinities are refused, as PostgreSQL's JSON refuses them."""
     try:
-        return json.loads(json.dumps(value, allow_nan=False))
+        return json.loads(json.dumps(value, default=_as_plain, allow_nan=False))
     except (TypeError, ValueError) as exc:
         raise TypeError(
             f"{what} is not JSON-serializable: {exc}; XCom values must be strings, numbers, "
@@ -397,6 +419,15 @@ def describe_deferral(deferred: TaskDeferred) -> dict[str, Any]:
     }
 
 
+def _as_plain(value: Any) -> Any:
+    """A lazy XCom sequence (a mapped task's values) is stored as the list it reads as."""
+    from collections.abc import Sequence
+
+    if isinstance(value, Sequence):
+        return list(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
 def _raise_timeout(signum: int, frame: Any) -> None:
     raise AirflowTaskTimeout("the task ran longer than its execution_timeout")
 
@@ -415,9 +446,10 @@ def load_dag(fileloc: str, dag_id: str, loaded: dict[str, DAG] | None = None) ->
 
 def starting_line(started: StartedTry) -> str:
     """The first line of a try's log."""
+    mapped = f"[{started.map_index}]" if started.map_index >= 0 else ""
     return (
         f"Starting try {started.try_number} of {started.max_tries + 1} for "
-        f"{started.dag_id}.{started.task_id}, run {started.run_id}"
+        f"{started.dag_id}.{started.task_id}{mapped}, run {started.run_id}"
     )
 
 
@@ -447,9 +479,10 @@ def run_claimed(
         outlet_events = OutletEventAccessors()
         ti = RuntimeTaskInstance(database, started, task)
         context = try_context(dag, task, ti, started, outlet_events)
-        result = _run_task(task, context, outcome, started)
+        result = _run_task(task, context, outcome, ti, started)
         if getattr(task, "do_xcom_push", True) and result is not None:
             outcome.result = _json_value(result, f"return value of task {started.task_id!r}")
+        check_value_to_map(dag, started, outcome.result)
         outcome.dataset_events = _json_value(
             events_to_record(list(task.outlets), outlet_events),
             f"dataset event extra of task {started.task_id!r}",
@@ -628,9 +661,16 @@ def try_context(
     )
 
 
-def _run_task(task: Any, context: dict[str, Any], outcome: TryResult, started: StartedTry) -> Any:
-    """Render the task's fields (kept in ``outcome`` to be recorded) and execute it, or
-    resume it in the method it deferred to."""
+def _run_task(
+    task: Any,
+    context: dict[str, Any],
+    outcome: TryResult,
+    ti: RuntimeTaskInstance,
+    started: StartedTry,
+) -> Any:
+    """Render the task's fields (kept in ``outcome`` to be recorded) and execute it; a
+    mapped instance runs its own operator, built from its map index's values; a deferred
+    try resumes in the method it deferred to."""
     from tradewind.authoring.current_context import running_task
     from tradewind.authoring.templating import shown_field_values
 
@@ -638,6 +678,11 @@ def _run_task(task: Any, context: dict[str, Any], outcome: TryResult, started: S
     if timeout is not None:
         signal.signal(signal.SIGALRM, _raise_timeout)
         signal.setitimer(signal.ITIMER_REAL, max(timeout.total_seconds(), 0.001))
+    if started.map_index >= 0:
+        task = task.unmap(started.map_index, context)
+        ti.task = task
+        context["task"] = task
+        log.info("Mapped instance %d of %s", started.map_index, started.task_id)
     with running_task(context):
         task.render_template_fields(context)
         outcome.rendered_fields = shown_field_values(task) if task.template_fields else None
@@ -656,6 +701,36 @@ def _run_task(task: Any, context: dict[str, Any], outcome: TryResult, started: S
         result = task.execute(context)
         task.post_execute(context, result)
         return result
+
+
+def check_value_to_map(dag: DAG, started: StartedTry, value: Any) -> None:
+    """A task that mapped tasks expand over must return a list or dict, and not a longer
+    one than ``[core] max_map_length``; otherwise its try fails here, saying so."""
+    from tradewind.authoring.mapping import MappedOperator
+
+    readers = sorted(
+        task.task_id
+        for task in dag.tasks
+        if isinstance(task, MappedOperator)
+        and any(op.task_id == started.task_id for op in task.expand_input.references())
+    )
+    if not readers:
+        return
+    for_whom = (
+        f"tasks {readers} map over it" if len(readers) > 1 else f"{readers[0]!r} maps over it"
+    )
+    if value is None:
+        raise TypeError(f"task {started.task_id!r} returned nothing, but {for_whom}")
+    if not isinstance(value, list | dict):
+        raise TypeError(
+            f"task {started.task_id!r} returned {type(value).__name__}, but {for_whom}: "
+            f"a mapped task needs a list or a dict"
+        )
+    if len(value) > started.max_map_length:
+        raise ValueError(
+            f"task {started.task_id!r} returned {len(value)} values to map over, more than "
+            f"[core] max_map_length ({started.max_map_length})"
+        )
 
 
 def _on_kill(task: Any) -> None:

@@ -18,6 +18,12 @@ class TaskKey(NamedTuple):
     run_id: str
     task_id: str
     try_number: int
+    map_index: int = -1
+
+    @property
+    def instance(self) -> tuple[str, str, str, int]:
+        """The task instance this try belongs to (every try of it shares this)."""
+        return (self.dag_id, self.run_id, self.task_id, self.map_index)
 
 
 @dataclass(frozen=True)
@@ -33,10 +39,11 @@ class Workload:
     queue: str = "default"
     priority_weight: int = 1
     execution_timeout: float | None = None  # seconds
+    map_index: int = -1  # -1: the task is not mapped
 
     @property
     def key(self) -> TaskKey:
-        return TaskKey(self.dag_id, self.run_id, self.task_id, self.try_number)
+        return TaskKey(self.dag_id, self.run_id, self.task_id, self.try_number, self.map_index)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))

@@ -9,6 +9,7 @@ scheduler picks them up again, and the scheduler is woken at once.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,7 +41,7 @@ def _reset(session: Any, sdag: SerializedDAG, tis: list[TaskInstance]) -> None:
         # A cleared deferral starts over from execute(); its trigger, now unused, is
         # dropped by the triggerer.
         ti.trigger_id = ti.next_method = ti.next_kwargs = ti.trigger_timeout = None
-    forget_reschedules(session, sdag.dag_id, [(ti.run_id, ti.task_id) for ti in tis])
+    forget_reschedules(session, sdag.dag_id, [(ti.run_id, ti.task_id, ti.map_index) for ti in tis])
     session.execute(
         update(DagRun)
         .where(DagRun.dag_id == sdag.dag_id, DagRun.run_id.in_({ti.run_id for ti in tis}))
@@ -54,6 +55,7 @@ class ClearedTask:
     run_id: str
     task_id: str
     previous_state: str | None
+    map_index: int = -1
     #: Set for a task of another DAG, cleared because an ExternalTaskMarker points to it.
     dag_id: str | None = None
 
@@ -72,12 +74,15 @@ def clear_task_instances(
     dry_run: bool = False,
     downstream: bool = False,
     actor: str,
+    map_indexes: Collection[int] | None = None,
 ) -> list[ClearedTask]:
     """Clear matching task instances; with ``dry_run`` only list them.
 
-    ``downstream`` adds the tasks below the matching ones in the same runs. A cleared
-    ExternalTaskMarker also clears the task it names in the other DAG's run, with what
-    follows it there (see :mod:`tradewind.operations.external_clearing`).
+    Each instance of a mapped task is one task instance: ``map_indexes`` clears only
+    those (all of them otherwise). ``downstream`` adds the tasks below the matching ones
+    in the same runs. A cleared ExternalTaskMarker also clears the task it names in the
+    other DAG's run, with what follows it there (see
+    :mod:`tradewind.operations.external_clearing`).
 
     A clear that changed something is recorded in the audit log as ``actor``'s.
     """
@@ -98,8 +103,10 @@ def clear_task_instances(
                 and_(DagRun.dag_id == TaskInstance.dag_id, DagRun.run_id == TaskInstance.run_id),
             )
             .where(TaskInstance.dag_id == dag_id)
-            .order_by(DagRun.execution_date, TaskInstance.task_id)
+            .order_by(DagRun.execution_date, TaskInstance.task_id, TaskInstance.map_index)
         )
+        if map_indexes is not None:
+            query = query.where(TaskInstance.map_index.in_(list(map_indexes)))
         if start_date is not None:
             query = query.where(DagRun.execution_date >= start_date)
         if end_date is not None:
@@ -122,8 +129,8 @@ def clear_task_instances(
         if downstream:
             tis = with_downstream(session, sdag, tis)
         external = marked_external_tasks(session, sdag, tis)
-        cleared = [ClearedTask(ti.run_id, ti.task_id, ti.state) for ti in tis] + [
-            ClearedTask(ti.run_id, ti.task_id, ti.state, ti.dag_id)
+        cleared = [ClearedTask(ti.run_id, ti.task_id, ti.state, ti.map_index) for ti in tis] + [
+            ClearedTask(ti.run_id, ti.task_id, ti.state, ti.map_index, ti.dag_id)
             for _, ext_tis in external
             for ti in ext_tis
         ]
@@ -140,10 +147,15 @@ def clear_task_instances(
             dag_id=dag_id,
             run_id=run_id,
             task_id=next(iter(task_ids)) if len(task_ids) == 1 else None,
-            extra={"task_instances": [[ti.run_id, ti.task_id] for ti in tis]},
+            extra={"task_instances": [_instance(ti) for ti in tis]},
         )
     if config is not None:
         from tradewind.db.wakeup import notify_scheduler
 
         notify_scheduler(db, config)
     return cleared
+
+
+def _instance(ti: TaskInstance) -> list[str | int]:
+    """How the audit log names a cleared instance: [run, task] (and the map index)."""
+    return [ti.run_id, ti.task_id] if ti.map_index < 0 else [ti.run_id, ti.task_id, ti.map_index]

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from tradewind.config import Config
 from tradewind.db.engine import Database
-from tradewind.db.models import DagRun, TaskInstance, TaskReschedule, XCom
+from tradewind.db.models import DagRun, TaskInstance, TaskMap, TaskReschedule, XCom
 from tradewind.execution.executors import load_executor
 from tradewind.execution.executors.base import BaseExecutor
 from tradewind.execution.executors.sequential import SequentialExecutor
@@ -176,7 +176,7 @@ def _delete_previous_run(db: Database, dag_id: str, run_id: str, logical_date: d
                 or_(DagRun.run_id == run_id, DagRun.execution_date == logical_date),
             )
         ).all()
-        for model in (XCom, TaskReschedule, TaskInstance, DagRun):
+        for model in (XCom, TaskMap, TaskReschedule, TaskInstance, DagRun):
             session.execute(delete(model).where(model.dag_id == dag_id, model.run_id.in_(old)))
 
 
@@ -218,11 +218,20 @@ class _TryWatcher:
                 )
             ).one()
             rows = session.execute(
-                select(TaskInstance.task_id, TaskInstance.state, TaskInstance.try_number)
+                select(
+                    TaskInstance.task_id,
+                    TaskInstance.map_index,
+                    TaskInstance.state,
+                    TaskInstance.try_number,
+                )
                 .where(TaskInstance.dag_id == self.dag_id, TaskInstance.run_id == self.run_id)
-                .order_by(TaskInstance.end_date, TaskInstance.task_id)
+                .order_by(TaskInstance.end_date, TaskInstance.task_id, TaskInstance.map_index)
             ).all()
-        for task_id, state, try_number in rows:
+        # Rebuilt each time: a mapped task's placeholder gives way to its instances.
+        self._task_states = {}
+        for plain_id, map_index, state, try_number in rows:
+            # A mapped task's instances are reported one by one, as ``task[i]``.
+            task_id = plain_id if map_index < 0 else f"{plain_id}[{map_index}]"
             self._task_states[task_id] = state
             # A rescheduled sensor between pokes is still in its try.
             waiting = state in (S.RUNNING, S.UP_FOR_RESCHEDULE)
@@ -235,7 +244,9 @@ class _TryWatcher:
     def _report(self, task_id: str, number: int, state: str | None) -> None:
         if self.observer is None:
             return
-        path = log_path(self.config, self.dag_id, self.run_id, task_id, number)
+        plain_id, _, index = task_id.partition("[")
+        map_index = int(index.rstrip("]")) if index else -1
+        path = log_path(self.config, self.dag_id, self.run_id, plain_id, number, map_index)
         self.observer.try_ended(FinishedTry(task_id, number, state, path))
 
     def result(self, *, interrupted: bool = False) -> DagTestResult:

@@ -44,7 +44,7 @@ def with_downstream(
     by_run: dict[str, set[str]] = defaultdict(set)
     for ti in tis:
         by_run[ti.run_id].add(ti.task_id)
-    found = {(ti.run_id, ti.task_id): ti for ti in tis}
+    found = {(ti.run_id, ti.task_id, ti.map_index): ti for ti in tis}
     for run_id, task_ids in by_run.items():
         wanted = downstream_closure(sdag, task_ids)
         for ti in session.scalars(
@@ -54,8 +54,8 @@ def with_downstream(
                 TaskInstance.task_id.in_(wanted),
             )
         ):
-            found.setdefault((ti.run_id, ti.task_id), ti)
-    return sorted(found.values(), key=lambda ti: (ti.run_id, ti.task_id))
+            found.setdefault((ti.run_id, ti.task_id, ti.map_index), ti)
+    return sorted(found.values(), key=lambda ti: (ti.run_id, ti.task_id, ti.map_index))
 
 
 def marked_external_tasks(

@@ -58,7 +58,10 @@ class MarkSuccessExecutor(BaseExecutor):
         now = datetime.now(UTC)
         with self.db.session() as session:
             for workload in workloads:
-                ti = session.get(TaskInstance, (workload.dag_id, workload.run_id, workload.task_id))
+                ti = session.get(
+                    TaskInstance,
+                    (workload.dag_id, workload.run_id, workload.task_id, workload.map_index),
+                )
                 if ti is None or ti.state != S.QUEUED:
                     continue
                 ti.state = S.SUCCESS

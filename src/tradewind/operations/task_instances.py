@@ -104,8 +104,15 @@ def get_task(db: Database, dag_id: str, task_id: str) -> dict[str, str]:
     return task_to_dict(task, dag_id)
 
 
-def get_task_instance(db: Database, dag_id: str, ref: str, task_id: str) -> dict[str, str]:
-    """The task instance of ``task_id`` in the run at ``ref`` (execution date or run id)."""
+def get_task_instance(
+    db: Database, dag_id: str, ref: str, task_id: str, map_index: int | str | None = None
+) -> dict[str, str]:
+    """The task instance of ``task_id`` in the run at ``ref`` (execution date or run id).
+
+    ``map_index`` picks one instance of a mapped task; without it, the unmapped instance
+    (-1), as the endpoint always answered.
+    """
+    index = parse_map_index(map_index)
     with db.read_session() as session:
         run = find_dag_run(session, dag_id, ref)
         ti = session.scalar(
@@ -113,12 +120,24 @@ def get_task_instance(db: Database, dag_id: str, ref: str, task_id: str) -> dict
                 TaskInstance.dag_id == dag_id,
                 TaskInstance.run_id == run.run_id,
                 TaskInstance.task_id == task_id,
+                TaskInstance.map_index == index,
             )
         )
         if ti is None:
             dag = get_serialized_dag(session, dag_id)
-            if task_id not in dag.tasks:
+            task = dag.tasks.get(task_id)
+            if task is None:
                 raise task_not_found(dag_id, task_id)
+            if index >= 0:
+                raise TaskNotFound(
+                    f"Task {task_id} has no task instance with map_index {index} in the dag "
+                    f"run {run.run_id} of dag {dag_id}"
+                )
+            if task.is_mapped:
+                raise TaskNotFound(
+                    f"Task {task_id} is mapped: its instances in the dag run {run.run_id} of "
+                    f"dag {dag_id} are addressed with ?map_index=N"
+                )
             raise TaskNotFound(
                 f"Task {task_id} has no task instance in the dag run {run.run_id} of dag {dag_id}"
             )
@@ -128,14 +147,14 @@ def get_task_instance(db: Database, dag_id: str, ref: str, task_id: str) -> dict
 
 
 def get_rendered_fields(
-    db: Database, dag_id: str, run_id: str, task_id: str
+    db: Database, dag_id: str, run_id: str, task_id: str, map_index: int = -1
 ) -> dict[str, Any] | None:
     """What the task instance's templated fields rendered to in its latest finished try.
 
     ``None`` before any try has rendered them (or for an operator with no templated field).
     """
     with db.read_session() as session:
-        row = session.get(RenderedTaskInstanceFields, (dag_id, run_id, task_id))
+        row = session.get(RenderedTaskInstanceFields, (dag_id, run_id, task_id, map_index))
         return None if row is None else dict(row.rendered_fields)
 
 
@@ -146,6 +165,7 @@ def read_task_log(
     ref: str,
     task_id: str,
     try_number: int | str | None = None,
+    map_index: int | str | None = None,
 ) -> dict[str, Any]:
     """A try's log (default: the latest try): ``{dag_id, task_id, run_id, try_number, content}``.
 
@@ -155,12 +175,13 @@ def read_task_log(
     from tradewind.operations.task_logs import read_task_log as read_log_file
 
     wanted = None if try_number in (None, "") else _parse_try_number(try_number)
+    index = parse_map_index(map_index)
     with db.read_session() as session:
         run = find_dag_run(session, dag_id, ref)
         dag = get_serialized_dag(session, dag_id)
     if task_id not in dag.tasks:
         raise task_not_found(dag_id, task_id)
-    number, content = read_log_file(config, dag_id, run.run_id, task_id, wanted)
+    number, content = read_log_file(config, dag_id, run.run_id, task_id, wanted, index)
     return {
         "dag_id": dag_id,
         "task_id": task_id,
@@ -168,6 +189,21 @@ def read_task_log(
         "try_number": number,
         "content": content,
     }
+
+
+def parse_map_index(value: int | str | None) -> int:
+    """``?map_index=``: a whole number from 0, or absent / -1 for the unmapped instance."""
+    if value is None or value == "":
+        return -1
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = int(value)
+    except (TypeError, ValueError):
+        raise BadRequest(f"map_index must be an integer, not {value!r}") from None
+    if number < -1:
+        raise BadRequest(f"map_index must be -1 or more, not {value!r}")
+    return number
 
 
 def _parse_try_number(value: int | str) -> int:

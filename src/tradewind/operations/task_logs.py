@@ -13,9 +13,11 @@ from tradewind.execution.logs import log_path
 _ATTEMPT = re.compile(r"^attempt=(\d+)\.log$")
 
 
-def log_tries(config: Config, dag_id: str, run_id: str, task_id: str) -> list[int]:
+def log_tries(
+    config: Config, dag_id: str, run_id: str, task_id: str, map_index: int = -1
+) -> list[int]:
     """Try numbers that have a log file, ascending."""
-    folder = log_path(config, dag_id, run_id, task_id, 1).parent
+    folder = log_path(config, dag_id, run_id, task_id, 1, map_index).parent
     if not folder.is_dir():
         return []
     tries = (_ATTEMPT.match(path.name) for path in folder.iterdir())
@@ -23,15 +25,20 @@ def log_tries(config: Config, dag_id: str, run_id: str, task_id: str) -> list[in
 
 
 def read_task_log(
-    config: Config, dag_id: str, run_id: str, task_id: str, try_number: int | None = None
+    config: Config,
+    dag_id: str,
+    run_id: str,
+    task_id: str,
+    try_number: int | None = None,
+    map_index: int = -1,
 ) -> tuple[int, str]:
     """(try number, text) of one try's log; the latest try when ``try_number`` is None."""
     if try_number is None:
-        tries = log_tries(config, dag_id, run_id, task_id)
+        tries = log_tries(config, dag_id, run_id, task_id, map_index)
         if not tries:
             raise NotFound(f"No log for task {task_id} of DAG {dag_id}, run {run_id}")
         try_number = tries[-1]
-    path: Path = log_path(config, dag_id, run_id, task_id, try_number)
+    path: Path = log_path(config, dag_id, run_id, task_id, try_number, map_index)
     if not path.is_file():
         raise NotFound(
             f"No log for try {try_number} of task {task_id} of DAG {dag_id}, run {run_id}"

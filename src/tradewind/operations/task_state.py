@@ -29,6 +29,7 @@ def set_task_instance_state(
     *,
     actor: str,
     config: Config | None = None,
+    map_index: int = -1,
 ) -> str | None:
     """Set the state; returns the previous one. Raises NotFound / BadRequest."""
     if state not in MARKABLE:
@@ -38,7 +39,7 @@ def set_task_instance_state(
         run = session.scalar(select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id))
         if run is None:
             raise DagRunNotFound(f"DAG {dag_id} has no run {run_id}")
-        ti = session.get(TaskInstance, (dag_id, run_id, task_id))
+        ti = session.get(TaskInstance, (dag_id, run_id, task_id, map_index))
         if ti is None:
             raise TaskNotFound(f"Task {task_id} has no task instance in run {run_id} of {dag_id}")
         previous = ti.state

@@ -29,6 +29,7 @@ from tradewind.dagfiles.serialization import SerializedDAG, SerializedTask
 from tradewind.db.engine import plain_rows
 from tradewind.db.models import DagModel, DagRun, DagRunState, Pool, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
+from tradewind.db.ti_keys import ti_keys_clause
 from tradewind.execution.workload import Workload
 
 ACTIVE = (S.QUEUED, S.RUNNING)
@@ -150,6 +151,7 @@ class Admission:
                 TaskInstance.dag_id,
                 TaskInstance.run_id,
                 TaskInstance.task_id,
+                TaskInstance.map_index,
                 TaskInstance.try_number,
                 TaskInstance.pool,
                 TaskInstance.pool_slots,
@@ -167,7 +169,10 @@ class Admission:
                 TaskInstance.pool.in_(open_pools),
             )
             .order_by(
-                TaskInstance.priority_weight.desc(), DagRun.execution_date, TaskInstance.task_id
+                TaskInstance.priority_weight.desc(),
+                DagRun.execution_date,
+                TaskInstance.task_id,
+                TaskInstance.map_index,
             )
         )
         if busy_dags:
@@ -229,19 +234,12 @@ class Admission:
 
     def _mark_queued(self, chosen: list[Any]) -> None:
         """``scheduled`` -> ``queued``: one UPDATE per run, however many of its tasks."""
-        by_run: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for row in chosen:
-            by_run[row.dag_id, row.run_id].append(row.task_id)
+        keys = [(row.dag_id, row.run_id, row.task_id, row.map_index) for row in chosen]
         now = self.now
-        for (dag_id, run_id), task_ids in by_run.items():
+        for chunk in [keys[i : i + 500] for i in range(0, len(keys), 500)]:
             self.session.execute(
                 update(TaskInstance)
-                .where(
-                    TaskInstance.dag_id == dag_id,
-                    TaskInstance.run_id == run_id,
-                    TaskInstance.task_id.in_(task_ids),
-                    TaskInstance.state == S.SCHEDULED,
-                )
+                .where(ti_keys_clause(TaskInstance, chunk), TaskInstance.state == S.SCHEDULED)
                 .values(
                     state=S.QUEUED, queued_dttm=now, queued_by_job_id=self.job_id, updated_at=now
                 )
@@ -262,6 +260,7 @@ class Admission:
             queue=row.queue,
             priority_weight=row.priority_weight,
             execution_timeout=timeout.total_seconds() if timeout is not None else None,
+            map_index=row.map_index,
         )
 
     def _task_limit(self, dag_id: str) -> int:

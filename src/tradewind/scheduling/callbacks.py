@@ -108,6 +108,7 @@ def started_try(run: DagRun, ti: TaskInstance, fileloc: str) -> StartedTry:
         dag_id=ti.dag_id,
         run_id=ti.run_id,
         task_id=ti.task_id,
+        map_index=ti.map_index,
         try_number=ti.try_number,
         max_tries=ti.max_tries,
         fileloc=fileloc,

@@ -28,26 +28,29 @@ def upstream_blockers(session: Session, ti: TaskInstance) -> list[str]:
     if task is None:
         return [f"task {ti.task_id} is no longer in the DAG"]
     reasons = []
-    upstream = dict(
-        session.execute(
-            select(TaskInstance.task_id, TaskInstance.state).where(
+    # Each instance of a mapped upstream task counts, named ``task[i]``.
+    upstream: dict[str, str | None] = {
+        task_id if map_index < 0 else f"{task_id}[{map_index}]": state
+        for task_id, map_index, state in session.execute(
+            select(TaskInstance.task_id, TaskInstance.map_index, TaskInstance.state).where(
                 TaskInstance.dag_id == ti.dag_id,
                 TaskInstance.run_id == ti.run_id,
                 TaskInstance.task_id.in_(task.upstream_task_ids),
             )
         ).all()
-    )
-    for task_id in task.upstream_task_ids:
-        upstream.setdefault(task_id, None)
+    }
+    seen = {name.partition("[")[0] for name in upstream}
+    for task_id in task.upstream_task_ids - seen:
+        upstream[task_id] = None
     reasons.extend(_setup_blockers(session, ti, sdag.relevant_setups(ti.task_id), task))
-    setups = [state for tid, state in upstream.items() if tid in sdag.setup_ids]
+    setups = [state for name, state in upstream.items() if name.partition("[")[0] in sdag.setup_ids]
     if evaluate(task.trigger_rule, upstream.values(), setups) is not Decision.RUN:
         reasons.append(explain(task.trigger_rule, upstream))
     if task.depends_on_past or task.wait_for_downstream:
         run = session.scalars(
             select(DagRun).where(DagRun.dag_id == ti.dag_id, DagRun.run_id == ti.run_id)
         ).one()
-        if (reason := past_blocker(session, run, task)) is not None:
+        if (reason := past_blocker(session, run, task, ti.map_index)) is not None:
             reasons.append(reason)
     return reasons
 
@@ -58,16 +61,16 @@ def _setup_blockers(
     """Work between a setup and its teardown waits for that setup to succeed."""
     if task.is_teardown or not relevant:
         return []
-    states = dict(
-        session.execute(
-            select(TaskInstance.task_id, TaskInstance.state).where(
-                TaskInstance.dag_id == ti.dag_id,
-                TaskInstance.run_id == ti.run_id,
-                TaskInstance.task_id.in_(relevant),
-            )
-        ).all()
-    )
-    if setup_constraint(states.get(tid) for tid in relevant) is None:
+    rows = session.execute(
+        select(TaskInstance.task_id, TaskInstance.state).where(
+            TaskInstance.dag_id == ti.dag_id,
+            TaskInstance.run_id == ti.run_id,
+            TaskInstance.task_id.in_(relevant),
+        )
+    ).all()
+    states = dict(rows)  # for the message; every instance of a mapped setup counts below
+    found = [state for _, state in rows] + [None for tid in relevant if tid not in states]
+    if setup_constraint(found) is None:
         return []
     seen = ", ".join(f"{tid}={states.get(tid) or 'none'}" for tid in sorted(relevant))
     return [f"the setup tasks it works within must succeed first ({seen})"]

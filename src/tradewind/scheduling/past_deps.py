@@ -24,8 +24,13 @@ from tradewind.db.models import TaskInstanceState as S
 PAST_DONE = (S.SUCCESS, S.SKIPPED)
 
 
-def past_blocker(session: Session, run: DagRun, task: SerializedTask) -> str | None:
-    """Why ``task`` of ``run`` must wait for the previous run; ``None`` if it need not."""
+def past_blocker(
+    session: Session, run: DagRun, task: SerializedTask, map_index: int = -1
+) -> str | None:
+    """Why ``task`` of ``run`` (its instance ``map_index``) must wait for the previous run;
+    ``None`` if it need not. A mapped task's instance waits for the same map index; one the
+    previous run has no counterpart for (nor the placeholder, -1, once the previous run's
+    were expanded) does not wait."""
     if not (task.depends_on_past or task.wait_for_downstream):
         return None
     previous = session.scalars(
@@ -36,7 +41,9 @@ def past_blocker(session: Session, run: DagRun, task: SerializedTask) -> str | N
     ).first()
     if previous is None:
         return None  # the DAG's first run
-    states = _states(session, run.dag_id, previous, {task.task_id})
+    states = _states(session, run.dag_id, previous, {task.task_id}, map_index)
+    if task.task_id not in states and task.is_mapped:
+        return None
     if task.task_id not in states:
         if task.ignore_first_depends_on_past and not _ran_before(session, run, task.task_id):
             return None
@@ -52,8 +59,8 @@ def past_blocker(session: Session, run: DagRun, task: SerializedTask) -> str | N
             f"{state}, not success or skipped"
         )
     if task.wait_for_downstream and task.downstream_task_ids:
-        below = _states(session, run.dag_id, previous, set(task.downstream_task_ids))
-        waiting = sorted(tid for tid, st in below.items() if st not in PAST_DONE)
+        below = _all_states(session, run.dag_id, previous, set(task.downstream_task_ids))
+        waiting = sorted({tid for tid, st in below if st not in PAST_DONE})
         if waiting:
             return (
                 f"wait_for_downstream: downstream tasks {', '.join(waiting)} of the previous "
@@ -63,8 +70,23 @@ def past_blocker(session: Session, run: DagRun, task: SerializedTask) -> str | N
 
 
 def _states(
-    session: Session, dag_id: str, run_id: str, task_ids: set[str]
+    session: Session, dag_id: str, run_id: str, task_ids: set[str], map_index: int
 ) -> dict[str, str | None]:
+    rows = session.execute(
+        select(TaskInstance.task_id, TaskInstance.state).where(
+            TaskInstance.dag_id == dag_id,
+            TaskInstance.run_id == run_id,
+            TaskInstance.task_id.in_(task_ids),
+            TaskInstance.map_index == map_index,
+        )
+    )
+    return {task_id: state for task_id, state in rows}
+
+
+def _all_states(
+    session: Session, dag_id: str, run_id: str, task_ids: set[str]
+) -> list[tuple[str, str | None]]:
+    """(task_id, state) of every instance (each map index) of these tasks in the run."""
     rows = session.execute(
         select(TaskInstance.task_id, TaskInstance.state).where(
             TaskInstance.dag_id == dag_id,
@@ -72,7 +94,7 @@ def _states(
             TaskInstance.task_id.in_(task_ids),
         )
     )
-    return {task_id: state for task_id, state in rows}
+    return [(task_id, state) for task_id, state in rows]
 
 
 def _ran_before(session: Session, run: DagRun, task_id: str) -> bool:

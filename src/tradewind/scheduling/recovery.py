@@ -73,12 +73,12 @@ def handle_outcomes(
             TaskInstance.state.in_((S.QUEUED, S.RUNNING)),
         )
     ).all()
-    index = {(ti.dag_id, ti.run_id, ti.task_id): ti for ti in tis}
+    index = {(ti.dag_id, ti.run_id, ti.task_id, ti.map_index): ti for ti in tis}
     sdags = get_dags({ti.dag_id for ti in tis}) if tis else {}
     handled = 0
     for outcome in outcomes:
         key = outcome.key
-        ti = index.get((key.dag_id, key.run_id, key.task_id))
+        ti = index.get((key.dag_id, key.run_id, key.task_id, key.map_index))
         if ti is None or outcome.returncode == EXIT_NOT_STARTED or outcome.reason == "deferred":
             # It refused to start on purpose (the try was claimed already, or the TI
             # changed): it never touched the TI, whoever did owns it now. A message
@@ -99,7 +99,7 @@ def handle_outcomes(
         task = sdag.tasks.get(ti.task_id) if sdag else None
         state = fail_try(ti, task, now)
         append_line(
-            log_path(config, ti.dag_id, ti.run_id, ti.task_id, ti.try_number),
+            log_path(config, ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.map_index),
             f"{message}; marked {state}",
             "ERROR",
         )
@@ -122,6 +122,7 @@ def _an_earlier_poke(session: Session, outcome: TaskOutcome) -> bool:
                 TaskReschedule.dag_id == key.dag_id,
                 TaskReschedule.run_id == key.run_id,
                 TaskReschedule.task_id == key.task_id,
+                TaskReschedule.map_index == key.map_index,
                 TaskReschedule.try_number == key.try_number,
             )
             .limit(1)
@@ -145,7 +146,7 @@ def _request_for_stopped(
     sdags = get_dags({o.key.dag_id for o in stopped})
     for outcome in stopped:
         key = outcome.key
-        ti = session.get(TaskInstance, (key.dag_id, key.run_id, key.task_id))
+        ti = session.get(TaskInstance, (key.dag_id, key.run_id, key.task_id, key.map_index))
         if ti is None or ti.state != S.FAILED or ti.try_number != key.try_number:
             continue
         message = "The task instance was marked failed externally and its try was stopped"
@@ -304,7 +305,9 @@ def _fail_each(
         state = fail_try(ti, sdag.tasks.get(ti.task_id) if sdag else None, now)
         why = reason(ti)
         message = f"{why}; marked {state}"
-        append_line(log_path(config, ti.dag_id, ti.run_id, ti.task_id, ti.try_number), message)
+        append_line(
+            log_path(config, ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.map_index), message
+        )
         log.warning("%s.%s (%s): %s", ti.dag_id, ti.task_id, ti.run_id, message)
         _request_callbacks(session, ti, sdag, why, requests)
     return len(tis)

@@ -7,12 +7,13 @@ order, so a skip or an upstream failure cascades down the whole run in the same 
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from tradewind.authoring.skipping import SKIP_DECISION_KEY, skip_is_recorded
@@ -20,9 +21,13 @@ from tradewind.dagfiles.serialization import SerializedDAG, SerializedTask
 from tradewind.db.engine import plain_rows
 from tradewind.db.models import DagRun, DagRunState, TaskInstance, XCom
 from tradewind.db.models import TaskInstanceState as S
+from tradewind.db.ti_keys import ti_keys_clause
+from tradewind.scheduling.expansion import expand_length, literal_length
 from tradewind.scheduling.past_deps import past_blocker
 from tradewind.scheduling.task_instances import task_instance_values
 from tradewind.scheduling.trigger_rules import Decision, evaluate, setup_constraint
+
+log = logging.getLogger(__name__)
 
 FAILED_LEAF = frozenset({S.FAILED, S.UPSTREAM_FAILED})
 UNFINISHED = (
@@ -51,8 +56,16 @@ class ProcessResult:
             self.next_due = when
 
 
+#: A task instance within a run: (task_id, map_index).
+Instance = tuple[str, int]
+
+
 def process_runs(
-    session: Session, runs: list[DagRun], sdags: dict[str, SerializedDAG], now: datetime
+    session: Session,
+    runs: list[DagRun],
+    sdags: dict[str, SerializedDAG],
+    now: datetime,
+    max_map_length: int = 1024,
 ) -> ProcessResult:
     result = ProcessResult()
     if not runs:
@@ -63,6 +76,7 @@ def process_runs(
             TaskInstance.dag_id,
             TaskInstance.run_id,
             TaskInstance.task_id,
+            TaskInstance.map_index,
             TaskInstance.state,
             TaskInstance.next_retry_at,
         ).where(
@@ -70,113 +84,200 @@ def process_runs(
             TaskInstance.run_id.in_({r.run_id for r in runs}),
         ),
     )
-    by_run: dict[tuple[str, str], dict[str, tuple[str | None, datetime | None]]] = defaultdict(dict)
+    by_run: dict[tuple[str, str], dict[Instance, tuple[str | None, datetime | None]]] = defaultdict(
+        dict
+    )
     for row in rows:
-        by_run[row.dag_id, row.run_id][row.task_id] = (row.state, row.next_retry_at)
+        by_run[row.dag_id, row.run_id][row.task_id, row.map_index] = (
+            row.state,
+            row.next_retry_at,
+        )
     for run in runs:
         sdag = sdags.get(run.dag_id)
         if sdag is None:
             continue  # the DAG is gone or unreadable: leave the run until it is back
-        _process_run(session, run, sdag, by_run.get((run.dag_id, run.run_id), {}), now, result)
+        existing = by_run.get((run.dag_id, run.run_id), {})
+        _RunPass(session, run, sdag, existing, now, result, max_map_length).process()
     return result
 
 
-def _process_run(
-    session: Session,
-    run: DagRun,
-    sdag: SerializedDAG,
-    existing: dict[str, tuple[str | None, datetime | None]],
-    now: datetime,
-    result: ProcessResult,
-) -> None:
-    states: dict[str, str | None] = {tid: st for tid, (st, _) in existing.items()}
-    changes: dict[str | None, list[str]] = defaultdict(list)
-    rescheduled: list[str] = []
+class _RunPass:
+    """One pass over one run: its task instances' states, kept per task and instance."""
 
-    missing = [task for tid, task in sdag.tasks.items() if tid not in existing]
-    if missing:
-        session.execute(
-            insert(TaskInstance),
-            [task_instance_values(run.dag_id, run.run_id, task, now) for task in missing],
-        )
-        for task in missing:
-            states[task.task_id] = None
-        result.changed = True
-    for tid, state in list(states.items()):
-        if tid not in sdag.tasks and state in UNFINISHED:
-            changes[S.REMOVED].append(tid)
-            states[tid] = S.REMOVED
-        elif tid in sdag.tasks and state == S.REMOVED:
-            changes[None].append(tid)
-            states[tid] = None
+    def __init__(
+        self,
+        session: Session,
+        run: DagRun,
+        sdag: SerializedDAG,
+        existing: dict[Instance, tuple[str | None, datetime | None]],
+        now: datetime,
+        result: ProcessResult,
+        max_map_length: int,
+    ) -> None:
+        self.session = session
+        self.run = run
+        self.sdag = sdag
+        self.existing = existing
+        self.now = now
+        self.result = result
+        self.max_map_length = max_map_length
+        self.states: dict[str, dict[int, str | None]] = defaultdict(dict)
+        for (tid, mi), (state, _) in existing.items():
+            self.states[tid][mi] = state
+        self.changes: dict[str | None, list[tuple[str, str, str, int]]] = defaultdict(list)
+        #: Sensors whose next poke is due: their try goes on (see ``_same_try_again``).
+        self.rescheduled: list[tuple[str, str, str, int]] = []
 
-    if sdag.dagrun_timeout is not None and run.start_date is not None:
-        deadline = run.start_date + sdag.dagrun_timeout
-        if now >= deadline:
-            unfinished = [tid for tid in sdag.tasks if states.get(tid) in UNFINISHED]
-            changes[S.SKIPPED].extend(unfinished)
-            _apply(session, run, changes, now)
-            _finish(run, DagRunState.FAILED, now, result)
-            result.timed_out.add((run.dag_id, run.run_id))
-            return
-        result.due(deadline)
+    def set(self, tid: str, mi: int, state: str | None) -> None:
+        self.changes[state].append((self.run.dag_id, self.run.run_id, tid, mi))
+        self.states[tid][mi] = state
 
-    left_out = _left_out_by_a_branch(session, run, sdag, states)
-    for tid in sdag.topological_order():
-        state = states.get(tid)
-        task = sdag.tasks[tid]
-        if state is None:
-            decision = Decision.SKIP if tid in left_out else _decide(sdag, task, states)
-            if decision is Decision.RUN:
-                if past_blocker(session, run, task) is not None:
-                    continue
-                new = S.SCHEDULED
-            elif decision is Decision.SKIP:
-                new = S.SKIPPED
-            elif decision is Decision.UPSTREAM_FAILED:
-                new = S.UPSTREAM_FAILED
-            else:
+    def task_states(self, tid: str) -> list[str | None]:
+        return list(self.states.get(tid, {}).values())
+
+    def process(self) -> None:
+        run, sdag, now, result = self.run, self.sdag, self.now, self.result
+        self._insert_missing()
+        for tid, instances in list(self.states.items()):
+            for mi, state in list(instances.items()):
+                if tid not in sdag.tasks and state in UNFINISHED:
+                    self.set(tid, mi, S.REMOVED)
+                elif tid in sdag.tasks and state == S.REMOVED:
+                    self.set(tid, mi, None)
+
+        if sdag.dagrun_timeout is not None and run.start_date is not None:
+            deadline = run.start_date + sdag.dagrun_timeout
+            if now >= deadline:
+                for tid in sdag.tasks:
+                    for mi, state in list(self.states.get(tid, {}).items()):
+                        if state in UNFINISHED:
+                            self.set(tid, mi, S.SKIPPED)
+                _apply(self.session, self.changes, now)
+                _finish(run, DagRunState.FAILED, now, result)
+                result.timed_out.add((run.dag_id, run.run_id))
+                return
+            result.due(deadline)
+
+        flat = {tid: st.get(-1) for tid, st in self.states.items() if len(st) == 1}
+        left_out = _left_out_by_a_branch(self.session, run, sdag, flat)
+        for tid in sdag.topological_order():
+            self._advance(sdag.tasks[tid], tid in left_out)
+        if self.changes:
+            result.changed = True
+            _apply(self.session, self.changes, now)
+        if self.rescheduled:
+            _same_try_again(self.session, self.rescheduled)
+
+        relevant = [state for tid in sdag.tasks for state in self.task_states(tid)]
+        if all(state is not None and state not in UNFINISHED for state in relevant):
+            # Teardowns do not decide the run's state unless on_failure_fail_dagrun (Airflow).
+            leaves = [state for tid in sdag.run_state_leaves for state in self.task_states(tid)]
+            failed = any(state in FAILED_LEAF for state in leaves)
+            _finish(run, DagRunState.FAILED if failed else DagRunState.SUCCESS, now, result)
+
+    def _insert_missing(self) -> None:
+        """Rows for tasks the run has none of: one per task, or per instance of a task
+        mapped over literals only (its count is known already). One bulk insert."""
+        rows: list[dict[str, Any]] = []
+        for tid, task in self.sdag.tasks.items():
+            if tid in self.states:
                 continue
-            changes[new].append(tid)
-            states[tid] = new
-        elif state in WAITING:
-            retry_at = existing.get(tid, (None, None))[1]
-            if retry_at is None or retry_at <= now:
-                changes[S.SCHEDULED].append(tid)
-                states[tid] = S.SCHEDULED
-                if state == S.UP_FOR_RESCHEDULE:
-                    rescheduled.append(tid)
-            else:
-                result.due(retry_at)
-    if changes:
-        result.changed = True
-        _apply(session, run, changes, now)
-    if rescheduled:
-        _same_try_again(session, run, rescheduled)
+            count = literal_length(task) if task.is_mapped else None
+            indexes = range(count) if count and count <= self.max_map_length else [-1]
+            for mi in indexes:
+                rows.append(
+                    task_instance_values(self.run.dag_id, self.run.run_id, task, self.now, mi)
+                )
+                self.states[tid][mi] = None
+        if rows:
+            self.session.execute(insert(TaskInstance), rows)
+            self.result.changed = True
 
-    relevant = [states.get(tid) for tid in sdag.tasks]
-    if all(state is not None and state not in UNFINISHED for state in relevant):
-        # Teardowns do not decide the run's state unless on_failure_fail_dagrun (Airflow's rule).
-        leaves = [states.get(tid) for tid in sdag.run_state_leaves]
-        failed = any(state in FAILED_LEAF for state in leaves)
-        _finish(run, DagRunState.FAILED if failed else DagRunState.SUCCESS, now, result)
+    def _advance(self, task: SerializedTask, left_out: bool) -> None:
+        tid = task.task_id
+        decision: Decision | None = None
+        for mi, state in sorted(self.states.get(tid, {}).items()):
+            if state is None:
+                if decision is None:
+                    decision = self._decide(task, left_out)
+                if decision is Decision.RUN:
+                    if past_blocker(self.session, self.run, task, mi) is not None:
+                        continue
+                    if task.is_mapped and mi == -1:
+                        self._expand(task)
+                        return
+                    self.set(tid, mi, S.SCHEDULED)
+                elif decision is Decision.SKIP:
+                    self.set(tid, mi, S.SKIPPED)
+                elif decision is Decision.UPSTREAM_FAILED:
+                    self.set(tid, mi, S.UPSTREAM_FAILED)
+            elif state in WAITING:
+                retry_at = self.existing.get((tid, mi), (None, None))[1]
+                if retry_at is None or retry_at <= self.now:
+                    self.set(tid, mi, S.SCHEDULED)
+                    if state == S.UP_FOR_RESCHEDULE:
+                        self.rescheduled.append((self.run.dag_id, self.run.run_id, tid, mi))
+                else:
+                    self.result.due(retry_at)
 
+    def _decide(self, task: SerializedTask, left_out: bool) -> Decision:
+        """The trigger rule over every instance of every direct upstream task (and, for a
+        teardown, apart, those of them that are setups), after the setups the task works
+        within."""
+        if left_out:
+            return Decision.SKIP
+        sdag = self.sdag
+        if not task.is_teardown:
+            relevant = sdag.relevant_setups(task.task_id)
+            if relevant:
+                decided = setup_constraint(
+                    state for s in relevant if s in self.states for state in self.task_states(s)
+                )
+                if decided is not None:
+                    return decided
+        upstream = [u for u in task.upstream_task_ids if u in self.states]
+        return evaluate(
+            task.trigger_rule,
+            [state for u in upstream for state in self.task_states(u)],
+            [state for u in upstream if u in sdag.setup_ids for state in self.task_states(u)],
+        )
 
-def _decide(sdag: SerializedDAG, task: SerializedTask, states: dict[str, str | None]) -> Decision:
-    """The trigger rule applied to the direct upstream tasks (and, for a teardown, apart,
-    to those of them that are setups), after the setups the task works within."""
-    if not task.is_teardown:
-        relevant = sdag.relevant_setups(task.task_id)
-        if relevant:
-            decided = setup_constraint(states.get(s) for s in relevant if s in states)
-            if decided is not None:
-                return decided
-    upstream = [u for u in task.upstream_task_ids if u in states]
-    return evaluate(
-        task.trigger_rule,
-        [states.get(u) for u in upstream],
-        [states.get(u) for u in upstream if u in sdag.setup_ids],
-    )
+    def _expand(self, task: SerializedTask) -> None:
+        """Replace the waiting placeholder (-1) with the task's instances, scheduled, in one
+        bulk insert; none: skipped; too many or no input: failed, saying why."""
+        tid = task.task_id
+        expansion = expand_length(self.session, self.run, self.sdag, task, self.max_map_length)
+        if expansion.error is not None:
+            log.warning(
+                "Mapped task %s of %s (%s) failed: %s",
+                tid,
+                self.run.dag_id,
+                self.run.run_id,
+                expansion.error,
+            )
+            self.set(tid, -1, S.FAILED)
+            return
+        if expansion.length == 0:
+            self.set(tid, -1, S.SKIPPED)
+            return
+        self.session.execute(
+            delete(TaskInstance).where(
+                TaskInstance.dag_id == self.run.dag_id,
+                TaskInstance.run_id == self.run.run_id,
+                TaskInstance.task_id == tid,
+                TaskInstance.map_index == -1,
+            )
+        )
+        rows = [
+            {
+                **task_instance_values(self.run.dag_id, self.run.run_id, task, self.now, mi),
+                "state": S.SCHEDULED,
+            }
+            for mi in range(expansion.length)
+        ]
+        self.session.execute(insert(TaskInstance), rows)
+        self.states[tid] = {mi: S.SCHEDULED for mi in range(expansion.length)}
+        self.result.changed = True
 
 
 def _left_out_by_a_branch(
@@ -223,45 +324,36 @@ def _finish(run: DagRun, state: str, now: datetime, result: ProcessResult) -> No
 
 
 def _apply(
-    session: Session, run: DagRun, changes: dict[str | None, list[str]], now: datetime
+    session: Session, changes: dict[str | None, list[tuple[str, str, str, int]]], now: datetime
 ) -> None:
-    for state, task_ids in changes.items():
-        if not task_ids:
+    for state, keys in changes.items():
+        if not keys:
             continue
         values: dict[str, Any] = {"state": state, "updated_at": now}
-        if state in (S.SKIPPED, S.UPSTREAM_FAILED, S.REMOVED):
+        if state in (S.SKIPPED, S.UPSTREAM_FAILED, S.REMOVED, S.FAILED):
             values["end_date"] = now
         if state == S.SCHEDULED:
             values["next_retry_at"] = None
-        for chunk in _chunks(task_ids, 500):
+        for chunk in _chunks(keys, 500):
             session.execute(
                 update(TaskInstance)
-                .where(
-                    TaskInstance.dag_id == run.dag_id,
-                    TaskInstance.run_id == run.run_id,
-                    TaskInstance.task_id.in_(chunk),
-                )
+                .where(ti_keys_clause(TaskInstance, chunk))
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
 
 
-def _same_try_again(session: Session, run: DagRun, task_ids: list[str]) -> None:
+def _same_try_again(session: Session, keys: list[tuple[str, str, str, int]]) -> None:
     """A rescheduled sensor's next poke continues its try: step the count back, so the
     claim (which counts a try up as it starts it) lands on the same try number."""
-    for chunk in _chunks(task_ids, 500):
+    for chunk in _chunks(keys, 500):
         session.execute(
             update(TaskInstance)
-            .where(
-                TaskInstance.dag_id == run.dag_id,
-                TaskInstance.run_id == run.run_id,
-                TaskInstance.task_id.in_(chunk),
-                TaskInstance.try_number > 0,
-            )
+            .where(ti_keys_clause(TaskInstance, chunk), TaskInstance.try_number > 0)
             .values(try_number=TaskInstance.try_number - 1)
             .execution_options(synchronize_session=False)
         )
 
 
-def _chunks(items: list[str], size: int) -> list[list[str]]:
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]

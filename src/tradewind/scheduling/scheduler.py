@@ -463,7 +463,9 @@ class Scheduler:
             started = self._start_queued_runs(session, dags, now, postgres)
             runs = self._running_runs(session, postgres)
             sdags = get_dags({run.dag_id for run in runs})
-            processed = process_runs(session, runs, sdags, now)
+            processed = process_runs(
+                session, runs, sdags, now, self.config.get("core", "max_map_length")
+            )
             for run in processed.finished:
                 self._settled.discard(run.dag_id)
             requests.extend(dag_requests(session, processed.finished, sdags, processed.timed_out))

@@ -10,13 +10,18 @@ from tradewind.db.models import TaskInstance
 
 
 def task_instance_values(
-    dag_id: str, run_id: str, task: SerializedTask, now: datetime | None = None
+    dag_id: str,
+    run_id: str,
+    task: SerializedTask,
+    now: datetime | None = None,
+    map_index: int = -1,
 ) -> dict[str, Any]:
     """Column values of a fresh (no state) task instance; used for bulk inserts."""
     return {
         "dag_id": dag_id,
         "run_id": run_id,
         "task_id": task.task_id,
+        "map_index": map_index,
         "state": None,
         "try_number": 0,
         "max_tries": task.retries,

@@ -8,7 +8,10 @@ from tradewind.operations import clearing, task_state
 from tradewind.www.context import UiContext
 
 
-def clear(context: UiContext, dag_id: str, run_id: str, task_id: str, who: str) -> str:
+def clear(
+    context: UiContext, dag_id: str, run_id: str, task_id: str, who: str, map_index: int = -1
+) -> str:
+    """Clear the task instance; a mapped instance alone when ``map_index`` names one."""
     cleared = clearing.clear_task_instances(
         context.database,
         context.config,
@@ -16,6 +19,7 @@ def clear(context: UiContext, dag_id: str, run_id: str, task_id: str, who: str) 
         task_regex=f"^{re.escape(task_id)}$",
         run_id=run_id,
         actor=who,
+        map_indexes=[map_index] if map_index >= 0 else None,
     )
     if not cleared:
         return f"Nothing to clear for {task_id} in {run_id}."
@@ -25,8 +29,23 @@ def clear(context: UiContext, dag_id: str, run_id: str, task_id: str, who: str) 
     return f"Cleared {task_id}: it will run again."
 
 
-def mark(context: UiContext, dag_id: str, run_id: str, task_id: str, state: str, who: str) -> str:
+def mark(
+    context: UiContext,
+    dag_id: str,
+    run_id: str,
+    task_id: str,
+    state: str,
+    who: str,
+    map_index: int = -1,
+) -> str:
     previous = task_state.set_task_instance_state(
-        context.database, dag_id, run_id, task_id, state, actor=who, config=context.config
+        context.database,
+        dag_id,
+        run_id,
+        task_id,
+        state,
+        actor=who,
+        config=context.config,
+        map_index=map_index,
     )
     return f"Marked {task_id} {state} (was {previous or 'no status'})."

@@ -26,9 +26,10 @@ def read(
     try_number: int,
     offset: int,
     max_bytes: int,
+    map_index: int = -1,
 ) -> LogChunk:
     """Up to ``max_bytes`` from ``offset``; a long file is cut at a line end."""
-    path = log_path(context.config, dag_id, run_id, task_id, try_number)
+    path = log_path(context.config, dag_id, run_id, task_id, try_number, map_index)
     try:
         with path.open("rb") as handle:
             _check_offset(offset, os.fstat(handle.fileno()).st_size)

@@ -259,6 +259,8 @@ class Grid:
     runs: list[DagRun]  # oldest first, as columns read left to right
     tasks: list[GridTask]  # topological order
     cells: dict[tuple[str, str], tuple[str | None, int]]  # (task_id, run_id) -> state, try
+    #: A mapped task's cell: how many of its instances are in each state.
+    mapped: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
 
 
 def dag_tasks(session: Session, dag_id: str) -> list[GridTask]:
@@ -303,21 +305,78 @@ def grid(session: Session, dag_id: str, tasks: list[GridTask], run_count: int) -
         )
     )
     runs.reverse()
-    cells = task_states(session, dag_id, [run.run_id for run in runs])
-    return Grid(runs=runs, tasks=tasks, cells=cells)
+    run_ids = [run.run_id for run in runs]
+    mapped = mapped_counts(session, dag_id, run_ids)
+    cells = task_states(session, dag_id, run_ids)
+    return Grid(runs=runs, tasks=tasks, cells=cells, mapped=mapped)
 
 
 def task_states(
     session: Session, dag_id: str, run_ids: list[str]
 ) -> dict[tuple[str, str], tuple[str | None, int]]:
+    """One cell per task and run; a mapped task's cell summarises its instances' states."""
+    from tradewind.www.task_groups import summary_state
+
     if not run_ids:
         return {}
     rows = session.execute(
         select(
-            TaskInstance.task_id, TaskInstance.run_id, TaskInstance.state, TaskInstance.try_number
+            TaskInstance.task_id,
+            TaskInstance.run_id,
+            TaskInstance.map_index,
+            TaskInstance.state,
+            TaskInstance.try_number,
         ).where(TaskInstance.dag_id == dag_id, TaskInstance.run_id.in_(run_ids))
     )
-    return {(task_id, run_id): (state, tries) for task_id, run_id, state, tries in rows}
+    cells: dict[tuple[str, str], tuple[str | None, int]] = {}
+    instances: dict[tuple[str, str], list[str | None]] = defaultdict(list)
+    for task_id, run_id, map_index, state, tries in rows:
+        if map_index < 0:
+            cells[task_id, run_id] = (state, tries)
+        else:
+            instances[task_id, run_id].append(state)
+    for key, states in instances.items():
+        cells[key] = (summary_state(states), 0)
+    return cells
+
+
+def mapped_counts(
+    session: Session, dag_id: str, run_ids: list[str]
+) -> dict[tuple[str, str], dict[str, int]]:
+    """``(task_id, run_id) -> {state: instances}`` for mapped tasks, counted in SQL."""
+    if not run_ids:
+        return {}
+    rows = session.execute(
+        select(TaskInstance.task_id, TaskInstance.run_id, TaskInstance.state, func.count())
+        .where(
+            TaskInstance.dag_id == dag_id,
+            TaskInstance.run_id.in_(run_ids),
+            TaskInstance.map_index >= 0,
+        )
+        .group_by(TaskInstance.task_id, TaskInstance.run_id, TaskInstance.state)
+    )
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for task_id, run_id, state, count in rows:
+        counts[task_id, run_id][state or "none"] = count
+    return dict(counts)
+
+
+def mapped_instances(
+    session: Session, dag_id: str, run_id: str, task_id: str
+) -> list[TaskInstance]:
+    """A mapped task's instances in one run, in map-index order (empty: not expanded)."""
+    return list(
+        session.scalars(
+            select(TaskInstance)
+            .where(
+                TaskInstance.dag_id == dag_id,
+                TaskInstance.run_id == run_id,
+                TaskInstance.task_id == task_id,
+                TaskInstance.map_index >= 0,
+            )
+            .order_by(TaskInstance.map_index)
+        )
+    )
 
 
 def task_instances_of_run(session: Session, dag_id: str, run_id: str) -> list[TaskInstance]:

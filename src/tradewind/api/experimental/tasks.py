@@ -29,10 +29,20 @@ async def get_task(request: Request, dag_id: str, task_id: str) -> JSONResponse:
     summary="A task instance's public attributes",
 )
 async def get_task_instance(
-    request: Request, dag_id: str, execution_date: str, task_id: str
+    request: Request,
+    dag_id: str,
+    execution_date: str,
+    task_id: str,
+    map_index: str | None = None,
 ) -> JSONResponse:
+    """``?map_index=N`` answers for one instance of a mapped task (default: unmapped)."""
     shown = await quick_read(
-        task_instances.get_task_instance, database(request), dag_id, execution_date, task_id
+        task_instances.get_task_instance,
+        database(request),
+        dag_id,
+        execution_date,
+        task_id,
+        map_index,
     )
     return JSONResponse(shown)
 
@@ -53,6 +63,7 @@ async def get_task_log(
     task_id: str,
     try_number: str | None = None,
     format: str | None = None,
+    map_index: str | None = None,
 ) -> JSONResponse | PlainTextResponse:
     shown = await blocking(
         task_instances.read_task_log,
@@ -62,6 +73,7 @@ async def get_task_log(
         execution_date,
         task_id,
         try_number,
+        map_index,
     )
     if format == "text":
         return PlainTextResponse(shown["content"])

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -67,6 +68,10 @@ class TaskInstance(Base):
     dag_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     run_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     task_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    # -1 for a task that is not mapped; 0..n-1 for the instances of a mapped task.
+    map_index: Mapped[int] = mapped_column(
+        Integer, primary_key=True, default=-1, server_default=text("-1")
+    )
     state: Mapped[str | None] = mapped_column(String(20))
     # try_number counts tries started so far (0 before the first); max_tries = retries.
     try_number: Mapped[int] = mapped_column(Integer, default=0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKeyConstraint, Index, Integer, String
+from sqlalchemy import ForeignKeyConstraint, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradewind.db.models.base import ID_LENGTH, Base
@@ -24,6 +24,7 @@ class TaskReschedule(Base):
     dag_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     run_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     task_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    map_index: Mapped[int] = mapped_column(Integer, default=-1, server_default=text("-1"))
     try_number: Mapped[int] = mapped_column(Integer)
     start_date: Mapped[datetime] = mapped_column(UtcDateTime)
     end_date: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -33,5 +34,5 @@ class TaskReschedule(Base):
         ForeignKeyConstraint(
             ["dag_id", "run_id"], ["dag_run.dag_id", "dag_run.run_id"], ondelete="CASCADE"
         ),
-        Index(None, "dag_id", "run_id", "task_id", "try_number"),
+        Index(None, "dag_id", "run_id", "task_id", "map_index", "try_number"),
     )

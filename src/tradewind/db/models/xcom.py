@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKeyConstraint, String
+from sqlalchemy import JSON, ForeignKeyConstraint, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradewind.db.models.base import ID_LENGTH, Base
@@ -18,6 +18,9 @@ class XCom(Base):
     dag_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     run_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     task_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    map_index: Mapped[int] = mapped_column(
+        Integer, primary_key=True, default=-1, server_default=text("-1")
+    )
     key: Mapped[str] = mapped_column(String(512), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
     timestamp: Mapped[datetime] = mapped_column(UtcDateTime)

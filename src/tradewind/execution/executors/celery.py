@@ -79,11 +79,13 @@ class CeleryExecutor(BaseExecutor):
         refuses to start), so do not hold its slot meanwhile. The same try sent again
         (``task_queued_timeout``: its message was lost) is watched through the new message.
         """
-        for old in [k for k in self.running if k[:3] == key[:3] and k < key]:
+        for old in [
+            k for k in self.running if k.instance == key.instance and k.try_number < key.try_number
+        ]:
             del self.running[old]
         with self._lock:
             for celery_id, sent_key in list(self._sent.items()):
-                if sent_key[:3] == key[:3] and sent_key.try_number <= key.try_number:
+                if sent_key.instance == key.instance and sent_key.try_number <= key.try_number:
                     del self._sent[celery_id]
 
     def fileno(self) -> int:

@@ -111,7 +111,8 @@ function setupLogFollow() {
   const poll = async () => {
     let body;
     try {
-      const url = `${log.dataset.url}?try_number=${Math.max(tryNumber, 1)}&offset=${offset}`;
+      const join = log.dataset.url.includes("?") ? "&" : "?";
+      const url = `${log.dataset.url}${join}try_number=${Math.max(tryNumber, 1)}&offset=${offset}`;
       const response = await fetch(url, { headers: { Accept: "application/json" } });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       body = await response.json();

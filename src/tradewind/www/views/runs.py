@@ -26,14 +26,21 @@ def run_page(request: Request) -> Response:
         info = queries.dag_info(session, dag_id)
         tasks = queries.dag_tasks(session, dag_id)
         view = group_view(request, queries.dag_task_groups(session, dag_id))
-        tis = {ti.task_id: ti for ti in queries.task_instances_of_run(session, dag_id, run_id)}
+        all_tis = queries.task_instances_of_run(session, dag_id, run_id)
+        mapped = {
+            task_id: counts
+            for (task_id, _), counts in queries.mapped_counts(session, dag_id, [run_id]).items()
+        }
+        cells = queries.task_states(session, dag_id, [run_id])
+    # A mapped task is one row (its instances summarised); its first instance stands in.
+    tis = {ti.task_id: ti for ti in sorted(all_tis, key=lambda ti: -ti.map_index)}
     if "application/json" in request.headers.get("accept", ""):
         # Scripts following an API answer's dag_run_url get the run as JSON.
-        states = {task_id: ti.state or "none" for task_id, ti in sorted(tis.items())}
+        states = {task_id: cells[task_id, run_id][0] or "none" for task_id in sorted(tis)}
         return JSONResponse({**run_to_detail(run), "task_instances": states})
     order = [task.task_id for task in tasks] + sorted(set(tis) - {t.task_id for t in tasks})
     layout = run_graph(
-        tasks, {task_id: ti.state for task_id, ti in tis.items()}, view, info.edge_labels
+        tasks, {task_id: cells[task_id, run_id][0] for task_id in tis}, view, info.edge_labels
     )
     return render(
         request,
@@ -43,6 +50,8 @@ def run_page(request: Request) -> Response:
         run=run,
         detail=run_to_detail(run),
         rows=[(task_id, tis.get(task_id)) for task_id in order],
+        mapped=mapped,
+        summary={task_id: cells[task_id, run_id][0] for task_id in tis},
         names={task.task_id: task.display_name for task in tasks},
         layout=layout,
         groups=view,

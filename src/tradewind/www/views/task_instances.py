@@ -59,7 +59,14 @@ def _keys(request: Request) -> tuple[str, str, str]:
     return params["dag_id"], params["run_id"], params["task_id"]
 
 
-def _task_instance(context: UiContext, dag_id: str, run_id: str, task_id: str) -> dict[str, str]:
+def _map_index(request: Request) -> int:
+    """``?map_index=N``: one instance of a mapped task (-1, the default: unmapped)."""
+    return ti_ops.parse_map_index(request.query_params.get("map_index"))
+
+
+def _task_instance(
+    context: UiContext, dag_id: str, run_id: str, task_id: str, map_index: int = -1
+) -> dict[str, str]:
     """The operations' task-instance view, addressed by run id (never mistaken for a date)."""
     with context.database.read_session() as session:
         dag_ops.require_dag(session, dag_id)
@@ -68,7 +75,7 @@ def _task_instance(context: UiContext, dag_id: str, run_id: str, task_id: str) -
         raise DagRunNotFound(f"DAG {dag_id} has no run {run_id}")
     # The run's own date is an unambiguous reference for the shared lookup.
     return ti_ops.get_task_instance(
-        context.database, dag_id, run.execution_date.isoformat(), task_id
+        context.database, dag_id, run.execution_date.isoformat(), task_id, map_index
     )
 
 
@@ -108,20 +115,38 @@ def _as_text(value: Any) -> str:
 def ti_page(request: Request) -> Response:
     dag_id, run_id, task_id = _keys(request)
     context = ui(request)
-    ti = _task_instance(context, dag_id, run_id, task_id)
-    task = ti_ops.get_task(context.database, dag_id, task_id)
+    map_index = _map_index(request)
     with context.database.read_session() as session:
         serialized = dag_ops.get_serialized_dag(session, dag_id)
-    definition = serialized.get_task(task_id)
+        definition = serialized.get_task(task_id)
+        instances = (
+            queries.mapped_instances(session, dag_id, run_id, task_id)
+            if definition.is_mapped and map_index < 0
+            else []
+        )
+    if instances:
+        return render(
+            request,
+            "mapped_instances.html",
+            dag_id=dag_id,
+            run_id=run_id,
+            task_id=task_id,
+            dag_name=serialized.display_name,
+            task_name=definition.display_name,
+            instances=instances,
+            tab="grid",
+        )
+    ti = _task_instance(context, dag_id, run_id, task_id, map_index)
+    task = ti_ops.get_task(context.database, dag_id, task_id)
     tries = _try_numbers(ti)
     chosen = _chosen_try(request, tries)
     chunk = (
-        logs.read(context, dag_id, run_id, task_id, chosen, 0, FIRST_CHUNK_BYTES)
+        logs.read(context, dag_id, run_id, task_id, chosen, 0, FIRST_CHUNK_BYTES, map_index)
         if chosen
         else logs.LogChunk("", 0, False)
     )
     state = _state(ti)
-    rendered = ti_ops.get_rendered_fields(context.database, dag_id, run_id, task_id)
+    rendered = ti_ops.get_rendered_fields(context.database, dag_id, run_id, task_id, map_index)
     return render(
         request,
         "task_instance.html",
@@ -142,6 +167,7 @@ def ti_page(request: Request) -> Response:
         rendered=_rendered_text(rendered),
         follow=chosen == (tries[-1] if tries else 0) and state not in FINISHED,
         tab="grid",
+        map_index=map_index,
     )
 
 
@@ -154,8 +180,11 @@ def ti_log(request: Request) -> Response:
         offset = max(0, int(request.query_params.get("offset") or 0))
     except ValueError:
         raise BadRequest("try_number and offset must be integers") from None
-    ti = _task_instance(context, dag_id, run_id, task_id)
-    chunk = logs.read(context, dag_id, run_id, task_id, try_number, offset, POLL_CHUNK_BYTES)
+    map_index = _map_index(request)
+    ti = _task_instance(context, dag_id, run_id, task_id, map_index)
+    chunk = logs.read(
+        context, dag_id, run_id, task_id, try_number, offset, POLL_CHUNK_BYTES, map_index
+    )
     state = _state(ti)
     latest_try = int(ti["try_number"] or 0)
     # Keep following while this try is the current one and it has not finished.
@@ -177,12 +206,14 @@ def ti_action(request: Request) -> Response:
     dag_id, run_id, task_id = _keys(request)
     action = request.path_params["action"]
     context = ui(request)
+    map_index = _map_index(request)
     if action == "clear":
-        message = actions.clear(context, dag_id, run_id, task_id, actor(request))
+        message = actions.clear(context, dag_id, run_id, task_id, actor(request), map_index)
     elif action in ("mark_success", "mark_failed"):
         state = TaskInstanceState.SUCCESS if action == "mark_success" else TaskInstanceState.FAILED
-        message = actions.mark(context, dag_id, run_id, task_id, state, actor(request))
+        message = actions.mark(context, dag_id, run_id, task_id, state, actor(request), map_index)
     else:
         raise NotFound(f"No action {action!r} on task instances")
     flash(request, message, "success")
-    return RedirectResponse(ti_url(dag_id, run_id, task_id), status_code=303)
+    shown = map_index if map_index >= 0 else None
+    return RedirectResponse(ti_url(dag_id, run_id, task_id, map_index=shown), status_code=303)
