@@ -211,13 +211,15 @@ def test_a_users_own_trigger_from_the_dag_folder(harness: Harness, triggerers: T
 DEFERRABLE_SENSORS = """
 from datetime import datetime, timedelta, timezone
 from tradewind import DAG
-from tradewind.sensors import DateTimeSensor, TimeDeltaSensor
+from tradewind.sensors import DateTimeSensor, TimeDeltaSensor, TimeSensorAsync
 
 SOON = (datetime.now(timezone.utc) + timedelta(seconds=2)).isoformat()
 
 with DAG("deferrable_sensors", start_date=datetime(2024, 1, 1), schedule=None):
     TimeDeltaSensor(task_id="after_delta", delta=timedelta(seconds=2), deferrable=True)
     DateTimeSensor(task_id="at_time", target_time=SOON, deferrable=True)
+    TimeSensorAsync(task_id="at_clock", target_time=(datetime.now(timezone.utc)
+                                                     + timedelta(seconds=2)).time())
 """
 
 
@@ -228,7 +230,7 @@ def test_deferrable_sensors_wait_in_the_triggerer(harness: Harness, triggerers: 
     triggerers.start()
     run_id = harness.trigger("deferrable_sensors")
     assert harness.wait_run("deferrable_sensors", run_id) == "success", triggerers.log()
-    for task_id in ("after_delta", "at_time"):
+    for task_id in ("after_delta", "at_time", "at_clock"):
         log = harness.try_log("deferrable_sensors", run_id, task_id, 1)
         assert "Pausing task as DEFERRED" in log, log
         assert "Resuming after deferral in execute_complete" in log, log

@@ -184,7 +184,10 @@ _SENSOR_TIME_DELTA = {
     "TimeDeltaSensor": f"{_S}.time_delta:TimeDeltaSensor",
     **_TIME_DELTA_ASYNC,
 }
-_SENSOR_TIME = {"TimeSensor": f"{_S}.time_sensor:TimeSensor"}
+_SENSOR_TIME = {
+    "TimeSensor": f"{_S}.time_sensor:TimeSensor",
+    "TimeSensorAsync": f"{_S}.time_sensor:TimeSensorAsync",
+}
 _SENSOR_DATE_TIME = {
     "DateTimeSensor": f"{_S}.date_time:DateTimeSensor",
     **_DATE_TIME_ASYNC,

@@ -14,6 +14,7 @@ from tradewind.authoring.sensors import (
     PythonSensor,
     TimeDeltaSensor,
     TimeSensor,
+    TimeSensorAsync,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "PythonSensor",
     "TimeDeltaSensor",
     "TimeSensor",
+    "TimeSensorAsync",
 ]

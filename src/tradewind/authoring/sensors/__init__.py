@@ -9,7 +9,7 @@ from tradewind.authoring.sensors.external_task import ExternalTaskMarker, Extern
 from tradewind.authoring.sensors.filesystem import FileSensor
 from tradewind.authoring.sensors.python import PythonSensor
 from tradewind.authoring.sensors.time_delta import TimeDeltaSensor
-from tradewind.authoring.sensors.time_sensor import TimeSensor
+from tradewind.authoring.sensors.time_sensor import TimeSensor, TimeSensorAsync
 from tradewind.authoring.sensors.weekday import DayOfWeekSensor
 
 __all__ = [
@@ -24,4 +24,5 @@ __all__ = [
     "PythonSensor",
     "TimeDeltaSensor",
     "TimeSensor",
+    "TimeSensorAsync",
 ]
