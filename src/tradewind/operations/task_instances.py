@@ -191,6 +191,10 @@ def read_task_log(
     }
 
 
+#: The largest map index a 32-bit integer column holds.
+MAX_MAP_INDEX = 2**31 - 1
+
+
 def parse_map_index(value: int | str | None) -> int:
     """``?map_index=``: a whole number from 0, or absent / -1 for the unmapped instance."""
     if value is None or value == "":
@@ -201,8 +205,8 @@ def parse_map_index(value: int | str | None) -> int:
         number = int(value)
     except (TypeError, ValueError):
         raise BadRequest(f"map_index must be an integer, not {value!r}") from None
-    if number < -1:
-        raise BadRequest(f"map_index must be -1 or more, not {value!r}")
+    if number < -1 or number > MAX_MAP_INDEX:
+        raise BadRequest(f"map_index must be from -1 to {MAX_MAP_INDEX}, not {value!r}")
     return number
 
 

@@ -57,6 +57,10 @@ QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
         "description": "Which try (default: the latest)",
         "schema": schemas.or_empty({"type": "integer", "minimum": 1}),
     },
+    "map_index": {
+        "description": "Which instance of a mapped task (default: the unmapped one, -1)",
+        "schema": schemas.or_empty({"type": "integer", "minimum": -1, "maximum": 2**31 - 1}),
+    },
     "format": {
         "description": "text: the bare log as text/plain; anything else: JSON",
         "schema": {"type": "string"},
