@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 set -x
-ruff check src tests
-ruff format --check src tests
+ruff check .
+ruff format --check .
 mypy
