@@ -90,3 +90,12 @@ def test_starttls_against_a_server_without_it_is_refused(inbox: Inbox, tmp_path:
     with pytest.raises(Exception, match="STARTTLS"):
         send_email("ops@example.com", "never", "x", settings=settings)
     assert inbox.received == []
+
+
+def test_email_operator_conn_id_is_warned_about_not_ignored() -> None:
+    from tradewind.authoring.dag import DAG
+    from tradewind.authoring.unimplemented import UnimplementedArgumentWarning
+    from tradewind.integrations.email_operator import EmailOperator
+
+    with DAG("mail", schedule=None), pytest.warns(UnimplementedArgumentWarning, match=r"\[smtp\]"):
+        EmailOperator(task_id="m", to="a@example.com", subject="s", html_content="h", conn_id="x")

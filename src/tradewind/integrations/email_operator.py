@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from tradewind.authoring.baseoperator import BaseOperator
+from tradewind.authoring.unimplemented import UnimplementedArgumentWarning
 from tradewind.integrations.smtp import send_email
 
 
@@ -40,7 +42,15 @@ class EmailOperator(BaseOperator):
         self.bcc = bcc
         self.mime_subtype = mime_subtype
         self.mime_charset = mime_charset
-        self.conn_id = conn_id  # Airflow's SMTP connection; Tradewind reads [smtp]
+        self.conn_id = conn_id
+        if conn_id is not None:
+            warnings.warn(
+                f"EmailOperator {self.task_id!r} sets conn_id={conn_id!r}, but Tradewind sends "
+                "through the [smtp] settings, not a connection: set smtp_host and the other "
+                "[smtp] keys instead",
+                UnimplementedArgumentWarning,
+                stacklevel=2,
+            )
         self.custom_headers = dict(custom_headers or {})
 
     def execute(self, context: Mapping[str, Any]) -> None:
