@@ -305,60 +305,59 @@ def grid(session: Session, dag_id: str, tasks: list[GridTask], run_count: int) -
         )
     )
     runs.reverse()
-    run_ids = [run.run_id for run in runs]
-    mapped = mapped_counts(session, dag_id, run_ids)
-    cells = task_states(session, dag_id, run_ids)
-    return Grid(runs=runs, tasks=tasks, cells=cells, mapped=mapped)
+    found = run_cells(session, dag_id, [run.run_id for run in runs])
+    return Grid(runs=runs, tasks=tasks, cells=found.cells, mapped=found.mapped)
+
+
+@dataclass
+class RunCells:
+    """Each task's cell in each run, and how a mapped task's instances divide by state."""
+
+    cells: dict[tuple[str, str], tuple[str | None, int]]  # (task_id, run_id) -> state, try
+    mapped: dict[tuple[str, str], dict[str, int]]  # (task_id, run_id) -> {state: instances}
+
+
+def run_cells(session: Session, dag_id: str, run_ids: list[str]) -> RunCells:
+    """Every cell of ``run_ids`` in one statement that counts mapped instances in SQL.
+
+    Grouping by state and by whether the row is mapped leaves one row per unmapped task
+    instance and one per state of a mapped task, so a task mapped over 500 items costs a
+    handful of rows, not 500. A mapped cell shows its instances' summary state.
+    """
+    from tradewind.www.task_groups import summary_state
+
+    if not run_ids:
+        return RunCells({}, {})
+    is_mapped = TaskInstance.map_index >= 0
+    rows = session.execute(
+        select(
+            TaskInstance.task_id,
+            TaskInstance.run_id,
+            TaskInstance.state,
+            is_mapped,
+            func.max(TaskInstance.try_number),
+            func.count(),
+        )
+        .where(TaskInstance.dag_id == dag_id, TaskInstance.run_id.in_(run_ids))
+        .group_by(TaskInstance.task_id, TaskInstance.run_id, TaskInstance.state, is_mapped)
+    )
+    cells: dict[tuple[str, str], tuple[str | None, int]] = {}
+    mapped: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for task_id, run_id, state, instance_of_map, tries, count in rows:
+        if instance_of_map:
+            mapped[task_id, run_id][state or "none"] = count
+        else:
+            cells[task_id, run_id] = (state, tries)
+    for key, counts in mapped.items():
+        cells[key] = (summary_state(counts), 0)
+    return RunCells(cells, dict(mapped))
 
 
 def task_states(
     session: Session, dag_id: str, run_ids: list[str]
 ) -> dict[tuple[str, str], tuple[str | None, int]]:
     """One cell per task and run; a mapped task's cell summarises its instances' states."""
-    from tradewind.www.task_groups import summary_state
-
-    if not run_ids:
-        return {}
-    rows = session.execute(
-        select(
-            TaskInstance.task_id,
-            TaskInstance.run_id,
-            TaskInstance.map_index,
-            TaskInstance.state,
-            TaskInstance.try_number,
-        ).where(TaskInstance.dag_id == dag_id, TaskInstance.run_id.in_(run_ids))
-    )
-    cells: dict[tuple[str, str], tuple[str | None, int]] = {}
-    instances: dict[tuple[str, str], list[str | None]] = defaultdict(list)
-    for task_id, run_id, map_index, state, tries in rows:
-        if map_index < 0:
-            cells[task_id, run_id] = (state, tries)
-        else:
-            instances[task_id, run_id].append(state)
-    for key, states in instances.items():
-        cells[key] = (summary_state(states), 0)
-    return cells
-
-
-def mapped_counts(
-    session: Session, dag_id: str, run_ids: list[str]
-) -> dict[tuple[str, str], dict[str, int]]:
-    """``(task_id, run_id) -> {state: instances}`` for mapped tasks, counted in SQL."""
-    if not run_ids:
-        return {}
-    rows = session.execute(
-        select(TaskInstance.task_id, TaskInstance.run_id, TaskInstance.state, func.count())
-        .where(
-            TaskInstance.dag_id == dag_id,
-            TaskInstance.run_id.in_(run_ids),
-            TaskInstance.map_index >= 0,
-        )
-        .group_by(TaskInstance.task_id, TaskInstance.run_id, TaskInstance.state)
-    )
-    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    for task_id, run_id, state, count in rows:
-        counts[task_id, run_id][state or "none"] = count
-    return dict(counts)
+    return run_cells(session, dag_id, run_ids).cells
 
 
 def mapped_instances(
@@ -380,9 +379,15 @@ def mapped_instances(
 
 
 def task_instances_of_run(session: Session, dag_id: str, run_id: str) -> list[TaskInstance]:
+    """The run's task instances, a mapped task by its first instance only (map index 0):
+    a run page lists tasks, and the instance list is one click further."""
     return list(
         session.scalars(
-            select(TaskInstance).where(TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id)
+            select(TaskInstance).where(
+                TaskInstance.dag_id == dag_id,
+                TaskInstance.run_id == run_id,
+                TaskInstance.map_index <= 0,
+            )
         )
     )
 

@@ -67,29 +67,29 @@ def state_class(state: str | None) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _segment(text: str) -> str:
+def segment(text: str) -> str:
     """One URL path segment; cached, as a DAG list page quotes hundreds of run ids."""
     return quote(text, safe="")
 
 
 def dag_url(dag_id: str, **params: Any) -> str:
-    url = f"/dags/{_segment(dag_id)}"
+    url = f"/dags/{segment(dag_id)}"
     return _with_query(url, params)
 
 
 def ti_url(dag_id: str, run_id: str, task_id: str, **params: Any) -> str:
-    url = f"{dag_run_url(dag_id, run_id)}/tasks/{_segment(task_id)}"
+    url = f"{dag_run_url(dag_id, run_id)}/tasks/{segment(task_id)}"
     return _with_query(url, params)
 
 
 def pool_delete_url(name: str) -> str:
     """Fully encoded: a name like ``x/../../pools/other`` must not walk to another pool."""
-    return f"/pools/{_segment(name)}/delete"
+    return f"/pools/{segment(name)}/delete"
 
 
 def secret_delete_url(kind: str, name: str) -> str:
     """``/variables/<key>/delete`` or ``/connections/<id>/delete``, the name fully encoded."""
-    return f"/{kind}/{_segment(name)}/delete"
+    return f"/{kind}/{segment(name)}/delete"
 
 
 def query(url: str, **params: Any) -> str:

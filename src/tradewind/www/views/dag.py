@@ -15,7 +15,7 @@ from tradewind.db.models import DagModel
 from tradewind.exceptions import BadRequest, DagNotFound
 from tradewind.operations import dag_runs as run_ops
 from tradewind.operations import dags as dag_ops
-from tradewind.www import graph, group_graph, param_form, queries
+from tradewind.www import graph, grid_cells, group_graph, param_form, queries
 from tradewind.www import task_groups as groups
 from tradewind.www.context import actor, flash, ui
 from tradewind.www.forms import posted
@@ -46,6 +46,8 @@ def dag_grid(request: Request) -> Response:
         grid = queries.grid(session, dag_id, tasks, run_count)
         view = group_view(request, queries.dag_task_groups(session, dag_id))
     rows = groups.grid_rows(tasks, view)
+    run_ids = [run.run_id for run in grid.runs]
+    group_states = groups.group_cells(rows, run_ids, grid.cells)
     return render(
         request,
         "dag_grid.html",
@@ -55,7 +57,9 @@ def dag_grid(request: Request) -> Response:
         tab="grid",
         run_count=run_count,
         grid_rows=rows,
-        group_cells=groups.group_cells(rows, [run.run_id for run in grid.runs], grid.cells),
+        row_cells=grid_cells.row_cells(
+            dag_id, rows, run_ids, grid.cells, grid.mapped, group_states
+        ),
         groups=view,
     )
 

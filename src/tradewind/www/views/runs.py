@@ -26,22 +26,17 @@ def run_page(request: Request) -> Response:
         info = queries.dag_info(session, dag_id)
         tasks = queries.dag_tasks(session, dag_id)
         view = group_view(request, queries.dag_task_groups(session, dag_id))
-        all_tis = queries.task_instances_of_run(session, dag_id, run_id)
-        mapped = {
-            task_id: counts
-            for (task_id, _), counts in queries.mapped_counts(session, dag_id, [run_id]).items()
-        }
-        cells = queries.task_states(session, dag_id, [run_id])
-    # A mapped task is one row (its instances summarised); its first instance stands in.
-    tis = {ti.task_id: ti for ti in sorted(all_tis, key=lambda ti: -ti.map_index)}
+        found = queries.run_cells(session, dag_id, [run_id])
+        # A mapped task is one row (its instances summarised); its first instance stands in.
+        tis = {ti.task_id: ti for ti in queries.task_instances_of_run(session, dag_id, run_id)}
+    states = {task_id: state for (task_id, _), (state, _) in found.cells.items()}
+    mapped = {task_id: counts for (task_id, _), counts in found.mapped.items()}
     if "application/json" in request.headers.get("accept", ""):
         # Scripts following an API answer's dag_run_url get the run as JSON.
-        states = {task_id: cells[task_id, run_id][0] or "none" for task_id in sorted(tis)}
-        return JSONResponse({**run_to_detail(run), "task_instances": states})
-    order = [task.task_id for task in tasks] + sorted(set(tis) - {t.task_id for t in tasks})
-    layout = run_graph(
-        tasks, {task_id: cells[task_id, run_id][0] for task_id in tis}, view, info.edge_labels
-    )
+        shown = {task_id: states[task_id] or "none" for task_id in sorted(states)}
+        return JSONResponse({**run_to_detail(run), "task_instances": shown})
+    order = [task.task_id for task in tasks] + sorted(set(states) - {t.task_id for t in tasks})
+    layout = run_graph(tasks, states, view, info.edge_labels)
     return render(
         request,
         "run.html",
@@ -51,7 +46,7 @@ def run_page(request: Request) -> Response:
         detail=run_to_detail(run),
         rows=[(task_id, tis.get(task_id)) for task_id in order],
         mapped=mapped,
-        summary={task_id: cells[task_id, run_id][0] for task_id in tis},
+        summary=states,
         names={task.task_id: task.display_name for task in tasks},
         layout=layout,
         groups=view,
