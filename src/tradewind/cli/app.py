@@ -75,3 +75,16 @@ pools = group("pools", "Manage pools (named limits on running task slots).")
 variables = group("variables", "Manage variables (settings tasks read at run time).")
 connections = group("connections", "Manage connections (where outside systems are, how to log in).")
 users = group("users", "Manage the accounts used by the API and the web UI.")
+
+#: ``--map-index`` / ``-m`` (Airflow's flag): which instance of a mapped task a command is
+#: about. -1, the default, is a task that is not mapped.
+map_index_option = click.option(
+    "--map-index",
+    "-m",
+    "map_index",
+    type=click.IntRange(-1, 2**31 - 1),
+    default=-1,
+    show_default=True,
+    help="The instance of a mapped task (its map index); -1 for a task that is not mapped.",
+)
+MAP_INDEX_FLAG = "--map-index (-m)"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tradewind.cli.app import dags, pools, tasks
+from tradewind.cli.app import dags, map_index_option, pools, tasks
 from tradewind.cli.context import CliContext, pass_cli
 from tradewind.cli.tables import echo_rows
 from tradewind.exceptions import BadRequest
@@ -128,10 +128,13 @@ def list_runs(cli: CliContext, dag_id: str, state: str | None, output: str) -> N
 @click.argument("dag_id")
 @click.argument("task_id")
 @click.argument("execution_date_or_run_id")
+@map_index_option
 @pass_cli
-def task_state(cli: CliContext, dag_id: str, task_id: str, execution_date_or_run_id: str) -> None:
+def task_state(
+    cli: CliContext, dag_id: str, task_id: str, execution_date_or_run_id: str, map_index: int
+) -> None:
     """Print the state of a task instance ("None" before it is scheduled)."""
-    ti = _client(cli).get_task_instance(dag_id, execution_date_or_run_id, task_id)
+    ti = _client(cli).get_task_instance(dag_id, execution_date_or_run_id, task_id, map_index)
     click.echo(ti["state"])
 
 

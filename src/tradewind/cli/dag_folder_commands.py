@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tradewind.cli.app import dags, tasks
+from tradewind.cli.app import dags, map_index_option, tasks
 from tradewind.cli.context import CliContext, pass_cli
 from tradewind.cli.tables import echo_rows
 from tradewind.exceptions import BadRequest, DagNotFound, TradewindException
@@ -251,8 +251,11 @@ def _tree_lines(
 @click.argument("dag_id")
 @click.argument("task_id")
 @click.argument("logical_date", required=False)
+@map_index_option
 @pass_cli
-def test_task(cli: CliContext, dag_id: str, task_id: str, logical_date: str | None) -> None:
+def test_task(
+    cli: CliContext, dag_id: str, task_id: str, logical_date: str | None, map_index: int
+) -> None:
     """Run one task here and now, without recording anything in the database.
 
     The DAG file is imported into this process, templates are rendered and the task's
@@ -270,7 +273,7 @@ def test_task(cli: CliContext, dag_id: str, task_id: str, logical_date: str | No
                 f"{logical_date!r} is not a date (use e.g. 2024-01-31 or 2024-01-31T06:00:00)"
             ) from None
     dag = _load_live_dag(cli, dag_id)
-    _run_task_for_test(dag, task_id, when, cli.config)
+    _run_task_for_test(dag, task_id, when, cli.config, map_index)
 
 
 def _load_live_dag(cli: CliContext, dag_id: str) -> DAG:
@@ -333,9 +336,12 @@ class _InMemoryTaskInstance:
         )
 
 
-def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime, config: Config) -> None:
+def _run_task_for_test(
+    dag: DAG, task_id: str, logical_date: datetime, config: Config, map_index: int = -1
+) -> None:
     from tradewind.authoring.context import build_template_context
     from tradewind.authoring.current_context import running_task
+    from tradewind.cli.live_mapping import live_instance
     from tradewind.compat.configuration import AirflowConfigView
     from tradewind.exceptions import TaskSkipped
 
@@ -362,6 +368,9 @@ def _run_task_for_test(dag: DAG, task_id: str, logical_date: datetime, config: C
         test_mode=True,
         configuration=AirflowConfigView(config),
     )
+    task = live_instance(dag.dag_id, task, map_index, context)
+    context["task"] = task
+    ti.map_index = map_index
     try:
         with running_task(context):
             task.render_template_fields(context)

@@ -6,7 +6,7 @@ import functools
 
 import click
 
-from tradewind.cli.app import dags, main, tasks
+from tradewind.cli.app import MAP_INDEX_FLAG, dags, main, map_index_option, tasks
 from tradewind.cli.context import CliContext, pass_cli
 
 
@@ -32,21 +32,50 @@ def _resolve_run(cli: CliContext, dag_id: str, ref: str) -> str:
         return find_dag_run(session, dag_id, ref).run_id
 
 
+def _check_map_index(cli: CliContext, dag_id: str, run_id: str, task_id: str, index: int) -> None:
+    """A mapped task needs ``--map-index``, and only a mapped task takes one."""
+    from tradewind.operations.dags import get_serialized_dag
+    from tradewind.operations.map_indexes import check_map_index
+    from tradewind.operations.task_instances import task_not_found
+
+    with cli.database().read_session() as session:
+        task = get_serialized_dag(session, dag_id).tasks.get(task_id)
+        if task is None:
+            raise task_not_found(dag_id, task_id)
+        check_map_index(
+            session,
+            dag_id=dag_id,
+            run_id=run_id,
+            task_id=task_id,
+            is_mapped=task.is_mapped,
+            map_index=index,
+            how=MAP_INDEX_FLAG,
+        )
+
+
 @tasks.command("run")
 @click.argument("dag_id")
 @click.argument("task_id")
 @click.argument("run_ref", metavar="RUN_ID_OR_DATE")
 @click.option("--ignore-dependencies", "-i", is_flag=True, help="Run even if upstream is not done.")
 @click.option("--force", "-f", is_flag=True, help="Run even if it already succeeded.")
+@map_index_option
 @pass_cli
 def tasks_run(
-    cli: CliContext, dag_id: str, task_id: str, run_ref: str, ignore_dependencies: bool, force: bool
+    cli: CliContext,
+    dag_id: str,
+    task_id: str,
+    run_ref: str,
+    ignore_dependencies: bool,
+    force: bool,
+    map_index: int,
 ) -> None:
     """Run one task instance now, in its own process, the way executors run it."""
     from tradewind.execution.manual_run import run_task_instance
     from tradewind.scheduling.failed_deps import ManualStart
 
     run_id = _resolve_run(cli, dag_id, run_ref)
+    _check_map_index(cli, dag_id, run_id, task_id, map_index)
     result = run_task_instance(
         cli.config,
         cli.database(),
@@ -56,6 +85,7 @@ def tasks_run(
         rules=ManualStart(),
         ignore_dependencies=ignore_dependencies,
         force=force,
+        map_index=map_index,
     )
     click.echo(result.message)
     if not result.ok:
@@ -137,24 +167,28 @@ def tasks_clear(
 @click.argument("dag_id")
 @click.argument("task_id")
 @click.argument("run_ref", metavar="RUN_ID_OR_DATE")
+@map_index_option
 @pass_cli
-def tasks_failed_deps(cli: CliContext, dag_id: str, task_id: str, run_ref: str) -> None:
+def tasks_failed_deps(
+    cli: CliContext, dag_id: str, task_id: str, run_ref: str, map_index: int
+) -> None:
     """Say why a task instance is not running."""
     from tradewind.db.models import TaskInstance
     from tradewind.exceptions import TaskNotFound
-    from tradewind.operations.dag_runs import find_dag_run
     from tradewind.scheduling.failed_deps import failed_dependencies
 
+    run_id = _resolve_run(cli, dag_id, run_ref)
+    _check_map_index(cli, dag_id, run_id, task_id, map_index)
+    name = f"{task_id}[{map_index}]" if map_index >= 0 else task_id
     with cli.database().read_session() as session:
-        run = find_dag_run(session, dag_id, run_ref)
-        ti = session.get(TaskInstance, (dag_id, run.run_id, task_id, -1))
+        ti = session.get(TaskInstance, (dag_id, run_id, task_id, map_index))
         if ti is None:
-            raise TaskNotFound(f"Task {task_id} has no instance in run {run.run_id} of {dag_id}")
+            raise TaskNotFound(f"Task {name} has no instance in run {run_id} of {dag_id}")
         reasons = failed_dependencies(session, cli.config, ti)
     if not reasons:
         click.echo("Task instance dependencies are all met.")
         return
-    click.echo(f"Task instance dependencies not met for {dag_id}.{task_id} ({run.run_id}):")
+    click.echo(f"Task instance dependencies not met for {dag_id}.{name} ({run_id}):")
     for reason in reasons:
         click.echo(f"- {reason}")
 

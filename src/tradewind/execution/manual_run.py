@@ -38,9 +38,11 @@ def run_task_instance(
     rules: ManualStartRules,
     ignore_dependencies: bool = False,
     force: bool = False,
+    map_index: int = -1,
 ) -> ManualRunResult:
     """Run the try in a child process and wait for it. ``rules`` decide whether a try
     nobody queued may start (``tradewind.scheduling.failed_deps.ManualStart``)."""
+    name = f"{task_id}[{map_index}]" if map_index >= 0 else task_id
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
@@ -58,6 +60,7 @@ def run_task_instance(
                 manual=rules,
                 ignore_dependencies=ignore_dependencies,
                 force=force,
+                map_index=map_index,
             )
         except BaseException:
             traceback.print_exc()
@@ -68,9 +71,9 @@ def run_task_instance(
     _, status = os.waitpid(pid, 0)
     code = os.waitstatus_to_exitcode(status)
     with db.session() as session:
-        ti = session.get(TaskInstance, (dag_id, run_id, task_id, -1))
+        ti = session.get(TaskInstance, (dag_id, run_id, task_id, map_index))
         if ti is None:
-            return ManualRunResult(False, None, 0, f"Task {task_id} did not start.")
+            return ManualRunResult(False, None, 0, f"Task {name} did not start.")
         if code == EXIT_NOT_STARTED:
             return ManualRunResult(False, ti.state, ti.try_number, "The task was not run.")
         if ti.state == TaskInstanceState.RUNNING and ti.pid == pid:
@@ -79,17 +82,17 @@ def run_task_instance(
             task = load_serialized_dag(session, dag_id).tasks.get(task_id)
             fail_try(ti, task, now_utc())
             append_line(
-                log_path(config, dag_id, run_id, task_id, ti.try_number),
+                log_path(config, dag_id, run_id, task_id, ti.try_number, map_index),
                 f"The task process ended with code {code} before recording a state; "
                 f"marked {ti.state}",
                 "ERROR",
             )
         state, try_number = ti.state, ti.try_number
-    path = log_path(config, dag_id, run_id, task_id, try_number)
+    path = log_path(config, dag_id, run_id, task_id, try_number, map_index)
     ok = state in (TaskInstanceState.SUCCESS, TaskInstanceState.SKIPPED)
     return ManualRunResult(
         ok,
         state,
         try_number,
-        f"{dag_id}.{task_id} ({run_id}) try {try_number}: {state}; log: {path}",
+        f"{dag_id}.{name} ({run_id}) try {try_number}: {state}; log: {path}",
     )

@@ -651,7 +651,8 @@ def run_in_child(
             map_index=map_index,
         )
     except TradewindException as exc:
-        sys.stderr.write(f"Not running {dag_id}.{task_id} ({run_id}): {exc}\n")
+        name = f"{task_id}[{map_index}]" if map_index >= 0 else task_id
+        sys.stderr.write(f"Not running {dag_id}.{name} ({run_id}): {exc}\n")
         return EXIT_NOT_STARTED
     except Exception:
         sys.stderr.write(traceback.format_exc())

@@ -15,6 +15,7 @@ from tradewind.db.models import RenderedTaskInstanceFields, TaskInstance
 from tradewind.exceptions import BadRequest, TaskNotFound
 from tradewind.operations.dag_runs import find_dag_run
 from tradewind.operations.dags import get_serialized_dag, require_dag
+from tradewind.operations.map_indexes import instances_phrase, map_indexes
 
 if TYPE_CHECKING:
     from tradewind.config import Config
@@ -128,15 +129,18 @@ def get_task_instance(
             task = dag.tasks.get(task_id)
             if task is None:
                 raise task_not_found(dag_id, task_id)
+            indexes = map_indexes(session, dag_id, run.run_id, task_id) if task.is_mapped else []
             if index >= 0:
+                mapped = f"; {instances_phrase(indexes, run.run_id)}" if task.is_mapped else ""
                 raise TaskNotFound(
                     f"Task {task_id} has no task instance with map_index {index} in the dag "
-                    f"run {run.run_id} of dag {dag_id}"
+                    f"run {run.run_id} of dag {dag_id}{mapped or ' (it is not mapped)'}"
                 )
             if task.is_mapped:
                 raise TaskNotFound(
                     f"Task {task_id} is mapped: its instances in the dag run {run.run_id} of "
-                    f"dag {dag_id} are addressed with ?map_index=N"
+                    f"dag {dag_id} are addressed with ?map_index=N (--map-index N on the "
+                    f"command line); {instances_phrase(indexes, run.run_id)}"
                 )
             raise TaskNotFound(
                 f"Task {task_id} has no task instance in the dag run {run.run_id} of dag {dag_id}"

@@ -39,7 +39,9 @@ class Client(Protocol):
     def list_dag_runs(self, dag_id: str, state: str | None = None) -> list[dict[str, Any]]:
         """The DAG's runs, oldest first."""
 
-    def get_task_instance(self, dag_id: str, ref: str, task_id: str) -> dict[str, str]: ...
+    def get_task_instance(
+        self, dag_id: str, ref: str, task_id: str, map_index: int = -1
+    ) -> dict[str, str]: ...
 
     def get_pool(self, name: str) -> dict[str, Any]: ...
 

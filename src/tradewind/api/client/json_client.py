@@ -112,9 +112,12 @@ class Client:
         params = {"state": state} if state else None
         return self._request("GET", f"/dags/{_seg(dag_id)}/dag_runs", params=params)
 
-    def get_task_instance(self, dag_id: str, ref: str, task_id: str) -> dict[str, str]:
+    def get_task_instance(
+        self, dag_id: str, ref: str, task_id: str, map_index: int = -1
+    ) -> dict[str, str]:
         path = f"/dags/{_seg(dag_id)}/dag_runs/{_seg(ref)}/tasks/{_seg(task_id)}"
-        return self._request("GET", path)
+        params = {"map_index": map_index} if map_index >= 0 else None
+        return self._request("GET", path, params=params)
 
     def get_pool(self, name: str) -> dict[str, Any]:
         return self._request("GET", f"/pools/{_seg(name)}")
