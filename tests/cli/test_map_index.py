@@ -127,6 +127,10 @@ def test_tasks_run_and_failed_deps_of_one_mapped_instance(home: ApiServer) -> No
     assert "map_index=1/attempt=2.log" in ran.stdout
     log = Path(ran.stdout.split("log: ")[1].strip()).read_text()
     assert "doubling 20" in log and "doubling 10" not in log
+    logs = _cli(home, "local_client", "tasks", "logs", "mapped_cli", "double", RUN_DATE, "-m", "0")
+    assert logs.returncode == 0 and "doubling 10" in logs.stdout
+    no_index = _cli(home, "local_client", "tasks", "logs", "mapped_cli", "double", RUN_DATE)
+    assert no_index.returncode == 1 and "are 0-1" in no_index.stderr
 
     deps = _cli(
         home, "local_client", "tasks", "failed-deps", "mapped_cli", "echo", RUN_DATE, "-m", "0"

@@ -97,15 +97,22 @@ def tasks_run(
 @click.argument("task_id")
 @click.argument("run_ref", metavar="RUN_ID_OR_DATE")
 @click.option("--try", "try_number", type=int, default=None, help="Try number (default: latest).")
+@map_index_option
 @pass_cli
 def tasks_logs(
-    cli: CliContext, dag_id: str, task_id: str, run_ref: str, try_number: int | None
+    cli: CliContext,
+    dag_id: str,
+    task_id: str,
+    run_ref: str,
+    try_number: int | None,
+    map_index: int,
 ) -> None:
     """Print the log of one try of a task instance."""
     from tradewind.operations.task_logs import read_task_log_by_ref
 
+    _check_map_index(cli, dag_id, _resolve_run(cli, dag_id, run_ref), task_id, map_index)
     _, _, text = read_task_log_by_ref(
-        cli.database(), cli.config, dag_id, run_ref, task_id, try_number
+        cli.database(), cli.config, dag_id, run_ref, task_id, try_number, map_index
     )
     click.echo(text, nl=False)
 
