@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from tests.scheduling.harness import Harness
 from tradewind.authoring.timezone import utcnow
 from tradewind.config import Config
 from tradewind.db.engine import Database
@@ -116,3 +117,16 @@ def auth_client(auth_config: Config, ui_database: Database) -> Iterator[TestClie
     add_user(ui_database, "mallory", "disabled-account", active=False)
     with make_client(auth_config, ui_database) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def harness(
+    db_config: Config, database: Database, db_env: dict[str, str], tmp_path: Path
+) -> Iterator[Harness]:
+    """A real ``tradewind scheduler`` process for the test's home (see ``tests.scheduling``)."""
+    (tmp_path / "spans").mkdir()
+    running = Harness(db_config, database, db_env, tmp_path)
+    try:
+        yield running
+    finally:
+        running.stop()

@@ -5,15 +5,11 @@ groups and the mapped row with its count per state."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.scheduling.harness import Harness
 from tests.www.conftest import make_client
-from tradewind.config import Config
-from tradewind.db.engine import Database
 from tradewind.operations.dag_runs import dag_run_url
 
 SHAPES_DAG = """
@@ -48,18 +44,6 @@ with DAG("shapes", schedule=None, start_date=datetime(2024, 1, 1), max_active_ta
     groups[-1] >> listed
     each.expand(item=listed)
 """
-
-
-@pytest.fixture
-def harness(
-    db_config: Config, database: Database, db_env: dict[str, str], tmp_path: Path
-) -> Iterator[Harness]:
-    (tmp_path / "spans").mkdir()
-    running = Harness(db_config, database, db_env, tmp_path)
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite is enough here

@@ -57,6 +57,7 @@ ROUTES: list[tuple[str, str, Callable[..., Any]]] = [
     ("GET", DAG + "/trigger", dag.trigger_form),
     ("POST", DAG + "/trigger", dag.trigger),
     ("GET", RUN, runs.run_page),
+    ("POST", RUN + "/{action}", runs.run_action),
     ("GET", TASK_INSTANCE, task_instances.ti_page),
     ("GET", TASK_INSTANCE + "/log", task_instances.ti_log),
     ("POST", TASK_INSTANCE + "/{action}", task_instances.ti_action),

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from tradewind.exceptions import DagRunNotFound
+from tradewind.db.models import DagRunState
+from tradewind.exceptions import DagRunNotFound, NotFound
 from tradewind.operations import dags as dag_ops
 from tradewind.operations import datasets as dataset_ops
-from tradewind.operations.dag_runs import run_to_detail
+from tradewind.operations.dag_runs import dag_run_url, run_to_detail
+from tradewind.operations.run_marking import mark_dag_run
 from tradewind.www import queries
-from tradewind.www.context import ui
+from tradewind.www.context import actor, flash, ui
 from tradewind.www.rendering import render
 from tradewind.www.views.dag import group_view, run_graph
 
@@ -57,3 +59,27 @@ def run_page(request: Request) -> Response:
             else []
         ),
     )
+
+
+RUN_ACTIONS = {"mark_success": DagRunState.SUCCESS, "mark_failed": DagRunState.FAILED}
+
+
+def run_action(request: Request) -> Response:
+    """Mark the run success or failed, with its task instances (teardowns left to run)."""
+    dag_id = request.path_params["dag_id"]
+    run_id = request.path_params["run_id"]
+    state = RUN_ACTIONS.get(request.path_params["action"])
+    if state is None:
+        raise NotFound(f"No action {request.path_params['action']!r} on dag runs")
+    context = ui(request)
+    marked = mark_dag_run(
+        context.database, dag_id, run_id, state, actor=actor(request), config=context.config
+    )
+    changed = ", ".join(f"{n} {s}" for s, n in sorted(marked.changed.items())) or "none changed"
+    message = f"Marked run {run_id} {state} (task instances: {changed})."
+    if marked.teardowns_left:
+        message += (
+            f" Teardown {', '.join(marked.teardowns_left)} still runs; the run ends after it."
+        )
+    flash(request, message, "success")
+    return RedirectResponse(dag_run_url(dag_id, run_id), status_code=303)
