@@ -138,6 +138,11 @@ def test_tasks_run_and_failed_deps_of_one_mapped_instance(home: ApiServer) -> No
     assert deps.returncode == 0, deps.stderr
     assert "mapped_cli.echo[0]" in deps.stdout  # it succeeded already: that is what is unmet
 
+    beyond = _cli(home, "local_client", "tasks", "run", "mapped_cli", "double", RUN_DATE, "-m", "5")
+    assert beyond.returncode == 1
+    assert "Task double of DAG mapped_cli has no instance with map index 5; its map indexes in" in (
+        beyond.stderr
+    )
     wrong = _cli(home, "local_client", "tasks", "run", "mapped_cli", "plain", RUN_DATE, "-m", "0")
     assert wrong.returncode == 1
     assert "Task plain of DAG mapped_cli is not mapped: leave out --map-index (-m)" in wrong.stderr

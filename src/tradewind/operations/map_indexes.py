@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradewind.db.models import TaskInstance
-from tradewind.exceptions import BadRequest
+from tradewind.exceptions import BadRequest, TaskNotFound
 
 
 def map_indexes(session: Session, dag_id: str, run_id: str, task_id: str) -> list[int]:
@@ -59,15 +59,21 @@ def check_map_index(
     map_index: int,
     how: str,
 ) -> None:
-    """Refuse a mapped task without a map index, or a map index on a task that is not
-    mapped, naming what to pass instead; ``how`` is the caller's way to give one
-    (``"--map-index (-m)"``)."""
-    if is_mapped and map_index < 0:
+    """Refuse a mapped task without a map index (or with one it does not have in the run),
+    or a map index on a task that is not mapped, naming what to pass instead; ``how`` is
+    the caller's way to give one (``"--map-index (-m)"``)."""
+    if is_mapped:
         indexes = map_indexes(session, dag_id, run_id, task_id)
-        raise BadRequest(
-            f"Task {task_id} of DAG {dag_id} is mapped: pick one of its instances with "
-            f"{how}; {instances_phrase(indexes, run_id)}"
-        )
+        if map_index < 0:
+            raise BadRequest(
+                f"Task {task_id} of DAG {dag_id} is mapped: pick one of its instances with "
+                f"{how}; {instances_phrase(indexes, run_id)}"
+            )
+        if map_index not in indexes:
+            raise TaskNotFound(
+                f"Task {task_id} of DAG {dag_id} has no instance with map index {map_index}; "
+                f"{instances_phrase(indexes, run_id)}"
+            )
     if not is_mapped and map_index >= 0:
         raise BadRequest(
             f"Task {task_id} of DAG {dag_id} is not mapped: leave out {how} "
