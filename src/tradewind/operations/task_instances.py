@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from tradewind.db.models import RenderedTaskInstanceFields, TaskInstance
+from tradewind.db.models import RenderedTaskInstanceFields, TaskInstance, TaskInstanceHistory
 from tradewind.exceptions import BadRequest, TaskNotFound
 from tradewind.operations.dag_runs import find_dag_run
 from tradewind.operations.dags import get_serialized_dag, require_dag
@@ -106,7 +107,7 @@ def get_task(db: Database, dag_id: str, task_id: str) -> dict[str, str]:
 
 def get_task_instance(
     db: Database, dag_id: str, ref: str, task_id: str, map_index: int | str | None = None
-) -> dict[str, str]:
+) -> dict[str, Any]:
     """The task instance of ``task_id`` in the run at ``ref`` (execution date or run id).
 
     ``map_index`` picks one instance of a mapped task; without it, the unmapped instance
@@ -141,21 +142,55 @@ def get_task_instance(
             raise TaskNotFound(
                 f"Task {task_id} has no task instance in the dag run {run.run_id} of dag {dag_id}"
             )
-        shown = {key: stringify(getattr(ti, key)) for key in TASK_INSTANCE_KEYS}
+        shown: dict[str, Any] = {key: stringify(getattr(ti, key)) for key in TASK_INSTANCE_KEYS}
         shown["execution_date"] = stringify(run.execution_date)
+        # Tradewind extension: the latest try's rendered templated fields (JSON, or null).
+        shown["rendered_fields"] = rendered_fields_of(session, dag_id, run.run_id, task_id, index)
         return shown
 
 
 def get_rendered_fields(
-    db: Database, dag_id: str, run_id: str, task_id: str, map_index: int = -1
+    db: Database,
+    dag_id: str,
+    run_id: str,
+    task_id: str,
+    map_index: int = -1,
+    try_number: int | None = None,
 ) -> dict[str, Any] | None:
-    """What the task instance's templated fields rendered to in its latest finished try.
+    """What the task instance's templated fields rendered to in try ``try_number`` (default:
+    its latest finished try), as recorded when that try ended: the DAG file may have
+    changed since, this does not.
 
     ``None`` before any try has rendered them (or for an operator with no templated field).
     """
     with db.read_session() as session:
-        row = session.get(RenderedTaskInstanceFields, (dag_id, run_id, task_id, map_index))
-        return None if row is None else dict(row.rendered_fields)
+        return rendered_fields_of(session, dag_id, run_id, task_id, map_index, try_number)
+
+
+def rendered_fields_of(
+    session: Session,
+    dag_id: str,
+    run_id: str,
+    task_id: str,
+    map_index: int = -1,
+    try_number: int | None = None,
+) -> dict[str, Any] | None:
+    if try_number is not None:
+        # A try cut in pieces (reschedules, deferrals) rendered in each: the last one counts.
+        kept = session.scalars(
+            select(TaskInstanceHistory.rendered_fields)
+            .where(
+                TaskInstanceHistory.dag_id == dag_id,
+                TaskInstanceHistory.run_id == run_id,
+                TaskInstanceHistory.task_id == task_id,
+                TaskInstanceHistory.map_index == map_index,
+                TaskInstanceHistory.try_number == try_number,
+            )
+            .order_by(TaskInstanceHistory.id.desc())
+        )
+        return next((dict(fields) for fields in kept if fields is not None), None)
+    row = session.get(RenderedTaskInstanceFields, (dag_id, run_id, task_id, map_index))
+    return None if row is None else dict(row.rendered_fields)
 
 
 def read_task_log(

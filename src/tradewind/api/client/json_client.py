@@ -112,7 +112,7 @@ class Client:
         params = {"state": state} if state else None
         return self._request("GET", f"/dags/{_seg(dag_id)}/dag_runs", params=params)
 
-    def get_task_instance(self, dag_id: str, ref: str, task_id: str) -> dict[str, str]:
+    def get_task_instance(self, dag_id: str, ref: str, task_id: str) -> dict[str, Any]:
         path = f"/dags/{_seg(dag_id)}/dag_runs/{_seg(ref)}/tasks/{_seg(task_id)}"
         return self._request("GET", path)
 

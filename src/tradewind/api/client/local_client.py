@@ -68,7 +68,7 @@ class Client:
     def list_dag_runs(self, dag_id: str, state: str | None = None) -> list[dict[str, Any]]:
         return dag_runs.list_dag_runs(self.db, dag_id, state=state)
 
-    def get_task_instance(self, dag_id: str, ref: str, task_id: str) -> dict[str, str]:
+    def get_task_instance(self, dag_id: str, ref: str, task_id: str) -> dict[str, Any]:
         return task_instances.get_task_instance(self.db, dag_id, ref, task_id)
 
     def get_pool(self, name: str) -> dict[str, Any]:
