@@ -6,6 +6,7 @@ Airflow answers with ``str()`` of each attribute, so clients read ``"0"``, ``"No
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -165,6 +166,48 @@ def get_rendered_fields(
     """
     with db.read_session() as session:
         return rendered_fields_of(session, dag_id, run_id, task_id, map_index, try_number)
+
+
+@dataclass(frozen=True)
+class StoredRendering:
+    run_id: str
+    try_number: int
+    fields: dict[str, Any]
+
+
+def stored_rendered_fields(
+    db: Database,
+    dag_id: str,
+    ref: str,
+    task_id: str,
+    map_index: int = -1,
+    try_number: int | None = None,
+) -> StoredRendering:
+    """What a recorded try (default: the latest) of the task instance in the run at ``ref``
+    (execution date or run id) rendered; a clear error when nothing was recorded."""
+    with db.read_session() as session:
+        run = find_dag_run(session, dag_id, ref)
+        ti = session.get(TaskInstance, (dag_id, run.run_id, task_id, map_index))
+        if ti is None:
+            raise TaskNotFound(
+                f"Task {task_id} has no task instance in the dag run {run.run_id} of dag {dag_id}"
+            )
+        wanted = try_number if try_number is not None else ti.try_number
+        if wanted < 1 or wanted > max(ti.try_number, 1):
+            raise BadRequest(
+                f"Task {task_id} in the dag run {run.run_id} has tried {ti.try_number} "
+                f"time(s): there is no try {wanted}"
+            )
+        fields = rendered_fields_of(session, dag_id, run.run_id, task_id, map_index, wanted)
+        if fields is None and try_number is None:
+            fields = rendered_fields_of(session, dag_id, run.run_id, task_id, map_index)
+    if fields is None:
+        raise TaskNotFound(
+            f"No rendered fields were recorded for try {wanted} of task {task_id} in the dag "
+            f"run {run.run_id} (it has not run, ended before rendering, or has no templated "
+            "field)"
+        )
+    return StoredRendering(run.run_id, wanted, fields)
 
 
 def rendered_fields_of(
