@@ -21,6 +21,7 @@ MARGIN = 10
 TICKS = 6
 MIN_BAR_WIDTH = 2  # a try of a few milliseconds is still a visible mark
 MAX_LABEL_CHARS = 30
+TICK_LABEL_ROOM = 24  # the last tick's label is centred on the right edge
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def layout(rows: Sequence[RowSpec], now: datetime) -> GanttLayout:
     everything = [piece for row in rows for piece in row.pieces]
     span = _span(everything, now)
     height = MARGIN * 2 + AXIS_HEIGHT + max(len(rows), 1) * ROW_HEIGHT
-    width = LABEL_WIDTH + CHART_WIDTH + MARGIN * 2
+    width = LABEL_WIDTH + CHART_WIDTH + MARGIN * 2 + TICK_LABEL_ROOM
     placed = [
         Row(row.task_id, _short(row.label), MARGIN + AXIS_HEIGHT + i * ROW_HEIGHT, row.map_index)
         for i, row in enumerate(rows)
@@ -156,10 +157,8 @@ def layout(rows: Sequence[RowSpec], now: datetime) -> GanttLayout:
             retried.add(spec.task_id)
         for piece in spec.pieces:
             title = _title(piece, now)
-            if (
-                (piece.queued
-                and piece.start is None)
-                or (piece.queued and piece.start and piece.queued < piece.start)
+            if (piece.queued and piece.start is None) or (
+                piece.queued and piece.start and piece.queued < piece.start
             ):
                 assert piece.queued is not None
                 until = piece.start or piece.end or now
