@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from types import TracebackType
-from typing import IO, Any
+from typing import Any, TextIO
 
 import click
 
@@ -28,7 +28,7 @@ def _left(seconds: float) -> str:
 class Progress:
     """``total`` steps of work; :meth:`step` after each one, with what it was."""
 
-    def __init__(self, total: int, label: str, unit: str, stream: IO[str] | None = None) -> None:
+    def __init__(self, total: int, label: str, unit: str, stream: TextIO | None = None) -> None:
         self.total = total
         self.label = label
         self.unit = unit
