@@ -99,3 +99,27 @@ def test_the_xcom_tab_lists_the_latest_trys_values_masked_and_cut(
     assert (
         client.get(f"/dags/ui_sample/runs/{run.run_id}/tasks/extract?tab=nope").status_code == 400
     )
+
+
+def test_a_try_from_before_the_history_shows_once_finished(
+    client: TestClient, ui_database: Database
+) -> None:
+    """Rows recorded before ``task_instance_history`` existed: the latest finished try's
+    fields come from ``rendered_task_instance_fields``; a running try shows none yet."""
+    from tradewind.execution.rendered_fields import write_rendered_fields
+
+    run = dag_runs.trigger_dag(ui_database, "ui_sample", actor="test")
+    with ui_database.session() as session:
+        write_rendered_fields(session, ("ui_sample", run.run_id, "extract", -1), {"x": "old"})
+        ti = session.get(TaskInstance, ("ui_sample", run.run_id, "extract", -1))
+        assert ti is not None
+        ti.state, ti.try_number = "running", 1
+    url = f"/dags/ui_sample/runs/{run.run_id}/tasks/extract?tab=rendered"
+    running = client.get(url).text
+    assert "yet: the fields are recorded when the try ends" in running
+    assert '<pre class="mono rendered">old</pre>' not in running
+    with ui_database.session() as session:
+        ti = session.get(TaskInstance, ("ui_sample", run.run_id, "extract", -1))
+        assert ti is not None
+        ti.state = "success"
+    assert '<pre class="mono rendered">old</pre>' in client.get(url).text

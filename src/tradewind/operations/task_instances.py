@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradewind.db.models import RenderedTaskInstanceFields, TaskInstance, TaskInstanceHistory
+from tradewind.db.models import (
+    RenderedTaskInstanceFields,
+    TaskInstance,
+    TaskInstanceHistory,
+    TaskInstanceState,
+)
 from tradewind.exceptions import BadRequest, TaskNotFound
 from tradewind.operations.dag_runs import find_dag_run
 from tradewind.operations.dags import get_serialized_dag, require_dag
@@ -199,13 +204,11 @@ def stored_rendered_fields(
                 f"time(s): there is no try {wanted}"
             )
         fields = rendered_fields_of(session, dag_id, run.run_id, task_id, map_index, wanted)
-        if fields is None and try_number is None:
-            fields = rendered_fields_of(session, dag_id, run.run_id, task_id, map_index)
     if fields is None:
         raise TaskNotFound(
             f"No rendered fields were recorded for try {wanted} of task {task_id} in the dag "
-            f"run {run.run_id} (it has not run, ended before rendering, or has no templated "
-            "field)"
+            f"run {run.run_id} (they are recorded when a try ends; it may still be running, "
+            "have ended before rendering, or have no templated field)"
         )
     return StoredRendering(run.run_id, wanted, fields)
 
@@ -218,22 +221,38 @@ def rendered_fields_of(
     map_index: int = -1,
     try_number: int | None = None,
 ) -> dict[str, Any] | None:
-    if try_number is not None:
-        # A try cut in pieces (reschedules, deferrals) rendered in each: the last one counts.
-        kept = session.scalars(
-            select(TaskInstanceHistory.rendered_fields)
-            .where(
-                TaskInstanceHistory.dag_id == dag_id,
-                TaskInstanceHistory.run_id == run_id,
-                TaskInstanceHistory.task_id == task_id,
-                TaskInstanceHistory.map_index == map_index,
-                TaskInstanceHistory.try_number == try_number,
-            )
-            .order_by(TaskInstanceHistory.id.desc())
+    """Try ``try_number``'s fields from the try history (the last piece of a try cut by
+    reschedules or deferrals counts); without a try number, the latest finished try's.
+
+    A task instance with no history at all ran before the history was kept: its latest
+    try, once finished, is answered from ``rendered_task_instance_fields``. A try still
+    running has recorded nothing yet (fields are recorded with the try's end).
+    """
+    latest = session.get(RenderedTaskInstanceFields, (dag_id, run_id, task_id, map_index))
+    if try_number is None:
+        return None if latest is None else dict(latest.rendered_fields)
+    kept = session.execute(
+        select(TaskInstanceHistory.try_number, TaskInstanceHistory.rendered_fields)
+        .where(
+            TaskInstanceHistory.dag_id == dag_id,
+            TaskInstanceHistory.run_id == run_id,
+            TaskInstanceHistory.task_id == task_id,
+            TaskInstanceHistory.map_index == map_index,
         )
-        return next((dict(fields) for fields in kept if fields is not None), None)
-    row = session.get(RenderedTaskInstanceFields, (dag_id, run_id, task_id, map_index))
-    return None if row is None else dict(row.rendered_fields)
+        .order_by(TaskInstanceHistory.id.desc())
+    ).all()
+    if kept:
+        fields = (f for number, f in kept if number == try_number and f is not None)
+        return next((dict(found) for found in fields), None)
+    ti = session.get(TaskInstance, (dag_id, run_id, task_id, map_index))
+    if (
+        latest is not None
+        and ti is not None
+        and ti.try_number == try_number
+        and ti.state in TaskInstanceState.FINISHED
+    ):
+        return dict(latest.rendered_fields)
+    return None
 
 
 def read_task_log(

@@ -186,7 +186,11 @@ def ti_page(request: Request) -> Response:
     )
     state = _state(ti)
     latest = chosen == (tries[-1] if tries else 0)
-    rendered = _rendered_of_try(context, (dag_id, run_id, task_id, map_index), chosen, latest)
+    rendered = (
+        ti_ops.get_rendered_fields(context.database, dag_id, run_id, task_id, map_index, chosen)
+        if chosen and tab == "rendered"
+        else None
+    )
     return render(
         request,
         "task_instance.html",
@@ -212,22 +216,6 @@ def ti_page(request: Request) -> Response:
         ti_tab=tab,
         map_index=map_index,
     )
-
-
-def _rendered_of_try(
-    context: UiContext, key: tuple[str, str, str, int], try_number: int, latest: bool
-) -> dict[str, Any] | None:
-    """What try ``try_number`` rendered; for the latest try, what the task instance kept
-    if the try history has nothing (a try recorded before the history was)."""
-    dag_id, run_id, task_id, map_index = key
-    database = context.database
-    if try_number:
-        fields = ti_ops.get_rendered_fields(
-            database, dag_id, run_id, task_id, map_index, try_number
-        )
-        if fields is not None or not latest:
-            return fields
-    return ti_ops.get_rendered_fields(database, dag_id, run_id, task_id, map_index)
 
 
 def ti_log(request: Request) -> Response:
