@@ -58,3 +58,43 @@ def test_few_mapped_instances_get_a_row_each_many_share_one() -> None:
         max(bar.x + bar.width for bar in drawn.bars)
         == gantt.LABEL_WIDTH + gantt.MARGIN + gantt.CHART_WIDTH
     )
+
+
+def test_the_gantt_adds_the_try_in_progress_to_the_recorded_ones(
+    client: TestClient, ui_database: Database
+) -> None:
+    """Try 1 ended (recorded in the history), try 2 is running: two bars, the second open;
+    a task queued for its first try shows only its wait."""
+    from tradewind.db.models import TaskInstance
+    from tradewind.execution.try_history import TryPiece, record_try_piece
+    from tradewind.operations import dag_runs
+
+    run = dag_runs.trigger_dag(ui_database, "ui_sample", actor="test")
+    start = datetime.now(UTC) - timedelta(seconds=30)
+    with ui_database.session() as session:
+        key = ("ui_sample", run.run_id, "extract", -1)
+        first = TryPiece(1, start, start + timedelta(seconds=1), "localhost", None)
+        record_try_piece(session, key, first, "up_for_retry", start + timedelta(seconds=5))
+        extract = session.get(TaskInstance, key)
+        transform = session.get(TaskInstance, ("ui_sample", run.run_id, "transform", -1))
+        assert extract is not None and transform is not None
+        extract.state, extract.try_number = "running", 2
+        extract.queued_dttm = start + timedelta(seconds=9)
+        extract.start_date = start + timedelta(seconds=10)
+        transform.state, transform.queued_dttm = "queued", start + timedelta(seconds=20)
+    page = client.get(f"{dag_runs.dag_run_url('ui_sample', run.run_id)}/gantt").text
+    bars = re.findall(
+        r'/tasks/(\w+)\?try_number=(\d)">\s*<rect class="bar (\w+) state-(\w+)"[^>]*>'
+        r"<title>([^<]*)</title>",
+        page,
+    )
+    assert [(task, number, kind, state) for task, number, kind, state, _ in bars] == [
+        ("extract", "1", "queued", "queued"),
+        ("extract", "1", "run", "up_for_retry"),
+        ("extract", "2", "queued", "queued"),
+        ("extract", "2", "run", "running"),
+        ("transform", "1", "queued", "queued"),
+    ]
+    assert "ran 4.0s" in bars[1][4] and "so far" in bars[3][4]
+    assert "retried: extract" in page
+    assert 'data-refresh="2000"' in page  # the run goes on: the page refreshes itself
