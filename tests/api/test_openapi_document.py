@@ -195,3 +195,35 @@ def test_run_id_pattern_and_server_agree(run_id: str) -> None:
     except BadRequest:
         accepted = False
     assert accepted == bool(re.search(RUN_ID_PATTERN, run_id))
+
+
+def test_a_task_instance_is_strings_plus_rendered_fields(
+    document: dict[str, Any], api_server: ApiServer
+) -> None:
+    """Issue 17: the answer gains ``rendered_fields`` (JSON or null); every other field
+    stays a string, and the document says so."""
+    import jsonschema
+
+    from tradewind.execution.rendered_fields import write_rendered_fields
+    from tradewind.operations.dag_runs import trigger_dag
+
+    path = f"{PREFIX}/dags/{{dag_id}}/dag_runs/{{execution_date}}/tasks/{{task_id}}"
+    answer = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    ref = answer["schema"]["$ref"].rsplit("/", 1)[-1]
+    schema = document["components"]["schemas"][ref]
+    assert schema["additionalProperties"] == {"type": "string"}
+    assert "rendered_fields" in schema["properties"]
+
+    run = trigger_dag(api_server.database, "demo", actor="test")
+    url = f"/dags/demo/dag_runs/{run.run_id}/tasks/extract"
+    with api_server.client() as http:
+        before = http.get(url).json()
+        with api_server.database.session() as session:
+            fields = {"bash_command": "echo rendered", "env": {"A": "1"}}
+            write_rendered_fields(session, ("demo", run.run_id, "extract", -1), fields)
+        after = http.get(url).json()
+    assert before["rendered_fields"] is None
+    assert after["rendered_fields"] == {"bash_command": "echo rendered", "env": {"A": "1"}}
+    for shown in (before, after):
+        jsonschema.validate(shown, schema)
+        assert {"dag_id", "task_id", "state", "try_number", "queued_dttm"} <= set(shown)

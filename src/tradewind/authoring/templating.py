@@ -19,6 +19,7 @@ import jinja2.nativetypes
 import jinja2.sandbox
 
 from tradewind.authoring.resolvable import Resolvable
+from tradewind.security.masking import MASK, is_sensitive_key, redact
 
 if TYPE_CHECKING:
     from tradewind.authoring.dag import DAG
@@ -181,20 +182,33 @@ def shown_field_values(operator: Any) -> dict[str, Any]:
     """The operator's templated fields as JSON values, to show what a try rendered.
 
     Objects JSON has no type for are shown by ``repr``; long text is cut to
-    :data:`MAX_SHOWN_FIELD_LENGTH` characters, saying so.
+    :data:`MAX_SHOWN_FIELD_LENGTH` characters, saying so. Secrets stay hidden, as in the
+    try's log: a value the try read as a secret (a connection's password, a sensitive
+    variable) shows as ``***``, and so does the whole value of a field or dict key whose
+    name says it holds one (``password``, ``api_key``...).
     """
-    return {field: _shown(getattr(operator, field, None)) for field in operator.template_fields}
+    return {
+        field: _masked_under(field, getattr(operator, field, None))
+        for field in operator.template_fields
+    }
+
+
+def _masked_under(name: str, value: Any) -> Any:
+    if value is not None and value != "" and is_sensitive_key(name):
+        return MASK
+    return _shown(value)
 
 
 def _shown(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, str):
+        value = redact(value)
         if len(value) <= MAX_SHOWN_FIELD_LENGTH:
             return value
         return value[:MAX_SHOWN_FIELD_LENGTH] + f"... (cut at {MAX_SHOWN_FIELD_LENGTH} characters)"
     if isinstance(value, dict):
-        return {str(key): _shown(item) for key, item in value.items()}
+        return {str(key): _masked_under(str(key), item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_shown(item) for item in value]
     return _shown(repr(value))

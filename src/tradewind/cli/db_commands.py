@@ -6,6 +6,7 @@ import click
 
 from tradewind.cli.app import db_group
 from tradewind.cli.context import CliContext, pass_cli
+from tradewind.cli.progress import Progress
 
 
 @db_group.command("migrate")
@@ -15,7 +16,10 @@ def migrate(cli: CliContext) -> None:
     from tradewind.db import schema
 
     database = cli.database(check_schema=False)
-    schema.migrate(database)
+    pending = schema.pending_revisions(database)
+    if pending:
+        with Progress(len(pending), "Migrating", "migrations") as progress:
+            schema.migrate(database, lambda step: progress.step(f"{step.revision} {step.doc}"))
     click.echo(f"Database at {_safe_url(cli)} is at revision {schema.head_revision()}.")
 
 

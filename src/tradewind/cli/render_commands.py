@@ -1,7 +1,10 @@
-"""``tasks render``: print a task's templated fields as a try on that date would render them.
+"""``tasks render``: print a task's templated fields as a try on that date would render them,
+or (``--stored``) as a recorded try of a run did render them.
 
-Nothing runs and nothing is recorded. Like ``tasks test``, XComs live in memory only, so
-``ti.xcom_pull`` in a template renders ``None``.
+Rendering live runs nothing and records nothing. Like ``tasks test``, XComs live in memory
+only, so ``ti.xcom_pull`` in a template renders ``None``. The stored fields are what the
+task instance page's Rendered tab shows: kept when the try ran, secrets masked, whatever
+the DAG file says today.
 """
 
 from __future__ import annotations
@@ -26,18 +29,64 @@ RULE = "# " + "-" * 58
 @tasks.command("render")
 @click.argument("dag_id")
 @click.argument("task_id")
-@click.argument("logical_date")
+@click.argument("logical_date_or_run_id")
+@click.option(
+    "--stored",
+    is_flag=True,
+    help="Print what a recorded try of that run rendered (from the database), instead of "
+    "rendering the DAG file's templates now. LOGICAL_DATE_OR_RUN_ID may then be a run id.",
+)
+@click.option(
+    "--try-number",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --stored: which try (default: the latest). Implies --stored.",
+)
 @map_index_option
 @pass_cli
 def render_task(
-    cli: CliContext, dag_id: str, task_id: str, logical_date: str, map_index: int
+    cli: CliContext,
+    dag_id: str,
+    task_id: str,
+    logical_date_or_run_id: str,
+    stored: bool,
+    try_number: int | None,
+    map_index: int,
 ) -> None:
     """Print each templated field of TASK_ID as rendered for LOGICAL_DATE (Airflow's
-    ``tasks render``)."""
+    ``tasks render``), or with --stored as a run's try rendered it."""
+    if stored or try_number is not None:
+        _print_stored(cli, dag_id, task_id, logical_date_or_run_id, try_number, map_index)
+        return
     dag = _load_live_dag(cli, dag_id)
-    when = _parse_date(logical_date)
+    when = _parse_date(logical_date_or_run_id)
     for field, value in rendered_fields(dag, task_id, when, cli.config, map_index):
-        click.echo(f"\n{RULE}\n# property: {field}\n{RULE}\n{value}\n")
+        _print_field(field, value)
+
+
+def _print_field(field: str, value: object) -> None:
+    click.echo(f"\n{RULE}\n# property: {field}\n{RULE}\n{value}\n")
+
+
+def _print_stored(
+    cli: CliContext,
+    dag_id: str,
+    task_id: str,
+    ref: str,
+    try_number: int | None,
+    map_index: int,
+) -> None:
+    import json
+
+    from tradewind.operations.task_instances import stored_rendered_fields
+
+    found = stored_rendered_fields(
+        cli.database(), dag_id, ref, task_id, try_number=try_number, map_index=map_index
+    )
+    click.echo(f"# as try {found.try_number} of run {found.run_id} rendered them (recorded)")
+    for field, value in found.fields.items():
+        shown = value if isinstance(value, str) else json.dumps(value, indent=2)
+        _print_field(field, shown)
 
 
 def rendered_fields(

@@ -8,6 +8,7 @@ import click
 
 from tradewind.cli.app import MAP_INDEX_FLAG, dags, main, map_index_option, tasks
 from tradewind.cli.context import CliContext, pass_cli
+from tradewind.cli.progress import Progress
 
 
 @main.command("scheduler")
@@ -200,6 +201,25 @@ def tasks_failed_deps(
         click.echo(f"- {reason}")
 
 
+class _BackfillProgress:
+    """Runs done / total on stderr, with the time left (see :mod:`tradewind.cli.progress`)."""
+
+    def __init__(self, dag_id: str) -> None:
+        self.dag_id = dag_id
+        self.progress: Progress | None = None
+
+    def begin(self, total: int) -> None:
+        self.progress = Progress(total, f"Backfilling {self.dag_id}", "runs").__enter__()
+
+    def run_finished(self, run_id: str, state: str) -> None:
+        assert self.progress is not None
+        self.progress.step(f"{run_id}: {state}")
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(None, None, None)
+
+
 @dags.command("backfill")
 @click.argument("dag_id")
 @click.option("--start-date", "-s", required=True, help="First logical date (inclusive).")
@@ -211,13 +231,18 @@ def dags_backfill(cli: CliContext, dag_id: str, start_date: str, end_date: str) 
     from tradewind.operations.dates import parse_execution_date
     from tradewind.states import DagRunState
 
-    result = run_backfill(
-        cli.config,
-        cli.database(),
-        dag_id,
-        parse_execution_date(start_date),
-        parse_execution_date(end_date),
-    )
+    watcher = _BackfillProgress(dag_id)
+    try:
+        result = run_backfill(
+            cli.config,
+            cli.database(),
+            dag_id,
+            parse_execution_date(start_date),
+            parse_execution_date(end_date),
+            watcher=watcher,
+        )
+    finally:
+        watcher.close()
     if not result.run_ids:
         click.echo("No runs to backfill in that range.")
         return

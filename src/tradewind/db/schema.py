@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +20,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 # The newest revision in migrations/versions. Kept here so that the check every command
 # makes is one SELECT, not an Alembic start-up; a test keeps the two in step.
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 
 
 def _alembic_config(connection: Connection | None = None) -> AlembicConfig:
@@ -45,12 +47,37 @@ def current_revision(db: Database) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def migrate(db: Database) -> None:
-    """Create or upgrade the schema to the newest revision; running it again is harmless."""
+@dataclass(frozen=True)
+class Revision:
+    revision: str
+    doc: str  # the migration's one-line description
+
+
+def pending_revisions(db: Database) -> list[Revision]:
+    """The migrations ``migrate`` would apply, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    current = current_revision(db)
+    steps = script.iterate_revisions("heads", current)
+    return [Revision(step.revision, (step.doc or "").strip()) for step in reversed(list(steps))]
+
+
+def migrate(db: Database, on_applied: Callable[[Revision], None] | None = None) -> None:
+    """Create or upgrade the schema to the newest revision; running it again is harmless.
+
+    The migrations run one at a time, in one transaction, calling ``on_applied`` after each
+    (``db migrate`` shows progress with it: on a large database one can take minutes).
+    """
     from alembic import command
 
+    pending = pending_revisions(db)
     with db.engine.begin() as connection:
-        command.upgrade(_alembic_config(connection), "head")
+        config = _alembic_config(connection)
+        for step in pending:
+            command.upgrade(config, step.revision)
+            if on_applied is not None:
+                on_applied(step)
     with db.session() as session:
         if session.scalar(select(Pool).where(Pool.pool == DEFAULT_POOL_NAME)) is None:
             session.add(

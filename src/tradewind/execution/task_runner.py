@@ -48,6 +48,7 @@ from tradewind.execution.deferral import defer_task_instance
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, format_line, log_path
 from tradewind.execution.rendered_fields import write_rendered_fields
+from tradewind.execution.try_history import TryPiece, record_try_piece
 from tradewind.execution.try_process import (
     MetadataDatabase,
     StartedTry,
@@ -567,6 +568,15 @@ def _finish(
         ti.pid = pid
     if outcome.rendered_fields is not None:
         write_rendered_fields(session, _key_of(started), outcome.rendered_fields)
+    piece = TryPiece.of(ti, started.try_number, outcome.rendered_fields)
+    state, recorded = _apply_outcome(session, ti, started, outcome, now)
+    record_try_piece(session, _key_of(started), piece, state, now)
+    return state, recorded
+
+
+def _apply_outcome(
+    session: Any, ti: TaskInstance, started: StartedTry, outcome: TryResult, now: datetime
+) -> tuple[str, bool]:
     if outcome.state == TaskInstanceState.FAILED:
         return fail_try(ti, outcome.retry, now, allow_retry=outcome.allow_retry), True
     if outcome.state == TaskInstanceState.UP_FOR_RESCHEDULE and outcome.reschedule_at:

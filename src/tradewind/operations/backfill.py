@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import select
 
@@ -82,8 +83,21 @@ def create_backfill_runs(db: Database, dag_id: str, start: datetime, end: dateti
     return run_ids
 
 
+class BackfillWatcher(Protocol):
+    """Told how many runs there are, then of each as it ends (the CLI's progress bar)."""
+
+    def begin(self, total: int) -> None: ...
+
+    def run_finished(self, run_id: str, state: str) -> None: ...
+
+
 def run_backfill(
-    config: Config, db: Database, dag_id: str, start: datetime, end: datetime
+    config: Config,
+    db: Database,
+    dag_id: str,
+    start: datetime,
+    end: datetime,
+    watcher: BackfillWatcher | None = None,
 ) -> BackfillResult:
     """Create the runs, then drive them to a final state with the configured executor."""
     from tradewind.scheduling.admission import AdmissionFilter
@@ -93,6 +107,9 @@ def run_backfill(
     if not run_ids:
         return BackfillResult([], {})
     wanted = frozenset(run_ids)
+    reported: set[str] = set()
+    if watcher is not None:
+        watcher.begin(len(run_ids))
 
     def states() -> dict[str, str]:
         with db.read_session() as session:
@@ -104,7 +121,14 @@ def run_backfill(
         return dict(rows)
 
     def finished() -> bool:
-        return all(state in DagRunState.FINISHED for state in states().values())
+        now = states()
+        if watcher is not None:
+            for run_id in run_ids:  # in date order, as the runs were created
+                state = now.get(run_id)
+                if state in DagRunState.FINISHED and run_id not in reported:
+                    reported.add(run_id)
+                    watcher.run_finished(run_id, str(state))
+        return all(state in DagRunState.FINISHED for state in now.values())
 
     scheduler = Scheduler(
         config,

@@ -6,12 +6,19 @@ Airflow answers with ``str()`` of each attribute, so clients read ``"0"``, ``"No
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from tradewind.db.models import RenderedTaskInstanceFields, TaskInstance
+from tradewind.db.models import (
+    RenderedTaskInstanceFields,
+    TaskInstance,
+    TaskInstanceHistory,
+    TaskInstanceState,
+)
 from tradewind.exceptions import BadRequest, TaskNotFound
 from tradewind.operations.dag_runs import find_dag_run
 from tradewind.operations.dags import get_serialized_dag, require_dag
@@ -107,7 +114,7 @@ def get_task(db: Database, dag_id: str, task_id: str) -> dict[str, str]:
 
 def get_task_instance(
     db: Database, dag_id: str, ref: str, task_id: str, map_index: int | str | None = None
-) -> dict[str, str]:
+) -> dict[str, Any]:
     """The task instance of ``task_id`` in the run at ``ref`` (execution date or run id).
 
     ``map_index`` picks one instance of a mapped task; without it, the unmapped instance
@@ -145,21 +152,111 @@ def get_task_instance(
             raise TaskNotFound(
                 f"Task {task_id} has no task instance in the dag run {run.run_id} of dag {dag_id}"
             )
-        shown = {key: stringify(getattr(ti, key)) for key in TASK_INSTANCE_KEYS}
+        shown: dict[str, Any] = {key: stringify(getattr(ti, key)) for key in TASK_INSTANCE_KEYS}
         shown["execution_date"] = stringify(run.execution_date)
+        # Tradewind extension: the latest try's rendered templated fields (JSON, or null).
+        shown["rendered_fields"] = rendered_fields_of(session, dag_id, run.run_id, task_id, index)
         return shown
 
 
 def get_rendered_fields(
-    db: Database, dag_id: str, run_id: str, task_id: str, map_index: int = -1
+    db: Database,
+    dag_id: str,
+    run_id: str,
+    task_id: str,
+    map_index: int = -1,
+    try_number: int | None = None,
 ) -> dict[str, Any] | None:
-    """What the task instance's templated fields rendered to in its latest finished try.
+    """What the task instance's templated fields rendered to in try ``try_number`` (default:
+    its latest finished try), as recorded when that try ended: the DAG file may have
+    changed since, this does not.
 
     ``None`` before any try has rendered them (or for an operator with no templated field).
     """
     with db.read_session() as session:
-        row = session.get(RenderedTaskInstanceFields, (dag_id, run_id, task_id, map_index))
-        return None if row is None else dict(row.rendered_fields)
+        return rendered_fields_of(session, dag_id, run_id, task_id, map_index, try_number)
+
+
+@dataclass(frozen=True)
+class StoredRendering:
+    run_id: str
+    try_number: int
+    fields: dict[str, Any]
+
+
+def stored_rendered_fields(
+    db: Database,
+    dag_id: str,
+    ref: str,
+    task_id: str,
+    map_index: int = -1,
+    try_number: int | None = None,
+) -> StoredRendering:
+    """What a recorded try (default: the latest) of the task instance in the run at ``ref``
+    (execution date or run id) rendered; a clear error when nothing was recorded."""
+    with db.read_session() as session:
+        run = find_dag_run(session, dag_id, ref)
+        ti = session.get(TaskInstance, (dag_id, run.run_id, task_id, map_index))
+        if ti is None:
+            raise TaskNotFound(
+                f"Task {task_id} has no task instance in the dag run {run.run_id} of dag {dag_id}"
+            )
+        wanted = try_number if try_number is not None else ti.try_number
+        if wanted < 1 or wanted > max(ti.try_number, 1):
+            raise BadRequest(
+                f"Task {task_id} in the dag run {run.run_id} has tried {ti.try_number} "
+                f"time(s): there is no try {wanted}"
+            )
+        fields = rendered_fields_of(session, dag_id, run.run_id, task_id, map_index, wanted)
+    if fields is None:
+        raise TaskNotFound(
+            f"No rendered fields were recorded for try {wanted} of task {task_id} in the dag "
+            f"run {run.run_id} (they are recorded when a try ends; it may still be running, "
+            "have ended before rendering, or have no templated field)"
+        )
+    return StoredRendering(run.run_id, wanted, fields)
+
+
+def rendered_fields_of(
+    session: Session,
+    dag_id: str,
+    run_id: str,
+    task_id: str,
+    map_index: int = -1,
+    try_number: int | None = None,
+) -> dict[str, Any] | None:
+    """Try ``try_number``'s fields from the try history (the last piece of a try cut by
+    reschedules or deferrals counts); without a try number, the latest finished try's.
+
+    A task instance with no history at all ran before the history was kept: its latest
+    try, once finished, is answered from ``rendered_task_instance_fields``. A try still
+    running has recorded nothing yet (fields are recorded with the try's end).
+    """
+    latest = session.get(RenderedTaskInstanceFields, (dag_id, run_id, task_id, map_index))
+    if try_number is None:
+        return None if latest is None else dict(latest.rendered_fields)
+    kept = session.execute(
+        select(TaskInstanceHistory.try_number, TaskInstanceHistory.rendered_fields)
+        .where(
+            TaskInstanceHistory.dag_id == dag_id,
+            TaskInstanceHistory.run_id == run_id,
+            TaskInstanceHistory.task_id == task_id,
+            TaskInstanceHistory.map_index == map_index,
+        )
+        .order_by(TaskInstanceHistory.id.desc())
+    ).all()
+    if kept:
+        fields = (f for number, f in kept if number == try_number and f is not None)
+        return next((dict(found) for found in fields), None)
+    ti = session.get(TaskInstance, (dag_id, run_id, task_id, map_index))
+    if (
+        latest is not None
+        and ti is not None
+        and ti.try_number == try_number
+        and ti.state in TaskInstanceState.FINISHED
+    ):
+        return dict(latest.rendered_fields)
+    return None
 
 
 def read_task_log(

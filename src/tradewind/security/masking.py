@@ -77,3 +77,16 @@ class RedactingFilter(logging.Filter):
             if redacted != message:
                 record.msg, record.args = redacted, None
         return True
+
+
+def masked_by_name(name: str, value: object) -> object:
+    """``value`` with ``***`` for itself if ``name`` says it holds a secret, and for each
+    dict entry (at any depth) whose key does: what a page may show of an XCom or a
+    rendered field without knowing which secrets the try read."""
+    if value is not None and value != "" and is_sensitive_key(name):
+        return MASK
+    if isinstance(value, dict):
+        return {key: masked_by_name(str(key), item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked_by_name("", item) for item in value]
+    return value

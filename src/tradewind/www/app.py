@@ -26,10 +26,12 @@ from tradewind.www.routing import make_route_class
 from tradewind.www.session import SessionSigner, load_secret_key
 from tradewind.www.session_check import SessionCheck
 from tradewind.www.views import (
+    audit,
     auth,
     dag,
     dags,
     datasets,
+    durations,
     pools,
     runs,
     secrets,
@@ -54,10 +56,13 @@ ROUTES: list[tuple[str, str, Callable[..., Any]]] = [
     ("GET", DAG + "/graph", dag.dag_graph),
     ("GET", DAG + "/code", dag.dag_code),
     ("GET", DAG + "/datasets", datasets.dag_datasets),
+    ("GET", DAG + "/durations", durations.dag_durations),
+    ("GET", DAG + "/audit_log", audit.dag_audit_log),
     ("GET", DAG + "/trigger", dag.trigger_form),
     ("POST", DAG + "/trigger", dag.trigger),
     ("GET", RUN, runs.run_page),
     ("POST", RUN + "/{action}", runs.run_action),
+    ("GET", RUN + "/gantt", durations.run_gantt),
     ("GET", TASK_INSTANCE, task_instances.ti_page),
     ("GET", TASK_INSTANCE + "/log", task_instances.ti_log),
     ("POST", TASK_INSTANCE + "/{action}", task_instances.ti_action),

@@ -114,7 +114,7 @@ class Client:
 
     def get_task_instance(
         self, dag_id: str, ref: str, task_id: str, map_index: int = -1
-    ) -> dict[str, str]:
+    ) -> dict[str, Any]:
         path = f"/dags/{_seg(dag_id)}/dag_runs/{_seg(ref)}/tasks/{_seg(task_id)}"
         params = {"map_index": map_index} if map_index >= 0 else None
         return self._request("GET", path, params=params)

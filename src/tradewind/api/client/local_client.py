@@ -70,7 +70,7 @@ class Client:
 
     def get_task_instance(
         self, dag_id: str, ref: str, task_id: str, map_index: int = -1
-    ) -> dict[str, str]:
+    ) -> dict[str, Any]:
         return task_instances.get_task_instance(self.db, dag_id, ref, task_id, map_index)
 
     def get_pool(self, name: str) -> dict[str, Any]:

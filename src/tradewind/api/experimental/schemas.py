@@ -189,6 +189,19 @@ class Dag(BaseModel):
     next_dagrun: str | None
 
 
+class TaskInstance(BaseModel):
+    """Every attribute a string, as Airflow's answer; ``rendered_fields`` is Tradewind's."""
+
+    model_config = ConfigDict(
+        extra="allow", json_schema_extra={"additionalProperties": {"type": "string"}}
+    )
+
+    rendered_fields: dict[str, Any] | None = Field(
+        description="The templated fields as the latest finished try rendered them, secrets "
+        "masked; null before a try has rendered them (Tradewind extension)"
+    )
+
+
 class TaskLog(BaseModel):
     dag_id: str
     task_id: str

@@ -25,7 +25,7 @@ async def get_task(request: Request, dag_id: str, task_id: str) -> JSONResponse:
 
 @router.get(
     "/dags/{dag_id}/dag_runs/{execution_date}/tasks/{task_id}",
-    responses={200: {"model": dict[str, str]}, **schemas.errors(400, 404)},
+    responses={200: {"model": schemas.TaskInstance}, **schemas.errors(400, 404)},
     summary="A task instance's public attributes",
 )
 async def get_task_instance(

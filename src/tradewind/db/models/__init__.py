@@ -25,6 +25,7 @@ from tradewind.db.models.job import Job
 from tradewind.db.models.login_failure import LoginFailure
 from tradewind.db.models.pool import DEFAULT_POOL_NAME, DEFAULT_POOL_SLOTS, Pool
 from tradewind.db.models.rendered import RenderedTaskInstanceFields
+from tradewind.db.models.task_history import TaskInstanceHistory
 from tradewind.db.models.task_map import TaskMap
 from tradewind.db.models.task_reschedule import TaskReschedule
 from tradewind.db.models.trigger import Trigger
@@ -58,6 +59,7 @@ __all__ = [
     "RunType",
     "SerializedDagModel",
     "TaskInstance",
+    "TaskInstanceHistory",
     "TaskInstanceState",
     "TaskMap",
     "TaskOutletDatasetReference",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradewind.db.models.base import ID_LENGTH, Base
@@ -23,3 +23,6 @@ class AuditLog(Base):
     task_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     run_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     extra: Mapped[str] = mapped_column(Text, default="")
+
+    # A DAG's audit log page reads its newest entries first, a page at a time.
+    __table_args__ = (Index(None, "dag_id", "dttm"),)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -13,11 +15,15 @@ from tradewind.db.models import TaskInstanceState
 from tradewind.exceptions import BadRequest, DagRunNotFound, NotFound
 from tradewind.operations import dags as dag_ops
 from tradewind.operations import task_instances as ti_ops
-from tradewind.www import actions, logs, queries
+from tradewind.security.masking import masked_by_name
+from tradewind.www import actions, history_queries, logs, queries
 from tradewind.www.context import UiContext, actor, flash, ui
 from tradewind.www.docs import rendered_docs
 from tradewind.www.rendering import render, ti_url
 
+TABS = ("log", "rendered", "xcom")
+#: Longest XCom value shown, in characters (the value itself is kept whole).
+MAX_XCOM_CHARS = 10_000
 FIRST_CHUNK_BYTES = 512 * 1024
 POLL_CHUNK_BYTES = 256 * 1024
 # States after which nothing more will be logged. up_for_retry is not one: the page keeps
@@ -100,16 +106,48 @@ def _chosen_try(request: Request, tries: list[int]) -> int:
 
 def _rendered_text(fields: dict[str, Any] | None) -> list[tuple[str, str]]:
     """Each rendered field as text: strings as they are, ``None`` as Python writes it, other
-    values as indented JSON."""
+    values as indented JSON; a field or key named like a secret shows ``***`` (the try
+    already hid the secrets it read; this also covers rows recorded before it did)."""
     if not fields:
         return []
-    return [(name, _as_text(value)) for name, value in fields.items()]
+    return [(name, _as_text(masked_by_name(name, value))) for name, value in fields.items()]
 
 
-def _as_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return "None" if value is None else json.dumps(value, indent=2)
+def _as_text(value: Any, limit: int | None = None) -> str:
+    text = value if isinstance(value, str) else "None" if value is None else _json(value)
+    if limit is not None and len(text) > limit:
+        return text[:limit] + f"\n... (cut at {limit} characters of {len(text)})"
+    return text
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, indent=2, default=str)
+
+
+@dataclass(frozen=True)
+class ShownXCom:
+    key: str
+    text: str
+    timestamp: datetime
+
+
+def _xcoms(
+    context: UiContext, dag_id: str, run_id: str, task_id: str, map_index: int
+) -> list[ShownXCom]:
+    """The latest try's XComs, each value as text, masked and cut to MAX_XCOM_CHARS."""
+    with context.database.read_session() as session:
+        rows = history_queries.task_xcoms(session, dag_id, run_id, task_id, map_index)
+    return [
+        ShownXCom(key, _as_text(masked_by_name(key, value), MAX_XCOM_CHARS), when)
+        for key, value, when in rows
+    ]
+
+
+def _tab(request: Request) -> str:
+    wanted = request.query_params.get("tab") or "log"
+    if wanted not in TABS:
+        raise BadRequest(f"No tab {wanted!r} on a task instance: one of {', '.join(TABS)}")
+    return wanted
 
 
 def ti_page(request: Request) -> Response:
@@ -136,17 +174,23 @@ def ti_page(request: Request) -> Response:
             instances=instances,
             tab="grid",
         )
+    tab = _tab(request)
     ti = _task_instance(context, dag_id, run_id, task_id, map_index)
     task = ti_ops.get_task(context.database, dag_id, task_id)
     tries = _try_numbers(ti)
     chosen = _chosen_try(request, tries)
     chunk = (
         logs.read(context, dag_id, run_id, task_id, chosen, 0, FIRST_CHUNK_BYTES, map_index)
-        if chosen
+        if chosen and tab == "log"
         else logs.LogChunk("", 0, False)
     )
     state = _state(ti)
-    rendered = ti_ops.get_rendered_fields(context.database, dag_id, run_id, task_id, map_index)
+    latest = chosen == (tries[-1] if tries else 0)
+    rendered = (
+        ti_ops.get_rendered_fields(context.database, dag_id, run_id, task_id, map_index, chosen)
+        if chosen and tab == "rendered"
+        else None
+    )
     return render(
         request,
         "task_instance.html",
@@ -165,8 +209,11 @@ def ti_page(request: Request) -> Response:
         chosen_try=chosen,
         log=chunk,
         rendered=_rendered_text(rendered),
-        follow=chosen == (tries[-1] if tries else 0) and state not in FINISHED,
+        xcoms=_xcoms(context, dag_id, run_id, task_id, map_index) if tab == "xcom" else [],
+        latest_try=latest,
+        follow=latest and state not in FINISHED,
         tab="grid",
+        ti_tab=tab,
         map_index=map_index,
     )
 

@@ -1,0 +1,56 @@
+"""Keeping each finished piece of a try in ``task_instance_history`` (see the model).
+
+A piece is a whole try, or the stretch of it before a reschedule or a deferral: the
+Gantt view draws each as its own bar, so retries and waits are visible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tradewind.db.models import TaskInstance, TaskInstanceHistory
+
+
+@dataclass(frozen=True)
+class TryPiece:
+    """What the TI row says about the running try, read before its end overwrites it."""
+
+    try_number: int
+    queued_dttm: datetime | None
+    start_date: datetime | None
+    hostname: str
+    rendered_fields: dict[str, Any] | None
+
+    @classmethod
+    def of(
+        cls, ti: TaskInstance, try_number: int, rendered_fields: dict[str, Any] | None
+    ) -> TryPiece:
+        return cls(try_number, ti.queued_dttm, ti.start_date, ti.hostname or "", rendered_fields)
+
+
+def record_try_piece(
+    session: Any,
+    key: tuple[str, str, str, int],
+    piece: TryPiece,
+    state: str | None,
+    end: datetime,
+) -> None:
+    """One insert, no read: this runs in the batch that records many tries' ends."""
+    dag_id, run_id, task_id, map_index = key
+    session.add(
+        TaskInstanceHistory(
+            dag_id=dag_id,
+            run_id=run_id,
+            task_id=task_id,
+            map_index=map_index,
+            try_number=piece.try_number,
+            state=None if state is None else str(state),
+            queued_dttm=piece.queued_dttm,
+            start_date=piece.start_date,
+            end_date=end,
+            hostname=piece.hostname,
+            rendered_fields=piece.rendered_fields,
+        )
+    )
