@@ -1,0 +1,7 @@
+"""Placeholder: routes arrive in the next commits."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["TaskInstance"])
