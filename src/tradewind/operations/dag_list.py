@@ -12,9 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Row, Select, Text, cast, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Text,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 
 from tradewind.db.models import DagModel, ImportErrorModel
+from tradewind.operations.run_list import aware_iso, text_iso
 
 if TYPE_CHECKING:
     from tradewind.db.engine import Database
@@ -35,6 +47,15 @@ ORDER_COLUMNS: dict[str, Any] = {
     "next_dagrun_create_after": DagModel.next_dagrun_create_after,
 }
 
+# Dates and tags are read as the driver returns them (text on SQLite) and converted in
+# one pass (:func:`_row`): SQLAlchemy's per-value processing cost more than the query.
+_DATE_NAMES = (
+    "next_dagrun",
+    "next_dagrun_data_interval_start",
+    "next_dagrun_data_interval_end",
+    "next_dagrun_create_after",
+    "last_parsed_time",
+)
 _COLUMNS: tuple[Any, ...] = (
     DagModel.dag_id,
     DagModel.is_paused,
@@ -42,15 +63,11 @@ _COLUMNS: tuple[Any, ...] = (
     DagModel.fileloc,
     DagModel.schedule,
     DagModel.owners,
-    DagModel.tags,
+    type_coerce(DagModel.tags, String).label("tags"),
     DagModel.description,
     DagModel.max_active_runs,
     DagModel.max_active_tasks,
-    DagModel.next_dagrun,
-    DagModel.next_dagrun_data_interval_start,
-    DagModel.next_dagrun_data_interval_end,
-    DagModel.next_dagrun_create_after,
-    DagModel.last_parsed_time,
+    *(type_coerce(getattr(DagModel, name), String).label(name) for name in _DATE_NAMES),
     exists()
     .where(ImportErrorModel.filename == DagModel.fileloc)
     .correlate(DagModel)
@@ -96,20 +113,34 @@ def list_dags_page(
     limit: int,
     offset: int,
     order_by: Sequence[ColumnElement[Any]],
-) -> tuple[Sequence[Row[*tuple[Any, ...]]], int]:
-    """The page's rows (columns as named in ``_COLUMNS``) and how many match in all."""
+) -> tuple[list[dict[str, Any]], int]:
+    """The page's rows as dicts (names of ``_COLUMNS``; dates as ISO 8601 text, tags a
+    list) and how many DAGs match in all."""
     page = dag_filter.apply(select(*_COLUMNS)).order_by(*order_by).limit(limit).offset(offset)
     count = dag_filter.apply(select(func.count()).select_from(DagModel))
     with db.read_connection() as connection:
         rows = connection.execute(page).all()
         total = connection.execute(count).scalar_one()
-    return rows, total
+        sqlite = connection.dialect.name == "sqlite"
+    return [_row(row, sqlite) for row in rows], total
 
 
-def get_dag_row(db: Database, dag_id: str) -> Row[*tuple[Any, ...]] | None:
+def get_dag_row(db: Database, dag_id: str) -> dict[str, Any] | None:
     """One DAG's row, active or not, in the shape of :func:`list_dags_page`'s rows."""
     with db.read_connection() as connection:
-        return connection.execute(select(*_COLUMNS).where(DagModel.dag_id == dag_id)).first()
+        row = connection.execute(select(*_COLUMNS).where(DagModel.dag_id == dag_id)).first()
+        sqlite = connection.dialect.name == "sqlite"
+    return None if row is None else _row(row, sqlite)
+
+
+def _row(row: Any, sqlite: bool) -> dict[str, Any]:
+    shown = row._asdict()
+    to_iso = text_iso if sqlite else aware_iso
+    for name in _DATE_NAMES:
+        shown[name] = to_iso(shown[name])
+    tags = shown["tags"]
+    shown["tags"] = json.loads(tags) if isinstance(tags, str) else tags
+    return shown
 
 
 def matching_dag_ids(db: Database, dag_filter: DagFilter, *, limit: int, offset: int) -> list[str]:
