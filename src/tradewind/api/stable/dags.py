@@ -179,16 +179,14 @@ def dag_filter(request: Request) -> dag_list.DagFilter:
 async def get_dags(request: Request) -> JSONResponse:
     query = request.query_params
     page = paging.page(query, config(request))
-    order = paging.ordering(
-        page.order_by, dag_list.ORDER_COLUMNS, "dag_id", [dag_list.ORDER_COLUMNS["dag_id"]]
-    )
+    order = paging.order_names(page.order_by, dag_list.ORDER_COLUMNS, "dag_id")
     rows, total = await quick_read(
         dag_list.list_dags_page,
         database(request),
         dag_filter(request),
         limit=page.limit,
         offset=page.offset,
-        order_by=order,
+        order=(order,),
     )
     fields = params.strings(query, "fields")
     shown = [only_fields(dag_json(row), fields) for row in rows]
@@ -248,7 +246,6 @@ async def patch_dags(request: Request) -> JSONResponse:
         flt,
         limit=page.limit,
         offset=page.offset,
-        order_by=[dag_list.ORDER_COLUMNS["dag_id"]],
     )
     changed = set(dag_ids)
     shown = [dag_json(row) for row in rows if row["dag_id"] in changed]
