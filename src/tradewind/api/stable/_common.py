@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from tradewind.api.experimental._common import blocking, config, database, quick_read
 from tradewind.api.responses import actor, json_object
+from tradewind.exceptions import BadRequest
 
 __all__ = [
     "FastJSONResponse",
@@ -16,6 +18,7 @@ __all__ = [
     "blocking",
     "config",
     "database",
+    "json_body",
     "json_object",
     "quick_read",
 ]
@@ -33,3 +36,10 @@ class FastJSONResponse(JSONResponse):
             return orjson.dumps(content)
         except TypeError:  # orjson.JSONEncodeError is a TypeError
             return super().render(content)
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The required JSON object body; none at all is a 400 (Airflow's ``required: true``)."""
+    if not (await request.body()).strip():
+        raise BadRequest("Request body is required: a JSON object")
+    return await json_object(request)

@@ -20,7 +20,7 @@ from tradewind.api.stable._common import (
     blocking,
     config,
     database,
-    json_object,
+    json_body,
     quick_read,
 )
 from tradewind.api.stable.problems import Problem
@@ -37,8 +37,24 @@ LIST_PARAMETERS = [
     {"name": "only_active", "in": "query", "schema": {"type": "boolean", "default": True}},
     {"name": "paused", "in": "query", "schema": {"type": "boolean"}},
     {"name": "dag_id_pattern", "in": "query", "schema": {"type": "string"}},
-    {"name": "fields", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}},
+    {
+        "name": "fields",
+        "in": "query",
+        "schema": {"type": "array", "items": {"enum": list(schemas.DAG.model_fields)}},
+    },
 ]
+DETAIL_FIELDS = {
+    "name": "fields",
+    "in": "query",
+    "schema": {"type": "array", "items": {"enum": list(schemas.DAGDetail.model_fields)}},
+}
+UPDATE_MASK = {
+    "name": "update_mask",
+    "in": "query",
+    "schema": {"type": "array", "items": {"enum": ["is_paused"]}},
+    "style": "form",
+    "explode": False,
+}
 
 
 def dag_not_found(dag_id: str) -> Problem:
@@ -205,13 +221,7 @@ async def get_dags(request: Request) -> JSONResponse:
                 "in": "query",
                 "schema": {"type": "array", "items": {"type": "string"}},
             },
-            {
-                "name": "update_mask",
-                "in": "query",
-                "schema": {"type": "array", "items": {"type": "string"}},
-                "style": "form",
-                "explode": False,
-            },
+            UPDATE_MASK,
             {"name": "only_active", "in": "query", "schema": {"type": "boolean", "default": True}},
             {
                 "name": "dag_id_pattern",
@@ -227,9 +237,9 @@ async def get_dags(request: Request) -> JSONResponse:
 )
 async def patch_dags(request: Request) -> JSONResponse:
     query = request.query_params
-    if not query.get("dag_id_pattern"):
+    if query.get("dag_id_pattern") is None:
         raise BadRequest("Missing query parameter 'dag_id_pattern' ('~' for every DAG)")
-    paused = paused_of(await json_object(request), params.update_mask(query))
+    paused = paused_of(await json_body(request), params.update_mask(query))
     page = paging.page(query, config(request))
     flt = dag_filter(request)
     db = database(request)
@@ -253,17 +263,14 @@ async def patch_dags(request: Request) -> JSONResponse:
 
 
 def paused_of(body: dict[str, Any], mask: tuple[str, ...]) -> bool:
-    """``is_paused`` from a PATCH body: the one field the API may change, as in Airflow."""
-    if mask:
-        if list(mask) != ["is_paused"]:
-            raise BadRequest("Only `is_paused` field can be updated through the REST API")
-    else:
-        others = sorted(set(body) - {"is_paused"})
-        if others:
-            named = ", ".join(others)
-            raise BadRequest(
-                f"Only `is_paused` field can be updated through the REST API, not {named}"
-            )
+    """``is_paused`` from a PATCH body: the one field the API may change. As in Airflow,
+    any other field of the ``DAG`` in the body is refused, ``update_mask`` or not."""
+    if mask and set(mask) != {"is_paused"}:
+        raise BadRequest("Only `is_paused` field can be updated through the REST API")
+    others = sorted(set(body) - {"is_paused"})
+    if others:
+        named = ", ".join(others)
+        raise BadRequest(f"Only `is_paused` field can be updated through the REST API, not {named}")
     value = body.get("is_paused")
     if not isinstance(value, bool):
         raise BadRequest(f"{value!r} is not of type 'boolean' - 'is_paused'")
@@ -292,20 +299,14 @@ async def get_dag(request: Request, dag_id: str) -> JSONResponse:
     responses=schemas.errors(400, 404),
     openapi_extra={
         "parameters": [
-            {
-                "name": "update_mask",
-                "in": "query",
-                "schema": {"type": "array", "items": {"type": "string"}},
-                "style": "form",
-                "explode": False,
-            },
+            UPDATE_MASK,
         ],
         "requestBody": schemas.body(schemas.DAGPatch),
     },
     summary="Pause or unpause a DAG",
 )
 async def patch_dag(request: Request, dag_id: str) -> JSONResponse:
-    paused = paused_of(await json_object(request), params.update_mask(request.query_params))
+    paused = paused_of(await json_body(request), params.update_mask(request.query_params))
     db = database(request)
     try:
         await blocking(
@@ -339,7 +340,7 @@ async def delete_dag(request: Request, dag_id: str) -> Response:
     operation_id="get_dag_details",
     response_model=schemas.DAGDetail,
     responses=schemas.errors(404),
-    openapi_extra={"parameters": [LIST_PARAMETERS[-1]]},
+    openapi_extra={"parameters": [DETAIL_FIELDS]},
     summary="Get a DAG with its settings from the DAG file",
 )
 async def get_dag_details(request: Request, dag_id: str) -> JSONResponse:
@@ -394,15 +395,17 @@ def detail_json(dag: SerializedDAG, row: Any) -> dict[str, Any]:
     operation_id="get_tasks",
     response_model=schemas.TaskCollection,
     responses=schemas.errors(400, 404),
-    openapi_extra={"parameters": [paging.order_parameter(["task_id", "-task_id"], "task_id")]},
+    openapi_extra={
+        "parameters": [paging.order_parameter(list(schemas.Task.model_fields), "task_id")]
+    },
     summary="The DAG's tasks",
 )
 async def get_tasks(request: Request, dag_id: str) -> JSONResponse:
     dag = await _serialized(request, dag_id)
-    order_by = request.query_params.get("order_by") or "task_id"
-    name = order_by.lstrip("-")
+    order_by = request.query_params.get("order_by", "task_id")
+    name = order_by[1:] if order_by.startswith("-") else order_by
     tasks = [task_json(task) for task in dag.tasks.values()]
-    if tasks and name not in tasks[0]:
+    if name not in schemas.Task.model_fields:
         raise BadRequest(
             f"Ordering with '{name}' is disallowed or the attribute does not exist on the model"
         )
