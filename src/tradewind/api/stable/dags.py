@@ -119,18 +119,18 @@ def time_delta(delta: timedelta | None) -> dict[str, Any] | None:
     }
 
 
-def dag_json(row: dict[str, Any]) -> dict[str, Any]:
+def dag_json(row: dag_list.DagRow) -> dict[str, Any]:
     """Airflow's ``DAG`` object from a row of :func:`dag_list.list_dags_page`."""
-    fileloc = row["fileloc"]
-    schedule = row["schedule"]
+    fileloc = row.fileloc
+    schedule = row.schedule
     return {
-        "dag_id": row["dag_id"],
-        "dag_display_name": row["dag_id"],
+        "dag_id": row.dag_id,
+        "dag_display_name": row.dag_id,
         "root_dag_id": None,
-        "is_paused": bool(row["is_paused"]),
-        "is_active": bool(row["is_active"]),
+        "is_paused": row.is_paused,
+        "is_active": row.is_active,
         "is_subdag": False,
-        "last_parsed_time": row["last_parsed_time"],
+        "last_parsed_time": row.last_parsed_time,
         "last_pickled": None,
         "last_expired": None,
         "scheduler_lock": None,
@@ -138,19 +138,19 @@ def dag_json(row: dict[str, Any]) -> dict[str, Any]:
         "default_view": "grid",
         "fileloc": fileloc,
         "file_token": file_token(fileloc),
-        "owners": owners(row["owners"]),
-        "description": row["description"],
+        "owners": owners(row.owners),
+        "description": row.description,
         "schedule_interval": schedule_interval(schedule),
         "timetable_description": None if schedule in (None, "None") else schedule,
-        "tags": [{"name": tag} for tag in row["tags"] or ()],
-        "max_active_tasks": row["max_active_tasks"],
-        "max_active_runs": row["max_active_runs"],
+        "tags": [{"name": tag} for tag in row.tags],
+        "max_active_tasks": row.max_active_tasks,
+        "max_active_runs": row.max_active_runs,
         "has_task_concurrency_limits": None,
-        "has_import_errors": bool(row["has_import_errors"]),
-        "next_dagrun": row["next_dagrun"],
-        "next_dagrun_data_interval_start": row["next_dagrun_data_interval_start"],
-        "next_dagrun_data_interval_end": row["next_dagrun_data_interval_end"],
-        "next_dagrun_create_after": row["next_dagrun_create_after"],
+        "has_import_errors": row.has_import_errors,
+        "next_dagrun": row.next_dagrun,
+        "next_dagrun_data_interval_start": row.next_dagrun_data_interval_start,
+        "next_dagrun_data_interval_end": row.next_dagrun_data_interval_end,
+        "next_dagrun_create_after": row.next_dagrun_create_after,
         "max_consecutive_failed_dag_runs": 0,
     }
 
@@ -258,7 +258,7 @@ async def patch_dags(request: Request) -> JSONResponse:
         offset=page.offset,
     )
     changed = set(dag_ids)
-    shown = [dag_json(row) for row in rows if row["dag_id"] in changed]
+    shown = [dag_json(row) for row in rows if row.dag_id in changed]
     return JSONResponse(paging.collection("dags", shown, total))
 
 
@@ -356,7 +356,7 @@ async def get_dag_details(request: Request, dag_id: str) -> JSONResponse:
     return JSONResponse(only_fields(shown, params.strings(request.query_params, "fields")))
 
 
-def detail_json(dag: SerializedDAG, row: Any) -> dict[str, Any]:
+def detail_json(dag: SerializedDAG, row: dag_list.DagRow) -> dict[str, Any]:
     """What ``DAGDetail`` adds to ``DAG``, from the serialized DAG."""
     zone = getattr(dag.timetable, "zone", None)
     return {
@@ -384,7 +384,7 @@ def detail_json(dag: SerializedDAG, row: Any) -> dict[str, Any]:
         },
         "end_date": iso(dag.end_date),
         "is_paused_upon_creation": dag.is_paused_upon_creation,
-        "last_parsed": row["last_parsed_time"],
+        "last_parsed": row.last_parsed_time,
         "template_search_path": None,
         "render_template_as_native_obj": None,
     }
