@@ -466,7 +466,6 @@ def task_json(task: SerializedTask) -> dict[str, Any]:
         "ui_color": "#fff",
         "ui_fgcolor": "#000",
         "template_fields": list(task.template_fields),
-        "sub_dag": None,
         "downstream_task_ids": sorted(task.downstream_task_ids),
         "doc_md": task.doc_md,
     }

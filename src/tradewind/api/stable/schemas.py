@@ -216,7 +216,6 @@ class Task(Model):
     ui_color: str
     ui_fgcolor: str
     template_fields: list[str]
-    sub_dag: None = None
     downstream_task_ids: list[str]
     doc_md: str | None = None
 
