@@ -3,7 +3,6 @@ clear, delete, and the batch list ``POST /dags/~/dagRuns/list``."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from tradewind.api.stable._common import (
     config,
     database,
     json_body,
+    parse_body,
     quick_read,
 )
 from tradewind.api.stable.dags import dag_not_found, only_fields
@@ -145,7 +145,7 @@ async def get_dag_runs(request: Request, dag_id: str) -> JSONResponse:
     summary="List runs of many DAGs (the filters in the body)",
 )
 async def get_dag_runs_batch(request: Request) -> JSONResponse:
-    form = parse(schemas.ListDagRunsForm, await json_body(request))
+    form = parse_body(schemas.ListDagRunsForm, await json_body(request))
     limit = paging.page_limit(
         None if form.page_limit is None else str(form.page_limit), config(request)
     )
@@ -153,12 +153,12 @@ async def get_dag_runs_batch(request: Request) -> JSONResponse:
     run_filter = run_list.RunFilter(
         dag_ids=tuple(form.dag_ids) if form.dag_ids else None,
         states=tuple(form.states or ()),
-        execution_date_gte=utc(form.execution_date_gte),
-        execution_date_lte=utc(form.execution_date_lte),
-        start_date_gte=utc(form.start_date_gte),
-        start_date_lte=utc(form.start_date_lte),
-        end_date_gte=utc(form.end_date_gte),
-        end_date_lte=utc(form.end_date_lte),
+        execution_date_gte=params.utc(form.execution_date_gte),
+        execution_date_lte=params.utc(form.execution_date_lte),
+        start_date_gte=params.utc(form.start_date_gte),
+        start_date_lte=params.utc(form.start_date_lte),
+        end_date_gte=params.utc(form.end_date_gte),
+        end_date_lte=params.utc(form.end_date_lte),
     )
     shown, total = await blocking(
         run_list.list_runs_page,
@@ -169,33 +169,6 @@ async def get_dag_runs_batch(request: Request) -> JSONResponse:
         order=(order,),
     )
     return JSONResponse({"dag_runs": shown, "total_entries": total})
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """A date from a body: naive means UTC, as everywhere in the API."""
-    if value is None:
-        return None
-    return params.date_value("date", value.isoformat())
-
-
-def parse(model: type[schemas.ModelT], body: dict[str, Any]) -> schemas.ModelT:
-    """The body as ``model``, by JSON's types (``"false"`` is not a boolean, ``1`` not a
-    date); what does not fit is a 400 naming the field."""
-    from pydantic import ValidationError
-
-    # JSON Schema calls 2.0 an integer; pydantic's strict mode would not.
-    body = {
-        key: int(value) if isinstance(value, float) and value.is_integer() else value
-        for key, value in body.items()
-    }
-    try:
-        return model.model_validate_json(json.dumps(body), strict=True)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{item['msg']} - '{'.'.join(str(part) for part in item['loc'])}'"
-            for item in exc.errors()
-        )
-        raise BadRequest(problems) from None
 
 
 @router.post(
@@ -211,7 +184,7 @@ async def post_dag_run(request: Request, dag_id: str) -> JSONResponse:
     for name in ("data_interval_start", "data_interval_end"):
         if name in body and body[name] is None:
             raise BadRequest(f"None is not of type 'string' - '{name}' (leave it out instead)")
-    form = parse(schemas.TriggerDAGRun, body)
+    form = parse_body(schemas.TriggerDAGRun, body)
     logical = _logical_date(body)
     interval = _interval(form)
     try:
@@ -248,7 +221,7 @@ def _logical_date(body: dict[str, Any]) -> datetime | None:
 
 
 def _interval(form: schemas.TriggerDAGRun) -> tuple[datetime, datetime] | None:
-    start, end = utc(form.data_interval_start), utc(form.data_interval_end)
+    start, end = params.utc(form.data_interval_start), params.utc(form.data_interval_end)
     if start is None and end is None:
         return None
     if start is None or end is None:
@@ -283,7 +256,7 @@ async def get_dag_run(request: Request, dag_id: str, dag_run_id: str) -> JSONRes
     summary="Set a run's state: success, failed or queued",
 )
 async def update_dag_run_state(request: Request, dag_id: str, dag_run_id: str) -> JSONResponse:
-    form = parse(schemas.UpdateDagRunState, await json_body(request))
+    form = parse_body(schemas.UpdateDagRunState, await json_body(request))
     await _changing(
         request,
         dag_id,
@@ -304,7 +277,7 @@ async def update_dag_run_state(request: Request, dag_id: str, dag_run_id: str) -
     summary="Set the run's note",
 )
 async def set_dag_run_note(request: Request, dag_id: str, dag_run_id: str) -> JSONResponse:
-    form = parse(schemas.SetDagRunNote, await json_body(request))
+    form = parse_body(schemas.SetDagRunNote, await json_body(request))
     await _changing(request, dag_id, dag_run_id, run_changes.set_dag_run_note, form.note)
     return await _shown(request, dag_id, dag_run_id)
 
@@ -332,7 +305,7 @@ async def set_dag_run_note(request: Request, dag_id: str, dag_run_id: str) -> JS
     summary="Clear every task instance of the run (dry_run, the default, only lists them)",
 )
 async def clear_dag_run(request: Request, dag_id: str, dag_run_id: str) -> JSONResponse:
-    form = parse(schemas.ClearDagRun, await json_body(request))
+    form = parse_body(schemas.ClearDagRun, await json_body(request))
     row = await quick_read(run_list.get_run_row, database(request), dag_id, dag_run_id)
     if row is None:
         raise run_not_found(dag_id, dag_run_id)

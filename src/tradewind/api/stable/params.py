@@ -76,3 +76,10 @@ def integer(query: QueryParams, name: str) -> int | None:
 
 def update_mask(query: QueryParams) -> tuple[str, ...]:
     return strings(query, "update_mask")
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """A date from a body: naive means UTC, as everywhere in the API."""
+    if value is None:
+        return None
+    return date_value("date", value.isoformat())

@@ -9,7 +9,7 @@ and parameters where Tradewind differs are marked with ``x-tradewind`` (:func:`r
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 from pydantic.json_schema import SkipJsonSchema
@@ -24,8 +24,6 @@ def refused(*names: str, why: str) -> dict[str, Any]:
     """``openapi_extra`` marking what Airflow accepts here and Tradewind answers with 400."""
     return {"x-tradewind": {"refused": list(names), "why": why}}
 
-
-ModelT = TypeVar("ModelT", bound="BaseModel")
 
 # Request bodies named in the document by ``body()``: openapi.py adds their schemas.
 BODY_MODELS: list[type[BaseModel]] = []

@@ -26,9 +26,10 @@ from tradewind.api.stable._common import (
     database,
     json_body,
     json_object,
+    parse_body,
     quick_read,
 )
-from tradewind.api.stable.dag_runs import parse, run_not_found, utc
+from tradewind.api.stable.dag_runs import run_not_found
 from tradewind.api.stable.dags import accepted, dag_not_found
 from tradewind.api.stable.problems import Problem
 from tradewind.db.models import TaskInstanceState
@@ -205,7 +206,7 @@ async def get_task_instances(request: Request, dag_id: str, dag_run_id: str) -> 
     summary="List task instances of any DAGs and runs (the filters in the body)",
 )
 async def get_task_instances_batch(request: Request) -> JSONResponse:
-    form = parse(schemas.ListTaskInstanceForm, await json_body(request))
+    form = parse_body(schemas.ListTaskInstanceForm, await json_body(request))
 
     def names(values: list[str] | None) -> tuple[str, ...] | None:
         return tuple(values) if values else None
@@ -217,12 +218,12 @@ async def get_task_instances_batch(request: Request) -> JSONResponse:
         states=_states(form.state or []),
         pools=tuple(form.pool or ()),
         queues=tuple(form.queue or ()),
-        execution_date_gte=utc(form.execution_date_gte),
-        execution_date_lte=utc(form.execution_date_lte),
-        start_date_gte=utc(form.start_date_gte),
-        start_date_lte=utc(form.start_date_lte),
-        end_date_gte=utc(form.end_date_gte),
-        end_date_lte=utc(form.end_date_lte),
+        execution_date_gte=params.utc(form.execution_date_gte),
+        execution_date_lte=params.utc(form.execution_date_lte),
+        start_date_gte=params.utc(form.start_date_gte),
+        start_date_lte=params.utc(form.start_date_lte),
+        end_date_gte=params.utc(form.end_date_gte),
+        end_date_lte=params.utc(form.end_date_lte),
         duration_gte=form.duration_gte,
         duration_lte=form.duration_lte,
     )
@@ -471,7 +472,7 @@ async def _get(request: Request, dag_id: str, run_id: str, task_id: str, index: 
 async def _patch(request: Request, dag_id: str, run_id: str, task_id: str, index: int) -> Response:
     """PATCH one task instance; Airflow requires the body of an unmapped one only."""
     body = await (json_body(request) if index == -1 else json_object(request))
-    form = parse(schemas.UpdateTaskInstance, body)
+    form = parse_body(schemas.UpdateTaskInstance, body)
     db = database(request)
     row = await quick_read(ti_list.get_task_instance_row, db, dag_id, run_id, task_id, index)
     if row is None:
@@ -584,7 +585,7 @@ async def patch_mapped_task_instance(
     summary="Clear task instances of a DAG (dry_run, the default, only lists them)",
 )
 async def post_clear_task_instances(request: Request, dag_id: str) -> JSONResponse:
-    form = parse(schemas.ClearTaskInstances, await json_body(request))
+    form = parse_body(schemas.ClearTaskInstances, await json_body(request))
     regex = None
     if form.task_ids:
         regex = "^(?:" + "|".join(re.escape(task_id) for task_id in form.task_ids) + ")$"
@@ -596,8 +597,8 @@ async def post_clear_task_instances(request: Request, dag_id: str) -> JSONRespon
             config(request),
             dag_id,
             task_regex=regex,
-            start_date=utc(form.start_date),
-            end_date=utc(form.end_date),
+            start_date=params.utc(form.start_date),
+            end_date=params.utc(form.end_date),
             only_failed=form.only_failed,
             only_running=form.only_running,
             run_id=form.dag_run_id,
