@@ -135,7 +135,13 @@ OPTIONS: dict[str, dict[str, Option]] = {
             "int",
             "100",
             "A larger explicit `limit` on a list endpoint is lowered to this; no `limit` "
-            "still lists everything (Airflow's experimental API).",
+            "still lists everything on the experimental API, and means "
+            "`fallback_page_limit` rows on /api/v1.",
+        ),
+        "fallback_page_limit": _opt(
+            "int",
+            "100",
+            "Rows a /api/v1 list returns when the request gives no `limit` (or `limit=0`).",
         ),
     },
     "cli": {

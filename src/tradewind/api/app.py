@@ -1,4 +1,5 @@
-"""The experimental API as an ASGI app: its routes, ``/health``, JSON errors, authentication.
+"""The APIs as an ASGI app: the experimental API's routes, the stable API mounted at
+``/api/v1``, ``/health``, errors, authentication (one middleware for both APIs).
 
 :func:`create_app` builds it; :func:`tradewind.webserver.create_app` adds the web UI's pages
 to it and is what uvicorn runs. Nothing here knows about the UI.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from tradewind import __version__
-from tradewind.api import docs, errors, health
+from tradewind.api import docs, errors, health, stable
 from tradewind.api.auth.base import load_backend
 from tradewind.api.base_url import BaseUrlRedirects, configured_base_url
 from tradewind.api.cross_site import CrossSiteRefusal
@@ -44,10 +45,11 @@ def create_app(config: Config, database: Database | None = None) -> FastAPI:
     for router in routers():
         app.include_router(router, prefix=PREFIX)
     openapi.install(app, PREFIX, str(config.get("api", "auth_backend")))
+    app.mount(stable.PREFIX, stable.create_app(config, database))
     app.include_router(health.router)
     app.include_router(docs.router)
     app.add_middleware(RejectNulInPath)  # inside the API's auth check: strangers get a 401
-    app.add_middleware(ApiAuthMiddleware, backend=backend)
+    app.add_middleware(ApiAuthMiddleware, backend=backend, prefixes=(API_PREFIX, stable.PREFIX))
     # Added last, so they run first: a refused or unauthenticated answer carries them too.
     app.add_middleware(CrossSiteRefusal, base_url=str(config.get("webserver", "base_url")))
     app.add_middleware(BaseUrlRedirects, base_url=configured_base_url(config))

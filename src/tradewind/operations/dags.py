@@ -22,7 +22,7 @@ from tradewind.db.models import (
     TaskReschedule,
     XCom,
 )
-from tradewind.exceptions import BadRequest, DagNotFound
+from tradewind.exceptions import BadRequest, DagNotFound, NotFound
 from tradewind.operations import audit
 
 if TYPE_CHECKING:
@@ -189,3 +189,18 @@ def dag_to_dict(dag: DagModel) -> dict[str, Any]:
         "description": dag.description,
         "next_dagrun": dag.next_dagrun.isoformat() if dag.next_dagrun else None,
     }
+
+
+def read_serialized_dag(db: Database, dag_id: str) -> SerializedDAG:
+    """The DAG's structure for a reader outside a session (the stable API's details, tasks)."""
+    with db.read_session() as session:
+        return get_serialized_dag(session, dag_id)
+
+
+def get_file_source(db: Database, fileloc: str) -> str:
+    """The source of a parsed DAG file, by its path; only files the parser stored are served."""
+    with db.read_connection() as connection:
+        source = connection.scalar(select(DagFile.source).where(DagFile.fileloc == fileloc))
+    if source is None:
+        raise NotFound(f"No DAG file {fileloc} was parsed")
+    return source
