@@ -4,8 +4,8 @@ Airflow's stable API triggers runs with a ``note`` and lists a DAG's runs by ``i
 default ``order_by``); the ``(dag_id, id)`` index serves that page from the index alone,
 however many runs the DAG has.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-26 19:30:00.000000
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
