@@ -1,16 +1,15 @@
 """Changing one dag run by hand: its state, its note, deleting it.
 
-Setting a run's state follows Airflow: ``success`` marks every unfinished task instance
-success too; ``failed`` fails the running ones and skips the rest of the unfinished;
-``queued`` only re-queues the run (the scheduler picks it up again). Each change is in
-the audit log and wakes the scheduler.
+Setting a run's state to ``success`` or ``failed`` is the run page's mark (``run_marking``:
+Airflow's rules, teardowns left to run); ``queued`` only re-queues the run (the scheduler
+picks it up again). Each change is in the audit log and wakes the scheduler.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from tradewind.authoring.timezone import utcnow
@@ -19,13 +18,12 @@ from tradewind.db.models import (
     DagRunState,
     RenderedTaskInstanceFields,
     TaskInstance,
-    TaskInstanceState,
     TaskMap,
     TaskReschedule,
     XCom,
 )
 from tradewind.exceptions import BadRequest, DagRunNotFound
-from tradewind.operations import audit
+from tradewind.operations import audit, run_marking
 from tradewind.operations.dags import require_dag, wake_scheduler
 
 if TYPE_CHECKING:
@@ -53,29 +51,21 @@ def set_dag_run_state(
     actor: str,
     config: Config | None = None,
 ) -> None:
+    """Success and failed are the run page's marks (``run_marking``: teardowns are left to
+    run); queued only re-queues the run for the scheduler."""
     if state not in SETTABLE:
         raise BadRequest(f"A dag run's state can be set to {', '.join(SETTABLE)}, not {state!r}")
+    if state != DagRunState.QUEUED:
+        with db.read_session() as session:
+            require_run(session, dag_id, run_id)  # Airflow's 404 text before marking
+        run_marking.mark_dag_run(db, dag_id, run_id, state, actor=actor, config=config)
+        return
     now = utcnow()
     with db.session() as session:
         run = require_run(session, dag_id, run_id)
         previous = run.state
-        unfinished = TaskInstance.state.is_(None) | TaskInstance.state.not_in(
-            TaskInstanceState.FINISHED
-        )
-        of_run = (TaskInstance.dag_id == dag_id) & (TaskInstance.run_id == run_id)
-        if state == DagRunState.SUCCESS:
-            _set_tis(session, of_run & unfinished, TaskInstanceState.SUCCESS, now)
-        elif state == DagRunState.FAILED:
-            running = TaskInstance.state == TaskInstanceState.RUNNING
-            _set_tis(session, of_run & running, TaskInstanceState.FAILED, now)
-            _set_tis(session, of_run & unfinished, TaskInstanceState.SKIPPED, now)
         run.state = state
-        if state == DagRunState.QUEUED:
-            run.queued_at, run.end_date = now, None
-        else:
-            run.end_date = now
-            if run.start_date is None:
-                run.start_date = now
+        run.queued_at, run.end_date = now, None
         audit.record(
             session,
             f"set_dag_run_state_{state}",
@@ -86,15 +76,6 @@ def set_dag_run_state(
         )
     if config is not None:
         wake_scheduler(db, config)
-
-
-def _set_tis(session: Session, where: Any, state: str, now: Any) -> None:
-    session.execute(
-        update(TaskInstance)
-        .where(where)
-        .values(state=state, end_date=now, updated_at=now, next_retry_at=None)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def set_dag_run_note(db: Database, dag_id: str, run_id: str, note: str, *, actor: str) -> None:
