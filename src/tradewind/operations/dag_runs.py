@@ -151,13 +151,16 @@ def trigger_dag(
     replace_microseconds: bool | str | None = None,
     actor: str,
     config: Config | None = None,
+    note: str | None = None,
+    data_interval: tuple[datetime, datetime] | None = None,
 ) -> DagRun:
     """Create a queued manual run (a paused DAG gets it too; it waits for the unpause).
 
     ``replace_microseconds`` defaults to true when no date is given, so two date-less
     triggers in the same second collide exactly as in Airflow. Raises DagNotFound,
     BadRequest (conf not an object, or failing the DAG's params: :func:`check_params`)
-    or DagRunAlreadyExists; on any error nothing is written.
+    or DagRunAlreadyExists; on any error nothing is written. ``note`` is kept with the run;
+    ``data_interval`` replaces the one the DAG's timetable would infer.
     """
     conf_dict = parse_conf(conf)
     if replace_microseconds is None:
@@ -174,20 +177,23 @@ def trigger_dag(
         dag = get_serialized_dag(session, dag_id)
         check_params(dag, conf_dict)
         _refuse_duplicate(session, dag_id, run_id, when)
-        interval = dag.timetable.infer_manual_data_interval(run_after=when)
+        if data_interval is None:
+            interval = dag.timetable.infer_manual_data_interval(run_after=when)
+            data_interval = (interval.start, interval.end)
         now = utcnow()
         run = DagRun(
             dag_id=dag_id,
             run_id=run_id,
             execution_date=when,
-            data_interval_start=interval.start,
-            data_interval_end=interval.end,
+            data_interval_start=data_interval[0],
+            data_interval_end=data_interval[1],
             state=DagRunState.QUEUED,
             run_type=RunType.MANUAL,
             external_trigger=True,
             conf=conf_dict,
             queued_at=now,
             triggered_by=actor,
+            note=note,
         )
         try:
             with session.begin_nested():

@@ -18,6 +18,8 @@ from tradewind.operations import audit
 from tradewind.operations.dags import require_dag, wake_scheduler
 
 MARKABLE = (TaskInstanceState.SUCCESS, TaskInstanceState.FAILED)
+#: What Airflow's stable API may set (``UpdateTaskState``).
+API_SETTABLE = (*MARKABLE, TaskInstanceState.SKIPPED)
 
 
 def set_task_instance_state(
@@ -30,10 +32,11 @@ def set_task_instance_state(
     actor: str,
     config: Config | None = None,
     map_index: int = -1,
+    settable: tuple[str, ...] = MARKABLE,
 ) -> str | None:
     """Set the state; returns the previous one. Raises NotFound / BadRequest."""
-    if state not in MARKABLE:
-        raise BadRequest(f"A task instance can be marked {' or '.join(MARKABLE)}, not {state!r}")
+    if state not in settable:
+        raise BadRequest(f"A task instance can be marked {' or '.join(settable)}, not {state!r}")
     with db.session() as session:
         require_dag(session, dag_id)
         run = session.scalar(select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id))

@@ -478,14 +478,36 @@ async def get_dag_source(request: Request, file_token: str) -> Response:
 
 
 def accepted(request: Request, offered: tuple[str, ...]) -> str:
-    """The first of ``offered`` the ``Accept`` header takes (no header takes the first);
-    none is a 406, as Airflow answers."""
+    """The media type of ``offered`` the ``Accept`` header prefers (by quality, then by the
+    client's order; a wildcard or no header takes ``offered[0]``); none is a 406."""
     header = request.headers.get("accept", "")
     if not header.strip():
         return offered[0]
-    wanted = [part.split(";")[0].strip().lower() for part in header.split(",")]
-    for kind in offered:
-        major = kind.split("/")[0]
-        if kind in wanted or f"{major}/*" in wanted or "*/*" in wanted:
-            return kind
-    raise Problem(406, f"Accept must name one of {', '.join(offered)}, not {header!r}")
+    best: tuple[float, int, str] | None = None
+    for position, part in enumerate(header.split(",")):
+        kind, _, rest = part.partition(";")
+        kind = kind.strip().lower()
+        quality = _quality(rest)
+        for candidate in offered:
+            major = candidate.split("/")[0]
+            exact = kind == candidate
+            if (exact or kind in (f"{major}/*", "*/*")) and quality > 0:
+                rank = (quality, -position if exact else -position - 1000, candidate)
+                if best is None or rank[:2] > best[:2]:
+                    best = rank
+                if not exact:
+                    break  # a wildcard takes the first offered type it covers
+    if best is None:
+        raise Problem(406, f"Accept must name one of {', '.join(offered)}, not {header!r}")
+    return best[2]
+
+
+def _quality(parameters: str) -> float:
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0

@@ -9,7 +9,7 @@ Tradewind adds are marked with ``x-tradewind`` (see :func:`extension`).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +18,8 @@ def extension(description: str) -> Any:
     """A field Airflow's document does not have, marked so clients can tell."""
     return Field(default=None, description=description, json_schema_extra={"x-tradewind": True})
 
+
+ModelT = TypeVar("ModelT", bound="BaseModel")
 
 # Request bodies named in the document by ``body()``: openapi.py adds their schemas.
 BODY_MODELS: list[type[BaseModel]] = []

@@ -45,6 +45,8 @@ class DagRun(Base):
     end_date: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Who asked for the run: a user name, a Kerberos principal, "scheduler", "cli".
     triggered_by: Mapped[str | None] = mapped_column(String(512))
+    # What a person wrote about the run (the stable API's ``note``).
+    note: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         UniqueConstraint("dag_id", "run_id"),
@@ -52,6 +54,8 @@ class DagRun(Base):
         Index(None, "state", "dag_id"),
         # A DAG's runs in one state, in date order: the API's filtered run list.
         Index(None, "dag_id", "state", "execution_date"),
+        # A DAG's runs in id order: the stable API's default run list.
+        Index(None, "dag_id", "id"),
     )
 
     def __repr__(self) -> str:
