@@ -20,6 +20,10 @@ from tradewind.exceptions import BadRequest, ConnectionAlreadyExists, Connection
 from tradewind.operations import audit
 from tradewind.security.masking import MASK, is_sensitive_key
 
+# The columns of these fields are VARCHAR(500) (PostgreSQL refuses longer text).
+SHORT_FIELD_LENGTH = 500
+_SHORT_FIELDS = ("conn_type", "host", "schema")
+
 
 def validate_conn_id(conn_id: Any) -> str:
     if not isinstance(conn_id, str):
@@ -51,6 +55,10 @@ def connection_from_fields(conn_id: Any, fields: Any) -> Connection:
         value = getattr(connection, name)
         if value is not None and not isinstance(value, str):
             raise BadRequest(f"connection {conn_id}: {name} must be a string")
+        if name in _SHORT_FIELDS and value is not None and len(value) > SHORT_FIELD_LENGTH:
+            raise BadRequest(
+                f"connection {conn_id}: {name} can't be more than {SHORT_FIELD_LENGTH} characters"
+            )
     if not connection.conn_type:
         raise BadRequest(f"connection {conn_id} needs a conn_type")
     return connection

@@ -55,6 +55,19 @@ class PoolBody(BaseModel):
     include_deferred: bool = False
 
 
+class PoolPatch(BaseModel):
+    """A PATCH's fields: with ``update_mask``, only those it names must be there; without,
+    ``name`` and ``slots`` (Airflow's rule, which a schema cannot spell)."""
+
+    model_config = ConfigDict(extra="forbid", title="Pool")
+    name: str | None = Field(
+        default=None, min_length=1, max_length=POOL_NAME_MAX_LENGTH, pattern=NAME_PATTERN
+    )
+    slots: int | None = Field(default=None, ge=UNLIMITED, le=MAX_SLOTS)
+    description: str | None = Field(default=None, pattern=NO_NUL)
+    include_deferred: bool | None = None
+
+
 # --- variables ----------------------------------------------------------------------------
 
 
@@ -106,6 +119,26 @@ class ConnectionBody(BaseModel):
     model_config = ConfigDict(extra="forbid", title="Connection", populate_by_name=True)
     connection_id: str = Field(min_length=1, max_length=ID_LENGTH, pattern=NAME_PATTERN)
     conn_type: str = Field(min_length=1, max_length=500, pattern=NAME_PATTERN)
+    description: str | None = Field(default=None, pattern=NO_NUL)
+    host: str | None = Field(default=None, max_length=500, pattern=NO_NUL)
+    login: str | None = Field(default=None, pattern=NO_NUL)
+    schema_: str | None = Field(default=None, alias="schema", max_length=500, pattern=NO_NUL)
+    port: int | None = Field(default=None, ge=0, le=65535)
+    password: str | None = Field(
+        default=None, pattern=NO_NUL, json_schema_extra={"writeOnly": True}
+    )
+    extra: str | None = Field(default=None, json_schema_extra=JSON_TEXT)
+
+
+class ConnectionPatch(BaseModel):
+    """A PATCH's fields: any of them (Airflow reads the body as a partial connection);
+    ``connection_id``, if given, must be the one in the path."""
+
+    model_config = ConfigDict(extra="forbid", title="Connection", populate_by_name=True)
+    connection_id: str | None = Field(
+        default=None, min_length=1, max_length=ID_LENGTH, pattern=NAME_PATTERN
+    )
+    conn_type: str | None = Field(default=None, min_length=1, max_length=500, pattern=NAME_PATTERN)
     description: str | None = Field(default=None, pattern=NO_NUL)
     host: str | None = Field(default=None, max_length=500, pattern=NO_NUL)
     login: str | None = Field(default=None, pattern=NO_NUL)

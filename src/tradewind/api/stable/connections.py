@@ -168,13 +168,13 @@ async def get_connection(request: Request, connection_id: str) -> JSONResponse:
     response_model=schemas.Connection,
     responses=v1.errors(400, 404, 413),
     openapi_extra={
-        "requestBody": v1.body(schemas.ConnectionBody),
+        "requestBody": v1.body(schemas.ConnectionPatch),
         "parameters": [mask_parameter(connections.UPDATABLE)],
     },
     summary="Update a connection (only the fields update_mask names, if given)",
 )
 async def patch_connection(request: Request, connection_id: str) -> JSONResponse:
-    body = checked_fields(await json_object(request), schemas.ConnectionBody)
+    body = checked_fields(await json_object(request), schemas.ConnectionPatch)
     if "connection_id" in body and body["connection_id"] != connection_id:
         raise BadRequest("The connection_id cannot be updated.")
     mask = params.update_mask(request.query_params) or None

@@ -121,13 +121,13 @@ async def get_pool(request: Request, pool_name: str) -> JSONResponse:
     response_model=schemas.Pool,
     responses=v1.errors(400, 404, 409, 413),
     openapi_extra={
-        "requestBody": v1.body(schemas.PoolBody),
+        "requestBody": v1.body(schemas.PoolPatch),
         "parameters": [mask_parameter(pools.UPDATABLE)],
     },
     summary="Update a pool (only the fields update_mask names, if given)",
 )
 async def patch_pool(request: Request, pool_name: str) -> JSONResponse:
-    body = checked_fields(await json_object(request), schemas.PoolBody)
+    body = checked_fields(await json_object(request), schemas.PoolPatch)
     mask = params.update_mask(request.query_params) or None
     if mask is None:
         checked_fields(body, schemas.PoolBody, REQUIRED)
