@@ -34,7 +34,7 @@ with DAG("client_demo", start_date=datetime(2024, 1, 1), schedule=None, tags=["a
 with DAG("client_other", start_date=datetime(2024, 1, 1), schedule="@daily", catchup=False):
     BashOperator(task_id="only", bash_command="echo other")
 """
-BROKEN_FILE = "import this_module_does_not_exist\n"
+BROKEN_FILE = "from tradewind import DAG\nimport this_module_does_not_exist\n"
 
 
 @dataclass
