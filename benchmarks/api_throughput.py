@@ -41,7 +41,8 @@ from tradewind import DAG
 from tradewind.operators.empty import EmptyOperator
 from tradewind.operators.python import PythonOperator
 
-for dag_id in ("bench_list", "bench_big"):
+# bench_list, bench_big and 100 more DAGs: a full page of GET /api/v1/dags?limit=100.
+for dag_id in ("bench_list", "bench_big", *(f"bench_many_{n:03}" for n in range(100))):
     with DAG(dag_id, start_date=datetime(2020, 1, 1), schedule=None) as dag:
         EmptyOperator(task_id="start") >> EmptyOperator(task_id="end")
     globals()[dag_id] = dag
@@ -199,6 +200,7 @@ def main() -> None:
     database.dispose()
 
     api = f"http://127.0.0.1:{port}/api/experimental"
+    v1 = f"http://127.0.0.1:{port}/api/v1"
     server = subprocess.Popen(
         [*TRADEWIND, "webserver", "-w", str(args.workers), "-p", str(port), "-H", "127.0.0.1"],
         env=env,
@@ -214,6 +216,10 @@ def main() -> None:
             f"GET dag_runs?limit=25 ({args.big:,} runs)": f"{api}/dags/bench_big/dag_runs?limit=25",
             "GET dag_runs/<date>": f"{api}/dags/bench_list/dag_runs/2000-01-01T00:10:00%2B00:00",
             "GET pools": f"{api}/pools",
+            "GET /api/v1/dags?limit=100 (102 DAGs)": f"{v1}/dags?limit=100",
+            f"GET /api/v1/.../dagRuns?limit=100 ({args.big:,})": (
+                f"{v1}/dags/bench_big/dagRuns?limit=100"
+            ),
         }
         print(
             f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "

@@ -12,7 +12,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from tradewind.api.stable import paging, params, schemas
-from tradewind.api.stable._common import actor, blocking, config, database, json_object, quick_read
+from tradewind.api.stable._common import (
+    FastJSONResponse,
+    actor,
+    blocking,
+    config,
+    database,
+    json_object,
+    quick_read,
+)
 from tradewind.api.stable.dags import dag_not_found, only_fields
 from tradewind.api.stable.problems import Problem
 from tradewind.exceptions import BadRequest, DagNotFound, DagRunNotFound
@@ -96,22 +104,19 @@ def _filter(dag_id: str, query: QueryParams) -> run_list.RunFilter:
 async def get_dag_runs(request: Request, dag_id: str) -> JSONResponse:
     query = request.query_params
     page = paging.page(query, config(request))
-    order = paging.ordering(
-        page.order_by, run_list.ORDER_COLUMNS, "id", [run_list.ORDER_COLUMNS["id"]]
-    )
-    rows, total = await quick_read(
+    order = paging.order_names(page.order_by, run_list.ORDER_COLUMNS, "id")
+    shown, total = await quick_read(
         run_list.list_runs_page,
         database(request),
         _filter(dag_id, query),
         limit=page.limit,
         offset=page.offset,
-        order_by=order,
+        order=(order,),
     )
     fields = params.strings(query, "fields")
-    shown = [run_json(row) for row in rows]
     if fields:
         shown = [only_fields(run, fields) for run in shown]
-    return JSONResponse({"dag_runs": shown, "total_entries": total})
+    return FastJSONResponse({"dag_runs": shown, "total_entries": total})
 
 
 @router.post(
@@ -125,9 +130,7 @@ async def get_dag_runs(request: Request, dag_id: str) -> JSONResponse:
 async def get_dag_runs_batch(request: Request) -> JSONResponse:
     form = parse(schemas.ListDagRunsForm, await json_object(request))
     limit = paging.page_limit(str(form.page_limit or ""), config(request))
-    order = paging.ordering(
-        form.order_by, run_list.ORDER_COLUMNS, "id", [run_list.ORDER_COLUMNS["id"]]
-    )
+    order = paging.order_names(form.order_by, run_list.ORDER_COLUMNS, "id")
     run_filter = run_list.RunFilter(
         dag_ids=tuple(form.dag_ids) if form.dag_ids else None,
         states=tuple(form.states or ()),
@@ -138,15 +141,15 @@ async def get_dag_runs_batch(request: Request) -> JSONResponse:
         end_date_gte=utc(form.end_date_gte),
         end_date_lte=utc(form.end_date_lte),
     )
-    rows, total = await blocking(
+    shown, total = await blocking(
         run_list.list_runs_page,
         database(request),
         run_filter,
         limit=limit,
         offset=form.page_offset or 0,
-        order_by=order,
+        order=(order,),
     )
-    return JSONResponse({"dag_runs": [run_json(row) for row in rows], "total_entries": total})
+    return JSONResponse({"dag_runs": shown, "total_entries": total})
 
 
 def utc(value: datetime | None) -> datetime | None:

@@ -14,7 +14,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from tradewind.api.stable import paging, params, schemas
-from tradewind.api.stable._common import actor, blocking, config, database, json_object, quick_read
+from tradewind.api.stable._common import (
+    FastJSONResponse,
+    actor,
+    blocking,
+    config,
+    database,
+    json_object,
+    quick_read,
+)
 from tradewind.api.stable.problems import Problem
 from tradewind.dagfiles.serialization import SerializedDAG, SerializedTask
 from tradewind.exceptions import BadRequest, DagNotFound
@@ -44,6 +52,7 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+@functools.lru_cache(maxsize=4096)
 def file_token(fileloc: str) -> str:
     """An opaque, URL-safe name of the DAG's file for ``/dagSources/{file_token}``.
 
@@ -94,38 +103,46 @@ def time_delta(delta: timedelta | None) -> dict[str, Any] | None:
     }
 
 
-def dag_json(row: Any) -> dict[str, Any]:
+def dag_json(row: dict[str, Any]) -> dict[str, Any]:
     """Airflow's ``DAG`` object from a row of :func:`dag_list.list_dags_page`."""
+    fileloc = row["fileloc"]
+    schedule = row["schedule"]
     return {
-        "dag_id": row.dag_id,
-        "dag_display_name": row.dag_id,
+        "dag_id": row["dag_id"],
+        "dag_display_name": row["dag_id"],
         "root_dag_id": None,
-        "is_paused": bool(row.is_paused),
-        "is_active": bool(row.is_active),
+        "is_paused": bool(row["is_paused"]),
+        "is_active": bool(row["is_active"]),
         "is_subdag": False,
-        "last_parsed_time": iso(row.last_parsed_time),
+        "last_parsed_time": row["last_parsed_time"],
         "last_pickled": None,
         "last_expired": None,
         "scheduler_lock": None,
         "pickle_id": None,
         "default_view": "grid",
-        "fileloc": row.fileloc,
-        "file_token": file_token(row.fileloc),
-        "owners": [owner.strip() for owner in (row.owners or "").split(",") if owner.strip()],
-        "description": row.description,
-        "schedule_interval": schedule_interval(row.schedule),
-        "timetable_description": None if row.schedule in (None, "None") else row.schedule,
-        "tags": [{"name": tag} for tag in row.tags or ()],
-        "max_active_tasks": row.max_active_tasks,
-        "max_active_runs": row.max_active_runs,
+        "fileloc": fileloc,
+        "file_token": file_token(fileloc),
+        "owners": owners(row["owners"]),
+        "description": row["description"],
+        "schedule_interval": schedule_interval(schedule),
+        "timetable_description": None if schedule in (None, "None") else schedule,
+        "tags": [{"name": tag} for tag in row["tags"] or ()],
+        "max_active_tasks": row["max_active_tasks"],
+        "max_active_runs": row["max_active_runs"],
         "has_task_concurrency_limits": None,
-        "has_import_errors": bool(row.has_import_errors),
-        "next_dagrun": iso(row.next_dagrun),
-        "next_dagrun_data_interval_start": iso(row.next_dagrun_data_interval_start),
-        "next_dagrun_data_interval_end": iso(row.next_dagrun_data_interval_end),
-        "next_dagrun_create_after": iso(row.next_dagrun_create_after),
+        "has_import_errors": bool(row["has_import_errors"]),
+        "next_dagrun": row["next_dagrun"],
+        "next_dagrun_data_interval_start": row["next_dagrun_data_interval_start"],
+        "next_dagrun_data_interval_end": row["next_dagrun_data_interval_end"],
+        "next_dagrun_create_after": row["next_dagrun_create_after"],
         "max_consecutive_failed_dag_runs": 0,
     }
+
+
+@functools.lru_cache(maxsize=1024)
+def owners(text: str | None) -> tuple[str, ...]:
+    """The stored "a, b" as Airflow's list (a tuple: cached, so it must not change)."""
+    return tuple(owner.strip() for owner in (text or "").split(",") if owner.strip())
 
 
 def only_fields(shown: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
@@ -162,20 +179,18 @@ def dag_filter(request: Request) -> dag_list.DagFilter:
 async def get_dags(request: Request) -> JSONResponse:
     query = request.query_params
     page = paging.page(query, config(request))
-    order = paging.ordering(
-        page.order_by, dag_list.ORDER_COLUMNS, "dag_id", [dag_list.ORDER_COLUMNS["dag_id"]]
-    )
+    order = paging.order_names(page.order_by, dag_list.ORDER_COLUMNS, "dag_id")
     rows, total = await quick_read(
         dag_list.list_dags_page,
         database(request),
         dag_filter(request),
         limit=page.limit,
         offset=page.offset,
-        order_by=order,
+        order=(order,),
     )
     fields = params.strings(query, "fields")
     shown = [only_fields(dag_json(row), fields) for row in rows]
-    return JSONResponse(paging.collection("dags", shown, total))
+    return FastJSONResponse(paging.collection("dags", shown, total))
 
 
 @router.patch(
@@ -231,9 +246,9 @@ async def patch_dags(request: Request) -> JSONResponse:
         flt,
         limit=page.limit,
         offset=page.offset,
-        order_by=[dag_list.ORDER_COLUMNS["dag_id"]],
     )
-    shown = [dag_json(row) for row in rows if row.dag_id in set(dag_ids)]
+    changed = set(dag_ids)
+    shown = [dag_json(row) for row in rows if row["dag_id"] in changed]
     return JSONResponse(paging.collection("dags", shown, total))
 
 
@@ -368,7 +383,7 @@ def detail_json(dag: SerializedDAG, row: Any) -> dict[str, Any]:
         },
         "end_date": iso(dag.end_date),
         "is_paused_upon_creation": dag.is_paused_upon_creation,
-        "last_parsed": iso(row.last_parsed_time),
+        "last_parsed": row["last_parsed_time"],
         "template_search_path": None,
         "render_template_as_native_obj": None,
     }

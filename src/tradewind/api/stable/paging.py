@@ -13,7 +13,7 @@ names them (:data:`PAGE_PARAMETERS`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +89,17 @@ def ordering(
         )
     first = column.desc() if text.startswith("-") else column.asc()
     return [first, *(c for c in tie_breaker if c is not column)]
+
+
+def order_names(order_by: str | None, allowed: Collection[str], default: str) -> tuple[str, bool]:
+    """``order_by`` checked against ``allowed`` names: (name, descending)."""
+    text = order_by or default
+    name = text[1:] if text.startswith("-") else text
+    if name not in allowed:
+        raise BadRequest(
+            f"Ordering with '{name}' is disallowed or the attribute does not exist on the model"
+        )
+    return name, text.startswith("-")
 
 
 def collection(name: str, items: list[Any], total: int) -> dict[str, Any]:
