@@ -27,6 +27,7 @@ from airflow_client.client.api import (
     pool_api,
     task_instance_api,
     variable_api,
+    x_com_api,
 )
 from airflow_client.client.exceptions import ApiException
 from airflow_client.client.model.clear_dag_run import ClearDagRun
@@ -34,8 +35,13 @@ from airflow_client.client.model.clear_task_instances import ClearTaskInstances
 from airflow_client.client.model.connection import Connection
 from airflow_client.client.model.dag import DAG
 from airflow_client.client.model.dag_run import DAGRun
+from airflow_client.client.model.list_dag_runs_form import ListDagRunsForm
+from airflow_client.client.model.list_task_instance_form import ListTaskInstanceForm
 from airflow_client.client.model.pool import Pool
+from airflow_client.client.model.set_dag_run_note import SetDagRunNote
 from airflow_client.client.model.update_dag_run_state import UpdateDagRunState
+from airflow_client.client.model.update_task_instance import UpdateTaskInstance
+from airflow_client.client.model.update_task_state import UpdateTaskState
 from airflow_client.client.model.variable import Variable
 
 from tests.api.v1_install import PASSWORD, USER, Installation, installation
@@ -143,6 +149,61 @@ def test_list_patch_trigger_run_logs_clear(api: client.ApiClient) -> None:
     runs.clear_dag_run(DAG_ID, "from_client", ClearDagRun(dry_run=True))
     marked = runs.update_dag_run_state(DAG_ID, "from_client", UpdateDagRunState(state="failed"))
     assert str(marked.state) == "failed"
+
+
+def test_dag_details_batches_notes_xcom_and_deletes(api: client.ApiClient) -> None:
+    dags = dag_api.DAGApi(api)
+    runs = dag_run_api.DAGRunApi(api)
+    tis = task_instance_api.TaskInstanceApi(api)
+    xcoms = x_com_api.XComApi(api)
+
+    assert dags.get_dag_details(DAG_ID).dag_id == DAG_ID
+    # The client's Task model types sub_dag as a DAG, not nullable, and a task has none:
+    # these two are read without the client's type check (issue 18's report).
+    tasks = dags.get_tasks(DAG_ID, _check_return_type=False)
+    assert sorted(t["task_id"] for t in tasks["tasks"]) == ["bye", "hello"]
+    task = dags.get_task(DAG_ID, "hello", _check_return_type=False)
+    assert task["downstream_task_ids"] == ["bye"]
+    source = dags.get_dag_source(dags.get_dag(DAG_ID).file_token)
+    assert 'DAG("client_demo"' in source.content
+    bulk = dags.patch_dags("client_", DAG(is_paused=False), update_mask=["is_paused"])
+    assert {d.dag_id for d in bulk.dags} == {"client_demo", "client_other"}
+
+    runs.post_dag_run(DAG_ID, DAGRun(dag_run_id="second"))
+    done = wait_for(lambda: str(runs.get_dag_run(DAG_ID, "second").state), lambda s: s == "success")
+    assert done == "success"
+    everywhere = runs.get_dag_runs("~", limit=100)
+    assert "second" in {r.dag_run_id for r in everywhere.dag_runs}
+    batch = runs.get_dag_runs_batch(ListDagRunsForm(dag_ids=[DAG_ID], page_limit=100))
+    assert "second" in {r.dag_run_id for r in batch.dag_runs}
+    assert runs.set_dag_run_note(DAG_ID, "second", SetDagRunNote(note="checked")).note == "checked"
+
+    all_tis = tis.get_task_instances("~", "~", limit=100)
+    assert {("second", "hello"), ("second", "bye")} <= {
+        (t.dag_run_id, t.task_id) for t in all_tis.task_instances
+    }
+    ti_batch = tis.get_task_instances_batch(ListTaskInstanceForm(dag_ids=[DAG_ID]))
+    assert ti_batch.total_entries >= 2
+    would = tis.patch_task_instance(
+        DAG_ID,
+        "second",
+        "bye",
+        UpdateTaskInstance(dry_run=True, new_state=UpdateTaskState("failed")),
+    )
+    assert would.task_id == "bye"
+    assert str(tis.get_task_instance(DAG_ID, "second", "bye").state) == "success"
+
+    entries = xcoms.get_xcom_entries(DAG_ID, "second", "hello")
+    assert [e.key for e in entries.xcom_entries] == ["return_value"]
+    entry = xcoms.get_xcom_entry(DAG_ID, "second", "hello", "return_value")
+    assert "hello from the client" in str(entry.value)
+
+    runs.delete_dag_run(DAG_ID, "second")
+    status, _ = problem(lambda: runs.get_dag_run(DAG_ID, "second"))
+    assert status == 404
+    dags.delete_dag("client_other")
+    status, _ = problem(lambda: dags.get_dag("client_other"))
+    assert status == 404
 
 
 def test_pools_crud(api: client.ApiClient) -> None:
