@@ -14,9 +14,15 @@ from typing import Any
 import httpx
 
 from tradewind.authoring.connection import FIELDS, Connection, InvalidConnection
+from tradewind.config import Config
 from tradewind.db.models.base import ID_LENGTH
 from tradewind.db.secrets_store import SecretsStore
-from tradewind.exceptions import BadRequest, ConnectionAlreadyExists, ConnectionNotFound
+from tradewind.exceptions import (
+    BadRequest,
+    ConfigError,
+    ConnectionAlreadyExists,
+    ConnectionNotFound,
+)
 from tradewind.operations import audit
 from tradewind.security.masking import MASK, is_sensitive_key
 
@@ -148,6 +154,22 @@ def test_connection(secrets: SecretsStore, conn_id: Any) -> tuple[bool, str]:
     if connection is None:
         raise ConnectionNotFound(f"The conn_id `{conn_id}` isn't defined")
     return try_connection(connection)
+
+
+TEST_CONNECTION_VALUES = ("enabled", "disabled", "hidden")
+
+
+def testing_enabled(config: Config) -> bool:
+    """Whether ``[core] test_connection`` lets API users test connections (Airflow's values:
+    Enabled, Disabled, Hidden; anything else is a mistake worth saying, not a silent no)."""
+    value = str(config.get("core", "test_connection")).strip().lower()
+    if value not in TEST_CONNECTION_VALUES:
+        raise ConfigError(
+            f"Invalid value {value!r} for [core] test_connection "
+            f"(from {config.source('core', 'test_connection')}): expected Enabled, Disabled "
+            "or Hidden."
+        )
+    return value == "enabled"
 
 
 def try_connection(connection: Connection) -> tuple[bool, str]:

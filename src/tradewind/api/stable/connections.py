@@ -142,7 +142,7 @@ async def post_connection(request: Request) -> JSONResponse:
     summary="Test a connection, stored or not ([core] test_connection = Enabled)",
 )
 async def test_connection(request: Request) -> JSONResponse:
-    if str(config(request).get("core", "test_connection")).strip().lower() != "enabled":
+    if not connections.testing_enabled(config(request)):
         raise Problem(403, TEST_DISABLED)
     body = checked_fields(await json_object(request), schemas.ConnectionBody, REQUIRED)
     connection = connections.connection_from_fields(body["connection_id"], _fields(body))
