@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import jsonschema
 import pytest
 
 from tests.api.server import make_home, serve, sqlite_copy, sync_dags
@@ -145,3 +146,47 @@ def test_health_is_airflows_shape_and_always_200(v1: str) -> None:
         "triggerer": {"status": None, "latest_triggerer_heartbeat": None},
         "dag_processor": {"status": None, "latest_dag_processor_heartbeat": None},
     }
+
+
+ADMIN_PATHS = {
+    "/pools": {"get", "post"},
+    "/pools/{pool_name}": {"get", "patch", "delete"},
+    "/variables": {"get", "post"},
+    "/variables/{variable_key}": {"get", "patch", "delete"},
+    "/connections": {"get", "post"},
+    "/connections/{connection_id}": {"get", "patch", "delete"},
+    "/connections/test": {"post"},
+    "/importErrors": {"get"},
+    "/importErrors/{import_error_id}": {"get"},
+    "/health": {"get"},
+    "/version": {"get"},
+    "/config": {"get"},
+    "/config/section/{section}/option/{option}": {"get"},
+}
+
+
+def test_answers_match_the_served_document(tmp_path: Path, _sqlite_template: Path) -> None:
+    """Airflow's paths and schema names, and what the server answers is valid against them."""
+    with v1_server(tmp_path, _sqlite_template, TRADEWIND__WEBSERVER__EXPOSE_CONFIG="True") as v1:
+        document = httpx.get(f"{v1}/openapi.json").json()
+        for path, methods in ADMIN_PATHS.items():
+            assert set(document["paths"][path]) == methods, path
+
+        def check(schema_name: str, answer: httpx.Response) -> None:
+            assert answer.status_code == 200, answer.text
+            schema = {**document, "$ref": f"#/components/schemas/{schema_name}"}
+            jsonschema.Draft202012Validator(schema).validate(answer.json())
+
+        pool = {"name": "p", "slots": 2, "description": "d", "include_deferred": True}
+        check("Pool", httpx.post(f"{v1}/pools", json=pool))
+        check("PoolCollection", httpx.get(f"{v1}/pools"))
+        variable = {"key": "k", "value": "v", "description": None}
+        check("Variable", httpx.post(f"{v1}/variables", json=variable))
+        check("VariableCollection", httpx.get(f"{v1}/variables"))
+        connection = {"connection_id": "c", "conn_type": "http", "port": 80, "extra": '{"a": "b"}'}
+        check("Connection", httpx.post(f"{v1}/connections", json=connection))
+        check("ConnectionCollection", httpx.get(f"{v1}/connections"))
+        check("ImportErrorCollection", httpx.get(f"{v1}/importErrors"))
+        check("HealthInfo", httpx.get(f"{v1}/health"))
+        check("VersionInfo", httpx.get(f"{v1}/version"))
+        check("Config", httpx.get(f"{v1}/config", headers={"Accept": "application/json"}))
