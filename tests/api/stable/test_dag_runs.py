@@ -44,9 +44,7 @@ def test_trigger_with_conf_note_and_logical_date(client: httpx.Client) -> None:
 def test_refused_triggers_create_nothing(client: httpx.Client) -> None:
     before = runs_of(client, "v1_daily")["total_entries"]
     trigger(client, "v1_daily", dag_run_id="dupe", logical_date="2024-04-01T00:00:00Z")
-    body = assert_problem(
-        client.post("/dags/v1_daily/dagRuns", json={"dag_run_id": "dupe"}), 409
-    )
+    body = assert_problem(client.post("/dags/v1_daily/dagRuns", json={"dag_run_id": "dupe"}), 409)
     assert "dupe" in body["detail"]
     conflicting = {
         "logical_date": "2024-05-01T00:00:00Z",

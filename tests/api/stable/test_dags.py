@@ -165,7 +165,9 @@ def test_unknown_paths_and_methods_are_problems_too(client: httpx.Client) -> Non
 
 
 def test_the_experimental_api_keeps_its_own_error_shape(v1: StableServer) -> None:
-    response = httpx.get(f"{v1.url}/api/experimental/dags/nope/paused", auth=("v1-admin", "v1-s3cret"))
+    response = httpx.get(
+        f"{v1.url}/api/experimental/dags/nope/paused", auth=("v1-admin", "v1-s3cret")
+    )
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/json"
     assert set(response.json()) == {"error"}

@@ -29,13 +29,9 @@ AIRFLOW_PATHS = {
     "/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}": {"get", "patch"},
     "/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}": {"get", "patch"},
     "/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped": {"get"},
-    "/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{task_try_number}": {
-        "get"
-    },
+    "/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{task_try_number}": {"get"},
     "/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries": {"get"},
-    "/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}": {
-        "get"
-    },
+    "/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}": {"get"},
     "/dags/{dag_id}/clearTaskInstances": {"post"},
 }
 
@@ -76,6 +72,8 @@ def test_airflow_paths_methods_and_operation_ids(document: dict[str, Any]) -> No
     assert get_dags["operationId"] == "get_dags"
     names = {parameter["name"] for parameter in get_dags["parameters"]}
     assert {"limit", "offset", "order_by", "tags", "only_active", "paused"} <= names
+    refused = document["paths"]["/dags/{dag_id}/clearTaskInstances"]["post"]["x-tradewind"]
+    assert "include_past" in refused["refused"]
     trigger = document["paths"]["/dags/{dag_id}/dagRuns"]["post"]
     assert trigger["operationId"] == "post_dag_run"
     assert set(trigger["responses"]) >= {"200", "400", "401", "403", "404", "409"}
@@ -102,6 +100,7 @@ def test_answers_are_valid_against_the_document(
     check(document, "TaskInstanceCollection", instances)
     missing = client.get("/dags/nope")
     check(document, "Error", missing.json())
-    assert "application/problem+json" in document["paths"]["/dags/{dag_id}"]["get"]["responses"][
-        "404"
-    ]["content"]
+    assert (
+        "application/problem+json"
+        in document["paths"]["/dags/{dag_id}"]["get"]["responses"]["404"]["content"]
+    )

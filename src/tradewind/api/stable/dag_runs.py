@@ -98,7 +98,10 @@ def _filter(dag_id: str, query: QueryParams) -> run_list.RunFilter:
     operation_id="get_dag_runs",
     response_model=schemas.DAGRunCollection,
     responses=schemas.errors(400),
-    openapi_extra={"parameters": LIST_PARAMETERS},
+    openapi_extra={
+        "parameters": LIST_PARAMETERS,
+        **schemas.refused(*_UNSUPPORTED, why="runs keep no updated_at"),
+    },
     summary="List a DAG's runs ('~' for every DAG's)",
 )
 async def get_dag_runs(request: Request, dag_id: str) -> JSONResponse:

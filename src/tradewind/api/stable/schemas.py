@@ -3,7 +3,7 @@
 They describe the wire format in the served OpenAPI document (``response_model=`` and
 request bodies); handlers build plain dicts of the same shape from database rows, since
 validating every listed row through a model would cost more than reading it. Fields
-Tradewind adds are marked with ``x-tradewind`` (see :func:`extension`).
+and parameters where Tradewind differs are marked with ``x-tradewind`` (:func:`refused`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 
-def extension(description: str) -> Any:
-    """A field Airflow's document does not have, marked so clients can tell."""
-    return Field(default=None, description=description, json_schema_extra={"x-tradewind": True})
+def refused(*names: str, why: str) -> dict[str, Any]:
+    """``openapi_extra`` marking what Airflow accepts here and Tradewind answers with 400."""
+    return {"x-tradewind": {"refused": list(names), "why": why}}
 
 
 ModelT = TypeVar("ModelT", bound="BaseModel")

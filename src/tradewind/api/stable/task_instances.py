@@ -144,7 +144,10 @@ def _one(value: str) -> tuple[str, ...] | None:
     operation_id="get_task_instances",
     response_model=schemas.TaskInstanceCollection,
     responses=schemas.errors(400),
-    openapi_extra={"parameters": [*paging.PAGE_PARAMETERS, *FILTER_PARAMETERS]},
+    openapi_extra={
+        "parameters": [*paging.PAGE_PARAMETERS, *FILTER_PARAMETERS],
+        **schemas.refused("executor", why="one executor runs every task"),
+    },
     summary="List a run's task instances ('~' for any DAG or run)",
 )
 async def get_task_instances(request: Request, dag_id: str, dag_run_id: str) -> JSONResponse:
@@ -541,7 +544,16 @@ async def patch_mapped_task_instance(
     response_model=schemas.TaskInstanceReferenceCollection,
     responses=schemas.errors(400, 404),
     tags=["DAG"],
-    openapi_extra={"requestBody": schemas.body(schemas.ClearTaskInstances)},
+    openapi_extra={
+        "requestBody": schemas.body(schemas.ClearTaskInstances),
+        **schemas.refused(
+            "include_upstream",
+            "include_future",
+            "include_past",
+            "reset_dag_runs=false",
+            why="not implemented by Tradewind's clear; a clear always re-queues its runs",
+        ),
+    },
     summary="Clear task instances of a DAG (dry_run, the default, only lists them)",
 )
 async def post_clear_task_instances(request: Request, dag_id: str) -> JSONResponse:
