@@ -19,6 +19,7 @@ from tradewind.api.experimental.schemas import JSON_OBJECT_TEXT, NAME_PATTERN, N
 from tradewind.db.models.base import ID_LENGTH
 from tradewind.db.models.pool import POOL_NAME_MAX_LENGTH
 from tradewind.db.models.variable import VARIABLE_KEY_MAX_LENGTH
+from tradewind.operations.connections import SHORT_FIELD_LENGTH
 from tradewind.operations.pools import MAX_SLOTS, UNLIMITED
 
 READ_ONLY: Any = {"readOnly": True}
@@ -118,11 +119,13 @@ class ConnectionBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid", title="Connection", populate_by_name=True)
     connection_id: str = Field(min_length=1, max_length=ID_LENGTH, pattern=NAME_PATTERN)
-    conn_type: str = Field(min_length=1, max_length=500, pattern=NAME_PATTERN)
+    conn_type: str = Field(min_length=1, max_length=SHORT_FIELD_LENGTH, pattern=NAME_PATTERN)
     description: str | None = Field(default=None, pattern=NO_NUL)
-    host: str | None = Field(default=None, max_length=500, pattern=NO_NUL)
+    host: str | None = Field(default=None, max_length=SHORT_FIELD_LENGTH, pattern=NO_NUL)
     login: str | None = Field(default=None, pattern=NO_NUL)
-    schema_: str | None = Field(default=None, alias="schema", max_length=500, pattern=NO_NUL)
+    schema_: str | None = Field(
+        default=None, alias="schema", max_length=SHORT_FIELD_LENGTH, pattern=NO_NUL
+    )
     port: int | None = Field(default=None, ge=0, le=65535)
     password: str | None = Field(
         default=None, pattern=NO_NUL, json_schema_extra={"writeOnly": True}
@@ -138,11 +141,15 @@ class ConnectionPatch(BaseModel):
     connection_id: str | None = Field(
         default=None, min_length=1, max_length=ID_LENGTH, pattern=NAME_PATTERN
     )
-    conn_type: str | None = Field(default=None, min_length=1, max_length=500, pattern=NAME_PATTERN)
+    conn_type: str | None = Field(
+        default=None, min_length=1, max_length=SHORT_FIELD_LENGTH, pattern=NAME_PATTERN
+    )
     description: str | None = Field(default=None, pattern=NO_NUL)
-    host: str | None = Field(default=None, max_length=500, pattern=NO_NUL)
+    host: str | None = Field(default=None, max_length=SHORT_FIELD_LENGTH, pattern=NO_NUL)
     login: str | None = Field(default=None, pattern=NO_NUL)
-    schema_: str | None = Field(default=None, alias="schema", max_length=500, pattern=NO_NUL)
+    schema_: str | None = Field(
+        default=None, alias="schema", max_length=SHORT_FIELD_LENGTH, pattern=NO_NUL
+    )
     port: int | None = Field(default=None, ge=0, le=65535)
     password: str | None = Field(
         default=None, pattern=NO_NUL, json_schema_extra={"writeOnly": True}
