@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Match
 
 from tradewind.api.responses import PayloadTooLarge, error
@@ -47,8 +47,14 @@ async def _tradewind_error(_request: Request, exc: Exception) -> JSONResponse:
     return error(500, str(exc))
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if request.url.path.startswith("/api/v1"):
+        # A path the /api/v1 mount did not take (e.g. one holding a newline): its errors
+        # are still problem JSON.
+        from tradewind.api.stable import problems
+
+        return await problems.http_error(request, exc)
     headers = dict(exc.headers or {})
     if exc.status_code == 404:
         message = f"No such endpoint: {request.method} {request.url.path}"

@@ -22,13 +22,22 @@ class RejectNulInPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and "\x00" in scope["path"]:
-            await _send_404(send)
+            await _send_404(send, scope["path"].startswith("/api/v1"))
             return
         await self.app(scope, receive, send)
 
 
-async def _send_404(send: Send) -> None:
-    body = json.dumps({"error": NUL_MESSAGE}).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+async def _send_404(send: Send, problem: bool) -> None:
+    """``{"error": ...}``, or problem JSON under the stable API."""
+    from tradewind.api.stable import problems
+
+    if problem:
+        body, media_type = problems.body(404, "Not Found", NUL_MESSAGE), problems.MEDIA_TYPE
+    else:
+        body, media_type = json.dumps({"error": NUL_MESSAGE}).encode(), "application/json"
+    headers = [
+        (b"content-type", media_type.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
     await send({"type": "http.response.start", "status": 404, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -11,7 +11,7 @@ import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -168,10 +168,9 @@ def list_dags_page(
     limit: int,
     offset: int,
     order: Sequence[tuple[str, bool]] = (("dag_id", False),),
-) -> tuple[list[dict[str, Any]], int]:
-    """The page's rows as dicts (names of ``_COLUMNS``; dates as ISO 8601 text, tags a
-    tuple) and how many DAGs match in all. ``order`` names ``ORDER_COLUMNS`` keys with
-    ``True`` for descending; ``dag_id`` is added last so pages never overlap."""
+) -> tuple[list[DagRow], int]:
+    """The page's rows and how many DAGs match in all. ``order`` names ``ORDER_COLUMNS``
+    keys with ``True`` for descending; ``dag_id`` is added last so pages never overlap."""
     order_key = (
         tuple(order) if any(n == "dag_id" for n, _ in order) else (*order, ("dag_id", False))
     )
@@ -186,7 +185,7 @@ def list_dags_page(
     return [_row(row, sqlite) for row in rows], total
 
 
-def get_dag_row(db: Database, dag_id: str) -> dict[str, Any] | None:
+def get_dag_row(db: Database, dag_id: str) -> DagRow | None:
     """One DAG's row, active or not, in the shape of :func:`list_dags_page`'s rows."""
     with db.read_connection() as connection:
         row = connection.execute(select(*_COLUMNS).where(DagModel.dag_id == dag_id)).first()
@@ -194,17 +193,50 @@ def get_dag_row(db: Database, dag_id: str) -> dict[str, Any] | None:
     return None if row is None else _row(row, sqlite)
 
 
-_NAMES = tuple(column.key if hasattr(column, "key") else column.name for column in _COLUMNS)
+class DagRow(NamedTuple):
+    """One DAG as the stable API shows it: dates as ISO 8601 text, tags a tuple."""
+
+    dag_id: str
+    is_paused: bool
+    is_active: bool
+    fileloc: str
+    schedule: str | None
+    owners: str | None
+    tags: tuple[str, ...]
+    description: str | None
+    max_active_runs: int | None
+    max_active_tasks: int | None
+    next_dagrun: str | None
+    next_dagrun_data_interval_start: str | None
+    next_dagrun_data_interval_end: str | None
+    next_dagrun_create_after: str | None
+    last_parsed_time: str | None
+    has_import_errors: bool
 
 
-def _row(row: Any, sqlite: bool) -> dict[str, Any]:
-    shown = dict(zip(_NAMES, row, strict=True))
+def _row(row: Any, sqlite: bool) -> DagRow:
+    (dag_id, paused, active, fileloc, schedule, owners, tags, description, max_runs,
+     max_tasks, next_run, interval_start, interval_end, create_after, parsed,
+     import_errors) = row  # fmt: skip
     to_iso = text_iso if sqlite else aware_iso
-    for name in _DATE_NAMES:
-        shown[name] = to_iso(shown[name])
-    tags = shown["tags"]
-    shown["tags"] = _tags(tags) if isinstance(tags, str) else tuple(tags or ())
-    return shown
+    return DagRow(
+        dag_id,
+        bool(paused),
+        bool(active),
+        fileloc,
+        schedule,
+        owners,
+        _tags(tags) if isinstance(tags, str) else tuple(tags or ()),
+        description,
+        max_runs,
+        max_tasks,
+        to_iso(next_run),
+        to_iso(interval_start),
+        to_iso(interval_end),
+        to_iso(create_after),
+        to_iso(parsed),
+        bool(import_errors),
+    )
 
 
 @functools.lru_cache(maxsize=4096)

@@ -89,17 +89,23 @@ def test_get_one_dag_and_a_missing_one(client: httpx.Client) -> None:
 
 
 def test_patch_pauses_with_an_update_mask_and_refuses_other_fields(client: httpx.Client) -> None:
-    current = client.get("/dags/v1_daily").json()
-    # Airflow's documented pattern: GET, change a field, PATCH it back with update_mask.
     response = client.patch(
-        "/dags/v1_daily", params={"update_mask": "is_paused"}, json={**current, "is_paused": False}
+        "/dags/v1_daily", params={"update_mask": "is_paused"}, json={"is_paused": False}
     )
     assert response.status_code == 200, response.text
     assert response.json()["is_paused"] is False
+    # As in Airflow, read-only fields of the DAG are refused, with or without a mask.
+    current = client.get("/dags/v1_daily").json()
+    with_mask = client.patch(
+        "/dags/v1_daily", params={"update_mask": "is_paused"}, json={**current, "is_paused": True}
+    )
+    assert_problem(with_mask, 400)
     refused = client.patch("/dags/v1_daily", json={"is_paused": True, "description": "x"})
     assert_problem(refused, 400)
+    assert_problem(client.patch("/dags/v1_daily", params={"update_mask": "tags"}, json={}), 400)
     assert client.get("/dags/v1_daily").json()["is_paused"] is False  # nothing changed
     assert_problem(client.patch("/dags/v1_daily", json={"is_paused": "yes"}), 400)
+    assert_problem(client.patch("/dags/v1_daily"), 400)  # the body is required
     assert client.patch("/dags/v1_daily", json={"is_paused": True}).json()["is_paused"] is True
     assert_problem(client.patch("/dags/nope", json={"is_paused": True}), 404, "DAG not found")
 
@@ -132,6 +138,8 @@ def test_details_tasks_and_one_task(client: httpx.Client) -> None:
     assert hello["downstream_task_ids"] == ["push"]
     assert hello["class_ref"]["class_name"] == "BashOperator"
     assert hello["retry_delay"]["__type"] == "TimeDelta"
+    # The official client refuses a null sub_dag (its type is DAG, not nullable): none is sent.
+    assert "sub_dag" not in hello
     backwards = client.get("/dags/v1_demo/tasks", params={"order_by": "-task_id"}).json()
     assert [task["task_id"] for task in backwards["tasks"]] == ["push", "hello"]
     assert_problem(client.get("/dags/v1_demo/tasks/nope"), 404, "Task not found")

@@ -12,15 +12,20 @@ How a resource module plugs in (``pools.py``, ``variables.py``...):
 1. Create ``tradewind/api/stable/<resource>.py`` with ``router = APIRouter(tags=[...])`` and
    routes at Airflow's paths *without* the prefix (``@router.get("/pools")``).
 2. Handlers stay thin: read parameters (``paging.page(request.query_params, config)`` for
-   lists), call a function of ``tradewind.operations``, return ``JSONResponse`` of the
-   resource's Airflow shape; a list is ``paging.collection("pools", items, total)``.
-   Use ``_common.database(request)`` / ``_common.config(request)`` / ``actor(request)``, and
-   ``quick_read`` for short indexed reads, ``blocking`` for writes and anything slow.
+   lists, ``params.boolean/date/strings`` for the rest), call a function of
+   ``tradewind.operations``, return ``JSONResponse`` of the resource's Airflow shape; a list
+   is ``paging.collection("pools", items, total)``. A body is
+   ``_common.parse_body(schemas.Model, await _common.json_body(request))`` with a
+   ``schemas.Body`` subclass (unknown fields and wrong JSON types are 400s). Use
+   ``_common.database(request)`` / ``config(request)`` / ``actor(request)``, ``quick_read``
+   for short indexed reads, ``blocking`` for writes and anything slow.
 3. Raise ``NotFound``/``BadRequest`` (from ``tradewind.exceptions``) or
    ``problems.Problem(409, ...)``; ``problems.py`` turns them into problem JSON.
 4. Describe bodies and answers with the pydantic models in ``schemas.py`` (Airflow's schema
-   names: ``Pool``, ``PoolCollection``...) via ``response_model=`` / ``openapi_extra``, so
-   the served document matches Airflow's.
+   names: ``Pool``, ``PoolCollection``...) via ``response_model=``, ``responses=
+   schemas.errors(404, ...)`` and ``openapi_extra={"requestBody": schemas.body(Model),
+   "parameters": [...]}``, so the served document says what the server enforces (the
+   schemathesis run holds it to that).
 5. Add the module to :data:`RESOURCES` below (order matters only where paths overlap).
 """
 

@@ -18,11 +18,13 @@ from tradewind.api.stable._common import (
     blocking,
     config,
     database,
-    json_object,
+    json_body,
+    parse_body,
     quick_read,
 )
 from tradewind.api.stable.dags import dag_not_found, only_fields
 from tradewind.api.stable.problems import Problem
+from tradewind.db.models import DagRunState
 from tradewind.exceptions import BadRequest, DagNotFound, DagRunNotFound
 from tradewind.operations import clearing, dag_runs, run_changes, run_list
 
@@ -38,8 +40,16 @@ LIST_PARAMETERS = [
         for field in ("execution_date", "start_date", "end_date")
         for bound in ("gte", "lte")
     ),
-    {"name": "state", "in": "query", "schema": _ARRAY},
-    {"name": "fields", "in": "query", "schema": _ARRAY},
+    {
+        "name": "state",
+        "in": "query",
+        "schema": {"type": "array", "items": {"type": "string", "enum": list(DagRunState)}},
+    },
+    {
+        "name": "fields",
+        "in": "query",
+        "schema": {"type": "array", "items": {"enum": list(schemas.DAGRun.model_fields)}},
+    },
 ]
 _UNSUPPORTED = ("updated_at_gte", "updated_at_lte")
 
@@ -81,9 +91,13 @@ def _filter(dag_id: str, query: QueryParams) -> run_list.RunFilter:
     for name in _UNSUPPORTED:
         if query.get(name):
             raise BadRequest(f"'{name}' is not supported: Tradewind keeps no updated_at on runs")
+    states = params.strings(query, "state")
+    for state in states:
+        if state not in DagRunState.__members__.values():
+            raise BadRequest(f"{state!r} is not a dag run state - 'state'")
     return run_list.RunFilter(
         dag_ids=None if dag_id == "~" else (dag_id,),
-        states=params.strings(query, "state"),
+        states=states,
         execution_date_gte=params.date(query, "execution_date_gte"),
         execution_date_lte=params.date(query, "execution_date_lte"),
         start_date_gte=params.date(query, "start_date_gte"),
@@ -131,18 +145,20 @@ async def get_dag_runs(request: Request, dag_id: str) -> JSONResponse:
     summary="List runs of many DAGs (the filters in the body)",
 )
 async def get_dag_runs_batch(request: Request) -> JSONResponse:
-    form = parse(schemas.ListDagRunsForm, await json_object(request))
-    limit = paging.page_limit(str(form.page_limit or ""), config(request))
+    form = parse_body(schemas.ListDagRunsForm, await json_body(request))
+    limit = paging.page_limit(
+        None if form.page_limit is None else str(form.page_limit), config(request)
+    )
     order = paging.order_names(form.order_by, run_list.ORDER_COLUMNS, "id")
     run_filter = run_list.RunFilter(
         dag_ids=tuple(form.dag_ids) if form.dag_ids else None,
         states=tuple(form.states or ()),
-        execution_date_gte=utc(form.execution_date_gte),
-        execution_date_lte=utc(form.execution_date_lte),
-        start_date_gte=utc(form.start_date_gte),
-        start_date_lte=utc(form.start_date_lte),
-        end_date_gte=utc(form.end_date_gte),
-        end_date_lte=utc(form.end_date_lte),
+        execution_date_gte=params.utc(form.execution_date_gte),
+        execution_date_lte=params.utc(form.execution_date_lte),
+        start_date_gte=params.utc(form.start_date_gte),
+        start_date_lte=params.utc(form.start_date_lte),
+        end_date_gte=params.utc(form.end_date_gte),
+        end_date_lte=params.utc(form.end_date_lte),
     )
     shown, total = await blocking(
         run_list.list_runs_page,
@@ -155,27 +171,6 @@ async def get_dag_runs_batch(request: Request) -> JSONResponse:
     return JSONResponse({"dag_runs": shown, "total_entries": total})
 
 
-def utc(value: datetime | None) -> datetime | None:
-    """A date from a body: naive means UTC, as everywhere in the API."""
-    if value is None:
-        return None
-    return params.date_value("date", value.isoformat())
-
-
-def parse(model: type[schemas.ModelT], body: dict[str, Any]) -> schemas.ModelT:
-    """The body as ``model``; what does not fit is a 400 naming the field."""
-    from pydantic import ValidationError
-
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{item['msg']} - '{'.'.join(str(part) for part in item['loc'])}'"
-            for item in exc.errors()
-        )
-        raise BadRequest(problems) from None
-
-
 @router.post(
     "/dags/{dag_id}/dagRuns",
     operation_id="post_dag_run",
@@ -185,8 +180,11 @@ def parse(model: type[schemas.ModelT], body: dict[str, Any]) -> schemas.ModelT:
     summary="Trigger a run (queued; a paused DAG's run waits for the unpause)",
 )
 async def post_dag_run(request: Request, dag_id: str) -> JSONResponse:
-    body = await json_object(request)
-    form = parse(schemas.TriggerDAGRun, body)
+    body = await json_body(request)
+    for name in ("data_interval_start", "data_interval_end"):
+        if name in body and body[name] is None:
+            raise BadRequest(f"None is not of type 'string' - '{name}' (leave it out instead)")
+    form = parse_body(schemas.TriggerDAGRun, body)
     logical = _logical_date(body)
     interval = _interval(form)
     try:
@@ -223,7 +221,7 @@ def _logical_date(body: dict[str, Any]) -> datetime | None:
 
 
 def _interval(form: schemas.TriggerDAGRun) -> tuple[datetime, datetime] | None:
-    start, end = utc(form.data_interval_start), utc(form.data_interval_end)
+    start, end = params.utc(form.data_interval_start), params.utc(form.data_interval_end)
     if start is None and end is None:
         return None
     if start is None or end is None:
@@ -258,7 +256,7 @@ async def get_dag_run(request: Request, dag_id: str, dag_run_id: str) -> JSONRes
     summary="Set a run's state: success, failed or queued",
 )
 async def update_dag_run_state(request: Request, dag_id: str, dag_run_id: str) -> JSONResponse:
-    form = parse(schemas.UpdateDagRunState, await json_object(request))
+    form = parse_body(schemas.UpdateDagRunState, await json_body(request))
     await _changing(
         request,
         dag_id,
@@ -279,7 +277,7 @@ async def update_dag_run_state(request: Request, dag_id: str, dag_run_id: str) -
     summary="Set the run's note",
 )
 async def set_dag_run_note(request: Request, dag_id: str, dag_run_id: str) -> JSONResponse:
-    form = parse(schemas.SetDagRunNote, await json_object(request))
+    form = parse_body(schemas.SetDagRunNote, await json_body(request))
     await _changing(request, dag_id, dag_run_id, run_changes.set_dag_run_note, form.note)
     return await _shown(request, dag_id, dag_run_id)
 
@@ -307,7 +305,7 @@ async def set_dag_run_note(request: Request, dag_id: str, dag_run_id: str) -> JS
     summary="Clear every task instance of the run (dry_run, the default, only lists them)",
 )
 async def clear_dag_run(request: Request, dag_id: str, dag_run_id: str) -> JSONResponse:
-    form = parse(schemas.ClearDagRun, await json_object(request))
+    form = parse_body(schemas.ClearDagRun, await json_body(request))
     row = await quick_read(run_list.get_run_row, database(request), dag_id, dag_run_id)
     if row is None:
         raise run_not_found(dag_id, dag_run_id)

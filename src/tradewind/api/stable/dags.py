@@ -20,7 +20,7 @@ from tradewind.api.stable._common import (
     blocking,
     config,
     database,
-    json_object,
+    json_body,
     quick_read,
 )
 from tradewind.api.stable.problems import Problem
@@ -37,8 +37,24 @@ LIST_PARAMETERS = [
     {"name": "only_active", "in": "query", "schema": {"type": "boolean", "default": True}},
     {"name": "paused", "in": "query", "schema": {"type": "boolean"}},
     {"name": "dag_id_pattern", "in": "query", "schema": {"type": "string"}},
-    {"name": "fields", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}},
+    {
+        "name": "fields",
+        "in": "query",
+        "schema": {"type": "array", "items": {"enum": list(schemas.DAG.model_fields)}},
+    },
 ]
+DETAIL_FIELDS = {
+    "name": "fields",
+    "in": "query",
+    "schema": {"type": "array", "items": {"enum": list(schemas.DAGDetail.model_fields)}},
+}
+UPDATE_MASK = {
+    "name": "update_mask",
+    "in": "query",
+    "schema": {"type": "array", "items": {"enum": ["is_paused"]}},
+    "style": "form",
+    "explode": False,
+}
 
 
 def dag_not_found(dag_id: str) -> Problem:
@@ -103,18 +119,18 @@ def time_delta(delta: timedelta | None) -> dict[str, Any] | None:
     }
 
 
-def dag_json(row: dict[str, Any]) -> dict[str, Any]:
+def dag_json(row: dag_list.DagRow) -> dict[str, Any]:
     """Airflow's ``DAG`` object from a row of :func:`dag_list.list_dags_page`."""
-    fileloc = row["fileloc"]
-    schedule = row["schedule"]
+    fileloc = row.fileloc
+    schedule = row.schedule
     return {
-        "dag_id": row["dag_id"],
-        "dag_display_name": row["dag_id"],
+        "dag_id": row.dag_id,
+        "dag_display_name": row.dag_id,
         "root_dag_id": None,
-        "is_paused": bool(row["is_paused"]),
-        "is_active": bool(row["is_active"]),
+        "is_paused": row.is_paused,
+        "is_active": row.is_active,
         "is_subdag": False,
-        "last_parsed_time": row["last_parsed_time"],
+        "last_parsed_time": row.last_parsed_time,
         "last_pickled": None,
         "last_expired": None,
         "scheduler_lock": None,
@@ -122,19 +138,19 @@ def dag_json(row: dict[str, Any]) -> dict[str, Any]:
         "default_view": "grid",
         "fileloc": fileloc,
         "file_token": file_token(fileloc),
-        "owners": owners(row["owners"]),
-        "description": row["description"],
+        "owners": owners(row.owners),
+        "description": row.description,
         "schedule_interval": schedule_interval(schedule),
         "timetable_description": None if schedule in (None, "None") else schedule,
-        "tags": [{"name": tag} for tag in row["tags"] or ()],
-        "max_active_tasks": row["max_active_tasks"],
-        "max_active_runs": row["max_active_runs"],
+        "tags": [{"name": tag} for tag in row.tags],
+        "max_active_tasks": row.max_active_tasks,
+        "max_active_runs": row.max_active_runs,
         "has_task_concurrency_limits": None,
-        "has_import_errors": bool(row["has_import_errors"]),
-        "next_dagrun": row["next_dagrun"],
-        "next_dagrun_data_interval_start": row["next_dagrun_data_interval_start"],
-        "next_dagrun_data_interval_end": row["next_dagrun_data_interval_end"],
-        "next_dagrun_create_after": row["next_dagrun_create_after"],
+        "has_import_errors": row.has_import_errors,
+        "next_dagrun": row.next_dagrun,
+        "next_dagrun_data_interval_start": row.next_dagrun_data_interval_start,
+        "next_dagrun_data_interval_end": row.next_dagrun_data_interval_end,
+        "next_dagrun_create_after": row.next_dagrun_create_after,
         "max_consecutive_failed_dag_runs": 0,
     }
 
@@ -205,13 +221,7 @@ async def get_dags(request: Request) -> JSONResponse:
                 "in": "query",
                 "schema": {"type": "array", "items": {"type": "string"}},
             },
-            {
-                "name": "update_mask",
-                "in": "query",
-                "schema": {"type": "array", "items": {"type": "string"}},
-                "style": "form",
-                "explode": False,
-            },
+            UPDATE_MASK,
             {"name": "only_active", "in": "query", "schema": {"type": "boolean", "default": True}},
             {
                 "name": "dag_id_pattern",
@@ -227,9 +237,9 @@ async def get_dags(request: Request) -> JSONResponse:
 )
 async def patch_dags(request: Request) -> JSONResponse:
     query = request.query_params
-    if not query.get("dag_id_pattern"):
+    if query.get("dag_id_pattern") is None:
         raise BadRequest("Missing query parameter 'dag_id_pattern' ('~' for every DAG)")
-    paused = paused_of(await json_object(request), params.update_mask(query))
+    paused = paused_of(await json_body(request), params.update_mask(query))
     page = paging.page(query, config(request))
     flt = dag_filter(request)
     db = database(request)
@@ -248,22 +258,19 @@ async def patch_dags(request: Request) -> JSONResponse:
         offset=page.offset,
     )
     changed = set(dag_ids)
-    shown = [dag_json(row) for row in rows if row["dag_id"] in changed]
+    shown = [dag_json(row) for row in rows if row.dag_id in changed]
     return JSONResponse(paging.collection("dags", shown, total))
 
 
 def paused_of(body: dict[str, Any], mask: tuple[str, ...]) -> bool:
-    """``is_paused`` from a PATCH body: the one field the API may change, as in Airflow."""
-    if mask:
-        if list(mask) != ["is_paused"]:
-            raise BadRequest("Only `is_paused` field can be updated through the REST API")
-    else:
-        others = sorted(set(body) - {"is_paused"})
-        if others:
-            named = ", ".join(others)
-            raise BadRequest(
-                f"Only `is_paused` field can be updated through the REST API, not {named}"
-            )
+    """``is_paused`` from a PATCH body: the one field the API may change. As in Airflow,
+    any other field of the ``DAG`` in the body is refused, ``update_mask`` or not."""
+    if mask and set(mask) != {"is_paused"}:
+        raise BadRequest("Only `is_paused` field can be updated through the REST API")
+    others = sorted(set(body) - {"is_paused"})
+    if others:
+        named = ", ".join(others)
+        raise BadRequest(f"Only `is_paused` field can be updated through the REST API, not {named}")
     value = body.get("is_paused")
     if not isinstance(value, bool):
         raise BadRequest(f"{value!r} is not of type 'boolean' - 'is_paused'")
@@ -292,20 +299,14 @@ async def get_dag(request: Request, dag_id: str) -> JSONResponse:
     responses=schemas.errors(400, 404),
     openapi_extra={
         "parameters": [
-            {
-                "name": "update_mask",
-                "in": "query",
-                "schema": {"type": "array", "items": {"type": "string"}},
-                "style": "form",
-                "explode": False,
-            },
+            UPDATE_MASK,
         ],
         "requestBody": schemas.body(schemas.DAGPatch),
     },
     summary="Pause or unpause a DAG",
 )
 async def patch_dag(request: Request, dag_id: str) -> JSONResponse:
-    paused = paused_of(await json_object(request), params.update_mask(request.query_params))
+    paused = paused_of(await json_body(request), params.update_mask(request.query_params))
     db = database(request)
     try:
         await blocking(
@@ -339,7 +340,7 @@ async def delete_dag(request: Request, dag_id: str) -> Response:
     operation_id="get_dag_details",
     response_model=schemas.DAGDetail,
     responses=schemas.errors(404),
-    openapi_extra={"parameters": [LIST_PARAMETERS[-1]]},
+    openapi_extra={"parameters": [DETAIL_FIELDS]},
     summary="Get a DAG with its settings from the DAG file",
 )
 async def get_dag_details(request: Request, dag_id: str) -> JSONResponse:
@@ -355,7 +356,7 @@ async def get_dag_details(request: Request, dag_id: str) -> JSONResponse:
     return JSONResponse(only_fields(shown, params.strings(request.query_params, "fields")))
 
 
-def detail_json(dag: SerializedDAG, row: Any) -> dict[str, Any]:
+def detail_json(dag: SerializedDAG, row: dag_list.DagRow) -> dict[str, Any]:
     """What ``DAGDetail`` adds to ``DAG``, from the serialized DAG."""
     zone = getattr(dag.timetable, "zone", None)
     return {
@@ -383,7 +384,7 @@ def detail_json(dag: SerializedDAG, row: Any) -> dict[str, Any]:
         },
         "end_date": iso(dag.end_date),
         "is_paused_upon_creation": dag.is_paused_upon_creation,
-        "last_parsed": row["last_parsed_time"],
+        "last_parsed": row.last_parsed_time,
         "template_search_path": None,
         "render_template_as_native_obj": None,
     }
@@ -394,15 +395,17 @@ def detail_json(dag: SerializedDAG, row: Any) -> dict[str, Any]:
     operation_id="get_tasks",
     response_model=schemas.TaskCollection,
     responses=schemas.errors(400, 404),
-    openapi_extra={"parameters": [paging.order_parameter(["task_id", "-task_id"], "task_id")]},
+    openapi_extra={
+        "parameters": [paging.order_parameter(list(schemas.Task.model_fields), "task_id")]
+    },
     summary="The DAG's tasks",
 )
 async def get_tasks(request: Request, dag_id: str) -> JSONResponse:
     dag = await _serialized(request, dag_id)
-    order_by = request.query_params.get("order_by") or "task_id"
-    name = order_by.lstrip("-")
+    order_by = request.query_params.get("order_by", "task_id")
+    name = order_by[1:] if order_by.startswith("-") else order_by
     tasks = [task_json(task) for task in dag.tasks.values()]
-    if tasks and name not in tasks[0]:
+    if name not in schemas.Task.model_fields:
         raise BadRequest(
             f"Ordering with '{name}' is disallowed or the attribute does not exist on the model"
         )
@@ -463,7 +466,6 @@ def task_json(task: SerializedTask) -> dict[str, Any]:
         "ui_color": "#fff",
         "ui_fgcolor": "#000",
         "template_fields": list(task.template_fields),
-        "sub_dag": None,
         "downstream_task_ids": sorted(task.downstream_task_ids),
         "doc_md": task.doc_md,
     }

@@ -52,6 +52,10 @@ def document(app: FastAPI) -> dict[str, Any]:
         servers=[{"url": "/api/v1", "description": "Apache Airflow Stable API."}],
     )
     components = built.setdefault("components", {}).setdefault("schemas", {})
+    # Like Airflow's document, an answer's object requires no property: ``?fields=``
+    # returns only the ones asked for.
+    for schema in components.values():
+        schema.pop("required", None)
     models: list[type[BaseModel]] = [schemas.Error, *schemas.BODY_MODELS]
     _, extra = models_json_schema(
         [(model, "validation") for model in models], ref_template=REF_TEMPLATE
@@ -69,7 +73,8 @@ def _add_auth_answers(built: dict[str, Any], app: FastAPI) -> None:
     if scheme is not None:
         built["components"]["securitySchemes"] = {"api_auth": scheme}
         built["security"] = [{"api_auth": []}]
-    answers = schemas.errors(401, 403)
+    # Any call can be refused as unauthenticated or forbidden, and any query string be bad.
+    answers = schemas.errors(400, 401, 403)
     for operations in built.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})

@@ -43,7 +43,7 @@ def _integer(name: str, text: str) -> int:
 def page_limit(text: str | None, config: Config) -> int:
     maximum = int(config.get("api", "maximum_page_limit"))
     fallback = int(config.get("api", "fallback_page_limit"))
-    if text is None or text == "":
+    if text is None:
         return min(fallback, maximum)
     limit = _integer("limit", text)
     if limit < 0:
@@ -54,7 +54,7 @@ def page_limit(text: str | None, config: Config) -> int:
 
 
 def page_offset(text: str | None) -> int:
-    if text is None or text == "":
+    if text is None:
         return 0
     offset = _integer("offset", text)
     if offset < 0:
@@ -69,7 +69,7 @@ def page(query: QueryParams, config: Config) -> Page:
     return Page(
         limit=page_limit(query.get("limit"), config),
         offset=page_offset(query.get("offset")),
-        order_by=query.get("order_by") or None,
+        order_by=query.get("order_by"),
     )
 
 
@@ -80,7 +80,7 @@ def ordering(
     tie_breaker: Sequence[ColumnElement[Any]] = (),
 ) -> list[ColumnElement[Any]]:
     """ORDER BY clauses for ``order_by`` (``-name`` descends), then ``tie_breaker``."""
-    text = order_by or default
+    text = default if order_by is None else order_by
     name = text[1:] if text.startswith("-") else text
     column = allowed.get(name)
     if column is None:
@@ -92,8 +92,9 @@ def ordering(
 
 
 def order_names(order_by: str | None, allowed: Collection[str], default: str) -> tuple[str, bool]:
-    """``order_by`` checked against ``allowed`` names: (name, descending)."""
-    text = order_by or default
+    """``order_by`` checked against ``allowed`` names: (name, descending); absent (None)
+    is ``default``, empty is a 400 like any other unknown name."""
+    text = default if order_by is None else order_by
     name = text[1:] if text.startswith("-") else text
     if name not in allowed:
         raise BadRequest(
@@ -123,13 +124,18 @@ PAGE_PARAMETERS: list[dict[str, Any]] = [
         {"type": "integer", "default": 100, "minimum": 0},
         "Rows per page; above [api] maximum_page_limit it is lowered to it",
     ),
-    _query("offset", {"type": "integer", "minimum": 0}, "Rows to skip"),
+    _query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}, "Rows to skip"),
 ]
 
 
 def order_parameter(names: Sequence[str], default: str) -> dict[str, Any]:
     return _query(
         "order_by",
-        {"type": "string"},
-        f"One of {', '.join(names)}; '-' in front sorts descending (default {default})",
+        {"type": "string", "enum": order_values(names)},
+        f"A field; '-' in front sorts descending (default {default})",
     )
+
+
+def order_values(names: Sequence[str]) -> list[str]:
+    """What ``order_by`` accepts: each name, and each with ``-`` in front."""
+    return [*names, *(f"-{name}" for name in names)]

@@ -19,7 +19,7 @@ _FALSE = {"false", "0", "no"}
 
 def boolean(query: QueryParams, name: str, default: bool | None = None) -> bool | None:
     text = query.get(name)
-    if text is None or text == "":
+    if text is None:
         return default
     lowered = text.strip().lower()
     if lowered in _TRUE:
@@ -39,7 +39,7 @@ def strings(query: QueryParams, name: str) -> tuple[str, ...]:
 
 def date(query: QueryParams, name: str) -> datetime | None:
     text = query.get(name)
-    if text is None or text == "":
+    if text is None:
         return None
     return date_value(name, text)
 
@@ -53,17 +53,20 @@ def date_value(name: str, text: str) -> datetime:
 
 def number(query: QueryParams, name: str) -> float | None:
     text = query.get(name)
-    if text is None or text == "":
+    if text is None:
         return None
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        raise BadRequest(f"{text!r} is not of type 'number' - '{name}'") from None
+        value = float("nan")
+    if value == value and abs(value) != float("inf"):
+        return value
+    raise BadRequest(f"{text!r} is not of type 'number' - '{name}'")
 
 
 def integer(query: QueryParams, name: str) -> int | None:
     text = query.get(name)
-    if text is None or text == "":
+    if text is None:
         return None
     try:
         return int(text)
@@ -73,3 +76,10 @@ def integer(query: QueryParams, name: str) -> int | None:
 
 def update_mask(query: QueryParams) -> tuple[str, ...]:
     return strings(query, "update_mask")
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """A date from a body: naive means UTC, as everywhere in the API."""
+    if value is None:
+        return None
+    return date_value("date", value.isoformat())

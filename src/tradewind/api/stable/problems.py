@@ -11,8 +11,10 @@ Handlers raise our own exceptions (``NotFound``, ``BadRequest`` from operations)
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI
@@ -22,7 +24,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tradewind.api.errors import allowed_methods
 from tradewind.api.responses import PayloadTooLarge
 from tradewind.db.outage import database_unavailable, outage_reason
 from tradewind.exceptions import (
@@ -120,7 +121,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(BadRequest, _bad_request)
     app.add_exception_handler(TradewindException, _tradewind_error)
-    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(SQLAlchemyError, _database_error)
     app.add_exception_handler(Exception, _server_error)
@@ -159,7 +160,7 @@ async def _tradewind_error(_request: Request, exc: Exception) -> Response:
     return problem(500, str(exc))
 
 
-async def _http_error(request: Request, exc: Exception) -> Response:
+async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     headers = dict(exc.headers or {})
     if exc.status_code == 404:
@@ -170,6 +171,29 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     else:
         detail = str(exc.detail)
     return problem(exc.status_code, detail, headers=headers or None)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods the document gives the most specific path matching this one:
+    ``/dags/~/dagRuns/list`` is the batch list (POST), not a run called "list" of a DAG
+    called "~" (whose GET, PATCH and DELETE the routes would also take)."""
+    from tradewind.api.stable.openapi import document
+
+    root = request.scope.get("root_path", "")
+    path = request.scope["path"]
+    path = path[len(root) :] if root and path.startswith(root) else path
+    best: tuple[int, list[str]] | None = None
+    for template, operations in document(request.app).get("paths", {}).items():
+        if _template_regex(template).fullmatch(path):
+            rank = template.count("{")
+            if best is None or rank < best[0]:
+                best = (rank, sorted(method.upper() for method in operations))
+    return best[1] if best is not None else []
+
+
+@functools.lru_cache(maxsize=512)
+def _template_regex(template: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)))
 
 
 async def _validation_error(_request: Request, exc: Exception) -> Response:

@@ -9,17 +9,21 @@ and parameters where Tradewind differs are marked with ``x-tradewind`` (:func:`r
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
+from pydantic.json_schema import SkipJsonSchema
+
+from tradewind.api.experimental.schemas import RUN_ID_PATTERN
+from tradewind.api.stable.paging import order_values
+from tradewind.db.models.base import ID_LENGTH
+from tradewind.operations import run_list
 
 
 def refused(*names: str, why: str) -> dict[str, Any]:
     """``openapi_extra`` marking what Airflow accepts here and Tradewind answers with 400."""
     return {"x-tradewind": {"refused": list(names), "why": why}}
 
-
-ModelT = TypeVar("ModelT", bound="BaseModel")
 
 # Request bodies named in the document by ``body()``: openapi.py adds their schemas.
 BODY_MODELS: list[type[BaseModel]] = []
@@ -58,8 +62,30 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def _only_false(value: bool) -> bool:
+    if value:
+        raise ValueError("only false is supported by Tradewind")
+    return value
+
+
+#: A boolean Airflow accepts that Tradewind supports only as ``false``.
+OnlyFalse = Annotated[
+    bool,
+    AfterValidator(_only_false),
+    Field(json_schema_extra={"const": False, "x-tradewind": "only false is supported"}),
+]
+#: A date that may be left out but, when given, is not null.
+OptionalDate = datetime | SkipJsonSchema[None]
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="allow")
+
+
+class Body(BaseModel):
+    """A request body: a field it does not name is a 400, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class Error(BaseModel):
@@ -134,8 +160,9 @@ class DAGCollection(BaseModel):
     total_entries: int
 
 
-class DAGPatch(BaseModel):
-    """The one field a PATCH of a DAG may change (Airflow's body is a whole ``DAG``)."""
+class DAGPatch(Body):
+    """The one field a PATCH of a DAG may change; like Airflow, read-only fields of the
+    ``DAG`` in the body are refused, ``update_mask`` or not."""
 
     is_paused: bool
 
@@ -187,7 +214,6 @@ class Task(Model):
     ui_color: str
     ui_fgcolor: str
     template_fields: list[str]
-    sub_dag: None = None
     downstream_task_ids: list[str]
     doc_md: str | None = None
 
@@ -202,6 +228,8 @@ class DagSource(BaseModel):
 
 
 # --- DAG runs ---------------------------------------------------------------------------------
+
+RUN_ORDER: list[JsonValue] = list(order_values(list(run_list.ORDER_COLUMNS)))
 
 DagState = Literal["queued", "running", "success", "failed"]
 
@@ -228,34 +256,50 @@ class DAGRunCollection(BaseModel):
     total_entries: int
 
 
-class TriggerDAGRun(BaseModel):
+class TriggerDAGRun(Body):
     """The body of ``POST /dags/{dag_id}/dagRuns`` (Airflow names it ``DAGRun`` too)."""
 
-    model_config = ConfigDict(extra="forbid")
-    dag_run_id: str | None = None
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            # Both ends of the data interval, or neither.
+            "anyOf": [
+                {"required": ["data_interval_start", "data_interval_end"]},
+                {
+                    "not": {
+                        "anyOf": [
+                            {"required": ["data_interval_start"]},
+                            {"required": ["data_interval_end"]},
+                        ]
+                    }
+                },
+            ]
+        },
+    )
+    dag_run_id: Annotated[str, Field(max_length=ID_LENGTH, pattern=RUN_ID_PATTERN)] | None = None
     logical_date: datetime | None = None
     execution_date: datetime | None = None
-    data_interval_start: datetime | None = None
-    data_interval_end: datetime | None = None
+    data_interval_start: OptionalDate = None
+    data_interval_end: OptionalDate = None
     conf: dict[str, Any] | None = None
     note: str | None = None
 
 
-class UpdateDagRunState(BaseModel):
+class UpdateDagRunState(Body):
     state: Literal["success", "failed", "queued"]
 
 
-class ClearDagRun(BaseModel):
+class ClearDagRun(Body):
     dry_run: bool = True
 
 
-class SetDagRunNote(BaseModel):
+class SetDagRunNote(Body):
     note: str
 
 
-class ListDagRunsForm(BaseModel):
-    order_by: str | None = None
-    page_offset: int | None = Field(default=None, ge=0)
+class ListDagRunsForm(Body):
+    order_by: str | None = Field(None, json_schema_extra={"enum": RUN_ORDER})
+    page_offset: int | None = Field(default=None, ge=0, le=2**63 - 1)
     page_limit: int | None = Field(default=100, ge=1)
     dag_ids: list[str] | None = None
     states: list[str] | None = None
@@ -335,7 +379,7 @@ class TaskInstanceReferenceCollection(BaseModel):
     task_instances: list[TaskInstanceReference]
 
 
-class ListTaskInstanceForm(BaseModel):
+class ListTaskInstanceForm(Body):
     dag_ids: list[str] | None = None
     dag_run_ids: list[str] | None = None
     task_ids: list[str] | None = None
@@ -350,27 +394,41 @@ class ListTaskInstanceForm(BaseModel):
     state: list[TaskState | None] | None = None
     pool: list[str] | None = None
     queue: list[str] | None = None
-    executor: list[str] | None = None
+    executor: list[str] | None = Field(
+        None, max_length=0, json_schema_extra={"x-tradewind": "one executor runs every task"}
+    )
+    page_offset: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    page_limit: int | None = Field(default=100, ge=1)
 
 
-class UpdateTaskInstance(BaseModel):
+class UpdateTaskInstance(Body):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            # Without dry_run (true by default), new_state says what to set.
+            "if": {"properties": {"dry_run": {"const": False}}, "required": ["dry_run"]},
+            "then": {"required": ["new_state"]},
+        },
+    )
     dry_run: bool = True
     new_state: UpdateTaskState | None = None
 
 
-class ClearTaskInstances(BaseModel):
+class ClearTaskInstances(Body):
     dry_run: bool = True
     task_ids: list[str] | None = Field(default=None, min_length=1)
     start_date: datetime | None = None
     end_date: datetime | None = None
     only_failed: bool = True
     only_running: bool = False
-    reset_dag_runs: bool | None = None
+    reset_dag_runs: Literal[True] | None = Field(
+        None, json_schema_extra={"x-tradewind": "a clear always re-queues its runs"}
+    )
     dag_run_id: str | None = None
-    include_upstream: bool = False
+    include_upstream: OnlyFalse = False
     include_downstream: bool = False
-    include_future: bool = False
-    include_past: bool = False
+    include_future: OnlyFalse = False
+    include_past: OnlyFalse = False
 
 
 class TaskLog(BaseModel):

@@ -10,16 +10,26 @@ import json
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from tradewind.api.stable import paging, params, schemas
-from tradewind.api.stable._common import actor, blocking, config, database, json_object, quick_read
-from tradewind.api.stable.dag_runs import parse, run_not_found, utc
+from tradewind.api.stable._common import (
+    actor,
+    blocking,
+    config,
+    database,
+    json_body,
+    json_object,
+    parse_body,
+    quick_read,
+)
+from tradewind.api.stable.dag_runs import run_not_found
 from tradewind.api.stable.dags import accepted, dag_not_found
 from tradewind.api.stable.problems import Problem
 from tradewind.db.models import TaskInstanceState
@@ -30,7 +40,25 @@ from tradewind.operations.task_instances import MAX_MAP_INDEX
 
 router = APIRouter(tags=["TaskInstance"])
 
+
+class MapIndexConvertor(Convertor[int]):
+    """``{map_index:mapindex}``: a whole number from -1, so ``.../{task_id}/listMapped``
+    and ``.../xcomEntries`` never reach the mapped-instance routes."""
+
+    regex = "-?[0-9]{1,10}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("mapindex", MapIndexConvertor())
+MapIndex = Annotated[int, Path(ge=-1, le=MAX_MAP_INDEX)]
+
 _ARRAY = {"type": "array", "items": {"type": "string"}}
+TI_STATES = [*TaskInstanceState, "restarting", "none"]
 _DATE = {"type": "string", "format": "date-time"}
 FILTER_PARAMETERS = [
     *(
@@ -40,11 +68,16 @@ FILTER_PARAMETERS = [
     ),
     {"name": "duration_gte", "in": "query", "schema": {"type": "number"}},
     {"name": "duration_lte", "in": "query", "schema": {"type": "number"}},
-    {"name": "state", "in": "query", "schema": _ARRAY},
+    {
+        "name": "state",
+        "in": "query",
+        "schema": {"type": "array", "items": {"type": "string", "enum": TI_STATES}},
+    },
     {"name": "pool", "in": "query", "schema": _ARRAY},
     {"name": "queue", "in": "query", "schema": _ARRAY},
 ]
 _BASE = "/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances"
+MAP_INDEX_SCHEMA = {"type": "integer", "minimum": -1, "maximum": MAX_MAP_INDEX}
 
 
 def iso(value: datetime | None) -> str | None:
@@ -173,10 +206,7 @@ async def get_task_instances(request: Request, dag_id: str, dag_run_id: str) -> 
     summary="List task instances of any DAGs and runs (the filters in the body)",
 )
 async def get_task_instances_batch(request: Request) -> JSONResponse:
-    body = await json_object(request)
-    form = parse(schemas.ListTaskInstanceForm, body)
-    if form.executor:
-        raise BadRequest("'executor' is not supported: Tradewind runs every task on one executor")
+    form = parse_body(schemas.ListTaskInstanceForm, await json_body(request))
 
     def names(values: list[str] | None) -> tuple[str, ...] | None:
         return tuple(values) if values else None
@@ -188,17 +218,19 @@ async def get_task_instances_batch(request: Request) -> JSONResponse:
         states=_states(form.state or []),
         pools=tuple(form.pool or ()),
         queues=tuple(form.queue or ()),
-        execution_date_gte=utc(form.execution_date_gte),
-        execution_date_lte=utc(form.execution_date_lte),
-        start_date_gte=utc(form.start_date_gte),
-        start_date_lte=utc(form.start_date_lte),
-        end_date_gte=utc(form.end_date_gte),
-        end_date_lte=utc(form.end_date_lte),
+        execution_date_gte=params.utc(form.execution_date_gte),
+        execution_date_lte=params.utc(form.execution_date_lte),
+        start_date_gte=params.utc(form.start_date_gte),
+        start_date_lte=params.utc(form.start_date_lte),
+        end_date_gte=params.utc(form.end_date_gte),
+        end_date_lte=params.utc(form.end_date_lte),
         duration_gte=form.duration_gte,
         duration_lte=form.duration_lte,
     )
-    limit = paging.page_limit(str(body.get("page_limit") or ""), config(request))
-    offset = paging.page_offset(str(body.get("page_offset") or ""))
+    limit = paging.page_limit(
+        None if form.page_limit is None else str(form.page_limit), config(request)
+    )
+    offset = form.page_offset or 0
     rows, total = await blocking(
         ti_list.list_task_instances_page,
         database(request),
@@ -287,7 +319,7 @@ def _xcom_entry(row: Any) -> dict[str, Any]:
     openapi_extra={
         "parameters": [
             *paging.PAGE_PARAMETERS,
-            {"name": "map_index", "in": "query", "schema": {"type": "integer"}},
+            {"name": "map_index", "in": "query", "schema": MAP_INDEX_SCHEMA},
             {"name": "xcom_key", "in": "query", "schema": {"type": "string"}},
         ]
     },
@@ -321,7 +353,7 @@ async def get_xcom_entries(
     tags=["XCom"],
     openapi_extra={
         "parameters": [
-            {"name": "map_index", "in": "query", "schema": {"type": "integer"}},
+            {"name": "map_index", "in": "query", "schema": MAP_INDEX_SCHEMA},
             {"name": "deserialize", "in": "query", "schema": {"type": "boolean"}},
             {"name": "stringify", "in": "query", "schema": {"type": "boolean", "default": True}},
         ]
@@ -390,18 +422,22 @@ def _log_pos(token: str | None) -> int:
     openapi_extra={
         "parameters": [
             {"name": "full_content", "in": "query", "schema": {"type": "boolean"}},
-            {"name": "map_index", "in": "query", "schema": {"type": "integer"}},
+            {"name": "map_index", "in": "query", "schema": MAP_INDEX_SCHEMA},
             {"name": "token", "in": "query", "schema": {"type": "string"}},
         ]
     },
     summary="A try's log",
 )
 async def get_log(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, task_try_number: str
+    request: Request,
+    dag_id: str,
+    dag_run_id: str,
+    task_id: str,
+    task_try_number: Annotated[int, Path(ge=1, le=MAX_MAP_INDEX)],
 ) -> Response:
     query = request.query_params
     kind = accepted(request, ("application/json", "text/plain"))
-    try_number = _try_number(task_try_number)
+    try_number = task_try_number
     index = map_index_of(query.get("map_index") or "-1")
     full = params.boolean(query, "full_content", False)
     start = 0 if full else _log_pos(query.get("token"))
@@ -421,16 +457,6 @@ async def get_log(
     )
 
 
-def _try_number(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        raise BadRequest(f"{text!r} is not of type 'integer' - 'task_try_number'") from None
-    if number < 1:
-        raise BadRequest(f"task_try_number must be at least 1, not {number}")
-    return number
-
-
 # --- one task instance ---------------------------------------------------------------------------
 
 
@@ -444,7 +470,9 @@ async def _get(request: Request, dag_id: str, run_id: str, task_id: str, index: 
 
 
 async def _patch(request: Request, dag_id: str, run_id: str, task_id: str, index: int) -> Response:
-    form = parse(schemas.UpdateTaskInstance, await json_object(request))
+    """PATCH one task instance; Airflow requires the body of an unmapped one only."""
+    body = await (json_body(request) if index == -1 else json_object(request))
+    form = parse_body(schemas.UpdateTaskInstance, body)
     db = database(request)
     row = await quick_read(ti_list.get_task_instance_row, db, dag_id, run_id, task_id, index)
     if row is None:
@@ -509,20 +537,20 @@ async def patch_task_instance(
 
 
 @router.get(
-    _BASE + "/{task_id}/{map_index}",
+    _BASE + "/{task_id}/{map_index:mapindex}",
     operation_id="get_mapped_task_instance",
     summary="Get one instance of a mapped task",
     response_model=schemas.TaskInstance,
     responses=_ERRORS,
 )
 async def get_mapped_task_instance(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: str
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: MapIndex
 ) -> Response:
-    return await _get(request, dag_id, dag_run_id, task_id, map_index_of(map_index))
+    return await _get(request, dag_id, dag_run_id, task_id, map_index)
 
 
 @router.patch(
-    _BASE + "/{task_id}/{map_index}",
+    _BASE + "/{task_id}/{map_index:mapindex}",
     operation_id="patch_mapped_task_instance",
     summary="Set the state of one instance of a mapped task (dry_run by default)",
     response_model=schemas.TaskInstanceReference,
@@ -530,9 +558,9 @@ async def get_mapped_task_instance(
     openapi_extra=_PATCH_BODY,
 )
 async def patch_mapped_task_instance(
-    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: str
+    request: Request, dag_id: str, dag_run_id: str, task_id: str, map_index: MapIndex
 ) -> Response:
-    return await _patch(request, dag_id, dag_run_id, task_id, map_index_of(map_index))
+    return await _patch(request, dag_id, dag_run_id, task_id, map_index)
 
 
 # --- clearing ------------------------------------------------------------------------------------
@@ -557,14 +585,7 @@ async def patch_mapped_task_instance(
     summary="Clear task instances of a DAG (dry_run, the default, only lists them)",
 )
 async def post_clear_task_instances(request: Request, dag_id: str) -> JSONResponse:
-    form = parse(schemas.ClearTaskInstances, await json_object(request))
-    for name in ("include_upstream", "include_future", "include_past"):
-        if getattr(form, name):
-            raise BadRequest(f"'{name}' is not supported by Tradewind's clear")
-    if form.reset_dag_runs is False:
-        raise BadRequest("'reset_dag_runs': false is not supported: a clear always re-queues runs")
-    if form.only_failed and form.only_running:
-        raise BadRequest("only_failed and only_running cannot both be true")
+    form = parse_body(schemas.ClearTaskInstances, await json_body(request))
     regex = None
     if form.task_ids:
         regex = "^(?:" + "|".join(re.escape(task_id) for task_id in form.task_ids) + ")$"
@@ -576,8 +597,8 @@ async def post_clear_task_instances(request: Request, dag_id: str) -> JSONRespon
             config(request),
             dag_id,
             task_regex=regex,
-            start_date=utc(form.start_date),
-            end_date=utc(form.end_date),
+            start_date=params.utc(form.start_date),
+            end_date=params.utc(form.end_date),
             only_failed=form.only_failed,
             only_running=form.only_running,
             run_id=form.dag_run_id,
