@@ -158,12 +158,8 @@ def test_dag_details_batches_notes_xcom_and_deletes(api: client.ApiClient) -> No
     xcoms = x_com_api.XComApi(api)
 
     assert dags.get_dag_details(DAG_ID).dag_id == DAG_ID
-    # The client's Task model types sub_dag as a DAG, not nullable, and a task has none:
-    # these two are read without the client's type check (issue 18's report).
-    tasks = dags.get_tasks(DAG_ID, _check_return_type=False)
-    assert sorted(t["task_id"] for t in tasks["tasks"]) == ["bye", "hello"]
-    task = dags.get_task(DAG_ID, "hello", _check_return_type=False)
-    assert task["downstream_task_ids"] == ["bye"]
+    assert sorted(t.task_id for t in dags.get_tasks(DAG_ID).tasks) == ["bye", "hello"]
+    assert dags.get_task(DAG_ID, "hello").downstream_task_ids == ["bye"]
     source = dags.get_dag_source(dags.get_dag(DAG_ID).file_token)
     assert 'DAG("client_demo"' in source.content
     bulk = dags.patch_dags("client_", DAG(is_paused=False), update_mask=["is_paused"])
