@@ -96,6 +96,12 @@ OPTIONS: dict[str, dict[str, Option]] = {
             "Serve `import airflow...` in DAG files from Tradewind's own modules (an import "
             "hook; off, a real Airflow installed beside Tradewind is left alone).",
         ),
+        "test_connection": _opt(
+            "str",
+            "Disabled",
+            "Enabled lets API users test a connection (POST /api/v1/connections/test reaches "
+            "the host it names, from the webserver); Disabled (or Hidden) answers 403.",
+        ),
         "fernet_key": _opt(
             "str",
             "",
@@ -184,6 +190,12 @@ OPTIONS: dict[str, dict[str, Option]] = {
             "bool",
             "False",
             "Send the session cookie over HTTPS only; implied when base_url is https.",
+        ),
+        "expose_config": _opt(
+            "str",
+            "False",
+            "Serve the configuration at /api/v1/config: True (secrets included), "
+            "non-sensitive-only (secrets shown as '< hidden >') or False (403).",
         ),
         "login_failures_per_user": _opt(
             "int", "10", "Failed logins of one user name per window before it gets 429."

@@ -192,6 +192,23 @@ class DagRunAlreadyExists(BadRequest):
     pass
 
 
+class AlreadyExists(BadRequest):
+    """A pool, connection... by that name exists already (HTTP 409 in ``/api/v1``; a 400
+    where the API, like the experimental one, has no conflict status)."""
+
+
+class PoolAlreadyExists(AlreadyExists):
+    pass
+
+
+class ConnectionAlreadyExists(AlreadyExists):
+    pass
+
+
+class ImportErrorNotFound(NotFound):
+    pass
+
+
 class DatabaseNotMigrated(TradewindException):
     """The metadata database has no schema, or an older one: run ``tradewind db migrate``."""
 

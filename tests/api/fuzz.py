@@ -60,6 +60,7 @@ def run_schemathesis(
     *options: str,
     env: dict[str, str] | None = None,
     let_in: bool = True,
+    config_file: Path = CONFIG_FILE,
 ) -> str:
     """Fuzz ``base_url`` as ``document`` describes it; fail with the findings if any.
 
@@ -69,7 +70,7 @@ def run_schemathesis(
     command = [
         *SCHEMATHESIS,
         "--config-file",
-        str(CONFIG_FILE),
+        str(config_file),
         "--no-color",
         "run",
         "--checks",

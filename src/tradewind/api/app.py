@@ -18,6 +18,7 @@ from tradewind.api.experimental import PREFIX, openapi, routers
 from tradewind.api.middleware import API_PREFIX, ApiAuthMiddleware
 from tradewind.api.nul_path import RejectNulInPath
 from tradewind.api.security_headers import SecurityHeaders
+from tradewind.api.stable.mount import WholePathMount
 from tradewind.config import Config
 from tradewind.db.engine import Database
 
@@ -45,7 +46,7 @@ def create_app(config: Config, database: Database | None = None) -> FastAPI:
     for router in routers():
         app.include_router(router, prefix=PREFIX)
     openapi.install(app, PREFIX, str(config.get("api", "auth_backend")))
-    app.mount(stable.PREFIX, stable.create_app(config, database))
+    app.router.routes.append(WholePathMount(stable.PREFIX, stable.create_app(config, database)))
     app.include_router(health.router)
     app.include_router(docs.router)
     app.add_middleware(RejectNulInPath)  # inside the API's auth check: strangers get a 401

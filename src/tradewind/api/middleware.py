@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/experimental"
 STABLE_PREFIX = "/api/v1"
+# Readable without credentials, as in Airflow: monitors and load balancers poll it.
+PUBLIC_PATHS = frozenset({f"{STABLE_PREFIX}/health"})
 
 
 class ApiAuthMiddleware:
@@ -36,7 +38,11 @@ class ApiAuthMiddleware:
         self.prefixes = prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
+        if (
+            scope["type"] != "http"
+            or not scope["path"].startswith(self.prefixes)
+            or scope["path"] in PUBLIC_PATHS
+        ):
             await self.app(scope, receive, send)
             return
         problem = scope["path"].startswith(STABLE_PREFIX)

@@ -14,11 +14,21 @@ from typing import Any
 import httpx
 
 from tradewind.authoring.connection import FIELDS, Connection, InvalidConnection
+from tradewind.config import Config
 from tradewind.db.models.base import ID_LENGTH
 from tradewind.db.secrets_store import SecretsStore
-from tradewind.exceptions import BadRequest, ConnectionNotFound
+from tradewind.exceptions import (
+    BadRequest,
+    ConfigError,
+    ConnectionAlreadyExists,
+    ConnectionNotFound,
+)
 from tradewind.operations import audit
 from tradewind.security.masking import MASK, is_sensitive_key
+
+# The columns of these fields are VARCHAR(500) (PostgreSQL refuses longer text).
+SHORT_FIELD_LENGTH = 500
+_SHORT_FIELDS = ("conn_type", "host", "schema")
 
 
 def validate_conn_id(conn_id: Any) -> str:
@@ -51,6 +61,10 @@ def connection_from_fields(conn_id: Any, fields: Any) -> Connection:
         value = getattr(connection, name)
         if value is not None and not isinstance(value, str):
             raise BadRequest(f"connection {conn_id}: {name} must be a string")
+        if name in _SHORT_FIELDS and value is not None and len(value) > SHORT_FIELD_LENGTH:
+            raise BadRequest(
+                f"connection {conn_id}: {name} can't be more than {SHORT_FIELD_LENGTH} characters"
+            )
     if not connection.conn_type:
         raise BadRequest(f"connection {conn_id} needs a conn_type")
     return connection
@@ -88,7 +102,7 @@ def add_connection(
     conn_id = validate_conn_id(connection.conn_id)
     with secrets.database.session() as session:
         if not replace and secrets.stored_connection(conn_id) is not None:
-            raise BadRequest(f"A connection with conn_id `{conn_id}` already exists")
+            raise ConnectionAlreadyExists(f"A connection with conn_id `{conn_id}` already exists")
         secrets.write_connection(session, connection)
         audit.record(session, "connection_set", actor, extra={"conn_id": conn_id})
     return shown(connection)
@@ -139,6 +153,27 @@ def test_connection(secrets: SecretsStore, conn_id: Any) -> tuple[bool, str]:
     connection = secrets.get_connection(conn_id)
     if connection is None:
         raise ConnectionNotFound(f"The conn_id `{conn_id}` isn't defined")
+    return try_connection(connection)
+
+
+TEST_CONNECTION_VALUES = ("enabled", "disabled", "hidden")
+
+
+def testing_enabled(config: Config) -> bool:
+    """Whether ``[core] test_connection`` lets API users test connections (Airflow's values:
+    Enabled, Disabled, Hidden; anything else is a mistake worth saying, not a silent no)."""
+    value = str(config.get("core", "test_connection")).strip().lower()
+    if value not in TEST_CONNECTION_VALUES:
+        raise ConfigError(
+            f"Invalid value {value!r} for [core] test_connection "
+            f"(from {config.source('core', 'test_connection')}): expected Enabled, Disabled "
+            "or Hidden."
+        )
+    return value == "enabled"
+
+
+def try_connection(connection: Connection) -> tuple[bool, str]:
+    """(reached?, what happened) for a connection that need not be stored."""
     conn_type = (connection.conn_type or "").lower()
     try:
         if conn_type in ("http", "https"):
@@ -172,6 +207,66 @@ def _test_sql(connection: Connection) -> tuple[bool, str]:
     finally:
         engine.dispose()
     return True, "Connection successfully tested"
+
+
+# --- the stable API's connections (Airflow 2's /api/v1 rules) -------------------------------
+
+# What a list may be sorted by, by Airflow's names (``id`` is the order of creation there;
+# here the list is by conn_id, which is what ``id`` gives).
+ORDERING = ("connection_id", "conn_type", "description", "host", "port", "id")
+UPDATABLE = ("conn_type", "description", "host", "schema", "login", "password", "port", "extra")
+
+
+def masked_extra(connection: Connection) -> str | None:
+    """``extra`` as Airflow's API shows it: JSON text, sensitive fields ``***``."""
+    if connection.extra is None:
+        return None
+    extra = connection.extra_dejson
+    return json.dumps(
+        {key: MASK if is_sensitive_key(key) else value for key, value in extra.items()}
+    )
+
+
+def connection_page(
+    secrets: SecretsStore, *, limit: int, offset: int, order_by: str = "id"
+) -> tuple[list[Connection], int]:
+    """One page of the stored connections sorted by an :data:`ORDERING` field (``-`` in
+    front descends; ``None`` values first, as in SQL ascending), and the total."""
+    name = order_by.removeprefix("-")
+    if name not in ORDERING:
+        raise BadRequest(
+            f"Ordering with '{name}' is disallowed or the attribute does not exist on the model"
+        )
+    attribute = "conn_id" if name in ("connection_id", "id") else name
+    stored = secrets.stored_connections()
+    stored.sort(
+        key=lambda c: (getattr(c, attribute) is not None, getattr(c, attribute) or 0),
+        reverse=order_by.startswith("-"),
+    )
+    return stored[offset : offset + limit], len(stored)
+
+
+def stored_connection(secrets: SecretsStore, conn_id: Any) -> Connection:
+    """The stored connection ``conn_id`` (the environment's are not the API's to show)."""
+    conn_id = validate_conn_id(conn_id)
+    connection = secrets.stored_connection(conn_id)
+    if connection is None:
+        raise ConnectionNotFound(f"The Connection with connection_id: `{conn_id}` was not found")
+    return connection
+
+
+def update_connection(
+    secrets: SecretsStore, conn_id: Any, changes: dict[str, Any], *, actor: str
+) -> Connection:
+    """Change some fields (of :data:`UPDATABLE`) of the stored connection ``conn_id``."""
+    unknown = sorted(set(changes) - set(UPDATABLE))
+    if unknown:
+        raise BadRequest(f"'{unknown[0]}' is unknown or cannot be updated.")
+    current = stored_connection(secrets, conn_id)
+    fields = {**current.to_dict(), "extra": current.extra, **changes}
+    updated = connection_from_fields(current.conn_id, fields)
+    add_connection(secrets, updated, actor=actor)
+    return updated
 
 
 __all__ = ["FIELDS"]

@@ -73,6 +73,13 @@ def check_triggerer(db: Database, threshold_seconds: float) -> dict[str, Any]:
     }
 
 
+def check_dag_processor() -> dict[str, Any]:
+    """The ``dag_processor`` part of Airflow's ``/api/v1/health``. DAG files are parsed by
+    the scheduler here (Airflow's default, with no standalone DAG processor), so there is
+    no processor of its own to report: Airflow then says ``null`` too."""
+    return {"status": None, "latest_dag_processor_heartbeat": None}
+
+
 def check_celery_broker(broker_url: str, timeout: float) -> tuple[bool, dict[str, Any]]:
     """(reachable?, the ``celery_broker`` part of ``/health``), for the CeleryExecutor."""
     try:

@@ -125,3 +125,42 @@ def export_variables(secrets: SecretsStore) -> dict[str, Any]:
         except ValueError:
             exported[var.key] = var.val
     return exported
+
+
+# --- the stable API's variables (Airflow 2's /api/v1 rules) ---------------------------------
+
+UPDATABLE = ("value", "description")
+
+
+def variable_page(
+    secrets: SecretsStore, *, limit: int, offset: int, descending: bool = False
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the stored variables by key (sensitive values ``***``), and the total.
+
+    Sorted and sliced here rather than in SQL: values are decrypted one by one anyway,
+    and an installation holds hundreds of variables, not millions.
+    """
+    shown = list_variables(secrets)
+    if descending:
+        shown.reverse()
+    return shown[offset : offset + limit], len(shown)
+
+
+def update_variable(
+    secrets: SecretsStore, key: Any, changes: dict[str, Any], *, actor: str
+) -> dict[str, Any]:
+    """Change the stored variable ``key``: its ``value`` and/or ``description``.
+
+    A variable only set in the environment is not stored, so it is a 404 here, as in
+    Airflow: the environment cannot be written from the API.
+    """
+    key = validate_key(key)
+    unknown = sorted(set(changes) - set(UPDATABLE))
+    if unknown:
+        raise BadRequest(f"'{unknown[0]}' is unknown or cannot be updated.")
+    stored = next((var for var in secrets.stored_variables() if var.key == key), None)
+    if stored is None:
+        raise VariableNotFound(f"Variable {key} does not exist")
+    value = changes.get("value", stored.val)
+    description = changes.get("description", stored.description)
+    return set_variable(secrets, key, value, description, actor=actor)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tradewind.db.models.base import ID_LENGTH
 from tradewind.db.models.pool import POOL_NAME_MAX_LENGTH
 from tradewind.db.models.variable import VARIABLE_KEY_MAX_LENGTH
+from tradewind.operations.connections import SHORT_FIELD_LENGTH
 from tradewind.operations.dag_runs import MAX_COUNT
 from tradewind.operations.pools import MAX_SLOTS, UNLIMITED
 from tradewind.states import DagRunState
@@ -325,15 +326,17 @@ class ConnectionBody(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     conn_id: str = Field(min_length=1, max_length=ID_LENGTH, pattern=NAME_PATTERN)
-    conn_type: str | None = Field(default=None, pattern=NAME_PATTERN)
+    conn_type: str | None = Field(default=None, max_length=SHORT_FIELD_LENGTH, pattern=NAME_PATTERN)
     uri: str | None = Field(
         default=None, description="Airflow's URI form, instead of the separate fields"
     )
     description: str | None = Field(default=None, pattern=NO_NUL)
-    host: str | None = Field(default=None, pattern=NO_NUL)
+    host: str | None = Field(default=None, max_length=SHORT_FIELD_LENGTH, pattern=NO_NUL)
     login: str | None = Field(default=None, pattern=NO_NUL)
     password: str | None = Field(default=None, pattern=NO_NUL)
-    schema_: str | None = Field(default=None, alias="schema", pattern=NO_NUL)
+    schema_: str | None = Field(
+        default=None, alias="schema", max_length=SHORT_FIELD_LENGTH, pattern=NO_NUL
+    )
     port: Annotated[int, Field(ge=0, le=65535)] | None = None
     extra: dict[str, Any] | None = None
 

@@ -37,11 +37,17 @@ from fastapi import FastAPI
 
 from tradewind import __version__
 from tradewind.api.stable import (
+    configuration,
+    connections,
     dag_runs,
     dags,
+    import_errors,
+    monitoring,
     openapi,
+    pools,
     problems,
     task_instances,
+    variables,
 )
 from tradewind.config import Config
 from tradewind.db.engine import Database
@@ -50,6 +56,7 @@ PREFIX = "/api/v1"
 
 # Resource modules, each exposing ``router``.
 RESOURCES: tuple[ModuleType, ...] = (dags, dag_runs, task_instances)
+RESOURCES += (pools, variables, connections, import_errors, monitoring, configuration)
 
 
 def create_app(config: Config, database: Database) -> FastAPI:
