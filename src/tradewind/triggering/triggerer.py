@@ -6,9 +6,12 @@ deferrals past their timeout, release the triggers of dead triggerers, claim new
 ``[triggerer] capacity``, and read which triggers are this triggerer's now. Then start and
 cancel coroutines to match, and wake the scheduler if tasks went back to ``scheduled``.
 
-A pass runs every ``[triggerer] job_heartbeat_sec`` (at most a second apart, so a new
-deferral starts waiting promptly) and at once when a trigger fires: a fired trigger's task
-is ``scheduled`` within milliseconds, not at the next heartbeat.
+A full pass runs every ``[triggerer] job_heartbeat_sec`` (at most a second apart, so a new
+deferral starts waiting promptly). When a trigger fires, a *light* pass runs at once: it
+only records the events (and wakes the scheduler), so a fired trigger's task is
+``scheduled`` within milliseconds, not at the next heartbeat, and a burst of firings is
+not slowed by bookkeeping over every trigger this triggerer holds (reading its thousands
+of owned ids, claiming, timeouts), which waits for the next full pass.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any
 from tradewind.config import Config
 from tradewind.db.engine import Database
 from tradewind.db.wakeup import notify_scheduler
-from tradewind.triggering import claims, events, jobs
+from tradewind.triggering import claims, events, jobs, workflow_access
 from tradewind.triggering.runner import TriggerRunner
 from tradewind.triggering.single_triggerer import acquire, release
 
@@ -64,6 +67,17 @@ class Triggerer:
         with self.database.session() as session:
             self.job_id = jobs.register(session, _now())
         log.info("Triggerer started: job %d, capacity %d", self.job_id, self.capacity)
+
+    def _record(
+        self, fired: list[tuple[int, Any]], failed: list[tuple[int, list[str]]]
+    ) -> PassResult:
+        """The light pass: record what fired and wake the scheduler, nothing else."""
+        with self.database.session() as session:
+            resumed = events.resume(session, fired, _now())
+            resumed += events.resume(session, failed, _now(), failed=True)
+        if resumed:
+            notify_scheduler(self.database, self.config)
+        return PassResult(owned=set(), new_rows=[], resumed=resumed)
 
     def _pass(
         self,
@@ -113,11 +127,17 @@ class Triggerer:
             loop.add_signal_handler(sig, self._stopping.set)
         await asyncio.to_thread(self._register)
         gap = min(self.heartbeat_sec, LONGEST_PASS_GAP)
+        full_due = 0.0
         try:
             while not self._stopping.is_set():
                 fired, failed = runner.take_outcomes()
+                full = time.monotonic() >= full_due
                 try:
-                    result = await asyncio.to_thread(self._pass, fired, failed, runner.running)
+                    if full:
+                        full_due = time.monotonic() + gap
+                        result = await asyncio.to_thread(self._pass, fired, failed, runner.running)
+                    else:
+                        result = await asyncio.to_thread(self._record, fired, failed)
                 except Exception:
                     log.exception("Triggerer pass failed; trying again")
                     runner.events[:0], runner.failures[:0] = fired, failed  # keep them
@@ -125,10 +145,11 @@ class Triggerer:
                     continue
                 for note in result.notes:
                     log.info(note)
-                runner.sync(result.owned, result.new_rows)
+                if full:
+                    runner.sync(result.owned, result.new_rows)
                 if num_passes is not None and self._passes >= num_passes:
                     break
-                await self._sleep(wake, gap)
+                await self._sleep(wake, max(full_due - time.monotonic(), 0.0))
         finally:
             await runner.cancel_all()
             await asyncio.to_thread(self._stop_job)
@@ -160,6 +181,7 @@ def run_triggerer(config: Config, num_passes: int | None = None) -> None:
     compat.install(config)  # triggers written against ``airflow.triggers.*`` import
     ensure_importable(dag_folders(config))  # users' trigger modules sit in the DAG folder
     database = Database.from_config(config)
+    workflow_access.install(database)  # WorkflowTrigger, DagStateTrigger read DAG states
     lock = acquire(database)
     started = time.monotonic()
     try:
