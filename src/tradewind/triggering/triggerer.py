@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -51,15 +52,21 @@ class PassResult:
 
 
 class Triggerer:
-    def __init__(self, config: Config, database: Database) -> None:
+    """``only_run`` (dag id, run id) limits it to that run's triggers (``dags test``)."""
+
+    def __init__(
+        self, config: Config, database: Database, only_run: tuple[str, str] | None = None
+    ) -> None:
         self.config = config
         self.database = database
+        self.only_run = only_run
         self.capacity = int(config.get("triggerer", "capacity"))
         self.heartbeat_sec = float(config.get("triggerer", "job_heartbeat_sec"))
         self.threshold = float(config.get("triggerer", "triggerer_health_check_threshold"))
         self.job_id: int | None = None
         self._passes = 0
         self._stopping: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # --- the database side (runs in a worker thread) ----------------------------------------
 
@@ -96,7 +103,7 @@ class Triggerer:
             if self._passes % CLEANUP_EVERY == 0:
                 events.delete_unused(session)
             released = claims.release_orphans(session, jobs.alive_ids(session, now, self.threshold))
-            claims.claim(session, self.job_id, self.capacity, postgres)
+            claims.claim(session, self.job_id, self.capacity, postgres, self.only_run)
             owned = claims.owned(session, self.job_id)
             new_rows = claims.rows(session, owned - running)
         self._passes += 1
@@ -118,15 +125,30 @@ class Triggerer:
 
     # --- the event loop -----------------------------------------------------------------------
 
-    async def run(self, num_passes: int | None = None) -> None:
+    def stop_threadsafe(self) -> None:
+        """Stop it from another thread (``dags test`` runs it in one)."""
+        if self._loop is not None and self._stopping is not None:
+            self._loop.call_soon_threadsafe(self._stopping.set)
+
+    async def run(
+        self,
+        num_passes: int | None = None,
+        *,
+        handle_signals: bool = True,
+        longest_gap: float = LONGEST_PASS_GAP,
+        started: threading.Event | None = None,
+    ) -> None:
         self._stopping = asyncio.Event()
         wake = asyncio.Event()
         runner = TriggerRunner(wake)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, self._stopping.set)
+        loop = self._loop = asyncio.get_running_loop()
+        if handle_signals:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, self._stopping.set)
+        if started is not None:
+            started.set()
         await asyncio.to_thread(self._register)
-        gap = min(self.heartbeat_sec, LONGEST_PASS_GAP)
+        gap = min(self.heartbeat_sec, longest_gap)
         full_due = 0.0
         try:
             while not self._stopping.is_set():
@@ -172,16 +194,21 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def run_triggerer(config: Config, num_passes: int | None = None) -> None:
-    """``tradewind triggerer``: run until SIGTERM/SIGINT (or ``num_passes`` passes)."""
+def prepare_process(config: Config, database: Database) -> None:
+    """What a process running triggers needs: their imports and the DAG states."""
     from tradewind import compat
     from tradewind.dagfiles.discovery import dag_folders
     from tradewind.dagfiles.loader import ensure_importable
 
     compat.install(config)  # triggers written against ``airflow.triggers.*`` import
     ensure_importable(dag_folders(config))  # users' trigger modules sit in the DAG folder
-    database = Database.from_config(config)
     workflow_access.install(database)  # WorkflowTrigger, DagStateTrigger read DAG states
+
+
+def run_triggerer(config: Config, num_passes: int | None = None) -> None:
+    """``tradewind triggerer``: run until SIGTERM/SIGINT (or ``num_passes`` passes)."""
+    database = Database.from_config(config)
+    prepare_process(config, database)
     lock = acquire(database)
     started = time.monotonic()
     try:
