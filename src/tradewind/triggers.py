@@ -12,5 +12,14 @@ from tradewind.authoring.triggers import (
     TimeDeltaTrigger,
     TriggerEvent,
 )
+from tradewind.authoring.triggers.external_task import DagStateTrigger, WorkflowTrigger
 
-__all__ = ["BaseTrigger", "DateTimeTrigger", "FileTrigger", "TimeDeltaTrigger", "TriggerEvent"]
+__all__ = [
+    "BaseTrigger",
+    "DagStateTrigger",
+    "DateTimeTrigger",
+    "FileTrigger",
+    "TimeDeltaTrigger",
+    "TriggerEvent",
+    "WorkflowTrigger",
+]

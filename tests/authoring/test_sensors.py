@@ -12,6 +12,7 @@ import pytest
 from tradewind import DAG
 from tradewind.authoring.operators.trigger_dagrun import TriggerDagRunOperator
 from tradewind.authoring.sensors import (
+    BaseSensorOperator,
     BashSensor,
     DateTimeSensor,
     DayOfWeekSensor,
@@ -74,11 +75,17 @@ def test_external_sensor_argument_conflicts_are_refused() -> None:
         )
 
 
-def test_trigger_dag_run_refuses_unknown_states_and_warns_about_deferrable() -> None:
+def test_trigger_dag_run_refuses_unknown_states_and_takes_deferrable() -> None:
     with _dag(), pytest.raises(DagDefinitionError, match=r"'done'.*not dag run states"):
         TriggerDagRunOperator(task_id="t", trigger_dag_id="x", allowed_states=["done"])
-    with _dag(), pytest.warns(UserWarning, match="deferrable=True of TriggerDagRunOperator 'u'"):
-        TriggerDagRunOperator(task_id="u", trigger_dag_id="x", deferrable=True)
+    with _dag(), warnings.catch_warnings():
+        warnings.simplefilter("error")  # it waits in the triggerer (DagStateTrigger)
+        op = TriggerDagRunOperator(
+            task_id="u", trigger_dag_id="x", deferrable=True, wait_for_completion=True
+        )
+    assert op.deferrable
+    with _dag(), pytest.raises(DagDefinitionError, match="poke_interval must be positive"):
+        TriggerDagRunOperator(task_id="v", trigger_dag_id="x", poke_interval=0)
 
 
 class _Ti:
@@ -208,15 +215,26 @@ def test_date_and_weekday_sensors() -> None:
         DayOfWeekSensor(task_id="x", week_day="Moonday")
 
 
-def test_deferrable_sensors_without_a_trigger_warn_that_they_poke() -> None:
-    from tradewind.authoring.sensors import DateTimeSensor, FileSensor, TimeDeltaSensor
+def test_deferrable_sensors_wait_in_the_triggerer_without_a_warning() -> None:
+    from tradewind.authoring.sensors import FileSensor, TimeDeltaSensor
 
-    with _dag(), pytest.warns(UserWarning, match=r"deferrable=True of sensor 'f'.*pokes"):
-        FileSensor(task_id="f", filepath="/x", deferrable=True)
     with _dag(), warnings.catch_warnings():
-        warnings.simplefilter("error")  # these two wait in the triggerer: no warning
+        warnings.simplefilter("error")  # these wait in the triggerer: no warning
+        FileSensor(task_id="f", filepath="/x", deferrable=True)
+        ExternalTaskSensor(task_id="e", external_dag_id="x", deferrable=True)
         TimeDeltaSensor(task_id="d", delta=timedelta(hours=1), deferrable=True)
         DateTimeSensor(task_id="w", target_time="2030-01-01T00:00:00", deferrable=True)
+
+    class Custom(BaseSensorOperator):
+        def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
+            super().__init__(**kwargs)
+            self._accept_deferrable(True)
+
+        def poke(self, context):  # type: ignore[no-untyped-def]
+            return True
+
+    with _dag(), pytest.warns(UserWarning, match=r"deferrable=True of sensor 'c'.*pokes"):
+        Custom(task_id="c")
     with _dag(), pytest.raises(DagDefinitionError, match="delta of sensor 't' must be"):
         TimeDeltaSensor(task_id="t", delta=5)  # type: ignore[arg-type]
     with _dag(), pytest.raises(DagDefinitionError, match=r"invalid arguments.*deferrable"):

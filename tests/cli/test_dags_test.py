@@ -287,3 +287,42 @@ def test_a_rescheduled_sensor_is_one_try_in_dags_test(
     assert "--- waits (try 1): success" in ran.stdout
     assert "(try 2)" not in ran.stdout
     assert "not yet" in ran.stdout and "Rescheduling the task" in ran.stdout
+
+
+DEFERRING_DAG = """
+import os
+from datetime import datetime, timedelta
+from tradewind import DAG
+from tradewind.operators.bash import BashOperator
+from tradewind.sensors import FileSensor, TimeDeltaSensor
+
+with DAG("deferring_dag", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    wait = TimeDeltaSensor(task_id="wait", delta=timedelta(seconds=1), deferrable=True)
+    landed = FileSensor(task_id="landed", filepath="@FLAG@", deferrable=True,
+                        poke_interval=0.2)
+    wait >> BashOperator(task_id="drop", bash_command="touch @FLAG@")
+    landed >> BashOperator(task_id="after", bash_command="echo the file landed")
+"""
+
+
+def test_dags_test_runs_deferred_tasks_triggers_itself(
+    db_config: Config, database: Database, db_env: dict[str, str]
+) -> None:
+    from sqlalchemy import select
+
+    from tradewind.db.models import Job
+
+    flag = db_config.dags_folder.parent / "landed.flag"
+    source = DEFERRING_DAG.replace("@FLAG@", str(flag))
+    (db_config.dags_folder / "deferring_dag.py").write_text(source)
+    ran = _cli(db_env, "dags", "test", "deferring_dag", "2024-03-01")  # no triggerer running
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    out = ran.stdout
+    # Each deferred, its trigger ran in the dags test process, and it resumed: one try.
+    for task_id in ("wait", "landed"):
+        assert f"--- {task_id} (try 1): success" in out
+    assert out.count("Pausing task as DEFERRED") == 2 and "(try 2)" not in out
+    assert "the file landed" in out
+    with database.session() as session:
+        states = session.scalars(select(Job.state).where(Job.job_type == "TriggererJob")).all()
+    assert states == ["success"]  # its triggerer stopped with the run

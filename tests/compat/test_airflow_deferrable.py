@@ -20,9 +20,11 @@ from airflow import DAG
 from airflow.exceptions import TaskDeferred
 from airflow.models.baseoperator import BaseOperator
 from airflow.sensors.date_time import DateTimeSensorAsync
+from airflow.sensors.external_task import ExternalTaskSensor
 from airflow.sensors.time_delta import TimeDeltaSensorAsync
 from airflow.triggers.base import TriggerEvent
 from airflow.triggers.temporal import TimeDeltaTrigger
+from airflow.triggers.external_task import DagStateTrigger, WorkflowTrigger
 
 class CountdownOperator(BaseOperator):
     def execute(self, context):
@@ -48,6 +50,9 @@ with DAG(
     after = TimeDeltaSensorAsync(task_id="after", delta=timedelta(seconds=0))
     countdown = CountdownOperator(task_id="countdown")
     [at, after] >> countdown
+    # Waits, deferred, for countdown in this same run (a WorkflowTrigger in the triggerer).
+    ExternalTaskSensor(task_id="watch", external_dag_id="airflow_deferrable",
+                       external_task_id="countdown", deferrable=True, poll_interval=0.5)
 """
 
 
@@ -84,3 +89,5 @@ def test_an_airflow_deferrable_dag_runs_with_a_triggerer(compat_harness: Harness
     log = h.try_log("airflow_deferrable", run_id, "countdown")
     assert "Pausing task as DEFERRED" in log and "liftoff at " in log
     assert "Pausing task as DEFERRED" in h.try_log("airflow_deferrable", run_id, "after")
+    watch = h.try_log("airflow_deferrable", run_id, "watch")
+    assert "Pausing task as DEFERRED" in watch and "reached one of ['success']" in watch

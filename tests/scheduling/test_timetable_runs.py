@@ -169,3 +169,33 @@ def test_user_timetable_runs_from_plans_the_dag_processor_makes(
     assert importers, "the DAG processor imported the plugin"
     assert h.proc is not None
     assert h.proc.pid not in importers, "the scheduler process imported user code"
+
+
+def test_a_manual_run_gets_the_user_timetables_manual_interval(
+    plugin_harness: Harness,
+) -> None:
+    import subprocess
+    import sys
+
+    h = plugin_harness
+    start = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
+    h.add_dag("user_timetables", USER_TIMETABLE_DAGS.replace("@START@", start.isoformat()))
+    h.sync(unpause=False)
+    cli = subprocess.Popen(
+        [sys.executable, "-c", "from tradewind.cli import main; main()", "dags", "trigger",
+         "two_days", "-r", "by_hand", "-e", "2024-02-10T12:00:00+00:00"],
+        env=h.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    out, _ = cli.communicate(timeout=120)
+    assert cli.returncode == 0, out
+    (run,) = [r for r in h.runs("two_days") if r.run_id == "by_hand"]
+    # StepTimetable.infer_manual_data_interval: the step (2 days) before the run's date.
+    assert (run.data_interval_start, run.data_interval_end) == (
+        utc(2024, 2, 8, 12),
+        utc(2024, 2, 10, 12),
+    )
+    importers = {int(pid) for pid in (h.tmp / "importers").read_text().split()}
+    assert cli.pid not in importers, "the CLI process imported the user's timetable"

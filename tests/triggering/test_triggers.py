@@ -117,3 +117,27 @@ class UnstorablePayload(BaseTrigger):
 
     async def run(self):  # type: ignore[no-untyped-def]
         yield TriggerEvent({1, 2})
+
+
+def test_the_cross_dag_triggers_round_trip_and_need_a_triggerer_to_run() -> None:
+    from tradewind.authoring.triggers import workflow_states
+    from tradewind.authoring.triggers.external_task import DagStateTrigger, WorkflowTrigger
+
+    when = datetime(2024, 3, 1, tzinfo=UTC)
+    workflow = WorkflowTrigger("up", [when], external_task_ids=["t"], failed_states=["failed"])
+    rebuilt = load_trigger(*_row(workflow))
+    assert isinstance(rebuilt, WorkflowTrigger)
+    assert rebuilt.execution_dates == [when] and rebuilt.failed_states == ["failed"]
+    dag_state = DagStateTrigger("up", ["success", "failed"], run_ids=["r1"], poll_interval=0.1)
+    assert load_trigger(*_row(dag_state)).serialize() == dag_state.serialize()
+    with pytest.raises(ValueError, match="not dag run states"):
+        DagStateTrigger("up", ["done"], run_ids=["r1"])
+    # Outside the triggerer (or dags test) nothing gives them the database: a clear error.
+    workflow_states.install(None)
+    with pytest.raises(workflow_states.NoWorkflowStates, match="tradewind triggerer"):
+        _first_event(workflow)
+
+
+def _row(trigger: BaseTrigger) -> tuple[str, str]:
+    classpath, kwargs = trigger.serialize()
+    return classpath, dumps(kwargs, "test")

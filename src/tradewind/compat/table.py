@@ -166,6 +166,10 @@ _TRIGGERS_TEMPORAL = {
     "TimeDeltaTrigger": "tradewind.authoring.triggers.temporal:TimeDeltaTrigger",
 }
 _TRIGGERS_FILE = {"FileTrigger": "tradewind.authoring.triggers.file:FileTrigger"}
+_TRIGGERS_EXTERNAL_TASK = {
+    "WorkflowTrigger": "tradewind.authoring.triggers.external_task:WorkflowTrigger",
+    "DagStateTrigger": "tradewind.authoring.triggers.external_task:DagStateTrigger",
+}
 _TIME_DELTA_ASYNC = {
     "TimeDeltaSensorAsync": "tradewind.authoring.deferrable_sensors:TimeDeltaSensorAsync"
 }
@@ -313,6 +317,8 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "airflow.triggers.base": _TRIGGERS_BASE,
         "airflow.triggers.temporal": _TRIGGERS_TEMPORAL,
         "airflow.triggers.file": _TRIGGERS_FILE,
+        "airflow.triggers.external_task": _TRIGGERS_EXTERNAL_TASK,
+        "airflow.providers.standard.triggers.external_task": _TRIGGERS_EXTERNAL_TASK,
         "airflow.providers.standard.triggers.temporal": _TRIGGERS_TEMPORAL,
         "airflow.providers.standard.triggers.file": _TRIGGERS_FILE,
         # Airflow 3 moved the core operators into the "standard" provider.

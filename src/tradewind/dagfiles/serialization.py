@@ -20,7 +20,7 @@ from tradewind.authoring.callbacks import DAG_CALLBACKS, TASK_CALLBACKS
 from tradewind.authoring.datasets import BaseDataset
 from tradewind.authoring.graph import topological_order
 from tradewind.authoring.params import ParamsDict
-from tradewind.authoring.schedules import DagRunInfo, DataInterval, Timetable
+from tradewind.authoring.schedules import DagRunInfo, DataInterval, PlannedTimetable, Timetable
 from tradewind.authoring.schedules import timetable_from_serialized as _timetable_from_dict
 from tradewind.authoring.timezone import parse_datetime
 from tradewind.dagfiles.planning import PlanContext, timetable_json
@@ -442,7 +442,7 @@ class SerializedDAG:
             fileloc=data.get("fileloc"),
             description=data.get("description"),
             schedule=data["schedule"],
-            timetable=_timetable_from_dict(data["timetable"]),
+            timetable=_with_manual_intervals(_timetable_from_dict(data["timetable"])),
             start_date=_to_dt(data.get("start_date")),
             end_date=_to_dt(data.get("end_date")),
             catchup=DEFAULT_CATCHUP if data.get("catchup") is None else bool(data["catchup"]),
@@ -615,3 +615,15 @@ def _to_dt(value: str | None) -> datetime | None:
 
 def _to_td(value: float | None) -> timedelta | None:
     return timedelta(seconds=value) if value is not None else None
+
+
+def _with_manual_intervals(timetable: Timetable) -> Timetable:
+    """A user's timetable answers manual runs' intervals from a child process (its class
+    never enters this one): see :mod:`tradewind.dagfiles.manual_interval`."""
+    # DatasetOrTimeSchedule asks the timetable it wraps.
+    planned = getattr(timetable, "timetable", timetable)
+    if isinstance(planned, PlannedTimetable):
+        from tradewind.dagfiles.manual_interval import infer_in_child
+
+        planned.manual_intervals = infer_in_child
+    return timetable

@@ -7,7 +7,9 @@ one short transaction, so a sensor poking every few seconds costs a query a poke
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +20,7 @@ from tradewind.authoring.params import ParamsDict
 from tradewind.dagfiles.stored import load_serialized_dag
 from tradewind.db.engine import Database
 from tradewind.db.models import (
+    AuditLog,
     DagModel,
     DagRun,
     DagRunState,
@@ -163,6 +166,15 @@ def count_states(
 # --- TriggerDagRunOperator ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TriggeringTask:
+    """The task instance whose TriggerDagRunOperator created a run (for the audit log)."""
+
+    dag_id: str
+    run_id: str
+    task_id: str
+
+
 def trigger_run(
     database: Database,
     dag_id: str,
@@ -172,13 +184,16 @@ def trigger_run(
     logical_date: datetime | None,
     reset_dag_run: bool,
     triggered_by: str,
+    source: TriggeringTask | None = None,
 ) -> tuple[str, datetime]:
     """Queue a manual run of ``dag_id``, as ``trigger_dag`` of the operations layer does.
 
     The try's process sits below the operations layer, so the run is written here with
     the same rules: the DAG must exist, ``conf`` must satisfy its params, and a run with
     that id or date already there is refused (:class:`DagRunAlreadyExists`) unless
-    ``reset_dag_run``, which clears that run's task instances so it runs again.
+    ``reset_dag_run``, which clears that run's task instances so it runs again. Like a run
+    triggered through the API, it gets a ``trigger`` row in the audit log (``log``), whose
+    owner is the triggering ``dag_id.task_id`` and whose ``extra`` names its run.
     """
     when = logical_date or datetime.now(UTC)
     run_id = run_id or f"manual__{when.isoformat()}"
@@ -196,6 +211,7 @@ def trigger_run(
                     f"A DAG Run already exists for DAG {dag_id} with run id {run_id}"
                 )
             _reset(session, existing, sdag.tasks)
+            _audit(session, dag_id, run_id, triggered_by, source, reset=True)
             return existing.run_id, existing.execution_date
         interval = sdag.timetable.infer_manual_data_interval(run_after=when)
         run = DagRun(
@@ -219,7 +235,39 @@ def trigger_run(
             raise DagRunAlreadyExists(
                 f"A DAG Run already exists for DAG {dag_id} at {when.isoformat()}"
             ) from None
+        _audit(session, dag_id, run_id, triggered_by, source, reset=False)
     return run_id, when
+
+
+def _audit(
+    session: Any,
+    dag_id: str,
+    run_id: str,
+    triggered_by: str,
+    source: TriggeringTask | None,
+    *,
+    reset: bool,
+) -> None:
+    """The audit row of ``operations.audit.record`` (a layer above this one), same shape."""
+    extra: dict[str, Any] = {"triggered_by": "TriggerDagRunOperator"}
+    if source is not None:
+        extra.update(
+            triggering_dag_id=source.dag_id,
+            triggering_run_id=source.run_id,
+            triggering_task_id=source.task_id,
+        )
+    if reset:
+        extra["reset_dag_run"] = True
+    session.add(
+        AuditLog(
+            dttm=datetime.now(UTC),
+            event="trigger",
+            owner=triggered_by,
+            dag_id=dag_id,
+            run_id=run_id,
+            extra=json.dumps(extra, sort_keys=True),
+        )
+    )
 
 
 def _check_params(params: ParamsDict, conf: dict[str, Any] | None) -> None:
@@ -264,3 +312,14 @@ def dag_run_state(database: Database, dag_id: str, run_id: str) -> str | None:
             select(DagRun.state).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
         )
     return state
+
+
+def run_states(database: Database, dag_id: str, run_ids: list[str]) -> dict[str, str | None]:
+    """The state of each of these runs of ``dag_id`` that exists."""
+    with database.session() as session:
+        rows = session.execute(
+            select(DagRun.run_id, DagRun.state).where(
+                DagRun.dag_id == dag_id, DagRun.run_id.in_(run_ids)
+            )
+        ).all()
+    return {run_id: state for run_id, state in rows}

@@ -10,9 +10,16 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tradewind.db.models import TaskInstance, TaskInstanceState, Trigger
+
+#: ``next_method`` of a deferral that failed; ``BaseOperator.resume_execution`` raises.
+FAIL_METHOD = "__fail__"
+#: Airflow's reasons in ``next_kwargs["error"]``.
+TRIGGER_TIMEOUT = "Trigger timeout"
+TRIGGER_FAILURE = "Trigger failure"
 
 
 def defer_task_instance(
@@ -40,3 +47,30 @@ def defer_task_instance(
     ti.end_date = None
     ti.duration = None
     ti.updated_at = now
+
+
+def fail_timed_out(session: Session, now: datetime, *, dag_id: str | None = None) -> int:
+    """Deferred tasks whose ``timeout`` passed go back to ``scheduled`` to fail; how many.
+
+    One UPDATE, run by the triggerer's passes and by the scheduler's recovery step (as
+    Airflow's ``check_trigger_timeouts``), so a timeout holds with no triggerer running.
+    Conditional on ``deferred``: if both run it at once, each task is sent back once.
+    """
+    query = update(TaskInstance).where(
+        TaskInstance.state == TaskInstanceState.DEFERRED,
+        TaskInstance.trigger_timeout.is_not(None),
+        TaskInstance.trigger_timeout < now,
+    )
+    if dag_id is not None:
+        query = query.where(TaskInstance.dag_id == dag_id)
+    result = session.execute(
+        query.values(
+            state=TaskInstanceState.SCHEDULED,
+            next_method=FAIL_METHOD,
+            next_kwargs=json.dumps({"error": TRIGGER_TIMEOUT}),
+            trigger_id=None,
+            trigger_timeout=None,
+            updated_at=now,
+        ).execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -299,6 +299,7 @@ class RuntimeTaskInstance:
             logical_date=logical_date,
             reset_dag_run=reset_dag_run,
             triggered_by=f"{self.dag_id}.{self.task_id}",
+            source=cross_dag.TriggeringTask(self.dag_id, self.run_id, self.task_id),
         )
         from tradewind.db.wakeup import notify_scheduler
 

@@ -5,7 +5,8 @@ by a :class:`~tradewind.scheduling.scheduler.Scheduler` limited to it, as a back
 The scheduler is the real one on purpose: trigger rules, retries, pools and run states
 are the rules a scheduled run follows, not a second copy of them that could drift. Only
 the executor differs: one slot (tries one after another, each forked from a warm runner
-host) unless the caller asks for the configured executor.
+host) unless the caller asks for the configured executor. A deferred task's trigger runs
+in this process (:mod:`tradewind.triggering.inline`), so no triggerer need be running.
 
 As Airflow does, a run already recorded with the same run id or logical date is deleted
 first, so testing the same date twice starts afresh.
@@ -39,6 +40,7 @@ from tradewind.scheduling.admission import AdmissionFilter
 from tradewind.scheduling.scheduler import Scheduler
 from tradewind.states import DagRunState
 from tradewind.states import TaskInstanceState as S
+from tradewind.triggering.inline import InlineTriggerer
 
 #: ``job.job_type`` of the scheduler a ``dags test`` runs (it takes no scheduler lock).
 JOB_TYPE = "DagTestJob"
@@ -115,8 +117,14 @@ def run_dag_test(
         only=AdmissionFilter(dag_id=dag_id, run_ids=frozenset({run_id}), ignore_paused=True),
         job_type=JOB_TYPE,
     )
-    with _stopped_by_signals(scheduler) as interrupted:
-        scheduler.run(until=watcher.poll)
+    triggers = InlineTriggerer(config, db, dag_id, run_id)
+
+    def until() -> bool:
+        triggers.start()  # after the scheduler's first pass: its executor has forked
+        return watcher.poll()
+
+    with _stopped_by_signals(scheduler) as interrupted, triggers:
+        scheduler.run(until=until)
     if not watcher.poll() and interrupted:
         _fail_interrupted_run(db, dag_id, run_id)
         watcher.poll()

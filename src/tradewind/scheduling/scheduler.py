@@ -36,6 +36,7 @@ from tradewind.db.models import DagModel, DagRun, DagRunState, Job, TaskInstance
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.db.wakeup import WakeupListener
 from tradewind.execution.callback_requests import CallbackRequest
+from tradewind.execution.deferral import fail_timed_out
 from tradewind.execution.executors import load_executor
 from tradewind.execution.executors.base import BaseExecutor
 from tradewind.execution.shutdown import ShutdownPlan
@@ -398,9 +399,10 @@ class Scheduler:
         heartbeat is failed or retried.
         """
         self._next_recovery = time.monotonic() + max(self.heartbeat_sec * 2, 1.0)
+        now = now or self.clock()
+        self._check_trigger_timeouts(now)
         if self.only is not None and not startup:
             return
-        now = now or self.clock()
         requests: list[CallbackRequest] = []
         with self.database.session() as session:
             reset = recovery.reset_orphaned_tasks(
@@ -427,6 +429,18 @@ class Scheduler:
             )
         if reset or zombies:
             log.info("Recovered %d orphaned queued and %d zombie task instances", reset, zombies)
+
+    def _check_trigger_timeouts(self, now: datetime) -> None:
+        """Deferred tasks past their trigger timeout go back to fail, triggerer or not
+        (Airflow's ``check_trigger_timeouts``); this pass then queues them."""
+        with self.database.session() as session:
+            if self.only is not None and self.only.dag_id:
+                # ``dags test`` and backfills only touch their own DAG's tasks.
+                timed_out = fail_timed_out(session, now, dag_id=self.only.dag_id)
+            else:
+                timed_out = fail_timed_out(session, now)
+        if timed_out:
+            log.info("%d deferred task instances passed their trigger timeout", timed_out)
 
     def _dags_getter(self, session: Session) -> Callable[[set[str]], dict[str, SerializedDAG]]:
         """Serialized DAGs for one pass: each DAG's hash is checked once a pass, not once for

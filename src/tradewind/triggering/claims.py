@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from tradewind.db.models import Trigger
+from tradewind.db.models import TaskInstance, Trigger
 
 
 def release_orphans(session: Session, alive: list[int]) -> int:
@@ -24,8 +24,18 @@ def release_orphans(session: Session, alive: list[int]) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def claim(session: Session, job_id: int, capacity: int, postgres: bool) -> int:
-    """Take unowned triggers while this triggerer has room; how many were taken."""
+def claim(
+    session: Session,
+    job_id: int,
+    capacity: int,
+    postgres: bool,
+    only_run: tuple[str, str] | None = None,
+) -> int:
+    """Take unowned triggers while this triggerer has room; how many were taken.
+
+    ``only_run`` (dag id, run id): only the triggers that run's deferred tasks wait on
+    (``dags test`` running its own triggers leaves everyone else's alone).
+    """
     mine = session.scalar(select(func.count()).where(Trigger.triggerer_id == job_id)) or 0
     room = capacity - mine
     if room <= 0:
@@ -33,6 +43,17 @@ def claim(session: Session, job_id: int, capacity: int, postgres: bool) -> int:
     query = (
         select(Trigger.id).where(Trigger.triggerer_id.is_(None)).order_by(Trigger.id).limit(room)
     )
+    if only_run is not None:
+        dag_id, run_id = only_run
+        query = query.where(
+            Trigger.id.in_(
+                select(TaskInstance.trigger_id).where(
+                    TaskInstance.dag_id == dag_id,
+                    TaskInstance.run_id == run_id,
+                    TaskInstance.trigger_id.is_not(None),
+                )
+            )
+        )
     if postgres:
         query = query.with_for_update(skip_locked=True)
     ids = list(session.scalars(query))

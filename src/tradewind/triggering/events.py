@@ -19,13 +19,11 @@ from sqlalchemy.orm import Session
 
 from tradewind.authoring.triggers.serde import encode
 from tradewind.db.models import TaskInstance, TaskInstanceState, Trigger
+from tradewind.execution.deferral import FAIL_METHOD, TRIGGER_FAILURE, fail_timed_out
+
+__all__ = ["delete_unused", "fail_timed_out", "resume"]
 
 S = TaskInstanceState
-#: ``next_method`` of a deferral that failed; ``BaseOperator.resume_execution`` raises.
-FAIL_METHOD = "__fail__"
-#: Airflow's reasons in ``next_kwargs["error"]``.
-TRIGGER_TIMEOUT = "Trigger timeout"
-TRIGGER_FAILURE = "Trigger failure"
 
 _TABLE = cast(Table, TaskInstance.__table__)
 _ti = _TABLE.c
@@ -104,28 +102,6 @@ def resume(
     for start in range(0, len(ids), 500):
         session.execute(delete(Trigger).where(Trigger.id.in_(ids[start : start + 500])))
     return resumed
-
-
-def fail_timed_out(session: Session, now: datetime) -> int:
-    """Deferred tasks whose ``timeout`` passed go back to ``scheduled`` to fail; how many."""
-    result = session.execute(
-        update(TaskInstance)
-        .where(
-            TaskInstance.state == S.DEFERRED,
-            TaskInstance.trigger_timeout.is_not(None),
-            TaskInstance.trigger_timeout < now,
-        )
-        .values(
-            state=S.SCHEDULED,
-            next_method=FAIL_METHOD,
-            next_kwargs=json.dumps({"error": TRIGGER_TIMEOUT}),
-            trigger_id=None,
-            trigger_timeout=None,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def delete_unused(session: Session) -> int:

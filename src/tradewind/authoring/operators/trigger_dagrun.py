@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-import warnings
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -95,15 +94,9 @@ class TriggerDagRunOperator(BaseOperator):
         self.wait_for_completion = bool(wait_for_completion)
         self.poke_interval = float(poke_interval)
         self.skip_when_already_exists = bool(skip_when_already_exists)
+        if self.poke_interval <= 0:
+            raise DagDefinitionError(f"{where}: poke_interval must be positive")
         self.deferrable = bool(deferrable)
-        if self.deferrable:
-            warnings.warn(
-                f"deferrable=True of {where} is not available in this Tradewind (it has no "
-                "trigger for a DAG run yet): it waits in its worker slot, polling every "
-                "poke_interval",
-                UserWarning,
-                stacklevel=2,
-            )
 
     def execute(self, context: Mapping[str, Any]) -> None:
         ti = context["ti"]
@@ -120,8 +113,40 @@ class TriggerDagRunOperator(BaseOperator):
         ti.xcom_push(key=XCOM_LOGICAL_DATE_ISO, value=logical_date.isoformat())
         ti.xcom_push(key=XCOM_EXECUTION_DATE_ISO, value=logical_date.isoformat())
         ti.xcom_push(key=XCOM_RUN_ID, value=run_id)
+        if self.wait_for_completion and self.deferrable:
+            self._defer_until_done(run_id)
         if self.wait_for_completion:
             self._wait(ti, run_id)
+
+    def _defer_until_done(self, run_id: str) -> None:
+        """``deferrable=True``: wait in the triggerer (a :class:`DagStateTrigger` checks the
+        run every ``poke_interval``), holding no worker slot."""
+        from tradewind.authoring.triggers.external_task import DagStateTrigger
+
+        self.defer(
+            trigger=DagStateTrigger(
+                dag_id=self.trigger_dag_id,
+                states=[*self.allowed_states, *self.failed_states],
+                run_ids=[run_id],
+                poll_interval=self.poke_interval,
+            ),
+            method_name="execute_complete",
+            kwargs={"run_id": run_id},
+        )
+
+    def execute_complete(self, context: Mapping[str, Any], event: Any, run_id: str) -> None:
+        """The triggered run ended: in ``failed_states`` the task fails, as when polling."""
+        states = event.get("states", {}) if isinstance(event, dict) else {}
+        self._judge(states.get(run_id))
+
+    def _judge(self, state: str | None) -> bool:
+        """True once ``state`` is allowed; raises if it is a failed state."""
+        if state in self.failed_states:
+            raise AirflowException(f"{self.trigger_dag_id} failed with failed states {state}")
+        if state in self.allowed_states:
+            log.info("%s finished with allowed state %s", self.trigger_dag_id, state)
+            return True
+        return False
 
     def _wait(self, ti: Any, run_id: str) -> None:
         while True:
@@ -132,9 +157,5 @@ class TriggerDagRunOperator(BaseOperator):
                 self.poke_interval,
             )
             time.sleep(self.poke_interval)
-            state = ti.dag_run_state(self.trigger_dag_id, run_id)
-            if state in self.failed_states:
-                raise AirflowException(f"{self.trigger_dag_id} failed with failed states {state}")
-            if state in self.allowed_states:
-                log.info("%s finished with allowed state %s", self.trigger_dag_id, state)
+            if self._judge(ti.dag_run_state(self.trigger_dag_id, run_id)):
                 return

@@ -13,7 +13,7 @@ plus ``"__plan"``: what the real timetable said (its summary, flags and the plan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -83,6 +83,8 @@ class PlannedTimetable(BuiltinTimetable):
         self.description = description
         self.periodic = periodic  # type: ignore[misc]
         self.can_be_scheduled = can_be_scheduled  # type: ignore[misc]
+        #: Answers :meth:`infer_manual_data_interval` with the real class, elsewhere.
+        self.manual_intervals: Callable[[PlannedTimetable, datetime], DataInterval] | None = None
 
     @property
     def summary(self) -> str:
@@ -143,7 +145,11 @@ class PlannedTimetable(BuiltinTimetable):
         return not self.plan.complete and len(self._after(last_created)) < REFRESH_BELOW
 
     def infer_manual_data_interval(self, *, run_after: datetime) -> DataInterval:
-        # The user's rule cannot run here; a manual run covers the instant it was made for.
+        """The user's rule cannot run in this process: ``manual_intervals`` asks a process
+        that may import it (the DAG-file layer sets it); without one, a manual run covers
+        the instant it was made for."""
+        if self.manual_intervals is not None:
+            return self.manual_intervals(self, run_after)
         return DataInterval.exact(run_after)
 
     def _after(self, last: DataInterval | None) -> Sequence[DagRunInfo]:

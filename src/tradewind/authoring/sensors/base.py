@@ -20,10 +20,13 @@ from typing import Any
 
 from tradewind.authoring.baseoperator import BaseOperator
 from tradewind.exceptions import (
+    AirflowException,
     AirflowRescheduleException,
     AirflowSensorTimeout,
     AirflowSkipException,
     DagDefinitionError,
+    TaskDeferralError,
+    TaskDeferralTimeout,
 )
 
 log = logging.getLogger("tradewind.task")
@@ -115,6 +118,23 @@ class BaseSensorOperator(BaseOperator):
     def execute_complete(self, context: Mapping[str, Any], event: Any = None) -> None:
         """Where a deferred sensor resumes: its trigger fired, so the wait is over."""
         log.info("The trigger fired (%r): the wait is over.", event)
+
+    def resume_execution(
+        self, next_method: str, next_kwargs: dict[str, Any] | None, context: Mapping[str, Any]
+    ) -> Any:
+        """Airflow's sensor semantics after a deferral: a trigger timeout is the sensor's
+        timeout (``AirflowSensorTimeout``: failed, not retried, or skipped with
+        ``soft_fail``); any other failure is skipped with ``soft_fail``."""
+        try:
+            return super().resume_execution(next_method, next_kwargs, context)
+        except TaskDeferralTimeout as exc:
+            if self.soft_fail:
+                raise AirflowSkipException(f"{exc} (soft_fail: skipping)") from exc
+            raise AirflowSensorTimeout(f"Sensor has timed out: {exc}") from exc
+        except (AirflowException, TaskDeferralError) as exc:
+            if self.soft_fail and not isinstance(exc, AirflowSkipException):
+                raise AirflowSkipException(f"{exc} (soft_fail: skipping)") from exc
+            raise
 
     @property
     def reschedule(self) -> bool:

@@ -44,6 +44,7 @@ class ExternalTaskSensor(BaseSensorOperator):
         execution_date_fn: Callable[..., Any] | None = None,
         check_existence: bool = False,
         deferrable: bool = False,
+        poll_interval: float = 2.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -68,9 +69,9 @@ class ExternalTaskSensor(BaseSensorOperator):
             )
         on_tasks = bool(task_ids) or external_task_group_id is not None
         known = set(TaskInstanceState) if on_tasks else set(DagRunState)
-        self.allowed_states = list(allowed_states or [TaskInstanceState.SUCCESS])
-        self.skipped_states = list(skipped_states or [])
-        self.failed_states = list(failed_states or [])
+        self.allowed_states = [str(s) for s in allowed_states or [TaskInstanceState.SUCCESS]]
+        self.skipped_states = [str(s) for s in skipped_states or []]
+        self.failed_states = [str(s) for s in failed_states or []]
         for name, states in (
             ("allowed_states", self.allowed_states),
             ("skipped_states", self.skipped_states),
@@ -96,6 +97,48 @@ class ExternalTaskSensor(BaseSensorOperator):
         self.execution_date_fn = execution_date_fn
         self.check_existence = bool(check_existence)
         self._checked = False
+        if poll_interval <= 0:
+            raise DagDefinitionError(f"{where}: poll_interval must be positive: {poll_interval}")
+        self.poll_interval = float(poll_interval)
+
+    def deferral_trigger(self, context: Mapping[str, Any]) -> Any:
+        """``deferrable=True``: a :class:`WorkflowTrigger` polls the other DAG's states
+        every ``poll_interval`` seconds in the triggerer (Airflow's split: ``poke_interval``
+        paces pokes, ``poll_interval`` the trigger)."""
+        from tradewind.authoring.triggers.external_task import WorkflowTrigger
+
+        if self.check_existence:
+            context["ti"].expected_task_count(
+                self.external_dag_id, self.external_task_ids, self.external_task_group_id
+            )
+        return WorkflowTrigger(
+            external_dag_id=self.external_dag_id,
+            execution_dates=self._dates(context),
+            external_task_ids=self.external_task_ids,
+            external_task_group_id=self.external_task_group_id,
+            failed_states=self.failed_states,
+            skipped_states=self.skipped_states,
+            allowed_states=self.allowed_states,
+            poke_interval=self.poll_interval,
+            soft_fail=self.soft_fail,
+        )
+
+    def execute_complete(self, context: Mapping[str, Any], event: Any = None) -> None:
+        """The trigger's verdict, with :meth:`poke`'s meaning: failed fails (skips with
+        ``soft_fail``), skipped skips."""
+        status = event.get("status") if isinstance(event, dict) else None
+        what = self._describe()
+        if status == "success":
+            log.info("%s reached one of %s", what, self.allowed_states)
+            return
+        if status == "skipped":
+            raise AirflowSkipException(f"{what} was skipped (in one of {self.skipped_states})")
+        message = f"{what} failed (in one of {self.failed_states})"
+        if status != "failed":
+            message = f"unexpected event from the trigger waiting on {what}: {event!r}"
+        if self.soft_fail:
+            raise AirflowSkipException(message)
+        raise AirflowException(message)
 
     def _dates(self, context: Mapping[str, Any]) -> list[datetime]:
         logical_date: datetime = context["logical_date"]

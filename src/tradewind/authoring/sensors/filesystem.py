@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tradewind.authoring.sensors.base import BaseSensorOperator
+from tradewind.exceptions import AirflowException
 
 log = logging.getLogger("tradewind.task")
 
@@ -48,6 +49,24 @@ class FileSensor(BaseSensorOperator):
                 UserWarning,
                 stacklevel=2,
             )
+
+    def deferral_trigger(self, context: Mapping[str, Any]) -> Any:
+        """``deferrable=True``: as in Airflow, one poke here first; if the file is not
+        there yet, a :class:`FileTrigger` looks every ``poke_interval`` in the triggerer."""
+        from tradewind.authoring.triggers.file import FileTrigger
+
+        if self.poke(context):
+            return None  # found: the poke loop returns at its first poke
+        return FileTrigger(
+            filepath=self.filepath,
+            recursive=self.recursive,
+            poke_interval=max(self.poke_interval, 0.1),
+        )
+
+    def execute_complete(self, context: Mapping[str, Any], event: Any = None) -> None:
+        if not event:
+            raise AirflowException("FileSensor's trigger ended without finding the file")
+        log.info("Found %s (the trigger saw it)", self.filepath)
 
     def poke(self, context: Mapping[str, Any]) -> bool:
         log.info("Poking for file %s", self.filepath)

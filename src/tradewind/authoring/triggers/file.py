@@ -46,7 +46,11 @@ class FileTrigger(BaseTrigger):
             await asyncio.sleep(self.poke_interval)
 
     def _first_match(self) -> str | None:
+        """A file matching the pattern, or a file under a matching folder (as FileSensor)."""
         for path in glob.iglob(self.filepath, recursive=self.recursive):
             if os.path.isfile(path):
                 return path
+            for folder, _, files in os.walk(path):
+                if files:
+                    return os.path.join(folder, files[0])
         return None
