@@ -672,6 +672,7 @@ def _run_task(
     mapped instance runs its own operator, built from its map index's values; a deferred
     try resumes in the method it deferred to."""
     from tradewind.authoring.current_context import running_task
+    from tradewind.authoring.mapping import MappedOperator
     from tradewind.authoring.templating import shown_field_values
 
     timeout = task.execution_timeout
@@ -679,10 +680,11 @@ def _run_task(
         signal.signal(signal.SIGALRM, _raise_timeout)
         signal.setitimer(signal.ITIMER_REAL, max(timeout.total_seconds(), 0.001))
     if started.map_index >= 0:
+        log.info("Mapped instance %d of %s", started.map_index, started.task_id)
+    if started.map_index >= 0 and isinstance(task, MappedOperator):
         task = task.unmap(started.map_index, context)
         ti.task = task
         context["task"] = task
-        log.info("Mapped instance %d of %s", started.map_index, started.task_id)
     with running_task(context):
         task.render_template_fields(context)
         outcome.rendered_fields = shown_field_values(task) if task.template_fields else None
@@ -708,6 +710,8 @@ def check_value_to_map(dag: DAG, started: StartedTry, value: Any) -> None:
     one than ``[core] max_map_length``; otherwise its try fails here, saying so."""
     from tradewind.authoring.mapping import MappedOperator
 
+    if started.map_index >= 0:
+        return  # one instance's value is one element of what is mapped over
     readers = sorted(
         task.task_id
         for task in dag.tasks
