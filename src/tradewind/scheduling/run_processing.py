@@ -125,6 +125,8 @@ class _RunPass:
         for (tid, mi), (state, _) in existing.items():
             self.states[tid][mi] = state
         self.changes: dict[str | None, list[tuple[str, str, str, int]]] = defaultdict(list)
+        #: Mapped tasks expanded in this pass (their size is fresh: no resizing).
+        self.expanded: set[str] = set()
         #: Sensors whose next poke is due: their try goes on (see ``_same_try_again``).
         self.rescheduled: list[tuple[str, str, str, int]] = []
 
@@ -142,7 +144,7 @@ class _RunPass:
             for mi, state in list(instances.items()):
                 if tid not in sdag.tasks and state in UNFINISHED:
                     self.set(tid, mi, S.REMOVED)
-                elif tid in sdag.tasks and state == S.REMOVED:
+                elif tid in sdag.tasks and state == S.REMOVED and not _sized(sdag.tasks[tid], mi):
                     self.set(tid, mi, None)
 
         if sdag.dagrun_timeout is not None and run.start_date is not None:
@@ -193,7 +195,7 @@ class _RunPass:
             self.session.execute(insert(TaskInstance), rows)
             self.result.changed = True
 
-    def _advance(self, task: SerializedTask, left_out: bool) -> None:
+    def _advance(self, task: SerializedTask, left_out: bool, *, resized: bool = False) -> None:
         tid = task.task_id
         per_index = _mapped_group(task) is not None
         if per_index and self._group_input_ready(task):
@@ -204,6 +206,11 @@ class _RunPass:
                 if decision is None or per_index:
                     decision = self._decide(task, left_out, mi)
                 if decision is Decision.RUN:
+                    if mi >= 0 and not resized and tid not in self.expanded:
+                        resized = True
+                        if self._resize(task):
+                            self._advance(task, left_out, resized=True)
+                            return
                     if past_blocker(self.session, self.run, task, mi) is not None:
                         continue
                     if task.is_mapped and mi == -1:
@@ -275,6 +282,54 @@ class _RunPass:
         states = [state for p in producers for state in self.task_states(p)]
         return all(state == S.SUCCESS for state in states)
 
+    def _resize(self, task: SerializedTask) -> bool:
+        """Fit an expanded task's instances to its input's length now, as a cleared task
+        re-run with its upstream can find it changed: instances past the end are
+        ``removed`` (their XComs deleted), missing ones are created (and removed ones in
+        range come back). Whether anything changed; an input that cannot be sized leaves
+        them as they are."""
+        tid = task.task_id
+        expansion = expand_length(self.session, self.run, self.sdag, task, self.max_map_length)
+        if expansion.error is not None:
+            return False
+        instances = self.states[tid]
+        removed = [mi for mi, st in instances.items() if mi >= expansion.length and st != S.REMOVED]
+        restored = [
+            mi for mi, st in instances.items() if 0 <= mi < expansion.length and st == S.REMOVED
+        ]
+        for mi in removed:
+            self.set(tid, mi, S.REMOVED)
+        for mi in restored:
+            self.set(tid, mi, None)
+        changed = bool(removed or restored)
+        if removed:  # what follows sees the new length (mapped over, or pulled)
+            self.session.execute(
+                delete(XCom).where(
+                    XCom.dag_id == self.run.dag_id,
+                    XCom.run_id == self.run.run_id,
+                    XCom.task_id == tid,
+                    XCom.map_index.in_(removed),
+                )
+            )
+        missing = [mi for mi in range(expansion.length) if mi not in instances]
+        if missing:
+            rows = [
+                task_instance_values(self.run.dag_id, self.run.run_id, task, self.now, mi)
+                for mi in missing
+            ]
+            self.session.execute(insert(TaskInstance), rows)
+            instances.update(dict.fromkeys(missing))
+            self.result.changed = changed = True
+        if changed:
+            log.info(
+                "Mapped task %s of %s (%s) now has %d instance(s)",
+                tid,
+                self.run.dag_id,
+                self.run.run_id,
+                expansion.length,
+            )
+        return changed
+
     def _expand(self, task: SerializedTask, state: str | None = S.SCHEDULED) -> None:
         """Replace the waiting placeholder (-1) with the task's instances, in ``state``, in
         one bulk insert; none: skipped; too many or no input: failed, saying why."""
@@ -310,7 +365,13 @@ class _RunPass:
         ]
         self.session.execute(insert(TaskInstance), rows)
         self.states[tid] = {mi: state for mi in range(expansion.length)}
+        self.expanded.add(tid)
         self.result.changed = True
+
+
+def _sized(task: SerializedTask, mi: int) -> bool:
+    """An instance of an expanded task: whether it is ``removed`` is its size's business."""
+    return task.is_mapped and mi >= 0
 
 
 def _mapped_group(task: SerializedTask) -> str | None:
