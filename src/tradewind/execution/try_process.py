@@ -510,7 +510,7 @@ def run_claimed(
     except TaskTimeout as exc:
         outcome.timed_out = True
         log.error("Task timed out: %s", exc)
-        _on_kill(task)
+        _on_kill(context["task"] if context is not None else task)  # a mapped one's instance
         error = exc
     except BaseException as exc:  # includes SystemExit and KeyboardInterrupt from user code
         if isinstance(exc, SystemExit) and exc.code in (0, None):
