@@ -39,6 +39,8 @@ from tradewind.security.masking import RedactingFilter
 from tradewind.states import TaskInstanceState
 
 if TYPE_CHECKING:
+    from fractions import Fraction
+
     from tradewind.authoring.connection import Connection
     from tradewind.authoring.context import PriorSuccess
     from tradewind.authoring.dag import DAG
@@ -262,9 +264,10 @@ class RuntimeTaskInstance:
         task_ids: list[str] | None,
         states: Iterable[str],
         task_group_id: str | None = None,
-    ) -> int:
-        """How many of another DAG's task instances (or runs, with no task ids or group)
-        at these logical dates are in one of ``states``."""
+    ) -> Fraction:
+        """How many of another DAG's tasks (or runs, with no task ids or group) at these
+        logical dates are in one of ``states``; a mapped task's instances each count for
+        their share (see :func:`tradewind.execution.cross_dag.count_states`)."""
         from tradewind.execution import cross_dag
 
         return cross_dag.count_states(
@@ -314,7 +317,9 @@ class RuntimeTaskInstance:
         """The DAG's previous successful run (for the ``prev_*_success`` variables)."""
         from tradewind.execution.prior_runs import prior_success
 
-        return prior_success(self._database.get(), self.dag_id, self.task_id, self.logical_date)
+        return prior_success(
+            self._database.get(), self.dag_id, self.task_id, self.logical_date, self.map_index
+        )
 
 
 class MetadataDatabase:

@@ -50,7 +50,7 @@ def upstream_blockers(session: Session, ti: TaskInstance) -> list[str]:
         run = session.scalars(
             select(DagRun).where(DagRun.dag_id == ti.dag_id, DagRun.run_id == ti.run_id)
         ).one()
-        if (reason := past_blocker(session, run, task, ti.map_index)) is not None:
+        if (reason := past_blocker(session, run, task)) is not None:
             reasons.append(reason)
     return reasons
 

@@ -201,6 +201,7 @@ class _RunPass:
         if per_index and self._group_input_ready(task):
             self._expand(task, state=None)
         decision: Decision | None = None
+        blocked: bool | None = None
         for mi, state in sorted(self.states.get(tid, {}).items()):
             if state is None:
                 if decision is None or per_index:
@@ -211,7 +212,9 @@ class _RunPass:
                         if self._resize(task):
                             self._advance(task, left_out, resized=True)
                             return
-                    if past_blocker(self.session, self.run, task, mi) is not None:
+                    if blocked is None:  # the same answer for every instance
+                        blocked = past_blocker(self.session, self.run, task) is not None
+                    if blocked:
                         continue
                     if task.is_mapped and mi == -1:
                         self._expand(task)
