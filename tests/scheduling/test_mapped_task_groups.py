@@ -74,6 +74,17 @@ with DAG("mapped_groups", start_date=datetime(2024, 1, 1), schedule=None) as dag
     total.override(task_id="pairs_total")(
         pairs.expand_kwargs([{"a": 1, "b": "x"}, {"a": 2, "b": "y"}])
     )
+
+    @task.branch
+    def route(x):
+        return "routed.even" if x % 2 == 0 else "routed.odd"
+
+    @task_group
+    def routed(x):
+        route(x) >> [label.override(task_id="even")(x, "even "),
+                     label.override(task_id="odd")(x, "odd ")]
+
+    routed.expand(x=[1, 2, 3])
 """
 
 
@@ -140,6 +151,9 @@ def test_each_task_of_a_mapped_group_runs_once_per_element(harness: Harness) -> 
         "kind": "LazyXComSequence",
         "list": ["x1", "y2"],
     }
+    # A branch inside the group skips only its own instance's tasks.
+    assert states["routed.even"] == {0: "skipped", 1: "success", 2: "skipped"}
+    assert states["routed.odd"] == {0: "success", 1: "skipped", 2: "success"}
     assert "got x" in h.try_log("mapped_groups", run_id, "pairs.echo", map_index=0)
     assert "got y" in h.try_log("mapped_groups", run_id, "pairs.echo", map_index=1)
 

@@ -237,10 +237,13 @@ class RuntimeTaskInstance:
         )
 
     def skip_tasks(self, task_ids: Iterable[str]) -> None:
-        """Mark these tasks of this run skipped, those that have not started yet."""
+        """Mark these tasks of this run skipped, those that have not started yet (a mapped
+        instance: only their instances with its map index)."""
         from tradewind.execution.skips import skip_task_instances
 
-        skip_task_instances(self._database.get(), self.dag_id, self.run_id, task_ids)
+        skip_task_instances(
+            self._database.get(), self.dag_id, self.run_id, task_ids, self.map_index
+        )
 
     # --- what sensors and TriggerDagRunOperator ask (tradewind.execution.cross_dag) -----------
 
