@@ -81,3 +81,34 @@ def test_instance_i_waits_for_instance_i_inside_a_mapped_group(passes: PassHarne
         1: "upstream_failed",
         2: None,
     }
+
+
+def test_a_failed_producer_fails_the_whole_group_downstream(passes: PassHarness) -> None:
+    @task
+    def make() -> list[int]:
+        return [1, 2]
+
+    @task
+    def first(x: int) -> int:
+        return x
+
+    @task
+    def second(x: int) -> int:
+        return x
+
+    @task_group
+    def group(x: int) -> None:
+        second(first(x))
+
+    with DAG("groups", start_date=START, schedule=None) as dag:
+        group.expand(x=make())
+    passes.add_dag(dag)
+    run_id = passes.trigger("groups", START)
+    passes.settle()
+    # Not expanded while the input is unknown: one waiting placeholder per task.
+    assert _states(passes, run_id, "group.first") == {-1: None}
+    _end(passes, run_id, "make", -1, "failed")
+    passes.settle()
+    assert _states(passes, run_id, "group.first") == {-1: "upstream_failed"}
+    assert _states(passes, run_id, "group.second") == {-1: "upstream_failed"}
+    assert passes.run_state(run_id) == "failed"
