@@ -1,6 +1,7 @@
-"""A mapped instance's callbacks get that instance's context: its map index, its own try and
-the operator it ran with its own values, whether the try calls them or, for a killed try,
-the scheduler's callback runner (SQLite and PostgreSQL, a real scheduler)."""
+"""A mapped instance's callbacks get that instance's context: its map index, its own try,
+the operator it ran with its own values and ``expanded_ti_count``, whether the try calls
+them or, for a killed try, the scheduler's callback runner (SQLite and PostgreSQL, a real
+scheduler)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def note(name):
         with open(OUT / name, "a") as handle:
             handle.write(
                 f"{ti.task_id}[{ti.map_index}] try={ti.try_number} {ti.state} "
-                f"{type(task).__name__} {own}\\n"
+                f"{type(task).__name__} {own} of {context['expanded_ti_count']}\\n"
             )
     return callback
 
@@ -79,13 +80,13 @@ def test_callbacks_of_mapped_instances_see_their_own_instance(harness: Harness) 
     assert h.wait_run("mapped_callbacks", run_id, timeout=90) == "failed"
 
     # Called by the tries: each instance's own map index, try and values.
-    assert wait_file(h, "success") == "echo[0] try=1 success BashOperator true\n"
-    assert wait_file(h, "retry") == "echo[1] try=1 up_for_retry BashOperator exit 3\n"
-    assert wait_file(h, "failure") == "echo[1] try=2 failed BashOperator exit 3\n"
+    assert wait_file(h, "success") == "echo[0] try=1 success BashOperator true of 2\n"
+    assert wait_file(h, "retry") == "echo[1] try=1 up_for_retry BashOperator exit 3 of 2\n"
+    assert wait_file(h, "failure") == "echo[1] try=2 failed BashOperator exit 3 of 2\n"
     assert sorted(wait_file(h, "group", lines=2).splitlines()) == [
-        "grouped.inner[0] try=1 success DecoratedPythonOperator {'x': 7}",
-        "grouped.inner[1] try=1 success DecoratedPythonOperator {'x': 8}",
+        "grouped.inner[0] try=1 success DecoratedPythonOperator {'x': 7} of 2",
+        "grouped.inner[1] try=1 success DecoratedPythonOperator {'x': 8} of 2",
     ]
     # Called by the callback runner for the killed instance: still that instance's context.
-    assert wait_file(h, "killed") == "victim[1] try=1 failed PythonOperator {'tag': 'b'}\n"
+    assert wait_file(h, "killed") == "victim[1] try=1 failed PythonOperator {'tag': 'b'} of 2\n"
     assert read(h.tmp, "killed").count("\n") == 1

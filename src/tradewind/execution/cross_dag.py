@@ -268,6 +268,23 @@ def _reset(session: Any, run: DagRun, tasks: dict[str, Any]) -> None:
     run.end_date = None
 
 
+def expanded_count(database: Database, dag_id: str, run_id: str, task_id: str) -> int:
+    """How many instances a mapped task has in a run (``removed`` ones are no longer its)."""
+    with database.session() as session:
+        count = session.scalar(
+            select(func.count())
+            .select_from(TaskInstance)
+            .where(
+                TaskInstance.dag_id == dag_id,
+                TaskInstance.run_id == run_id,
+                TaskInstance.task_id == task_id,
+                TaskInstance.map_index >= 0,
+                TaskInstance.state.is_distinct_from(TaskInstanceState.REMOVED),
+            )
+        )
+    return int(count or 0)
+
+
 def dag_run_state(database: Database, dag_id: str, run_id: str) -> str | None:
     with database.session() as session:
         state: str | None = session.scalar(

@@ -316,6 +316,14 @@ class RuntimeTaskInstance:
 
         return cross_dag.dag_run_state(self._database.get(), dag_id, run_id)
 
+    def expanded_ti_count(self) -> int:
+        """How many instances this mapped task has in this run."""
+        from tradewind.execution import cross_dag
+
+        return cross_dag.expanded_count(
+            self._database.get(), self.dag_id, self.run_id, self.task_id
+        )
+
     def prior_success(self) -> PriorSuccess | None:
         """The DAG's previous successful run (for the ``prev_*_success`` variables)."""
         from tradewind.execution.prior_runs import prior_success
@@ -649,7 +657,7 @@ def try_context(
         data_interval_end=started.data_interval_end or started.logical_date,
     )
     database = ti._database
-    return dict(
+    context = dict(
         build_template_context(
             dag=dag,
             task=task,
@@ -667,6 +675,12 @@ def try_context(
             outlet_events=outlet_events,
         )
     )
+    # Airflow's count of the instances of a mapped task (None for an unmapped one): read
+    # only if used, so a try that does not ask does not query for it.
+    context["expanded_ti_count"] = (
+        lazy_object_proxy.Proxy(lambda: ti.expanded_ti_count()) if started.map_index >= 0 else None
+    )
+    return context
 
 
 def _run_task(
