@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from tradewind.authoring.mapping import ExpandInput, check_function_names
 from tradewind.authoring.resolvable import Resolvable
-from tradewind.authoring.task_group import TaskGroup, closest_mapped_group
+from tradewind.authoring.task_group import TaskGroup
 from tradewind.exceptions import DagDefinitionError
 
 if TYPE_CHECKING:
@@ -130,14 +130,9 @@ def group_expand_input(
     return ExpandInput.of_kwargs(mapped, where)
 
 
-def in_mapped_group(task: BaseOperator) -> bool:
-    return closest_mapped_group(task) is not None
-
-
 __all__ = [
     "MappedArgument",
     "MappedTaskGroup",
     "group_expand_input",
-    "in_mapped_group",
     "mapped_group_arguments",
 ]
