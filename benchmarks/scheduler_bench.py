@@ -68,6 +68,45 @@ DAGS = {
                 op_args=[[i] for i in range(1000)]
             )
     """,
+    "pairs_500x2": """
+        from datetime import datetime
+        from tradewind import DAG
+        from tradewind.decorators import task
+
+        with DAG("pairs_500x2", start_date=datetime(2024, 1, 1), schedule=None,
+                 max_active_tasks=64) as dag:
+            @task
+            def first(i):
+                return i
+
+            @task
+            def second(value):
+                return None
+
+            for i in range(500):  # the mapped group's shape, written out: b pulls a's value
+                second.override(task_id=f"second{i}")(first.override(task_id=f"first{i}")(i))
+    """,
+    "mapped_group_500x2": """
+        from datetime import datetime
+        from tradewind import DAG
+        from tradewind.decorators import task, task_group
+
+        with DAG("mapped_group_500x2", start_date=datetime(2024, 1, 1), schedule=None,
+                 max_active_tasks=64) as dag:
+            @task
+            def first(i):
+                return i
+
+            @task
+            def second(value):
+                return None
+
+            @task_group
+            def group(i):
+                second(first(i))
+
+            group.expand(i=list(range(500)))
+    """,
 }
 
 
@@ -83,7 +122,8 @@ def main() -> None:
     parser.add_argument(
         "--mapping-only",
         action="store_true",
-        help="Only compare one task mapped over 1,000 items with 1,000 static tasks.",
+        help="Only compare one task mapped over 1,000 items with 1,000 static tasks (and a "
+        "mapped task group of 500 x 2 tasks).",
     )
     args = parser.parse_args()
 
@@ -211,6 +251,22 @@ def _mapping_case(db, config, repeat: int) -> None:  # type: ignore[no-untyped-d
             f"(runs: {', '.join(f'{r:.0f}' for r in rates[name])})"
         )
     print(f"mapped / static fan-out rate: {mapped / static:.2f}")
+    shaped: dict[str, list[float]] = {"pairs_500x2": [], "mapped_group_500x2": []}
+    for _ in range(repeat):
+        for name, found in shaped.items():
+            found.append(1000 / _one_run(db, config, name))
+    for label, name in (
+        ("500 static pairs (a >> b)", "pairs_500x2"),
+        ("1 mapped group x 500 (a >> b)", "mapped_group_500x2"),
+    ):
+        print(
+            f"{label}: median {statistics.median(shaped[name]):.0f} tasks/s "
+            f"(runs: {', '.join(f'{r:.0f}' for r in shaped[name])})"
+        )
+    ratio = statistics.median(shaped["mapped_group_500x2"]) / statistics.median(
+        shaped["pairs_500x2"]
+    )
+    print(f"mapped group / static pairs rate: {ratio:.2f}")
 
 
 def _pg(statement: str) -> None:

@@ -260,10 +260,79 @@ def test_dag_without_groups_serializes_as_before() -> None:
     assert "task_groups" not in serialize_dag(dag)
 
 
-def test_mapping_a_task_group_says_it_is_not_supported() -> None:
-    @task_group
-    def per_file(name: str) -> None:
-        EmptyOperator(task_id="x")
+def test_a_mapped_group_maps_every_task_inside_and_follows_its_input() -> None:
+    @task
+    def make() -> list[int]:
+        return [1, 2]
 
-    with DAG("mapped", start_date=START), pytest.raises(DagDefinitionError, match="not supported"):
-        per_file.expand(name=["a", "b"])
+    @task
+    def double(x: int) -> int:
+        return x * 2
+
+    @task
+    def show(value: int, unit: str) -> str:
+        return f"{value}{unit}"
+
+    @task_group
+    def per_item(x: int, unit: str) -> object:
+        EmptyOperator(task_id="plain")
+        return show(double(x), unit)
+
+    with DAG("mapped", start_date=START, schedule=None) as dag:
+        shown = per_item.partial(unit="kb").expand(x=make())
+        after = EmptyOperator(task_id="after")
+        shown >> after
+    # The task making the group's input runs before every root of the group.
+    assert _ups(dag, "per_item.double") == {"make"}
+    assert _ups(dag, "per_item.plain") == {"make"}
+    assert _ups(dag, "per_item.show") == {"per_item.double"}
+    sdag = SerializedDAG.from_dict(serialize_dag(dag))
+    spec = {"kind": "kwargs", "sources": {"x": {"xcom": "make"}}, "group": "per_item"}
+    for task_id in ("per_item.double", "per_item.plain", "per_item.show"):
+        assert sdag.tasks[task_id].mapped == spec
+    assert sdag.tasks["after"].mapped is None and sdag.tasks["make"].mapped is None
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda g: g.expand(y=[1]), "has no parameter 'y'"),
+        (lambda g: g.partial(x=1).expand(x=[1]), "given to both partial"),
+        (lambda g: g.expand(), "at least one argument"),
+        (lambda g: g.expand(x=3), "must be a list, a dict or a task's output"),
+        (lambda g: g.expand_kwargs([1, 2]), "must be a list of dicts"),
+        (lambda g: g.partial(nope=1), "bad arguments for task group function"),
+    ],
+)
+def test_a_mapped_group_with_bad_arguments_says_what_is_wrong(build: object, message: str) -> None:
+    @task_group
+    def per_item(x: int) -> None:
+        EmptyOperator(task_id="a")
+
+    with DAG("bad", start_date=START), pytest.raises(DagDefinitionError, match=message):
+        build(per_item)  # type: ignore[operator]
+
+
+def test_mapping_within_a_mapped_group_is_refused_clearly() -> None:
+    @task
+    def work(x: int) -> int:
+        return x
+
+    @task_group
+    def inner(y: int) -> None:
+        work(y)
+
+    @task_group
+    def nested(x: int) -> None:
+        inner.expand(y=[1, 2])
+
+    @task_group
+    def expanding(x: int) -> None:
+        work.expand(x=[1, 2])
+
+    inside_message = r"mapped task group 'nested\.inner' is inside"
+    with DAG("nested", start_date=START), pytest.raises(DagDefinitionError, match=inside_message):
+        nested.expand(x=[1])
+    refused = "inside mapped task group 'expanding'"
+    with DAG("inside", start_date=START), pytest.raises(DagDefinitionError, match=refused):
+        expanding.expand(x=[1])

@@ -46,8 +46,11 @@ def _run(database: Database, run_id: str, when: datetime, state: str = "success"
         )
 
 
-def _ti(database: Database, run_id: str, when: datetime) -> RuntimeTaskInstance:
+def _ti(
+    database: Database, run_id: str, when: datetime, map_index: int = -1
+) -> RuntimeTaskInstance:
     started = StartedTry(
+        map_index=map_index,
         dag_id="d",
         run_id=run_id,
         task_id="pull",
@@ -143,6 +146,31 @@ def test_prior_success(pulled: RuntimeTaskInstance, database: Database) -> None:
     assert prior.task_end_date == DAY1 + timedelta(hours=2)
     assert prior.logical_date == DAY1
     assert _ti(database, "day1", DAY1).prior_success() is None
+
+
+def test_prior_success_of_a_mapped_instance_is_its_own_index(database: Database) -> None:
+    _run(database, "day1", DAY1)
+    _run(database, "day2", DAY2, state="running")
+    with database.session() as session:
+        for map_index in (0, 1):
+            session.add(
+                TaskInstance(
+                    dag_id="d",
+                    run_id="day1",
+                    task_id="pull",
+                    map_index=map_index,
+                    state="success",
+                    try_number=1,
+                    max_tries=0,
+                    start_date=DAY1 + timedelta(hours=10 + map_index),
+                    end_date=DAY1 + timedelta(hours=20 + map_index),
+                )
+            )
+    prior: Any = _ti(database, "day2", DAY2, map_index=1).prior_success()
+    assert prior.task_start_date == DAY1 + timedelta(hours=11)
+    assert prior.task_end_date == DAY1 + timedelta(hours=21)
+    newcomer: Any = _ti(database, "day2", DAY2, map_index=2).prior_success()
+    assert newcomer.logical_date == DAY1 and newcomer.task_start_date is None
 
 
 def test_push_with_an_execution_date_warns_and_keeps_to_its_run(

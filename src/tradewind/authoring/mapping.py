@@ -20,6 +20,7 @@ from tradewind.authoring.baseoperator import (
     merge_default_args,
 )
 from tradewind.authoring.resolvable import find_resolvables
+from tradewind.authoring.task_group import closest_mapped_group
 from tradewind.authoring.xcom_arg import (
     RETURN_VALUE_KEY,
     MapXComArg,
@@ -221,6 +222,13 @@ class MappedOperator(BaseOperator):
         self.expand_input = expand_input
         #: "op_kwargs": the mapped values are the TaskFlow function's arguments.
         self.mapped_into = mapped_into
+        group = closest_mapped_group(self)
+        if group is not None:
+            raise DagDefinitionError(
+                f"task {self.task_id!r} is mapped (expand) inside mapped task group "
+                f"{group.group_id!r}; Tradewind does not map a task within a mapped group: "
+                f"map the group over the combined values instead"
+            )
         for operator in expand_input.references():
             self.set_upstream(operator)
         for resolvable in find_resolvables(list(partial_kwargs.values())):
@@ -297,7 +305,7 @@ def taskflow_expand(
     """A mapped ``@task``: ``partial_args`` and the mapped values are the function's."""
     where = f"task {options.get('task_id')!r}"
     if kind == "kwargs":
-        _check_function_names(function, partial_args, mapped, where)
+        check_function_names(function, partial_args, mapped, where)
         expand_input = ExpandInput.of_kwargs(mapped, where)
     else:
         expand_input = ExpandInput.of_list(mapped[""], where)
@@ -313,9 +321,11 @@ def taskflow_expand(
     )
 
 
-def _check_function_names(
+def check_function_names(
     function: Any, partial_args: Mapping[str, Any], mapped: Mapping[str, Any], where: str
 ) -> None:
+    """Mapped names must be parameters of ``function`` (a @task's or a @task_group's) and
+    not also given to ``partial()``."""
     if not mapped:
         raise DagDefinitionError(f"expand() of {where} needs at least one argument to map over")
     parameters = inspect.signature(function).parameters
@@ -343,6 +353,7 @@ __all__ = [
     "ExpandInput",
     "MappedOperator",
     "OperatorPartial",
+    "check_function_names",
     "partial",
     "product_length",
     "taskflow_expand",

@@ -46,6 +46,8 @@ class TaskGroup(DependencyMixin):
     """
 
     _used_ids: set[str]  # only on the root group: every id taken in the DAG
+    #: A mapped group (see ``mapped_task_group``) runs each of its tasks once per element.
+    is_mapped = False
 
     def __init__(
         self,
@@ -281,6 +283,15 @@ def current_group(dag: DAG) -> TaskGroup:
         if group.dag is dag:
             return group
     return dag.task_group
+
+
+def closest_mapped_group(task: BaseOperator) -> TaskGroup | None:
+    """The innermost mapped group ``task`` is in (its instances follow that group's), or
+    ``None``."""
+    group = task.task_group
+    while group is not None and not group.is_mapped:
+        group = group.parent_group
+    return group
 
 
 def group_for_new_task(task_group: TaskGroup | None, dag: DAG | None) -> TaskGroup | None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from tradewind.authoring.dependencies import DependencyMixin
 from tradewind.authoring.resolvable import Resolvable
+from tradewind.authoring.task_group import closest_mapped_group
 from tradewind.exceptions import XComNotFound
 
 if TYPE_CHECKING:
@@ -87,7 +88,12 @@ class XComArg(Resolvable, DependencyMixin):
         """The pushed value; ``None`` if the task pushed no return value (or, with
         ``multiple_outputs``, no such key); :class:`XComNotFound` for another missing key."""
         task_id = self.operator.task_id
-        value = context["ti"].xcom_pull(task_ids=task_id, key=self.key, default=_MISSING)
+        value = context["ti"].xcom_pull(
+            task_ids=task_id,
+            key=self.key,
+            default=_MISSING,
+            map_indexes=_same_instance(self.operator, context),
+        )
         if value is not _MISSING:
             return value
         if self.key == RETURN_VALUE_KEY or getattr(self.operator, "multiple_outputs", False):
@@ -217,6 +223,20 @@ class _Zipped(Sequence[Any]):
         if not 0 <= index < self._length:
             raise IndexError("zip index out of range")
         return tuple(s[index] if index < len(s) else self._fill for s in self._sequences)
+
+
+def _same_instance(upstream: BaseOperator, context: Mapping[str, Any]) -> int | None:
+    """The map index to pull from ``upstream``: the puller's own, when both are in the same
+    mapped task group (instance ``i`` reads instance ``i``); else ``None`` (every value)."""
+    map_index = getattr(context.get("ti"), "map_index", -1)
+    task = context.get("task")
+    if map_index is None or map_index < 0 or task is None:
+        return None
+    group = closest_mapped_group(upstream)
+    if group is None:
+        return None
+    own = closest_mapped_group(task)
+    return map_index if own is not None and own.group_id == group.group_id else None
 
 
 _MISSING: Any = object()

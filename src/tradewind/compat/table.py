@@ -25,7 +25,10 @@ _DECORATORS = {
     "setup": "tradewind.authoring.taskflow_setup_teardown:setup",
     "teardown": "tradewind.authoring.taskflow_setup_teardown:teardown",
 }
-_TASK_GROUP = {"TaskGroup": "tradewind.authoring.task_group:TaskGroup"}
+_TASK_GROUP = {
+    "TaskGroup": "tradewind.authoring.task_group:TaskGroup",
+    "MappedTaskGroup": "tradewind.authoring.mapped_task_group:MappedTaskGroup",
+}
 _EDGE_MODIFIER = {
     "EdgeModifier": "tradewind.authoring.edgemodifier:EdgeModifier",
     "Label": "tradewind.authoring.edgemodifier:Label",
@@ -350,7 +353,7 @@ AIRFLOW_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             **_DAG,
             **_DECORATORS,
             **_BASEOPERATOR,
-            **_TASK_GROUP,
+            "TaskGroup": _TASK_GROUP["TaskGroup"],
             "get_current_context": _PYTHON["get_current_context"],
             **_EDGE_MODIFIER,
             "Param": _PARAM["Param"],

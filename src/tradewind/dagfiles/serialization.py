@@ -22,6 +22,7 @@ from tradewind.authoring.graph import topological_order
 from tradewind.authoring.params import ParamsDict
 from tradewind.authoring.schedules import DagRunInfo, DataInterval, PlannedTimetable, Timetable
 from tradewind.authoring.schedules import timetable_from_serialized as _timetable_from_dict
+from tradewind.authoring.task_group import closest_mapped_group
 from tradewind.authoring.timezone import parse_datetime
 from tradewind.dagfiles.planning import PlanContext, timetable_json
 from tradewind.dagfiles.task_groups import TaskGroupTree, serialize_task_groups
@@ -137,9 +138,13 @@ def _serialize_task(task: BaseOperator) -> dict[str, Any]:
 
 
 def _mapping_spec(task: BaseOperator) -> dict[str, Any] | None:
-    """How a mapped task's instances are counted (see ``MappedOperator``); None if unmapped."""
+    """How a mapped task's instances are counted (see ``MappedOperator``); a task in a
+    mapped task group has its group's (see ``MappedTaskGroup``); None if unmapped."""
     spec = getattr(task, "expansion_spec", None)
-    return spec() if spec is not None else None
+    if spec is not None:
+        return spec()
+    group = closest_mapped_group(task)
+    return group.expansion_spec() if group is not None else None  # type: ignore[attr-defined]
 
 
 def _external_marker(task: BaseOperator) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tradewind.authoring.callbacks import run_callbacks
+from tradewind.authoring.mapping import MappedOperator
 from tradewind.exceptions import AirflowException
 from tradewind.execution.logs import log_path
 from tradewind.execution.try_process import (
@@ -113,7 +114,28 @@ def _context(
         task = dag.tasks[0]
     ti = RuntimeTaskInstance(database, started, task)
     ti.state = state
-    return try_context(dag, task, ti, started)
+    context = try_context(dag, task, ti, started)
+    if started.map_index >= 0 and isinstance(task, MappedOperator):
+        _as_the_instance(context, task, started)
+    return context
+
+
+def _as_the_instance(context: dict[str, Any], task: MappedOperator, started: StartedTry) -> None:
+    """A mapped instance's callbacks see the operator that instance ran (its own values),
+    as they would have in its try; if it cannot be built again, the mapped task, said so."""
+    try:
+        instance = task.unmap(started.map_index, context)
+    except Exception:
+        log.warning(
+            "Could not build instance %d of mapped task %s for its callbacks; they get the "
+            "mapped task",
+            started.map_index,
+            started.task_id,
+            exc_info=True,
+        )
+        return
+    context["ti"].task = instance
+    context["task"] = instance
 
 
 def _run_task_request(

@@ -8,9 +8,11 @@ one short transaction, so a sensor poking every few seconds costs a query a poke
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import and_, delete, func, select
@@ -123,15 +125,23 @@ def count_states(
     task_ids: list[str] | None,
     task_group_id: str | None,
     states: list[str],
-) -> int:
-    """Task instances (or, with neither tasks nor group, dag runs) in one of ``states``."""
+) -> Fraction:
+    """How many of the awaited tasks (or, with neither tasks nor group, dag runs) are in one
+    of ``states``, per logical date, summed.
+
+    A mapped task is one task whatever its instance count: each of its instances counts
+    for its share, so the sum reaches the number of tasks only when every instance is in
+    ``states``, and is above zero as soon as one is (a sensor fails on one failed
+    instance, and succeeds once all of them have). Airflow counts a task group's
+    instances so; ``removed`` instances are no longer part of their task and do not count.
+    """
     with database.session() as session:
         if task_group_id:
             task_ids = load_serialized_dag(session, dag_id).task_groups.member_task_ids(
                 task_group_id
             )
         if not task_ids:
-            return int(
+            return Fraction(
                 session.scalar(
                     select(func.count()).where(
                         DagRun.dag_id == dag_id,
@@ -141,26 +151,26 @@ def count_states(
                 )
                 or 0
             )
-        return int(
-            session.scalar(
-                select(func.count())
-                .select_from(TaskInstance)
-                .join(
-                    DagRun,
-                    and_(
-                        DagRun.dag_id == TaskInstance.dag_id,
-                        DagRun.run_id == TaskInstance.run_id,
-                    ),
-                )
-                .where(
-                    TaskInstance.dag_id == dag_id,
-                    TaskInstance.task_id.in_(task_ids),
-                    DagRun.execution_date.in_(logical_dates),
-                    TaskInstance.state.in_(states),
-                )
+        rows = session.execute(
+            select(TaskInstance.run_id, TaskInstance.task_id, TaskInstance.state)
+            .join(
+                DagRun,
+                and_(DagRun.dag_id == TaskInstance.dag_id, DagRun.run_id == TaskInstance.run_id),
             )
-            or 0
-        )
+            .where(
+                TaskInstance.dag_id == dag_id,
+                TaskInstance.task_id.in_(task_ids),
+                DagRun.execution_date.in_(logical_dates),
+                TaskInstance.state.is_distinct_from(TaskInstanceState.REMOVED),
+            )
+        ).all()
+    instances: Counter[tuple[str, str]] = Counter()
+    matching: Counter[tuple[str, str]] = Counter()
+    for run_id, task_id, state in rows:
+        instances[run_id, task_id] += 1
+        if state in states:
+            matching[run_id, task_id] += 1
+    return sum((Fraction(count, instances[unit]) for unit, count in matching.items()), Fraction(0))
 
 
 # --- TriggerDagRunOperator ---------------------------------------------------------------------
@@ -304,6 +314,23 @@ def _reset(session: Any, run: DagRun, tasks: dict[str, Any]) -> None:
     )
     run.state = DagRunState.QUEUED
     run.end_date = None
+
+
+def expanded_count(database: Database, dag_id: str, run_id: str, task_id: str) -> int:
+    """How many instances a mapped task has in a run (``removed`` ones are no longer its)."""
+    with database.session() as session:
+        count = session.scalar(
+            select(func.count())
+            .select_from(TaskInstance)
+            .where(
+                TaskInstance.dag_id == dag_id,
+                TaskInstance.run_id == run_id,
+                TaskInstance.task_id == task_id,
+                TaskInstance.map_index >= 0,
+                TaskInstance.state.is_distinct_from(TaskInstanceState.REMOVED),
+            )
+        )
+    return int(count or 0)
 
 
 def dag_run_state(database: Database, dag_id: str, run_id: str) -> str | None:

@@ -13,10 +13,11 @@ from tradewind.states import DagRunState
 
 
 def prior_success(
-    database: Database, dag_id: str, task_id: str, logical_date: datetime
+    database: Database, dag_id: str, task_id: str, logical_date: datetime, map_index: int = -1
 ) -> PriorSuccess | None:
     """The latest successful run of ``dag_id`` logically before ``logical_date``, if any,
-    with the start and end of ``task_id``'s try in that run."""
+    with the start and end of ``task_id``'s try in that run: of the same instance, for a
+    mapped task's (none if that run had no instance ``map_index``)."""
     with database.session() as session:
         run = session.execute(
             select(
@@ -40,6 +41,7 @@ def prior_success(
                 TaskInstance.dag_id == dag_id,
                 TaskInstance.run_id == run.run_id,
                 TaskInstance.task_id == task_id,
+                TaskInstance.map_index == map_index,
             )
         ).first()
     return PriorSuccess(

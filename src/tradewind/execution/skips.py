@@ -22,12 +22,14 @@ NOT_STARTED = (S.SCHEDULED,)
 
 
 def skip_task_instances(
-    database: Database, dag_id: str, run_id: str, task_ids: Iterable[str]
+    database: Database, dag_id: str, run_id: str, task_ids: Iterable[str], map_index: int = -1
 ) -> int:
     """Mark the run's not-yet-started instances of ``task_ids`` skipped; how many changed.
 
     Every map index of a task is skipped, the -1 placeholder of a mapped task not yet
-    expanded included (the scheduler then never expands it).
+    expanded included (the scheduler then never expands it). A mapped instance
+    (``map_index`` >= 0, e.g. a branch in a mapped task group) skips only the instances
+    with its own map index, as in Airflow.
 
     One guarded UPDATE: an instance the scheduler queued meanwhile keeps its state (the
     ``WHERE`` is re-checked under the row lock on PostgreSQL).
@@ -44,6 +46,7 @@ def skip_task_instances(
                 TaskInstance.run_id == run_id,
                 TaskInstance.task_id.in_(wanted),
                 or_(TaskInstance.state.is_(None), TaskInstance.state.in_(NOT_STARTED)),
+                *([TaskInstance.map_index == map_index] if map_index >= 0 else []),
             )
             .values(state=S.SKIPPED, start_date=now, end_date=now, duration=0.0, updated_at=now)
             .execution_options(synchronize_session=False)

@@ -39,6 +39,8 @@ from tradewind.security.masking import RedactingFilter
 from tradewind.states import TaskInstanceState
 
 if TYPE_CHECKING:
+    from fractions import Fraction
+
     from tradewind.authoring.connection import Connection
     from tradewind.authoring.context import PriorSuccess
     from tradewind.authoring.dag import DAG
@@ -235,10 +237,13 @@ class RuntimeTaskInstance:
         )
 
     def skip_tasks(self, task_ids: Iterable[str]) -> None:
-        """Mark these tasks of this run skipped, those that have not started yet."""
+        """Mark these tasks of this run skipped, those that have not started yet (a mapped
+        instance: only their instances with its map index)."""
         from tradewind.execution.skips import skip_task_instances
 
-        skip_task_instances(self._database.get(), self.dag_id, self.run_id, task_ids)
+        skip_task_instances(
+            self._database.get(), self.dag_id, self.run_id, task_ids, self.map_index
+        )
 
     # --- what sensors and TriggerDagRunOperator ask (tradewind.execution.cross_dag) -----------
 
@@ -262,9 +267,10 @@ class RuntimeTaskInstance:
         task_ids: list[str] | None,
         states: Iterable[str],
         task_group_id: str | None = None,
-    ) -> int:
-        """How many of another DAG's task instances (or runs, with no task ids or group)
-        at these logical dates are in one of ``states``."""
+    ) -> Fraction:
+        """How many of another DAG's tasks (or runs, with no task ids or group) at these
+        logical dates are in one of ``states``; a mapped task's instances each count for
+        their share (see :func:`tradewind.execution.cross_dag.count_states`)."""
         from tradewind.execution import cross_dag
 
         return cross_dag.count_states(
@@ -311,11 +317,21 @@ class RuntimeTaskInstance:
 
         return cross_dag.dag_run_state(self._database.get(), dag_id, run_id)
 
+    def expanded_ti_count(self) -> int:
+        """How many instances this mapped task has in this run."""
+        from tradewind.execution import cross_dag
+
+        return cross_dag.expanded_count(
+            self._database.get(), self.dag_id, self.run_id, self.task_id
+        )
+
     def prior_success(self) -> PriorSuccess | None:
         """The DAG's previous successful run (for the ``prev_*_success`` variables)."""
         from tradewind.execution.prior_runs import prior_success
 
-        return prior_success(self._database.get(), self.dag_id, self.task_id, self.logical_date)
+        return prior_success(
+            self._database.get(), self.dag_id, self.task_id, self.logical_date, self.map_index
+        )
 
 
 class MetadataDatabase:
@@ -511,7 +527,7 @@ def run_claimed(
     except TaskTimeout as exc:
         outcome.timed_out = True
         log.error("Task timed out: %s", exc)
-        _on_kill(task)
+        _on_kill(context["task"] if context is not None else task)  # a mapped one's instance
         error = exc
     except BaseException as exc:  # includes SystemExit and KeyboardInterrupt from user code
         if isinstance(exc, SystemExit) and exc.code in (0, None):
@@ -642,7 +658,7 @@ def try_context(
         data_interval_end=started.data_interval_end or started.logical_date,
     )
     database = ti._database
-    return dict(
+    context = dict(
         build_template_context(
             dag=dag,
             task=task,
@@ -660,6 +676,12 @@ def try_context(
             outlet_events=outlet_events,
         )
     )
+    # Airflow's count of the instances of a mapped task (None for an unmapped one): read
+    # only if used, so a try that does not ask does not query for it.
+    context["expanded_ti_count"] = (
+        lazy_object_proxy.Proxy(lambda: ti.expanded_ti_count()) if started.map_index >= 0 else None
+    )
+    return context
 
 
 def _run_task(
@@ -673,6 +695,7 @@ def _run_task(
     mapped instance runs its own operator, built from its map index's values; a deferred
     try resumes in the method it deferred to."""
     from tradewind.authoring.current_context import running_task
+    from tradewind.authoring.mapping import MappedOperator
     from tradewind.authoring.templating import shown_field_values
 
     timeout = task.execution_timeout
@@ -680,10 +703,11 @@ def _run_task(
         signal.signal(signal.SIGALRM, _raise_timeout)
         signal.setitimer(signal.ITIMER_REAL, max(timeout.total_seconds(), 0.001))
     if started.map_index >= 0:
+        log.info("Mapped instance %d of %s", started.map_index, started.task_id)
+    if started.map_index >= 0 and isinstance(task, MappedOperator):
         task = task.unmap(started.map_index, context)
         ti.task = task
         context["task"] = task
-        log.info("Mapped instance %d of %s", started.map_index, started.task_id)
     with running_task(context):
         task.render_template_fields(context)
         outcome.rendered_fields = shown_field_values(task) if task.template_fields else None
@@ -709,6 +733,8 @@ def check_value_to_map(dag: DAG, started: StartedTry, value: Any) -> None:
     one than ``[core] max_map_length``; otherwise its try fails here, saying so."""
     from tradewind.authoring.mapping import MappedOperator
 
+    if started.map_index >= 0:
+        return  # one instance's value is one element of what is mapped over
     readers = sorted(
         task.task_id
         for task in dag.tasks

@@ -53,6 +53,11 @@ def expand_length(
     return Expansion(length=length)
 
 
+def mapped_input_task_ids(spec: dict[str, Any]) -> list[str]:
+    """The tasks whose output an expansion maps over (none for literals)."""
+    return sorted(set(_xcom_ids(spec)))
+
+
 def _xcom_ids(spec: dict[str, Any]) -> Iterator[str]:
     for source in spec["sources"].values():
         yield from _source_ids(source)

@@ -6,7 +6,9 @@ max_active_tasks, pause, retry wait), evaluated for one task instance.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,15 +31,18 @@ def upstream_blockers(session: Session, ti: TaskInstance) -> list[str]:
         return [f"task {ti.task_id} is no longer in the DAG"]
     reasons = []
     # Each instance of a mapped upstream task counts, named ``task[i]``.
+    rows = session.execute(
+        select(TaskInstance.task_id, TaskInstance.map_index, TaskInstance.state).where(
+            TaskInstance.dag_id == ti.dag_id,
+            TaskInstance.run_id == ti.run_id,
+            TaskInstance.task_id.in_(task.upstream_task_ids),
+        )
+    ).all()
+    same_instance = _same_instance_upstream(sdag.tasks, task, ti.map_index, rows)
     upstream: dict[str, str | None] = {
         task_id if map_index < 0 else f"{task_id}[{map_index}]": state
-        for task_id, map_index, state in session.execute(
-            select(TaskInstance.task_id, TaskInstance.map_index, TaskInstance.state).where(
-                TaskInstance.dag_id == ti.dag_id,
-                TaskInstance.run_id == ti.run_id,
-                TaskInstance.task_id.in_(task.upstream_task_ids),
-            )
-        ).all()
+        for task_id, map_index, state in rows
+        if task_id not in same_instance or map_index == ti.map_index
     }
     seen = {name.partition("[")[0] for name in upstream}
     for task_id in task.upstream_task_ids - seen:
@@ -50,9 +55,24 @@ def upstream_blockers(session: Session, ti: TaskInstance) -> list[str]:
         run = session.scalars(
             select(DagRun).where(DagRun.dag_id == ti.dag_id, DagRun.run_id == ti.run_id)
         ).one()
-        if (reason := past_blocker(session, run, task, ti.map_index)) is not None:
+        if (reason := past_blocker(session, run, task)) is not None:
             reasons.append(reason)
     return reasons
+
+
+def _same_instance_upstream(
+    tasks: dict[str, SerializedTask], task: SerializedTask, map_index: int, rows: Sequence[Any]
+) -> set[str]:
+    """Upstream tasks of which instance ``map_index`` alone counts: those in the same mapped
+    task group as ``task`` that have that instance (as the scheduler decides)."""
+    group = task.mapped.get("group") if task.mapped is not None else None
+    if group is None or map_index < 0:
+        return set()
+    return {
+        task_id
+        for task_id, index, _ in rows
+        if index == map_index and (tasks[task_id].mapped or {}).get("group") == group
+    }
 
 
 def _setup_blockers(

@@ -6,7 +6,7 @@ has nothing to wait for. If the previous run has no instance of the task (the ta
 added since), it waits, unless ``ignore_first_depends_on_past`` is set and no earlier run
 has an instance of the task at all. ``wait_for_downstream`` (which implies
 ``depends_on_past``) also waits for the previous instance's direct downstream tasks to end
-``success`` or ``skipped``.
+``success`` or ``skipped``. For a mapped task, "the same task" is all of its instances.
 
 :func:`past_blocker` answers for the scheduler (a task waits while it has a reason) and
 for ``tasks failed-deps`` (which prints the reason).
@@ -24,13 +24,13 @@ from tradewind.db.models import TaskInstanceState as S
 PAST_DONE = (S.SUCCESS, S.SKIPPED)
 
 
-def past_blocker(
-    session: Session, run: DagRun, task: SerializedTask, map_index: int = -1
-) -> str | None:
-    """Why ``task`` of ``run`` (its instance ``map_index``) must wait for the previous run;
-    ``None`` if it need not. A mapped task's instance waits for the same map index; one the
-    previous run has no counterpart for (nor the placeholder, -1, once the previous run's
-    were expanded) does not wait."""
+def past_blocker(session: Session, run: DagRun, task: SerializedTask) -> str | None:
+    """Why ``task`` of ``run`` must wait for the previous run; ``None`` if it need not.
+
+    A mapped task's instances all wait for every instance of the task in the previous run,
+    as in Airflow 2.10 (the same map index need not do the same work from run to run);
+    instances ``removed`` by a re-sizing are no longer part of it and are not waited for.
+    """
     if not (task.depends_on_past or task.wait_for_downstream):
         return None
     previous = session.scalars(
@@ -41,10 +41,12 @@ def past_blocker(
     ).first()
     if previous is None:
         return None  # the DAG's first run
-    states = _states(session, run.dag_id, previous, {task.task_id}, map_index)
-    if task.task_id not in states and task.is_mapped:
-        return None
-    if task.task_id not in states:
+    states = [
+        state
+        for _, state in _all_states(session, run.dag_id, previous, {task.task_id})
+        if state != S.REMOVED
+    ]
+    if not states:
         if task.ignore_first_depends_on_past and not _ran_before(session, run, task.task_id):
             return None
         return (
@@ -52,35 +54,22 @@ def past_blocker(
             f"{task.task_id} yet (set ignore_first_depends_on_past=True to start a new "
             "task without one)"
         )
-    state = states[task.task_id]
-    if state not in PAST_DONE:
+    unfinished = [state for state in states if state not in PAST_DONE]
+    if unfinished:
+        which = f"{len(unfinished)} of its {len(states)} instances are" if len(states) > 1 else "is"
         return (
-            f"depends_on_past: task {task.task_id} in the previous run {previous} is "
-            f"{state}, not success or skipped"
+            f"depends_on_past: task {task.task_id} in the previous run {previous} {which} "
+            f"{', '.join(sorted({str(state) for state in unfinished}))}, not success or skipped"
         )
     if task.wait_for_downstream and task.downstream_task_ids:
         below = _all_states(session, run.dag_id, previous, set(task.downstream_task_ids))
-        waiting = sorted({tid for tid, st in below if st not in PAST_DONE})
+        waiting = sorted({tid for tid, st in below if st not in PAST_DONE and st != S.REMOVED})
         if waiting:
             return (
                 f"wait_for_downstream: downstream tasks {', '.join(waiting)} of the previous "
                 f"run {previous} have not ended success or skipped"
             )
     return None
-
-
-def _states(
-    session: Session, dag_id: str, run_id: str, task_ids: set[str], map_index: int
-) -> dict[str, str | None]:
-    rows = session.execute(
-        select(TaskInstance.task_id, TaskInstance.state).where(
-            TaskInstance.dag_id == dag_id,
-            TaskInstance.run_id == run_id,
-            TaskInstance.task_id.in_(task_ids),
-            TaskInstance.map_index == map_index,
-        )
-    )
-    return {task_id: state for task_id, state in rows}
 
 
 def _all_states(

@@ -22,7 +22,7 @@ from tradewind.db.engine import plain_rows
 from tradewind.db.models import DagRun, DagRunState, TaskInstance, XCom
 from tradewind.db.models import TaskInstanceState as S
 from tradewind.db.ti_keys import ti_keys_clause
-from tradewind.scheduling.expansion import expand_length, literal_length
+from tradewind.scheduling.expansion import expand_length, literal_length, mapped_input_task_ids
 from tradewind.scheduling.past_deps import past_blocker
 from tradewind.scheduling.task_instances import task_instance_values
 from tradewind.scheduling.trigger_rules import Decision, evaluate, setup_constraint
@@ -125,6 +125,8 @@ class _RunPass:
         for (tid, mi), (state, _) in existing.items():
             self.states[tid][mi] = state
         self.changes: dict[str | None, list[tuple[str, str, str, int]]] = defaultdict(list)
+        #: Mapped tasks expanded in this pass (their size is fresh: no resizing).
+        self.expanded: set[str] = set()
         #: Sensors whose next poke is due: their try goes on (see ``_same_try_again``).
         self.rescheduled: list[tuple[str, str, str, int]] = []
 
@@ -142,7 +144,7 @@ class _RunPass:
             for mi, state in list(instances.items()):
                 if tid not in sdag.tasks and state in UNFINISHED:
                     self.set(tid, mi, S.REMOVED)
-                elif tid in sdag.tasks and state == S.REMOVED:
+                elif tid in sdag.tasks and state == S.REMOVED and not _sized(sdag.tasks[tid], mi):
                     self.set(tid, mi, None)
 
         if sdag.dagrun_timeout is not None and run.start_date is not None:
@@ -193,15 +195,26 @@ class _RunPass:
             self.session.execute(insert(TaskInstance), rows)
             self.result.changed = True
 
-    def _advance(self, task: SerializedTask, left_out: bool) -> None:
+    def _advance(self, task: SerializedTask, left_out: bool, *, resized: bool = False) -> None:
         tid = task.task_id
+        per_index = _mapped_group(task) is not None
+        if per_index and self._group_input_ready(task):
+            self._expand(task, state=None)
         decision: Decision | None = None
+        blocked: bool | None = None
         for mi, state in sorted(self.states.get(tid, {}).items()):
             if state is None:
-                if decision is None:
-                    decision = self._decide(task, left_out)
+                if decision is None or per_index:
+                    decision = self._decide(task, left_out, mi)
                 if decision is Decision.RUN:
-                    if past_blocker(self.session, self.run, task, mi) is not None:
+                    if mi >= 0 and not resized and tid not in self.expanded:
+                        resized = True
+                        if self._resize(task):
+                            self._advance(task, left_out, resized=True)
+                            return
+                    if blocked is None:  # the same answer for every instance
+                        blocked = past_blocker(self.session, self.run, task) is not None
+                    if blocked:
                         continue
                     if task.is_mapped and mi == -1:
                         self._expand(task)
@@ -220,10 +233,11 @@ class _RunPass:
                 else:
                     self.result.due(retry_at)
 
-    def _decide(self, task: SerializedTask, left_out: bool) -> Decision:
+    def _decide(self, task: SerializedTask, left_out: bool, mi: int = -1) -> Decision:
         """The trigger rule over every instance of every direct upstream task (and, for a
         teardown, apart, those of them that are setups), after the setups the task works
-        within."""
+        within. Instance ``mi`` of a task in a mapped group sees only instance ``mi`` of
+        the upstream tasks in its group."""
         if left_out:
             return Decision.SKIP
         sdag = self.sdag
@@ -231,20 +245,97 @@ class _RunPass:
             relevant = sdag.relevant_setups(task.task_id)
             if relevant:
                 decided = setup_constraint(
-                    state for s in relevant if s in self.states for state in self.task_states(s)
+                    state
+                    for s in relevant
+                    if s in self.states
+                    for state in self._upstream_states(task, s, mi)
                 )
                 if decided is not None:
                     return decided
         upstream = [u for u in task.upstream_task_ids if u in self.states]
         return evaluate(
             task.trigger_rule,
-            [state for u in upstream for state in self.task_states(u)],
-            [state for u in upstream if u in sdag.setup_ids for state in self.task_states(u)],
+            [state for u in upstream for state in self._upstream_states(task, u, mi)],
+            [
+                state
+                for u in upstream
+                if u in sdag.setup_ids
+                for state in self._upstream_states(task, u, mi)
+            ],
         )
 
-    def _expand(self, task: SerializedTask) -> None:
-        """Replace the waiting placeholder (-1) with the task's instances, scheduled, in one
-        bulk insert; none: skipped; too many or no input: failed, saying why."""
+    def _upstream_states(self, task: SerializedTask, upstream: str, mi: int) -> list[str | None]:
+        """What instance ``mi`` of ``task`` waits for of ``upstream``: the same instance when
+        both are in one mapped group (and it has one), else every instance."""
+        group = _mapped_group(task)
+        if mi >= 0 and group is not None and group == _mapped_group(self.sdag.tasks[upstream]):
+            instances = self.states.get(upstream, {})
+            if mi in instances:
+                return [instances[mi]]
+        return self.task_states(upstream)
+
+    def _group_input_ready(self, task: SerializedTask) -> bool:
+        """A task of a mapped group still waiting as its placeholder (-1) can be expanded:
+        the tasks making the group's input have all succeeded, so its length is known. The
+        trigger rule then runs per instance (Airflow expands such tasks as early)."""
+        if self.states.get(task.task_id) != {-1: None}:
+            return False
+        assert task.mapped is not None
+        producers = set(mapped_input_task_ids(task.mapped))
+        states = [state for p in producers for state in self.task_states(p)]
+        return all(state == S.SUCCESS for state in states)
+
+    def _resize(self, task: SerializedTask) -> bool:
+        """Fit an expanded task's instances to its input's length now, as a cleared task
+        re-run with its upstream can find it changed: instances past the end are
+        ``removed`` (their XComs deleted), missing ones are created (and removed ones in
+        range come back). Whether anything changed; an input that cannot be sized leaves
+        them as they are."""
+        tid = task.task_id
+        expansion = expand_length(self.session, self.run, self.sdag, task, self.max_map_length)
+        if expansion.error is not None:
+            return False
+        instances = self.states[tid]
+        removed = [mi for mi, st in instances.items() if mi >= expansion.length and st != S.REMOVED]
+        restored = [
+            mi for mi, st in instances.items() if 0 <= mi < expansion.length and st == S.REMOVED
+        ]
+        for mi in removed:
+            self.set(tid, mi, S.REMOVED)
+        for mi in restored:
+            self.set(tid, mi, None)
+        changed = bool(removed or restored)
+        if removed:  # what follows sees the new length (mapped over, or pulled)
+            self.session.execute(
+                delete(XCom).where(
+                    XCom.dag_id == self.run.dag_id,
+                    XCom.run_id == self.run.run_id,
+                    XCom.task_id == tid,
+                    XCom.map_index.in_(removed),
+                )
+            )
+        missing = [mi for mi in range(expansion.length) if mi not in instances]
+        if missing:
+            rows = [
+                task_instance_values(self.run.dag_id, self.run.run_id, task, self.now, mi)
+                for mi in missing
+            ]
+            self.session.execute(insert(TaskInstance), rows)
+            instances.update(dict.fromkeys(missing))
+            self.result.changed = changed = True
+        if changed:
+            log.info(
+                "Mapped task %s of %s (%s) now has %d instance(s)",
+                tid,
+                self.run.dag_id,
+                self.run.run_id,
+                expansion.length,
+            )
+        return changed
+
+    def _expand(self, task: SerializedTask, state: str | None = S.SCHEDULED) -> None:
+        """Replace the waiting placeholder (-1) with the task's instances, in ``state``, in
+        one bulk insert; none: skipped; too many or no input: failed, saying why."""
         tid = task.task_id
         expansion = expand_length(self.session, self.run, self.sdag, task, self.max_map_length)
         if expansion.error is not None:
@@ -271,13 +362,24 @@ class _RunPass:
         rows = [
             {
                 **task_instance_values(self.run.dag_id, self.run.run_id, task, self.now, mi),
-                "state": S.SCHEDULED,
+                "state": state,
             }
             for mi in range(expansion.length)
         ]
         self.session.execute(insert(TaskInstance), rows)
-        self.states[tid] = {mi: S.SCHEDULED for mi in range(expansion.length)}
+        self.states[tid] = {mi: state for mi in range(expansion.length)}
+        self.expanded.add(tid)
         self.result.changed = True
+
+
+def _sized(task: SerializedTask, mi: int) -> bool:
+    """An instance of an expanded task: whether it is ``removed`` is its size's business."""
+    return task.is_mapped and mi >= 0
+
+
+def _mapped_group(task: SerializedTask) -> str | None:
+    """The id of the mapped task group ``task`` is in, if any."""
+    return task.mapped.get("group") if task.mapped is not None else None
 
 
 def _left_out_by_a_branch(
