@@ -6,6 +6,7 @@ imports the database. Each read is one short transaction (the same queries a pok
 from __future__ import annotations
 
 from datetime import datetime
+from fractions import Fraction
 
 from tradewind.authoring.triggers import workflow_states
 from tradewind.db.engine import Database
@@ -28,7 +29,7 @@ class DatabaseWorkflowStates:
         task_ids: list[str] | None,
         task_group_id: str | None,
         states: list[str],
-    ) -> int:
+    ) -> Fraction:
         return cross_dag.count_states(
             self.database, dag_id, logical_dates, task_ids, task_group_id, states
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Collection
 from datetime import datetime
+from fractions import Fraction
 from typing import Any
 
 from tradewind.authoring.triggers import workflow_states
@@ -90,7 +91,7 @@ class WorkflowTrigger(BaseTrigger):
             await asyncio.sleep(self.poke_interval)
 
     def _status(self, access: workflow_states.WorkflowStates, expected: int) -> str | None:
-        def count(states: list[str]) -> int:
+        def count(states: list[str]) -> Fraction:
             return access.count_states(
                 self.external_dag_id,
                 self.execution_dates,

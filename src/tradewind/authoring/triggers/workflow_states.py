@@ -9,6 +9,7 @@ of :mod:`tradewind.authoring.triggers.external_task` ask only this module.
 from __future__ import annotations
 
 from datetime import datetime
+from fractions import Fraction
 from typing import Protocol
 
 from tradewind.exceptions import TradewindException
@@ -31,8 +32,9 @@ class WorkflowStates(Protocol):
         task_ids: list[str] | None,
         task_group_id: str | None,
         states: list[str],
-    ) -> int:
-        """Task instances (or runs, with neither tasks nor group) in one of ``states``."""
+    ) -> Fraction:
+        """Task instances (or runs, with neither tasks nor group) in one of ``states``; a
+        mapped task's instance counts as its share of the task, so a mapped task is one."""
         ...
 
     def run_states(self, dag_id: str, run_ids: list[str]) -> dict[str, str | None]:
