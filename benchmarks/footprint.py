@@ -79,7 +79,9 @@ def command_line(pid: int) -> str:
     raw = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
     text = " ".join(part.decode(errors="replace") for part in raw)
     # Our own children run ``python -c "...main()" <command>``: show just the command.
-    return re.sub(r"^\S*python\S* -c (import sys; )?from tradewind.cli import main; main\(\)", "tw", text)
+    return re.sub(
+        r"^\S*python\S* -c (import sys; )?from tradewind.cli import main; main\(\)", "tw", text
+    )
 
 
 def tree(root: int, depth: int = 0) -> list[ProcessMemory]:

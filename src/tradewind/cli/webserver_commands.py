@@ -81,6 +81,10 @@ def _display(host: str) -> str:
 
 
 STANDALONE_HOST = "127.0.0.1"
+#: One worker serves a trial setup's few users and keeps uvicorn in the webserver's own
+#: process: no spawned interpreters, no multiprocessing resource tracker (about 120 MiB
+#: less than two workers, ``benchmarks/footprint.py``).
+STANDALONE_WORKERS = 1
 
 
 @main.command("standalone")
@@ -91,14 +95,24 @@ STANDALONE_HOST = "127.0.0.1"
     default=None,
     help=f"Default: [webserver] web_server_host if set, else {STANDALONE_HOST} (this host only).",
 )
+@click.option(
+    "--workers",
+    "-w",
+    type=int,
+    default=None,
+    help=f"Default: [webserver] workers if set, else {STANDALONE_WORKERS}.",
+)
 @pass_cli
-def standalone(cli: CliContext, port: int | None, hostname: str | None) -> None:
+def standalone(
+    cli: CliContext, port: int | None, hostname: str | None, workers: int | None
+) -> None:
     """Migrate the database, then run a scheduler, a triggerer and a webserver until Ctrl-C
     or SIGTERM.
 
-    A trial setup: it listens on this machine only unless told otherwise. Stopping passes
-    SIGTERM on and waits [core] shutdown_grace seconds (and a little for the last records)
-    before it kills what is left.
+    A trial setup: it listens on this machine only unless told otherwise, and serves with
+    one webserver worker (in the webserver's own process) unless [webserver] workers or
+    --workers says otherwise. Stopping passes SIGTERM on and waits [core] shutdown_grace
+    seconds (and a little for the last records) before it kills what is left.
     """
     import signal
     import subprocess
@@ -113,9 +127,13 @@ def standalone(cli: CliContext, port: int | None, hostname: str | None) -> None:
     database.dispose()
     port = port or int(config.get("webserver", "web_server_port"))
     host = hostname or _standalone_host(config)
+    workers = workers or _standalone_workers(config)
+    if workers < 1:
+        raise click.BadParameter("must be 1 or more", param_hint="--workers")
     # Run our own CLI in the children with this interpreter, whatever PATH says.
     tradewind = [sys.executable, "-c", "import sys; from tradewind.cli import main; main()"]
     commands = {"webserver": [*tradewind, "webserver", "--port", str(port), "--hostname", host]}
+    commands["webserver"] += ["--workers", str(workers)]
     if "scheduler" in main.commands:
         commands = {"scheduler": [*tradewind, "scheduler"], **commands}
     if "triggerer" in main.commands:
@@ -158,6 +176,13 @@ def _standalone_host(config: Config) -> str:
     if config.source("webserver", "web_server_host") == "default":
         return STANDALONE_HOST
     return str(config.get("webserver", "web_server_host"))
+
+
+def _standalone_workers(config: Config) -> int:
+    """One unless ``[webserver] workers`` was set on purpose (file or env)."""
+    if config.source("webserver", "workers") == "default":
+        return STANDALONE_WORKERS
+    return int(config.get("webserver", "workers"))
 
 
 def _terminate(children: Mapping[str, object], timeout: float) -> None:
