@@ -47,6 +47,7 @@ class ProcessMemory:
     pid: int
     depth: int
     pss_kib: int
+    private_kib: int
     command: str
 
 
@@ -68,16 +69,21 @@ def children_of(pid: int) -> list[int]:
     return sorted(set(found))
 
 
-def pss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-        if line.startswith("Pss:"):
-            return int(line.split()[1])
-    return 0
+def memory_kib(pid: int) -> tuple[int, int]:
+    """PSS, and the private part of it (pages no other process maps), in KiB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value, *_ = line.split()
+        fields[name.rstrip(":")] = int(value)
+    return fields["Pss"], fields["Private_Clean"] + fields["Private_Dirty"]
 
 
 def command_line(pid: int) -> str:
     raw = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
     text = " ".join(part.decode(errors="replace") for part in raw)
+    name = Path(f"/proc/{pid}/comm").read_text().strip()
+    if name.startswith("tw-"):  # a forked child of standalone names itself so
+        return f"[{name}] {text}"
     # Our own children run ``python -c "...main()" <command>``: show just the command.
     return re.sub(
         r"^\S*python\S* -c (import sys; )?from tradewind.cli import main; main\(\)", "tw", text
@@ -86,7 +92,7 @@ def command_line(pid: int) -> str:
 
 def tree(root: int, depth: int = 0) -> list[ProcessMemory]:
     try:
-        row = ProcessMemory(root, depth, pss_kib(root), command_line(root))
+        row = ProcessMemory(root, depth, *memory_kib(root), command_line(root))
     except OSError:
         return []
     rows = [row]
@@ -99,9 +105,10 @@ def report(title: str, root: int) -> int:
     rows = tree(root)
     total = sum(row.pss_kib for row in rows)
     print(f"\n{title}: {len(rows)} processes, {total / 1024:.1f} MiB PSS in total")
+    print(f"  {'pid':>7} {'PSS MiB':>8} {'private':>8}  command")
     for row in rows:
-        name = ("  " * row.depth + row.command)[:110]
-        print(f"  {row.pid:>7} {row.pss_kib / 1024:>7.1f} MiB  {name}")
+        name = ("  " * row.depth + row.command)[:100]
+        print(f"  {row.pid:>7} {row.pss_kib / 1024:>8.1f} {row.private_kib / 1024:>8.1f}  {name}")
     return total
 
 

@@ -11,6 +11,7 @@ from tradewind.cli.app import main
 from tradewind.cli.context import CliContext, pass_cli
 
 if TYPE_CHECKING:
+    from tradewind.cli.forked import ForkedCommand
     from tradewind.config import Config
 
 APP_FACTORY = "tradewind.webserver:app_from_environment"
@@ -115,10 +116,9 @@ def standalone(
     seconds (and a little for the last records) before it kills what is left.
     """
     import signal
-    import subprocess
-    import sys
     import time
 
+    from tradewind.cli.forked import ForkedCommand, warm_up
     from tradewind.db import schema
 
     config = cli.config
@@ -130,14 +130,12 @@ def standalone(
     workers = workers or _standalone_workers(config)
     if workers < 1:
         raise click.BadParameter("must be 1 or more", param_hint="--workers")
-    # Run our own CLI in the children with this interpreter, whatever PATH says.
-    tradewind = [sys.executable, "-c", "import sys; from tradewind.cli import main; main()"]
-    commands = {"webserver": [*tradewind, "webserver", "--port", str(port), "--hostname", host]}
+    commands = {"webserver": ["webserver", "--port", str(port), "--hostname", host]}
     commands["webserver"] += ["--workers", str(workers)]
     if "scheduler" in main.commands:
-        commands = {"scheduler": [*tradewind, "scheduler"], **commands}
+        commands = {"scheduler": ["scheduler"], **commands}
     if "triggerer" in main.commands:
-        commands = {"triggerer": [*tradewind, "triggerer"], **commands}
+        commands = {"triggerer": ["triggerer"], **commands}
     else:
         click.echo("This build has no scheduler command: serving the API only.", err=True)
 
@@ -147,12 +145,14 @@ def standalone(
         nonlocal stopping
         stopping = True
 
+    # The children are forks of this process: what it imports now, they share.
+    warm_up()
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    children: dict[str, subprocess.Popen[bytes]] = {}
+    children: dict[str, ForkedCommand] = {}
     exit_code = 0
     try:
         for name, command in commands.items():
-            children[name] = subprocess.Popen(command)
+            children[name] = ForkedCommand(name, command)
         click.echo(f"Tradewind is running: http://{_display(host)}:{port}  (Ctrl-C stops it)")
         while not stopping:
             for name, child in children.items():
@@ -185,13 +185,13 @@ def _standalone_workers(config: Config) -> int:
     return int(config.get("webserver", "workers"))
 
 
-def _terminate(children: Mapping[str, object], timeout: float) -> None:
+def _terminate(children: Mapping[str, ForkedCommand], timeout: float) -> None:
     """SIGTERM every child, wait for all, SIGKILL those still alive: no orphans."""
     import signal
     import subprocess
     import time
 
-    alive = [c for c in children.values() if isinstance(c, subprocess.Popen) and c.poll() is None]
+    alive = [child for child in children.values() if child.poll() is None]
     for child in alive:
         child.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + timeout
