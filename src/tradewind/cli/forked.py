@@ -15,12 +15,12 @@ import importlib
 import logging
 import os
 import signal
-import subprocess
 import sys
-import time
 import traceback
 from collections.abc import Sequence
 from typing import NoReturn
+
+from tradewind.supervision import STOP_SIGNALS
 
 #: What the scheduler, the runner host it forks, the triggerer and the webserver all import.
 #: A module missing from this build (an optional extra) is simply not shared.
@@ -44,45 +44,14 @@ def warm_up(modules: Sequence[str] = SHARED_MODULES) -> None:
     gc.freeze()
 
 
-class ForkedCommand:
-    """A ``tradewind <args>`` command in a forked child, with the part of
-    :class:`subprocess.Popen`'s interface a supervisor needs."""
-
-    def __init__(self, name: str, args: Sequence[str]) -> None:
-        self.name = name
-        self.returncode: int | None = None
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            _run_in_child(name, list(args))
-        self.pid = pid
-
-    def poll(self) -> int | None:
-        if self.returncode is None:
-            try:
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
-            except ChildProcessError:
-                pid, status = self.pid, 0
-            if pid:
-                self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while (code := self.poll()) is None:
-            if deadline is not None and time.monotonic() >= deadline:
-                raise subprocess.TimeoutExpired(self.name, timeout or 0.0)
-            time.sleep(0.05)
-        return code
-
-    def send_signal(self, signum: int) -> None:
-        if self.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signum)
-
-    def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
+def fork_command(name: str, args: Sequence[str]) -> int:
+    """Start ``tradewind <args>`` in a forked child; its pid."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        _run_in_child(name, list(args))
+    return pid
 
 
 def _run_in_child(name: str, args: list[str]) -> NoReturn:
@@ -91,8 +60,9 @@ def _run_in_child(name: str, args: list[str]) -> NoReturn:
 
     code = 1
     try:
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in STOP_SIGNALS:
             signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         _set_name(f"tw-{name}")
         main.main(args=args, prog_name="tradewind", standalone_mode=True)
         code = 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import click
@@ -11,7 +10,6 @@ from tradewind.cli.app import main
 from tradewind.cli.context import CliContext, pass_cli
 
 if TYPE_CHECKING:
-    from tradewind.cli.forked import ForkedCommand
     from tradewind.config import Config
 
 APP_FACTORY = "tradewind.webserver:app_from_environment"
@@ -116,10 +114,10 @@ def standalone(
     seconds (and a little for the last records) before it kills what is left.
     """
     import signal
-    import time
 
-    from tradewind.cli.forked import ForkedCommand, warm_up
+    from tradewind.cli.forked import fork_command, warm_up
     from tradewind.db import schema
+    from tradewind.supervision import STOP_SIGNALS, Plan, exec_supervisor, terminate
 
     config = cli.config
     database = cli.database(check_schema=False)
@@ -139,36 +137,21 @@ def standalone(
     else:
         click.echo("This build has no scheduler command: serving the API only.", err=True)
 
-    stopping = False
-
-    def _stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    # The children are forks of this process: what it imports now, they share.
+    grace = float(config.get("core", "shutdown_grace")) + STOP_MARGIN
+    # The children are forks of this process: what it imports now, they share. A stop
+    # signal waits (blocked) until the supervisor this process becomes handles it.
     warm_up()
-    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    children: dict[str, ForkedCommand] = {}
-    exit_code = 0
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    children: dict[str, int] = {}
     try:
         for name, command in commands.items():
-            children[name] = ForkedCommand(name, command)
-        click.echo(f"Tradewind is running: http://{_display(host)}:{port}  (Ctrl-C stops it)")
-        while not stopping:
-            for name, child in children.items():
-                if child.poll() is not None:
-                    code = child.returncode
-                    click.echo(f"The {name} exited with code {code}; stopping.", err=True)
-                    exit_code = 1
-                    stopping = True
-            time.sleep(0.2)
-    finally:
-        _terminate(children, float(config.get("core", "shutdown_grace")) + STOP_MARGIN)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    if exit_code:
-        raise SystemExit(exit_code)
-    click.echo("Tradewind stopped.")
+            children[name] = fork_command(name, command)
+    except BaseException:
+        terminate(children, grace)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+        raise
+    click.echo(f"Tradewind is running: http://{_display(host)}:{port}  (Ctrl-C stops it)")
+    exec_supervisor(Plan(children, grace))
 
 
 def _standalone_host(config: Config) -> str:
@@ -183,21 +166,3 @@ def _standalone_workers(config: Config) -> int:
     if config.source("webserver", "workers") == "default":
         return STANDALONE_WORKERS
     return int(config.get("webserver", "workers"))
-
-
-def _terminate(children: Mapping[str, ForkedCommand], timeout: float) -> None:
-    """SIGTERM every child, wait for all, SIGKILL those still alive: no orphans."""
-    import signal
-    import subprocess
-    import time
-
-    alive = [child for child in children.values() if child.poll() is None]
-    for child in alive:
-        child.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    for child in alive:
-        try:
-            child.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
