@@ -230,7 +230,7 @@ def clean(
         with database.session() as session:
             result = session.execute(
                 delete(table.model)
-                .where(_key_in(table, keys), table.old_and_safe(before))
+                .where(_key_range(table, keys), table.old_and_safe(before))
                 .execution_options(synchronize_session=False)
             )
             deleted = int(getattr(result, "rowcount", 0) or 0)
@@ -261,8 +261,12 @@ def _batches_of_old_keys(
         after = keys[-1]
 
 
-def _key_in(table: HistoryTable, keys: list[tuple[Any, ...]]) -> ColumnElement[bool]:
+def _key_range(table: HistoryTable, keys: list[tuple[Any, ...]]) -> ColumnElement[bool]:
+    """From the batch's first key to its last: the walk reads keys in order, so the batch
+    is one range of the primary key's index (a long ``IN`` list of composite keys is a
+    scan per key on PostgreSQL). Rows added in the range meanwhile are old too, or the
+    re-checked conditions keep them."""
     key = table.primary_key()
     if len(key) == 1:
-        return key[0].in_([row[0] for row in keys])
-    return tuple_(*key).in_(keys)
+        return key[0].between(keys[0][0], keys[-1][0])
+    return and_(tuple_(*key) >= tuple_(*keys[0]), tuple_(*key) <= tuple_(*keys[-1]))
