@@ -50,6 +50,10 @@ for dag_id in ("bench_list", "bench_big", *(f"bench_many_{n:03}" for n in range(
 # The same one-task Python DAG as benchmarks/scheduler_bench.py's, so the two latencies compare.
 with DAG("bench_trigger", start_date=datetime(2020, 1, 1), schedule=None) as bench_trigger:
     PythonOperator(task_id="t", python_callable=lambda: 1)
+
+# The same task again, with room for a whole burst of runs at once.
+with DAG("bench_burst", start_date=datetime(2020, 1, 1), schedule=None, max_active_runs=512) as bb:
+    PythonOperator(task_id="t", python_callable=lambda: 1)
 """
 
 
@@ -147,6 +151,28 @@ def round_trips(api: str, count: int) -> list[float]:
     return times
 
 
+def burst(api: str, count: int, tag: str) -> float:
+    """Seconds from the first of ``count`` runs POSTed one after another (one client, each
+    request answered before the next is sent) until the last of them reads ``success``."""
+    with httpx.Client(timeout=30) as client:
+        client.get(f"{api}/dags/bench_burst/paused/false").raise_for_status()
+        started = time.perf_counter()
+        for index in range(count):
+            body = {"run_id": f"{tag}_{index}", "replace_microseconds": "false"}
+            response = client.post(f"{api}/dags/bench_burst/dag_runs", content=json.dumps(body))
+            response.raise_for_status()
+        while True:
+            runs = client.get(f"{api}/dags/bench_burst/dag_runs").json()
+            states = [run["state"] for run in runs if run["run_id"].startswith(f"{tag}_")]
+            if "failed" in states:
+                raise SystemExit(f"a run of the {count}-run burst failed")
+            if states.count("success") == count:
+                return time.perf_counter() - started
+            if time.perf_counter() - started > 60 + count:
+                raise SystemExit(f"the {count}-run burst did not finish in time")
+            time.sleep(0.01)
+
+
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
@@ -165,6 +191,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--big", type=int, default=100_000, help="runs of the large DAG")
     parser.add_argument("--round-trips", type=int, default=10)
+    parser.add_argument(
+        "--bursts",
+        type=int,
+        nargs="*",
+        default=[20, 200],
+        help="burst sizes: runs triggered one after another, timed until all succeed",
+    )
     parser.add_argument("--postgres", help="PostgreSQL URL to use (it is reset!)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -244,7 +277,7 @@ def main() -> None:
                 print(f"  single request, {args.big:,} runs, {name}: "
                       f"{single_latency_ms(client, url):.1f} ms median")  # fmt: skip
 
-        if args.round_trips:
+        if args.round_trips or args.bursts:
             scheduler = subprocess.Popen(
                 [*TRADEWIND, "scheduler"],
                 env=env,
@@ -253,11 +286,18 @@ def main() -> None:
                 stderr=subprocess.DEVNULL,
             )
             time.sleep(2)
+        if args.round_trips:
             times = round_trips(api, args.round_trips)
             print(
                 f"  trigger -> success over the API ({len(times)} runs, one-task Python DAG): "
                 f"median {statistics.median(times) * 1000:.0f} ms, "
                 f"max {max(times) * 1000:.0f} ms"
+            )
+        for size in args.bursts:
+            took = burst(api, size, f"burst{size}")
+            print(
+                f"  burst: {size} runs POSTed one after another, all succeeded in "
+                f"{took * 1000:.0f} ms ({size / took:.0f} runs/s)"
             )
     finally:
         if scheduler is not None:

@@ -27,6 +27,13 @@ def alive(pids: set[int], grace: float = 5.0) -> set[int]:
     return living
 
 
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
 def _alive_now(pids: set[int]) -> set[int]:
     living = set()
     for pid in pids:
@@ -119,6 +126,8 @@ def test_standalone_runs_a_triggered_dag_and_stops_cleanly(tw_env: dict[str, str
             time.sleep(0.2)
         assert state == "success"
         everything = descendants(process.pid)
+        # One webserver worker by default, served in the webserver's own process.
+        assert not [c for c in map(_cmdline, everything) if "multiprocessing" in c]
     finally:
         code = stop(process)
     out, _err = process.communicate()

@@ -13,6 +13,7 @@ COMMAND_MODULES = [
     "connections_commands",
     "dag_folder_commands",
     "dag_test_commands",
+    "db_clean_commands",
     "db_commands",
     "kerberos_commands",
     "misc_commands",

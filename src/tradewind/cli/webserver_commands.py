@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import click
@@ -81,6 +80,10 @@ def _display(host: str) -> str:
 
 
 STANDALONE_HOST = "127.0.0.1"
+#: One worker serves a trial setup's few users and keeps uvicorn in the webserver's own
+#: process: no spawned interpreters, no multiprocessing resource tracker (about 120 MiB
+#: less than two workers, ``benchmarks/footprint.py``).
+STANDALONE_WORKERS = 1
 
 
 @main.command("standalone")
@@ -91,21 +94,30 @@ STANDALONE_HOST = "127.0.0.1"
     default=None,
     help=f"Default: [webserver] web_server_host if set, else {STANDALONE_HOST} (this host only).",
 )
+@click.option(
+    "--workers",
+    "-w",
+    type=int,
+    default=None,
+    help=f"Default: [webserver] workers if set, else {STANDALONE_WORKERS}.",
+)
 @pass_cli
-def standalone(cli: CliContext, port: int | None, hostname: str | None) -> None:
+def standalone(
+    cli: CliContext, port: int | None, hostname: str | None, workers: int | None
+) -> None:
     """Migrate the database, then run a scheduler, a triggerer and a webserver until Ctrl-C
     or SIGTERM.
 
-    A trial setup: it listens on this machine only unless told otherwise. Stopping passes
-    SIGTERM on and waits [core] shutdown_grace seconds (and a little for the last records)
-    before it kills what is left.
+    A trial setup: it listens on this machine only unless told otherwise, and serves with
+    one webserver worker (in the webserver's own process) unless [webserver] workers or
+    --workers says otherwise. Stopping passes SIGTERM on and waits [core] shutdown_grace
+    seconds (and a little for the last records) before it kills what is left.
     """
     import signal
-    import subprocess
-    import sys
-    import time
 
+    from tradewind.cli.forked import fork_command, warm_up
     from tradewind.db import schema
+    from tradewind.supervision import STOP_SIGNALS, Plan, exec_supervisor, terminate
 
     config = cli.config
     database = cli.database(check_schema=False)
@@ -113,44 +125,33 @@ def standalone(cli: CliContext, port: int | None, hostname: str | None) -> None:
     database.dispose()
     port = port or int(config.get("webserver", "web_server_port"))
     host = hostname or _standalone_host(config)
-    # Run our own CLI in the children with this interpreter, whatever PATH says.
-    tradewind = [sys.executable, "-c", "import sys; from tradewind.cli import main; main()"]
-    commands = {"webserver": [*tradewind, "webserver", "--port", str(port), "--hostname", host]}
+    workers = workers or _standalone_workers(config)
+    if workers < 1:
+        raise click.BadParameter("must be 1 or more", param_hint="--workers")
+    commands = {"webserver": ["webserver", "--port", str(port), "--hostname", host]}
+    commands["webserver"] += ["--workers", str(workers)]
     if "scheduler" in main.commands:
-        commands = {"scheduler": [*tradewind, "scheduler"], **commands}
+        commands = {"scheduler": ["scheduler"], **commands}
     if "triggerer" in main.commands:
-        commands = {"triggerer": [*tradewind, "triggerer"], **commands}
+        commands = {"triggerer": ["triggerer"], **commands}
     else:
         click.echo("This build has no scheduler command: serving the API only.", err=True)
 
-    stopping = False
-
-    def _stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    children: dict[str, subprocess.Popen[bytes]] = {}
-    exit_code = 0
+    grace = float(config.get("core", "shutdown_grace")) + STOP_MARGIN
+    # The children are forks of this process: what it imports now, they share. A stop
+    # signal waits (blocked) until the supervisor this process becomes handles it.
+    warm_up()
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    children: dict[str, int] = {}
     try:
         for name, command in commands.items():
-            children[name] = subprocess.Popen(command)
-        click.echo(f"Tradewind is running: http://{_display(host)}:{port}  (Ctrl-C stops it)")
-        while not stopping:
-            for name, child in children.items():
-                if child.poll() is not None:
-                    code = child.returncode
-                    click.echo(f"The {name} exited with code {code}; stopping.", err=True)
-                    exit_code = 1
-                    stopping = True
-            time.sleep(0.2)
-    finally:
-        _terminate(children, float(config.get("core", "shutdown_grace")) + STOP_MARGIN)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    if exit_code:
-        raise SystemExit(exit_code)
-    click.echo("Tradewind stopped.")
+            children[name] = fork_command(name, command)
+    except BaseException:
+        terminate(children, grace)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+        raise
+    click.echo(f"Tradewind is running: http://{_display(host)}:{port}  (Ctrl-C stops it)")
+    exec_supervisor(Plan(children, grace))
 
 
 def _standalone_host(config: Config) -> str:
@@ -160,19 +161,8 @@ def _standalone_host(config: Config) -> str:
     return str(config.get("webserver", "web_server_host"))
 
 
-def _terminate(children: Mapping[str, object], timeout: float) -> None:
-    """SIGTERM every child, wait for all, SIGKILL those still alive: no orphans."""
-    import signal
-    import subprocess
-    import time
-
-    alive = [c for c in children.values() if isinstance(c, subprocess.Popen) and c.poll() is None]
-    for child in alive:
-        child.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    for child in alive:
-        try:
-            child.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+def _standalone_workers(config: Config) -> int:
+    """One unless ``[webserver] workers`` was set on purpose (file or env)."""
+    if config.source("webserver", "workers") == "default":
+        return STANDALONE_WORKERS
+    return int(config.get("webserver", "workers"))

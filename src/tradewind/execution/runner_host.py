@@ -262,13 +262,15 @@ class _Host:
         self._heartbeats = Outage("Heartbeating running tries", log)
         self._heartbeat_every = max(float(config.get("scheduler", "job_heartbeat_sec")), 0.05)
         self._next_heartbeat = time.monotonic() + self._heartbeat_every
-        # Started ahead, so a new file's first try waits only for the file's import.
-        self._spare = start_zygote()
+        # Started at the first try (an idle scheduler keeps no interpreter waiting), then
+        # kept ahead, so a new file's first try waits only for the file's import.
+        self._spare: _Zygote | None = None
 
     def run(self) -> None:
         while not self._finished():
             self._turn()
-        stop_zygote(self._spare)
+        if self._spare is not None:
+            stop_zygote(self._spare)
 
     def _finished(self) -> bool:
         """The scheduler is gone, every try has ended and every end is recorded."""
@@ -421,7 +423,7 @@ class _Host:
 
     def _zygote_for(self, fileloc: str, mtime: float | None) -> _Zygote:
         """The spare, given ``fileloc``; a new spare is started in its place."""
-        zygote, self._spare = self._spare, start_zygote()
+        zygote, self._spare = self._spare or start_zygote(), start_zygote()
         assign(zygote, self._config, fileloc, mtime)
         self._zygotes[fileloc] = zygote
         self._by_fd[zygote.out.fd] = zygote
