@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from metrics_switch import add_flag, describe, metrics_env
 from sqlalchemy import insert
 
 from tradewind.config import load_config
@@ -165,6 +166,7 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=100_000, help="runs of the large DAG")
     parser.add_argument("--round-trips", type=int, default=10)
     parser.add_argument("--postgres", help="PostgreSQL URL to use (it is reset!)")
+    add_flag(parser)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed")
@@ -182,6 +184,8 @@ def main() -> None:
             "TRADEWIND__LOGGING__LOGGING_LEVEL": "WARNING",
         }
     )
+    metrics, statsd = metrics_env(args.metrics)
+    env.update(metrics)
     if args.postgres:
         env["TRADEWIND__DATABASE__SQL_ALCHEMY_CONN"] = args.postgres
     config = load_config(env)
@@ -253,6 +257,7 @@ def main() -> None:
                 f"median {statistics.median(times) * 1000:.0f} ms, "
                 f"max {max(times) * 1000:.0f} ms"
             )
+        print(describe(statsd))
     finally:
         if scheduler is not None:
             stop(scheduler)

@@ -27,6 +27,8 @@ import time
 import uuid
 from pathlib import Path
 
+from metrics_switch import add_flag, describe, metrics_env
+
 DAGS = {
     "one_task": """
         from datetime import datetime
@@ -85,6 +87,7 @@ def main() -> None:
         action="store_true",
         help="Only compare one task mapped over 1,000 items with 1,000 static tasks.",
     )
+    add_flag(parser)
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="tw_bench_"))
@@ -109,6 +112,8 @@ def main() -> None:
             "TRADEWIND__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "3600",
         }
     )
+    metrics, statsd = metrics_env(args.metrics)
+    env.update(metrics)
     if args.celery_workers:
         env.update(
             {
@@ -180,6 +185,7 @@ def main() -> None:
             f"(runs: {', '.join(f'{r:.0f}' for r in rates)})"
         )
         _mapping_case(db, config, args.repeat)
+        print(describe(statsd))
     finally:
         for process in processes:
             process.terminate()

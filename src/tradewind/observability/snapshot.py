@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from tradewind.observability import catalog, metrics
 from tradewind.observability.definitions import Metric as Definition
@@ -68,6 +67,5 @@ class GaugeSnapshot:
 def send_to_statsd(snapshot: GaugeSnapshot) -> None:
     """Emit the snapshot's gauges (Prometheus reads its own at scrape time)."""
     for metric, value, fields in snapshot.samples():
-        if metric is catalog.DAG_FILE_PARSE:
-            fields = {"file": Path(fields["file"]).stem}  # Airflow names the file, not the path
-        metrics.gauge(metric, value, **fields)
+        if metric is not catalog.DAG_FILE_PARSE:  # a timer, sent by the sync that parsed
+            metrics.gauge(metric, value, **fields)
