@@ -74,26 +74,43 @@ def _alive(pid: int) -> bool:
     return True
 
 
+#: Labelled children kept at most; past it the cache starts again (labels() still works).
+MAX_CHILDREN = 10_000
+
+
 class PrometheusSink:
-    """Turns :class:`Metric` events into prometheus-client metrics, created on first use."""
+    """Turns :class:`Metric` events into prometheus-client metrics, created on first use.
+
+    Each labelled child is kept by its label values: ``labels()`` costs more than the
+    write itself, and the request path pays it on every request otherwise.
+    """
 
     def __init__(self) -> None:
         self._made: dict[Metric, Any] = {}
+        self._children: dict[tuple[Metric, tuple[str, ...]], Any] = {}
 
     def emit(self, metric: Metric, value: float, fields: dict[str, Any]) -> None:
         if metric.name is None or metric.scraped:
             return
-        made = self._made.get(metric)
+        key = (metric, tuple([str(fields[label]) for label in metric.labels]))
+        made = self._children.get(key)
         if made is None:
-            made = self._made[metric] = _make(metric)
-        if metric.labels:
-            made = made.labels(*[fields[label] for label in metric.labels])
+            made = self._child(metric, key[1])
+            if len(self._children) >= MAX_CHILDREN:
+                self._children.clear()
+            self._children[key] = made
         if metric.kind is Kind.COUNTER:
             made.inc(value)
         elif metric.kind is Kind.GAUGE:
             made.set(value)
         else:
             made.observe(value)
+
+    def _child(self, metric: Metric, label_values: tuple[str, ...]) -> Any:
+        made = self._made.get(metric)
+        if made is None:
+            made = self._made[metric] = _make(metric)
+        return made.labels(*label_values) if metric.labels else made
 
 
 def _make(metric: Metric) -> Any:

@@ -13,20 +13,34 @@ from tradewind.observability.definitions import Kind, Metric
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]")
 
 
+#: Formatted names kept at most (one per metric and DAG/task/state); then it starts again.
+MAX_NAMES = 10_000
+
+
 class StatsdSink:
     def __init__(self, host: str, port: int, prefix: str) -> None:
         self._client = StatsClient(host, port, prefix=prefix or None)
+        self._names: dict[tuple[Metric, tuple[tuple[str, Any], ...]], list[str]] = {}
 
     def emit(self, metric: Metric, value: float, fields: dict[str, Any]) -> None:
         if not metric.statsd:
             return
-        safe = {key: _UNSAFE.sub("_", str(field)) for key, field in fields.items()}
         kind = metric.statsd_kind or metric.kind
-        for template in metric.statsd:
-            name = template.format(**safe)
+        for name in self._names_of(metric, fields):
             if kind is Kind.COUNTER:
                 self._client.incr(name, int(value))
             elif kind is Kind.GAUGE:
                 self._client.gauge(name, value)
             else:
                 self._client.timing(name, value * 1000.0)  # StatsD timers are in ms
+
+    def _names_of(self, metric: Metric, fields: dict[str, Any]) -> list[str]:
+        key = (metric, tuple(fields.items()))
+        names = self._names.get(key)
+        if names is None:
+            safe = {name: _UNSAFE.sub("_", str(field)) for name, field in fields.items()}
+            names = [template.format(**safe) for template in metric.statsd]
+            if len(self._names) >= MAX_NAMES:
+                self._names.clear()
+            self._names[key] = names
+        return names
