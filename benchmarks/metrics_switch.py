@@ -8,8 +8,10 @@ Off, ``[metrics] prometheus_on`` and ``statsd_on`` are both False: nothing is co
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import threading
+from pathlib import Path
 
 
 class StatsdSink:
@@ -59,3 +61,29 @@ def describe(sink: StatsdSink | None) -> str:
     if sink is None:
         return "metrics off (prometheus_on = statsd_on = False)"
     return f"metrics on (Prometheus files + StatsD): {sink.packets:,} StatsD packets received"
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds used by ``pid`` and every process below it, live or already reaped
+    (a reaped child's time is in its parent's ``cutime``): wall-clock figures on a shared
+    machine measure the neighbours, CPU time much less so."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry.name)] = fields
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        fields = stats.get(current)
+        if fields is not None:
+            total += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+        todo.extend(children.get(current, []))
+    return total / ticks

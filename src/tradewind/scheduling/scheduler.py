@@ -396,7 +396,9 @@ class Scheduler:
             job = session.get(Job, self.job_id)
             if job is not None:
                 job.latest_heartbeat = now or self.clock()
-        scheduler_metrics.heartbeat(self.database, self.clock(), statsd_gauges=self.statsd_gauges)
+        scheduler_metrics.heartbeat(
+            self.database, now or self.clock(), statsd_gauges=self.statsd_gauges
+        )
 
     def recover(self, *, startup: bool = False, now: datetime | None = None) -> None:
         """Clean up after the dead: a scheduler's queued tries, lost messages, silent tries.
