@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from metrics_switch import add_flag, describe, metrics_env
+from metrics_switch import add_flag, describe, metrics_env, tree_cpu_seconds
 from sqlalchemy import insert
 
 from tradewind.config import load_config
@@ -224,8 +224,13 @@ def main() -> None:
             f"{args.workers} webserver worker(s), {os.cpu_count()} CPU(s)"
         )
         for name, url in targets.items():
+            cpu_before = tree_cpu_seconds(server.pid)
             rps, p50, p99 = run_wrk(url, args.duration, args.threads, args.connections)
-            print(f"  {name:<42} {rps:>9,.0f} req/s   p50 {p50:>8}   p99 {p99:>8}")
+            cpu_us = (tree_cpu_seconds(server.pid) - cpu_before) * 1e6 / (rps * args.duration)
+            print(
+                f"  {name:<42} {rps:>9,.0f} req/s   p50 {p50:>8}   p99 {p99:>8}   "
+                f"{cpu_us:>5.0f} us CPU/req"
+            )
         with httpx.Client(timeout=30) as client:
             newest = (
                 datetime(2000, 1, 1, tzinfo=UTC) + timedelta(minutes=args.big - 25)

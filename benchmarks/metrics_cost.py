@@ -36,12 +36,11 @@ def per_try(count: int) -> float:
 
 
 def per_request(count: int) -> float:
-    """Seconds per HTTP request for the webserver's two request metrics."""
+    """Seconds per HTTP request for the webserver's request metric."""
+    route = "/api/experimental/dags/{dag_id}/dag_runs"
     started = time.perf_counter()
     for _ in range(count):
-        fields = {"route": "/api/experimental/dags/{dag_id}/dag_runs", "method": "GET"}
-        metrics.incr(catalog.HTTP_REQUESTS, status=200, **fields)
-        metrics.observe(catalog.HTTP_LATENCY, 0.0012, **fields)
+        metrics.observe(catalog.HTTP_REQUESTS, 0.0012, route=route, method="GET", status=200)
     return (time.perf_counter() - started) / count
 
 

@@ -138,12 +138,12 @@ def test_scrape_during_a_run_sees_counters_move(tmp_path: Path, _sqlite_template
     assert ages == [] or all(age < 30 for age in ages)  # the scheduler stopped: its row ended
     trigger = value(
         after,
-        "tradewind_http_requests_total",
+        "tradewind_http_request_seconds_count",
         route="/api/experimental/dags/{dag_id}/dag_runs",
         method="POST",
         status="200",
     )
-    assert trigger == 1, sorted(k for k in after if k[0] == "tradewind_http_requests_total")
+    assert trigger == 1, sorted(k for k in after if k[0] == "tradewind_http_request_seconds_count")
 
 
 class StatsdListener:

@@ -93,6 +93,7 @@ class RequestMetrics:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._prefixes: dict[int, str] = {}  # by id(route): the prefix it was included with
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not metrics.enabled():
@@ -110,28 +111,34 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            route = route_template(scope)
-            method = scope["method"]
-            metrics.incr(catalog.HTTP_REQUESTS, route=route, method=method, status=status)
+            seconds = time.perf_counter() - started
+            route = self.route_template(scope)
             metrics.observe(
-                catalog.HTTP_LATENCY, time.perf_counter() - started, route=route, method=method
+                catalog.HTTP_REQUESTS, seconds, route=route, method=scope["method"], status=status
             )
 
+    def route_template(self, scope: Scope) -> str:
+        """The matched route's path with its router's prefix
+        (``/api/experimental/dags/{dag_id}``); "unmatched" for a 404.
 
-def route_template(scope: Scope) -> str:
-    """The matched route's path with its router's prefix (``/api/experimental/dags/{dag_id}``).
+        A route included with a prefix knows only its own part: the prefix is what of the
+        request path stands before the part its pattern matches, found once per route.
+        """
+        route = scope.get("route")
+        template = getattr(route, "path", None)
+        if template is None:
+            return "unmatched"
+        prefix = self._prefixes.get(id(route))  # routes live as long as the app
+        if prefix is None or not scope["path"].startswith(prefix):
+            prefix = self._prefixes[id(route)] = _prefix(route, scope["path"])
+        return prefix + template
 
-    A route included with a prefix knows only its own part, so the prefix is what of the
-    request path stands before the part its pattern matches; "unmatched" for a 404.
-    """
-    route = scope.get("route")
-    template, pattern = getattr(route, "path", None), getattr(route, "path_regex", None)
-    if template is None or pattern is None:
-        return "unmatched"
-    path: str = scope["path"]
+
+def _prefix(route: Any, path: str) -> str:
+    pattern = getattr(route, "path_regex", None)
     start = 0
-    while start != -1:
+    while pattern is not None and start != -1:
         if pattern.match(path[start:]):
-            return path[:start] + template
+            return path[:start]
         start = path.find("/", start + 1)
-    return template
+    return ""

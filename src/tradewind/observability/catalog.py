@@ -10,7 +10,7 @@ same table for people.
 
 from __future__ import annotations
 
-from tradewind.observability.definitions import COUNT_BUCKETS, Kind, Metric
+from tradewind.observability.definitions import COUNT_BUCKETS, REQUEST_BUCKETS, Kind, Metric
 
 # --- scheduler -------------------------------------------------------------------------------
 SCHEDULER_PASS = Metric(
@@ -171,16 +171,12 @@ POOL_QUEUED_SLOTS = Metric(
 
 # --- API ------------------------------------------------------------------------------------
 HTTP_REQUESTS = Metric(
-    Kind.COUNTER,
-    "http_requests",
-    "HTTP requests the webserver (API and UI) answered, by route template, method and status.",
-    labels=("route", "method", "status"),
-)
-HTTP_LATENCY = Metric(
     Kind.HISTOGRAM,
     "http_request_seconds",
-    "Time to answer an HTTP request, by route template and method.",
-    labels=("route", "method"),
+    "Time to answer an HTTP request (API and UI), by route template, method and status; "
+    "its _count is the number of requests.",
+    labels=("route", "method", "status"),
+    buckets=REQUEST_BUCKETS,
 )
 
 # --- Celery ---------------------------------------------------------------------------------
