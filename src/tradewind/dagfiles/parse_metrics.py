@@ -16,9 +16,10 @@ def files_parsed(durations: Iterable[tuple[str, float]]) -> None:
     """``durations``: (file path, seconds its import took) per file parsed."""
     if not metrics.enabled():
         return
-    for path, seconds in durations:
-        # Airflow names the file without folder or extension.
-        metrics.observe(catalog.DAG_FILE_PARSE, seconds, file=Path(path).stem)
+    with metrics.batch():
+        for path, seconds in durations:
+            # Airflow names the file without folder or extension.
+            metrics.observe(catalog.DAG_FILE_PARSE, seconds, file=Path(path).stem)
 
 
 def folder_synced(seconds: float) -> None:

@@ -19,11 +19,16 @@ def tries_started(claimed: Sequence[tuple[str, str, datetime | None]], now: date
     """``claimed``: each started try's (dag_id, task_id, when its TI was queued)."""
     if not metrics.enabled():
         return
-    for dag_id, task_id, queued_at in claimed:
-        metrics.incr(catalog.TRIES_STARTED, dag_id=dag_id, task_id=task_id)
-        if queued_at is not None:
-            delay = max((now - queued_at).total_seconds(), 0.0)
-            metrics.observe(catalog.TRY_QUEUED_DELAY, delay, dag_id=dag_id, task_id=task_id)
+    with metrics.batch():
+        for dag_id, task_id, queued_at in claimed:
+            _started(dag_id, task_id, queued_at, now)
+
+
+def _started(dag_id: str, task_id: str, queued_at: datetime | None, now: datetime) -> None:
+    metrics.incr(catalog.TRIES_STARTED, dag_id=dag_id, task_id=task_id)
+    if queued_at is not None:
+        delay = max((now - queued_at).total_seconds(), 0.0)
+        metrics.observe(catalog.TRY_QUEUED_DELAY, delay, dag_id=dag_id, task_id=task_id)
 
 
 def tries_ended(
@@ -35,9 +40,10 @@ def tries_ended(
     (``(started, result, pid)``), ``ends`` as it found them (``(state, recorded)``)."""
     if not metrics.enabled():
         return
-    for (started, _, _), (state, recorded) in zip(results, ends, strict=True):
-        if recorded:
-            try_ended(started.dag_id, started.task_id, state, started.start_date, now)
+    with metrics.batch():
+        for (started, _, _), (state, recorded) in zip(results, ends, strict=True):
+            if recorded:
+                try_ended(started.dag_id, started.task_id, state, started.start_date, now)
 
 
 def try_ended(dag_id: str, task_id: str, state: str, started_at: datetime, now: datetime) -> None:

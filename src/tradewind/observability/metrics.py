@@ -8,6 +8,8 @@ processes it forks (the runner host, the DAG folder sync) inherit the sinks.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,6 +21,10 @@ log = logging.getLogger(__name__)
 
 class Sink(Protocol):
     def emit(self, metric: Metric, value: float, fields: dict[str, Any]) -> None: ...
+
+    def start_batch(self) -> None: ...
+
+    def end_batch(self) -> None: ...
 
 
 _sinks: list[Sink] = []
@@ -86,6 +92,25 @@ def observe(metric: Metric, value: float, **fields: Any) -> None:
     """A histogram sample (seconds for durations): a StatsD timer in milliseconds."""
     if _sinks:
         _emit(metric, value, fields)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Events emitted inside go out together at the end (StatsD: several to a packet);
+    for the loops that emit per try of a batch."""
+    if not _sinks:
+        yield
+        return
+    for sink in _sinks:
+        sink.start_batch()
+    try:
+        yield
+    finally:
+        for sink in _sinks:
+            try:
+                sink.end_batch()
+            except Exception:
+                log.warning("could not send a batch of metrics", exc_info=True)
 
 
 def _emit(metric: Metric, value: float, fields: dict[str, Any]) -> None:

@@ -89,6 +89,12 @@ class PrometheusSink:
         self._made: dict[Metric, Any] = {}
         self._children: dict[tuple[Metric, tuple[str, ...]], Any] = {}
 
+    def start_batch(self) -> None:
+        pass  # each write goes to its memory-mapped file at once
+
+    def end_batch(self) -> None:
+        pass
+
     def emit(self, metric: Metric, value: float, fields: dict[str, Any]) -> None:
         if metric.name is None or metric.scraped:
             return

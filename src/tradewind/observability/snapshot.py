@@ -66,6 +66,7 @@ class GaugeSnapshot:
 
 def send_to_statsd(snapshot: GaugeSnapshot) -> None:
     """Emit the snapshot's gauges (Prometheus reads its own at scrape time)."""
-    for metric, value, fields in snapshot.samples():
-        if metric is not catalog.DAG_FILE_PARSE:  # a timer, sent by the sync that parsed
-            metrics.gauge(metric, value, **fields)
+    with metrics.batch():
+        for metric, value, fields in snapshot.samples():
+            if metric is not catalog.DAG_FILE_PARSE:  # a timer, sent by the sync that parsed
+                metrics.gauge(metric, value, **fields)

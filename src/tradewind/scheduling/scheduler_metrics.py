@@ -20,10 +20,18 @@ from tradewind.scheduling.gauges import read_gauges
 log = logging.getLogger(__name__)
 
 
+_last_open_slots: list[int] = []  # the gauge as last set: set again only when it moves
+
+
 def pass_done(seconds: float, admitted: int, open_slots: int) -> None:
-    metrics.observe(catalog.SCHEDULER_PASS, seconds)
-    metrics.observe(catalog.TRIES_ADMITTED, admitted)
-    metrics.gauge(catalog.EXECUTOR_OPEN_SLOTS, open_slots)
+    if not metrics.enabled():
+        return
+    with metrics.batch():
+        metrics.observe(catalog.SCHEDULER_PASS, seconds)
+        metrics.observe(catalog.TRIES_ADMITTED, admitted)
+        if _last_open_slots != [open_slots]:
+            _last_open_slots[:] = [open_slots]
+            metrics.gauge(catalog.EXECUTOR_OPEN_SLOTS, open_slots)
 
 
 def runs_created(count: int) -> None:
