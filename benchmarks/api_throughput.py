@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from metrics_switch import add_flag, describe, metrics_env, tree_cpu_seconds
 from sqlalchemy import insert
 
 from tradewind.config import load_config
@@ -199,6 +200,7 @@ def main() -> None:
         help="burst sizes: runs triggered one after another, timed until all succeed",
     )
     parser.add_argument("--postgres", help="PostgreSQL URL to use (it is reset!)")
+    add_flag(parser)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed")
@@ -216,6 +218,8 @@ def main() -> None:
             "TRADEWIND__LOGGING__LOGGING_LEVEL": "WARNING",
         }
     )
+    metrics, statsd = metrics_env(args.metrics)
+    env.update(metrics)
     if args.postgres:
         env["TRADEWIND__DATABASE__SQL_ALCHEMY_CONN"] = args.postgres
     config = load_config(env)
@@ -259,8 +263,13 @@ def main() -> None:
             f"{args.workers} webserver worker(s), {os.cpu_count()} CPU(s)"
         )
         for name, url in targets.items():
+            cpu_before = tree_cpu_seconds(server.pid)
             rps, p50, p99 = run_wrk(url, args.duration, args.threads, args.connections)
-            print(f"  {name:<42} {rps:>9,.0f} req/s   p50 {p50:>8}   p99 {p99:>8}")
+            cpu_us = (tree_cpu_seconds(server.pid) - cpu_before) * 1e6 / (rps * args.duration)
+            print(
+                f"  {name:<42} {rps:>9,.0f} req/s   p50 {p50:>8}   p99 {p99:>8}   "
+                f"{cpu_us:>5.0f} us CPU/req"
+            )
         with httpx.Client(timeout=30) as client:
             newest = (
                 datetime(2000, 1, 1, tzinfo=UTC) + timedelta(minutes=args.big - 25)
@@ -299,6 +308,7 @@ def main() -> None:
                 f"  burst: {size} runs POSTed one after another, all succeeded in "
                 f"{took * 1000:.0f} ms ({size / took:.0f} runs/s)"
             )
+        print(describe(statsd))
     finally:
         if scheduler is not None:
             stop(scheduler)

@@ -27,6 +27,8 @@ import time
 import uuid
 from pathlib import Path
 
+from metrics_switch import add_flag, describe, metrics_env, tree_cpu_seconds
+
 DAGS = {
     "one_task": """
         from datetime import datetime
@@ -125,6 +127,7 @@ def main() -> None:
         help="Only compare one task mapped over 1,000 items with 1,000 static tasks (and a "
         "mapped task group of 500 x 2 tasks).",
     )
+    add_flag(parser)
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="tw_bench_"))
@@ -149,6 +152,8 @@ def main() -> None:
             "TRADEWIND__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "3600",
         }
     )
+    metrics, statsd = metrics_env(args.metrics)
+    env.update(metrics)
     if args.celery_workers:
         env.update(
             {
@@ -199,6 +204,7 @@ def main() -> None:
         print(f"Tradewind scheduler benchmark: {kind} + {executor} (parallelism 64)")
         print("trigger_dag from tradewind.operations.dag_runs used to trigger (wakes scheduler)")
         _warm(db, config)
+        cpu_before, tries_before = tree_cpu_seconds(processes[0].pid), _tries(db)
         if args.mapping_only:
             _mapping_case(db, config, args.repeat)
             return
@@ -220,6 +226,13 @@ def main() -> None:
             f"(runs: {', '.join(f'{r:.0f}' for r in rates)})"
         )
         _mapping_case(db, config, args.repeat)
+        cpu = tree_cpu_seconds(processes[0].pid) - cpu_before
+        tries = _tries(db) - tries_before
+        print(
+            f"scheduler process tree (scheduler, runner host, zygotes, tries): "
+            f"{cpu * 1000 / tries:.2f} ms CPU per task ({tries:,} tasks)"
+        )
+        print(describe(statsd))
     finally:
         for process in processes:
             process.terminate()
@@ -327,6 +340,15 @@ def _one_run(db, config, dag_id) -> float:  # type: ignore[no-untyped-def]
 def _warm(db, config) -> None:  # type: ignore[no-untyped-def]
     for _ in range(2):
         _one_run(db, config, "one_task")
+
+
+def _tries(db) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from tradewind.db.models import TaskInstance
+
+    with db.read_session() as session:
+        return int(session.scalar(select(func.count()).select_from(TaskInstance)) or 0)
 
 
 def _many_runs(db, config, count: int) -> float:  # type: ignore[no-untyped-def]

@@ -278,6 +278,30 @@ OPTIONS: dict[str, dict[str, Option]] = {
             "go to another.",
         ),
     },
+    "metrics": {
+        "prometheus_on": _opt(
+            "bool",
+            "True",
+            "Count events for GET /metrics (files under <home>/prometheus); off, it serves "
+            "only the gauges read from the database.",
+        ),
+        "statsd_on": _opt(
+            "bool", "False", "Send metrics to StatsD too (UDP), with Airflow's metric names."
+        ),
+        "statsd_host": _opt("str", "localhost", "StatsD server metrics are sent to."),
+        "statsd_port": _opt("int", "8125", "Its UDP port."),
+        "statsd_prefix": _opt(
+            "str",
+            "",
+            "Prefix of every StatsD name; empty means tradewind, or airflow when "
+            "[core] airflow_compat is on (so Airflow dashboards keep working).",
+        ),
+        "public": _opt(
+            "bool",
+            "False",
+            "Serve GET /metrics without authentication (else it takes the API's credentials).",
+        ),
+    },
     "celery": {
         "broker_url": _opt("str", "redis://127.0.0.1:6379/0", "Celery broker."),
         "result_backend": _opt("str", "redis://127.0.0.1:6379/1", "Celery result backend."),

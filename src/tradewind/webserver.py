@@ -12,6 +12,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from tradewind.api import app as api_app
+from tradewind.api import metrics_endpoint
+from tradewind.api.auth.base import load_backend
 from tradewind.config import Config
 from tradewind.db.engine import Database
 from tradewind.www.app import create_ui_router
@@ -22,6 +24,7 @@ def create_app(config: Config, database: Database | None = None) -> FastAPI:
     ConfigError here, at start-up."""
     database = database or Database.from_config(config)
     app = api_app.create_app(config, database)
+    metrics_endpoint.install(app, config, database, load_backend(config, database))
     app.include_router(create_ui_router(config, database))
     return app
 
@@ -31,7 +34,9 @@ def app_from_environment() -> FastAPI:
     loaded by each worker process so each has its own database pool."""
     from tradewind.config import load_config
     from tradewind.logging_setup import configure_logging
+    from tradewind.observability import metrics
 
     config = load_config()
     configure_logging(config)
+    metrics.configure(config)
     return create_app(config)

@@ -227,3 +227,38 @@ def test_a_task_instance_is_strings_plus_rendered_fields(
     for shown in (before, after):
         jsonschema.validate(shown, schema)
         assert {"dag_id", "task_id", "state", "try_number", "queued_dttm"} <= set(shown)
+def test_metrics_is_documented_as_prometheus_text(
+    document: dict[str, Any], api_server: ApiServer
+) -> None:
+    operation = document["paths"]["/metrics"]["get"]
+    assert "text/plain" in operation["responses"]["200"]["content"]
+    assert {"401", "403", "429"} <= set(operation["responses"])  # [metrics] public is off
+    with api_server.client() as http:
+        scraped = http.get(f"{api_server.url}/metrics")
+    assert scraped.status_code == 200
+    assert scraped.headers["content-type"].startswith("text/plain")
+    assert "# TYPE tradewind_pool_open_slots gauge" in scraped.text
+
+
+@pytest.mark.parametrize("public", ["False", "True"])
+def test_metrics_document_follows_the_backend_and_public(
+    api_server: ApiServer, public: str
+) -> None:
+    from tradewind.webserver import create_app as create_webserver_app
+
+    env = {
+        "TRADEWIND_HOME": str(api_server.home),
+        "TRADEWIND__DATABASE__SQL_ALCHEMY_CONN": str(
+            api_server.config.get("database", "sql_alchemy_conn")
+        ),
+        "TRADEWIND__API__AUTH_BACKEND": "tradewind.api.auth.backend.password_auth",
+        "TRADEWIND__METRICS__PUBLIC": public,
+    }
+    operation = create_webserver_app(load_config(env), api_server.database).openapi()["paths"][
+        "/metrics"
+    ]["get"]
+    if public == "True":
+        assert "security" not in operation and "401" not in operation["responses"]
+    else:
+        assert operation["security"] == [{"api_auth": []}]
+        assert "401" in operation["responses"]

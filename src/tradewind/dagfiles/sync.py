@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from tradewind.authoring.schedules import DataInterval
 from tradewind.authoring.timezone import utcnow
 from tradewind.config import Config
+from tradewind.dagfiles import parse_metrics
 from tradewind.dagfiles.dataset_references import write_references
 from tradewind.dagfiles.discovery import (
     import_folders,
@@ -148,7 +149,9 @@ def sync_dag_folder(
         writer = _Writer(config, plan, list(results), now or utcnow(), report, force=force)
         with database.session() as session:
             writer.write(session)
+        parse_metrics.files_parsed((r.fileloc, r.duration) for r in writer.results)
     report.duration = time.perf_counter() - started
+    parse_metrics.folder_synced(report.duration)
     return report
 
 

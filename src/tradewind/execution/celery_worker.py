@@ -159,7 +159,9 @@ def run_worker(
     from celery.signals import worker_shutting_down
 
     from tradewind.execution.celery_app import create_celery_app
+    from tradewind.observability import metrics
 
+    metrics.configure(config)  # inherited by the pool processes and their runner hosts
     app = create_celery_app(config, with_worker_task=True)
     timer = GraceTimer(float(config.get("core", "shutdown_grace")))
     worker_shutting_down.connect(timer.start, weak=False)

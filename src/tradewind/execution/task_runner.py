@@ -42,6 +42,7 @@ from tradewind.exceptions import (
     TaskNotFound,
     TradewindException,
 )
+from tradewind.execution import try_metrics
 from tradewind.execution.cross_dag import record_reschedule
 from tradewind.execution.dataset_events import record_events
 from tradewind.execution.deferral import defer_task_instance
@@ -177,6 +178,7 @@ def claim_tries(
     now = now_utc()
     claimed: list[tuple[Workload, StartedTry]] = []
     refused: list[tuple[Workload, str]] = []
+    queued_at: list[tuple[str, str, datetime | None]] = []  # of claimed tries, for metrics
     keys = [(w.dag_id, w.run_id, w.task_id, w.map_index) for w in workloads]
     with database.session() as session:
         runs = _by_key(session, DagRun, {key[:2] for key in keys})
@@ -193,12 +195,14 @@ def claim_tries(
                 refused.append((workload, str(exc)))
                 continue
             assert ti is not None
+            queued_at.append((ti.dag_id, ti.task_id, ti.queued_dttm))
             _mark_running(ti, config, now)
             claimed.append((workload, _started(run, ti, fileloc, now, config)))
         fresh = [w.key.instance for w, started in claimed if started.next_method is None]
         if fresh:
             # A try resuming from a deferral keeps the XComs it pushed before deferring.
             _delete_xcoms(session, fresh)
+    try_metrics.tries_started(queued_at, now)
     return claimed, refused
 
 
@@ -403,6 +407,7 @@ def record_results(
             _finish(session, tis.get(_key_of(started)), started, outcome, now, pid=pid)
             for started, outcome, pid in results
         ]
+    try_metrics.tries_ended(results, ends, now)
     for (started, _, _), (final, recorded) in zip(results, ends, strict=True):
         mapped = f"[{started.map_index}]" if started.map_index >= 0 else ""
         name = f"{started.dag_id}.{started.task_id}{mapped}"

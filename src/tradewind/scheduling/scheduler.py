@@ -41,7 +41,8 @@ from tradewind.execution.executors import load_executor
 from tradewind.execution.executors.base import BaseExecutor
 from tradewind.execution.shutdown import ShutdownPlan
 from tradewind.execution.workload import TaskOutcome, Workload
-from tradewind.scheduling import recovery, single_scheduler
+from tradewind.observability import metrics
+from tradewind.scheduling import recovery, scheduler_metrics, single_scheduler
 from tradewind.scheduling.admission import Admission, AdmissionFilter
 from tradewind.scheduling.callback_runner import CallbackRunner
 from tradewind.scheduling.callbacks import dag_requests
@@ -141,6 +142,8 @@ class Scheduler:
         #: A try on this machine whose process is gone and whose heartbeat is this old
         #: (seconds: its runner host is gone too) is a zombie now, not after the threshold.
         self.dead_try_quiet = 3 * float(config.get("scheduler", "job_heartbeat_sec"))
+        #: StatsD gets the database's gauges (pools, queued tries...) once a heartbeat.
+        self.statsd_gauges = bool(config.get("metrics", "statsd_on"))
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -301,6 +304,7 @@ class Scheduler:
         """
         try:
             self._housekeeping()
+            started = time.perf_counter()
             result = self.run_pass()
         except Exception as exc:
             reason = outage.outage_reason(exc)  # also a pool that had no connection to give
@@ -319,6 +323,9 @@ class Scheduler:
                 self._zombies_after = math.inf
             return PassResult(again=True)
         self._error_backoff = 0.0
+        scheduler_metrics.pass_done(
+            time.perf_counter() - started, len(result.workloads), self.executor.open_slots
+        )
         if self._zombies_after == math.inf:
             self._zombies_after = time.monotonic() + self.zombie_threshold
         return result
@@ -390,6 +397,9 @@ class Scheduler:
             job = session.get(Job, self.job_id)
             if job is not None:
                 job.latest_heartbeat = now or self.clock()
+        scheduler_metrics.heartbeat(
+            self.database, now or self.clock(), statsd_gauges=self.statsd_gauges
+        )
 
     def recover(self, *, startup: bool = False, now: datetime | None = None) -> None:
         """Clean up after the dead: a scheduler's queued tries, lost messages, silent tries.
@@ -420,6 +430,7 @@ class Scheduler:
                 )
             stuck = recovery.requeue_stuck_queued(session, now, self.queued_timeout)
         self.callback_requests.extend(requests)
+        scheduler_metrics.zombies_found(zombies)
         for name in stuck:
             log.warning(
                 "%s was queued for over %gs without starting (its message may be lost); "
@@ -482,6 +493,7 @@ class Scheduler:
             )
             for run in processed.finished:
                 self._settled.discard(run.dag_id)
+            scheduler_metrics.runs_finished(processed.finished)
             requests.extend(dag_requests(session, processed.finished, sdags, processed.timed_out))
             result.next_due = _earliest(result.next_due, processed.next_due)
             result.again = bool(processed.finished) or len(runs) >= RUNS_PER_PASS
@@ -572,6 +584,7 @@ class Scheduler:
             )
             if created:
                 result.again = True
+                scheduler_metrics.runs_created(created)
             if replan and sdag.fileloc:
                 self.replan_files.add(sdag.fileloc)
             if blocked or dag.next_dagrun_create_after is None:
@@ -681,6 +694,7 @@ def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
 
 def run_scheduler(config: Config, *, num_passes: int | None = None) -> None:
     """Entry point of ``tradewind scheduler``: SIGTERM/SIGINT stop it cleanly."""
+    metrics.configure(config)
     scheduler = Scheduler(config)
     signal.signal(signal.SIGTERM, scheduler.stop)
     signal.signal(signal.SIGINT, scheduler.stop)
