@@ -227,6 +227,8 @@ def test_a_task_instance_is_strings_plus_rendered_fields(
     for shown in (before, after):
         jsonschema.validate(shown, schema)
         assert {"dag_id", "task_id", "state", "try_number", "queued_dttm"} <= set(shown)
+
+
 def test_metrics_is_documented_as_prometheus_text(
     document: dict[str, Any], api_server: ApiServer
 ) -> None:
