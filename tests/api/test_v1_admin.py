@@ -16,6 +16,7 @@ from tests.services import postgres_admin_url
 from tradewind.db.engine import Database
 
 PROBLEM = "application/problem+json"
+JSON = "application/json"
 
 
 @contextmanager
@@ -134,6 +135,14 @@ def test_bad_bodies_change_nothing(v1: str) -> None:
     body = {"connection_id": "c", "conn_type": "http", "host": "h" * 501}
     assert_problem(httpx.post(f"{v1}/connections", json=body), 400, "500 characters")
     assert httpx.get(f"{v1}/connections").json()["total_entries"] == 0
+
+    # The body is required, as the document says: a blank one is a 400, not an empty edit.
+    created = httpx.post(f"{v1}/connections", json={"connection_id": "c", "conn_type": "http"})
+    assert created.status_code == 200, created.text
+    for path in ("/pools/r", "/connections/c"):
+        blank = httpx.patch(f"{v1}{path}", content=b"\n", headers={"Content-Type": JSON})
+        assert_problem(blank, 400, "Request body is required")
+    assert httpx.get(f"{v1}/connections/c").json()["conn_type"] == "http"
 
 
 def test_health_is_airflows_shape_and_always_200(v1: str) -> None:

@@ -75,6 +75,20 @@ def test_filters_tags_pattern_and_paused(client: httpx.Client) -> None:
     assert all(not dag["is_paused"] for dag in unpaused["dags"])
 
 
+def test_an_unknown_field_is_a_400_even_when_no_dag_matches(client: httpx.Client) -> None:
+    """The document's enum holds whatever the page holds: an empty one answers 400 too."""
+    nothing = {"dag_id_pattern": "no_dag_has_this_id"}
+    assert client.get("/dags", params={**nothing, "fields": "dag_id"}).json() == {
+        "dags": [],
+        "total_entries": 0,
+    }
+    body = assert_problem(client.get("/dags", params={**nothing, "fields": "null"}), 400)
+    assert "'null'" in body["detail"]
+    assert_problem(client.get("/dags/v1_daily", params={"fields": "null"}), 400)
+    assert_problem(client.get("/dags/v1_daily/details", params={"fields": "nope"}), 400)
+    assert_problem(client.get("/dags/v1_daily/dagRuns", params={"fields": "nope"}), 400)
+
+
 def test_get_one_dag_and_a_missing_one(client: httpx.Client) -> None:
     dag = client.get("/dags/v1_daily").json()
     assert dag["dag_id"] == "v1_daily"

@@ -18,7 +18,7 @@ from tradewind.api.experimental.secrets import SecretNameConvertor  # registers 
 from tradewind.api.stable import admin_schemas as schemas
 from tradewind.api.stable import paging, params
 from tradewind.api.stable import schemas as v1
-from tradewind.api.stable._common import actor, blocking, config, database, json_object
+from tradewind.api.stable._common import actor, blocking, config, database, json_body
 from tradewind.api.stable.bodies import (
     checked_fields,
     conflict,
@@ -120,7 +120,7 @@ async def get_connections(request: Request) -> JSONResponse:
     summary="Create a connection",
 )
 async def post_connection(request: Request) -> JSONResponse:
-    body = checked_fields(await json_object(request), schemas.ConnectionBody, REQUIRED)
+    body = checked_fields(await json_body(request), schemas.ConnectionBody, REQUIRED)
     connection = connections.connection_from_fields(body["connection_id"], _fields(body))
     with conflict():
         await blocking(
@@ -144,7 +144,7 @@ async def post_connection(request: Request) -> JSONResponse:
 async def test_connection(request: Request) -> JSONResponse:
     if not connections.testing_enabled(config(request)):
         raise Problem(403, TEST_DISABLED)
-    body = checked_fields(await json_object(request), schemas.ConnectionBody, REQUIRED)
+    body = checked_fields(await json_body(request), schemas.ConnectionBody, REQUIRED)
     connection = connections.connection_from_fields(body["connection_id"], _fields(body))
     reached, message = await blocking(connections.try_connection, connection)
     return JSONResponse({"status": reached, "message": message})
@@ -174,7 +174,7 @@ async def get_connection(request: Request, connection_id: str) -> JSONResponse:
     summary="Update a connection (only the fields update_mask names, if given)",
 )
 async def patch_connection(request: Request, connection_id: str) -> JSONResponse:
-    body = checked_fields(await json_object(request), schemas.ConnectionPatch)
+    body = checked_fields(await json_body(request), schemas.ConnectionPatch)
     if "connection_id" in body and body["connection_id"] != connection_id:
         raise BadRequest("The connection_id cannot be updated.")
     mask = params.update_mask(request.query_params) or None

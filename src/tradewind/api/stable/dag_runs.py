@@ -120,6 +120,7 @@ def _filter(dag_id: str, query: QueryParams) -> run_list.RunFilter:
 )
 async def get_dag_runs(request: Request, dag_id: str) -> JSONResponse:
     query = request.query_params
+    fields = params.fields(query, schemas.DAGRun.model_fields)
     page = paging.page(query, config(request))
     order = paging.order_names(page.order_by, run_list.ORDER_COLUMNS, "id")
     shown, total = await quick_read(
@@ -130,7 +131,6 @@ async def get_dag_runs(request: Request, dag_id: str) -> JSONResponse:
         offset=page.offset,
         order=(order,),
     )
-    fields = params.strings(query, "fields")
     if fields:
         shown = [only_fields(run, fields) for run in shown]
     return FastJSONResponse({"dag_runs": shown, "total_entries": total})
@@ -240,10 +240,10 @@ def _interval(form: schemas.TriggerDAGRun) -> tuple[datetime, datetime] | None:
     summary="Get a DAG run",
 )
 async def get_dag_run(request: Request, dag_id: str, dag_run_id: str) -> JSONResponse:
+    fields = params.fields(request.query_params, schemas.DAGRun.model_fields)
     row = await quick_read(run_list.get_run_row, database(request), dag_id, dag_run_id)
     if row is None:
         raise run_not_found(dag_id, dag_run_id)
-    fields = params.strings(request.query_params, "fields")
     return JSONResponse(only_fields(run_json(row), fields))
 
 

@@ -6,6 +6,7 @@ the words a schema validator would use, naming the parameter.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from starlette.datastructures import QueryParams
@@ -35,6 +36,19 @@ def strings(query: QueryParams, name: str) -> tuple[str, ...]:
     for value in query.getlist(name):
         values.extend(part for part in value.split(",") if part)
     return tuple(values)
+
+
+def fields(query: QueryParams, known: Collection[str]) -> tuple[str, ...]:
+    """``?fields=``: names of the answer object's fields, each one of ``known``.
+
+    Checked before anything is read, as the document's enum says: an unknown name is a
+    400 even when no row would have been shown.
+    """
+    names = strings(query, "fields")
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise BadRequest(f"{unknown[0]!r} is not one of the fields of the answer - 'fields'")
+    return names
 
 
 def date(query: QueryParams, name: str) -> datetime | None:

@@ -12,7 +12,7 @@ from tradewind.api.experimental.pools import PoolNameConvertor  # registers {...
 from tradewind.api.stable import admin_schemas as schemas
 from tradewind.api.stable import paging, params
 from tradewind.api.stable import schemas as v1
-from tradewind.api.stable._common import actor, blocking, config, database, json_object, quick_read
+from tradewind.api.stable._common import actor, blocking, config, database, json_body, quick_read
 from tradewind.api.stable.bodies import (
     checked_fields,
     conflict,
@@ -89,7 +89,7 @@ async def get_pools(request: Request) -> JSONResponse:
     summary="Create a pool",
 )
 async def post_pool(request: Request) -> JSONResponse:
-    body = checked_fields(await json_object(request), schemas.PoolBody, REQUIRED)
+    body = checked_fields(await json_body(request), schemas.PoolBody, REQUIRED)
     _strict_slots(body)
     with conflict():
         pool = await blocking(
@@ -127,7 +127,7 @@ async def get_pool(request: Request, pool_name: str) -> JSONResponse:
     summary="Update a pool (only the fields update_mask names, if given)",
 )
 async def patch_pool(request: Request, pool_name: str) -> JSONResponse:
-    body = checked_fields(await json_object(request), schemas.PoolPatch)
+    body = checked_fields(await json_body(request), schemas.PoolPatch)
     mask = params.update_mask(request.query_params) or None
     if mask is None:
         checked_fields(body, schemas.PoolBody, REQUIRED)

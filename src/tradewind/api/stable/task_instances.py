@@ -423,7 +423,15 @@ def _log_pos(token: str | None) -> int:
         "parameters": [
             {"name": "full_content", "in": "query", "schema": {"type": "boolean"}},
             {"name": "map_index", "in": "query", "schema": MAP_INDEX_SCHEMA},
-            {"name": "token", "in": "query", "schema": {"type": "string"}},
+            {
+                "name": "token",
+                "in": "query",
+                "schema": {"type": "string"},
+                "description": (
+                    "A continuation_token this operation returned: the log is read on from"
+                    " where that answer ended. Any other value is a 400."
+                ),
+            },
         ]
     },
     summary="A try's log",

@@ -14,7 +14,7 @@ from tradewind.api.experimental.secrets import SecretNameConvertor  # registers 
 from tradewind.api.stable import admin_schemas as schemas
 from tradewind.api.stable import paging, params
 from tradewind.api.stable import schemas as v1
-from tradewind.api.stable._common import actor, blocking, config, database, json_object
+from tradewind.api.stable._common import actor, blocking, config, database, json_body
 from tradewind.api.stable.bodies import checked_fields, mask_parameter, masked, order_parameter
 from tradewind.db.secrets_store import SecretsStore
 from tradewind.exceptions import BadRequest
@@ -75,7 +75,7 @@ async def get_variables(request: Request) -> JSONResponse:
     summary="Create a variable, or replace the one with this key",
 )
 async def post_variables(request: Request) -> JSONResponse:
-    body = checked_fields(await json_object(request), schemas.VariableBody, REQUIRED)
+    body = checked_fields(await json_body(request), schemas.VariableBody, REQUIRED)
     shown = await blocking(
         variables.set_variable,
         _store(request),
@@ -110,7 +110,7 @@ async def get_variable(request: Request, variable_key: str) -> JSONResponse:
     summary="Update a stored variable (only the fields update_mask names, if given)",
 )
 async def patch_variable(request: Request, variable_key: str) -> JSONResponse:
-    body = checked_fields(await json_object(request), schemas.VariableBody, REQUIRED)
+    body = checked_fields(await json_body(request), schemas.VariableBody, REQUIRED)
     if body["key"] != variable_key:
         raise BadRequest("key from request body doesn't match uri parameter")
     mask = params.update_mask(request.query_params) or None
