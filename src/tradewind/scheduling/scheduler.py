@@ -508,6 +508,7 @@ class Scheduler:
                 postgres=postgres,
                 only=self.only,
             ).admit()
+            scheduler_metrics.tasks_queued(result.workloads, now)
             if started and not processed.changed and not result.workloads:
                 result.again = False
             result.next_due = _earliest(result.next_due, self._next_retry(session))
@@ -641,6 +642,7 @@ class Scheduler:
             run.state = DagRunState.RUNNING
             run.start_date = now
             run.end_date = None
+            scheduler_metrics.run_started(run, now)
             running[run.dag_id] = running.get(run.dag_id, 0) + 1
             started += 1
         session.flush()

@@ -8,11 +8,12 @@ database read (the gauges StatsD needs) happens once a heartbeat, only when Stat
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from tradewind.db.engine import Database
-from tradewind.db.models import DagRun
+from tradewind.db.models import DagRun, RunType
+from tradewind.execution.workload import Workload
 from tradewind.observability import catalog, metrics
 from tradewind.observability.snapshot import send_to_statsd
 from tradewind.scheduling.gauges import read_gauges
@@ -39,8 +40,45 @@ def runs_created(count: int) -> None:
         metrics.incr(catalog.RUNS_CREATED, count)
 
 
+#: Scheduled runs this scheduler started whose first task it has not queued yet: when each
+#: was due (its data interval's end), by (dag_id, run_id).
+_awaiting_first_task: dict[tuple[str, str], datetime] = {}
+#: Kept at most (runs that never queue a task leave when they finish).
+MAX_AWAITING = 10_000
+
+
+def run_started(run: DagRun, now: datetime) -> None:
+    """A run went from queued to running; a scheduled one was due at its interval's end."""
+    if run.run_type != RunType.SCHEDULED or run.data_interval_end is None:
+        return
+    if not metrics.enabled():
+        return
+    due = run.data_interval_end
+    metrics.observe(catalog.DAG_RUN_SCHEDULE_DELAY, _seconds(now, due), dag_id=run.dag_id)
+    if len(_awaiting_first_task) >= MAX_AWAITING:
+        _awaiting_first_task.clear()
+    _awaiting_first_task[run.dag_id, run.run_id] = due
+
+
+def tasks_queued(workloads: Sequence[Workload], now: datetime) -> None:
+    """After admission: the first task queued of each run :func:`run_started` saw."""
+    if not _awaiting_first_task or not workloads:
+        return
+    for workload in workloads:
+        due = _awaiting_first_task.pop((workload.dag_id, workload.run_id), None)
+        if due is not None:
+            metrics.observe(
+                catalog.DAG_RUN_FIRST_TASK_DELAY, _seconds(now, due), dag_id=workload.dag_id
+            )
+
+
+def _seconds(now: datetime, since: datetime) -> float:
+    return max((now - since).total_seconds(), 0.0)
+
+
 def runs_finished(runs: Iterable[DagRun]) -> None:
     for run in runs:
+        _awaiting_first_task.pop((run.dag_id, run.run_id), None)
         if run.start_date is not None and run.end_date is not None:
             seconds = (run.end_date - run.start_date).total_seconds()
             metrics.observe(
