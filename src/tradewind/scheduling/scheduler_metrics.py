@@ -40,36 +40,44 @@ def runs_created(count: int) -> None:
         metrics.incr(catalog.RUNS_CREATED, count)
 
 
-#: Scheduled runs this scheduler started whose first task it has not queued yet: when each
-#: was due (its data interval's end), by (dag_id, run_id).
+#: Scheduled runs this pass started (not committed yet): when each was due (its data
+#: interval's end), by (dag_id, run_id). A pass the database refuses leaves nothing here.
+_started_this_pass: dict[tuple[str, str], datetime] = {}
+#: Scheduled runs this scheduler started whose first task it has not queued yet.
 _awaiting_first_task: dict[tuple[str, str], datetime] = {}
 #: Kept at most (runs that never queue a task leave when they finish).
 MAX_AWAITING = 10_000
 
 
-def run_started(run: DagRun, now: datetime) -> None:
-    """A run went from queued to running; a scheduled one was due at its interval's end."""
-    if run.run_type != RunType.SCHEDULED or run.data_interval_end is None:
-        return
-    if not metrics.enabled():
-        return
+def pass_begins() -> None:
+    _started_this_pass.clear()
+
+
+def run_started(run: DagRun) -> None:
+    """A run went from queued to running (in the pass's transaction)."""
     due = run.data_interval_end
-    metrics.observe(catalog.DAG_RUN_SCHEDULE_DELAY, _seconds(now, due), dag_id=run.dag_id)
-    if len(_awaiting_first_task) >= MAX_AWAITING:
-        _awaiting_first_task.clear()
-    _awaiting_first_task[run.dag_id, run.run_id] = due
+    if run.run_type == RunType.SCHEDULED and due is not None and metrics.enabled():
+        _started_this_pass[run.dag_id, run.run_id] = due
 
 
-def tasks_queued(workloads: Sequence[Workload], now: datetime) -> None:
-    """After admission: the first task queued of each run :func:`run_started` saw."""
-    if not _awaiting_first_task or not workloads:
+def pass_committed(workloads: Sequence[Workload], now: datetime) -> None:
+    """The pass's runs started and its tasks queued: each scheduled run's delay to its
+    start, and to its first task queued (Airflow's ``schedule_delay`` and
+    ``first_task_scheduling_delay``)."""
+    if not _started_this_pass and not _awaiting_first_task:
         return
-    for workload in workloads:
-        due = _awaiting_first_task.pop((workload.dag_id, workload.run_id), None)
-        if due is not None:
-            metrics.observe(
-                catalog.DAG_RUN_FIRST_TASK_DELAY, _seconds(now, due), dag_id=workload.dag_id
-            )
+    with metrics.batch():
+        for (dag_id, run_id), due in _started_this_pass.items():
+            metrics.observe(catalog.DAG_RUN_SCHEDULE_DELAY, _seconds(now, due), dag_id=dag_id)
+            if len(_awaiting_first_task) >= MAX_AWAITING:
+                _awaiting_first_task.clear()
+            _awaiting_first_task[dag_id, run_id] = due
+        _started_this_pass.clear()
+        for workload in workloads:
+            was_due = _awaiting_first_task.pop((workload.dag_id, workload.run_id), None)
+            if was_due is not None:
+                seconds = _seconds(now, was_due)
+                metrics.observe(catalog.DAG_RUN_FIRST_TASK_DELAY, seconds, dag_id=workload.dag_id)
 
 
 def _seconds(now: datetime, since: datetime) -> float:
