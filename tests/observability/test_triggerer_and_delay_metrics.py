@@ -3,8 +3,8 @@
 A real ``tradewind scheduler`` and ``tradewind triggerer`` share one home. A scheduled DAG
 defers two tasks: one trigger fires after blocking the event loop (a ``time.sleep``, the
 mistake the watchdog is there to catch), the other raises. StatsD packets arrive on a
-socket the test opens; the Prometheus side is read from the processes' multiprocess files
-with the same exposition ``/metrics`` serves.
+socket the test opens; the Prometheus side is a scrape of ``/metrics`` on a real webserver
+in the same home.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import socket
 import subprocess
 from pathlib import Path
 
-from tests.auth.webserver import TRADEWIND
+import httpx
+
+from tests.auth.webserver import TRADEWIND, webserver
 from tests.observability.test_metrics_live import (
     StatsdListener,
     home_env,
@@ -22,7 +24,6 @@ from tests.observability.test_metrics_live import (
     scheduler,
     value,
 )
-from tradewind.observability.prometheus import exposition
 
 TRIGGERS = """
 import asyncio, time
@@ -85,6 +86,7 @@ def test_triggerer_and_run_delay_metrics_reach_statsd_and_prometheus(
         TRADEWIND__METRICS__STATSD_ON="True",
         TRADEWIND__METRICS__STATSD_HOST="127.0.0.1",
         TRADEWIND__METRICS__STATSD_PORT=str(listener.port),
+        TRADEWIND__METRICS__PUBLIC="True",
         **FAST_TRIGGERER,
     )
     dags = tmp_path / "home" / "dags"
@@ -99,7 +101,7 @@ def test_triggerer_and_run_delay_metrics_reach_statsd_and_prometheus(
         text=True,
     )
     try:
-        with scheduler(env):
+        with webserver(env) as server, scheduler(env):
             wanted = {
                 "airflow.triggerer_heartbeat",
                 f"airflow.triggers.running.{host}",
@@ -111,7 +113,7 @@ def test_triggerer_and_run_delay_metrics_reach_statsd_and_prometheus(
                 "airflow.dagrun.deferring.first_task_scheduling_delay",
             }
             missing = listener.receive_until(wanted, timeout=90)
-            scraped = samples(exposition(tmp_path / "home" / "prometheus").decode())
+            scraped = samples(httpx.get(f"{server.url}/metrics", timeout=10).text)
     finally:
         triggerer.send_signal(signal.SIGTERM)
         output, _ = triggerer.communicate(timeout=30)
