@@ -112,6 +112,23 @@ DAG_RUN_DURATION = Metric(
     statsd=("dagrun.duration.{state}.{dag_id}",),
 )
 
+DAG_RUN_SCHEDULE_DELAY = Metric(
+    Kind.HISTOGRAM,
+    "dag_run_schedule_delay_seconds",
+    "Scheduled runs: time from the end of the run's data interval (when it was due) to the "
+    "run starting.",
+    labels=("dag_id",),
+    statsd=("dagrun.schedule_delay.{dag_id}",),
+)
+DAG_RUN_FIRST_TASK_DELAY = Metric(
+    Kind.HISTOGRAM,
+    "dag_run_first_task_delay_seconds",
+    "Scheduled runs: time from the end of the run's data interval to its first task being "
+    "queued (by the scheduler that started the run).",
+    labels=("dag_id",),
+    statsd=("dagrun.{dag_id}.first_task_scheduling_delay",),
+)
+
 # --- DAG folder -----------------------------------------------------------------------------
 DAG_FILE_PARSE = Metric(
     Kind.GAUGE,
@@ -141,6 +158,47 @@ DAGS = Metric(
     "Active DAGs (found at the last parse of their files).",
     statsd=("dagbag_size",),
     scraped=True,
+)
+
+# --- triggerer -----------------------------------------------------------------------------
+TRIGGERER_HEARTBEATS = Metric(
+    Kind.COUNTER,
+    "triggerer_heartbeats",
+    "Heartbeats written by triggerers.",
+    statsd=("triggerer_heartbeat",),
+)
+TRIGGERS_RUNNING = Metric(
+    Kind.GAUGE,
+    "triggers_running",
+    "Triggers each triggerer runs now.",
+    labels=("hostname",),
+    statsd=("triggers.running.{hostname}",),
+)
+TRIGGERER_CAPACITY_LEFT = Metric(
+    Kind.GAUGE,
+    "triggerer_capacity_left",
+    "Triggers each triggerer could take on now ([triggerer] capacity less those it runs).",
+    labels=("hostname",),
+    statsd=("triggerer.capacity_left.{hostname}",),
+)
+TRIGGERS_SUCCEEDED = Metric(
+    Kind.COUNTER,
+    "triggers_succeeded",
+    "Triggers that fired their event (recorded, their task resumed).",
+    statsd=("triggers.succeeded",),
+)
+TRIGGERS_FAILED = Metric(
+    Kind.COUNTER,
+    "triggers_failed",
+    "Triggers that raised, ended without an event or could not be loaded.",
+    statsd=("triggers.failed",),
+)
+TRIGGERS_BLOCKED = Metric(
+    Kind.COUNTER,
+    "triggers_blocked_main_thread",
+    "Times a trigger held the triggerer's event loop past the watchdog's threshold "
+    "(code that is not fully asynchronous).",
+    statsd=("triggers.blocked_main_thread",),
 )
 
 # --- pools ----------------------------------------------------------------------------------

@@ -472,6 +472,7 @@ class Scheduler:
     def run_pass(self, now: datetime | None = None) -> PassResult:
         """One pass in one transaction; ``now`` defaults to the scheduler's clock."""
         outcomes = self._unhandled = self._unhandled + self.executor.collect_outcomes()
+        scheduler_metrics.pass_begins()
         result = PassResult()
         now = now or self.clock()
         postgres = self.database.dialect == "postgresql"
@@ -513,6 +514,7 @@ class Scheduler:
             result.next_due = _earliest(result.next_due, self._next_retry(session))
         self._unhandled = []
         self.callback_requests.extend(requests)  # committed: now they may run
+        scheduler_metrics.pass_committed(result.workloads, now)
         if result.workloads:
             self.executor.queue(result.workloads)
         return result
@@ -641,6 +643,7 @@ class Scheduler:
             run.state = DagRunState.RUNNING
             run.start_date = now
             run.end_date = None
+            scheduler_metrics.run_started(run)
             running[run.dag_id] = running.get(run.dag_id, 0) + 1
             started += 1
         session.flush()

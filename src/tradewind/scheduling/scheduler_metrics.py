@@ -8,11 +8,12 @@ database read (the gauges StatsD needs) happens once a heartbeat, only when Stat
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from tradewind.db.engine import Database
-from tradewind.db.models import DagRun
+from tradewind.db.models import DagRun, RunType
+from tradewind.execution.workload import Workload
 from tradewind.observability import catalog, metrics
 from tradewind.observability.snapshot import send_to_statsd
 from tradewind.scheduling.gauges import read_gauges
@@ -39,8 +40,53 @@ def runs_created(count: int) -> None:
         metrics.incr(catalog.RUNS_CREATED, count)
 
 
+#: Scheduled runs this pass started (not committed yet): when each was due (its data
+#: interval's end), by (dag_id, run_id). A pass the database refuses leaves nothing here.
+_started_this_pass: dict[tuple[str, str], datetime] = {}
+#: Scheduled runs this scheduler started whose first task it has not queued yet.
+_awaiting_first_task: dict[tuple[str, str], datetime] = {}
+#: Kept at most (runs that never queue a task leave when they finish).
+MAX_AWAITING = 10_000
+
+
+def pass_begins() -> None:
+    _started_this_pass.clear()
+
+
+def run_started(run: DagRun) -> None:
+    """A run went from queued to running (in the pass's transaction)."""
+    due = run.data_interval_end
+    if run.run_type == RunType.SCHEDULED and due is not None and metrics.enabled():
+        _started_this_pass[run.dag_id, run.run_id] = due
+
+
+def pass_committed(workloads: Sequence[Workload], now: datetime) -> None:
+    """The pass's runs started and its tasks queued: each scheduled run's delay to its
+    start, and to its first task queued (Airflow's ``schedule_delay`` and
+    ``first_task_scheduling_delay``)."""
+    if not _started_this_pass and not _awaiting_first_task:
+        return
+    with metrics.batch():
+        for (dag_id, run_id), due in _started_this_pass.items():
+            metrics.observe(catalog.DAG_RUN_SCHEDULE_DELAY, _seconds(now, due), dag_id=dag_id)
+            if len(_awaiting_first_task) >= MAX_AWAITING:
+                _awaiting_first_task.clear()
+            _awaiting_first_task[dag_id, run_id] = due
+        _started_this_pass.clear()
+        for workload in workloads:
+            was_due = _awaiting_first_task.pop((workload.dag_id, workload.run_id), None)
+            if was_due is not None:
+                seconds = _seconds(now, was_due)
+                metrics.observe(catalog.DAG_RUN_FIRST_TASK_DELAY, seconds, dag_id=workload.dag_id)
+
+
+def _seconds(now: datetime, since: datetime) -> float:
+    return max((now - since).total_seconds(), 0.0)
+
+
 def runs_finished(runs: Iterable[DagRun]) -> None:
     for run in runs:
+        _awaiting_first_task.pop((run.dag_id, run.run_id), None)
         if run.start_date is not None and run.end_date is not None:
             seconds = (run.end_date - run.start_date).total_seconds()
             metrics.observe(

@@ -29,7 +29,8 @@ from typing import Any
 from tradewind.config import Config
 from tradewind.db.engine import Database
 from tradewind.db.wakeup import notify_scheduler
-from tradewind.triggering import claims, events, jobs, workflow_access
+from tradewind.observability import metrics
+from tradewind.triggering import claims, events, jobs, triggerer_metrics, workflow_access
 from tradewind.triggering.runner import TriggerRunner
 from tradewind.triggering.single_triggerer import acquire, release
 
@@ -106,6 +107,7 @@ class Triggerer:
             claims.claim(session, self.job_id, self.capacity, postgres, self.only_run)
             owned = claims.owned(session, self.job_id)
             new_rows = claims.rows(session, owned - running)
+        triggerer_metrics.heartbeat()
         self._passes += 1
         result = PassResult(owned, new_rows, resumed + timed_out)
         if released:
@@ -148,6 +150,7 @@ class Triggerer:
         if started is not None:
             started.set()
         await asyncio.to_thread(self._register)
+        watchdog = asyncio.create_task(triggerer_metrics.watch_event_loop(), name="watchdog")
         gap = min(self.heartbeat_sec, longest_gap)
         full_due = 0.0
         try:
@@ -165,14 +168,17 @@ class Triggerer:
                     runner.events[:0], runner.failures[:0] = fired, failed  # keep them
                     await self._sleep(wake, max(gap, 1.0))
                     continue
+                triggerer_metrics.recorded(len(fired), len(failed))
                 for note in result.notes:
                     log.info(note)
                 if full:
                     runner.sync(result.owned, result.new_rows)
+                    triggerer_metrics.running(len(runner), self.capacity)
                 if num_passes is not None and self._passes >= num_passes:
                     break
                 await self._sleep(wake, max(full_due - time.monotonic(), 0.0))
         finally:
+            watchdog.cancel()
             await runner.cancel_all()
             await asyncio.to_thread(self._stop_job)
             log.info("Triggerer stopped")
@@ -207,6 +213,7 @@ def prepare_process(config: Config, database: Database) -> None:
 
 def run_triggerer(config: Config, num_passes: int | None = None) -> None:
     """``tradewind triggerer``: run until SIGTERM/SIGINT (or ``num_passes`` passes)."""
+    metrics.configure(config)
     database = Database.from_config(config)
     prepare_process(config, database)
     lock = acquire(database)
