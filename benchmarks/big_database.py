@@ -12,8 +12,8 @@ worst of ``--repeat`` requests, flagging every one over the 200 ms target.
     python benchmarks/big_database.py --idle-scheduler 10000   # and --postgres URL
 
 ``--idle-scheduler N`` instead seeds N unpaused ``@hourly`` DAGs whose next run is due in
-the future (nothing to do) and times single ``Scheduler.run_pass`` calls: the cost of a
-scheduler that is only watching.
+the future (nothing to do) and times single ``Scheduler.run_pass`` calls (the cost of a
+scheduler that is only watching), then the DAG list page and ``GET /api/v1/dags``.
 """
 
 from __future__ import annotations
@@ -333,6 +333,22 @@ def idle_scheduler(config: Any, database: Database, dags: int, repeat: int) -> N
     print(f"{database.dialect}: {dags} unpaused @hourly DAGs, none due; {repeat} passes after "
           f"the first ({times[0]:.1f} ms): median {statistics.median(times[1:]):.1f} ms, "
           f"worst {max(times[1:]):.1f} ms")  # fmt: skip
+    client = test_client(config, database)
+    for probe in (Probe("UI DAG list", "/dags"), Probe("v1 GET /dags", "/api/v1/dags")):
+        median, worst, status = measure(client, probe, repeat)
+        print(f"{database.dialect}: {dags} DAGs, {probe.name}: median {median:.1f} ms, "
+              f"worst {worst:.1f} ms (HTTP {status})")  # fmt: skip
+
+
+def test_client(config: Any, database: Database) -> Any:
+    """The real webserver app, called in-process."""
+    from starlette.testclient import TestClient
+
+    from tradewind.webserver import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return TestClient(create_app(config, database))
 
 
 def main() -> None:
@@ -378,14 +394,7 @@ def main() -> None:
                 session.execute(text("ANALYZE"))
         with database.read_session() as session:
             newest = session.scalar(select(func.max(DagRun.run_id)))
-
-        from starlette.testclient import TestClient
-
-        from tradewind.webserver import create_app
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            client = TestClient(create_app(config, database))
+        client = test_client(config, database)
         print(f"{'request':34} {'median ms':>10} {'worst ms':>9}  ({args.repeat} requests)")
         slow = 0
         for probe in probes(args.dags, str(newest)):
