@@ -124,7 +124,7 @@ class TaskInstanceFilter:
         return query
 
 
-def _counted(ti_filter: TaskInstanceFilter) -> Select[tuple[int]]:
+def _counted(ti_filter: TaskInstanceFilter) -> Select[int]:
     """COUNT(*) of the task instances; joined to their runs only to filter on a run's date.
 
     Every task instance belongs to a run (a foreign key), so the join changes no count:
