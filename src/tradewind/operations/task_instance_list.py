@@ -124,6 +124,18 @@ class TaskInstanceFilter:
         return query
 
 
+def _counted(ti_filter: TaskInstanceFilter) -> Select[int]:
+    """COUNT(*) of the task instances; joined to their runs only to filter on a run's date.
+
+    Every task instance belongs to a run (a foreign key), so the join changes no count:
+    skipping it lets the database count a million rows from an index alone.
+    """
+    query = select(func.count()).select_from(TI)
+    if ti_filter.execution_date_gte is None and ti_filter.execution_date_lte is None:
+        return query
+    return query.join(DagRun, and_(DagRun.dag_id == TI.dag_id, DagRun.run_id == TI.run_id))
+
+
 def _joined(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     run = and_(DagRun.dag_id == TI.dag_id, DagRun.run_id == TI.run_id)
     rendered = and_(
@@ -144,11 +156,7 @@ def list_task_instances_page(
     order_by: Sequence[Any] = DEFAULT_ORDER,
 ) -> tuple[Sequence[Row[*tuple[Any, ...]]], int]:
     page = ti_filter.apply(_joined(select(*COLUMNS))).order_by(*order_by)
-    count = ti_filter.apply(
-        select(func.count())
-        .select_from(TI)
-        .join(DagRun, and_(DagRun.dag_id == TI.dag_id, DagRun.run_id == TI.run_id))
-    )
+    count = ti_filter.apply(_counted(ti_filter))
     with db.read_connection() as connection:
         rows = connection.execute(page.limit(limit).offset(offset)).all()
         total = connection.execute(count).scalar_one()

@@ -11,7 +11,7 @@ to the run (``triggering_dataset_events``), and the DAG's queue is emptied.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select
@@ -33,6 +33,7 @@ from tradewind.db.models import (
     DatasetModel,
     RunType,
 )
+from tradewind.scheduling.dag_flags import DagFlags
 
 
 def dataset_run_id(logical_date: datetime) -> str:
@@ -41,7 +42,7 @@ def dataset_run_id(logical_date: datetime) -> str:
 
 def create_dataset_triggered_runs(
     session: Session,
-    dags: dict[str, DagModel],
+    dags: Mapping[str, DagFlags],
     get_dags: Callable[[set[str]], dict[str, SerializedDAG]],
     now: datetime,
     *,

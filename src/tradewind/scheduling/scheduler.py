@@ -47,6 +47,7 @@ from tradewind.scheduling.admission import Admission, AdmissionFilter
 from tradewind.scheduling.callback_runner import CallbackRunner
 from tradewind.scheduling.callbacks import dag_requests
 from tradewind.scheduling.dag_cache import SerializedDagCache
+from tradewind.scheduling.dag_flags import DagFlags, active_dag_flags
 from tradewind.scheduling.dag_processing import DagFolderSync
 from tradewind.scheduling.dataset_runs import create_dataset_triggered_runs
 from tradewind.scheduling.run_creation import (
@@ -519,11 +520,8 @@ class Scheduler:
             self.executor.queue(result.workloads)
         return result
 
-    def _active_dags(self, session: Session) -> dict[str, DagModel]:
-        query = select(DagModel).where(DagModel.is_active.is_(True))
-        if self.only is not None and self.only.dag_id:
-            query = query.where(DagModel.dag_id == self.only.dag_id)
-        dags = {dag.dag_id: dag for dag in session.scalars(query)}
+    def _active_dags(self, session: Session) -> dict[str, DagFlags]:
+        dags = active_dag_flags(session, self.only.dag_id if self.only is not None else None)
         for dag_id, dag in dags.items():
             if self._paused.get(dag_id) and not dag.is_paused:
                 self._settled.discard(dag_id)  # unpaused: its next run may be due now
@@ -533,7 +531,7 @@ class Scheduler:
     def _create_runs(
         self,
         session: Session,
-        dags: dict[str, DagModel],
+        dags: dict[str, DagFlags],
         now: datetime,
         postgres: bool,
         result: PassResult,
@@ -554,33 +552,31 @@ class Scheduler:
                 result.next_due = _earliest(result.next_due, dag.next_dagrun_create_after)
         if not due:
             return
+        # Load the due DAGs whole (run creation moves their next_dagrun). On PostgreSQL,
+        # lock those another scheduler is not creating runs for, and re-read them: it may
+        # have committed new runs (and next_dagrun) since we first looked.
+        query = select(DagModel).where(DagModel.dag_id.in_([d.dag_id for d in due]))
         if postgres:
-            # Lock the due DAGs another scheduler is not creating runs for, and re-read
-            # them: it may have committed new runs (and next_dagrun) since we first looked.
-            locked = session.scalars(
-                select(DagModel)
-                .where(DagModel.dag_id.in_([d.dag_id for d in due]))
-                .with_for_update(skip_locked=True)
-                .execution_options(populate_existing=True)
-            ).all()
-            due = [
-                dag
-                for dag in locked
-                if dag.next_dagrun_create_after is None or dag.next_dagrun_create_after <= now
-            ]
-        sdags = self.cache.get_many(session, {dag.dag_id for dag in due})
-        active = active_run_counts(session, [dag.dag_id for dag in due])
-        for dag in due:
-            sdag = sdags.get(dag.dag_id)
+            query = query.with_for_update(skip_locked=True)
+        loaded = session.scalars(query.execution_options(populate_existing=True)).all()
+        due_models = [
+            dag
+            for dag in loaded
+            if dag.next_dagrun_create_after is None or dag.next_dagrun_create_after <= now
+        ]
+        sdags = self.cache.get_many(session, {dag.dag_id for dag in due_models})
+        active = active_run_counts(session, [dag.dag_id for dag in due_models])
+        for model in due_models:
+            sdag = sdags.get(model.dag_id)
             if sdag is None or not sdag.timetable.can_be_scheduled:
-                self._settled.add(dag.dag_id)
+                self._settled.add(model.dag_id)
                 continue
             created, blocked, replan = create_runs_for_dag(
                 session,
-                dag,
+                model,
                 sdag,
                 now=now,
-                active=active.get(dag.dag_id, 0),
+                active=active.get(model.dag_id, 0),
                 max_active=max_active_runs(sdag, self.default_max_runs),
                 max_to_create=self.runs_per_loop,
             )
@@ -589,18 +585,18 @@ class Scheduler:
                 scheduler_metrics.runs_created(created)
             if replan and sdag.fileloc:
                 self.replan_files.add(sdag.fileloc)
-            if blocked or dag.next_dagrun_create_after is None:
-                self._settled.add(dag.dag_id)
-            elif dag.next_dagrun_create_after <= now:
+            if blocked or model.next_dagrun_create_after is None:
+                self._settled.add(model.dag_id)
+            elif model.next_dagrun_create_after <= now:
                 result.again = True  # more than max_dagruns_to_create_per_loop were due
             else:
-                result.next_due = _earliest(result.next_due, dag.next_dagrun_create_after)
+                result.next_due = _earliest(result.next_due, model.next_dagrun_create_after)
         session.flush()
 
     def _start_queued_runs(
         self,
         session: Session,
-        dags: dict[str, DagModel],
+        dags: dict[str, DagFlags],
         now: datetime,
         postgres: bool,
     ) -> int:
