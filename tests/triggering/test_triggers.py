@@ -141,3 +141,31 @@ def test_the_cross_dag_triggers_round_trip_and_need_a_triggerer_to_run() -> None
 def _row(trigger: BaseTrigger) -> tuple[str, str]:
     classpath, kwargs = trigger.serialize()
     return classpath, dumps(kwargs, "test")
+
+
+def test_a_new_trigger_reusing_a_fired_triggers_id_starts() -> None:
+    """SQLite reuses a deleted row's id: once a fired trigger's event is recorded (its row
+    deleted), a new trigger given the same id must start, not be taken for the old one."""
+    from tradewind.triggering.runner import TriggerRunner
+
+    def row(seconds: float) -> tuple[int, str, str]:
+        moment = datetime.now(UTC) + timedelta(seconds=seconds)
+        classpath, kwargs = DateTimeTrigger(moment).serialize()
+        return (7, classpath, dumps(kwargs, "test"))
+
+    async def scenario() -> list[int]:
+        runner = TriggerRunner(asyncio.Event())
+        runner.sync({7}, [row(0)])
+        while not runner.events:
+            await asyncio.sleep(0.01)
+        fired, failed = runner.take_outcomes()
+        runner.forget([trigger_id for trigger_id, _ in fired + failed])  # recorded
+        runner.sync({7}, [row(0.05)])  # the next trigger got id 7 again
+        for _ in range(200):
+            if runner.events:
+                break
+            await asyncio.sleep(0.01)
+        await runner.cancel_all()
+        return [trigger_id for trigger_id, _ in fired + runner.events]
+
+    assert asyncio.run(scenario()) == [7, 7]

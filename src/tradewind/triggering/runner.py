@@ -56,6 +56,14 @@ class TriggerRunner:
                 self._run(trigger_id, trigger), name=f"trigger-{trigger_id}"
             )
 
+    def forget(self, trigger_ids: list[int]) -> None:
+        """Drop the finished triggers whose outcomes are now recorded (their rows deleted).
+
+        Done at once, not at the next :meth:`sync`: SQLite reuses a deleted row's id, so a
+        new trigger may get the id of one that just fired, and must not be taken for it."""
+        for trigger_id in trigger_ids:
+            self._tasks.pop(trigger_id, None)
+
     def take_outcomes(self) -> tuple[list[tuple[int, Any]], list[tuple[int, list[str]]]]:
         events, failures = self.events, self.failures
         self.events, self.failures = [], []

@@ -169,6 +169,7 @@ class Triggerer:
                     await self._sleep(wake, max(gap, 1.0))
                     continue
                 triggerer_metrics.recorded(len(fired), len(failed))
+                runner.forget([trigger_id for trigger_id, _ in fired + failed])
                 for note in result.notes:
                     log.info(note)
                 if full:
