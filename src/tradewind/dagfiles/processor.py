@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradewind import compat
 from tradewind.authoring.runtime_secrets import install_secrets_access
@@ -32,13 +32,21 @@ from tradewind.dagfiles.loader import ensure_importable
 from tradewind.dagfiles.parse_secrets import ParseTimeSecrets
 from tradewind.dagfiles.planning import PlanContext
 
+if TYPE_CHECKING:
+    from tradewind.dagfiles.encoded import EncodedDag
+
 
 @dataclass
 class FileParseResult:
-    """What importing one file produced: serialized DAGs, or an error (never both)."""
+    """What importing one file produced: serialized DAGs, or an error (never both).
+
+    The DAGs are in ``dags`` as dicts, or in ``encoded`` when :func:`parse_files` was asked
+    to ``encode`` them (what the sync does).
+    """
 
     fileloc: str
     dags: list[dict[str, Any]] = field(default_factory=list)
+    encoded: list[EncodedDag] = field(default_factory=list)
     error: str | None = None
     stacktrace: str = ""
     duration: float = 0.0
@@ -113,6 +121,7 @@ def parse_files(
     import_paths: Sequence[str] = (),
     config: Config | None = None,
     plan_context: PlanContext | None = None,
+    encode: bool = False,
 ) -> Iterator[FileParseResult]:
     """Parse ``paths`` in forked workers, yielding each file's result as soon as it is ready.
 
@@ -120,6 +129,8 @@ def parse_files(
     file does to its worker. ``import_paths`` are put on the workers' ``sys.path`` so DAG
     files can import helper modules kept in the DAG folder; ``config`` decides whether the
     workers (never the caller) serve ``import airflow`` (``[core] airflow_compat``).
+    With ``encode`` the workers send :class:`~tradewind.dagfiles.encoded.EncodedDag` s
+    (``catchup`` filled in from ``plan_context``) instead of dicts.
     """
     pending = deque(paths)
     if not pending:
@@ -128,7 +139,7 @@ def parse_files(
     workers: list[_Worker] = []
     try:
         for _ in range(max(1, min(processes, len(pending)))):
-            worker = _fork_worker(workers, import_paths, config, plan_context)
+            worker = _fork_worker(workers, import_paths, config, plan_context, encode)
             workers.append(worker)
             _assign(worker, pending, timeout)
         while any(worker.path is not None for worker in workers):
@@ -144,7 +155,7 @@ def parse_files(
                 if not alive:
                     workers.remove(worker)
                     if pending:
-                        worker = _fork_worker(workers, import_paths, config, plan_context)
+                        worker = _fork_worker(workers, import_paths, config, plan_context, encode)
                         workers.append(worker)
                     else:
                         continue
@@ -208,6 +219,7 @@ def _fork_worker(
     import_paths: Sequence[str],
     config: Config | None,
     plan_context: PlanContext | None,
+    encode: bool,
 ) -> _Worker:
     parent_end, child_end = Pipe(duplex=True)
     sys.stdout.flush()
@@ -223,7 +235,7 @@ def _fork_worker(
             if config is not None:
                 compat.install(config)
                 install_secrets_access(ParseTimeSecrets(config))
-            _worker_loop(child_end, plan_context)
+            _worker_loop(child_end, plan_context, encode)
         except BaseException:
             status = 1
         finally:
@@ -232,7 +244,7 @@ def _fork_worker(
     return _Worker(pid=pid, conn=parent_end)
 
 
-def _worker_loop(conn: Connection, plan_context: PlanContext | None) -> None:
+def _worker_loop(conn: Connection, plan_context: PlanContext | None, encode: bool) -> None:
     # Undo whatever the forking process (a scheduler, a CLI) set up for itself.
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
         signal.signal(signum, signal.SIG_DFL)
@@ -253,10 +265,24 @@ def _worker_loop(conn: Connection, plan_context: PlanContext | None) -> None:
         if path is None:
             return
         result = parse_file(path, plan_context)
+        if encode:
+            _encode(result, plan_context or PlanContext())
         try:
             conn.send(result)
         except Exception as exc:  # e.g. a value in the serialized DAG that cannot be pickled
             conn.send(FileParseResult(fileloc=path, error=f"cannot send the parse result: {exc}"))
+
+
+def _encode(result: FileParseResult, plan_context: PlanContext) -> None:
+    """Swap the result's dicts for their encoded form; a DAG that cannot be encoded as
+    JSON fails its file (it could not have been stored)."""
+    from tradewind.dagfiles.encoded import encode_dag
+
+    try:
+        result.encoded = [encode_dag(dag, plan_context.catchup_default) for dag in result.dags]
+    except (TypeError, ValueError) as exc:
+        result.error = f"cannot store the DAGs of {result.fileloc} as JSON: {exc}"
+    result.dags = []
 
 
 def _kill(worker: _Worker) -> None:
