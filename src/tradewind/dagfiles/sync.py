@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,8 +42,8 @@ from tradewind.dagfiles import parse_metrics
 from tradewind.dagfiles.dataset_references import write_references
 from tradewind.dagfiles.discovery import (
     import_folders,
-    list_dag_file_candidates,
     looks_like_dag_file,
+    stat_dag_file_candidates,
 )
 from tradewind.dagfiles.encoded import EncodedDag, write_serialized
 from tradewind.dagfiles.planning import PlanContext
@@ -89,6 +89,11 @@ class _Snapshot:
     source: str
 
 
+#: What the ``dag_file`` row of a file says about its last parsed version: (mtime, size,
+#: content hash). A plain tuple: at 10,000 files even a NamedTuple's constructor shows.
+_Stored = tuple[float, int, str]
+
+
 @dataclass
 class _Plan:
     present: set[str]
@@ -113,15 +118,17 @@ def sync_dag_folder(
     """
     started = time.perf_counter()
     with database.read_session() as session:
+        # Unpacked tuples, not Row attributes: at 10,000 files this loop was a third of
+        # an unchanged re-sync.
         known = {
-            row.fileloc: row
-            for row in session.execute(
+            fileloc: (mtime, size, digest)
+            for fileloc, mtime, size, digest in session.execute(
                 select(DagFile.fileloc, DagFile.mtime, DagFile.size, DagFile.content_hash)
             )
         }
         failed = set(session.scalars(select(ImportErrorModel.filename).distinct()))
     plan = _plan(
-        list_dag_file_candidates(config),
+        stat_dag_file_candidates(config),
         known,
         failed,
         force=force,
@@ -158,8 +165,8 @@ def sync_dag_folder(
 
 
 def _plan(
-    candidates: Iterable[str],
-    known: dict[str, Any],
+    candidates: dict[str, os.stat_result],
+    known: dict[str, _Stored],
     failed: set[str],
     *,
     force: bool,
@@ -175,14 +182,10 @@ def _plan(
     present: set[str] = set()
     to_parse: dict[str, _Snapshot] = {}
     touched: list[dict[str, Any]] = []
-    for path in candidates:
-        try:
-            stat = os.stat(path)
-        except OSError:  # vanished since it was listed
-            continue
-        row = known.get(path)
+    for path, stat in candidates.items():
+        stored = known.get(path)
         again = force or path in refresh
-        if not again and row is not None and (row.mtime, row.size) == (stat.st_mtime, stat.st_size):
+        if not again and stored is not None and stored[:2] == (stat.st_mtime, stat.st_size):
             present.add(path)
             continue
         try:
@@ -194,7 +197,7 @@ def _plan(
             continue
         present.add(path)
         digest = hashlib.sha256(content).hexdigest()
-        if not again and row is not None and row.content_hash == digest and path not in failed:
+        if not again and stored is not None and stored[2] == digest and path not in failed:
             touched.append({"fileloc": path, "mtime": stat.st_mtime, "size": stat.st_size})
             continue
         source = content.decode("utf-8", errors="replace")
