@@ -105,12 +105,24 @@ def _silenced_output() -> Iterator[None]:
 # --- the parent side ---------------------------------------------------------------------------
 
 
+#: Files handed to a worker at once: it imports the first while the next waits in its pipe,
+#: so it never sits idle for a round trip through a busy parent.
+_IN_FLIGHT = 2
+
+
 @dataclass
 class _Worker:
     pid: int
     conn: Connection
-    path: str | None = None
+    #: Files sent and not answered yet, oldest (the one being imported) first.
+    queue: deque[str] = field(default_factory=deque)
+    #: When the file being imported times out.
     deadline: float = 0.0
+
+    @property
+    def path(self) -> str | None:
+        """The file the worker is importing, None when idle."""
+        return self.queue[0] if self.queue else None
 
 
 def parse_files(
@@ -154,6 +166,10 @@ def parse_files(
                 yield result
                 if not alive:
                     workers.remove(worker)
+                    # The files queued behind the one that took the worker down start over.
+                    worker.queue.popleft()
+                    pending.extendleft(reversed(worker.queue))
+                    worker.queue.clear()
                     if pending:
                         worker = _fork_worker(workers, import_paths, config, plan_context, encode)
                         workers.append(worker)
@@ -178,7 +194,8 @@ def _collect(
             result: FileParseResult = worker.conn.recv()
         except (EOFError, OSError):
             return _died(worker, path), False
-        worker.path = None
+        worker.queue.popleft()
+        worker.deadline = time.monotonic() + timeout  # the next file starts about now
         return result, True
     if time.monotonic() >= worker.deadline:
         _kill(worker)
@@ -206,12 +223,13 @@ def _died(worker: _Worker, path: str) -> FileParseResult:
 
 
 def _assign(worker: _Worker, pending: deque[str], timeout: float) -> None:
-    if not pending:
-        worker.path = None
-        return
-    worker.path = pending.popleft()
-    worker.deadline = time.monotonic() + timeout
-    worker.conn.send(worker.path)
+    """Top the worker's queue up to :data:`_IN_FLIGHT` files."""
+    while pending and len(worker.queue) < _IN_FLIGHT:
+        if not worker.queue:
+            worker.deadline = time.monotonic() + timeout
+        path = pending.popleft()
+        worker.queue.append(path)
+        worker.conn.send(path)
 
 
 def _fork_worker(
