@@ -2,11 +2,12 @@
 
 The parent never imports user code. It forks ``[core] parsing_processes`` workers from
 itself - already warm with Tradewind's authoring layer imported, so no interpreter start-up
-per file - and hands each worker one file at a time over a pipe. A worker imports the file,
-serializes its DAGs and sends back a :class:`FileParseResult`. A file that raises, calls
-``sys.exit`` or fails validation gives an error result from the worker; a file that hangs
-past the timeout, calls ``os._exit`` or crashes the interpreter loses its worker, which the
-parent records as the file's error before forking a replacement for the remaining files.
+per file - and hands each worker files over a pipe (two in flight, so it never waits for
+the parent between files). A worker imports a file, serializes its DAGs and sends back a
+:class:`FileParseResult`. A file that raises, calls ``sys.exit`` or fails validation gives
+an error result from the worker; a file that hangs past the timeout, calls ``os._exit`` or
+crashes the interpreter loses its worker, which the parent records as the file's error
+before forking a replacement for the remaining files.
 """
 
 from __future__ import annotations
