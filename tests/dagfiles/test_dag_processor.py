@@ -55,6 +55,23 @@ def test_single_worker_survives_a_sequence_of_crashes(tmp_path: Path) -> None:
     assert results["1_exit.py"].error and results["3_exit.py"].error
 
 
+def test_files_queued_behind_a_hanging_file_are_parsed_once(tmp_path: Path) -> None:
+    """A worker holds two files at a time: the one behind a file that times out is not
+    charged with the timeout and is parsed (once) by the replacement worker."""
+    paths = [
+        write(tmp_path, "1_hangs.py", HEADER + "import time\ntime.sleep(60)\n"),
+        write(tmp_path, "2_good.py", dag_source("two")),
+        write(tmp_path, "3_good.py", dag_source("three")),
+    ]
+    results = list(parse_files([str(p) for p in paths], timeout=1.0, processes=1))
+    by_name = {Path(result.fileloc).name: result for result in results}
+    assert len(results) == 3 and sorted(by_name) == ["1_hangs.py", "2_good.py", "3_good.py"]
+    error = by_name["1_hangs.py"].error
+    assert error is not None and "Timed out after 1 s" in error
+    assert [dag["dag_id"] for dag in by_name["2_good.py"].dags] == ["two"]
+    assert [dag["dag_id"] for dag in by_name["3_good.py"].dags] == ["three"]
+
+
 def test_the_parent_never_imports_user_code(tmp_path: Path) -> None:
     marker = tmp_path / "imported_in"
     source = (

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.dagfiles.dag_files import HEADER, dag_source, write
 
 from tradewind.config import Config
-from tradewind.dagfiles.serialization import SerializedDAG
+from tradewind.dagfiles.serialization import SerializedDAG, dag_hash
 from tradewind.dagfiles.sync import SyncReport, sync_dag_folder
 from tradewind.db.engine import Database
 from tradewind.db.models import DagFile, DagModel, ImportErrorModel, SerializedDagModel
@@ -166,6 +166,23 @@ def test_changed_file_updates_the_serialized_dag(sync, folder, database) -> None
     with database.read_session() as session:
         assert session.get(SerializedDagModel, "change").dag_hash != old_hash
         assert session.get(DagFile, str(path)).source.count("EmptyOperator(") == 3
+
+
+def test_an_edit_that_keeps_the_dag_keeps_the_stored_dag(sync, folder, database) -> None:  # type: ignore[no-untyped-def]
+    """The hash the parse worker sends is the hash of what is stored, catchup included."""
+    path = write(folder, "same.py", dag_source("same", ("a", "b")))
+    sync()
+    with database.read_session() as session:
+        row = session.get(SerializedDagModel, "same")
+        first = (row.dag_hash, row.last_updated, row.data)
+    assert first[0] == dag_hash(first[2])
+    path.write_text(path.read_text() + "\n# a comment changes the bytes, not the DAG\n")
+    os.utime(path, (5, 5))
+    report = sync()
+    assert report.files_parsed == 1 and report.dags_updated == ["same"]
+    with database.read_session() as session:
+        row = session.get(SerializedDagModel, "same")
+        assert (row.dag_hash, row.last_updated, row.data) == first
 
 
 def test_unchanged_files_are_not_imported_again(sync, folder, database, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -2,11 +2,12 @@
 
 The parent never imports user code. It forks ``[core] parsing_processes`` workers from
 itself - already warm with Tradewind's authoring layer imported, so no interpreter start-up
-per file - and hands each worker one file at a time over a pipe. A worker imports the file,
-serializes its DAGs and sends back a :class:`FileParseResult`. A file that raises, calls
-``sys.exit`` or fails validation gives an error result from the worker; a file that hangs
-past the timeout, calls ``os._exit`` or crashes the interpreter loses its worker, which the
-parent records as the file's error before forking a replacement for the remaining files.
+per file - and hands each worker files over a pipe (two in flight, so it never waits for
+the parent between files). A worker imports a file, serializes its DAGs and sends back a
+:class:`FileParseResult`. A file that raises, calls ``sys.exit`` or fails validation gives
+an error result from the worker; a file that hangs past the timeout, calls ``os._exit`` or
+crashes the interpreter loses its worker, which the parent records as the file's error
+before forking a replacement for the remaining files.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradewind import compat
 from tradewind.authoring.runtime_secrets import install_secrets_access
@@ -32,13 +33,21 @@ from tradewind.dagfiles.loader import ensure_importable
 from tradewind.dagfiles.parse_secrets import ParseTimeSecrets
 from tradewind.dagfiles.planning import PlanContext
 
+if TYPE_CHECKING:
+    from tradewind.dagfiles.encoded import EncodedDag
+
 
 @dataclass
 class FileParseResult:
-    """What importing one file produced: serialized DAGs, or an error (never both)."""
+    """What importing one file produced: serialized DAGs, or an error (never both).
+
+    The DAGs are in ``dags`` as dicts, or in ``encoded`` when :func:`parse_files` was asked
+    to ``encode`` them (what the sync does).
+    """
 
     fileloc: str
     dags: list[dict[str, Any]] = field(default_factory=list)
+    encoded: list[EncodedDag] = field(default_factory=list)
     error: str | None = None
     stacktrace: str = ""
     duration: float = 0.0
@@ -97,12 +106,24 @@ def _silenced_output() -> Iterator[None]:
 # --- the parent side ---------------------------------------------------------------------------
 
 
+#: Files handed to a worker at once: it imports the first while the next waits in its pipe,
+#: so it never sits idle for a round trip through a busy parent.
+_IN_FLIGHT = 2
+
+
 @dataclass
 class _Worker:
     pid: int
     conn: Connection
-    path: str | None = None
+    #: Files sent and not answered yet, oldest (the one being imported) first.
+    queue: deque[str] = field(default_factory=deque)
+    #: When the file being imported times out.
     deadline: float = 0.0
+
+    @property
+    def path(self) -> str | None:
+        """The file the worker is importing, None when idle."""
+        return self.queue[0] if self.queue else None
 
 
 def parse_files(
@@ -113,6 +134,7 @@ def parse_files(
     import_paths: Sequence[str] = (),
     config: Config | None = None,
     plan_context: PlanContext | None = None,
+    encode: bool = False,
 ) -> Iterator[FileParseResult]:
     """Parse ``paths`` in forked workers, yielding each file's result as soon as it is ready.
 
@@ -120,6 +142,8 @@ def parse_files(
     file does to its worker. ``import_paths`` are put on the workers' ``sys.path`` so DAG
     files can import helper modules kept in the DAG folder; ``config`` decides whether the
     workers (never the caller) serve ``import airflow`` (``[core] airflow_compat``).
+    With ``encode`` the workers send :class:`~tradewind.dagfiles.encoded.EncodedDag` s
+    (``catchup`` filled in from ``plan_context``) instead of dicts.
     """
     pending = deque(paths)
     if not pending:
@@ -128,7 +152,7 @@ def parse_files(
     workers: list[_Worker] = []
     try:
         for _ in range(max(1, min(processes, len(pending)))):
-            worker = _fork_worker(workers, import_paths, config, plan_context)
+            worker = _fork_worker(workers, import_paths, config, plan_context, encode)
             workers.append(worker)
             _assign(worker, pending, timeout)
         while any(worker.path is not None for worker in workers):
@@ -143,8 +167,12 @@ def parse_files(
                 yield result
                 if not alive:
                     workers.remove(worker)
+                    # The files queued behind the one that took the worker down start over.
+                    worker.queue.popleft()
+                    pending.extendleft(reversed(worker.queue))
+                    worker.queue.clear()
                     if pending:
-                        worker = _fork_worker(workers, import_paths, config, plan_context)
+                        worker = _fork_worker(workers, import_paths, config, plan_context, encode)
                         workers.append(worker)
                     else:
                         continue
@@ -167,7 +195,8 @@ def _collect(
             result: FileParseResult = worker.conn.recv()
         except (EOFError, OSError):
             return _died(worker, path), False
-        worker.path = None
+        worker.queue.popleft()
+        worker.deadline = time.monotonic() + timeout  # the next file starts about now
         return result, True
     if time.monotonic() >= worker.deadline:
         _kill(worker)
@@ -195,12 +224,13 @@ def _died(worker: _Worker, path: str) -> FileParseResult:
 
 
 def _assign(worker: _Worker, pending: deque[str], timeout: float) -> None:
-    if not pending:
-        worker.path = None
-        return
-    worker.path = pending.popleft()
-    worker.deadline = time.monotonic() + timeout
-    worker.conn.send(worker.path)
+    """Top the worker's queue up to :data:`_IN_FLIGHT` files."""
+    while pending and len(worker.queue) < _IN_FLIGHT:
+        if not worker.queue:
+            worker.deadline = time.monotonic() + timeout
+        path = pending.popleft()
+        worker.queue.append(path)
+        worker.conn.send(path)
 
 
 def _fork_worker(
@@ -208,6 +238,7 @@ def _fork_worker(
     import_paths: Sequence[str],
     config: Config | None,
     plan_context: PlanContext | None,
+    encode: bool,
 ) -> _Worker:
     parent_end, child_end = Pipe(duplex=True)
     sys.stdout.flush()
@@ -223,7 +254,7 @@ def _fork_worker(
             if config is not None:
                 compat.install(config)
                 install_secrets_access(ParseTimeSecrets(config))
-            _worker_loop(child_end, plan_context)
+            _worker_loop(child_end, plan_context, encode)
         except BaseException:
             status = 1
         finally:
@@ -232,7 +263,7 @@ def _fork_worker(
     return _Worker(pid=pid, conn=parent_end)
 
 
-def _worker_loop(conn: Connection, plan_context: PlanContext | None) -> None:
+def _worker_loop(conn: Connection, plan_context: PlanContext | None, encode: bool) -> None:
     # Undo whatever the forking process (a scheduler, a CLI) set up for itself.
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
         signal.signal(signum, signal.SIG_DFL)
@@ -253,10 +284,24 @@ def _worker_loop(conn: Connection, plan_context: PlanContext | None) -> None:
         if path is None:
             return
         result = parse_file(path, plan_context)
+        if encode:
+            _encode(result, plan_context or PlanContext())
         try:
             conn.send(result)
         except Exception as exc:  # e.g. a value in the serialized DAG that cannot be pickled
             conn.send(FileParseResult(fileloc=path, error=f"cannot send the parse result: {exc}"))
+
+
+def _encode(result: FileParseResult, plan_context: PlanContext) -> None:
+    """Swap the result's dicts for their encoded form; a DAG that cannot be encoded as
+    JSON fails its file (it could not have been stored)."""
+    from tradewind.dagfiles.encoded import encode_dag
+
+    try:
+        result.encoded = [encode_dag(dag, plan_context.catchup_default) for dag in result.dags]
+    except (TypeError, ValueError) as exc:
+        result.error = f"cannot store the DAGs of {result.fileloc} as JSON: {exc}"
+    result.dags = []
 
 
 def _kill(worker: _Worker) -> None:
