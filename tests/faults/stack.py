@@ -164,12 +164,14 @@ class Stack:
         """The scheduler's child that started the zygotes (their parent)."""
         deadline = time.monotonic() + 15
         while not (hosts := self._zygote_parents(scheduler)) and time.monotonic() < deadline:
-            time.sleep(0.1)  # the host starts its first (spare) zygote just after it starts
+            time.sleep(0.1)  # the host starts its first zygote with its first try
         assert len(hosts) == 1, f"expected one runner host, found {hosts}"
         return hosts.pop()
 
     def _zygote_parents(self, scheduler: int) -> set[int]:
-        hosts = set()
+        """The parents of zygotes that are not zygotes themselves: a try is a fork of its
+        zygote, so it has the zygote's command line too."""
+        zygotes: dict[int, int] = {}  # pid -> parent pid
         for pid in descendants(scheduler):
             try:
                 cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -177,8 +179,8 @@ class Stack:
             except OSError:
                 continue
             if b"tradewind.execution.zygote" in cmdline:
-                hosts.add(int(stat.rsplit(")", 1)[1].split()[1]))
-        return hosts
+                zygotes[pid] = int(stat.rsplit(")", 1)[1].split()[1])
+        return {parent for parent in zygotes.values() if parent not in zygotes}
 
     def assert_survived(self, before: Pids) -> None:
         """Same processes as ``before``, all running, the API answering again."""

@@ -56,10 +56,10 @@ def test_restart_during_a_200_task_fan_out(
     harness.add_dag("triggered", TRIGGERED_DAG)
     harness.sync()
     pg_stack.start()
-    before = pg_stack.pids()
 
     pg_stack.trigger("fanout", "fan", "2024-01-01T00:00:00+00:00")
     harness.wait_for(lambda: len(pg_stack.starts()) >= 40, 60, "40 tasks to start")
+    before = pg_stack.pids()  # the runner host starts its zygote with the first try
     in_flight = len(pg_stack.starts())
     probe = restart(private_postgres, pg_stack, mode)
     probe.check()
@@ -89,13 +89,13 @@ def test_restart_during_50_triggered_runs(
     harness.add_dag("triggered", TRIGGERED_DAG)
     harness.sync()
     pg_stack.start()
-    before = pg_stack.pids()
 
     run_ids = [f"run_{i:02d}" for i in range(RUNS)]
     dates = {run_id: f"2024-01-01T00:{i:02d}:00+00:00" for i, run_id in enumerate(run_ids)}
     for run_id in run_ids[: RUNS // 2]:
         pg_stack.trigger("triggered", run_id, dates[run_id])
     harness.wait_for(lambda: len(pg_stack.starts()) >= 10, 60, "10 tasks to start")
+    before = pg_stack.pids()  # the runner host starts its zygote with the first try
     probe = restart(private_postgres, pg_stack, mode)
     waited = max(
         pg_stack.trigger("triggered", run_id, dates[run_id]) for run_id in run_ids[RUNS // 2 :]
@@ -133,9 +133,9 @@ def test_an_outage_longer_than_the_zombie_threshold_fails_no_running_try(
     harness.add_dag("fanout", fanout_dag(8, seconds=12))
     harness.sync()
     pg_stack.start()
-    before = pg_stack.pids()
     pg_stack.trigger("fanout", "long", "2024-01-01T00:00:00+00:00")
     harness.wait_for(lambda: len(pg_stack.starts()) == 8, 60, "the 8 tasks to start")
+    before = pg_stack.pids()  # the runner host starts its zygote with the first try
     private_postgres.stop("fast")
     os.kill(before.runner_host, signal.SIGSTOP)
     try:
