@@ -2,18 +2,18 @@
 
 Claims are conditional updates, so two triggerers on SQLite would not run a trigger twice,
 but SQLite's single writer makes a second one pointless and its passes slow the first. As
-with the scheduler, a ``lockf`` lock on ``<database>.triggerer-lock`` is held while it runs;
-the kernel drops it when the process dies, however it dies.
+with the scheduler, the ``triggerer`` lock of :mod:`tradewind.db.sqlite_lock` is held while
+it runs.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
-
+from tradewind.db import sqlite_lock
 from tradewind.db.engine import Database
+from tradewind.db.sqlite_lock import release
 from tradewind.exceptions import TradewindException
+
+__all__ = ["TriggererAlreadyRunning", "acquire", "release"]
 
 
 class TriggererAlreadyRunning(TradewindException):
@@ -21,26 +21,11 @@ class TriggererAlreadyRunning(TradewindException):
 
 
 def acquire(database: Database) -> int | None:
-    if database.sqlite_file is None:
-        return None
-    path = database.sqlite_file + ".triggerer-lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
-        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        holder = os.read(fd, 64).decode(errors="replace").strip() or "another process"
-        os.close(fd)
+        return sqlite_lock.acquire(database, "triggerer")
+    except sqlite_lock.LockHeld as held:
         raise TriggererAlreadyRunning(
-            f"Another triggerer (pid {holder}) is already running against the SQLite database "
-            f"{database.sqlite_file}. SQLite supports one triggerer; use PostgreSQL to run "
-            "several."
+            f"Another triggerer (pid {held.holder}) is already running against the SQLite "
+            f"database {database.sqlite_file}. SQLite supports one triggerer; use PostgreSQL "
+            "to run several."
         ) from None
-    os.ftruncate(fd, 0)
-    os.write(fd, str(os.getpid()).encode())
-    return fd
-
-
-def release(fd: int | None) -> None:
-    if fd is not None:
-        with contextlib.suppress(OSError):
-            os.close(fd)
