@@ -150,6 +150,8 @@ def test_db_clean_deletes_old_history_and_keeps_what_the_scheduler_needs(
     assert _count(db, AuditLog, AuditLog.event == "new") == 1
     # Batches of 2 rows: the 20 old finished task instances took 10 transactions.
     assert done.stdout.count("task_instance: 2 rows in") == 10
+    # Progress goes to stderr (plain lines when piped): rows done of the rows counted first.
+    assert "db clean task_instance: 20/20 rows done" in done.stderr
 
 
 @pytest.mark.slow

@@ -84,6 +84,7 @@ def clean_command(
     """
     from datetime import datetime
 
+    from tradewind.cli.progress import Progress
     from tradewind.operations.history_cleanup import (
         DEFAULT_BATCH_SIZE,
         Batch,
@@ -110,10 +111,15 @@ def clean_command(
             abort=True,
         )
 
-    def report(batch: Batch) -> None:
-        if verbose:
-            click.echo(f"  {batch.table}: {batch.deleted:,} rows in {batch.seconds * 1000:.0f} ms")
-
     for table in chosen:
-        deleted = clean(database, table, before, batch_size or DEFAULT_BATCH_SIZE, report)
+        total = count_old(database, table, before)
+        with Progress(total, f"db clean {table.name}", "rows") as progress:
+
+            def report(batch: Batch) -> None:
+                took = f"{batch.deleted:,} rows in {batch.seconds * 1000:.0f} ms"
+                if verbose:
+                    click.echo(f"  {batch.table}: {took}")
+                progress.step(took, batch.deleted)
+
+            deleted = clean(database, table, before, batch_size or DEFAULT_BATCH_SIZE, report)
         click.echo(f"{table.name}: {deleted:,} rows deleted")

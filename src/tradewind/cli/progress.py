@@ -59,10 +59,12 @@ class Progress:
         if self._bar is not None:
             self._bar.__exit__(kind, error, trace)
 
-    def step(self, note: str) -> None:
-        self.done += 1
+    def step(self, note: str, count: int = 1) -> None:
+        """``count`` more steps done (a batch of rows, say)."""
+        self.done += count
         if self._bar is not None:  # one line, redrawn: keep it narrow
-            self._bar.update(1, note if len(note) <= NOTE_WIDTH else note[: NOTE_WIDTH - 1] + "…")
+            shown = note if len(note) <= NOTE_WIDTH else note[: NOTE_WIDTH - 1] + "…"
+            self._bar.update(count, shown)
             return
         line = f"{self.label}: {self.done}/{self.total} {self.unit} done ({note})"
         if self.done < self.total:
