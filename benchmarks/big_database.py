@@ -30,19 +30,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from seeding import dag_id_of, history_rows, seed_dags, template_dag
 from sqlalchemy import func, insert, select, text
 
 from tradewind.config import load_config
-from tradewind.dagfiles.serialization import dag_hash, serialize_dag
 from tradewind.db.engine import Database
 from tradewind.db.models import (
     AuditLog,
     Connection,
-    DagFile,
     DagModel,
     DagRun,
     ImportErrorModel,
-    SerializedDagModel,
     TaskInstance,
     Variable,
     XCom,
@@ -51,8 +49,8 @@ from tradewind.db.schema import migrate, reset
 from tradewind.execution.executors.base import BaseExecutor
 
 TARGET_MS = 200.0
-TASKS = 10
-STATES = ["success"] * 9 + ["failed"]  # and the newest run of each DAG is running
+STEPS = 8
+TASKS = STEPS + 2  # with the start and end tasks
 
 
 @dataclass(frozen=True)
@@ -64,116 +62,37 @@ class Probe:
     body: dict[str, Any] | None = None
 
 
-def template_dag(schedule: str = "@daily") -> dict[str, Any]:
-    from tradewind import DAG
-    from tradewind.operators.bash import BashOperator
-    from tradewind.operators.empty import EmptyOperator
-
-    with DAG("template", schedule=schedule, start_date=datetime(2024, 1, 1), catchup=False) as dag:
-        start = EmptyOperator(task_id="start")
-        steps = [BashOperator(task_id=f"step_{n}", bash_command="echo hi") for n in range(8)]
-        end = EmptyOperator(task_id="end")
-        start >> steps >> end
-    return serialize_dag(dag)
+def tags_of(index: int) -> list[str]:
+    return ["etl" if index % 2 else "ml"]
 
 
-def run_id_of(when: datetime) -> str:
-    return f"scheduled__{when.isoformat()}"
-
-
-def seed_dags(database: Database, dags: int, template: dict[str, Any], now: datetime) -> None:
-    dag_rows, serialized, files = [], [], []
-    for index in range(dags):
-        dag_id = f"bench_{index:04d}"
-        fileloc = f"/bench/{dag_id}.py"
-        data = {**template, "dag_id": dag_id, "fileloc": fileloc}
-        dag_rows.append(
-            {
-                "dag_id": dag_id,
-                "is_paused": index % 7 == 0,
-                "is_active": True,
-                "fileloc": fileloc,
-                "schedule": "@daily",
-                "owners": "bench",
-                "tags": ["etl" if index % 2 else "ml"],
-                "next_dagrun": now + timedelta(hours=1 + index % 24),
-            }
-        )
-        serialized.append(
-            {
-                "dag_id": dag_id,
-                "fileloc": fileloc,
-                "data": data,
-                "dag_hash": dag_hash(data),
-                "last_updated": now,
-            }
-        )
-        files.append(
-            {
-                "fileloc": fileloc,
-                "mtime": 0.0,
-                "size": 10,
-                "content_hash": "0" * 64,
-                "source": "x = 1\n",
-                "dag_ids": [dag_id],
-                "last_parsed": now,
-            }
-        )
-    with database.session() as session:
-        session.execute(insert(DagModel), dag_rows)
-        session.execute(insert(SerializedDagModel), serialized)
-        session.execute(insert(DagFile), files)
-
-
-def seed_history(database: Database, dag_id: str, index: int, runs: int, tasks: list[str],
-                 now: datetime) -> None:  # fmt: skip
+def seed_history_with_extras(
+    database: Database, dag_id: str, index: int, runs: int, tasks: list[str], now: datetime
+) -> None:
     """One DAG's runs, each with its task instances, an XCom and an audit-log row."""
-    run_rows, tis, xcoms, logs = [], [], [], []
-    for n in range(runs):
-        when = now - timedelta(days=runs - n)
-        state = STATES[(index + n) % len(STATES)] if n < runs - 1 else "running"
-        run_id = run_id_of(when)
-        run_rows.append(
-            {
-                "dag_id": dag_id,
-                "run_id": run_id,
-                "execution_date": when,
-                "state": state,
-                "run_type": "scheduled",
-                "external_trigger": False,
-                "start_date": when,
-                "end_date": when + timedelta(minutes=3),
-                "queued_at": when,
-            }
-        )
-        tis.extend(
-            {
-                "dag_id": dag_id,
-                "run_id": run_id,
-                "task_id": task_id,
-                "state": state,
-                "try_number": 1,
-                "start_date": when,
-                "end_date": when + timedelta(seconds=30),
-                "duration": 30.0,
-                "operator": "BashOperator",
-            }
-            for task_id in tasks
-        )
-        xcoms.append(
-            {
-                "dag_id": dag_id,
-                "run_id": run_id,
-                "task_id": tasks[1],
-                "map_index": -1,
-                "key": "return_value",
-                "value": "hi",
-                "timestamp": when,
-            }
-        )
-        logs.append(
-            {"dttm": when, "event": "trigger", "owner": "bench", "dag_id": dag_id, "run_id": run_id}
-        )
+    run_rows, tis = history_rows(dag_id, index, runs, tasks, now)
+    xcoms = [
+        {
+            "dag_id": dag_id,
+            "run_id": run["run_id"],
+            "task_id": tasks[1],
+            "map_index": -1,
+            "key": "return_value",
+            "value": "hi",
+            "timestamp": run["execution_date"],
+        }
+        for run in run_rows
+    ]
+    logs = [
+        {
+            "dttm": run["execution_date"],
+            "event": "trigger",
+            "owner": "bench",
+            "dag_id": dag_id,
+            "run_id": run["run_id"],
+        }
+        for run in run_rows
+    ]
     with database.session() as session:
         session.execute(insert(DagRun), run_rows)
         session.execute(insert(TaskInstance), tis)
@@ -182,9 +101,9 @@ def seed_history(database: Database, dag_id: str, index: int, runs: int, tasks: 
 
 
 def seed(database: Database, dags: int, runs_per_dag: int, now: datetime) -> None:
-    template = template_dag()
+    template = template_dag(STEPS)
     tasks = [task["task_id"] for task in template["tasks"]]
-    seed_dags(database, dags, template, now)
+    seed_dags(database, dags, template, now, tags=tags_of)
     with database.session() as session:
         session.execute(
             insert(ImportErrorModel),
@@ -202,12 +121,12 @@ def seed(database: Database, dags: int, runs_per_dag: int, now: datetime) -> Non
             [{"conn_id": f"conn_{n:04d}", "conn_type": "http", "host": "h"} for n in range(500)],
         )
     for index in range(dags):  # one transaction per DAG keeps memory flat
-        seed_history(database, f"bench_{index:04d}", index, runs_per_dag, tasks, now)
+        seed_history_with_extras(database, dag_id_of(index), index, runs_per_dag, tasks, now)
 
 
 def probes(dags: int, run_id: str) -> list[Probe]:
     """Every list request and UI page, on the middle DAG and its newest (running) run."""
-    dag_id = f"bench_{dags // 2:04d}"
+    dag_id = dag_id_of(dags // 2)
     newest = quote(run_id, safe="")
     return [
         Probe("exp GET /dags/{id}/dag_runs", f"/api/experimental/dags/{dag_id}/dag_runs"),
@@ -306,8 +225,8 @@ def idle_scheduler(config: Any, database: Database, dags: int, repeat: int) -> N
     from tradewind.scheduling.scheduler import Scheduler
 
     now = datetime.now(UTC).replace(microsecond=0)
-    template = template_dag("@hourly")
-    seed_dags(database, dags, template, now)
+    template = template_dag(STEPS, "@hourly")
+    seed_dags(database, dags, template, now, tags=tags_of)
     hour = now.replace(minute=0, second=0) + timedelta(hours=1)
     with database.session() as session:
         session.execute(

@@ -27,13 +27,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from seeding import dag_id_of, seed_dags, seed_history, template_dag
 from sqlalchemy import insert, select, text
 
 from tradewind.config import load_config
 from tradewind.dagfiles.serialization import dag_hash, serialize_dag
 from tradewind.db.engine import Database
 from tradewind.db.models import (
-    DagFile,
     DagModel,
     DagRun,
     ImportErrorModel,
@@ -43,110 +43,26 @@ from tradewind.db.models import (
 from tradewind.db.schema import migrate, reset
 from tradewind.operations.dag_runs import dag_run_url
 
-STATES = ["success"] * 9 + ["failed"]  # and the newest run of each DAG is running
-SOURCE = "# a benchmark DAG file\n" + "x = 1\n" * 200
+STEPS = 4  # and a start and an end task: six tasks per DAG
+TAGS = ["etl", "reporting", "ml", "finance", "ops"]
 
 
-def template_dag() -> dict[str, Any]:
-    from tradewind import DAG
-    from tradewind.operators.bash import BashOperator
-    from tradewind.operators.empty import EmptyOperator
-
-    with DAG("template", schedule="@daily", start_date=datetime(2024, 1, 1), catchup=False) as dag:
-        start = EmptyOperator(task_id="start")
-        steps = [BashOperator(task_id=f"step_{n}", bash_command="echo hi") for n in range(4)]
-        end = EmptyOperator(task_id="end")
-        start >> steps >> end
-    return serialize_dag(dag)
+def tags_of(index: int) -> list[str]:
+    return [TAGS[index % 5], TAGS[(index * 3) % 5]]
 
 
 def seed(database: Database, dags: int, runs_per_dag: int) -> None:
-    template = template_dag()
+    template = template_dag(STEPS)
     task_ids = [task["task_id"] for task in template["tasks"]]
     now = datetime.now(UTC).replace(microsecond=0)
-    tags = ["etl", "reporting", "ml", "finance", "ops"]
+    seed_dags(database, dags, template, now, tags=tags_of)
     with database.session() as session:
-        dag_rows, serialized, files = [], [], []
-        for index in range(dags):
-            dag_id = f"bench_{index:04d}"
-            fileloc = f"/bench/{dag_id}.py"
-            data = {**template, "dag_id": dag_id, "fileloc": fileloc}
-            dag_rows.append(
-                {
-                    "dag_id": dag_id,
-                    "is_paused": index % 7 == 0,
-                    "is_active": True,
-                    "fileloc": fileloc,
-                    "schedule": "@daily",
-                    "owners": "bench",
-                    "tags": [tags[index % 5], tags[(index * 3) % 5]],
-                    "next_dagrun": now + timedelta(hours=index % 24),
-                }
-            )
-            serialized.append(
-                {
-                    "dag_id": dag_id,
-                    "fileloc": fileloc,
-                    "data": data,
-                    "dag_hash": dag_hash(data),
-                    "last_updated": now,
-                }
-            )
-            files.append(
-                {
-                    "fileloc": fileloc,
-                    "mtime": 0.0,
-                    "size": len(SOURCE),
-                    "content_hash": "0" * 64,
-                    "source": SOURCE,
-                    "dag_ids": [dag_id],
-                    "last_parsed": now,
-                }
-            )
-        session.execute(insert(DagModel), dag_rows)
-        session.execute(insert(SerializedDagModel), serialized)
-        session.execute(insert(DagFile), files)
         session.execute(
             insert(ImportErrorModel),
             [{"filename": "/bench/broken.py", "timestamp": now, "message": "SyntaxError"}],
         )
     for index in range(dags):  # one transaction per DAG keeps memory flat
-        dag_id = f"bench_{index:04d}"
-        runs, tis = [], []
-        for n in range(runs_per_dag):
-            when = now - timedelta(days=runs_per_dag - n)
-            state = STATES[(index + n) % len(STATES)] if n < runs_per_dag - 1 else "running"
-            run_id = f"scheduled__{when.isoformat()}"
-            runs.append(
-                {
-                    "dag_id": dag_id,
-                    "run_id": run_id,
-                    "execution_date": when,
-                    "state": state,
-                    "run_type": "scheduled",
-                    "external_trigger": False,
-                    "start_date": when,
-                    "end_date": when + timedelta(minutes=3),
-                    "queued_at": when,
-                }
-            )
-            tis.extend(
-                {
-                    "dag_id": dag_id,
-                    "run_id": run_id,
-                    "task_id": task_id,
-                    "state": state,
-                    "try_number": 1,
-                    "start_date": when,
-                    "end_date": when + timedelta(seconds=30),
-                    "duration": 30.0,
-                    "operator": "BashOperator",
-                }
-                for task_id in task_ids
-            )
-        with database.session() as session:
-            session.execute(insert(DagRun), runs)
-            session.execute(insert(TaskInstance), tis)
+        seed_history(database, dag_id_of(index), index, runs_per_dag, task_ids, now)
 
 
 SHAPES_DAG_ID = "shapes"
@@ -349,7 +265,7 @@ def main() -> None:
 
 
 def big_history_pages(database: Database, dags: int) -> list[tuple[str, str]]:
-    dag_id = f"bench_{dags // 2:04d}"
+    dag_id = dag_id_of(dags // 2)
     with database.read_session() as session:
         newest = session.scalar(
             select(DagRun.run_id)
