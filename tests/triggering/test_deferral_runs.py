@@ -153,6 +153,58 @@ def test_a_trigger_timeout_fails_the_task(harness: Harness, triggerers: Triggere
     assert "AssertionError" not in log
 
 
+EXECUTION_TIMEOUT_SPANS_THE_WAIT = """
+import time
+from datetime import datetime, timedelta
+from tradewind import DAG
+from tradewind.authoring.baseoperator import BaseOperator
+from tradewind.authoring.triggers import TimeDeltaTrigger
+
+class Waits(BaseOperator):
+    def __init__(self, wait, work, **kwargs):
+        super().__init__(**kwargs)
+        self.wait, self.work = wait, work
+
+    def execute(self, context):
+        self.defer(trigger=TimeDeltaTrigger(timedelta(seconds=self.wait)), method_name="resume")
+
+    def resume(self, context, event):
+        time.sleep(self.work)
+        return "finished"
+
+with DAG("limited", start_date=datetime(2024, 1, 1), schedule=None):
+    # Waits an hour with no timeout of its own: the 2 s execution_timeout ends the wait.
+    Waits(task_id="long_wait", wait=3600, work=0, execution_timeout=timedelta(seconds=2))
+    # Waits 1 s (and however late the triggerer is), then works 7 s: each part within 8 s,
+    # the whole try over.
+    Waits(task_id="wait_then_work", wait=1, work=7, execution_timeout=timedelta(seconds=8))
+    # Waits 1 s, works 1 s: well within 30 s for the whole try.
+    Waits(task_id="in_time", wait=1, work=1, execution_timeout=timedelta(seconds=30))
+"""
+
+
+def test_execution_timeout_counts_the_time_deferred(
+    harness: Harness, triggerers: Triggerers
+) -> None:
+    """Airflow's rule: ``execution_timeout`` is the whole try's, waits included."""
+    harness.add_dag("limited", EXECUTION_TIMEOUT_SPANS_THE_WAIT)
+    harness.sync()
+    harness.start()
+    triggerers.start()
+    run_id = harness.trigger("limited")
+    assert harness.wait_run("limited", run_id, timeout=60) == "failed", triggerers.log()
+    assert harness.states("limited", run_id) == {
+        "long_wait": "failed",
+        "wait_then_work": "failed",
+        "in_time": "success",
+    }
+    long_wait = harness.try_log("limited", run_id, "long_wait", 1)
+    assert "TaskDeferralTimeout: Trigger timeout" in long_wait
+    wait_then_work = harness.try_log("limited", run_id, "wait_then_work", 1)
+    assert "Resuming after deferral in resume" in wait_then_work
+    assert "ran longer than its execution_timeout" in wait_then_work
+
+
 USERS_TRIGGER_MODULE = """
 import asyncio, os
 from tradewind.authoring.triggers import BaseTrigger, TriggerEvent

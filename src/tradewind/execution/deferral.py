@@ -41,12 +41,22 @@ def defer_task_instance(
     ti.trigger_id = trigger.id
     ti.next_method = deferral["method_name"]
     ti.next_kwargs = json.dumps(deferral["next_kwargs"], separators=(",", ":"))
-    timeout = deferral.get("timeout")
-    ti.trigger_timeout = None if timeout is None else now + timedelta(seconds=timeout)
+    ti.trigger_timeout = _wait_ends(deferral, now)
     ti.try_number = max(ti.try_number - 1, 0)
     ti.end_date = None
     ti.duration = None
     ti.updated_at = now
+
+
+def _wait_ends(deferral: dict[str, Any], now: datetime) -> datetime | None:
+    """When the wait fails as timed out: at the deferral's own ``timeout`` or the try's
+    ``execution_timeout`` deadline, whichever comes first (as in Airflow)."""
+    ends = []
+    if (timeout := deferral.get("timeout")) is not None:
+        ends.append(now + timedelta(seconds=timeout))
+    if (deadline := deferral.get("deadline")) is not None:
+        ends.append(datetime.fromisoformat(deadline))
+    return min(ends, default=None)
 
 
 def fail_timed_out(session: Session, now: datetime, *, dag_id: str | None = None) -> int:

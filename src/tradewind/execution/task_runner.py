@@ -49,7 +49,7 @@ from tradewind.execution.deferral import defer_task_instance
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, format_line, log_path
 from tradewind.execution.rendered_fields import write_rendered_fields
-from tradewind.execution.try_history import TryPiece, record_try_piece
+from tradewind.execution.try_history import TryPiece, first_starts, record_try_piece
 from tradewind.execution.try_process import (
     MetadataDatabase,
     StartedTry,
@@ -163,6 +163,7 @@ def start_try(
         started = _started(run, ti, fileloc or _fileloc(session, dag_id), now, config)
         if started.next_method is None:
             _delete_xcoms(session, [(dag_id, run_id, task_id, map_index)])
+        _note_first_starts(session, [started])
         return started
 
 
@@ -202,6 +203,7 @@ def claim_tries(
         if fresh:
             # A try resuming from a deferral keeps the XComs it pushed before deferring.
             _delete_xcoms(session, fresh)
+        _note_first_starts(session, [started for _, started in claimed])
     try_metrics.tries_started(queued_at, now)
     return claimed, refused
 
@@ -227,6 +229,14 @@ def _mark_running(ti: TaskInstance, config: Config, now: datetime) -> None:
     ti.next_retry_at = None
     ti.last_heartbeat_at = now
     ti.updated_at = now
+
+
+def _note_first_starts(session: Any, started: list[StartedTry]) -> None:
+    """Tell each try resuming from a deferral when it first started (its time limit
+    counts from there); a fresh try first started now."""
+    resumed = {(_key_of(s), s.try_number): s for s in started if s.next_method is not None}
+    for found, first in first_starts(session, list(resumed)).items():
+        resumed[found].try_started = first
 
 
 def _delete_xcoms(session: Any, keys: list[tuple[str, str, str, int]]) -> None:

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
+
 from tradewind.db.models import TaskInstance, TaskInstanceHistory
+from tradewind.db.ti_keys import ti_keys_clause
 
 
 @dataclass(frozen=True)
@@ -54,3 +57,37 @@ def record_try_piece(
             rendered_fields=piece.rendered_fields,
         )
     )
+
+
+def first_starts(
+    session: Any, tries: list[tuple[tuple[str, str, str, int], int]]
+) -> dict[tuple[tuple[str, str, str, int], int], datetime]:
+    """When each of ``tries`` (a task instance's key and a try number) first started: the
+    start of its earliest recorded piece. One query for the whole batch."""
+    if not tries:
+        return {}
+    wanted = set(tries)
+    rows = session.execute(
+        select(
+            TaskInstanceHistory.dag_id,
+            TaskInstanceHistory.run_id,
+            TaskInstanceHistory.task_id,
+            TaskInstanceHistory.map_index,
+            TaskInstanceHistory.try_number,
+            func.min(TaskInstanceHistory.start_date),
+        )
+        .where(ti_keys_clause(TaskInstanceHistory, {key for key, _ in tries}))
+        .group_by(
+            TaskInstanceHistory.dag_id,
+            TaskInstanceHistory.run_id,
+            TaskInstanceHistory.task_id,
+            TaskInstanceHistory.map_index,
+            TaskInstanceHistory.try_number,
+        )
+    )
+    starts = {}
+    for dag_id, run_id, task_id, map_index, try_number, start in rows:
+        found = ((dag_id, run_id, task_id, map_index), try_number)
+        if found in wanted and start is not None:
+            starts[found] = start
+    return starts

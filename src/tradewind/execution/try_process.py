@@ -85,6 +85,13 @@ class StartedTry:
     map_index: int = -1
     #: ``[core] max_map_length``: a value pushed for a mapped task may not be longer.
     max_map_length: int = 1024
+    #: A try resuming from a deferral: when the try first started (``start_date`` is when
+    #: this piece of it did). ``execution_timeout`` counts from here, as in Airflow.
+    try_started: datetime | None = None
+
+    @property
+    def first_start(self) -> datetime:
+        return self.try_started or self.start_date
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -100,7 +107,13 @@ class StartedTry:
         return cls(**data)
 
 
-_DATE_FIELDS = ("logical_date", "data_interval_start", "data_interval_end", "start_date")
+_DATE_FIELDS = (
+    "logical_date",
+    "data_interval_start",
+    "data_interval_end",
+    "start_date",
+    "try_started",
+)
 
 
 @dataclass(frozen=True)
@@ -413,8 +426,16 @@ def _json_value(value: Any, what: str) -> Any:
         ) from None
 
 
-def describe_deferral(deferred: TaskDeferred) -> dict[str, Any]:
-    """The deferral as data for the database: the trigger serialized, how to resume."""
+def execution_deadline(task: Any, started: StartedTry) -> datetime | None:
+    """When the try's ``execution_timeout`` runs out: it counts the whole try, time spent
+    deferred included (Airflow's rule), so a deferral cannot outlast it."""
+    timeout = getattr(task, "execution_timeout", None)
+    return None if timeout is None else started.first_start + timeout
+
+
+def describe_deferral(deferred: TaskDeferred, deadline: datetime | None = None) -> dict[str, Any]:
+    """The deferral as data for the database: the trigger serialized, how to resume, and
+    the ``deadline`` (if any) past which the wait fails as a timeout."""
     from tradewind.authoring.triggers.base import BaseTrigger
     from tradewind.authoring.triggers.serde import encode
 
@@ -433,6 +454,7 @@ def describe_deferral(deferred: TaskDeferred) -> dict[str, Any]:
         "method_name": deferred.method_name,
         "next_kwargs": encode(deferred.kwargs or {}, "defer(kwargs=...)"),
         "timeout": None if timeout is None else timeout.total_seconds(),
+        "deadline": None if deadline is None else deadline.isoformat(),
     }
 
 
@@ -514,7 +536,7 @@ def run_claimed(
         outcome.reschedule_at = exc.reschedule_date.isoformat()
     except TaskDeferred as deferred:
         try:
-            outcome.deferral = describe_deferral(deferred)
+            outcome.deferral = describe_deferral(deferred, execution_deadline(task, started))
         except Exception:
             log.error("Task could not defer:\n%s", traceback.format_exc().rstrip())
         else:
@@ -698,10 +720,10 @@ def _run_task(
     from tradewind.authoring.mapping import MappedOperator
     from tradewind.authoring.templating import shown_field_values
 
-    timeout = task.execution_timeout
-    if timeout is not None:
+    seconds_left = _execution_seconds_left(task, started)
+    if seconds_left is not None:
         signal.signal(signal.SIGALRM, _raise_timeout)
-        signal.setitimer(signal.ITIMER_REAL, max(timeout.total_seconds(), 0.001))
+        signal.setitimer(signal.ITIMER_REAL, max(seconds_left, 0.001))
     if started.map_index >= 0:
         log.info("Mapped instance %d of %s", started.map_index, started.task_id)
     if started.map_index >= 0 and isinstance(task, MappedOperator):
@@ -726,6 +748,23 @@ def _run_task(
         result = task.execute(context)
         task.post_execute(context, result)
         return result
+
+
+def _execution_seconds_left(task: Any, started: StartedTry) -> float | None:
+    """Seconds of ``execution_timeout`` this piece of the try has: all of it for a fresh
+    try, what the time deferred left for a resumed one (none left: it times out now,
+    unless the deferral itself failed, which says why)."""
+    deadline = execution_deadline(task, started)
+    if deadline is None or started.next_method == "__fail__":
+        return None  # a failed deferral raises at once, with its own reason
+    if started.next_method is None:
+        return float(task.execution_timeout.total_seconds())
+    left = (deadline - now_utc()).total_seconds()
+    if left <= 0:
+        raise AirflowTaskTimeout(
+            "the task ran longer than its execution_timeout (time deferred counts too)"
+        )
+    return left
 
 
 def check_value_to_map(dag: DAG, started: StartedTry, value: Any) -> None:
