@@ -81,7 +81,7 @@ def memory_kib(pid: int) -> tuple[int, int]:
 def command_line(pid: int) -> str:
     raw = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
     text = " ".join(part.decode(errors="replace") for part in raw)
-    if "from tradewind.supervision import main" in text:
+    if "tradewind/supervision.py" in text or "from tradewind.supervision import" in text:
         return "standalone's supervisor (tradewind.supervision)"
     name = Path(f"/proc/{pid}/comm").read_text().strip()
     if name.startswith("tw-"):  # a forked child of standalone names itself so
