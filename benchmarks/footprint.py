@@ -9,6 +9,7 @@ the API, waits until all succeed, and prints the table again.
     python benchmarks/footprint.py                    # 30 s idle, then 1,000 runs
     python benchmarks/footprint.py --idle 5 --runs 100
     python benchmarks/footprint.py --env TRADEWIND__WEBSERVER__WORKERS=2
+    python benchmarks/footprint.py --env TRADEWIND__TRIGGERER__STANDALONE_IN_WEBSERVER=False
 
 Linux only (it reads /proc).
 """

@@ -281,7 +281,7 @@ OPTIONS: dict[str, dict[str, Option]] = {
             "bool",
             "True",
             "`tradewind standalone` runs the triggerer in a thread of its webserver process "
-            "(about 30 MiB less) instead of a process of its own.",
+            "(about 20 MiB less) instead of a process of its own.",
         ),
     },
     "metrics": {
