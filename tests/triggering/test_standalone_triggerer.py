@@ -31,7 +31,7 @@ class FlagTrigger(BaseTrigger):
         return ("flag_triggers.FlagTrigger", {"path": self.path})
 
     async def run(self):
-        while not os.path.exists(self.path):
+        while not (os.path.exists(self.path) and open(self.path).read()):
             await asyncio.sleep(0.1)
         if open(self.path).read() == "crash":
             raise SystemExit(3)  # ends the event loop: the triggerer itself, not one trigger

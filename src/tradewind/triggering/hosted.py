@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 import threading
 from collections.abc import Callable
 
@@ -50,7 +51,12 @@ class HostedTriggerer:
         this SQLite database)."""
         metrics.configure(self.config)
         database = self._database = Database.from_config(self.config)
+        before = list(sys.path)
         prepare_process(self.config, database)
+        # The DAG folders go last on sys.path here: users' trigger modules import, but a
+        # DAG folder's ``yaml.py`` does not replace the library the webserver imports.
+        added = [path for path in sys.path if path not in before]
+        sys.path[:] = [path for path in sys.path if path not in added] + added
         self._lock = acquire(database)
         self._triggerer = Triggerer(self.config, database)
         started = threading.Event()
