@@ -9,6 +9,7 @@ the API, waits until all succeed, and prints the table again.
     python benchmarks/footprint.py                    # 30 s idle, then 1,000 runs
     python benchmarks/footprint.py --idle 5 --runs 100
     python benchmarks/footprint.py --env TRADEWIND__WEBSERVER__WORKERS=2
+    python benchmarks/footprint.py --env TRADEWIND__TRIGGERER__STANDALONE_IN_WEBSERVER=False
 
 Linux only (it reads /proc).
 """
@@ -81,7 +82,7 @@ def memory_kib(pid: int) -> tuple[int, int]:
 def command_line(pid: int) -> str:
     raw = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
     text = " ".join(part.decode(errors="replace") for part in raw)
-    if "from tradewind.supervision import main" in text:
+    if "tradewind/supervision.py" in text or "from tradewind.supervision import" in text:
         return "standalone's supervisor (tradewind.supervision)"
     name = Path(f"/proc/{pid}/comm").read_text().strip()
     if name.startswith("tw-"):  # a forked child of standalone names itself so

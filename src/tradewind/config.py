@@ -277,6 +277,12 @@ OPTIONS: dict[str, dict[str, Option]] = {
             "Seconds without a heartbeat before a triggerer counts as down and its triggers "
             "go to another.",
         ),
+        "standalone_in_webserver": _opt(
+            "bool",
+            "True",
+            "`tradewind standalone` runs the triggerer in a thread of its webserver process "
+            "(about 20 MiB less) instead of a process of its own.",
+        ),
     },
     "metrics": {
         "prometheus_on": _opt(

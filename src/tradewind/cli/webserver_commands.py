@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import click
@@ -22,9 +25,20 @@ STOP_MARGIN = 5.0
 @click.option("--hostname", "-H", default=None, help="Default: [webserver] web_server_host.")
 @click.option("--workers", "-w", type=int, default=None, help="Default: [webserver] workers.")
 @click.option("--access-log/--no-access-log", default=False, help="Log every request.")
+@click.option(
+    "--with-triggerer",
+    is_flag=True,
+    hidden=True,
+    help="Also run the triggerer, in a thread of this process (what standalone does).",
+)
 @pass_cli
 def webserver(
-    cli: CliContext, port: int | None, hostname: str | None, workers: int | None, access_log: bool
+    cli: CliContext,
+    port: int | None,
+    hostname: str | None,
+    workers: int | None,
+    access_log: bool,
+    with_triggerer: bool,
 ) -> None:
     """Serve the experimental REST API, /health and the web UI.
 
@@ -59,20 +73,54 @@ def webserver(
     load_backend(config, database)
     database.dispose()
     click.echo(f"Tradewind webserver on http://{_display(host)}:{port} ({workers} worker(s))")
-    uvicorn.run(
-        APP_FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        loop="uvloop",
-        http=protocol_factory(limits),
-        timeout_keep_alive=int(config.get("webserver", "keep_alive_timeout")),
-        limit_concurrency=int(config.get("webserver", "worker_connections")),
-        access_log=access_log,
-        log_level="info" if access_log else "warning",
-        timeout_graceful_shutdown=max(int(float(config.get("core", "shutdown_grace"))), 1),
-    )
+    with _hosted_triggerer(config, with_triggerer):
+        uvicorn.run(
+            APP_FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            loop="uvloop",
+            http=protocol_factory(limits),
+            timeout_keep_alive=int(config.get("webserver", "keep_alive_timeout")),
+            limit_concurrency=int(config.get("webserver", "worker_connections")),
+            access_log=access_log,
+            log_level="info" if access_log else "warning",
+            timeout_graceful_shutdown=max(int(float(config.get("core", "shutdown_grace"))), 1),
+        )
+
+
+@contextlib.contextmanager
+def _hosted_triggerer(config: Config, wanted: bool) -> Iterator[None]:
+    """Run the triggerer in a thread while the block (uvicorn) runs, if ``wanted``.
+
+    uvicorn stops on SIGTERM or SIGINT, then raises the signal again once it is done;
+    here both raise KeyboardInterrupt, which uvicorn and this block take as "stopped", so
+    the triggerer is stopped next. If the triggerer fails, this process stops (SIGTERM to
+    itself) and exits with code 1, so ``standalone``'s supervisor stops everything.
+    """
+    if not wanted:
+        yield
+        return
+    import os
+    import signal
+
+    from tradewind.triggering.hosted import HostedTriggerer
+
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    hosted = HostedTriggerer(config, on_failure=lambda: os.kill(os.getpid(), signal.SIGTERM))
+    try:
+        hosted.start()
+        with contextlib.suppress(KeyboardInterrupt):
+            yield
+    except KeyboardInterrupt:
+        pass
+    finally:
+        hosted.stop(float(config.get("core", "shutdown_grace")))
+    if hosted.failed:
+        click.echo("Error: the triggerer stopped unexpectedly (see the log above).", err=True)
+        sys.exit(1)
 
 
 def _display(host: str) -> str:
@@ -110,8 +158,10 @@ def standalone(
 
     A trial setup: it listens on this machine only unless told otherwise, and serves with
     one webserver worker (in the webserver's own process) unless [webserver] workers or
-    --workers says otherwise. Stopping passes SIGTERM on and waits [core] shutdown_grace
-    seconds (and a little for the last records) before it kills what is left.
+    --workers says otherwise. The triggerer runs in a thread of the webserver's process
+    unless [triggerer] standalone_in_webserver is False. Stopping passes SIGTERM on and
+    waits [core] shutdown_grace seconds (and a little for the last records) before it kills
+    what is left; if one part stops on its own, standalone stops the rest.
     """
     import signal
 
@@ -132,10 +182,12 @@ def standalone(
     commands["webserver"] += ["--workers", str(workers)]
     if "scheduler" in main.commands:
         commands = {"scheduler": ["scheduler"], **commands}
-    if "triggerer" in main.commands:
-        commands = {"triggerer": ["triggerer"], **commands}
-    else:
+    if "triggerer" not in main.commands:
         click.echo("This build has no scheduler command: serving the API only.", err=True)
+    elif config.get("triggerer", "standalone_in_webserver"):
+        commands["webserver"].append("--with-triggerer")
+    else:
+        commands = {"triggerer": ["triggerer"], **commands}
 
     grace = float(config.get("core", "shutdown_grace")) + STOP_MARGIN
     # The children are forks of this process: what it imports now, they share. A stop

@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
-
 from tradewind.authoring.connection import FIELDS, Connection, InvalidConnection
 from tradewind.config import Config
 from tradewind.db.models.base import ID_LENGTH
@@ -186,6 +184,8 @@ def try_connection(connection: Connection) -> tuple[bool, str]:
 
 
 def _test_http(connection: Connection) -> tuple[bool, str]:
+    import httpx  # 5 MiB that every long-lived process would carry for this one test
+
     scheme = connection.conn_type if connection.conn_type == "https" else "http"
     host = connection.host or ""
     base = host if "://" in host else f"{scheme}://{host}"

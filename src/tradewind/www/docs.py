@@ -9,11 +9,11 @@ for anything but Markdown.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 # The order the task page lists them in; Markdown first, as the usual choice.
@@ -25,7 +25,16 @@ DOC_LABELS = {
     "doc_yaml": "YAML",
 }
 
-_markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    """Built on the first page with Markdown: an idle webserver does without it (1 MiB)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
 
 @dataclass(frozen=True)
@@ -37,7 +46,7 @@ class RenderedDoc:
 
 def render_markdown(text: str) -> Markup:
     """Markdown as HTML, with any HTML in the source escaped rather than passed through."""
-    return Markup(_markdown.render(text))
+    return Markup(_markdown().render(text))
 
 
 def render_doc(kind: str, text: str) -> Markup:

@@ -13,7 +13,6 @@ import copy
 import json
 from typing import Any
 
-import yaml
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
@@ -89,5 +88,7 @@ def openapi_json(request: Request) -> Response:
 
 @router.get("/openapi.yaml")
 def openapi_yaml(request: Request) -> Response:
+    import yaml  # asked for rarely: an idle webserver does without it (1 MiB)
+
     text = yaml.safe_dump(document(request.app), sort_keys=False, allow_unicode=True)
     return Response(text, media_type="application/x-yaml")
