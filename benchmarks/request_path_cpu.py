@@ -58,18 +58,28 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5_000, help="Requests per batch.")
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="tw_request_cpu_"))
+    with tempfile.TemporaryDirectory(prefix="tw_request_cpu_") as home:
+        per = measure(Path(home), args.metrics, args.requests, args.repeat)
+    state = "on" if args.metrics else "off"
+    print(
+        f"metrics {state}: GET {PATH} in-process, CPU per request over {args.repeat} batches "
+        f"of {args.requests:,}: best {min(per):.1f} us, median {statistics.median(per):.1f} us"
+    )
+
+
+def measure(home: Path, on: bool, requests: int, repeat: int) -> list[float]:
+    """Microseconds of CPU per request, one figure per batch."""
     config = load_config(
         {
             "TRADEWIND_HOME": str(home),
             "TRADEWIND__CORE__LOAD_EXAMPLES": "False",
-            "TRADEWIND__METRICS__PROMETHEUS_ON": str(args.metrics),
+            "TRADEWIND__METRICS__PROMETHEUS_ON": str(on),
             "TRADEWIND__METRICS__STATSD_ON": "False",
         }
     )
     database = Database.from_config(config)
     migrate(database)
-    if args.metrics:
+    if on:
         metrics.configure(config)
     app = create_app(config, database)
 
@@ -79,13 +89,12 @@ def main() -> None:
             await app(dict(SCOPE), receive, send)
         return (time.process_time() - started) / count
 
-    asyncio.run(batch(1_000))  # warm up: routes' prefixes, labelled children, files
-    per = [asyncio.run(batch(args.requests)) * 1e6 for _ in range(args.repeat)]
-    state = "on" if args.metrics else "off"
-    print(
-        f"metrics {state}: GET {PATH} in-process, CPU per request over {args.repeat} batches "
-        f"of {args.requests:,}: best {min(per):.1f} us, median {statistics.median(per):.1f} us"
-    )
+    try:
+        asyncio.run(batch(1_000))  # warm up: routes' prefixes, labelled children, files
+        return [asyncio.run(batch(requests)) * 1e6 for _ in range(repeat)]
+    finally:
+        metrics.reset()
+        database.dispose()
 
 
 if __name__ == "__main__":
