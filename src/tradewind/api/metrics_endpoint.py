@@ -2,7 +2,9 @@
 
 The numbers are what every emitting process wrote under the home (prometheus-client's
 multiprocess files) plus gauges read from the database at this scrape, so every worker
-answers the same. It takes the API's credentials unless ``[metrics] public = True``.
+answers the same. Each worker tallies its requests in memory and writes them at most a
+second after the first (:mod:`tradewind.observability.tally`), and at once before it
+answers a scrape. It takes the API's credentials unless ``[metrics] public = True``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from tradewind.config import Config
 from tradewind.db.engine import Database
 from tradewind.observability import catalog, metrics
 from tradewind.observability.prometheus import SnapshotCollector, exposition
+from tradewind.observability.tally import HistogramTally
 from tradewind.operations.metrics import scrape_gauges
 
 PATH = "/metrics"
@@ -45,6 +48,7 @@ def install(app: FastAPI, config: Config, database: Database, backend: AuthBacke
         if resolve_backend_name(str(config.get("api", "auth_backend"))) in SECURITY_SCHEMES:
             extra["security"] = [{SECURITY_NAME: []}]
     router = APIRouter()
+    tally = HistogramTally(catalog.HTTP_REQUESTS)
 
     @router.get(
         PATH,
@@ -57,12 +61,13 @@ def install(app: FastAPI, config: Config, database: Database, backend: AuthBacke
     async def scrape(request: Request) -> Response:
         if not public and (refused := await _refusal(backend, request)) is not None:
             return refused
+        tally.flush()  # this worker's requests so far, this one's excepted
         return Response(
             await blocking(_exposition, config, database), media_type=CONTENT_TYPE_LATEST
         )
 
     app.include_router(router)
-    app.add_middleware(RequestMetrics)
+    app.add_middleware(RequestMetrics, tally=tally)
 
 
 def _exposition(config: Config, database: Database) -> bytes:
@@ -89,13 +94,19 @@ async def _refusal(backend: AuthBackend, request: Request) -> Response | None:
 
 class RequestMetrics:
     """Counts and times every HTTP request by its route template (not its path: a path
-    holds ids, and a label per id would grow without end). Plain ASGI, for the hot path."""
+    holds ids, and a label per id would grow without end). Plain ASGI, for the hot path:
+    a request adds to ``tally``, written out at the latest a second later and when the
+    worker shuts down."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, tally: HistogramTally) -> None:
         self.app = app
+        self.tally = tally
         self._prefixes: dict[int, str] = {}  # by id(route): the prefix it was included with
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, self._flush_at_shutdown(receive), send)
+            return
         if scope["type"] != "http" or not metrics.enabled():
             await self.app(scope, receive, send)
             return
@@ -112,10 +123,16 @@ class RequestMetrics:
             await self.app(scope, receive, send_status)
         finally:
             seconds = time.perf_counter() - started
-            route = self.route_template(scope)
-            metrics.observe(
-                catalog.HTTP_REQUESTS, seconds, route=route, method=scope["method"], status=status
-            )
+            self.tally.observe(seconds, self.route_template(scope), scope["method"], str(status))
+
+    def _flush_at_shutdown(self, receive: Receive) -> Receive:
+        async def receive_and_flush() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.shutdown":
+                self.tally.flush()
+            return message
+
+        return receive_and_flush
 
     def route_template(self, scope: Scope) -> str:
         """The matched route's path with its router's prefix

@@ -8,7 +8,7 @@ processes it forks (the runner host, the DAG folder sync) inherit the sinks.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,6 +21,10 @@ log = logging.getLogger(__name__)
 
 class Sink(Protocol):
     def emit(self, metric: Metric, value: float, fields: dict[str, Any]) -> None: ...
+
+    def observe_counts(
+        self, metric: Metric, total: float, counts: Sequence[int], fields: dict[str, Any]
+    ) -> None: ...
 
     def start_batch(self) -> None: ...
 
@@ -92,6 +96,19 @@ def observe(metric: Metric, value: float, **fields: Any) -> None:
     """A histogram sample (seconds for durations): a StatsD timer in milliseconds."""
     if _sinks:
         _emit(metric, value, fields)
+
+
+def observe_counts(
+    metric: Metric, total: float, counts: Sequence[int], fields: dict[str, Any]
+) -> None:
+    """Many histogram samples at once, already sorted into ``metric.buckets``:
+    ``counts[i]`` fell in bucket ``i`` (the last: above every bound), ``total`` is their
+    sum (see :class:`tradewind.observability.tally.HistogramTally`)."""
+    for sink in _sinks:
+        try:
+            sink.observe_counts(metric, total, counts, fields)
+        except Exception:
+            log.warning("could not emit metric %s", metric.name, exc_info=True)
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +98,32 @@ class PrometheusSink:
     def emit(self, metric: Metric, value: float, fields: dict[str, Any]) -> None:
         if metric.name is None or metric.scraped:
             return
+        made = self._labelled(metric, fields)
+        if metric.kind is Kind.COUNTER:
+            made.inc(value)
+        elif metric.kind is Kind.GAUGE:
+            made.set(value)
+        else:
+            made.observe(value)
+
+    def observe_counts(
+        self, metric: Metric, total: float, counts: Sequence[int], fields: dict[str, Any]
+    ) -> None:
+        """Many samples of a histogram in one write per bucket that got any.
+
+        prometheus-client has no public call for it: its histogram keeps the sum and one
+        value per bucket (counted alone, added up at exposition), and ``observe`` adds to
+        them one sample at a time; this adds a batch to the same values.
+        """
+        if metric.name is None or metric.scraped:
+            return
+        made = self._labelled(metric, fields)
+        made._sum.inc(total)
+        for bucket, count in zip(made._buckets, counts, strict=True):
+            if count:
+                bucket.inc(count)
+
+    def _labelled(self, metric: Metric, fields: dict[str, Any]) -> Any:
         key = (metric, tuple([str(fields[label]) for label in metric.labels]))
         made = self._children.get(key)
         if made is None:
@@ -105,12 +131,7 @@ class PrometheusSink:
             if len(self._children) >= MAX_CHILDREN:
                 self._children.clear()
             self._children[key] = made
-        if metric.kind is Kind.COUNTER:
-            made.inc(value)
-        elif metric.kind is Kind.GAUGE:
-            made.set(value)
-        else:
-            made.observe(value)
+        return made
 
     def _child(self, metric: Metric, label_values: tuple[str, ...]) -> Any:
         made = self._made.get(metric)

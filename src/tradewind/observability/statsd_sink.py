@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from statsd import StatsClient
@@ -45,6 +46,12 @@ class StatsdSink:
                 client.gauge(name, value)
             else:
                 client.timing(name, value * 1000.0)  # StatsD timers are in ms
+
+    def observe_counts(
+        self, metric: Metric, total: float, counts: Sequence[int], fields: dict[str, Any]
+    ) -> None:
+        """Nothing: a StatsD timer takes every sample, so a tally holds only metrics
+        without StatsD names."""
 
     def _names_of(self, metric: Metric, fields: dict[str, Any]) -> list[str]:
         key = (metric, tuple(fields.items()))
