@@ -12,9 +12,8 @@ the next DAG folder sync). There is no polling sleep: work is started the moment
 
 A pass costs the same dozen queries whether it handles one run or a hundred, so passes
 woken by new work are *paced*: the first after a quiet spell starts at once, the next no
-sooner than ``[scheduler] min_pass_interval`` (or the last pass's own duration, if longer)
-after the previous one ended. A burst of triggers or of finished tries is then handled in
-one pass per interval, not one pass each.
+sooner than ``[scheduler] min_pass_interval`` after the previous one ended. A burst of
+triggers or of finished tries is then handled in one pass per interval, not one pass each.
 """
 
 from __future__ import annotations
@@ -128,9 +127,7 @@ class Scheduler:
         #: DAGs without a schedule, by the ``next_dagrun_create_after`` they had (None):
         #: not looked at again for run creation until that changes (a schedule was added).
         self._unschedulable: dict[str, datetime | None] = {}
-        #: When the last pass ended (monotonic) and how long it took: see _pace.
-        self._last_pass_end = -math.inf
-        self._last_pass_seconds = 0.0
+        self._last_pass_end = -math.inf  # monotonic; see _pace
         self._paused: dict[str, bool] = {}
         self._next_heartbeat = 0.0
         self._next_recovery = 0.0
@@ -300,15 +297,13 @@ class Scheduler:
 
     def _pace(self, listener: WakeupListener) -> None:
         """Woken by new work (a trigger, finished tries): start the pass no sooner than
-        ``min_pass_interval``, or the last pass's duration if longer, after the last one.
+        ``min_pass_interval`` after the last one ended.
 
         The first wake-up after a quiet spell gets its pass at once. Triggers and finished
         tries often come in bursts (a script, a backfill over the API, a fan-out): what
-        arrives meanwhile goes into the same pass instead of costing a pass each, and the
-        scheduler keeps at most about half a core busy with passes however fast work comes.
+        arrives meanwhile goes into the same pass instead of costing a pass each.
         """
-        spacing = max(self.min_pass_interval, self._last_pass_seconds)
-        wait = self._last_pass_end + spacing - time.monotonic()
+        wait = self._last_pass_end + self.min_pass_interval - time.monotonic()
         if wait > 0:
             time.sleep(wait)
             listener.drain()  # the wake-ups that came meanwhile are this pass's too
@@ -322,7 +317,7 @@ class Scheduler:
         """
         try:
             self._housekeeping()
-            started = time.perf_counter()
+            started = time.monotonic()
             result = self.run_pass()
         except Exception as exc:
             reason = outage.outage_reason(exc)  # also a pool that had no connection to give
@@ -341,10 +336,9 @@ class Scheduler:
                 self._zombies_after = math.inf
             return PassResult(again=True)
         self._error_backoff = 0.0
-        self._last_pass_seconds = time.perf_counter() - started
         self._last_pass_end = time.monotonic()
         scheduler_metrics.pass_done(
-            self._last_pass_seconds, len(result.workloads), self.executor.open_slots
+            self._last_pass_end - started, len(result.workloads), self.executor.open_slots
         )
         if self._zombies_after == math.inf:
             self._zombies_after = time.monotonic() + self.zombie_threshold
