@@ -28,11 +28,11 @@ from pathlib import Path
 
 import httpx
 from metrics_switch import add_flag, describe, metrics_env, tree_cpu_seconds
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from tradewind.config import load_config
 from tradewind.db.engine import Database
-from tradewind.db.models import DagRun
+from tradewind.db.models import DagRun, TaskInstance
 from tradewind.db.schema import migrate, reset
 
 TRADEWIND = [sys.executable, "-c", "from tradewind.cli import main; main()"]
@@ -150,6 +150,52 @@ def round_trips(api: str, count: int) -> list[float]:
             if state != "success":
                 raise SystemExit(f"run rt_{index} ended {state}")
     return times
+
+
+def scheduler_passes(home: Path) -> float | None:
+    """The scheduler's passes so far, as ``/metrics`` counts them (``--metrics`` only)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from tradewind.observability.prometheus import FOLDER_NAME, exposition
+
+    folder = home / FOLDER_NAME
+    if not folder.is_dir():
+        return None
+    for family in text_string_to_metric_families(exposition(folder).decode()):
+        for sample in family.samples:
+            if sample.name == "tradewind_scheduler_pass_seconds_count":
+                return sample.value
+    return None
+
+
+def stages(database: Database, dag_id: str, prefix: str) -> str:
+    """Where a run's time went, median over the runs whose id starts with ``prefix``, from
+    the timestamps the database keeps: queued (the POST) -> run started (the scheduler) ->
+    its task queued (the scheduler) -> the try started (runner host claim) -> the try ended
+    (recorded) -> run success (the scheduler)."""
+    query = (
+        select(
+            DagRun.queued_at,
+            DagRun.start_date,
+            TaskInstance.queued_dttm,
+            TaskInstance.start_date,
+            TaskInstance.end_date,
+            DagRun.end_date,
+        )
+        .join(
+            TaskInstance,
+            (TaskInstance.dag_id == DagRun.dag_id) & (TaskInstance.run_id == DagRun.run_id),
+        )
+        .where(DagRun.dag_id == dag_id, DagRun.run_id.startswith(prefix, autoescape=True))
+    )
+    with database.session() as session:
+        rows = session.execute(query).all()
+    names = ("run start", "task queued", "try start", "try end", "run success")
+    parts = []
+    for index, name in enumerate(names):
+        gaps = [(row[index + 1] - row[index]).total_seconds() * 1000 for row in rows]
+        parts.append(f"{name} +{statistics.median(gaps):.0f}")
+    return "queued -> " + ", ".join(parts) + " ms (medians)"
 
 
 def burst(api: str, count: int, tag: str) -> float:
@@ -303,11 +349,25 @@ def main() -> None:
                 f"max {max(times) * 1000:.0f} ms"
             )
         for size in args.bursts:
+            assert scheduler is not None
+            cpu_before = tree_cpu_seconds(scheduler.pid), tree_cpu_seconds(server.pid)
+            passes_before = scheduler_passes(home)
             took = burst(api, size, f"burst{size}")
+            cpu_scheduler = (tree_cpu_seconds(scheduler.pid) - cpu_before[0]) * 1000 / size
+            cpu_server = (tree_cpu_seconds(server.pid) - cpu_before[1]) * 1000 / size
+            passes_after = scheduler_passes(home)
+            passes = (
+                f", {passes_after - passes_before:.0f} scheduler passes"
+                if passes_before is not None and passes_after is not None
+                else ""
+            )
             print(
                 f"  burst: {size} runs POSTed one after another, all succeeded in "
-                f"{took * 1000:.0f} ms ({size / took:.0f} runs/s)"
+                f"{took * 1000:.0f} ms ({size / took:.0f} runs/s); CPU per run: scheduler "
+                f"and its children {cpu_scheduler:.1f} ms, webserver {cpu_server:.1f} ms"
+                f"{passes}"
             )
+            print(f"    {stages(database, 'bench_burst', f'burst{size}_')}")
         print(describe(statsd))
     finally:
         if scheduler is not None:

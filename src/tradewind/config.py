@@ -252,6 +252,13 @@ OPTIONS: dict[str, dict[str, Option]] = {
             "`catchup` of a DAG that does not set it; taken when its file is parsed.",
         ),
         "max_dagruns_to_create_per_loop": _opt("int", "10", "Runs created per DAG per loop."),
+        "min_pass_interval": _opt(
+            "float",
+            "0.01",
+            "Seconds between the end of a scheduler pass and the next one woken by new work "
+            "(a trigger, finished tries); what comes meanwhile shares that pass. The first "
+            "after a quiet spell starts at once.",
+        ),
     },
     "smtp": {
         "smtp_host": _opt("str", "localhost", "SMTP server that email alerts are sent through."),

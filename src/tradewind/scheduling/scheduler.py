@@ -9,6 +9,11 @@ Between passes the loop *blocks* in ``select()`` on: the wake-up channel (a trig
 unpause, a clear, a finished try), the executor's outcome pipe, and a timer for the next
 due thing (a scheduled run's ``run_after``, a retry, a ``dagrun_timeout``, the heartbeat,
 the next DAG folder sync). There is no polling sleep: work is started the moment it exists.
+
+A pass costs the same dozen queries whether it handles one run or a hundred, so passes
+woken by new work are *paced*: the first after a quiet spell starts at once, the next no
+sooner than ``[scheduler] min_pass_interval`` after the previous one ended. A burst of
+triggers or of finished tries is then handled in one pass per interval, not one pass each.
 """
 
 from __future__ import annotations
@@ -61,15 +66,14 @@ from tradewind.states import JobState
 
 log = logging.getLogger(__name__)
 
-#: A pass after a trigger waits while more wake-ups come this close together (seconds),
-#: up to WAKEUP_GATHER_MAX in all.
-WAKEUP_GATHER_GAP = 0.003
-WAKEUP_GATHER_MAX = 0.02
-
 #: Upper bound on a blocking wait, so a lost wake-up costs at most this much.
 MAX_IDLE = 5.0
 #: Running runs advanced per pass (the rest next pass, immediately).
 RUNS_PER_PASS = 200
+#: Queued runs looked at per pass.
+QUEUED_PER_PASS = 500
+#: Not in Scheduler._unschedulable (None is a value there).
+_UNSEEN = object()
 #: Longest pause after a pass the database refused (deadlock, lost connection...).
 MAX_ERROR_BACKOFF = 5.0
 
@@ -120,6 +124,10 @@ class Scheduler:
         self._stop = False
         self._stop_requested_at: float | None = None  # time.monotonic() of the SIGTERM
         self._settled: set[str] = set()  # DAGs whose next run cannot be due until a change
+        #: DAGs without a schedule, by the ``next_dagrun_create_after`` they had (None):
+        #: not looked at again for run creation until that changes (a schedule was added).
+        self._unschedulable: dict[str, datetime | None] = {}
+        self._last_pass_end = -math.inf  # monotonic; see _pace
         self._paused: dict[str, bool] = {}
         self._next_heartbeat = 0.0
         self._next_recovery = 0.0
@@ -139,6 +147,7 @@ class Scheduler:
         self.default_max_runs = int(config.get("core", "max_active_runs_per_dag"))
         self.default_max_tasks = int(config.get("core", "max_active_tasks_per_dag"))
         self.runs_per_loop = int(config.get("scheduler", "max_dagruns_to_create_per_loop"))
+        self.min_pass_interval = float(config.get("scheduler", "min_pass_interval"))
         self.shutdown_grace = float(config.get("core", "shutdown_grace"))
         #: A try on this machine whose process is gone and whose heartbeat is this old
         #: (seconds: its runner host is gone too) is a zombie now, not after the threshold.
@@ -209,15 +218,18 @@ class Scheduler:
                         if key.data == "wake":
                             listener.drain()
                             woken = True
+                        elif key.data == "executor":
+                            woken = True
                         elif key.data == "signal":
                             _drain(signal_r)
                     if woken:
-                        self._gather_wakeups(selector, listener)
+                        self._pace(listener)
                     if self._stop:
                         break
                 listener.reconnect_if_needed(self.database)
                 if sync is not None and sync.poll():
                     self._settled.clear()
+                    self._unschedulable.clear()
                 result = self._pass_or_pause()
                 again, next_due = result.again, result.next_due
                 self._run_callbacks(callbacks)
@@ -283,18 +295,18 @@ class Scheduler:
                 exc_info=True,
             )
 
-    def _gather_wakeups(self, selector: selectors.BaseSelector, listener: WakeupListener) -> None:
-        """After a trigger's wake-up, take the ones right behind it into the same pass.
+    def _pace(self, listener: WakeupListener) -> None:
+        """Woken by new work (a trigger, finished tries): start the pass no sooner than
+        ``min_pass_interval`` after the last one ended.
 
-        Triggers often come in bursts (a script, a backfill of the API); a pass for each
-        would make every next trigger wait for the database behind it.
+        The first wake-up after a quiet spell gets its pass at once. Triggers and finished
+        tries often come in bursts (a script, a backfill over the API, a fan-out): what
+        arrives meanwhile goes into the same pass instead of costing a pass each.
         """
-        deadline = time.monotonic() + WAKEUP_GATHER_MAX
-        while (left := deadline - time.monotonic()) > 0:
-            events = selector.select(min(WAKEUP_GATHER_GAP, left))
-            if not any(key.data == "wake" for key, _ in events):
-                return
-            listener.drain()
+        wait = self._last_pass_end + self.min_pass_interval - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+            listener.drain()  # the wake-ups that came meanwhile are this pass's too
 
     def _pass_or_pause(self) -> PassResult:
         """One pass; a pass the database refuses is retried after a growing pause.
@@ -305,7 +317,7 @@ class Scheduler:
         """
         try:
             self._housekeeping()
-            started = time.perf_counter()
+            started = time.monotonic()
             result = self.run_pass()
         except Exception as exc:
             reason = outage.outage_reason(exc)  # also a pool that had no connection to give
@@ -324,8 +336,9 @@ class Scheduler:
                 self._zombies_after = math.inf
             return PassResult(again=True)
         self._error_backoff = 0.0
+        self._last_pass_end = time.monotonic()
         scheduler_metrics.pass_done(
-            time.perf_counter() - started, len(result.workloads), self.executor.open_slots
+            self._last_pass_end - started, len(result.workloads), self.executor.open_slots
         )
         if self._zombies_after == math.inf:
             self._zombies_after = time.monotonic() + self.zombie_threshold
@@ -487,18 +500,21 @@ class Scheduler:
                 self._create_runs(session, dags, now, postgres, result)
                 if create_dataset_triggered_runs(session, dags, get_dags, now, postgres=postgres):
                     session.flush()
-            started = self._start_queued_runs(session, dags, now, postgres)
+            started, held_back = self._start_queued_runs(session, dags, now, postgres)
             runs = self._running_runs(session, postgres)
             sdags = get_dags({run.dag_id for run in runs})
             processed = process_runs(
                 session, runs, sdags, now, self.config.get("core", "max_map_length")
             )
-            for run in processed.finished:
-                self._settled.discard(run.dag_id)
+            # A finished run frees a place for its DAG's next run: another pass at once only
+            # if one is waiting for it (queued, or a due run not created for the limit).
+            freed = {run.dag_id for run in processed.finished}
+            reopened = freed & (self._settled | held_back)
+            self._settled -= freed
             scheduler_metrics.runs_finished(processed.finished)
             requests.extend(dag_requests(session, processed.finished, sdags, processed.timed_out))
             result.next_due = _earliest(result.next_due, processed.next_due)
-            result.again = bool(processed.finished) or len(runs) >= RUNS_PER_PASS
+            result.again = bool(reopened) or len(runs) >= RUNS_PER_PASS
             result.workloads = Admission(
                 session,
                 now=now,
@@ -536,12 +552,14 @@ class Scheduler:
         postgres: bool,
         result: PassResult,
     ) -> None:
+        unschedulable = self._unschedulable
         due = [
             dag
             for dag in dags.values()
             if not dag.is_paused
             and dag.dag_id not in self._settled
             and (dag.next_dagrun_create_after is None or dag.next_dagrun_create_after <= now)
+            and unschedulable.get(dag.dag_id, _UNSEEN) != dag.next_dagrun_create_after
         ]
         for dag in dags.values():
             if (
@@ -568,8 +586,13 @@ class Scheduler:
         active = active_run_counts(session, [dag.dag_id for dag in due_models])
         for model in due_models:
             sdag = sdags.get(model.dag_id)
-            if sdag is None or not sdag.timetable.can_be_scheduled:
+            if sdag is None:
                 self._settled.add(model.dag_id)
+                continue
+            if not sdag.timetable.can_be_scheduled:
+                # No schedule: only a new one (a new next_dagrun_create_after) changes that,
+                # not its runs finishing.
+                self._unschedulable[model.dag_id] = model.next_dagrun_create_after
                 continue
             created, blocked, replan = create_runs_for_dag(
                 session,
@@ -599,12 +622,15 @@ class Scheduler:
         dags: dict[str, DagFlags],
         now: datetime,
         postgres: bool,
-    ) -> int:
+    ) -> tuple[int, set[str]]:
+        """Queued runs to running, up to each DAG's ``max_active_runs``: how many started,
+        and the DAGs whose queued runs wait for a place (all DAGs, if more were queued than
+        one pass looks at)."""
         query = (
             select(DagRun)
             .where(DagRun.state == DagRunState.QUEUED)
             .order_by(DagRun.execution_date)
-            .limit(500)
+            .limit(QUEUED_PER_PASS)
         )
         if self.only is not None:
             query = query.where(DagRun.dag_id == self.only.dag_id)
@@ -612,14 +638,17 @@ class Scheduler:
                 query = query.where(DagRun.run_id.in_(self.only.run_ids))
         if postgres:
             query = query.with_for_update(skip_locked=True)
+        rows = list(session.scalars(query))
         queued = [
             run
-            for run in session.scalars(query)
+            for run in rows
             if run.dag_id in dags
             and (not dags[run.dag_id].is_paused or (self.only and self.only.ignore_paused))
         ]
         if not queued:
-            return 0
+            return 0, set()
+        # More than a pass looks at: the next pass (after any run finishes) looks again.
+        held_back = set(dags) if len(rows) >= QUEUED_PER_PASS else set()
         dag_ids = {run.dag_id for run in queued}
         sdags = self.cache.get_many(session, dag_ids)
         running = dict(
@@ -635,6 +664,7 @@ class Scheduler:
             if sdag is None:
                 continue
             if running.get(run.dag_id, 0) >= max_active_runs(sdag, self.default_max_runs):
+                held_back.add(run.dag_id)
                 continue
             run.state = DagRunState.RUNNING
             run.start_date = now
@@ -643,7 +673,7 @@ class Scheduler:
             running[run.dag_id] = running.get(run.dag_id, 0) + 1
             started += 1
         session.flush()
-        return started
+        return started, held_back
 
     def _running_runs(self, session: Session, postgres: bool) -> list[DagRun]:
         query = (
