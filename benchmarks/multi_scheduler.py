@@ -1,13 +1,14 @@
 """Several schedulers on PostgreSQL: one against two, on 2,000 scheduled DAGs.
 
-Writes a DAG folder of ``--dags`` files, each a DAG of two Python tasks (``a >> b``) on
-``@daily`` with ``catchup`` between two fixed dates, so each DAG has ``--runs-per-dag`` runs
-to create the moment it is unpaused (the dates are in the past: the clock does not change
-the workload). For each scheduler count it creates a throw-away PostgreSQL database on
-127.0.0.1:5432, syncs the folder (DAGs paused), starts the schedulers (LocalExecutor,
-``--parallelism`` each), waits until all of them heartbeat, unpauses every DAG in one
-statement and wakes them, and waits until every run has finished. Then it drops the
-database.
+Writes a DAG folder of ``--dags`` DAGs, ``--dags-per-file`` to a file (a runner host keeps
+one warm zygote per DAG file, so 2,000 files would be 2,000 interpreters per scheduler),
+each of two Python tasks (``a >> b``) on ``@daily`` with ``catchup`` between two fixed dates,
+so each DAG has ``--runs-per-dag`` runs to create the moment it is unpaused (the dates are
+in the past: the clock does not change the workload). For each scheduler count it creates
+a throw-away PostgreSQL database on 127.0.0.1:5432, syncs the folder (DAGs paused), starts
+the schedulers (LocalExecutor, ``--parallelism`` each), waits until all of them have
+started, unpauses every DAG in one statement and wakes them, and waits until every run has
+finished. Then it drops the database.
 
     python benchmarks/multi_scheduler.py                    # 2,000 DAGs, 1 then 2 schedulers
     python benchmarks/multi_scheduler.py --repeat 2         # 1, 2, 1, 2
