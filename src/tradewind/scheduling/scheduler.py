@@ -74,6 +74,10 @@ RUNS_PER_PASS = 200
 QUEUED_PER_PASS = 500
 #: Not in Scheduler._unschedulable (None is a value there).
 _UNSEEN = object()
+#: DAGs whose due runs one pass creates (the rest next pass, immediately). Keeps a pass
+#: short when thousands of DAGs are due at once, and lets another scheduler on PostgreSQL
+#: take the next DAGs (locked ``SKIP LOCKED``) meanwhile.
+DAGS_PER_PASS = 100
 #: Longest pause after a pass the database refused (deadlock, lost connection...).
 MAX_ERROR_BACKOFF = 5.0
 
@@ -91,6 +95,8 @@ class PassResult:
     workloads: list[Workload] = field(default_factory=list)
     again: bool = False
     next_due: datetime | None = None
+    #: More DAGs were due than one pass creates runs for (``DAGS_PER_PASS``).
+    more_dags_due: bool = False
 
 
 class Scheduler:
@@ -148,6 +154,7 @@ class Scheduler:
         self.default_max_tasks = int(config.get("core", "max_active_tasks_per_dag"))
         self.runs_per_loop = int(config.get("scheduler", "max_dagruns_to_create_per_loop"))
         self.min_pass_interval = float(config.get("scheduler", "min_pass_interval"))
+        self.dags_per_pass = DAGS_PER_PASS
         self.shutdown_grace = float(config.get("core", "shutdown_grace"))
         #: A try on this machine whose process is gone and whose heartbeat is this old
         #: (seconds: its runner host is gone too) is a zombie now, not after the threshold.
@@ -411,6 +418,20 @@ class Scheduler:
             job = session.get(Job, self.job_id)
             if job is not None:
                 job.latest_heartbeat = now or self.clock()
+                if job.state != JobState.RUNNING:
+                    # Another scheduler counted this one as down (no heartbeat for
+                    # scheduler_health_check_threshold) and handed back what it had queued.
+                    # Alive after all: count again, or every try queued from now on would
+                    # be handed back too.
+                    log.warning(
+                        "This scheduler (job %s) was counted as down by another one (no "
+                        "heartbeat for over %gs); the tries it had queued went back to "
+                        "scheduled",
+                        self.job_id,
+                        self.health_threshold,
+                    )
+                    job.state = JobState.RUNNING
+                    job.end_date = None
         scheduler_metrics.heartbeat(
             self.database, now or self.clock(), statsd_gauges=self.statsd_gauges
         )
@@ -528,6 +549,7 @@ class Scheduler:
             ).admit()
             if started and not processed.changed and not result.workloads:
                 result.again = False
+            result.again = result.again or result.more_dags_due
             result.next_due = _earliest(result.next_due, self._next_retry(session))
         self._unhandled = []
         self.callback_requests.extend(requests)  # committed: now they may run
@@ -570,13 +592,21 @@ class Scheduler:
                 result.next_due = _earliest(result.next_due, dag.next_dagrun_create_after)
         if not due:
             return
-        # Load the due DAGs whole (run creation moves their next_dagrun). On PostgreSQL,
-        # lock those another scheduler is not creating runs for, and re-read them: it may
-        # have committed new runs (and next_dagrun) since we first looked.
-        query = select(DagModel).where(DagModel.dag_id.in_([d.dag_id for d in due]))
+        # Load the due DAGs whole (run creation moves their next_dagrun), at most
+        # dags_per_pass of them, longest due first. On PostgreSQL, lock those another
+        # scheduler is not creating runs for, and re-read them: it may have committed new
+        # runs (and next_dagrun) since we first looked.
+        query = (
+            select(DagModel)
+            .where(DagModel.dag_id.in_([d.dag_id for d in due]))
+            .order_by(DagModel.next_dagrun_create_after.asc().nulls_first(), DagModel.dag_id)
+            .limit(self.dags_per_pass)
+        )
         if postgres:
             query = query.with_for_update(skip_locked=True)
         loaded = session.scalars(query.execution_options(populate_existing=True)).all()
+        if len(loaded) >= self.dags_per_pass:
+            result.more_dags_due = True  # next pass (or another scheduler) goes on
         due_models = [
             dag
             for dag in loaded
