@@ -259,6 +259,18 @@ OPTIONS: dict[str, dict[str, Option]] = {
             "(a trigger, finished tries); what comes meanwhile shares that pass. The first "
             "after a quiet spell starts at once.",
         ),
+        "max_zygotes": _opt(
+            "int",
+            "32",
+            "Warm processes (zygotes: one per DAG file, each has imported it) a runner host "
+            "keeps for forking tries; past it, the one used longest ago exits once its tries "
+            "end, and its file is imported again at its next try.",
+        ),
+        "zygote_idle_timeout": _opt(
+            "float",
+            "300",
+            "Seconds a zygote with no try running stays warm before it exits.",
+        ),
     },
     "smtp": {
         "smtp_host": _opt("str", "localhost", "SMTP server that email alerts are sent through."),

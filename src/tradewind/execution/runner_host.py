@@ -217,6 +217,7 @@ class _Zygote:
     out: LineReader
     outstanding: dict[TaskKey, Workload] = field(default_factory=dict)
     retired: bool = False
+    last_used: float = field(default_factory=time.monotonic)  # when it was last given a try
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +262,8 @@ class _Host:
         self._recording = Outage("Recording how tries ended", log)
         self._heartbeats = Outage("Heartbeating running tries", log)
         self._heartbeat_every = max(float(config.get("scheduler", "job_heartbeat_sec")), 0.05)
+        self._max_zygotes = max(int(config.get("scheduler", "max_zygotes")), 1)
+        self._zygote_idle = float(config.get("scheduler", "zygote_idle_timeout"))
         self._next_heartbeat = time.monotonic() + self._heartbeat_every
         # Started at the first try (an idle scheduler keeps no interpreter waiting), then
         # kept ahead, so a new file's first try waits only for the file's import.
@@ -319,6 +322,7 @@ class _Host:
         they are heartbeated too, so a long outage does not make them look lost.
         """
         self._next_heartbeat = time.monotonic() + self._heartbeat_every
+        self._retire_idle_zygotes()
         if not self._claimed:
             return
         try:
@@ -414,6 +418,7 @@ class _Host:
                 zygote = self._zygote_for(workload.fileloc, mtime)
             if write_line(zygote.cmd_w, message):
                 zygote.outstanding[workload.key] = workload
+                zygote.last_used = time.monotonic()
                 return
             self._retire(zygote)
             zygote = None
@@ -422,7 +427,10 @@ class _Host:
         self._forward(TaskOutcome(workload.key, "exited", None, "could not start a runner"))
 
     def _zygote_for(self, fileloc: str, mtime: float | None) -> _Zygote:
-        """The spare, given ``fileloc``; a new spare is started in its place."""
+        """The spare, given ``fileloc``; a new spare is started in its place. At most
+        ``[scheduler] max_zygotes`` are kept: the one used longest ago makes room."""
+        while len(self._zygotes) >= self._max_zygotes:
+            self._retire(min(self._zygotes.values(), key=lambda kept: kept.last_used))
         zygote, self._spare = self._spare or start_zygote(), start_zygote()
         assign(zygote, self._config, fileloc, mtime)
         self._zygotes[fileloc] = zygote
@@ -447,12 +455,19 @@ class _Host:
                 case other:
                     log.error("a zygote sent %s, which only the host sends", other)
 
+    def _retire_idle_zygotes(self) -> None:
+        """Zygotes with no try running, unused for ``[scheduler] zygote_idle_timeout``,
+        exit: a DAG file that runs rarely does not keep an interpreter warm."""
+        unused_since = time.monotonic() - self._zygote_idle
+        for zygote in list(self._zygotes.values()):
+            if not zygote.outstanding and zygote.last_used < unused_since:
+                self._retire(zygote)
+
     def _retire(self, zygote: _Zygote) -> None:
         """Start nothing more on it: it exits once its tries have ended."""
         if not zygote.retired:
             zygote.retired = True
-            with contextlib.suppress(OSError):
-                os.close(zygote.cmd_w)
+            close_command_pipe(zygote)
             if self._zygotes.get(zygote.fileloc or "") is zygote:
                 del self._zygotes[zygote.fileloc or ""]
 
@@ -463,8 +478,7 @@ class _Host:
         self._by_fd.pop(zygote.out.fd, None)
         with contextlib.suppress(OSError):
             os.close(zygote.out.fd)
-        with contextlib.suppress(OSError):
-            os.close(zygote.cmd_w)
+        close_command_pipe(zygote)
         zygote.process.wait()
         for key in list(zygote.outstanding):
             self._claimed.pop(key, None)
@@ -594,6 +608,14 @@ def assign(zygote: _Zygote, config: Config, fileloc: str, mtime: float | None) -
 
 def stop_zygote(zygote: _Zygote) -> None:
     """Close its command pipe: it exits once its tries have ended."""
-    with contextlib.suppress(OSError):
-        os.close(zygote.cmd_w)
+    close_command_pipe(zygote)
     zygote.process.wait()
+
+
+def close_command_pipe(zygote: _Zygote) -> None:
+    """Close it once: a retired zygote's pipe is closed long before the zygote exits, and
+    by then its descriptor number may belong to a newer zygote's pipe."""
+    if zygote.cmd_w >= 0:
+        with contextlib.suppress(OSError):
+            os.close(zygote.cmd_w)
+        zygote.cmd_w = -1
