@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -440,7 +441,7 @@ def _caller_file() -> str | None:
             # several lstat calls; this ran twice for every DAG a file defines).
             frame = frame.f_back  # type: ignore[assignment]
             continue
-        resolved = str(Path(filename).resolve()) if not filename.startswith("<") else filename
+        resolved = os.path.realpath(filename) if not filename.startswith("<") else filename
         if not resolved.startswith(_AUTHORING_DIR) and resolved != _DECORATORS_FILE:
             return None if filename.startswith("<") else resolved
         frame = frame.f_back  # type: ignore[assignment]

@@ -191,6 +191,8 @@ def _td(value: timedelta | None) -> float | None:
 def _params(params: ParamsDict) -> list[list[Any]]:
     """``[[name, {"default", "description", "schema"}], ...]``: names in definition order
     (the trigger form's order), schemas kept so the webserver validates a trigger's conf."""
+    if not params:  # most tasks: skip the walk
+        return []
     return _json_safe(params.serialize())
 
 
