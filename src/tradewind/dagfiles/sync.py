@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from tradewind.authoring.schedules import DataInterval
@@ -117,7 +117,7 @@ def sync_dag_folder(
     nothing changed it runs one query and imports nothing.
     """
     started = time.perf_counter()
-    files = DagFile.__table__.c
+    files = _table(DagFile).c
     with database.read_session() as session:
         # Unpacked tuples, not Row attributes, from a Core select of the table's columns
         # (not the ORM's, whose row loading was a third of an unchanged re-sync).
@@ -246,6 +246,13 @@ def _plan_context(session: Session, config: Config, plan: _Plan, now: datetime) 
         for dag_id, start, end, logical in rows
     }
     return PlanContext(now=now, catchup_default=catchup_default, last_intervals=last)
+
+
+def _table(model: type[Any]) -> Table:
+    """A model's table, for Core statements (the ORM's bulk paths cost more per row)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 class _Writer:
@@ -391,7 +398,7 @@ class _Writer:
             elif hashes[dag_id] != dag.dag_hash or self.force:
                 changed_serialized.append(dag)
         if new_dags:  # Core, not the ORM's bulk insert: a third less of the parent's CPU
-            session.execute(insert(DagModel.__table__), new_dags)
+            session.execute(insert(_table(DagModel)), new_dags)
         if changed_dags:
             session.execute(update(DagModel), changed_dags)
         write_serialized(session, new_serialized, changed_serialized, self.now)
@@ -430,7 +437,7 @@ class _Writer:
         if stale:
             session.execute(delete(DagFile).where(DagFile.fileloc.in_(sorted(stale))))
         if file_rows:
-            session.execute(insert(DagFile.__table__), file_rows)
+            session.execute(insert(_table(DagFile)), file_rows)
         if self.plan.touched:
             session.execute(update(DagFile), self.plan.touched)
 
