@@ -201,6 +201,25 @@ def test_unchanged_files_are_not_imported_again(sync, folder, database, tmp_path
     assert len(marker.read_text().splitlines()) == 2
 
 
+def test_an_edit_is_seen_by_its_mtime_or_its_size_alone(sync, folder, database) -> None:  # type: ignore[no-untyped-def]
+    """The re-sync skips a file only when both its mtime and its size match the last sync."""
+    path = write(folder, "edited.py", dag_source("edited", ("a", "b")))
+    os.utime(path, (7, 7))
+    sync()
+    same_size = dag_source("edited", ("a", "c"))
+    assert len(same_size) == path.stat().st_size
+    path.write_text(same_size)
+    os.utime(path, (8, 8))  # new mtime, same size
+    assert sync().files_parsed == 1
+    assert _serialized(database, "edited").task_ids == ["a", "c"]
+
+    path.write_text(dag_source("edited", ("a", "c", "d")))
+    os.utime(path, (8, 8))  # same mtime, new size
+    assert sync().files_parsed == 1
+    assert _serialized(database, "edited").task_ids == ["a", "c", "d"]
+    assert sync().files_parsed == 0
+
+
 def test_ignore_file_and_safe_mode(sync, folder, database) -> None:  # type: ignore[no-untyped-def]
     write(folder, "real.py", dag_source("real"))
     write(folder, "skipped/inside.py", dag_source("ignored_dag"))

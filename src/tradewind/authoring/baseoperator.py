@@ -128,9 +128,10 @@ class BaseOperator(DependencyMixin):
         group = group_for_new_task(task_group, dag or dag_context.current())
         if dag is None and group is not None:
             dag = group.dag
-        validate_id(task_id, kind="task_id", where=_where_dag(dag))
+        in_dag = _where_dag(dag)  # once: it is in every message below
+        validate_id(task_id, kind="task_id", where=in_dag)
         self.task_id = (
-            validate_id(group.child_id(task_id), kind="task_id", where=_where_dag(dag))
+            validate_id(group.child_id(task_id), kind="task_id", where=in_dag)
             if group is not None
             else task_id
         )
@@ -139,9 +140,9 @@ class BaseOperator(DependencyMixin):
         if kwargs:
             raise DagDefinitionError(
                 f"invalid arguments were passed to {type(self).__name__} "
-                f"(task_id {task_id!r}{_where_dag(dag)}): {sorted(kwargs)}"
+                f"(task_id {task_id!r}{in_dag}): {sorted(kwargs)}"
             )
-        where = f" for task {task_id!r}{_where_dag(dag)}"
+        where = f" for task {task_id!r}{in_dag}"
         self.owner = owner
         self.email = email
         self.email_on_retry = email_on_retry

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -435,7 +436,12 @@ def _caller_file() -> str | None:
     frame = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
-        resolved = str(Path(filename).resolve()) if not filename.startswith("<") else filename
+        if filename.startswith(_AUTHORING_DIR) or filename == _DECORATORS_FILE:
+            # Tradewind's own frames, told apart without resolving symlinks (a resolve is
+            # several lstat calls; this ran twice for every DAG a file defines).
+            frame = frame.f_back  # type: ignore[assignment]
+            continue
+        resolved = os.path.realpath(filename) if not filename.startswith("<") else filename
         if not resolved.startswith(_AUTHORING_DIR) and resolved != _DECORATORS_FILE:
             return None if filename.startswith("<") else resolved
         frame = frame.f_back  # type: ignore[assignment]

@@ -35,6 +35,9 @@ class TriggerRule(StrEnum):
         return [rule.value for rule in cls]
 
 
+#: Value -> rule, built once: coercing is done for every task of every parsed DAG file.
+_BY_VALUE = {rule.value: rule for rule in TriggerRule}
+
 #: Old name -> the rule it was renamed to, read off the enum's aliases.
 _RENAMED = {
     name.lower(): rule
@@ -49,9 +52,8 @@ def coerce_trigger_rule(value: object, *, where: str) -> TriggerRule:
     Airflow's older names (``dummy``, ``none_failed_or_skipped``) become the rules they were
     renamed to, with a ``DeprecationWarning``.
     """
-    valid = TriggerRule.all_values()
-    if isinstance(value, str) and value in valid:
-        return TriggerRule(value)
+    if isinstance(value, str) and value in _BY_VALUE:
+        return _BY_VALUE[value]
     if isinstance(value, str) and value in _RENAMED:
         renamed = _RENAMED[value]
         warnings.warn(
@@ -62,5 +64,6 @@ def coerce_trigger_rule(value: object, *, where: str) -> TriggerRule:
         )
         return renamed
     raise DagDefinitionError(
-        f"unknown trigger_rule {value!r}{where}; valid rules are: {', '.join(valid)}"
+        f"unknown trigger_rule {value!r}{where}; valid rules are: "
+        f"{', '.join(TriggerRule.all_values())}"
     )

@@ -17,10 +17,14 @@ class WeightRule(StrEnum):
     ABSOLUTE = "absolute"
 
 
+#: Value -> rule, built once: coercing is done for every task of every parsed DAG file.
+_BY_VALUE = {rule.value: rule for rule in WeightRule}
+
+
 def coerce_weight_rule(value: object, *, where: str) -> WeightRule:
-    valid = [rule.value for rule in WeightRule]
-    if isinstance(value, str) and value in valid:
-        return WeightRule(value)
+    if isinstance(value, str) and value in _BY_VALUE:
+        return _BY_VALUE[value]
+    valid = list(_BY_VALUE)
     raise DagDefinitionError(
         f"unknown weight_rule {value!r}{where}; valid rules are: {', '.join(valid)}"
     )

@@ -183,7 +183,9 @@ def _collect_dags(module: ModuleType, opened: list[DAG], dag_class: type[DAG]) -
     module_file = os.path.realpath(module.__file__ or "")
     for dag in opened:
         # Only DAGs this file created: a helper module's DAGs belong to that helper.
-        if dag.fileloc and os.path.realpath(dag.fileloc) == module_file:
+        if dag.fileloc and (
+            dag.fileloc == module_file or os.path.realpath(dag.fileloc) == module_file
+        ):
             found.setdefault(id(dag), dag)
     # A sub-DAG lives on inside its parent (SubDagOperator inlines it), as in Airflow.
     dags = [dag for dag in found.values() if not dag.is_subdag]

@@ -42,14 +42,20 @@ DEFAULT_CATCHUP = True
 
 
 def serialize_dag(
-    dag: DAG, warnings: Sequence[str] = (), plan_context: PlanContext | None = None
+    dag: DAG,
+    warnings: Sequence[str] = (),
+    plan_context: PlanContext | None = None,
+    *,
+    validate: bool = True,
 ) -> dict[str, Any]:
-    """A JSON-safe dict describing ``dag``; validates the DAG first (cycles, start_date...).
+    """A JSON-safe dict describing ``dag``; validates the DAG first (cycles, start_date...)
+    unless the caller just did (``validate=False``: the parser, whose loader validates).
 
     ``warnings`` are those its file raised while being parsed, kept so they stay visible.
     A user's timetable is stored with its next runs, planned with ``plan_context``.
     """
-    dag.validate()
+    if validate:
+        dag.validate()
     tasks = [_serialize_task(task) for task in dag.topological_sort()]
     return {
         "__version": FORMAT_VERSION,
@@ -185,6 +191,8 @@ def _td(value: timedelta | None) -> float | None:
 def _params(params: ParamsDict) -> list[list[Any]]:
     """``[[name, {"default", "description", "schema"}], ...]``: names in definition order
     (the trigger form's order), schemas kept so the webserver validates a trigger's conf."""
+    if not params:  # most tasks: skip the walk
+        return []
     return _json_safe(params.serialize())
 
 

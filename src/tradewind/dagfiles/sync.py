@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from tradewind.authoring.schedules import DataInterval
@@ -117,14 +117,15 @@ def sync_dag_folder(
     nothing changed it runs one query and imports nothing.
     """
     started = time.perf_counter()
+    files = _table(DagFile).c
     with database.read_session() as session:
-        # Unpacked tuples, not Row attributes: at 10,000 files this loop was a third of
-        # an unchanged re-sync.
+        # Unpacked tuples, not Row attributes, from a Core select of the table's columns
+        # (not the ORM's, whose row loading was a third of an unchanged re-sync).
         known = {
             fileloc: (mtime, size, digest)
-            for fileloc, mtime, size, digest in session.execute(
-                select(DagFile.fileloc, DagFile.mtime, DagFile.size, DagFile.content_hash)
-            )
+            for fileloc, mtime, size, digest in session.connection()
+            .execute(select(files.fileloc, files.mtime, files.size, files.content_hash))
+            .fetchall()
         }
         failed = set(session.scalars(select(ImportErrorModel.filename).distinct()))
     plan = _plan(
@@ -179,23 +180,28 @@ def _plan(
     the same bytes: the cause may have been a helper module or a timeout, and touching the
     file is the natural way to ask for a retry.
     """
-    present: set[str] = set()
+    present = set(candidates)  # less those that turn out unreadable or not DAG files
     to_parse: dict[str, _Snapshot] = {}
     touched: list[dict[str, Any]] = []
     for path, stat in candidates.items():
         stored = known.get(path)
         again = force or path in refresh
-        if not again and stored is not None and stored[:2] == (stat.st_mtime, stat.st_size):
-            present.add(path)
+        if (
+            not again
+            and stored is not None
+            and stored[0] == stat.st_mtime
+            and stored[1] == stat.st_size
+        ):
             continue
         try:
             with open(path, "rb") as handle:
                 content = handle.read()
         except OSError:
+            present.discard(path)
             continue
         if not looks_like_dag_file(content, airflow_compat=airflow_compat):
+            present.discard(path)
             continue
-        present.add(path)
         digest = hashlib.sha256(content).hexdigest()
         if not again and stored is not None and stored[2] == digest and path not in failed:
             touched.append({"fileloc": path, "mtime": stat.st_mtime, "size": stat.st_size})
@@ -240,6 +246,13 @@ def _plan_context(session: Session, config: Config, plan: _Plan, now: datetime) 
         for dag_id, start, end, logical in rows
     }
     return PlanContext(now=now, catchup_default=catchup_default, last_intervals=last)
+
+
+def _table(model: type[Any]) -> Table:
+    """A model's table, for Core statements (the ORM's bulk paths cost more per row)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 class _Writer:
@@ -384,8 +397,8 @@ class _Writer:
                 new_serialized.append(dag)
             elif hashes[dag_id] != dag.dag_hash or self.force:
                 changed_serialized.append(dag)
-        if new_dags:
-            session.execute(insert(DagModel), new_dags)
+        if new_dags:  # Core, not the ORM's bulk insert: a third less of the parent's CPU
+            session.execute(insert(_table(DagModel)), new_dags)
         if changed_dags:
             session.execute(update(DagModel), changed_dags)
         write_serialized(session, new_serialized, changed_serialized, self.now)
@@ -424,7 +437,7 @@ class _Writer:
         if stale:
             session.execute(delete(DagFile).where(DagFile.fileloc.in_(sorted(stale))))
         if file_rows:
-            session.execute(insert(DagFile), file_rows)
+            session.execute(insert(_table(DagFile)), file_rows)
         if self.plan.touched:
             session.execute(update(DagFile), self.plan.touched)
 
