@@ -4,7 +4,9 @@ Starts a real ``tradewind scheduler`` (LocalExecutor, SQLite) on a temporary hom
 ``benchmarks/scheduler_bench.py``'s DAGs, warms it up, then runs one fan-out and reads
 each process's CPU (user + kernel, ``/proc/<pid>/stat``) before and after: the
 scheduler, its runner host, the zygotes (their own side of ``fork()``), and the tries
-(the CPU of the children a zygote reaped). Printed in milliseconds per task.
+(the CPU of the children a zygote reaped). Printed in milliseconds per task, with the
+minor page faults per task beside it (a count, so it does not vary with the machine's load
+as CPU time does).
 
     python benchmarks/fanout_cpu.py                 # fanout_1000
     python benchmarks/fanout_cpu.py --dag fanout_100
@@ -38,16 +40,22 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-def cpu_tree(pid: int, role: str = "scheduler") -> dict[tuple[int, str], tuple[float, float]]:
-    """(pid, role) -> (own CPU ms, CPU ms of the children it reaped), for the whole tree."""
+Usage = tuple[float, float, int, int]
+
+
+def cpu_tree(pid: int, role: str = "scheduler") -> dict[tuple[int, str], Usage]:
+    """(pid, role) -> (own CPU ms, CPU ms of the children it reaped, own minor page faults,
+    those of the children it reaped), for the whole tree."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         command = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return {}
-    utime, stime, cutime, cstime = (int(fields[index]) for index in (11, 12, 13, 14))
+    minflt, cminflt, utime, stime, cutime, cstime = (
+        int(fields[index]) for index in (7, 8, 11, 12, 13, 14)
+    )
     role = "zygote (fork side)" if b"tradewind.execution.zygote" in command else role
-    rows = {(pid, role): ((utime + stime) * TICK_MS, (cutime + cstime) * TICK_MS)}
+    rows = {(pid, role): ((utime + stime) * TICK_MS, (cutime + cstime) * TICK_MS, minflt, cminflt)}
     for child in children_of(pid):
         rows.update(cpu_tree(child, "runner host" if role == "scheduler" else f"{role} child"))
     return rows
@@ -96,17 +104,26 @@ def main() -> None:
         took = scheduler_bench._one_run(db, config, args.dag)
         after = cpu_tree(scheduler.pid)
         tasks = TASKS[args.dag]
-        print(f"{args.dag}: {tasks / took:.0f} tasks/s; CPU per task, by process:")
+        print(f"{args.dag}: {tasks / took:.0f} tasks/s; CPU and page faults per task, by process:")
         total = 0.0
-        for key, (own, reaped) in after.items():
-            was_own, was_reaped = before.get(key, (0.0, 0.0))
-            own, reaped = own - was_own, reaped - was_reaped
+        total_faults = 0
+        for key, (own, reaped, faults, reaped_faults) in after.items():
+            was = before.get(key, (0.0, 0.0, 0, 0))
+            own, reaped = own - was[0], reaped - was[1]
+            faults, reaped_faults = faults - was[2], reaped_faults - was[3]
             if own or reaped:
                 total += own + reaped
-                print(f"  {key[1]:<20} {own / tasks:6.2f} ms")
+                total_faults += faults + reaped_faults
+                print(f"  {key[1]:<20} {own / tasks:6.2f} ms {faults / tasks:7.0f} faults")
                 if reaped:
-                    print(f"  {'tries (its children)':<20} {reaped / tasks:6.2f} ms")
-        print(f"  {'total':<20} {total / tasks:6.2f} ms  ({os.cpu_count()} CPUs)")
+                    print(
+                        f"  {'tries (its children)':<20} {reaped / tasks:6.2f} ms "
+                        f"{reaped_faults / tasks:7.0f} faults"
+                    )
+        print(
+            f"  {'total':<20} {total / tasks:6.2f} ms {total_faults / tasks:7.0f} faults"
+            f"  ({os.cpu_count()} CPUs)"
+        )
     finally:
         scheduler.terminate()
         scheduler.wait(20)

@@ -4,7 +4,8 @@ Sequential and without a scheduler, so the figures are the cost of a try itself.
 script plays the runner host: it claims each try, hands it to a real zygote
 (``python -m tradewind.execution.zygote``), waits for the result and records it. The
 zygote's own CPU is its side of ``fork()``; its children's CPU and page faults (read from
-``/proc/<zygote>/stat`` once it has reaped them) are the tries'. Three DAG files:
+``/proc/<zygote>/stat`` once it has reaped them) are the tries'. Page faults are counts,
+so they do not vary with the machine's load as CPU time does. Three DAG files:
 
 * ``plain``: a Python task that returns a value (the host stores it as XCom);
 * ``pulls``: a Python task that pulls an XCom, so its process connects to the database;
@@ -122,7 +123,7 @@ def _measure(env: dict[str, str], home: Path, tries: int, kind: str) -> None:
     database.dispose()
     warm = warm_database(config)
 
-    def through_zygote(dag_id: str, count: int) -> list[tuple[float, float, float, float]]:
+    def through_zygote(dag_id: str, count: int) -> list[tuple[float, ...]]:
         fileloc = str(home / "dags" / f"{dag_id}.py")
         zygote = start_zygote()
         assign(zygote, config, fileloc, None)
@@ -150,16 +151,19 @@ def _measure(env: dict[str, str], home: Path, tries: int, kind: str) -> None:
         raise SystemExit(f"tries did not all succeed: {states}")
     print(f"Tradewind try cost: {kind}, {tries} one-task Python tries of each kind, one at a time")
     print("CPU is a mean (the kernel counts it in ticks); wall and page faults are medians")
-    print(f"  {'':31s} {'wall':>8s} {'zygote CPU':>11s} {'try CPU':>8s} {'try faults':>11s}")
+    print(
+        f"  {'':31s} {'wall':>8s} {'zygote CPU':>11s} {'try CPU':>8s} {'try faults':>11s}"
+        f" {'zygote faults':>14s}"
+    )
     for label, rows in (
         ("zygote, no XCom pull", plain),
         ("zygote, XCom pull (warm)", pulls),
     ):
-        wall, zygote_cpu, try_cpu, faults = zip(*rows, strict=True)
+        wall, zygote_cpu, try_cpu, faults, zygote_faults = zip(*rows, strict=True)
         print(
             f"  {label:31s} {statistics.median(wall):6.2f}ms "
             f"{statistics.mean(zygote_cpu):9.2f}ms {statistics.mean(try_cpu):6.2f}ms "
-            f"{statistics.median(faults):11.0f}"
+            f"{statistics.median(faults):11.0f} {statistics.median(zygote_faults):14.0f}"
         )
 
 
@@ -175,14 +179,15 @@ def _ended(out):  # type: ignore[no-untyped-def]
                 return message
 
 
-def _proc(pid: int) -> tuple[float, float, float]:
-    """(own CPU ms, reaped children's CPU ms, reaped children's minor faults) of ``pid``."""
+def _proc(pid: int) -> tuple[float, float, float, float]:
+    """(own CPU ms, reaped children's CPU ms, reaped children's minor faults, own minor
+    faults) of ``pid``."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    # after the name: state=0 ... cminflt=8, utime=11, stime=12, cutime=13, cstime=14
+    # after the name: state=0 ... minflt=7, cminflt=8, utime=11, stime=12, cutime=13, cstime=14
     own = (int(fields[11]) + int(fields[12])) * TICK_MS
     children = (int(fields[13]) + int(fields[14])) * TICK_MS
-    return own, children, float(fields[8])
+    return own, children, float(fields[8]), float(fields[7])
 
 
 def _pg(statement: str) -> None:

@@ -159,7 +159,8 @@ class TryResult:
                 if self.retry.max_retry_delay is None
                 else self.retry.max_retry_delay.total_seconds(),
             ]
-        data = {**asdict(self), "retry": retry}
+        # Every field is already JSON data (``retry`` aside): no ``asdict`` deep copy.
+        data = {**vars(self), "retry": retry}
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod

@@ -22,6 +22,7 @@ import SQLAlchemy is checked by ``tests/execution/test_try_without_sqlalchemy.py
 
 from __future__ import annotations
 
+import _signal  # type: ignore[import-not-found]  # signal.py is built on it; no stub
 import contextlib
 import gc
 import os
@@ -70,8 +71,30 @@ def freeze_warm_heap() -> None:
     by a garbage collection in a try, which would copy every page of the heap (tens of
     milliseconds). Collecting first keeps garbage out of the frozen set.
     """
+    warm_type_checks()
     gc.collect()
     gc.freeze()
+
+
+#: What a try's code most often checks with ``isinstance`` against an ABC (logging does
+#: ``isinstance(args[0], Mapping)`` for every line with arguments).
+_COMMON_VALUES: tuple[Any, ...] = (None, True, 1, 1.5, "", b"", [], (), {}, set(), frozenset())
+
+
+def warm_type_checks() -> None:
+    """Answer ``isinstance(value, abc)`` once here for common values and every
+    ``collections.abc`` class, so a try finds the answer cached.
+
+    An ABC caches each answer per type in the process that asks; a try asking first walks
+    the ABC's subclasses, touching (so copying) about a hundred pages of its zygote's heap.
+    """
+    import abc
+    import collections.abc
+
+    for kind in vars(collections.abc).values():
+        if isinstance(kind, abc.ABCMeta):
+            for value in _COMMON_VALUES:
+                isinstance(value, kind)
 
 
 def rehearsed() -> None:
@@ -220,32 +243,43 @@ class Zygote:
                 entry.result.fill()
 
     def _fork_tries(self, lines: list[bytes]) -> None:
+        """Fork a try per line, back to back, then do the bookkeeping for all of them.
+
+        A ``fork()`` makes every page of this process copy-on-write again, so each page
+        written between two forks costs a page fault, per fork. Decoding first, and
+        registering the tries (and telling the host their pids, in one write) after the
+        last fork, pays that for a batch once instead of once per try.
+        """
         if lines and self._wants_database and self._database is None:
             self._database = warm_xcom_database(self._config_json)
-        for line in lines:
-            message = decode(line)
-            if not isinstance(message, ForkTry):
-                raise BadMessage(f"a zygote forks tries, it was sent {message}")
-            self._fork(message)
-
-    def _fork(self, message: ForkTry) -> None:
-        result_r, result_w = os.pipe()
-        pid = fork_claimed_try(
-            MetadataDatabase(self._database, self._config_json),
-            message.started_json,
-            message.log,
-            self._loaded,
-            self._niceness,
-            result_w,
-            [self._cmd_r, self._out_w, self._sig_r, self._sig_w, result_r, *self._result_fds()],
-        )
-        os.close(result_w)
-        os.set_blocking(result_r, False)
-        write_line(self._out_w, encode(TryStarted(message.key, pid)))
-        deadline = None
-        if message.timeout is not None:
-            deadline = time.monotonic() + message.timeout + KILL_GRACE
-        self._tries[pid] = _Try(message.key, deadline, LineReader(result_r))
+        messages = [_fork_message(line) for line in lines]
+        if not messages:
+            return
+        database = MetadataDatabase(self._database, self._config_json)
+        keep = [self._cmd_r, self._out_w, self._sig_r, self._sig_w, *self._result_fds()]
+        forked: list[tuple[ForkTry, int, int]] = []
+        for message in messages:
+            result_r, result_w = os.pipe()
+            close = [*keep, result_r, *(fd for _, _, fd in forked)]
+            pid = fork_claimed_try(
+                database,
+                message.started_json,
+                message.log,
+                self._loaded,
+                self._niceness,
+                result_w,
+                close,
+            )
+            os.close(result_w)
+            forked.append((message, pid, result_r))
+        now = time.monotonic()
+        for message, pid, result_r in forked:
+            os.set_blocking(result_r, False)
+            deadline = None
+            if message.timeout is not None:
+                deadline = now + message.timeout + KILL_GRACE
+            self._tries[pid] = _Try(message.key, deadline, LineReader(result_r))
+        write_line(self._out_w, "\n".join(encode(TryStarted(m.key, pid)) for m, pid, _ in forked))
 
     def _result_fds(self) -> list[int]:
         return [entry.result.fd for entry in self._tries.values()]
@@ -285,6 +319,13 @@ class Zygote:
                 entry.timed_out = True
                 with contextlib.suppress(OSError):
                     os.killpg(pid, signal.SIGKILL)
+
+
+def _fork_message(line: bytes) -> ForkTry:
+    message = decode(line)
+    if not isinstance(message, ForkTry):
+        raise BadMessage(f"a zygote forks tries, it was sent {message}")
+    return message
 
 
 def _used_database(result_json: str) -> bool:
@@ -343,8 +384,10 @@ def _become_try_process(close: list[int], niceness: int) -> None:
         with contextlib.suppress(OSError):
             os.nice(niceness)
     signal.set_wakeup_fd(-1)
+    # ``_signal.signal``: ``signal.signal`` would also turn the old handler into an enum
+    # (failing, so raising and catching, for a Python handler), pages a try need not touch.
     for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
-        signal.signal(sig, signal.SIG_DFL)
+        _signal.signal(sig, _signal.SIG_DFL)
     for fd in close:
         with contextlib.suppress(OSError):
             os.close(fd)
