@@ -118,6 +118,11 @@ class TaskDeferred(BaseException):
         return f"<TaskDeferred trigger={self.trigger!r} method={self.method_name}>"
 
 
+#: ``next_method`` of a deferral that failed (timed out, or its trigger raised): the try
+#: resumes only for ``BaseOperator.resume_execution`` to raise why.
+FAIL_METHOD = "__fail__"
+
+
 class TaskDeferralError(AirflowException):
     """A deferral that cannot be stored (its trigger does not serialize, bad method name)."""
 

@@ -28,6 +28,7 @@ from tradewind.authoring.timezone import coerce_utc_or_none, plain_timedelta
 from tradewind.authoring.trigger_rule import TriggerRule, coerce_trigger_rule
 from tradewind.authoring.weight_rule import WeightRule, coerce_weight_rule
 from tradewind.exceptions import (
+    FAIL_METHOD,
     DagDefinitionError,
     TaskDeferralError,
     TaskDeferralTimeout,
@@ -491,7 +492,7 @@ class BaseOperator(DependencyMixin):
         """Run the method a deferral named; ``__fail__`` is a deferral that ended badly
         (its timeout passed: ``TaskDeferralTimeout``; its trigger raised: ``TaskDeferralError``
         with the trigger's traceback in the log)."""
-        if next_method == "__fail__":
+        if next_method == FAIL_METHOD:
             details = next_kwargs or {}
             error = str(details.get("error", "Unknown"))
             if details.get("traceback"):

@@ -14,9 +14,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tradewind.db.models import TaskInstance, TaskInstanceState, Trigger
+from tradewind.exceptions import FAIL_METHOD
 
-#: ``next_method`` of a deferral that failed; ``BaseOperator.resume_execution`` raises.
-FAIL_METHOD = "__fail__"
 #: Airflow's reasons in ``next_kwargs["error"]``.
 TRIGGER_TIMEOUT = "Trigger timeout"
 TRIGGER_FAILURE = "Trigger failure"

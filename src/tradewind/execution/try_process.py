@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from tradewind.authoring.runtime_secrets import install_secrets_access
 from tradewind.exceptions import (
+    FAIL_METHOD,
     AirflowRescheduleException,
     AirflowTaskTimeout,
     DagNotFound,
@@ -756,7 +757,7 @@ def _execution_seconds_left(task: Any, started: StartedTry) -> float | None:
     try, what the time deferred left for a resumed one (none left: it times out now,
     unless the deferral itself failed, which says why)."""
     deadline = execution_deadline(task, started)
-    if deadline is None or started.next_method == "__fail__":
+    if deadline is None or started.next_method == FAIL_METHOD:
         return None  # a failed deferral raises at once, with its own reason
     if started.next_method is None:
         return float(task.execution_timeout.total_seconds())

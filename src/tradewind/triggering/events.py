@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from tradewind.authoring.triggers.serde import encode
 from tradewind.db.models import TaskInstance, TaskInstanceState, Trigger
-from tradewind.execution.deferral import FAIL_METHOD, TRIGGER_FAILURE, fail_timed_out
+from tradewind.exceptions import FAIL_METHOD
+from tradewind.execution.deferral import TRIGGER_FAILURE, fail_timed_out
 
 __all__ = ["delete_unused", "fail_timed_out", "resume"]
 
