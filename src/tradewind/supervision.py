@@ -1,7 +1,9 @@
 """Watch started child processes until a signal or the end of one; then stop them all.
 
-``tradewind standalone`` forks its scheduler, triggerer and webserver from a process that
-imported everything they share, then replaces itself (``execv``) with this module. The
+``tradewind standalone`` with more than one webserver worker forks its scheduler, triggerer
+and webserver from a process that imported everything they share, then replaces itself
+(``execv``) with this module. (With one worker, its default, the webserver is that process
+and watches the others itself: :mod:`tradewind.cli.watched_children`.) The
 process left waiting holds no copy of those imports: the children soon write to most
 pages they share (CPython updates reference counts in place), and a supervisor that stayed
 warm would keep a private copy of them for nothing (``benchmarks/footprint.py``). So this

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -55,14 +58,34 @@ def _sigterm(process: subprocess.Popen[bytes]) -> tuple[int, float]:
     return code, time.monotonic() - began
 
 
+def _name(pid: int) -> str:
+    return Path(f"/proc/{pid}/comm").read_text().strip()
+
+
+def _child_named(pid: int, name: str) -> int:
+    """The one child of ``pid`` (not a grandchild) called ``name``."""
+    found = []
+    for child in descendants(pid):
+        with contextlib.suppress(OSError):
+            parent = int(Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            if parent == pid and _name(child) == name:
+                found.append(child)
+    [child] = found
+    return child
+
+
+# One worker: standalone's own process serves and watches the scheduler. More: a separate
+# supervisor process watches both.
+@pytest.mark.parametrize("workers", [1, 2])
 def test_standalone_sigterm_stops_scheduler_webserver_and_tries_within_the_grace(
-    harness: Harness,
+    harness: Harness, workers: int
 ) -> None:
     harness.add_dag("stoppable", STOPPABLE)
     port = free_port()
-    process = _serve(harness, ["standalone"], port)
+    process = _serve(harness, ["standalone", "-w", str(workers)], port)
     api = f"http://127.0.0.1:{port}/api/experimental"
     try:
+        assert (_name(process.pid) == "tw-webserver") is (workers == 1)
         harness.wait_for(
             lambda: (
                 httpx.post(f"{api}/dags/stoppable/dag_runs", json={"run_id": "r"}).status_code
@@ -89,6 +112,33 @@ def test_standalone_sigterm_stops_scheduler_webserver_and_tries_within_the_grace
     print(
         f"survived: SIGTERM to standalone with 3 tries running; scheduler, webserver "
         f"workers and tries gone in {took:.1f}s (shutdown_grace {GRACE:g}s)"
+    )
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_standalone_stops_everything_when_its_scheduler_dies(
+    harness: Harness, workers: int
+) -> None:
+    port = free_port()
+    process = _serve(harness, ["standalone", "-w", str(workers)], port)
+    try:
+        family = descendants(process.pid)
+        scheduler = _child_named(process.pid, "tw-scheduler")
+        began = time.monotonic()
+        os.kill(scheduler, signal.SIGKILL)
+        code = process.wait(GRACE + 15)
+        took = time.monotonic() - began
+    finally:
+        if process.poll() is None:
+            process.kill()
+    log = (harness.tmp / "standalone.log").read_text()
+    assert code == 1, log
+    assert "The scheduler exited with code -9; stopping." in log, log
+    assert took <= GRACE + EXIT_MARGIN, f"stopping took {took:.1f}s"
+    assert wait_gone(family) == set(), "processes of standalone outlived it"
+    print(
+        f"survived: the scheduler was killed; standalone ({workers} worker(s)) stopped "
+        f"in {took:.1f}s"
     )
 
 

@@ -58,8 +58,9 @@ with DAG("waits_for_flag", start_date=datetime(2024, 1, 1), schedule=None):
 
 
 def _process_names(pid: int) -> list[str]:
+    """The names of standalone's process (the webserver, with one worker) and its children."""
     names = []
-    for child in descendants(pid):
+    for child in [pid, *descendants(pid)]:
         with contextlib.suppress(OSError):
             names.append(Path(f"/proc/{child}/comm").read_text().strip())
     return sorted(names)

@@ -63,7 +63,7 @@ def _run_in_child(name: str, args: list[str]) -> NoReturn:
         for signum in STOP_SIGNALS:
             signal.signal(signum, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-        _set_name(f"tw-{name}")
+        name_process(f"tw-{name}")
         main.main(args=args, prog_name="tradewind", standalone_mode=True)
         code = 0
     except SystemExit as stop:
@@ -78,7 +78,7 @@ def _run_in_child(name: str, args: list[str]) -> NoReturn:
         os._exit(code)
 
 
-def _set_name(name: str) -> None:
+def name_process(name: str) -> None:
     """Name the process for ``ps -o comm`` and ``top`` (its command line stays the parent's)."""
     with contextlib.suppress(OSError), open("/proc/self/comm", "w") as comm:
         comm.write(name[:15])

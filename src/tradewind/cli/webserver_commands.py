@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,11 +14,16 @@ from tradewind.cli.app import main
 from tradewind.cli.context import CliContext, pass_cli
 
 if TYPE_CHECKING:
+    from types import FrameType
+
+    from tradewind.cli.watched_children import WatchedChildren
     from tradewind.config import Config
 
 APP_FACTORY = "tradewind.webserver:app_from_environment"
 #: Seconds ``standalone`` waits beyond [core] shutdown_grace before it SIGKILLs a child.
 STOP_MARGIN = 5.0
+#: The exit code of a webserver that could not start serving (uvicorn's).
+STARTUP_FAILURE = 3
 
 
 @main.command("webserver")
@@ -48,46 +54,81 @@ def webserver(
     [webserver] max_request_header_size, request_header_timeout, request_body_timeout,
     keep_alive_timeout and worker_connections.
     """
-    import os
-
-    import uvicorn
-
-    from tradewind.api.auth.base import load_backend
-    from tradewind.api.request_limits import RequestLimits, protocol_factory
-
     config = cli.config
     host = hostname or str(config.get("webserver", "web_server_host"))
     port = port or int(config.get("webserver", "web_server_port"))
     workers = workers or int(config.get("webserver", "workers"))
+    server = _prepare_server(cli, host, port, workers, access_log=access_log)
+    click.echo(f"Tradewind webserver on http://{_display(host)}:{port} ({workers} worker(s))")
+    with _hosted_triggerer(server.config, with_triggerer):
+        server.run()
+
+
+@dataclass(frozen=True)
+class _Server:
+    """The uvicorn settings of a webserver, checked (see :func:`_prepare_server`)."""
+
+    config: Config
+    options: dict[str, Any]
+
+    def run(self) -> None:
+        import uvicorn
+
+        uvicorn.run(APP_FACTORY, factory=True, **self.options)
+
+    def run_supervising(self, watched: WatchedChildren) -> None:
+        """Serve with one worker in this process; stop ``watched`` the moment a stop signal
+        comes, and stop serving if one of them ends."""
+        import uvicorn
+
+        class Server(uvicorn.Server):
+            def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+                watched.stop()
+                super().handle_exit(sig, frame)
+
+        server = Server(uvicorn.Config(APP_FACTORY, factory=True, **self.options))
+        watched.on_child_end = lambda: setattr(server, "should_exit", True)
+        server.run()
+        if not server.started:
+            sys.exit(STARTUP_FAILURE)
+
+
+def _prepare_server(
+    cli: CliContext, host: str, port: int, workers: int, *, access_log: bool = False
+) -> _Server:
+    """Check what a webserver needs before it starts (one clear error here, not one in every
+    worker after the fork) and put its address where its workers read the config."""
+    import os
+
+    from tradewind.api.auth.base import load_backend
+    from tradewind.api.request_limits import RequestLimits, protocol_factory
+
     if workers < 1:
         raise click.BadParameter("must be 1 or more", param_hint="--workers")
+    config = cli.config
     # The worker processes load the config themselves: hand them the effective address.
     os.environ["TRADEWIND__WEBSERVER__WEB_SERVER_HOST"] = host
     os.environ["TRADEWIND__WEBSERVER__WEB_SERVER_PORT"] = str(port)
     config = config.with_overrides(
         {("webserver", "web_server_host"): host, ("webserver", "web_server_port"): str(port)}
     )
-    # Fail here, once, with one clear line - not in every worker after the fork.
     limits = RequestLimits.from_config(config)
     database = cli.database()
     load_backend(config, database)
     database.dispose()
-    click.echo(f"Tradewind webserver on http://{_display(host)}:{port} ({workers} worker(s))")
-    with _hosted_triggerer(config, with_triggerer):
-        uvicorn.run(
-            APP_FACTORY,
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            loop="uvloop",
-            http=protocol_factory(limits),
-            timeout_keep_alive=int(config.get("webserver", "keep_alive_timeout")),
-            limit_concurrency=int(config.get("webserver", "worker_connections")),
-            access_log=access_log,
-            log_level="info" if access_log else "warning",
-            timeout_graceful_shutdown=max(int(float(config.get("core", "shutdown_grace"))), 1),
-        )
+    options = {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "loop": "uvloop",
+        "http": protocol_factory(limits),
+        "timeout_keep_alive": int(config.get("webserver", "keep_alive_timeout")),
+        "limit_concurrency": int(config.get("webserver", "worker_connections")),
+        "access_log": access_log,
+        "log_level": "info" if access_log else "warning",
+        "timeout_graceful_shutdown": max(int(float(config.get("core", "shutdown_grace"))), 1),
+    }
+    return _Server(config, options)
 
 
 @contextlib.contextmanager
@@ -159,15 +200,14 @@ def standalone(
     A trial setup: it listens on this machine only unless told otherwise, and serves with
     one webserver worker (in the webserver's own process) unless [webserver] workers or
     --workers says otherwise. The triggerer runs in a thread of the webserver's process
-    unless [triggerer] standalone_in_webserver is False. Stopping passes SIGTERM on and
-    waits [core] shutdown_grace seconds (and a little for the last records) before it kills
-    what is left; if one part stops on its own, standalone stops the rest.
+    unless [triggerer] standalone_in_webserver is False. With one worker the webserver is
+    standalone's own process and watches the others; with more, a small supervisor does.
+    Stopping passes SIGTERM on and waits [core] shutdown_grace seconds (and a little for
+    the last records) before it kills what is left; if one part stops on its own,
+    standalone stops the rest.
     """
-    import signal
-
-    from tradewind.cli.forked import fork_command, warm_up
     from tradewind.db import schema
-    from tradewind.supervision import STOP_SIGNALS, Plan, exec_supervisor, terminate
+    from tradewind.supervision import Plan, exec_supervisor
 
     config = cli.config
     database = cli.database(check_schema=False)
@@ -176,22 +216,33 @@ def standalone(
     port = port or int(config.get("webserver", "web_server_port"))
     host = hostname or _standalone_host(config)
     workers = workers or _standalone_workers(config)
-    if workers < 1:
-        raise click.BadParameter("must be 1 or more", param_hint="--workers")
-    commands = {"webserver": ["webserver", "--port", str(port), "--hostname", host]}
-    commands["webserver"] += ["--workers", str(workers)]
-    if "scheduler" in main.commands:
-        commands = {"scheduler": ["scheduler"], **commands}
+    server = _prepare_server(cli, host, port, workers)
+    children = {"scheduler": ["scheduler"]} if "scheduler" in main.commands else {}
+    in_webserver = ["--with-triggerer"]
     if "triggerer" not in main.commands:
         click.echo("This build has no scheduler command: serving the API only.", err=True)
-    elif config.get("triggerer", "standalone_in_webserver"):
-        commands["webserver"].append("--with-triggerer")
-    else:
-        commands = {"triggerer": ["triggerer"], **commands}
-
+        in_webserver = []
+    elif not config.get("triggerer", "standalone_in_webserver"):
+        children["triggerer"] = ["triggerer"]
+        in_webserver = []
     grace = float(config.get("core", "shutdown_grace")) + STOP_MARGIN
-    # The children are forks of this process: what it imports now, they share. A stop
-    # signal waits (blocked) until the supervisor this process becomes handles it.
+    if workers == 1:
+        _serve_over_children(server, children, grace, with_triggerer=bool(in_webserver))
+        return
+    webserver = ["webserver", "--port", str(port), "--hostname", host, "--workers", str(workers)]
+    forked = _fork_children({**children, "webserver": webserver + in_webserver}, grace)
+    click.echo(f"Tradewind is running: http://{_display(host)}:{port}  (Ctrl-C stops it)")
+    exec_supervisor(Plan(forked, grace))
+
+
+def _fork_children(commands: dict[str, list[str]], grace: float) -> dict[str, int]:
+    """Fork ``tradewind <command>`` for each, from this process warmed up first (they share
+    what it imported); stop signals stay blocked for the caller to unblock."""
+    import signal
+
+    from tradewind.cli.forked import fork_command, warm_up
+    from tradewind.supervision import STOP_SIGNALS, terminate
+
     warm_up()
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     children: dict[str, int] = {}
@@ -202,8 +253,48 @@ def standalone(
         terminate(children, grace)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         raise
+    return children
+
+
+def _serve_over_children(
+    server: _Server, commands: dict[str, list[str]], grace: float, *, with_triggerer: bool
+) -> None:
+    """Fork the children, then serve in this process while watching them (no supervisor
+    process: :mod:`tradewind.cli.watched_children`); exits 1 if one ended unasked."""
+    import signal
+
+    from tradewind.cli.forked import name_process
+    from tradewind.cli.watched_children import WatchedChildren
+    from tradewind.supervision import STOP_SIGNALS
+
+    watched = WatchedChildren(_fork_children(commands, grace), grace)
+    name_process("tw-webserver")
+    host, port = server.options["host"], server.options["port"]
     click.echo(f"Tradewind is running: http://{_display(host)}:{port}  (Ctrl-C stops it)")
-    exec_supervisor(Plan(children, grace))
+
+    def stop_on_signal(_signum: int, _frame: FrameType | None) -> None:
+        watched.stop()
+        raise KeyboardInterrupt
+
+    code = 0
+    try:
+        watched.start()
+        # A stop signal that came while the children were forked is handled from here on
+        # (uvicorn installs its own handlers while it serves: see run_supervising).
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, stop_on_signal)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+        with _hosted_triggerer(server.config, with_triggerer):
+            server.run_supervising(watched)
+    except KeyboardInterrupt:
+        pass  # stopped by a signal before or after uvicorn's handlers
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
+    finally:
+        code = max(watched.finish(), code)
+    if code:
+        sys.exit(code)
+    click.echo("Tradewind stopped.")
 
 
 def _standalone_host(config: Config) -> str:
