@@ -5,9 +5,9 @@
 (``benchmarks/footprint.py``). The webserver with one worker is the one long-lived
 process of ``standalone`` that never calls ``fork()`` once it runs threads (it forks the
 scheduler before any; the scheduler forks its runner host, DAG folder syncs and callbacks
-all along; forking while another thread holds a lock is how deadlocks start). It does what ``tradewind triggerer`` does - the same SQLite lock, a
-database engine of its own, its own event loop - so ``/health`` reports it and deferred
-tasks resume as before.
+all along; forking while another thread holds a lock is how deadlocks start). It does
+what ``tradewind triggerer`` does - the same SQLite lock, a database engine of its own,
+its own event loop - so ``/health`` reports it and deferred tasks resume as before.
 
 If the triggerer ends without being asked to, ``on_failure`` is called (from its thread):
 the host stops, and ``standalone`` then stops everything, as it does when the triggerer's
