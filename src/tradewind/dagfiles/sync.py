@@ -179,23 +179,26 @@ def _stored_stamps(database: Database) -> set[FileStamp]:
             cursor.close()
 
 
-#: Beyond this many changed files, read every row's hash rather than list the paths.
+#: Beyond this many files, read every ``dag_file`` row and keep theirs, rather than list
+#: the paths in the query: at 10,000 files (a first sync) one bound parameter per path cost
+#: the parent more than reading the table.
 _MAX_LISTED_PATHS = 500
+
+
+def _file_rows(session: Session, columns: list[Any], paths: Collection[str]) -> list[Any]:
+    """The ``columns`` (``fileloc`` first) of the ``dag_file`` rows of ``paths``."""
+    query = select(*columns)
+    if len(paths) <= _MAX_LISTED_PATHS:
+        return list(session.execute(query.where(columns[0].in_(sorted(paths)))))
+    return [row for row in session.execute(query) if row[0] in paths]
 
 
 def _stored_hashes(database: Database, paths: set[str]) -> tuple[dict[str, str], set[str]]:
     """The content hash of each of ``paths`` that has a ``dag_file`` row, and the files
     with an import error."""
     files = _table(DagFile).c
-    query = select(files.fileloc, files.content_hash)
-    if len(paths) <= _MAX_LISTED_PATHS:
-        query = query.where(files.fileloc.in_(sorted(paths)))
     with database.read_session() as session:
-        hashes = {
-            fileloc: digest
-            for fileloc, digest in session.connection().execute(query)
-            if fileloc in paths
-        }
+        hashes = dict(_file_rows(session, [files.fileloc, files.content_hash], paths))
         failed = set(session.scalars(select(ImportErrorModel.filename).distinct()))
     return hashes, failed
 
@@ -264,9 +267,7 @@ def _plan_context(session: Session, config: Config, plan: _Plan, now: datetime) 
         return PlanContext(now=now, catchup_default=catchup_default)
     dag_ids = {
         dag_id
-        for ids in session.scalars(
-            select(DagFile.dag_ids).where(DagFile.fileloc.in_(sorted(plan.to_parse)))
-        )
+        for _, ids in _file_rows(session, [DagFile.fileloc, DagFile.dag_ids], plan.to_parse)
         for dag_id in ids or ()
     }
     if not dag_ids:
@@ -319,6 +320,8 @@ class _Writer:
         self.now = now
         self.report = report
         self.force = force
+        #: Parsed files whose ``dag_file`` row is replaced.
+        self.replaced: set[str] = set()
 
     def write(self, session: Session) -> None:
         if session.get_bind().dialect.name == "postgresql":
@@ -338,12 +341,13 @@ class _Writer:
                 select(SerializedDagModel.dag_id, SerializedDagModel.dag_hash)
             )
         }
+        # The files to parse that have a row, and the DAGs it lists.
         previous_ids: dict[str, list[str]] = {}
         if self.plan.to_parse:
-            query = select(DagFile.fileloc, DagFile.dag_ids).where(
-                DagFile.fileloc.in_(sorted(self.plan.to_parse))
+            previous_ids = dict(
+                _file_rows(session, [DagFile.fileloc, DagFile.dag_ids], self.plan.to_parse)
             )
-            previous_ids = {fileloc: dag_ids for fileloc, dag_ids in session.execute(query)}
+            self.replaced = set(previous_ids)
 
         parsed_ok = {result.fileloc for result in self.results if result.error is None}
         # dag_id -> the file that defines it, seeded with DAGs whose file is not re-parsed.
@@ -478,7 +482,7 @@ class _Writer:
         self.report.dags_deactivated = gone
 
     def _write_files(self, session: Session, file_rows: list[dict[str, Any]]) -> None:
-        stale = set(self.plan.removed) | {row["fileloc"] for row in file_rows}
+        stale = self.plan.removed | self.replaced  # only rows that exist (none at first)
         if stale:
             session.execute(delete(DagFile).where(DagFile.fileloc.in_(sorted(stale))))
         if file_rows:
