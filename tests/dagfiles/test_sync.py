@@ -233,6 +233,19 @@ def test_ignore_file_and_safe_mode(sync, folder, database) -> None:  # type: ign
     assert sync().dags_added == ["ignored_dag"]
 
 
+def test_a_dag_file_edited_into_a_helper_is_no_dag_file_any_more(sync, folder, database) -> None:  # type: ignore[no-untyped-def]
+    path = write(folder, "turned.py", dag_source("turned"))
+    write(folder, "kept.py", dag_source("kept"))
+    sync()
+    path.write_text("def shared_setting():\n    return 42\n")
+    report = sync()
+    assert report.dags_deactivated == ["turned"] and report.files_removed == 1
+    assert report.files_seen == 1 and _dags(database)["kept"].is_active
+    with database.read_session() as session:
+        assert session.get(DagFile, str(path)) is None
+    assert (sync().files_parsed, sync().files_removed) == (0, 0)
+
+
 def test_duplicate_dag_id_across_files(sync, folder, database) -> None:  # type: ignore[no-untyped-def]
     first = write(folder, "a_first.py", dag_source("twin"))
     write(

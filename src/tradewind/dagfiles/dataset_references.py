@@ -37,6 +37,20 @@ def insert_ignoring_duplicates(
     session.execute(statement)
 
 
+def _delete_rows_of(session: Session, column: Any, dag_ids: list[str]) -> None:
+    """Delete the rows of ``column``'s table whose ``column`` is one of ``dag_ids``.
+
+    Only the ids that have rows are named: a first sync of 10,000 DAGs (nearly none with
+    dataset references) would otherwise bind 10,000 parameters per statement.
+    """
+    if not dag_ids:
+        return
+    having = set(session.scalars(select(column).distinct()))
+    doomed = sorted(having.intersection(dag_ids))
+    if doomed:
+        session.execute(delete(column.class_).where(column.in_(doomed)))
+
+
 def ensure_datasets(
     session: Session, uris: Iterable[str], now: datetime, extras: dict[str, Any] | None = None
 ) -> dict[str, int]:
@@ -99,16 +113,12 @@ def write_references(
         DagScheduleDatasetAliasReference,
         TaskOutletDatasetReference,
     ):
-        session.execute(delete(model).where(model.dag_id.in_(dag_ids)))
+        _delete_rows_of(session, model.dag_id, dag_ids)
     no_longer_waiting = [
         d for d in dag_ids if not serialized[d].get("timetable", {}).get("condition")
     ]
-    if no_longer_waiting:  # a DAG no longer scheduled on datasets has nothing queued
-        session.execute(
-            delete(DatasetDagRunQueue).where(
-                DatasetDagRunQueue.target_dag_id.in_(no_longer_waiting)
-            )
-        )
+    # a DAG no longer scheduled on datasets has nothing queued
+    _delete_rows_of(session, DatasetDagRunQueue.target_dag_id, no_longer_waiting)
     schedules, aliases, outlets = _references(serialized)
     uris = {uri for _, uri in schedules} | {uri for _, _, uri in outlets}
     extras = _dataset_extras(serialized)

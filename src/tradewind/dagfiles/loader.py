@@ -180,13 +180,18 @@ def _collect_dags(module: ModuleType, opened: list[DAG], dag_class: type[DAG]) -
     for value in list(vars(module).values()):
         if isinstance(value, dag_class):
             found.setdefault(id(value), value)
-    module_file = os.path.realpath(module.__file__ or "")
+    module_path = module.__file__ or ""
+    module_file: str | None = None  # resolved only when a DAG's fileloc is not the path
     for dag in opened:
         # Only DAGs this file created: a helper module's DAGs belong to that helper.
-        if dag.fileloc and (
-            dag.fileloc == module_file or os.path.realpath(dag.fileloc) == module_file
-        ):
-            found.setdefault(id(dag), dag)
+        if not dag.fileloc:
+            continue
+        if dag.fileloc != module_path:
+            if module_file is None:
+                module_file = os.path.realpath(module_path)
+            if dag.fileloc != module_file and os.path.realpath(dag.fileloc) != module_file:
+                continue
+        found.setdefault(id(dag), dag)
     # A sub-DAG lives on inside its parent (SubDagOperator inlines it), as in Airflow.
     dags = [dag for dag in found.values() if not dag.is_subdag]
     by_id: dict[str, DAG] = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -176,8 +176,16 @@ def _defined_callbacks(owner: Any, names: tuple[str, ...]) -> list[str]:
 
 def dag_hash(serialized: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON of a serialized DAG."""
-    canonical = json.dumps(serialized, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical_json(serialized, default=str).encode()).hexdigest()
+
+
+def canonical_json(serialized: dict[str, Any], default: Callable[[Any], Any] | None = None) -> str:
+    """The JSON text of a serialized DAG that :func:`dag_hash` hashes: keys sorted, no spaces.
+
+    Decoding it and encoding it again gives the same text, so the hash of a stored DAG can
+    be checked against its ``data``.
+    """
+    return json.dumps(serialized, sort_keys=True, separators=(",", ":"), default=default)
 
 
 def _dt(value: datetime | None) -> str | None:
