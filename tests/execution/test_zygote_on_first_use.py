@@ -8,6 +8,11 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+from prometheus_client import CollectorRegistry
+from prometheus_client.multiprocess import MultiProcessCollector
+from sqlalchemy import text
+
 from tests.processes import descendants, running
 from tests.scheduling.harness import Harness
 
@@ -97,5 +102,48 @@ def test_a_runner_host_killed_while_idle_is_replaced_for_the_next_run(harness: H
             assert harness.tis("one", run_id)["t"].try_number == 1
         hosts = _runner_hosts(pid)
         assert len(hosts) == 1 and host not in hosts, f"a new runner host, found {hosts}"
+    finally:
+        harness.stop()
+
+
+def _passes(harness: Harness) -> float:
+    """Scheduler passes so far, from the Prometheus files every process writes."""
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=str(harness.config.home / "prometheus"))
+    for family in registry.collect():
+        for sample in family.samples:
+            if sample.name == "tradewind_scheduler_pass_seconds_count":
+                return sample.value
+    return 0.0
+
+
+def test_a_lost_listen_connection_leaves_the_scheduler_idle(harness: Harness) -> None:
+    """The runner host, forked after the scheduler's LISTEN connection opened, shares its
+    socket: once the server drops it, the scheduler must still be able to stop waiting on
+    it, or every wait would return at once (a scheduler spinning on a core)."""
+    if harness.db.dialect != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    harness.add_dag("one", ONE_TASK)
+    harness.sync()
+    harness.start()
+    try:
+        run_id = harness.trigger("one")
+        assert harness.wait_run("one", run_id) == "success"  # the host is forked now
+        with harness.db.session() as session:
+            dropped = session.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND query ILIKE 'LISTEN%'"
+                )
+            ).all()
+        assert dropped, "no LISTEN connection found"
+        harness.wait_for(
+            lambda: "connection restored" in harness.scheduler_log(), what="a new LISTEN"
+        )
+        before = _passes(harness)
+        time.sleep(2)  # idle: a pass per heartbeat (0.5 s), not one per wait
+        assert _passes(harness) - before < 50
+        run_id = harness.trigger("one")
+        assert harness.wait_run("one", run_id) == "success"
     finally:
         harness.stop()
