@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import os
 import selectors
 import socket
 import sys
@@ -139,16 +140,23 @@ class WakeupListener:
 
     def _register_pg(self) -> None:
         if self._selector is not None and self._pg is not None:
-            # Kept: a broken connection no longer tells its descriptor.
-            self._pg_fd = self._pg.fileno()
+            # A duplicate, kept: a broken connection no longer tells its descriptor, and
+            # libpq closes its own when the server goes. A socket closed here but still
+            # open in a process forked since (the runner host) would stay in the selector,
+            # which could then no longer remove it, and every select() would return at
+            # once; this descriptor stays open until it is out of the selector.
+            self._pg_fd = os.dup(self._pg.fileno())
             self._selector.register(self._pg_fd, selectors.EVENT_READ, self._data)
 
     def _drop_pg(self) -> None:
         if self._pg is None:
             return
-        if self._selector is not None and self._pg_fd >= 0:
-            with contextlib.suppress(KeyError, ValueError, OSError):
-                self._selector.unregister(self._pg_fd)
+        if self._pg_fd >= 0:
+            if self._selector is not None:
+                with contextlib.suppress(KeyError, ValueError, OSError):
+                    self._selector.unregister(self._pg_fd)
+            with contextlib.suppress(OSError):
+                os.close(self._pg_fd)
             self._pg_fd = -1
         with contextlib.suppress(Exception):
             self._pg.close()

@@ -6,21 +6,32 @@
         ^                    |  claims, records |  ^            | fork()
         +------outcomes------+  (batched, DB)   +--results------+--> try process
 
-The *runner host* is forked once when the executor starts, before the scheduler opens any
-database connection, and imports Tradewind's task-running code. It *claims* each batch of
-workloads in one transaction (a try that may not start is refused there and never forked),
-and *records* how tries ended, again one transaction for all that ended together, before
-passing their outcomes to the scheduler. For each DAG file it starts a *zygote*
-(:mod:`tradewind.execution.zygote`) that imports the file once (kept while the file's mtime
-is unchanged); each try is a ``fork()`` of that zygote: isolated (a crash kills one try) yet
-started in about a millisecond with the DAG already built. The try runs the task's code and
-sends back how it ended; it opens a database connection only for XCom, because a freshly
-forked process pays for its first database work in copy-on-write page faults
-(``benchmarks/try_cost.py``). A try that ended without a result (killed, crashed) goes to
-the scheduler unrecorded, which fails or retries it. If a zygote dies, the host reports its
-unfinished tries. The host heartbeats for all the tries it supervises, in one statement
-every ``[scheduler] job_heartbeat_sec``: if the machine (or the host) is lost, the
-heartbeats stop and the scheduler fails or retries those tries.
+The *runner host* is a fork of the scheduler with Tradewind's task-running code imported.
+``tradewind scheduler`` (and so ``standalone``) forks it at the first workload, so an idle
+scheduler keeps no second process (about 20 MiB of private pages); the pipes exist from
+the executor's start, so the scheduler waits on the same descriptor either way. Forked
+mid-life, the host drops the scheduler's signal handlers and wake-up fd and never touches
+its objects (database connections included): it freezes them out of its garbage
+collector's reach, makes its own database engine and leaves with ``os._exit``. Where
+another thread may run when the first workload comes (``tradewind dags test``'s inline
+triggerer, a Celery pool process), the host is forked when the executor starts instead,
+before the caller opens a database connection. If the host dies, the executor starts a
+new one the same way. When it is forked for a workload, the zygote for that workload's
+try starts while the host warms up.
+
+The host *claims* each batch of workloads in one transaction (a try that may not start is
+refused there and never forked), and *records* how tries ended, again one transaction for
+all that ended together, before passing their outcomes to the scheduler. For each DAG file
+it starts a *zygote* (:mod:`tradewind.execution.zygote`) that imports the file once (kept
+while the file's mtime is unchanged); each try is a ``fork()`` of that zygote: isolated (a
+crash kills one try) yet started in about a millisecond with the DAG already built. The try
+runs the task's code and sends back how it ended; it opens a database connection only for
+XCom, because a freshly forked process pays for its first database work in copy-on-write
+page faults (``benchmarks/try_cost.py``). A try that ended without a result (killed,
+crashed) goes to the scheduler unrecorded, which fails or retries it. If a zygote dies, the
+host reports its unfinished tries. The host heartbeats for all the tries it supervises, in
+one statement every ``[scheduler] job_heartbeat_sec``: if the machine (or the host) is
+lost, the heartbeats stop and the scheduler fails or retries those tries.
 
 The host fails closed when the database blinks (a restart, a failover, a dropped
 connection, SQLite's "database is locked"): a claim or a record that fails is kept and
@@ -36,6 +47,7 @@ with the scheduler, :mod:`~tradewind.execution.zygote_messages` with zygotes.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import selectors
@@ -82,44 +94,66 @@ log = logging.getLogger("tradewind.runner_host")
 
 
 class RunnerHost:
-    """Starts the host process and talks to it; lives in the executor's process."""
+    """Starts the host process and talks to it; lives in the executor's process.
 
-    def __init__(self, config: Config) -> None:
+    ``lazy``: :meth:`start` makes the pipes only, and the host is forked by the first
+    :meth:`submit` (an idle scheduler keeps no host). Only for a process that runs no other
+    thread when it submits: the fork then happens in the middle of its life.
+    """
+
+    def __init__(self, config: Config, *, lazy: bool = False) -> None:
         self._config = config
+        self.lazy = lazy
         self.pid: int | None = None
         self._cmd_w = -1
         self._events: LineReader | None = None
+        self._child_ends: tuple[int, int] | None = None  # the host's ends, until it is forked
 
     def start(self) -> None:
+        """Make the pipes (:meth:`fileno` is valid from now on) and, unless lazy, fork."""
         cmd_r, cmd_w = os.pipe()
         evt_r, evt_w = os.pipe()
+        os.set_blocking(evt_r, False)
+        os.set_inheritable(cmd_w, False)
+        self._cmd_w = cmd_w
+        self._events = LineReader(evt_r)
+        self._child_ends = (cmd_r, evt_w)
+        if not self.lazy:
+            self._fork()
+
+    def _fork(self) -> None:
+        assert self._child_ends is not None and self._events is not None
+        cmd_r, evt_w = self._child_ends
+        evt_r = self._events.fd
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:  # the host
             code = 0
             try:
-                os.close(cmd_w)
+                if self.lazy:
+                    _leave_the_parent_alone()
+                os.close(self._cmd_w)
                 os.close(evt_r)
-                _host_main(self._config, cmd_r, evt_w)
+                _host_main(self._config, cmd_r, evt_w, workload_waiting=self.lazy)
             except BaseException:
                 traceback.print_exc()
                 code = 1
             finally:
                 os._exit(code)
+        # Closed here, the host's ends make its death an end of file on the events pipe.
         os.close(cmd_r)
         os.close(evt_w)
-        os.set_blocking(evt_r, False)
-        os.set_inheritable(cmd_w, False)
+        self._child_ends = None
         self.pid = pid
-        self._cmd_w = cmd_w
-        self._events = LineReader(evt_r)
 
     def fileno(self) -> int:
         assert self._events is not None
         return self._events.fd
 
     def submit(self, workload: Workload) -> bool:
+        if self._child_ends is not None:
+            self._fork()
         return write_line(self._cmd_w, workload.to_json())
 
     def outcomes(self) -> list[TaskOutcome]:
@@ -143,6 +177,10 @@ class RunnerHost:
             with contextlib.suppress(OSError):
                 os.close(self._cmd_w)
             self._cmd_w = -1
+        for fd in self._child_ends or ():  # never forked
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._child_ends = None
         if self.pid is not None:
             deadline = time.monotonic() + 5
             while time.monotonic() < deadline:
@@ -181,7 +219,26 @@ class TryTerminator:
                 os.killpg(pid, sig)
 
 
-def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
+def _leave_the_parent_alone() -> None:
+    """In a host forked from a scheduler mid-life: undo what the scheduler set up for itself.
+
+    Its signal handlers and wake-up fd go (a signal to the host must not wake or stop the
+    scheduler). Its objects stay untouched: frozen at once, so no garbage collection here
+    finalizes one (a database connection the scheduler dropped would say goodbye to the
+    server on the socket the scheduler may still share); the host makes its own
+    :class:`~tradewind.db.engine.Database` and leaves with ``os._exit``.
+    """
+    gc.freeze()
+    with contextlib.suppress(ValueError):
+        signal.set_wakeup_fd(-1)
+    for signum in signal.valid_signals():
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            if callable(signal.getsignal(signum)):
+                signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # zygotes are waited for
+
+
+def _host_main(config: Config, cmd_r: int, evt_w: int, *, workload_waiting: bool = False) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the scheduler only
     terminator = TryTerminator()
     signal.signal(signal.SIGTERM, terminator)
@@ -189,10 +246,12 @@ def _host_main(config: Config, cmd_r: int, evt_w: int) -> None:
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     with contextlib.suppress(Exception):
         os.setpgid(0, 0)  # a terminal's Ctrl-C must not reach the tries
+    # Forked for a workload: its zygote's interpreter starts while the host warms up.
+    spare = start_zygote() if workload_waiting else None
     hostname(config)  # cached: it may ask DNS
     database = warm_database(config)
     freeze_warm_heap()  # what start-up built lives as long as the host: keep it out of GC
-    _Host(config, database, cmd_r, evt_w, terminator).run()
+    _Host(config, database, cmd_r, evt_w, terminator, spare=spare).run()
 
 
 def warm_database(config: Config) -> Database:
@@ -240,7 +299,14 @@ class _Host:
     """
 
     def __init__(
-        self, config: Config, database: Any, cmd_r: int, evt_w: int, terminator: TryTerminator
+        self,
+        config: Config,
+        database: Any,
+        cmd_r: int,
+        evt_w: int,
+        terminator: TryTerminator,
+        *,
+        spare: _Zygote | None = None,
     ) -> None:
         self._config = config
         self._terminator = terminator  # knows each running try's pid, to stop it on SIGTERM
@@ -267,7 +333,7 @@ class _Host:
         self._next_heartbeat = time.monotonic() + self._heartbeat_every
         # Started at the first try (an idle scheduler keeps no interpreter waiting), then
         # kept ahead, so a new file's first try waits only for the file's import.
-        self._spare: _Zygote | None = None
+        self._spare = spare
 
     def run(self) -> None:
         while not self._finished():

@@ -18,6 +18,7 @@ triggers or of finished tries is then handled in one pass per interval, not one 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import math
@@ -186,7 +187,7 @@ class Scheduler:
             single_scheduler.release(lock)
 
     def _run(self, until: Callable[[], bool] | None) -> None:
-        self.executor.start()  # fork the runner host before any database connection exists
+        self.executor.start()  # a runner host is forked now, or by the first workload (lazy)
         listener = WakeupListener(self.database, self.config)
         sync = DagFolderSync(self.config, self.database) if self.sync_enabled else None
         if sync is not None:
@@ -200,9 +201,7 @@ class Scheduler:
         previous_wakeup_fd = _set_wakeup_fd(signal_w)
         selector.register(signal_r, selectors.EVENT_READ, "signal")
         listener.attach(selector, "wake")
-        executor_fd = self.executor.fileno()
-        if executor_fd is not None:
-            selector.register(executor_fd, selectors.EVENT_READ, "executor")
+        watched = _watch_executor(selector, None, self.executor)
         # What exists now (modules, SQLAlchemy's caches) lives as long as the process: kept
         # out of the collector's way, full collections walk only what the loop creates.
         gc.collect()
@@ -239,6 +238,7 @@ class Scheduler:
                     self._unschedulable.clear()
                 result = self._pass_or_pause()
                 again, next_due = result.again, result.next_due
+                watched = _watch_executor(selector, watched, self.executor)
                 self._run_callbacks(callbacks)
                 if until is not None and until():
                     break
@@ -735,6 +735,22 @@ def _set_wakeup_fd(fd: int) -> int:
         return -1
 
 
+def _watch_executor(
+    selector: selectors.BaseSelector, watched: tuple[int, int] | None, executor: BaseExecutor
+) -> tuple[int, int] | None:
+    """Wait on the executor's descriptor, again if it changed (a new runner host after one
+    died has a new pipe, perhaps under the old number): the descriptor and its inode."""
+    fd = executor.fileno()
+    current = None if fd is None else (fd, os.fstat(fd).st_ino)
+    if current != watched:
+        if watched is not None:
+            with contextlib.suppress(KeyError, ValueError):
+                selector.unregister(watched[0])
+        if fd is not None:
+            selector.register(fd, selectors.EVENT_READ, "executor")
+    return current
+
+
 def _drain(fd: int) -> None:
     try:
         while os.read(fd, 4096):
@@ -754,7 +770,8 @@ def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
 def run_scheduler(config: Config, *, num_passes: int | None = None) -> None:
     """Entry point of ``tradewind scheduler``: SIGTERM/SIGINT stop it cleanly."""
     metrics.configure(config)
-    scheduler = Scheduler(config)
+    # No thread runs here: the runner host is forked at the first workload, not ahead.
+    scheduler = Scheduler(config, executor=load_executor(config, lazy=True))
     signal.signal(signal.SIGTERM, scheduler.stop)
     signal.signal(signal.SIGINT, scheduler.stop)
     counter = {"n": 0}

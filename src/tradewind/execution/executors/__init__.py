@@ -16,7 +16,9 @@ EXECUTORS = {
 }
 
 
-def load_executor(config: Config, name: str | None = None) -> BaseExecutor:
+def load_executor(config: Config, name: str | None = None, *, lazy: bool = False) -> BaseExecutor:
+    """The executor ``name`` (default ``[core] executor``). ``lazy``: it may start its
+    processes at the first workload (for a caller that runs no other thread)."""
     name = name or str(config.get("core", "executor"))
     target = EXECUTORS.get(name)
     if target is None and ":" in name:
@@ -28,4 +30,6 @@ def load_executor(config: Config, name: str | None = None) -> BaseExecutor:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise ConfigError(f"Executor {name!r} is not available: {exc}") from None
-    return getattr(module, class_name)(config)
+    executor: BaseExecutor = getattr(module, class_name)(config)
+    executor.lazy = lazy
+    return executor

@@ -27,6 +27,10 @@ class BaseExecutor(ABC):
 
     def __init__(self, config: Config, parallelism: int | None = None) -> None:
         self.config = config
+        #: Whether :meth:`start` may leave starting its processes to the first workload,
+        #: which then forks this process mid-life: only where no other thread runs by then
+        #: (``tradewind scheduler`` sets it, see :func:`~.load_executor`).
+        self.lazy = False
         self.parallelism = int(parallelism or config.get("core", "parallelism"))
         #: Tries queued or running, until their outcome is collected.
         self.running: dict[TaskKey, Workload] = {}
@@ -38,7 +42,8 @@ class BaseExecutor(ABC):
 
     @abstractmethod
     def start(self) -> None:
-        """Get ready; called before the scheduler opens database connections."""
+        """Get ready; called before the scheduler opens database connections (a lazy
+        executor may fork its processes later, at the first workload)."""
 
     def queue(self, workloads: list[Workload]) -> None:
         """Start these tries (they are ``queued`` in the database already)."""
