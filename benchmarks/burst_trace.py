@@ -182,11 +182,23 @@ def main() -> None:
                         f"{sum(e['q'] for e in done) / size:.1f} statements and "
                         f"{sum(e['cpu'] for e in done) * 1000 / size:.2f} ms CPU per run"
                     )
+                    if kind == "pass" and done:
+                        admitting = [e["q"] for e in done if e["n"]]
+                        idle = [e["q"] for e in done if not e["n"]]
+                        print(
+                            "    statements per pass, median: "
+                            f"{statistics.median(admitting or [0])} when it queues tries "
+                            f"({len(admitting)}), {statistics.median(idle or [0])} when not "
+                            f"({len(idle)})"
+                        )
                     if done and "sql" in done[0]:
-                        biggest = max(done, key=lambda e: (e["n"], e["q"]))
-                        print(f"    statements of the largest ({biggest['n']}):")
-                        for text in biggest["sql"]:
-                            print(f"      {text}")
+                        shown = [max(done, key=lambda e: (e["n"], e["q"]))]
+                        if kind == "pass" and any(not e["n"] for e in done):
+                            shown.append(max((e for e in done if not e["n"]), key=lambda e: e["q"]))
+                        for entry in shown:
+                            print(f"    statements of the largest with {entry['n']}:")
+                            for text in entry["sql"]:
+                                print(f"      {text}")
                 for name, root, earlier in (
                     ("scheduler tree", scheduler.pid, before[0]),
                     ("webserver tree", server.pid, before[1]),

@@ -50,6 +50,7 @@ class ProcessResult:
     changed: bool = False
     next_due: datetime | None = None  # earliest retry or dagrun_timeout
     timed_out: set[tuple[str, str]] = field(default_factory=set)  # runs failed by dagrun_timeout
+    scheduled: bool = False  # some task instance was set to scheduled
 
     def due(self, when: datetime) -> None:
         if self.next_due is None or when < self.next_due:
@@ -142,6 +143,8 @@ class _RunPass:
     def set(self, tid: str, mi: int, state: str | None) -> None:
         self.changes[state].append((self.run.dag_id, self.run.run_id, tid, mi))
         self.states[tid][mi] = state
+        if state == S.SCHEDULED:
+            self.result.scheduled = True
 
     def task_states(self, tid: str) -> list[str | None]:
         return list(self.states.get(tid, {}).values())

@@ -546,6 +546,7 @@ class Scheduler:
                 fileloc_of=self.cache.fileloc,
                 postgres=postgres,
                 only=self.only,
+                scheduled_now=processed.scheduled,
             ).admit()
             if started and not processed.changed and not result.workloads:
                 result.again = False
