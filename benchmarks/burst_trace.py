@@ -9,6 +9,7 @@ the CPU per run of every process of the scheduler's and the webserver's trees.
 
     python benchmarks/burst_trace.py                  # bursts of 20 and 200
     python benchmarks/burst_trace.py 20 100
+    BURST_TRACE_SQL=1 python benchmarks/burst_trace.py 20   # + the statements of the largest
 """
 
 from __future__ import annotations
@@ -45,14 +46,19 @@ def traced_scheduler() -> None:
 
     out = open(os.environ["BURST_TRACE_FILE"], "a", buffering=1)  # noqa: SIM115
     statements = [0]
+    texts: list[str] = []
+    keep_sql = bool(os.environ.get("BURST_TRACE_SQL"))
 
     @event.listens_for(Engine, "before_cursor_execute")
-    def count(*_: Any) -> None:
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         statements[0] += 1
+        if keep_sql:
+            texts.append(" ".join(statement.split())[:110])
 
     def timed(kind: str, call: Any, size: Any) -> Any:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             started, cpu, before = time.time(), time.process_time(), statements[0]
+            texts.clear()
             result = call(*args, **kwargs)
             entry = {
                 "kind": kind,
@@ -61,6 +67,8 @@ def traced_scheduler() -> None:
                 "q": statements[0] - before,
                 "n": size(args, result),
             }
+            if keep_sql:
+                entry["sql"] = list(texts)
             out.write(json.dumps(entry) + "\n")
             return result
 
@@ -174,6 +182,23 @@ def main() -> None:
                         f"{sum(e['q'] for e in done) / size:.1f} statements and "
                         f"{sum(e['cpu'] for e in done) * 1000 / size:.2f} ms CPU per run"
                     )
+                    if kind == "pass" and done:
+                        admitting = [e["q"] for e in done if e["n"]]
+                        idle = [e["q"] for e in done if not e["n"]]
+                        print(
+                            "    statements per pass, median: "
+                            f"{statistics.median(admitting or [0])} when it queues tries "
+                            f"({len(admitting)}), {statistics.median(idle or [0])} when not "
+                            f"({len(idle)})"
+                        )
+                    if done and "sql" in done[0]:
+                        shown = [max(done, key=lambda e: (e["n"], e["q"]))]
+                        if kind == "pass" and any(not e["n"] for e in done):
+                            shown.append(max((e for e in done if not e["n"]), key=lambda e: e["q"]))
+                        for entry in shown:
+                            print(f"    statements of the largest with {entry['n']}:")
+                            for text in entry["sql"]:
+                                print(f"      {text}")
                 for name, root, earlier in (
                     ("scheduler tree", scheduler.pid, before[0]),
                     ("webserver tree", server.pid, before[1]),

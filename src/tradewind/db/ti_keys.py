@@ -14,6 +14,9 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import and_, false, or_
 
+#: Keys matched by one statement (SQLite nests an OR chain one level a term, up to 1,000).
+KEYS_PER_STATEMENT = 200
+
 
 class TIKey(NamedTuple):
     dag_id: str

@@ -35,7 +35,7 @@ from sqlalchemy import and_, delete, or_, select, update
 from tradewind.config import Config
 from tradewind.db.engine import Database
 from tradewind.db.models import DagRun, TaskInstance, TaskInstanceState, TaskMap, XCom
-from tradewind.db.ti_keys import ti_keys_clause
+from tradewind.db.ti_keys import KEYS_PER_STATEMENT, ti_keys_clause
 from tradewind.exceptions import (
     DagNotFound,
     DagRunNotFound,
@@ -48,9 +48,15 @@ from tradewind.execution.dataset_events import record_events
 from tradewind.execution.deferral import defer_task_instance
 from tradewind.execution.failure import fail_try
 from tradewind.execution.logs import append_line, format_line, log_path
-from tradewind.execution.rendered_fields import write_rendered_fields
-from tradewind.execution.try_history import TryPiece, first_starts, record_try_piece
+from tradewind.execution.rendered_fields import write_many_rendered_fields
+from tradewind.execution.try_history import (
+    TryPiece,
+    first_starts,
+    record_try_pieces,
+    try_piece_row,
+)
 from tradewind.execution.try_process import (
+    XCOM_RETURN_KEY,
     MetadataDatabase,
     StartedTry,
     TryResult,
@@ -62,7 +68,7 @@ from tradewind.execution.try_process import (
     starting_line,
 )
 from tradewind.execution.workload import Workload
-from tradewind.execution.xcoms import record_map_length, write_xcom
+from tradewind.execution.xcoms import record_map_length, write_xcoms
 
 if TYPE_CHECKING:
     from tradewind.authoring.dag import DAG
@@ -384,7 +390,9 @@ def finish_try(database: Database, started: StartedTry, outcome: TryResult) -> s
     """Record how the try ended, unless someone else changed the TI meanwhile."""
     with database.session() as session:
         ti = session.get(TaskInstance, _key_of(started))
-        final, recorded = _finish(session, ti, started, outcome, now_utc())
+        replaced = _Replaced()
+        final, recorded = _finish(session, ti, started, outcome, now_utc(), replaced)
+        replaced.write(session)
     if not recorded:
         log.warning("Task instance was changed to %s meanwhile; not overwriting", final)
     return final
@@ -413,10 +421,12 @@ def record_results(
             ti = tis.get(_key_of(started))
             if ti is not None and _is_current(ti, started):
                 ti.pid = pid
+        replaced = _Replaced()
         ends = [
-            _finish(session, tis.get(_key_of(started)), started, outcome, now, pid=pid)
+            _finish(session, tis.get(_key_of(started)), started, outcome, now, replaced, pid=pid)
             for started, outcome, pid in results
         ]
+        replaced.write(session)
     try_metrics.tries_ended(results, ends, now)
     for (started, _, _), (final, recorded) in zip(results, ends, strict=True):
         mapped = f"[{started.map_index}]" if started.map_index >= 0 else ""
@@ -437,8 +447,6 @@ def record_results(
     return [final for final, _ in ends]
 
 
-#: Keys matched by one statement (SQLite nests an OR chain one level a term, up to 1,000).
-KEYS_PER_STATEMENT = 200
 _KEY_NAMES = ("dag_id", "run_id", "task_id")
 
 
@@ -567,30 +575,57 @@ def _is_current(ti: TaskInstance | None, started: StartedTry) -> bool:
     )
 
 
+class _Replaced:
+    """The rows the tries' ends of one transaction write besides their task instances: each
+    try's history piece, and each task instance's rendered fields and return value (which
+    replace an earlier try's). Written together at the end (:meth:`write`): one ``INSERT``
+    a kind and one ``DELETE`` of the earlier rows for the whole batch, where each try
+    cost six statements (each ``DELETE`` flushing the rows added before it)."""
+
+    def __init__(self) -> None:
+        self.pieces: list[dict[str, Any]] = []
+        self.rendered: dict[tuple[str, str, str, int], dict[str, Any]] = {}
+        self.returned: dict[tuple[str, str, str, int], Any] = {}
+
+    def write(self, session: Any) -> None:
+        record_try_pieces(session, self.pieces)
+        if self.rendered:
+            write_many_rendered_fields(session, self.rendered)
+        if self.returned:
+            write_xcoms(session, XCOM_RETURN_KEY, self.returned)
+
+
 def _finish(
     session: Any,
     ti: TaskInstance | None,
     started: StartedTry,
     outcome: TryResult,
     now: datetime,
+    replaced: _Replaced,
     pid: int | None = None,
 ) -> tuple[str, bool]:
-    """(the TI's state now, whether this try's end was recorded)."""
+    """(the TI's state now, whether this try's end was recorded); the rows it replaces are
+    left in ``replaced`` for the caller to write."""
     if not _is_current(ti, started):
         return str(None if ti is None else ti.state), False
     assert ti is not None
     if pid is not None:
         ti.pid = pid
     if outcome.rendered_fields is not None:
-        write_rendered_fields(session, _key_of(started), outcome.rendered_fields)
+        replaced.rendered[_key_of(started)] = outcome.rendered_fields
     piece = TryPiece.of(ti, started.try_number, outcome.rendered_fields)
-    state, recorded = _apply_outcome(session, ti, started, outcome, now)
-    record_try_piece(session, _key_of(started), piece, state, now)
+    state, recorded = _apply_outcome(session, ti, started, outcome, now, replaced)
+    replaced.pieces.append(try_piece_row(_key_of(started), piece, state, now))
     return state, recorded
 
 
 def _apply_outcome(
-    session: Any, ti: TaskInstance, started: StartedTry, outcome: TryResult, now: datetime
+    session: Any,
+    ti: TaskInstance,
+    started: StartedTry,
+    outcome: TryResult,
+    now: datetime,
+    replaced: _Replaced,
 ) -> tuple[str, bool]:
     if outcome.state == TaskInstanceState.FAILED:
         return fail_try(ti, outcome.retry, now, allow_retry=outcome.allow_retry), True
@@ -604,15 +639,7 @@ def _apply_outcome(
     ti.duration = max((now - (ti.start_date or now)).total_seconds(), 0.0)
     ti.updated_at = now
     if outcome.state == TaskInstanceState.SUCCESS and outcome.result is not None:
-        write_xcom(
-            session,
-            started.dag_id,
-            started.run_id,
-            started.task_id,
-            "return_value",
-            outcome.result,
-            map_index=started.map_index,
-        )
+        replaced.returned[_key_of(started)] = outcome.result
         record_map_length(
             session,
             started.dag_id,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from tradewind.db.models import TaskInstance, TaskInstanceHistory
 from tradewind.db.ti_keys import ti_keys_clause
@@ -33,6 +33,26 @@ class TryPiece:
         return cls(try_number, ti.queued_dttm, ti.start_date, ti.hostname or "", rendered_fields)
 
 
+def try_piece_row(
+    key: tuple[str, str, str, int], piece: TryPiece, state: str | None, end: datetime
+) -> dict[str, Any]:
+    """The ``task_instance_history`` row of a piece that ended at ``end`` in ``state``."""
+    dag_id, run_id, task_id, map_index = key
+    return {
+        "dag_id": dag_id,
+        "run_id": run_id,
+        "task_id": task_id,
+        "map_index": map_index,
+        "try_number": piece.try_number,
+        "state": None if state is None else str(state),
+        "queued_dttm": piece.queued_dttm,
+        "start_date": piece.start_date,
+        "end_date": end,
+        "hostname": piece.hostname,
+        "rendered_fields": piece.rendered_fields,
+    }
+
+
 def record_try_piece(
     session: Any,
     key: tuple[str, str, str, int],
@@ -40,23 +60,15 @@ def record_try_piece(
     state: str | None,
     end: datetime,
 ) -> None:
-    """One insert, no read: this runs in the batch that records many tries' ends."""
-    dag_id, run_id, task_id, map_index = key
-    session.add(
-        TaskInstanceHistory(
-            dag_id=dag_id,
-            run_id=run_id,
-            task_id=task_id,
-            map_index=map_index,
-            try_number=piece.try_number,
-            state=None if state is None else str(state),
-            queued_dttm=piece.queued_dttm,
-            start_date=piece.start_date,
-            end_date=end,
-            hostname=piece.hostname,
-            rendered_fields=piece.rendered_fields,
-        )
-    )
+    """One insert, no read."""
+    record_try_pieces(session, [try_piece_row(key, piece, state, end)])
+
+
+def record_try_pieces(session: Any, rows: list[dict[str, Any]]) -> None:
+    """One insert for all of ``rows`` (:func:`try_piece_row`), no read: this runs in the
+    batch that records many tries' ends."""
+    if rows:
+        session.execute(insert(TaskInstanceHistory), rows)
 
 
 def first_starts(

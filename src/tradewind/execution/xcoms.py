@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 
 from tradewind.db.engine import Database
 from tradewind.db.models import DagRun, TaskMap, XCom
+from tradewind.db.ti_keys import KEYS_PER_STATEMENT, ti_keys_clause
 
 
 def push_xcom(
@@ -199,6 +200,28 @@ def write_xcom(
             value=value,
             timestamp=datetime.now(UTC),
         )
+    )
+
+
+def write_xcoms(session: Any, key: str, values: dict[tuple[str, str, str, int], Any]) -> None:
+    """Store each task instance's ``key`` XCom (``values`` by dag_id, run_id, task_id,
+    map_index), replacing earlier ones: one ``DELETE`` and one ``INSERT`` for all of them."""
+    instances = list(values)
+    for start in range(0, len(instances), KEYS_PER_STATEMENT):
+        chunk = instances[start : start + KEYS_PER_STATEMENT]
+        session.execute(delete(XCom).where(ti_keys_clause(XCom, chunk), XCom.key == key))
+    now = datetime.now(UTC)
+    session.add_all(
+        XCom(
+            dag_id=dag_id,
+            run_id=run_id,
+            task_id=task_id,
+            map_index=map_index,
+            key=key,
+            value=value,
+            timestamp=now,
+        )
+        for (dag_id, run_id, task_id, map_index), value in values.items()
     )
 
 

@@ -172,39 +172,45 @@ def trigger_dag(
         when = when.replace(microsecond=0)
     run_id = validate_run_id(run_id) if run_id is not None else f"manual__{when.isoformat()}"
 
-    with db.session() as session:
-        require_dag(session, dag_id)
-        dag = get_serialized_dag(session, dag_id)
-        check_params(dag, conf_dict)
-        _refuse_duplicate(session, dag_id, run_id, when)
-        if data_interval is None:
-            interval = dag.timetable.infer_manual_data_interval(run_after=when)
-            data_interval = (interval.start, interval.end)
-        now = utcnow()
-        run = DagRun(
-            dag_id=dag_id,
-            run_id=run_id,
-            execution_date=when,
-            data_interval_start=data_interval[0],
-            data_interval_end=data_interval[1],
-            state=DagRunState.QUEUED,
-            run_type=RunType.MANUAL,
-            external_trigger=True,
-            conf=conf_dict,
-            queued_at=now,
-            triggered_by=actor,
-            note=note,
-        )
-        try:
-            with session.begin_nested():
-                session.add(run)
-                session.flush()
-        except IntegrityError:
-            # Another request won the race between our check and our insert.
+    inserted = False
+    try:
+        with db.session() as session:
+            require_dag(session, dag_id)
+            dag = get_serialized_dag(session, dag_id)
+            check_params(dag, conf_dict)
             _refuse_duplicate(session, dag_id, run_id, when)
-            raise _already_exists(dag_id, when, run_id) from None
-        _create_task_instances(session, dag, run)
-        audit.record(session, "trigger", actor, dag_id=dag_id, run_id=run_id)
+            if data_interval is None:
+                interval = dag.timetable.infer_manual_data_interval(run_after=when)
+                data_interval = (interval.start, interval.end)
+            now = utcnow()
+            run = DagRun(
+                dag_id=dag_id,
+                run_id=run_id,
+                execution_date=when,
+                data_interval_start=data_interval[0],
+                data_interval_end=data_interval[1],
+                state=DagRunState.QUEUED,
+                run_type=RunType.MANUAL,
+                external_trigger=True,
+                conf=conf_dict,
+                queued_at=now,
+                triggered_by=actor,
+                note=note,
+            )
+            session.add(run)
+            session.flush()
+            inserted = True
+            _create_task_instances(session, dag, run)
+            audit.record(session, "trigger", actor, dag_id=dag_id, run_id=run_id)
+    except IntegrityError:
+        if inserted:
+            raise
+        # Another request won the race between our check and our insert: its run is
+        # committed, and ours rolled back whole (nothing was written before the insert;
+        # no savepoint, which cost two statements on every trigger).
+        with db.read_session() as session:
+            _refuse_duplicate(session, dag_id, run_id, when)
+        raise _already_exists(dag_id, when, run_id) from None
     if config is not None:
         wake_scheduler(db, config)
     return run

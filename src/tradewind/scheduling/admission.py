@@ -68,8 +68,12 @@ class Admission:
         fileloc_of: Callable[[str], str | None],
         postgres: bool,
         only: AdmissionFilter | None = None,
+        scheduled_now: bool = True,
     ) -> None:
         self.session = session
+        #: Whether the pass itself set task instances to ``scheduled`` (if not, one index
+        #: look-up tells whether any waits before the queries that count the slots in use).
+        self.scheduled_now = scheduled_now
         self.now = now
         self.job_id = job_id
         self.open_slots = open_slots
@@ -89,6 +93,8 @@ class Admission:
         """Queue what may start now (in this transaction); the workloads to hand over."""
         if self.open_slots <= 0:
             return []
+        if not self.scheduled_now and not self._anything_scheduled():
+            return []
         self._count_usage()
         query = self._candidates_query()
         if query is None:
@@ -100,6 +106,13 @@ class Admission:
         return [self._workload(row) for row in chosen]
 
     # --- the steps ----------------------------------------------------------------------------
+
+    def _anything_scheduled(self) -> bool:
+        """Whether any task instance waits in ``scheduled`` (an index look-up): a pass that
+        only records ends (with nothing waiting) then skips the four queries that count the
+        slots in use and the one for candidates."""
+        probe = select(TaskInstance.state).where(TaskInstance.state == S.SCHEDULED).limit(1)
+        return self.session.scalar(probe) is not None
 
     def _count_usage(self) -> None:
         """Pool sizes, and the pool slots and tasks per DAG taken by queued/running tries."""

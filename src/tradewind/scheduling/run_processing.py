@@ -50,6 +50,7 @@ class ProcessResult:
     changed: bool = False
     next_due: datetime | None = None  # earliest retry or dagrun_timeout
     timed_out: set[tuple[str, str]] = field(default_factory=set)  # runs failed by dagrun_timeout
+    scheduled: bool = False  # some task instance was set to scheduled
 
     def due(self, when: datetime) -> None:
         if self.next_due is None or when < self.next_due:
@@ -58,6 +59,8 @@ class ProcessResult:
 
 #: A task instance within a run: (task_id, map_index).
 Instance = tuple[str, int]
+#: Task instances (dag_id, run_id, task_id, map_index) to set, by their new state.
+Changes = dict[str | None, list[tuple[str, str, str, int]]]
 
 
 def process_runs(
@@ -92,12 +95,16 @@ def process_runs(
             row.state,
             row.next_retry_at,
         )
+    # The runs' state changes, applied together: one UPDATE a state for the whole pass, not
+    # one a run (a burst's pass starts many one-task runs).
+    pending: Changes = defaultdict(list)
     for run in runs:
         sdag = sdags.get(run.dag_id)
         if sdag is None:
             continue  # the DAG is gone or unreadable: leave the run until it is back
         existing = by_run.get((run.dag_id, run.run_id), {})
-        _RunPass(session, run, sdag, existing, now, result, max_map_length).process()
+        _RunPass(session, run, sdag, existing, now, result, max_map_length, pending).process()
+    _apply(session, pending, now)
     return result
 
 
@@ -113,8 +120,11 @@ class _RunPass:
         now: datetime,
         result: ProcessResult,
         max_map_length: int,
+        pending: Changes,
     ) -> None:
         self.session = session
+        #: Earlier runs' changes of this pass, not written yet (:func:`_apply` at its end).
+        self.pending = pending
         self.run = run
         self.sdag = sdag
         self.existing = existing
@@ -124,7 +134,7 @@ class _RunPass:
         self.states: dict[str, dict[int, str | None]] = defaultdict(dict)
         for (tid, mi), (state, _) in existing.items():
             self.states[tid][mi] = state
-        self.changes: dict[str | None, list[tuple[str, str, str, int]]] = defaultdict(list)
+        self.changes: Changes = defaultdict(list)
         #: Mapped tasks expanded in this pass (their size is fresh: no resizing).
         self.expanded: set[str] = set()
         #: Sensors whose next poke is due: their try goes on (see ``_same_try_again``).
@@ -133,6 +143,8 @@ class _RunPass:
     def set(self, tid: str, mi: int, state: str | None) -> None:
         self.changes[state].append((self.run.dag_id, self.run.run_id, tid, mi))
         self.states[tid][mi] = state
+        if state == S.SCHEDULED:
+            self.result.scheduled = True
 
     def task_states(self, tid: str) -> list[str | None]:
         return list(self.states.get(tid, {}).values())
@@ -154,7 +166,7 @@ class _RunPass:
                     for mi, state in list(self.states.get(tid, {}).items()):
                         if state in UNFINISHED:
                             self.set(tid, mi, S.SKIPPED)
-                _apply(self.session, self.changes, now)
+                self._hand_over()
                 _finish(run, DagRunState.FAILED, now, result)
                 result.timed_out.add((run.dag_id, run.run_id))
                 return
@@ -166,7 +178,7 @@ class _RunPass:
             self._advance(sdag.tasks[tid], tid in left_out)
         if self.changes:
             result.changed = True
-            _apply(self.session, self.changes, now)
+            self._hand_over()
         if self.rescheduled:
             _same_try_again(self.session, self.rescheduled)
 
@@ -176,6 +188,19 @@ class _RunPass:
             leaves = [state for tid in sdag.run_state_leaves for state in self.task_states(tid)]
             failed = any(state in FAILED_LEAF for state in leaves)
             _finish(run, DagRunState.FAILED if failed else DagRunState.SUCCESS, now, result)
+
+    def _hand_over(self) -> None:
+        """This run's changes join the pass's, written with them."""
+        for state, keys in self.changes.items():
+            self.pending[state].extend(keys)
+
+    def _past_blocked(self, task: SerializedTask) -> bool:
+        """``depends_on_past``: reads the previous run's task instances, so the earlier runs'
+        changes of this pass are written first (they may be that run's)."""
+        if (task.depends_on_past or task.wait_for_downstream) and self.pending:
+            _apply(self.session, self.pending, self.now)
+            self.pending.clear()
+        return past_blocker(self.session, self.run, task) is not None
 
     def _insert_missing(self) -> None:
         """Rows for tasks the run has none of: one per task, or per instance of a task
@@ -213,7 +238,7 @@ class _RunPass:
                             self._advance(task, left_out, resized=True)
                             return
                     if blocked is None:  # the same answer for every instance
-                        blocked = past_blocker(self.session, self.run, task) is not None
+                        blocked = self._past_blocked(task)
                     if blocked:
                         continue
                     if task.is_mapped and mi == -1:
@@ -425,9 +450,7 @@ def _finish(run: DagRun, state: str, now: datetime, result: ProcessResult) -> No
     result.changed = True
 
 
-def _apply(
-    session: Session, changes: dict[str | None, list[tuple[str, str, str, int]]], now: datetime
-) -> None:
+def _apply(session: Session, changes: Changes, now: datetime) -> None:
     for state, keys in changes.items():
         if not keys:
             continue

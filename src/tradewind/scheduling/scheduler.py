@@ -521,7 +521,7 @@ class Scheduler:
                 self._create_runs(session, dags, now, postgres, result)
                 if create_dataset_triggered_runs(session, dags, get_dags, now, postgres=postgres):
                     session.flush()
-            started, held_back = self._start_queued_runs(session, dags, now, postgres)
+            started, held_back = self._start_queued_runs(session, dags, get_dags, now, postgres)
             runs = self._running_runs(session, postgres)
             sdags = get_dags({run.dag_id for run in runs})
             processed = process_runs(
@@ -546,6 +546,7 @@ class Scheduler:
                 fileloc_of=self.cache.fileloc,
                 postgres=postgres,
                 only=self.only,
+                scheduled_now=processed.scheduled,
             ).admit()
             if started and not processed.changed and not result.workloads:
                 result.again = False
@@ -650,6 +651,7 @@ class Scheduler:
         self,
         session: Session,
         dags: dict[str, DagFlags],
+        get_dags: Callable[[set[str]], dict[str, SerializedDAG]],
         now: datetime,
         postgres: bool,
     ) -> tuple[int, set[str]]:
@@ -680,7 +682,7 @@ class Scheduler:
         # More than a pass looks at: the next pass (after any run finishes) looks again.
         held_back = set(dags) if len(rows) >= QUEUED_PER_PASS else set()
         dag_ids = {run.dag_id for run in queued}
-        sdags = self.cache.get_many(session, dag_ids)
+        sdags = get_dags(dag_ids)  # the pass's: the running runs' step reuses them
         running = dict(
             session.execute(
                 select(DagRun.dag_id, func.count())
