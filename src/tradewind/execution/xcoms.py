@@ -181,26 +181,8 @@ def write_xcom(
     *,
     map_index: int = -1,
 ) -> None:
-    session.execute(
-        delete(XCom).where(
-            XCom.dag_id == dag_id,
-            XCom.run_id == run_id,
-            XCom.task_id == task_id,
-            XCom.map_index == map_index,
-            XCom.key == key,
-        )
-    )
-    session.add(
-        XCom(
-            dag_id=dag_id,
-            run_id=run_id,
-            task_id=task_id,
-            map_index=map_index,
-            key=key,
-            value=value,
-            timestamp=datetime.now(UTC),
-        )
-    )
+    """Store one XCom, replacing the task instance's earlier ``key`` (:func:`write_xcoms`)."""
+    write_xcoms(session, key, {(dag_id, run_id, task_id, map_index): value})
 
 
 def write_xcoms(session: Any, key: str, values: dict[tuple[str, str, str, int], Any]) -> None:
