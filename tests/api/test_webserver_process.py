@@ -134,3 +134,26 @@ def test_standalone_runs_a_triggered_dag_and_stops_cleanly(tw_env: dict[str, str
     assert code == 0
     assert f"http://127.0.0.1:{port}" in out
     assert alive(everything) == set()
+
+
+def test_standalone_on_an_unreachable_database_says_so_and_starts_nothing(
+    tw_env: dict[str, str],
+) -> None:
+    # standalone migrates in a short-lived child process: its failure still reaches the user.
+    port = free_port()
+    env = {
+        **tw_env,
+        "TRADEWIND__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x",
+    }
+    result = subprocess.run(
+        [*TRADEWIND, "standalone", "-p", str(port)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, result
+    assert "Error: the metadata database is unavailable" in result.stderr, result.stderr
+    assert "Tradewind is running" not in result.stdout
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"http://127.0.0.1:{port}/api/experimental/test", timeout=2)

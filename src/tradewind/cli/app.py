@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -26,20 +26,25 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except TradewindException as exc:
-            _fail(ctx, exc)
         except KeyboardInterrupt:
             raise
         except BrokenPipeError:  # output piped into `head` and the like
             sys.exit(0)
-        except Exception as exc:  # a bug or an unexpected environment problem
-            if (reason := outage_reason(exc)) is not None:
-                click.echo(f"Error: the metadata database is unavailable ({reason})", err=True)
-                sys.exit(1)
-            _fail(ctx, exc, unexpected=True)
+        except Exception as exc:
+            report_failure(ctx, exc)
 
 
-def _fail(ctx: click.Context, exc: Exception, *, unexpected: bool = False) -> None:
+def report_failure(ctx: click.Context, exc: Exception) -> NoReturn:
+    """One line on stderr for ``exc`` (a traceback with ``--verbose``), then exit code 1."""
+    if isinstance(exc, TradewindException):
+        _fail(ctx, exc)
+    if (reason := outage_reason(exc)) is not None:
+        click.echo(f"Error: the metadata database is unavailable ({reason})", err=True)
+        sys.exit(1)
+    _fail(ctx, exc, unexpected=True)  # a bug or an unexpected environment problem
+
+
+def _fail(ctx: click.Context, exc: Exception, *, unexpected: bool = False) -> NoReturn:
     root = ctx.find_root()
     verbose = bool(root.obj and root.obj.verbose)
     if verbose:

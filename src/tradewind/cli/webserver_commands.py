@@ -206,13 +206,10 @@ def standalone(
     the last records) before it kills what is left; if one part stops on its own,
     standalone stops the rest.
     """
-    from tradewind.db import schema
     from tradewind.supervision import Plan, exec_supervisor
 
     config = cli.config
-    database = cli.database(check_schema=False)
-    schema.migrate(database)
-    database.dispose()
+    _migrate_in_a_child(cli)
     port = port or int(config.get("webserver", "web_server_port"))
     host = hostname or _standalone_host(config)
     workers = workers or _standalone_workers(config)
@@ -233,6 +230,45 @@ def standalone(
     forked = _fork_children({**children, "webserver": webserver + in_webserver}, grace)
     click.echo(f"Tradewind is running: http://{_display(host)}:{port}  (Ctrl-C stops it)")
     exec_supervisor(Plan(forked, grace))
+
+
+def _migrate_in_a_child(cli: CliContext) -> None:
+    """Create or upgrade the schema in a short-lived child process.
+
+    The scheduler and the webserver are forked from this process: what a migration leaves
+    behind (alembic, the migration scripts, reflected tables; about 10 MiB) would stay in
+    pages they share and then copy (``benchmarks/footprint.py``). A failure is reported by
+    the child as any command's is, and stops ``standalone`` with code 1.
+    """
+    import os
+
+    from tradewind.cli.app import report_failure
+    from tradewind.db import schema
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            database = cli.database(check_schema=False)
+            schema.migrate(database)
+            database.dispose()
+            code = 0
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 1
+        except Exception as exc:
+            try:
+                report_failure(click.get_current_context(), exc)
+            except SystemExit as stop:
+                code = stop.code if isinstance(stop.code, int) else 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(1)
 
 
 def _fork_children(commands: dict[str, list[str]], grace: float) -> dict[str, int]:
