@@ -255,13 +255,9 @@ def _migrate_in_a_child(cli: CliContext) -> None:
             schema.migrate(database)
             database.dispose()
             code = 0
-        except SystemExit as stop:
-            code = stop.code if isinstance(stop.code, int) else 1
         except Exception as exc:
-            try:
+            with contextlib.suppress(SystemExit):  # it prints the error and exits 1
                 report_failure(click.get_current_context(), exc)
-            except SystemExit as stop:
-                code = stop.code if isinstance(stop.code, int) else 1
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
