@@ -6,7 +6,8 @@ each process's CPU (user + kernel, ``/proc/<pid>/stat``) before and after: the
 scheduler, its runner host, the zygotes (their own side of ``fork()``), and the tries
 (the CPU of the children a zygote reaped). Printed in milliseconds per task, with the
 minor page faults per task beside it (a count, so it does not vary with the machine's load
-as CPU time does).
+as CPU time does), and the share of that CPU spent in the kernel (``stime``: forks, exits,
+copy-on-write page faults, file creation) rather than in Python.
 
     python benchmarks/fanout_cpu.py                 # fanout_1000
     python benchmarks/fanout_cpu.py --dag fanout_100
@@ -40,12 +41,13 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-Usage = tuple[float, float, int, int]
+Usage = tuple[float, float, int, int, float, float]
 
 
 def cpu_tree(pid: int, role: str = "scheduler") -> dict[tuple[int, str], Usage]:
     """(pid, role) -> (own CPU ms, CPU ms of the children it reaped, own minor page faults,
-    those of the children it reaped), for the whole tree."""
+    those of the children it reaped, own kernel CPU ms, the reaped children's), for the
+    whole tree."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         command = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -55,10 +57,24 @@ def cpu_tree(pid: int, role: str = "scheduler") -> dict[tuple[int, str], Usage]:
         int(fields[index]) for index in (7, 8, 11, 12, 13, 14)
     )
     role = "zygote (fork side)" if b"tradewind.execution.zygote" in command else role
-    rows = {(pid, role): ((utime + stime) * TICK_MS, (cutime + cstime) * TICK_MS, minflt, cminflt)}
+    rows = {
+        (pid, role): (
+            (utime + stime) * TICK_MS,
+            (cutime + cstime) * TICK_MS,
+            minflt,
+            cminflt,
+            stime * TICK_MS,
+            cstime * TICK_MS,
+        )
+    }
     for child in children_of(pid):
         rows.update(cpu_tree(child, "runner host" if role == "scheduler" else f"{role} child"))
     return rows
+
+
+def _row(name: str, cpu: float, faults: float, kernel: float, tasks: int) -> str:
+    share = f"{kernel / cpu:4.0%}" if cpu else "   -"
+    return f"  {name:<20} {cpu / tasks:6.2f} ms {faults / tasks:7.0f} faults  {share} in kernel"
 
 
 def main() -> None:
@@ -105,25 +121,22 @@ def main() -> None:
         after = cpu_tree(scheduler.pid)
         tasks = TASKS[args.dag]
         print(f"{args.dag}: {tasks / took:.0f} tasks/s; CPU and page faults per task, by process:")
-        total = 0.0
+        total = total_kernel = 0.0
         total_faults = 0
-        for key, (own, reaped, faults, reaped_faults) in after.items():
-            was = before.get(key, (0.0, 0.0, 0, 0))
-            own, reaped = own - was[0], reaped - was[1]
-            faults, reaped_faults = faults - was[2], reaped_faults - was[3]
+        for key, usage in after.items():
+            was = before.get(key, (0.0, 0.0, 0, 0, 0.0, 0.0))
+            own, reaped, faults, reaped_faults, kernel, reaped_kernel = (
+                now - then for now, then in zip(usage, was, strict=True)
+            )
             if own or reaped:
                 total += own + reaped
-                total_faults += faults + reaped_faults
-                print(f"  {key[1]:<20} {own / tasks:6.2f} ms {faults / tasks:7.0f} faults")
+                total_kernel += kernel + reaped_kernel
+                total_faults += int(faults + reaped_faults)
+                print(_row(key[1], own, faults, kernel, tasks))
                 if reaped:
-                    print(
-                        f"  {'tries (its children)':<20} {reaped / tasks:6.2f} ms "
-                        f"{reaped_faults / tasks:7.0f} faults"
-                    )
-        print(
-            f"  {'total':<20} {total / tasks:6.2f} ms {total_faults / tasks:7.0f} faults"
-            f"  ({os.cpu_count()} CPUs)"
-        )
+                    print(_row("tries (its children)", reaped, reaped_faults, reaped_kernel, tasks))
+        cpus = f"  ({os.cpu_count()} CPUs)"
+        print(_row("total", total, total_faults, total_kernel, tasks) + cpus)
     finally:
         scheduler.terminate()
         scheduler.wait(20)

@@ -19,7 +19,7 @@ import sys
 import traceback
 import warnings
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -95,7 +95,9 @@ class StartedTry:
         return self.try_started or self.start_date
 
     def to_json(self) -> str:
-        data = asdict(self)
+        # The fields as they are: json.dumps copies nothing, where asdict deep-copied
+        # ``conf`` and ``next_kwargs`` for every try the runner host hands to a zygote.
+        data = {item.name: getattr(self, item.name) for item in fields(self)}
         for name in _DATE_FIELDS:
             data[name] = data[name].isoformat() if data[name] is not None else None
         return json.dumps(data, separators=(",", ":"))
