@@ -9,7 +9,9 @@ so they do not vary with the machine's load as CPU time does. Three DAG files:
 
 * ``plain``: a Python task that returns a value (the host stores it as XCom);
 * ``pulls``: a Python task that pulls an XCom, so its process connects to the database;
-  its zygote sets the database code up after the first such try (that try is left out).
+  its zygote sets the database code up after the first such try (that try is left out);
+* ``wide``: ``plain``'s task beside 1,000 others in one DAG, so a try that walks the whole
+  DAG shows (each task it touches is a page copied from the zygote).
 
     python benchmarks/try_cost.py                 # SQLite in a temporary folder
     python benchmarks/try_cost.py --postgres      # PostgreSQL at 127.0.0.1:5432
@@ -36,6 +38,16 @@ from tradewind.operators.python import PythonOperator
 
 with DAG("plain", start_date=datetime(2024, 1, 1), schedule=None) as dag:
     PythonOperator(task_id="t", python_callable=lambda: 1)
+""",
+    "wide": """
+from datetime import datetime
+from tradewind import DAG
+from tradewind.operators.python import PythonOperator
+
+with DAG("wide", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    PythonOperator(task_id="t", python_callable=lambda: 1)
+    for index in range(1000):
+        PythonOperator(task_id=f"beside_{index}", python_callable=lambda: 1)
 """,
     "pulls": """
 from datetime import datetime
@@ -103,7 +115,7 @@ def _measure(env: dict[str, str], home: Path, tries: int, kind: str) -> None:
     migrate(database)
     now = datetime.now(UTC)
     with database.session() as session:
-        for dag_id, count in (("plain", tries), ("pulls", tries + 1)):
+        for dag_id, count in (("plain", tries), ("pulls", tries + 1), ("wide", tries)):
             for index in range(count):
                 session.add(
                     DagRun(
@@ -145,6 +157,7 @@ def _measure(env: dict[str, str], home: Path, tries: int, kind: str) -> None:
 
     plain = through_zygote("plain", tries)
     pulls = through_zygote("pulls", tries + 1)[1:]  # the first one sets the database up
+    wide = through_zygote("wide", tries)
     with database.read_session() as session:
         states = {ti.state for ti in session.query(TaskInstance)}
     if states != {"success"}:
@@ -158,6 +171,7 @@ def _measure(env: dict[str, str], home: Path, tries: int, kind: str) -> None:
     for label, rows in (
         ("zygote, no XCom pull", plain),
         ("zygote, XCom pull (warm)", pulls),
+        ("zygote, 1,001-task DAG", wide),
     ):
         wall, zygote_cpu, try_cpu, faults, zygote_faults = zip(*rows, strict=True)
         print(

@@ -778,10 +778,14 @@ def check_value_to_map(dag: DAG, started: StartedTry, value: Any) -> None:
 
     if started.map_index >= 0:
         return  # one instance's value is one element of what is mapped over
+    # A task that maps over this one's value is downstream of it (``expand`` sets the
+    # dependency), so only those are looked at: walking every task of the DAG would touch,
+    # so copy from the zygote, a page per few tasks in every try of a large DAG.
+    producer = dag.task_dict.get(started.task_id)
     readers = sorted(
-        task.task_id
-        for task in dag.tasks
-        if isinstance(task, MappedOperator)
+        task_id
+        for task_id in (producer.downstream_task_ids if producer is not None else ())
+        if isinstance(task := dag.task_dict.get(task_id), MappedOperator)
         and any(op.task_id == started.task_id for op in task.expand_input.references())
     )
     if not readers:
