@@ -47,10 +47,13 @@ def test_a_value_a_downstream_task_maps_over_must_be_a_list_or_dict(
     outcome = _try(_dag(returned), "make")
     assert outcome.state == "failed"
     [error] = [line for line in caplog.text.splitlines() if line.startswith("TypeError")]
-    assert error.startswith("TypeError: task 'make' returned")
-    assert error.endswith("but 'use' maps over it: a mapped task needs a list or a dict") or (
-        returned is None and error.endswith("returned nothing, but 'use' maps over it")
+    expected = (
+        "returned nothing, but 'use' maps over it"
+        if returned is None
+        else "but 'use' maps over it: a mapped task needs a list or a dict"
     )
+    assert error.startswith("TypeError: task 'make' returned")
+    assert error.endswith(expected)
 
 
 @pytest.mark.parametrize("returned", [[1, 2, 3], {"a": 1}])
